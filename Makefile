@@ -1,0 +1,48 @@
+# LangNghe GIS: `make demo` serves the map on the sample data; `make test` runs every test
+# against a real PostGIS. Both install what is missing and are safe to run again.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: demo test setup system venv db sample serve clean-db help
+
+help:
+	@echo "make demo   set up everything and serve the map on http://$(HOST):$(PORT)"
+	@echo "make test   set up everything and run the whole test suite against PostGIS"
+
+demo: setup sample serve
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system venv db
+
+# System packages: PostgreSQL/PostGIS/pgRouting are installed by `langnghe db start`
+# itself; here only what the virtualenv and the browser/GIS-client tests need.
+system:
+	@bash scripts/ensure-system.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+db: venv
+	$(BIN)/langnghe db start
+	$(BIN)/langnghe db migrate
+
+sample: db
+	$(BIN)/langnghe sample load
+
+serve:
+	$(BIN)/langnghe serve --host $(HOST) --port $(PORT)
+
+clean-db:
+	-$(BIN)/langnghe db stop
+	rm -rf .local/pgdata

@@ -1,0 +1,97 @@
+"""Connections: a thread-safe pool, transactions, and simple fetch helpers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg2
+import psycopg2.extras
+import psycopg2.pool
+
+from gis.errors import DatabaseUnavailableError
+from gis.settings import Settings
+
+__all__ = ["Database", "connect", "transaction"]
+
+logger = logging.getLogger(__name__)
+
+
+def connect(settings: Settings, *, application_name: str = "langnghe", database: str | None = None):
+    """Open one connection, turning connection failures into a domain error.
+
+    Raises
+    ------
+    DatabaseUnavailableError
+        When the server does not answer; the message says which and how to start it.
+    """
+    try:
+        conn = psycopg2.connect(
+            settings.dsn(database),
+            application_name=application_name,
+            options=f"-c statement_timeout={int(settings.statement_timeout_ms)}",
+            connect_timeout=10,
+        )
+    except psycopg2.OperationalError as exc:
+        hint = " Run `langnghe db start`." if settings.embedded else ""
+        raise DatabaseUnavailableError(f"cannot connect to the database.{hint}") from exc
+    return conn
+
+
+@contextmanager
+def transaction(conn) -> Iterator[Any]:
+    """Run a block in one transaction: commit on success, roll back on any error."""
+    try:
+        with conn.cursor() as cur:
+            yield cur
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+
+
+class Database:
+    """A small pool of connections for the web app and long-running commands."""
+
+    def __init__(self, settings: Settings, *, minconn: int = 1, maxconn: int = 8) -> None:
+        self.settings = settings
+        self._minconn, self._maxconn = minconn, maxconn
+        self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
+
+    def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
+        if self._pool is None:
+            try:
+                self._pool = psycopg2.pool.ThreadedConnectionPool(
+                    self._minconn, self._maxconn, self.settings.dsn(),
+                    application_name="langnghe-web",
+                    options=f"-c statement_timeout={int(self.settings.statement_timeout_ms)}",
+                    connect_timeout=5,
+                )
+            except psycopg2.OperationalError as exc:
+                raise DatabaseUnavailableError("the database is not reachable") from exc
+        return self._pool
+
+    def getconn(self):
+        """Borrow a connection; a broken one is replaced transparently."""
+        pool = self._get_pool()
+        try:
+            conn = pool.getconn()
+        except psycopg2.OperationalError as exc:
+            raise DatabaseUnavailableError("the database is not reachable") from exc
+        if conn.closed:
+            pool.putconn(conn, close=True)
+            return self.getconn()
+        return conn
+
+    def putconn(self, conn, *, broken: bool = False) -> None:
+        """Return a borrowed connection; broken ones are closed, not reused."""
+        if self._pool is not None:
+            self._pool.putconn(conn, close=broken or bool(conn.closed))
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        if self._pool is not None:
+            self._pool.closeall()
+            self._pool = None

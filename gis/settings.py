@@ -1,0 +1,87 @@
+"""Typed settings, read from ``LANGNGHE_*`` environment variables (and ``DATABASE_URL``).
+
+Nothing is read at import time: call :func:`get_settings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings", "project_root"]
+
+
+def project_root() -> Path:
+    """Return the source checkout holding this package, or the current directory.
+
+    Returns
+    -------
+    Path
+        The folder with ``pyproject.toml`` above ``gis/`` (an editable install), else
+        the working directory.
+    """
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").exists() else Path.cwd()
+
+
+class Settings(BaseSettings):
+    """All settings of the system, validated when loaded."""
+
+    model_config = SettingsConfigDict(env_prefix="LANGNGHE_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "LANGNGHE_DATABASE_URL")
+    )
+    home: Path = Field(default_factory=lambda: project_root() / ".local")
+    pg_bindir: Path = Path("/usr/lib/postgresql/15/bin")
+    pg_port: int = Field(default=54329, ge=1024, le=65535)
+    pg_user: str = "langnghe"
+    pg_database: str = "langnghe"
+    pg_os_user: str = "postgres"
+    real_data: Path = Field(default_factory=lambda: project_root().parent / "shared" / "data")
+    sample_data: Path = Field(default_factory=lambda: project_root() / "data")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    statement_timeout_ms: int = Field(default=60_000, ge=100)
+    items_default_limit: int = Field(default=100, ge=1)
+    items_max_limit: int = Field(default=10_000, ge=1)
+    basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+    @field_validator("database_url")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the project runs its own PostGIS cluster (no ``DATABASE_URL``)."""
+        return self.database_url is None
+
+    @property
+    def pgdata(self) -> Path:
+        """Folder of the embedded cluster."""
+        return self.home / "pgdata"
+
+    def dsn(self, database: str | None = None) -> str:
+        """Return the libpq connection string, optionally for another database name."""
+        if self.database_url is not None:
+            if database is None:
+                return self.database_url
+            return _replace_dbname(self.database_url, database)
+        name = database or self.pg_database
+        return f"postgresql://{self.pg_user}@127.0.0.1:{self.pg_port}/{name}"
+
+
+def _replace_dbname(url: str, database: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Load the settings once per process (tests call ``get_settings.cache_clear()``)."""
+    return Settings()

@@ -1,0 +1,74 @@
+"""Administrative units in dated versions (pre-2025 three levels, 2025-07 two levels)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from gis.text import admin_key, fold, nfc
+from gis.validate import Field, Problem
+from layers.importer import ImportOptions, LayerSpec, rename_columns
+
+__all__ = ["ADMIN", "LEVELS", "VERSIONS"]
+
+LEVELS = ("province", "district", "commune")
+VERSIONS = ("pre-2025", "2025-07")
+#: Candidate source columns for the unit code, by level, first found wins.
+_CODE_COLUMNS = {
+    "province": ("code", "level1_id", "ma_tinh", "province_code"),
+    "district": ("code", "level2_id", "ma_huyen", "district_code"),
+    "commune": ("code", "level3_id", "ma_xa", "commune_code", "osm_relation_id", "osm_id"),
+}
+_PARENT_COLUMNS = {
+    "province": (),
+    "district": ("parent_code", "level1_id", "province_code"),
+    "commune": ("parent_code", "level2_id", "district_code"),
+}
+
+
+def _first(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    return next((n for n in names if n in frame.columns), None)
+
+
+def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
+    level = options.extra.get("level")
+    frame = rename_columns(gdf, {})
+    problems: list[Problem] = []
+    code_col = options.extra.get("code_field") or _first(frame, _CODE_COLUMNS.get(level, ()))
+    if code_col is None:
+        problems += [Problem(int(r), "code", "required", "no code column (use --code-field)") for r in frame["_row"]]
+        frame["code"] = None
+    else:
+        prefix = "osm:" if code_col.startswith("osm") else ""
+        frame["code"] = frame[code_col].map(lambda v: None if pd.isna(v) or v == "" else prefix + str(v).strip())
+    parent_col = options.extra.get("parent_field") or _first(frame, _PARENT_COLUMNS.get(level, ()))
+    frame["parent_code"] = frame[parent_col].astype(object) if parent_col else None
+    frame["level"] = level
+    frame["version"] = options.extra.get("version")
+    frame["source"] = options.extra.get("source") or "file"
+    frame["name"] = frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v) if "name" in frame else None
+    frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    frame["name_key"] = frame["name"].map(lambda v: admin_key(v) if isinstance(v, str) else None)
+    if "population" not in frame.columns:
+        frame["population"] = None
+    return frame, problems
+
+
+ADMIN = LayerSpec(
+    name="admin",
+    table="admin_units",
+    key=("version", "level", "code"),
+    columns=("version", "level", "code", "name", "name_ascii", "name_key", "parent_code", "population", "source"),
+    fields=(
+        Field("version", required=True, choices=VERSIONS),
+        Field("level", required=True, choices=LEVELS),
+        Field("code", required=True),
+        Field("name", required=True),
+        Field("parent_code"),
+        Field("population", "int", minimum=0),
+        Field("source", required=True),
+    ),
+    prepare=_prepare,
+    geometry_type="MultiPolygon",
+    touches_updated_at=False,
+)

@@ -1,0 +1,140 @@
+"""``langnghe import``, ``langnghe sample`` and ``langnghe search`` commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from gis.db import connect
+from gis.settings import get_settings
+from layers.importer import ImportOptions, ImportReport, run_import
+from layers.registry import IMPORTABLE, get_spec
+
+__all__ = ["import_", "sample", "search_cmd"]
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _finish(report: ImportReport, report_file: Path | None) -> None:
+    click.echo(report.to_text())
+    if report_file is not None:
+        report_file.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@click.group(name="import")
+def import_() -> None:
+    """Import a layer from a file: validated first, one transaction, upsert by natural key."""
+
+
+def _layer_command(layer: str):
+    @click.argument("file", type=_FILE)
+    @click.option("--dry-run", is_flag=True, help="Validate and count, then roll back: nothing is written.")
+    @click.option("--crs", help="CRS of the coordinates when the file does not say (default EPSG:4326 for CSV).")
+    @click.option("--gpkg-layer", "gpkg_layer", help="Layer name inside a GeoPackage.")
+    @click.option("--fix-swapped", is_flag=True, help="Swap latitude/longitude where they are detected as swapped.")
+    @click.option("--no-repair", is_flag=True, help="Reject invalid polygons instead of repairing them.")
+    @click.option("--admin-version", default="pre-2025", show_default=True,
+                  help="Administrative boundaries version that province checks use.")
+    @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Also write the full report as JSON.")
+    def command(file: Path, dry_run: bool, crs: str | None, gpkg_layer: str | None, fix_swapped: bool,
+                no_repair: bool, admin_version: str, report_file: Path | None, **extra) -> None:
+        options = ImportOptions(dry_run=dry_run, crs=crs, layer=gpkg_layer, fix_swapped=fix_swapped,
+                                repair=not no_repair, admin_version=admin_version,
+                                progress=sys.stderr.isatty(), extra={k: v for k, v in extra.items() if v})
+        conn = connect(get_settings(), application_name=f"langnghe import {layer}")
+        try:
+            _finish(run_import(conn, get_spec(layer), file, options), report_file)
+        finally:
+            conn.close()
+
+    command.__doc__ = f"Import {layer} from FILE (CSV with lon/lat or WKT, GeoJSON, GeoPackage, Shapefile)."
+    if layer == "admin":
+        command = click.option("--level", required=True, type=click.Choice(["province", "district", "commune"]))(command)
+        command = click.option("--version", "version", required=True, type=click.Choice(["pre-2025", "2025-07"]),
+                               help="Dated boundary version.")(command)
+        command = click.option("--code-field", help="Column holding the unit code.")(command)
+        command = click.option("--parent-field", help="Column holding the parent unit code.")(command)
+        command = click.option("--source", help="Where the boundaries come from.")(command)
+    return import_.command(name=layer)(command)
+
+
+for _name in IMPORTABLE:
+    _layer_command(_name)
+
+
+@import_.command(name="measurements")
+@click.argument("file", type=_FILE)
+@click.option("--dry-run", is_flag=True, help="Validate and count, then roll back.")
+@click.option("--replace", is_flag=True, help="Replace values already stored for the same station, parameter, time.")
+@click.option("--unit", help="Unit of every value when the file has no unit column (e.g. ug/m3, mg/m3, ppb).")
+@click.option("--tz", default="Asia/Ho_Chi_Minh", show_default=True, help="Time zone of times without one.")
+@click.option("--station-col", help="Station column name (default: station_ref/station/station_id).")
+@click.option("--time-col", help="Time column name (default: observed_at/time/datetime).")
+@click.option("--source", help="Source label stored with each value (default: the file name).")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path))
+def measurements(file: Path, dry_run: bool, replace: bool, unit: str | None, tz: str, station_col: str | None,
+                 time_col: str | None, source: str | None, report_file: Path | None) -> None:
+    """Import measurements from a long or wide CSV (values kept, flagged, never dropped)."""
+    from layers.stations import import_measurements
+
+    conn = connect(get_settings(), application_name="langnghe import measurements")
+    try:
+        report = import_measurements(conn, file, station_col=station_col, time_col=time_col, unit=unit, tz=tz,
+                                     replace=replace, source=source, dry_run=dry_run,
+                                     progress=sys.stderr.isatty())
+    finally:
+        conn.close()
+    _finish(report, report_file)
+
+
+@import_.command(name="routes")
+@click.argument("file", type=_FILE)
+@click.option("--dry-run", is_flag=True, help="Validate and count, then roll back.")
+def routes(file: Path, dry_run: bool) -> None:
+    """Import curated tourism routes from a YAML file."""
+    from layers.routes import import_routes
+
+    conn = connect(get_settings(), application_name="langnghe import routes")
+    try:
+        _finish(import_routes(conn, file, dry_run=dry_run), None)
+    finally:
+        conn.close()
+
+
+@click.group()
+def sample() -> None:
+    """The curated sample data in data/."""
+
+
+@sample.command(name="load")
+def sample_load() -> None:
+    """Load or refresh the sample (idempotent: a second load changes nothing)."""
+    from layers.sample import load_sample
+
+    settings = get_settings()
+    conn = connect(settings, application_name="langnghe sample")
+    try:
+        for report in load_sample(conn, settings, progress=sys.stderr.isatty()):
+            click.echo(report.to_text(max_problems=5))
+    finally:
+        conn.close()
+
+
+@click.command(name="search")
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def search_cmd(query: str, limit: int) -> None:
+    """Accent-insensitive search of craft village names ("bat trang" finds "Bát Tràng")."""
+    from layers.villages import search
+
+    conn = connect(get_settings(), application_name="langnghe search")
+    try:
+        for hit in search(conn, query, limit=limit):
+            click.echo(f"{hit['ref']}\t{hit['name']}\t{hit['craft']}\t{hit['province_name'] or ''}\t"
+                       f"{hit['lon']:.5f},{hit['lat']:.5f}")
+    finally:
+        conn.close()

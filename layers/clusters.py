@@ -1,0 +1,79 @@
+"""Industrial clusters (cụm công nghiệp, CCN) under Decree 32/2024/NĐ-CP."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from gis.crs import METRIC_CRS, to_wgs84
+from gis.text import fold, nfc
+from gis.validate import Field, Problem
+from layers.importer import ImportOptions, LayerSpec, rename_columns
+
+__all__ = ["CLUSTERS", "polygon_area_ha"]
+
+KINDS = ("general", "craft_village")
+STATUSES = ("planned", "operating", "expanding")
+
+
+def polygon_area_ha(geoms: gpd.GeoSeries) -> pd.Series:
+    """Area of each polygon in hectares, measured in UTM 48N.
+
+    Returns
+    -------
+    Series
+        Named ``area_ha``, indexed like ``geoms``.
+    """
+    if geoms.crs is None:
+        raise ValueError("polygon_area_ha needs a CRS")
+    return pd.Series(geoms.to_crs(METRIC_CRS).area / 10_000.0, index=geoms.index, name="area_ha")
+
+
+def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
+    frame = rename_columns(gdf, {})
+    problems: list[Problem] = []
+    frame["name"] = frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v) if "name" in frame else None
+    frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
+    frame["flags"] = [[] for _ in range(len(frame))]
+    mountainous = frame["mountainous"] if "mountainous" in frame else pd.Series("no", index=frame.index)
+    frame["mountainous"] = mountainous.map(lambda v: "no" if v is None or str(v).strip() == "" else v)
+    measured = polygon_area_ha(to_wgs84(gdf[[gdf.geometry.name]]).geometry.make_valid()).round(2)
+    stated = pd.to_numeric(frame.get("area_ha", pd.Series(index=frame.index, dtype=float)), errors="coerce")
+    for idx in frame.index:
+        row = int(frame.at[idx, "_row"])
+        if pd.isna(stated[idx]):
+            frame.at[idx, "area_ha"] = float(measured[idx])
+            problems.append(Problem(row, "area_ha", "area_measured",
+                                    f"area_ha not given: {measured[idx]:.2f} ha measured from the polygon", "warning"))
+        elif abs(stated[idx] - measured[idx]) > 0.2 * stated[idx]:
+            frame.at[idx, "flags"] = ["area_mismatch"]
+            problems.append(Problem(row, "area_ha", "area_mismatch",
+                                    f"stated {stated[idx]:g} ha but the polygon measures {measured[idx]:.2f} ha",
+                                    "warning"))
+    return frame, problems
+
+
+CLUSTERS = LayerSpec(
+    name="clusters",
+    table="industrial_clusters",
+    key=("ref",),
+    columns=("ref", "name", "name_ascii", "kind", "status", "area_ha", "occupancy_pct",
+             "wastewater_treatment", "craft_land_share_pct", "service_land_share_pct", "mountainous",
+             "established_year", "commune_name", "district_name", "province_code", "province_name",
+             "source", "flags"),
+    fields=(
+        Field("ref", required=True), Field("name", required=True),
+        Field("kind", required=True, choices=KINDS), Field("status", required=True, choices=STATUSES),
+        Field("area_ha", "float", minimum=0.01, maximum=10_000),
+        Field("occupancy_pct", "float", minimum=0, maximum=100),
+        Field("wastewater_treatment", "bool"),
+        Field("craft_land_share_pct", "float", minimum=0, maximum=100),
+        Field("service_land_share_pct", "float", minimum=0, maximum=100),
+        Field("mountainous", "bool"),
+        Field("established_year", "int", minimum=1980, maximum=2100),
+        Field("commune_name"), Field("district_name"), Field("province_code"), Field("province_name"),
+        Field("source", required=True),
+    ),
+    prepare=_prepare,
+    geometry_type="MultiPolygon",
+)

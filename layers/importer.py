@@ -1,0 +1,303 @@
+"""The import pipeline shared by every layer: read, validate, stage, upsert, audit.
+
+An import is one transaction: rows are validated in Python, copied into a temporary
+staging table, checked against what the database already holds (administrative
+boundaries, villages), then upserted by natural key. A failure, a kill or
+``dry_run`` leaves the database as it was. Re-importing the same file changes nothing
+(rows whose values are equal are not written).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg2
+import shapely
+from psycopg2 import sql
+from psycopg2.extras import execute_values
+from tqdm import tqdm
+
+from gis.crs import to_wgs84
+from gis.errors import ImportFailedError
+from gis.io import read_vector
+from gis.validate import Field, Problem, check_duplicates, check_fields, check_geometries
+
+__all__ = ["ImportOptions", "ImportReport", "LayerSpec", "run_import"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user said on the command line."""
+
+    dry_run: bool = False
+    crs: Any = None
+    layer: str | None = None
+    fix_swapped: bool = False
+    repair: bool = True
+    actor: str = "cli"
+    admin_version: str = "pre-2025"
+    progress: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """Counts and row-level problems of one import."""
+
+    layer: str
+    path: str
+    total: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        """Rows rejected by at least one error, sorted."""
+        return sorted({p.row for p in self.problems if p.severity == "error" and p.row is not None})
+
+    @property
+    def rejected(self) -> int:
+        """How many rows were rejected."""
+        return len(self.rejected_rows)
+
+    def count(self, code: str, severity: str | None = None) -> int:
+        """How many rows have a problem of ``code`` (and ``severity`` when given)."""
+        return len({p.row for p in self.problems
+                    if p.code == code and (severity is None or p.severity == severity)})
+
+    def to_text(self, *, max_problems: int = 40) -> str:
+        """A human-readable report, errors first."""
+        head = "DRY RUN (nothing written): " if self.dry_run else ""
+        lines = [
+            f"{head}{self.layer} from {self.path}: {self.total} rows read, "
+            f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.rejected} rejected",
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        by_code: dict[tuple[str, str], int] = {}
+        for p in self.problems:
+            by_code[(p.severity, p.code)] = by_code.get((p.severity, p.code), 0) + 1
+        for (severity, code), n in sorted(by_code.items()):
+            lines.append(f"  {severity:7s} {code}: {n}")
+        ordered = sorted(self.problems, key=lambda p: (p.severity != "error", p.row or 0))
+        for p in ordered[:max_problems]:
+            lines.append(f"  {p.severity}: {p}")
+        if len(ordered) > max_problems:
+            lines.append(f"  ... and {len(ordered) - max_problems} more (use --report FILE for all)")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for ``--report FILE``)."""
+        return {
+            "layer": self.layer, "path": self.path, "total": self.total,
+            "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": self.rejected, "dry_run": self.dry_run, "notes": self.notes,
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+Prepare = Callable[[gpd.GeoDataFrame, ImportOptions], tuple[pd.DataFrame, list[Problem]]]
+StageCheck = Callable[[Any, ImportOptions], list[Problem]]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """How one layer family is imported.
+
+    ``columns`` are the table's columns written by imports (the geometry column
+    ``geom`` excluded); ``key`` the natural key; ``extras`` staging-only columns
+    (name, SQL type) used by ``stage_check``.
+    """
+
+    name: str
+    table: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    fields: tuple[Field, ...]
+    prepare: Prepare
+    geometry_type: str | None = None
+    geometry_required: bool = True
+    extras: tuple[tuple[str, str], ...] = ()
+    stage_check: StageCheck | None = None
+    touches_updated_at: bool = True
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _validate(spec: LayerSpec, path: Path, options: ImportOptions) -> tuple[pd.DataFrame, ImportReport]:
+    """Read and validate; return accepted rows and the report so far."""
+    gdf, problems = read_vector(path, crs=options.crs, layer=options.layer,
+                                geometry=spec.geometry_type is not None and spec.geometry_required)
+    report = ImportReport(spec.name, str(path), total=len(gdf), dry_run=options.dry_run)
+    frame, found = spec.prepare(gdf, options)
+    problems += found
+    frame, found = check_fields(frame, spec.fields, rows=frame["_row"])
+    problems += found
+    if spec.geometry_type is not None:
+        wgs = to_wgs84(gpd.GeoDataFrame(frame[["_row"]], geometry=gdf.geometry.loc[frame.index], crs=gdf.crs))
+        present = wgs.geometry.notna() | spec.geometry_required
+        checked, found = check_geometries(wgs.geometry[present], frame.loc[present, "_row"],
+                                          expected=spec.geometry_type, fix_swapped=options.fix_swapped,
+                                          repair=options.repair)
+        problems += found
+        frame["geom"] = None
+        frame.loc[present, "geom"] = checked.to_numpy(dtype=object)
+    bad = {p.row for p in problems if p.severity == "error"}
+    problems += check_duplicates(frame[list(spec.key)].apply(tuple, axis=1), frame["_row"],
+                                 field=",".join(spec.key), skip=bad)
+    bad = {p.row for p in problems if p.severity == "error"}
+    report.problems = problems
+    return frame[~frame["_row"].isin(bad)], report
+
+
+def _stage(cur, spec: LayerSpec, frame: pd.DataFrame, options: ImportOptions) -> None:
+    columns = [*spec.columns, *(["geom"] if spec.geometry_type else [])]
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS _stage"))
+    cur.execute(sql.SQL("CREATE TEMP TABLE _stage ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(spec.table)))
+    cur.execute("ALTER TABLE _stage ADD COLUMN _row integer")
+    for name, sqltype in spec.extras:
+        cur.execute(sql.SQL("ALTER TABLE _stage ADD COLUMN {} " + _SAFE_TYPES[sqltype]).format(sql.Identifier(name)))
+    names = [*columns, "_row", *(n for n, _ in spec.extras)]
+    records = []
+    for rec in frame[[c for c in names if c != "geom"] + (["geom"] if "geom" in columns else [])].itertuples(index=False):
+        values = list(rec)
+        if "geom" in columns:
+            geom = values[-1]
+            values[-1] = None if geom is None else shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
+        records.append(tuple(_plain(v) for v in values))
+    order = [c for c in names if c != "geom"] + (["geom"] if "geom" in columns else [])
+    insert = sql.SQL("INSERT INTO _stage ({}) VALUES %s").format(sql.SQL(", ").join(map(sql.Identifier, order)))
+    batch = 500
+    with tqdm(total=len(records), desc=f"import {spec.name}", unit="row", disable=not options.progress or None,
+              leave=False) as bar:
+        for start in range(0, len(records), batch):
+            execute_values(cur, insert.as_string(cur), records[start:start + batch], page_size=batch)
+            bar.update(len(records[start:start + batch]))
+
+
+_SAFE_TYPES = {"text": "text", "integer": "integer", "boolean": "boolean"}
+
+
+def _plain(value: Any) -> Any:
+    """Turn numpy/pandas scalars into plain Python values for psycopg2."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item") and not isinstance(value, list | tuple | str):
+        return value.item()
+    return value
+
+
+def _upsert(cur, spec: LayerSpec) -> tuple[int, int]:
+    columns = [*spec.columns, *(["geom"] if spec.geometry_type else [])]
+    cols = sql.SQL(", ").join(map(sql.Identifier, columns))
+    target = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in columns)
+    excluded = sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in columns)
+    stamp = sql.SQL(", updated_at = now()") if spec.touches_updated_at else sql.SQL("")
+    query = sql.SQL(
+        "WITH up AS (INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM _stage ORDER BY _row "
+        "ON CONFLICT ({key}) DO UPDATE SET ({cols}) = ROW({excluded}){stamp} "
+        "WHERE ({target}) IS DISTINCT FROM ({excluded}) RETURNING (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
+    ).format(table=sql.Identifier(spec.table), cols=cols, key=sql.SQL(", ").join(map(sql.Identifier, spec.key)),
+             excluded=excluded, target=target, stamp=stamp)
+    cur.execute(query)
+    inserted, updated = cur.fetchone()
+    return int(inserted), int(updated)
+
+
+def _audit(cur, spec: LayerSpec, report: ImportReport, path: Path, options: ImportOptions) -> None:
+    details = {"file": str(path), "sha256": _file_digest(path), "total": report.total,
+               "inserted": report.inserted, "updated": report.updated, "rejected": report.rejected}
+    cur.execute(
+        "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', %s, %s)",
+        (options.actor, spec.table, json.dumps(details, ensure_ascii=False)),
+    )
+
+
+def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) -> ImportReport:
+    """Import ``path`` into the layer ``spec`` in one transaction.
+
+    Parameters
+    ----------
+    conn : psycopg2 connection
+        Not in a transaction; this function commits or rolls back.
+    spec : LayerSpec
+        The layer family.
+    path : path
+        CSV, GeoJSON, GeoPackage or Shapefile.
+    options : ImportOptions
+        ``dry_run`` validates and computes every count, then rolls back.
+
+    Returns
+    -------
+    ImportReport
+
+    Raises
+    ------
+    ValidationError, CRSError
+        When the file as a whole cannot be read (nothing written).
+    ImportFailedError
+        When the database refuses the rows (nothing written).
+    """
+    path = Path(path)
+    frame, report = _validate(spec, path, options)
+    try:
+        with conn.cursor() as cur:
+            _stage(cur, spec, frame, options)
+            if spec.stage_check is not None:
+                found = spec.stage_check(cur, options)
+                report.problems += found
+                rejected = sorted({p.row for p in found if p.severity == "error"})
+                if rejected:
+                    cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
+            report.inserted, report.updated = _upsert(cur, spec)
+            report.unchanged = report.total - report.rejected - report.inserted - report.updated
+            _audit(cur, spec, report, path, options)
+        if options.dry_run:
+            conn.rollback()
+        else:
+            conn.commit()
+    except psycopg2.Error as exc:
+        conn.rollback()
+        detail = (exc.diag.message_primary or str(exc)) if exc.diag else str(exc)
+        raise ImportFailedError(f"{path}: the database refused the import, nothing was written: {detail}") from exc
+    except BaseException:
+        conn.rollback()
+        raise
+    logger.info("%s", report.to_text(max_problems=0))
+    return report
+
+
+def rename_columns(gdf: gpd.GeoDataFrame, mapping: dict[str, str]) -> pd.DataFrame:
+    """Return the non-geometry columns renamed by ``mapping`` (a source column wins over a same-named one)."""
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    for source, target in mapping.items():
+        if source in frame.columns:
+            frame[target] = frame[source]
+    return frame
+
+
+def rows_matching(frame: pd.DataFrame, mask: pd.Series | Sequence[bool]) -> list[int]:
+    """The ``_row`` values where ``mask`` holds."""
+    return [int(r) for r in frame.loc[list(mask) if not isinstance(mask, pd.Series) else mask, "_row"]]

@@ -1,0 +1,247 @@
+"""Craft villages (làng nghề) and their OCOP products: validation, loading, queries."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+from psycopg2 import sql
+
+from gis.text import admin_key, fold, nfc
+from gis.validate import Field, Problem
+from layers.crafts import CRAFT_CODES, infer_craft, infer_recognition
+from layers.importer import ImportOptions, LayerSpec, rename_columns
+
+__all__ = ["OCOP", "VILLAGES", "search"]
+
+logger = logging.getLogger(__name__)
+
+RECOGNITION = ("traditional_craft_village", "craft_village", "village_with_craft", "unknown")
+OCOP_GROUPS = ("food", "beverages", "herbal", "textiles_garments", "souvenirs_furniture_decor",
+               "community_tourism")
+_TEST_NAME = re.compile(r"^(\d+|.*\btest\b.*|làng nghề \d+)$", re.IGNORECASE)
+
+VILLAGE_FIELDS = (
+    Field("ref", required=True),
+    Field("name", required=True),
+    Field("full_name"),
+    Field("craft", required=True, choices=CRAFT_CODES),
+    Field("recognition", choices=RECOGNITION),
+    Field("recognition_year", "int", minimum=1900, maximum=2100),
+    Field("commune_code"), Field("commune_name"),
+    Field("district_code"), Field("district_name"),
+    Field("province_code"), Field("province_name"),
+    Field("households", "int", minimum=0),
+    Field("workers", "int", minimum=0),
+    Field("visit_minutes", "int", minimum=0, maximum=1440),
+    Field("opening_hours"),
+    Field("description_vi"), Field("description_en"),
+    Field("source", required=True),
+)
+
+
+@lru_cache(maxsize=None)
+def _profiles() -> list[dict[str, Any]]:
+    folder = files("layers") / "profiles"
+    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".yaml")]
+
+
+def _profile_for(columns: list[str], layer: str) -> dict[str, Any] | None:
+    return next((p for p in _profiles()
+                 if p["layer"] == layer and set(p["detect_columns"]) <= set(columns)), None)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    return frame[column].map(lambda v: nfc(v) if isinstance(v, str) and v.strip() else None).astype(object)
+
+
+def _apply_profile(gdf: gpd.GeoDataFrame, profile: dict[str, Any] | None) -> tuple[pd.DataFrame, list[Problem]]:
+    if profile is None:
+        return rename_columns(gdf, {}), []
+    frame = rename_columns(gdf, profile["columns"])
+    frame["ref"] = profile.get("ref_prefix", "") + frame["ref"].astype(str).str.strip()
+    frame["source"] = profile["source"]
+    problems: list[Problem] = []
+    rule = profile.get("test_rows")
+    if rule:
+        ids = pd.to_numeric(gdf[rule["field"]], errors="coerce")
+        for row in frame.loc[ids >= rule["min"], "_row"]:
+            problems.append(Problem(int(row), rule["field"], "test_row", rule["reason"]))
+    return frame, problems
+
+
+def _flag_duplicate_coordinates(gdf: gpd.GeoDataFrame, frame: pd.DataFrame) -> list[Problem]:
+    xy = gdf.geometry.map(lambda g: None if g is None or g.is_empty else (round(g.x, 7), round(g.y, 7)))
+    first: dict[tuple[float, float], int] = {}
+    problems = []
+    for idx, key in xy.items():
+        if key is None:
+            continue
+        row = int(frame.at[idx, "_row"])
+        if key in first:
+            frame.at[idx, "flags"] = [*frame.at[idx, "flags"], "duplicate_coordinates"]
+            problems.append(Problem(row, "geometry", "duplicate_coordinates",
+                                    f"same coordinates as row {first[key]} (kept, flagged)", "warning"))
+        else:
+            first[key] = row
+    return problems
+
+
+def _prepare_villages(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
+    frame, problems = _apply_profile(gdf, _profile_for(list(gdf.columns), "villages"))
+    for column in ("name", "full_name", "craft", "recognition", "source"):
+        frame[column] = _text(frame, column)
+    if "source" in frame.columns and options.extra.get("source"):
+        frame["source"] = frame["source"].fillna(options.extra["source"])
+    frame["flags"] = [[] for _ in range(len(frame))]
+    for idx, name in frame["name"].items():
+        row = int(frame.at[idx, "_row"])
+        if name is None:
+            continue
+        if _TEST_NAME.match(name):
+            problems.append(Problem(row, "name", "test_row", f"looks like a test row: name {name!r}"))
+        if frame.at[idx, "craft"] is None:
+            craft = infer_craft(name)
+            frame.at[idx, "craft"] = craft or "other"
+            problems.append(Problem(row, "craft", "craft_inferred",
+                                    f"craft {craft} inferred from the name" if craft
+                                    else "no craft found in the name: set to 'other'", "warning"))
+        if frame.at[idx, "recognition"] is None:
+            frame.at[idx, "recognition"] = infer_recognition(name)
+    frame["name_ascii"] = frame["name"].map(lambda n: fold(n) if n else None)
+    frame["_province_key"] = _text(frame, "province_name").map(lambda n: admin_key(n) if n else None)
+    frame["_district_key"] = _text(frame, "district_name").map(lambda n: admin_key(n) if n else None)
+    problems += _flag_duplicate_coordinates(gdf, frame)
+    return frame, problems
+
+
+_CHECK_PROVINCE = """
+UPDATE _stage s SET province_code = a.code
+FROM admin_units a
+WHERE s.province_code IS NULL AND a.version = %(version)s AND a.level = 'province'
+  AND a.name_key = s._province_key
+"""
+_OUTSIDE = """
+WITH stated AS (
+    SELECT s._row, bool_or(ST_Covers(a.geom, s.geom)) AS inside
+    FROM _stage s JOIN admin_units a
+      ON a.version = %(version)s AND a.level = {level} AND {join}
+    GROUP BY s._row
+)
+UPDATE _stage s SET flags = array_append(s.flags, {flag})
+FROM stated WHERE stated._row = s._row AND NOT stated.inside
+RETURNING s._row
+"""
+
+
+def _check_villages(cur, options: ImportOptions) -> list[Problem]:
+    """Fill province codes and flag villages outside their stated province/district."""
+    params = {"version": options.admin_version}
+    cur.execute(_CHECK_PROVINCE, params)
+    problems = []
+    checks = (
+        ("province", sql.SQL("(a.code = s.province_code OR a.name_key = s._province_key)"), "province_name"),
+        ("district", sql.SQL("a.name_key = s._district_key AND (s.province_code IS NULL OR a.parent_code = s.province_code)"),
+         "district_name"),
+    )
+    for level, join, column in checks:
+        flag = f"outside_stated_{level}"
+        cur.execute(sql.SQL(_OUTSIDE).format(level=sql.Literal(level), join=join, flag=sql.Literal(flag)), params)
+        for (row,) in cur.fetchall():
+            problems.append(Problem(row, column, flag,
+                                    f"the point lies outside its stated {level} (kept, flagged)", "warning"))
+    cur.execute("SELECT count(*) FROM _stage s WHERE NOT EXISTS (SELECT 1 FROM admin_units a "
+                "WHERE a.version = %(version)s AND a.level = 'province' AND a.code = s.province_code)", params)
+    (unchecked,) = cur.fetchone()
+    if unchecked:
+        problems.append(Problem(None, "province_name", "province_unchecked",
+                                f"{unchecked} rows not checked against a province boundary: none is "
+                                f"loaded for their province (admin version {options.admin_version})",
+                                "warning"))
+    return problems
+
+
+VILLAGES = LayerSpec(
+    name="villages",
+    table="craft_villages",
+    key=("ref",),
+    columns=("ref", "name", "name_ascii", "full_name", "craft", "recognition", "recognition_year",
+             "commune_code", "commune_name", "district_code", "district_name", "province_code",
+             "province_name", "households", "workers", "visit_minutes", "opening_hours",
+             "description_vi", "description_en", "source", "flags"),
+    fields=VILLAGE_FIELDS,
+    prepare=_prepare_villages,
+    geometry_type="Point",
+    extras=(("_province_key", "text"), ("_district_key", "text")),
+    stage_check=_check_villages,
+)
+
+
+def _prepare_ocop(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
+    frame = rename_columns(gdf, {"group": "product_group"})
+    frame["_village_ref"] = _text(frame, "village_ref")
+    frame["village_id"] = None
+    return frame, []
+
+
+def _check_ocop(cur, options: ImportOptions) -> list[Problem]:
+    cur.execute("UPDATE _stage s SET village_id = v.id FROM craft_villages v WHERE v.ref = s._village_ref")
+    cur.execute("SELECT _row, _village_ref FROM _stage WHERE village_id IS NULL")
+    return [Problem(row, "village_ref", "unknown_village", f"no village with ref {ref!r}: import villages first")
+            for row, ref in cur.fetchall()]
+
+
+OCOP = LayerSpec(
+    name="ocop",
+    table="ocop_products",
+    key=("village_id", "name"),
+    columns=("village_id", "name", "product_group", "stars", "year_rated", "source"),
+    fields=(
+        Field("village_ref", required=True), Field("name", required=True),
+        Field("product_group", required=True, choices=OCOP_GROUPS),
+        Field("stars", "int", required=True, minimum=1, maximum=5),
+        Field("year_rated", "int", minimum=2018, maximum=2100),
+        Field("source", required=True),
+    ),
+    prepare=_prepare_ocop,
+    extras=(("_village_ref", "text"),),
+    stage_check=_check_ocop,
+    touches_updated_at=False,
+)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(conn, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Accent-insensitive name search over craft villages, best matches first.
+
+    ``"bat trang"``, ``"Bat Trang"`` and ``"Bát Tràng"`` all find "Bát Tràng".
+
+    Returns
+    -------
+    list of dict
+        ``id``, ``ref``, ``name``, ``craft``, ``province_name``, ``lon``, ``lat``.
+    """
+    folded = fold(query)
+    if not folded:
+        return []
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, ref, name, craft, province_name, ST_X(geom), ST_Y(geom) FROM craft_villages "
+            "WHERE name_ascii LIKE %(pattern)s "
+            "ORDER BY similarity(name_ascii, %(q)s) DESC, name LIMIT %(limit)s",
+            {"pattern": _like_pattern(folded), "q": folded, "limit": int(limit)},
+        )
+        keys = ("id", "ref", "name", "craft", "province_name", "lon", "lat")
+        return [dict(zip(keys, row, strict=True)) for row in cur.fetchall()]
