@@ -51,6 +51,18 @@ _KEYWORDS: dict[str, str] = {
     "mỳ": "food_processing", "mì": "food_processing", "bánh đa": "food_processing",
     "chế biến": "food_processing", "mạch nha": "food_processing", "quế": "food_processing",
     "muối": "food_processing", "giò chả": "food_processing", "lá dong": "food_processing",
+    "tôm khô": "food_processing", "hấp cá": "food_processing", "đường": "food_processing",
+    "hủ tiếu": "food_processing", "phở": "food_processing", "nem": "food_processing", "bột": "food_processing",
+    "chuối": "food_processing",
+    "gạch": "ceramics", "ngói": "ceramics", "nồi đất": "ceramics", "lò đất": "ceramics", "heo đất": "ceramics",
+    "lu": "ceramics",
+    "tằm tơ": "silk",
+    "cơ khí": "metal_working", "lưỡi câu": "metal_working", "đóng tàu": "metal_working",
+    "rối nước": "toys_crafts", "diều": "toys_crafts",
+    "đũa": "wood", "thớt": "wood", "guốc": "wood",
+    "chổi": "rattan_bamboo", "xơ dừa": "rattan_bamboo",
+    "lưới": "weaving", "chài": "weaving",
+    "trang sức": "silver_gold",
 }
 _ORDERED = sorted(_KEYWORDS, key=len, reverse=True)
 _PATTERNS = [(re.compile(rf"(?<!\w){re.escape(k)}(?!\w)"), _KEYWORDS[k]) for k in _ORDERED]

@@ -88,11 +88,11 @@ class ImportReport:
             f"{self.rejected} rejected",
         ]
         lines += [f"  note: {n}" for n in self.notes]
-        by_code: dict[tuple[str, str], int] = {}
+        by_code: dict[tuple[str, str], set[int | None]] = {}
         for p in self.problems:
-            by_code[(p.severity, p.code)] = by_code.get((p.severity, p.code), 0) + 1
-        for (severity, code), n in sorted(by_code.items()):
-            lines.append(f"  {severity:7s} {code}: {n}")
+            by_code.setdefault((p.severity, p.code), set()).add(p.row)
+        for (severity, code), rows in sorted(by_code.items()):
+            lines.append(f"  {severity:7s} {code}: {len(rows)} rows" if None not in rows else f"  {severity:7s} {code}")
         ordered = sorted(self.problems, key=lambda p: (p.severity != "error", p.row or 0))
         for p in ordered[:max_problems]:
             lines.append(f"  {p.severity}: {p}")
