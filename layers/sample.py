@@ -59,10 +59,11 @@ def synthetic_hourly(stations: pd.DataFrame, *, start: str, days: int, seed: int
     for ref, medium, intensity in stations[["ref", "medium", "intensity"]].itertuples(index=False):
         times = hours if medium in ("air", "noise") else hours[::24]
         for parameter, (level, noise) in _PROFILES[medium].items():
-            shape = diurnal if medium == "air" else np.ones(len(hours))
-            base = level * float(intensity) * (shape if len(times) == len(hours) else shape[::24])
-            values = base * rng.lognormal(0.0, noise, len(times)) if parameter != "pH" \
-                else base + rng.normal(0, noise * 3, len(times)) - level * (float(intensity) - 1) * 0.3
+            shape = (diurnal if medium == "air" else np.ones(len(hours)))[:: len(hours) // len(times)]
+            if parameter == "pH":  # acidic effluent lowers pH; it does not scale
+                values = level - 0.3 * (float(intensity) - 1) + rng.normal(0, noise * 3, len(times))
+            else:
+                values = level * float(intensity) * shape * rng.lognormal(0.0, noise, len(times))
             parts.append(pd.DataFrame({"station_ref": ref, "observed_at": times.strftime("%Y-%m-%dT%H:%M"),
                                        "parameter": parameter, "value": np.round(values, 4)}))
     return pd.concat(parts, ignore_index=True)
@@ -82,6 +83,6 @@ def load_sample(conn, settings: Settings, *, progress: bool = True) -> list[Impo
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic_measurements.csv"
         values.to_csv(path, index=False)
-        reports.append(import_measurements(conn, path, source=SYNTHETIC_SOURCE, synthetic=True,
+        reports.append(import_measurements(conn, path, source=SYNTHETIC_SOURCE, synthetic=True, replace=True,
                                            progress=progress, actor="sample"))
     return reports
