@@ -39,7 +39,6 @@ VN2000_TOWGS84 = (
     -0.00928836, 0.01975479, -0.00427372,
     0.252906278,
 )
-_TOWGS84 = "+towgs84=" + ",".join(repr(v) for v in VN2000_TOWGS84)
 
 
 def is_vn2000(crs: CRS) -> bool:
@@ -82,10 +81,17 @@ def resolve_crs(user_input: Any) -> CRS:
 
 
 def _bound_vn2000(crs: CRS) -> CRS:
-    """Rebuild a VN-2000 CRS with the official seven parameters attached."""
-    proj4 = crs.to_proj4()
-    parts = [p for p in proj4.split() if not p.startswith(("+towgs84", "+type", "+no_defs"))]
-    return CRS.from_proj4(" ".join([*parts, _TOWGS84, "+no_defs", "+type=crs"]))
+    """Rebuild a VN-2000 CRS bound to WGS 84 by the official seven parameters."""
+    from pyproj.crs import BoundCRS
+    from pyproj.crs.coordinate_operation import ToWGS84Transformation
+
+    dx, dy, dz, rx, ry, rz, ppm = VN2000_TOWGS84
+    helmert = ToWGS84Transformation(
+        crs.geodetic_crs if crs.is_projected else crs,
+        x_axis_translation=dx, y_axis_translation=dy, z_axis_translation=dz,
+        x_axis_rotation=rx, y_axis_rotation=ry, z_axis_rotation=rz, scale_difference=ppm,
+    )
+    return BoundCRS(source_crs=crs, target_crs=WGS84, transformation=helmert)
 
 
 def transformer_to_wgs84(crs: CRS) -> Transformer:

@@ -35,6 +35,9 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     frame["name"] = frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v) if "name" in frame else None
     frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
     frame["flags"] = [[] for _ in range(len(frame))]
+    if "area_ha" not in frame.columns:
+        frame["area_ha"] = None
+    frame["area_ha"] = frame["area_ha"].astype(object)
     mountainous = frame["mountainous"] if "mountainous" in frame else pd.Series("no", index=frame.index)
     frame["mountainous"] = mountainous.map(lambda v: "no" if v is None or str(v).strip() == "" else v)
     measured = polygon_area_ha(to_wgs84(gdf[[gdf.geometry.name]]).geometry.make_valid()).round(2)

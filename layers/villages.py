@@ -60,7 +60,8 @@ def _profile_for(columns: list[str], layer: str) -> dict[str, Any] | None:
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    return frame[column].map(lambda v: nfc(v) if isinstance(v, str) and v.strip() else None).astype(object)
+    values = [nfc(v) if isinstance(v, str) and v.strip() else None for v in frame[column]]
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _apply_profile(gdf: gpd.GeoDataFrame, profile: dict[str, Any] | None) -> tuple[pd.DataFrame, list[Problem]]:
