@@ -1,7 +1,7 @@
 """The embedded PostgreSQL 15 + PostGIS cluster in a folder the project owns.
 
 With no ``DATABASE_URL`` the project runs its own private cluster under
-``settings.home / "pgdata"``, listening on 127.0.0.1 at ``settings.pg_port`` only,
+``settings.home / "pgdata"``, listening on 127.0.0.1 only (port 54329, or a free one recorded in ``home/pgport``),
 owned by an unprivileged OS user (``postgres`` when we run as root).
 """
 
@@ -19,7 +19,7 @@ import psycopg2
 from psycopg2 import sql
 
 from gis.errors import DatabaseUnavailableError, MissingSystemPackageError
-from gis.settings import Settings
+from gis.settings import DEFAULT_PORT, Settings
 
 __all__ = ["ClusterStatus", "ensure_packages", "start", "status", "stop"]
 
@@ -123,9 +123,32 @@ def _pg(settings: Settings, tool: str) -> str:
     return str(settings.pg_bindir / tool)
 
 
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _choose_port(settings: Settings) -> int:
+    """Keep the configured or default port; if the default is taken, record a free one."""
+    if settings.pg_port is not None or (settings.home / "pgport").exists():
+        return settings.port
+    port = DEFAULT_PORT
+    while not _port_free(port):
+        port += 1
+    (settings.home / "pgport").write_text(f"{port}\n")
+    return port
+
+
 def _initdb(settings: Settings, pgdata: Path) -> None:
     if (pgdata / "PG_VERSION").exists():
         return
+    port = _choose_port(settings)
     logger.info("initialising a private PostgreSQL cluster in %s", pgdata)
     done = _as_owner(
         settings,
@@ -137,7 +160,7 @@ def _initdb(settings: Settings, pgdata: Path) -> None:
     conf = (
         "\n# LangNghe GIS embedded cluster\n"
         "listen_addresses = '127.0.0.1'\n"
-        f"port = {settings.pg_port}\n"
+        f"port = {port}\n"
         f"unix_socket_directories = '{pgdata}'\n"
         "shared_buffers = 256MB\n"
         "maintenance_work_mem = 256MB\n"
@@ -189,7 +212,7 @@ def start(settings: Settings) -> ClusterStatus:
         if done.returncode != 0:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
             raise DatabaseUnavailableError(
-                f"PostgreSQL did not start on port {settings.pg_port}:\n{done.stderr.strip()}\n{tail}"
+                f"PostgreSQL did not start on port {settings.port}:\n{done.stderr.strip()}\n{tail}"
             )
     _create_database(settings)
     return status(settings)

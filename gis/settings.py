@@ -11,7 +11,10 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings", "project_root"]
+__all__ = ["DEFAULT_PORT", "Settings", "get_settings", "project_root"]
+
+#: Port of the embedded cluster unless it is taken when the cluster is first created.
+DEFAULT_PORT = 54329
 
 
 def project_root() -> Path:
@@ -37,7 +40,7 @@ class Settings(BaseSettings):
     )
     home: Path = Field(default_factory=lambda: project_root() / ".local")
     pg_bindir: Path = Path("/usr/lib/postgresql/15/bin")
-    pg_port: int = Field(default=54329, ge=1024, le=65535)
+    pg_port: int | None = Field(default=None, ge=1024, le=65535)
     pg_user: str = "langnghe"
     pg_database: str = "langnghe"
     pg_os_user: str = "postgres"
@@ -60,6 +63,14 @@ class Settings(BaseSettings):
         return self.database_url is None
 
     @property
+    def port(self) -> int:
+        """Port of the embedded cluster: the setting, else the one chosen at initdb, else 54329."""
+        if self.pg_port is not None:
+            return self.pg_port
+        chosen = self.home / "pgport"
+        return int(chosen.read_text().strip()) if chosen.exists() else DEFAULT_PORT
+
+    @property
     def pgdata(self) -> Path:
         """Folder of the embedded cluster."""
         return self.home / "pgdata"
@@ -71,7 +82,7 @@ class Settings(BaseSettings):
                 return self.database_url
             return _replace_dbname(self.database_url, database)
         name = database or self.pg_database
-        return f"postgresql://{self.pg_user}@127.0.0.1:{self.pg_port}/{name}"
+        return f"postgresql://{self.pg_user}@127.0.0.1:{self.port}/{name}"
 
 
 def _replace_dbname(url: str, database: str) -> str:

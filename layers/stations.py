@@ -88,8 +88,9 @@ def normalise_units(values: np.ndarray, units: pd.Series, params: pd.Series, tab
     """
     info = table.set_index("code").loc[params.to_numpy()]
     canonical = pd.Series(info["unit"].to_numpy(), index=units.index)
-    unit = units.map(lambda u: _UNIT_ALIASES.get(str(u).strip().lower(), None) if u else None)
-    unit = unit.fillna(canonical)
+    given = [None if u is None or pd.isna(u) or not str(u).strip() else str(u).strip() for u in units]
+    unit = pd.Series([c if g is None else _UNIT_ALIASES.get(g.lower(), "?" + g)
+                      for g, c in zip(given, canonical, strict=True)], index=units.index, dtype=object)
     factor = np.full(len(values), np.nan)
     same = (unit == canonical).to_numpy()
     factor[same] = 1.0
