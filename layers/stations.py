@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import psycopg2
+from psycopg2 import sql
 from tqdm import tqdm
 
 from gis.errors import ImportFailedError, ValidationError
@@ -211,6 +212,10 @@ def _quality(long: pd.DataFrame, table: pd.DataFrame, synthetic: bool) -> pd.Ser
 _COPY_COLUMNS = ["station_id", "parameter", "observed_at", "value", "unit", "quality_flag", "source"]
 
 
+_COPY_SQL = sql.SQL("COPY _mstage ({}) FROM STDIN WITH (FORMAT csv)").format(
+    sql.SQL(", ").join(map(sql.Identifier, _COPY_COLUMNS)))
+
+
 def _copy(cur, frame: pd.DataFrame, *, progress: bool, chunk: int = 200_000) -> None:
     cur.execute("CREATE TEMP TABLE _mstage (LIKE measurements) ON COMMIT DROP")
     with tqdm(total=len(frame), desc="import measurements", unit="row", disable=not progress or None) as bar:
@@ -219,7 +224,7 @@ def _copy(cur, frame: pd.DataFrame, *, progress: bool, chunk: int = 200_000) -> 
             buf = io.StringIO()
             part.to_csv(buf, columns=_COPY_COLUMNS, header=False, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
             buf.seek(0)
-            cur.copy_expert("COPY _mstage (" + ", ".join(_COPY_COLUMNS) + ") FROM STDIN WITH (FORMAT csv)", buf)
+            cur.copy_expert(_COPY_SQL.as_string(cur), buf)
             bar.update(len(part))
 
 
@@ -227,14 +232,15 @@ def _merge(cur, *, replace: bool) -> tuple[int, int, int]:
     cur.execute("SELECT count(*) FROM _mstage s JOIN measurements m USING (station_id, parameter, observed_at) "
                 "WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM (s.value, s.unit, s.quality_flag)")
     (differing,) = cur.fetchone()
-    action = ("DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit, quality_flag = EXCLUDED.quality_flag, "
-              "source = EXCLUDED.source WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM "
-              "(EXCLUDED.value, EXCLUDED.unit, EXCLUDED.quality_flag)") if replace else "DO NOTHING"
-    cur.execute(
+    action = sql.SQL(
+        "DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit, quality_flag = EXCLUDED.quality_flag, "
+        "source = EXCLUDED.source WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM "
+        "(EXCLUDED.value, EXCLUDED.unit, EXCLUDED.quality_flag)" if replace else "DO NOTHING")
+    cur.execute(sql.SQL(
         "WITH up AS (INSERT INTO measurements AS m SELECT * FROM _mstage "
-        f"ON CONFLICT (station_id, parameter, observed_at) {action} RETURNING (xmax = 0) AS inserted) "
+        "ON CONFLICT (station_id, parameter, observed_at) {} RETURNING (xmax = 0) AS inserted) "
         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
-    )
+    ).format(action))
     inserted, updated = cur.fetchone()
     return int(inserted), int(updated), int(differing)
 

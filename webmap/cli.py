@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from gis.cli import db
+from layers.db_cli import db
 from gis.errors import LangNgheError
 from layers.cli import import_, sample, search_cmd
 

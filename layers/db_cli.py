@@ -7,6 +7,7 @@ import click
 from gis import localdb
 from gis.migrate import apply, pending
 from gis.settings import get_settings
+from layers import migrations_folder
 
 __all__ = ["db"]
 
@@ -37,8 +38,6 @@ def stop() -> None:
 @db.command()
 def status() -> None:
     """Say which database is used, whether it answers, and pending migrations."""
-    from layers import migrations_folder
-
     settings = get_settings()
     state = localdb.status(settings)
     click.echo(f"mode: {state.mode}\ndsn: {state.dsn}\nrunning: {'yes' if state.running else 'no'}")
@@ -52,7 +51,5 @@ def status() -> None:
 @db.command()
 def migrate() -> None:
     """Apply every pending schema migration."""
-    from layers import migrations_folder
-
     done = apply(get_settings().dsn(), migrations_folder())
     click.echo(f"applied {len(done)} migrations" + (f": {', '.join(done)}" if done else " (up to date)"))
