@@ -25,7 +25,12 @@ setup: system venv db
 system:
 	@bash scripts/ensure-system.sh
 
-venv: $(STAMP)
+MO     := webmap/translations/vi/LC_MESSAGES/messages.mo
+
+venv: $(STAMP) $(MO)
+
+$(MO): webmap/translations/vi/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -d webmap/translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -50,7 +50,12 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(default=60_000, ge=100)
     items_default_limit: int = Field(default=100, ge=1)
     items_max_limit: int = Field(default=10_000, ge=1)
+    #: Basemap tile URL template; empty turns the basemap off (the map still works).
     basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    basemap_attribution: str = "© OpenStreetMap contributors"
+    tile_max_features: int = Field(default=5000, ge=1)
+    tile_cache_entries: int = Field(default=20_000, ge=0)
+    tile_max_age_s: int = Field(default=60, ge=0)
 
     @field_validator("database_url")
     @classmethod

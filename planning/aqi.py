@@ -1,0 +1,67 @@
+"""VN_AQI (Decision 1459/QĐ-TCMT): sub-indices by linear interpolation between breakpoints.
+
+Pure functions; the breakpoint table comes in as data (``data/regulations/vn_aqi_1459.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["AqiTable", "aqi", "band", "sub_index", "table_from_document"]
+
+
+@dataclass(frozen=True)
+class AqiTable:
+    """Index breakpoints, concentration breakpoints per pollutant, and bands."""
+
+    index: Sequence[float]
+    concentrations: Mapping[str, Sequence[float]]
+    bands: Sequence[Mapping[str, object]]
+    requires_one_of: Sequence[str]
+    verified: bool
+
+
+def sub_index(value: float, concentrations: Sequence[float], index: Sequence[float]) -> float:
+    """Interpolate one pollutant's sub-index; values above the table are capped at its top.
+
+    Examples
+    --------
+    >>> sub_index(37.5, [0, 25, 50, 80], [0, 50, 100, 150])
+    75.0
+    >>> sub_index(0.0, [0, 25, 50], [0, 50, 100])
+    0.0
+    """
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"concentration must be a non-negative number, got {value!r}")
+    conc = np.asarray(concentrations, dtype=float)
+    idx = np.asarray(index[: len(conc)], dtype=float)
+    return float(np.interp(value, conc, idx))
+
+
+def aqi(values: Mapping[str, float], table: AqiTable) -> tuple[int, str] | None:
+    """The index (rounded up) and its dominant pollutant, or ``None`` without a PM value."""
+    usable = {k: v for k, v in values.items() if k in table.concentrations and v is not None and v >= 0}
+    if not any(k in usable for k in table.requires_one_of):
+        return None
+    subs = {k: sub_index(v, table.concentrations[k], table.index) for k, v in usable.items()}
+    dominant = max(subs, key=lambda k: subs[k])
+    return int(np.ceil(subs[dominant])), dominant
+
+
+def band(value: int, table: AqiTable) -> Mapping[str, object]:
+    """The band (key, names, colour) holding ``value``."""
+    for item in table.bands:
+        if value <= float(item["max"]):  # type: ignore[arg-type]
+            return item
+    return table.bands[-1]
+
+
+def table_from_document(doc: Mapping[str, object]) -> AqiTable:
+    """Build the hourly table from the parsed ``vn_aqi_1459.yaml`` document."""
+    conc = doc["concentration_breakpoints"]
+    return AqiTable(index=doc["index_breakpoints"], concentrations=conc["hourly"],  # type: ignore[index]
+                    bands=doc["bands"], requires_one_of=doc["requires_one_of"],  # type: ignore[arg-type]
+                    verified=bool(conc["verified"]))  # type: ignore[index]

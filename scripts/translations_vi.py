@@ -1,0 +1,64 @@
+"""Write webmap/translations/vi/LC_MESSAGES/messages.po from the extracted template.
+
+Run: .venv/bin/pybabel extract -F babel.cfg -o /tmp/messages.pot webmap && .venv/bin/python scripts/translations_vi.py
+"""
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+VI = {
+    "LangNghe GIS: craft villages and industrial clusters": "LangNghe GIS: làng nghề và cụm công nghiệp",
+    "Craft villages, industrial clusters, pollution and tourism routes of Vietnam":
+        "Làng nghề, cụm công nghiệp, ô nhiễm và tuyến du lịch của Việt Nam",
+    "This document": "Tài liệu này", "API definition": "Định nghĩa API", "Conformance classes": "Các lớp tuân thủ",
+    "Collections": "Tập dữ liệu", "Craft villages": "Làng nghề", "Industrial clusters": "Cụm công nghiệp",
+    "Pollution zones": "Vùng ô nhiễm", "Monitoring stations": "Trạm quan trắc", "Tourism routes": "Tuyến du lịch",
+    "Villages per administrative unit": "Số làng nghề theo đơn vị hành chính", "Craft": "Nghề",
+    "Recognition": "Công nhận", "Commune": "Xã/phường", "District": "Huyện/quận", "Province": "Tỉnh/thành phố",
+    "Households": "Số hộ", "Workers": "Số lao động", "Opening hours": "Giờ mở cửa", "Visit (minutes)": "Thời gian tham quan (phút)",
+    "OCOP products": "Sản phẩm OCOP", "stars": "sao", "Kind": "Loại", "Status": "Tình trạng", "Area (ha)": "Diện tích (ha)",
+    "Occupancy (%)": "Tỷ lệ lấp đầy (%)", "Wastewater treatment": "Xử lý nước thải", "yes": "có", "no": "không",
+    "unknown": "chưa rõ", "Search villages (e.g. bat trang)": "Tìm làng nghề (ví dụ: bat trang)",
+    "No village found": "Không tìm thấy làng nghề", "Inside the drawn polygon": "Trong vùng đã vẽ",
+    "Draw a polygon to list the villages, clusters and zones inside it":
+        "Vẽ một vùng để xem các làng nghề, cụm công nghiệp và vùng ô nhiễm bên trong",
+    "Basemap off: showing our layers only": "Đã tắt bản đồ nền: chỉ hiển thị các lớp dữ liệu",
+    "Basemap unreachable: showing our layers only": "Không tải được bản đồ nền: chỉ hiển thị các lớp dữ liệu",
+    "No administrative boundaries loaded": "Chưa nạp ranh giới hành chính", "Legend": "Chú giải",
+    "Craft-village cluster": "Cụm công nghiệp làng nghề", "General cluster": "Cụm công nghiệp chung",
+    "VN_AQI (hourly)": "VN_AQI (giờ)", "Latest values": "Giá trị mới nhất", "Limit": "Giới hạn",
+    "synthetic data": "dữ liệu tổng hợp (không phải đo thật)", "unverified breakpoints": "ngưỡng chưa được kiểm chứng",
+    "Parameter": "Thông số", "Stops": "Điểm dừng", "Theme": "Chủ đề", "min": "phút", "not listed": "chưa có thông tin",
+    "Medium": "Môi trường", "No data": "Không có dữ liệu", "fewer": "ít hơn", "more": "nhiều hơn",
+    "Village, high-polluting craft": "Làng nghề ô nhiễm cao", "Village, medium-polluting craft": "Làng nghề ô nhiễm trung bình",
+    "Village, low-polluting craft": "Làng nghề ô nhiễm thấp", "planned": "quy hoạch", "operating": "đang hoạt động",
+    "expanding": "đang mở rộng", "Planning": "Quy hoạch", "Environment": "Môi trường", "Tourism": "Du lịch",
+    "Air, water and soil monitoring": "Quan trắc không khí, nước và đất",
+    "Sample stations and values are synthetic, not real observations.":
+        "Trạm và số liệu mẫu là dữ liệu tổng hợp, không phải số đo thật.",
+    "Click a station": "Chọn một trạm", "Planner map": "Bản đồ quy hoạch",
+    "Craft villages and industrial clusters": "Làng nghề và cụm công nghiệp", "Search": "Tìm kiếm",
+    "Craft village tours": "Du lịch làng nghề", "Villages to visit": "Làng nghề nên ghé thăm",
+}
+
+
+def main() -> None:
+    with open("/tmp/messages.pot", "rb") as fh:
+        catalog = read_po(fh, locale="vi")
+    missing = [m.id for m in catalog if m.id and m.id not in VI]
+    if missing:
+        raise SystemExit(f"untranslated: {missing}")
+    catalog.fuzzy = False
+    for message in catalog:
+        if message.id:
+            message.string = VI[message.id]
+            message.flags.discard("fuzzy")
+    out = Path("webmap/translations/vi/LC_MESSAGES/messages.po")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as fh:
+        write_po(fh, catalog, omit_header=False, width=120)
+
+
+if __name__ == "__main__":
+    main()

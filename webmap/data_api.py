@@ -1,0 +1,94 @@
+"""JSON endpoints behind the pages: search, draw-a-polygon, choropleth, station data."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_babel import get_locale
+
+from layers import spatial
+from layers.regulations import air_limits, load_document
+from layers.villages import search
+from planning.aqi import aqi, band, table_from_document
+from webmap.app import get_conn
+from webmap.errors import BadParameter
+from webmap.params import parse_int, parse_polygon
+
+__all__ = ["bp"]
+
+bp = Blueprint("data", __name__)
+
+
+@bp.get("/search")
+def search_villages():
+    """Accent-insensitive village search (``?q=bat trang``)."""
+    query = request.args.get("q", "")
+    if len(query) > 100:
+        raise BadParameter("q is longer than 100 characters")
+    limit = parse_int(request.args.get("limit"), "limit", default=10, minimum=1, maximum=100)
+    return jsonify(results=search(get_conn(), query, limit=limit))
+
+
+@bp.post("/api/within")
+def within():
+    """Villages, clusters and zones inside a drawn GeoJSON polygon (request body)."""
+    polygon = parse_polygon(request.get_data(cache=False, as_text=True))
+    return jsonify(spatial.within(get_conn(), polygon.wkb_hex))
+
+
+@bp.get("/api/choropleth")
+def choropleth():
+    """Administrative units with their number of craft villages."""
+    version = request.args.get("version", "pre-2025")
+    level = request.args.get("level", "province")
+    if version not in ("pre-2025", "2025-07") or level not in ("province", "district", "commune"):
+        raise BadParameter("version must be pre-2025 or 2025-07; level province, district or commune")
+    return Response(spatial.village_counts(get_conn(), version=version, level=level), mimetype="application/geo+json")
+
+
+def _regulations():
+    return current_app.config["LANGNGHE"].sample_data / "regulations"
+
+
+@bp.get("/api/stations/latest")
+def stations_latest():
+    """Stations with their latest values and hourly VN_AQI band (air stations)."""
+    table = table_from_document(load_document(_regulations(), "vn_aqi_1459"))
+    lang = str(get_locale() or "vi")
+    latest: dict[int, dict] = {}
+    for sid, ref, parameter, at, value, unit in spatial.latest_values(get_conn()):
+        entry = latest.setdefault(sid, {"ref": ref, "values": {}, "time": at.isoformat()})
+        entry["values"][parameter] = {"value": value, "unit": unit, "time": at.isoformat()}
+    out = {}
+    for sid, entry in latest.items():
+        result = aqi({k: v["value"] for k, v in entry["values"].items()}, table)
+        if result is not None:
+            chosen = band(result[0], table)
+            entry["aqi"] = {"value": result[0], "dominant": result[1], "color": chosen["color"],
+                            "band": chosen["name_vi" if lang == "vi" else "name_en"], "verified": table.verified}
+        out[str(sid)] = entry
+    return jsonify(stations=out)
+
+
+@bp.get("/api/stations/<int:station_id>/series")
+def station_series(station_id: int):
+    """One station's recent values of a parameter, with the QCVN limits in force."""
+    parameter = request.args.get("parameter", "PM2.5")
+    if len(parameter) > 20:
+        raise BadParameter("parameter is too long")
+    days = parse_int(request.args.get("days"), "days", default=7, minimum=1, maximum=366)
+    rows = spatial.series(get_conn(), station_id, parameter, days=days)
+    on = rows[-1][0].date().isoformat() if rows else "2026-01-01"
+    return jsonify(parameter=parameter, points=[{"t": t.isoformat(), "v": v, "q": q} for t, v, q in rows],
+                   limits=air_limits(_regulations(), parameter, on))
+
+
+@bp.get("/api/crafts")
+def crafts():
+    """The craft vocabulary with names in both languages and pollution classes."""
+    with get_conn().cursor() as cur:
+        cur.execute("SELECT code, name_vi, name_en, pollution_class FROM craft_types ORDER BY code")
+        rows = cur.fetchall()
+    return Response(json.dumps({r[0]: {"vi": r[1], "en": r[2], "pollution": r[3]} for r in rows},
+                               ensure_ascii=False), mimetype="application/json")

@@ -1,0 +1,36 @@
+"""Vietnamese and English, by ``?lang=``, a cookie, or the browser's Accept-Language (Flask-Babel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, request
+from flask_babel import Babel
+
+__all__ = ["LANGUAGES", "init_i18n", "select_locale"]
+
+LANGUAGES = ("vi", "en")
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def select_locale() -> str:
+    """The explicit choice (query, then cookie), else the best Accept-Language, else Vietnamese."""
+    for chosen in (request.args.get("lang"), request.cookies.get("lang")):
+        if chosen in LANGUAGES:
+            return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "vi"
+
+
+def _remember(response: Response) -> Response:
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+def init_i18n(app: Flask) -> None:
+    """Attach Flask-Babel with the project's catalogues."""
+    Babel(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS))
+    app.after_request(_remember)

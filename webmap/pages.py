@@ -1,0 +1,70 @@
+"""The three pages: planner map, environment dashboard, tourist page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from webmap.api import landing
+
+__all__ = ["bp"]
+
+bp = Blueprint("pages", __name__)
+
+
+def _js_strings() -> dict[str, str]:
+    """Every string the page scripts show, translated on the server."""
+    return {
+        "villages": _("Craft villages"), "clusters": _("Industrial clusters"), "zones": _("Pollution zones"),
+        "stations": _("Monitoring stations"), "routes": _("Tourism routes"),
+        "choropleth": _("Villages per administrative unit"), "craft": _("Craft"),
+        "recognition": _("Recognition"), "commune": _("Commune"), "district": _("District"),
+        "province": _("Province"), "households": _("Households"), "workers": _("Workers"),
+        "opening_hours": _("Opening hours"), "visit_minutes": _("Visit (minutes)"), "ocop": _("OCOP products"),
+        "stars": _("stars"), "kind": _("Kind"), "status": _("Status"), "area_ha": _("Area (ha)"),
+        "occupancy": _("Occupancy (%)"), "wastewater": _("Wastewater treatment"), "yes": _("yes"), "no": _("no"),
+        "unknown": _("unknown"), "search_placeholder": _("Search villages (e.g. bat trang)"),
+        "no_results": _("No village found"), "inside": _("Inside the drawn polygon"),
+        "draw_hint": _("Draw a polygon to list the villages, clusters and zones inside it"),
+        "basemap_off": _("Basemap off: showing our layers only"),
+        "basemap_error": _("Basemap unreachable: showing our layers only"),
+        "no_admin": _("No administrative boundaries loaded"), "legend": _("Legend"),
+        "craft_village_cluster": _("Craft-village cluster"), "general_cluster": _("General cluster"),
+        "aqi": _("VN_AQI (hourly)"), "latest": _("Latest values"), "limit": _("Limit"),
+        "synthetic": _("synthetic data"), "unverified": _("unverified breakpoints"), "parameter": _("Parameter"),
+        "stops": _("Stops"), "theme": _("Theme"), "minutes": _("min"), "closed": _("not listed"),
+        "medium": _("Medium"), "no_data": _("No data"), "few": _("fewer"), "many": _("more"),
+        "pollution_high": _("Village, high-polluting craft"), "pollution_medium": _("Village, medium-polluting craft"),
+        "pollution_low": _("Village, low-polluting craft"),
+        "planned": _("planned"), "operating": _("operating"), "expanding": _("expanding"),
+    }
+
+
+def _page(template: str, **extra):
+    settings = current_app.config["LANGNGHE"]
+    lang = str(get_locale() or "vi")
+    config = {"lang": lang, "basemap_url": settings.basemap_url, "attribution": settings.basemap_attribution,
+              "strings": _js_strings(), "items_max": settings.items_max_limit}
+    return render_template(template, lang=lang, config=config, **extra)
+
+
+@bp.get("/")
+def planner():
+    """Planner map for browsers; the OGC API landing document for API clients."""
+    wants = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if request.args.get("f") == "json" or (request.args.get("f") != "html" and wants == "application/json"):
+        return landing()
+    return _page("planner.html", page="planner")
+
+
+@bp.get("/environment")
+def environment():
+    """Environment dashboard: stations by VN_AQI band, time series, zones."""
+    return _page("environment.html", page="environment")
+
+
+@bp.get("/tour")
+def tour():
+    """Tourist page: village cards and routes, phone first."""
+    return _page("tour.html", page="tour")

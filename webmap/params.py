@@ -1,0 +1,149 @@
+"""Parse and range-check request parameters before any model call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from layers.collections import Collection
+from webmap.errors import BadParameter
+
+__all__ = ["RESERVED", "parse_bbox", "parse_datetime", "parse_int", "parse_props", "parse_tile"]
+
+#: Query parameters with a meaning of their own; anything else must be a filterable property.
+RESERVED = {"bbox", "limit", "offset", "datetime", "f", "lang", "bbox-crs"}
+
+
+def parse_int(raw: str | None, name: str, *, default: int, minimum: int, maximum: int) -> int:
+    """An integer parameter within [minimum, maximum]."""
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}") from None
+    if not minimum <= value <= maximum:
+        raise BadParameter(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
+    """``minlon,minlat,maxlon,maxlat`` in WGS 84, checked for order and range."""
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    if len(parts) not in (4, 6):
+        raise BadParameter("bbox must be minlon,minlat,maxlon,maxlat (4 numbers)")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise BadParameter(f"bbox values must be numbers, got {raw[:60]!r}") from None
+    if len(values) == 6:
+        values = [values[0], values[1], values[3], values[4]]
+    if not all(math.isfinite(v) for v in values):
+        raise BadParameter("bbox values must be finite numbers")
+    x0, y0, x1, y1 = values
+    if not (-180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
+        raise BadParameter("bbox is outside -180..180 longitude / -90..90 latitude")
+    if x0 > x1 or y0 > y1:
+        raise BadParameter("bbox minimum is greater than its maximum (expected minlon,minlat,maxlon,maxlat)")
+    return x0, y0, x1, y1
+
+
+def _date(text: str) -> dt.date | None:
+    if text in ("..", ""):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date() if "T" in text else dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadParameter(f"datetime must be RFC 3339 (e.g. 2026-01-31 or 2026-01-01/2026-01-31), got {text[:40]!r}") from None
+
+
+def parse_datetime(raw: str | None) -> tuple[dt.date | None, dt.date | None] | None:
+    """An instant or an interval (``a/b``, ``../b``, ``a/..``)."""
+    if raw is None or raw == "":
+        return None
+    if "/" in raw:
+        start, _, end = raw.partition("/")
+        interval = (_date(start), _date(end))
+        if interval[0] and interval[1] and interval[0] > interval[1]:
+            raise BadParameter("datetime interval starts after it ends")
+        return interval
+    day = _date(raw)
+    return day, day
+
+
+def _coerce(value: str, kind: str, name: str) -> Any:
+    if kind == "integer":
+        return parse_int(value, name, default=0, minimum=-(2**31), maximum=2**31 - 1)
+    if kind == "number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise BadParameter(f"{name} must be a number, got {value[:40]!r}") from None
+        if not math.isfinite(number):
+            raise BadParameter(f"{name} must be a finite number")
+        return number
+    if kind == "boolean":
+        if value.lower() not in ("true", "false"):
+            raise BadParameter(f"{name} must be true or false")
+        return value.lower() == "true"
+    return value
+
+
+def parse_props(args: Mapping[str, str], coll: Collection) -> dict[str, Any]:
+    """Property filters (``?craft=ceramics``): only filterable properties, typed."""
+    filters = {}
+    for name, value in args.items():
+        if name in RESERVED:
+            continue
+        prop = coll.prop(name)
+        if prop is None or not prop.filterable:
+            known = ", ".join(p.name for p in coll.props if p.filterable)
+            raise BadParameter(f"unknown or non-filterable property {name[:40]!r} for {coll.id}; use one of: {known}")
+        filters[name] = _coerce(value, prop.type, name)
+    return filters
+
+
+def parse_tile(z: int, x: int, y: int, *, max_zoom: int = 22) -> tuple[int, int, int]:
+    """Tile coordinates inside the Web Mercator pyramid."""
+    if not 0 <= z <= max_zoom:
+        raise BadParameter(f"zoom must be between 0 and {max_zoom}, got {z}")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise BadParameter(f"tile {x}/{y} does not exist at zoom {z}")
+    return z, x, y
+
+
+#: Largest drawn polygon accepted, in vertices.
+MAX_VERTICES = 5000
+
+
+def parse_polygon(body: str):
+    """A GeoJSON Polygon/MultiPolygon (geometry or Feature) in WGS 84, valid, within range."""
+    import json
+
+    import shapely
+    from shapely.geometry import shape
+
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise BadParameter("body must be a GeoJSON Polygon") from None
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        doc = doc.get("geometry")
+    if not isinstance(doc, dict) or doc.get("type") not in ("Polygon", "MultiPolygon"):
+        raise BadParameter("body must be a GeoJSON Polygon or MultiPolygon")
+    try:
+        geom = shape(doc)
+    except (ValueError, TypeError, AttributeError, IndexError):
+        raise BadParameter("the polygon's coordinates are malformed") from None
+    xy = shapely.get_coordinates(geom)
+    if len(xy) == 0 or len(xy) > MAX_VERTICES:
+        raise BadParameter(f"the polygon needs 4 to {MAX_VERTICES} vertices")
+    if not ((abs(xy[:, 0]) <= 180).all() and (abs(xy[:, 1]) <= 90).all()):
+        raise BadParameter("polygon coordinates must be lon -180..180, lat -90..90")
+    if not geom.is_valid:
+        raise BadParameter(f"invalid polygon: {shapely.is_valid_reason(geom)}")
+    return geom

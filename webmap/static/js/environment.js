@@ -1,0 +1,71 @@
+/* Environment dashboard: stations coloured by latest VN_AQI band, time series with limits, zones. */
+"use strict";
+(async function () {
+  const { T, esc, getJSON, makeMap, items } = LN;
+  const map = makeMap("map", [21.08, 105.95]);
+  window.lnMap = map;
+  const [stations, zones, latest] = await Promise.all([items("stations"), items("zones"), getJSON("/api/stations/latest")]);
+  L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 } }).addTo(map);
+  const select = document.getElementById("parameter");
+  let chart = null;
+  let current = null;
+
+  async function show(feature) {
+    current = feature;
+    const info = latest.stations[String(feature.id)] || { values: {} };
+    document.getElementById("station-title").textContent = feature.properties.name;
+    const params = Object.keys(info.values);
+    const keep = select.value;
+    select.innerHTML = params.map((p) => "<option>" + esc(p) + "</option>").join("");
+    if (params.includes(keep)) select.value = keep;
+    document.getElementById("latest").innerHTML = "<h3>" + esc(T.latest) + "</h3><dl class=popup>" +
+      params.map((p) => LN.row(p, info.values[p].value.toFixed(2) + " " + info.values[p].unit)).join("") + "</dl>" +
+      (feature.properties.synthetic ? "<p class=warn>" + esc(T.synthetic) + "</p>" : "");
+    await plot();
+  }
+  async function plot() {
+    if (!current || !select.value) return;
+    const data = await getJSON("/api/stations/" + current.id + "/series?parameter=" + encodeURIComponent(select.value));
+    const datasets = [{ label: data.parameter, data: data.points.map((p) => ({ x: Date.parse(p.t), y: p.v })),
+      borderColor: "#7a2e0e", pointRadius: 0, borderWidth: 1.2 }];
+    const limit = data.limits.find((l) => l.averaging === "1h") || data.limits[0];
+    if (limit && data.points.length) {
+      const xs = datasets[0].data.map((d) => d.x);
+      datasets.push({ label: T.limit + " " + limit.averaging + " " + limit.document + (limit.verified ? "" : " (VERIFY)"),
+        data: [{ x: Math.min(...xs), y: limit.value }, { x: Math.max(...xs), y: limit.value }],
+        borderColor: "#c62828", borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 });
+    }
+    if (chart) chart.destroy();
+    chart = new Chart(document.getElementById("chart"), { type: "line", data: { datasets },
+      options: { animation: false, maintainAspectRatio: false, parsing: false,
+        scales: { x: { type: "linear", ticks: { callback: (v) => new Date(v).toISOString().slice(5, 13).replace("T", " ") } } } } });
+  }
+  select.addEventListener("change", plot);
+
+  const layer = L.geoJSON(stations, {
+    filter: (f) => f.geometry !== null,
+    pointToLayer: (f, ll) => {
+      const info = latest.stations[String(f.id)];
+      const color = info && info.aqi ? info.aqi.color : "#9e9e9e";
+      return L.circleMarker(ll, { radius: 9, color: "#333", weight: 1, fillColor: color, fillOpacity: 0.9 });
+    },
+    onEachFeature: (f, l) => {
+      const info = latest.stations[String(f.id)];
+      const aqi = info && info.aqi ? T.aqi + ": " + info.aqi.value + " (" + info.aqi.band + ", " + info.aqi.dominant + ")" : f.properties.medium;
+      l.bindPopup("<div class=popup><h3>" + esc(f.properties.name) + "</h3>" + esc(aqi) + "</div>");
+      l.on("click", () => show(f));
+    },
+  }).addTo(map);
+  const legend = L.control({ position: "bottomright" });
+  legend.onAdd = () => {
+    const div = L.DomUtil.create("div", "legend");
+    const any = Object.values(latest.stations).find((s) => s.aqi);
+    div.innerHTML = "<strong>" + esc(T.aqi) + "</strong>" + (any && !any.aqi.verified ? "<br><small>" + esc(T.unverified) + "</small>" : "");
+    return div;
+  };
+  legend.addTo(map);
+  if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2));
+  const first = stations.features.find((f) => latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
+  if (first) await show(first);
+  document.body.dataset.ready = "1";
+})();

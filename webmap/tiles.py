@@ -1,0 +1,70 @@
+"""Vector tiles: ``/tiles/{collection}/{z}/{x}/{y}.pbf`` with a version-keyed cache and ETags."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, Response, current_app, request
+
+from layers.collections import get_collection, layer_version, tile
+from webmap.app import get_conn
+from webmap.params import parse_tile
+
+__all__ = ["MVT", "TileCache", "bp"]
+
+bp = Blueprint("tiles", __name__)
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+class TileCache:
+    """A bounded LRU of tile bytes. Keys carry the layer version, so a change to a layer
+    makes its old tiles unreachable (they age out); ``clear`` empties it."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        """The cached (bytes, etag) for ``key``, or ``None``."""
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, value: tuple[bytes, str]) -> None:
+        """Store a tile, evicting the least recently used beyond ``max_entries``."""
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@bp.get("/tiles/<collection_id>/<int:z>/<int:x>/<int:y>.pbf")
+def get_tile(collection_id: str, z: int, x: int, y: int):
+    """One Mapbox Vector Tile; 304 when the client's ETag is current."""
+    coll = get_collection(collection_id)
+    z, x, y = parse_tile(z, x, y)
+    settings = current_app.config["LANGNGHE"]
+    conn = get_conn()
+    key = (coll.id, z, x, y, layer_version(conn, coll))
+    cache: TileCache = current_app.extensions["langnghe_tiles"]
+    hit = cache.get(key)
+    if hit is None:
+        data = tile(conn, coll, z, x, y, max_features=settings.tile_max_features)
+        hit = (data, '"' + hashlib.blake2b(repr(key).encode() + data, digest_size=12).hexdigest() + '"')
+        cache.put(key, hit)
+    data, etag = hit
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.tile_max_age_s}"}
+    if request.if_none_match.contains(etag.strip('"')):
+        return Response(status=304, headers=headers)
+    return Response(data, mimetype=MVT, headers=headers)
