@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["LANGNGHE"] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.url_map.merge_slashes = False
     app.extensions["langnghe_db"] = Database(settings)
     app.extensions["langnghe_tiles"] = tiles.TileCache(settings.tile_cache_entries)
     app.teardown_appcontext(_release)

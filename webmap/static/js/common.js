@@ -20,7 +20,7 @@ const LN = (function () {
     el.hidden = false;
   }
   function makeMap(id, view) {
-    const map = L.map(id, { preferCanvas: true }).setView(view || [21.03, 105.85], 10);
+    const map = L.map(id, { preferCanvas: false }).setView(view || [21.03, 105.85], 10);
     if (config.basemap_url) {
       let errors = 0;
       L.tileLayer(config.basemap_url, { attribution: config.attribution, maxZoom: 19 })

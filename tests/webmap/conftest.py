@@ -1,0 +1,90 @@
+"""A real server on a free port, over its own database with the sample and real boundaries."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from gis.db import connect
+from gis.migrate import apply
+from gis.settings import Settings
+from layers import migrations_folder
+from layers.importer import ImportOptions, run_import
+from layers.registry import get_spec
+from layers.sample import load_sample
+from webmap.app import create_app
+
+WEB_DB = "langnghe_test_web"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def web_settings(settings: Settings, real_data: Path) -> Settings:
+    """A database of its own, loaded once: the sample plus the real pre-2025 boundaries."""
+    admin = psycopg2.connect(settings.dsn("postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(WEB_DB)))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(WEB_DB)))
+    admin.close()
+    web = settings.model_copy(update={"pg_database": WEB_DB, "basemap_url": "",
+                                      "database_url": settings.dsn(WEB_DB) if settings.database_url else None})
+    apply(web.dsn(), migrations_folder())
+    conn = connect(web)
+    load_sample(conn, web, progress=False)
+    for name, level in (("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province"),
+                        ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district")):
+        run_import(conn, get_spec("admin"), real_data / "admin" / name,
+                   ImportOptions(progress=False, extra={"level": level, "version": "pre-2025", "source": name}))
+    conn.close()
+    return web
+
+
+@pytest.fixture(scope="session")
+def live_server(web_settings: Settings, tmp_path_factory):
+    """``langnghe serve`` on a free port (basemap off), yielding its base URL."""
+    port = _free_port()
+    env = {**os.environ, "LANGNGHE_PG_DATABASE": WEB_DB, "LANGNGHE_BASEMAP_URL": "",
+           "LANGNGHE_ITEMS_DEFAULT_LIMIT": "10"}
+    if web_settings.database_url:
+        env["DATABASE_URL"] = web_settings.database_url
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(ROOT / ".venv/bin/langnghe"), "serve", "--port", str(port)], env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.terminate()
+        pytest.fail("server did not start: " + log.read_text())
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def client(web_settings: Settings):
+    """A Flask test client over the web database."""
+    app = create_app(web_settings.model_copy(update={"items_default_limit": 10}))
+    app.config["TESTING"] = True
+    yield app.test_client()
+    app.extensions["langnghe_db"].close()
