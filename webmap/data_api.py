@@ -68,7 +68,7 @@ def stations_latest():
             entry["aqi"] = {"value": result[0], "dominant": result[1], "color": chosen["color"],
                             "band": chosen["name_vi" if lang == "vi" else "name_en"], "verified": table.verified}
         out[str(sid)] = entry
-    return jsonify(stations=out)
+    return jsonify(stations=out, bands=list(table.bands))
 
 
 @bp.get("/api/stations/<int:station_id>/series")

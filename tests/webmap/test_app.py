@@ -9,28 +9,42 @@ import urllib.request
 
 import pytest
 
-from layers.sample import load_sample
-from webmap.app import create_app
 
 pytestmark = pytest.mark.postgis
 
 
-@pytest.fixture
-def client(settings):
-    app = create_app(settings)
-    app.config["TESTING"] = True
-    yield app.test_client()
-    app.extensions["langnghe_db"].close()
+def test_pages_speak_both_languages(client):
+    for path in ("/", "/environment", "/tour"):
+        vi = client.get(path + "?lang=vi").get_data(as_text=True)
+        en = client.get(path + "?lang=en").get_data(as_text=True)
+        assert '<html lang="vi">' in vi and '<html lang="en">' in en
+        assert "Quy hoạch" in vi and "Planning" in en
+    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert "Planner map" in page.get_data(as_text=True)
+    health = client.get("/healthz").get_json()
+    assert health["status"] == "ok" and "craft_villages" in health["layer_versions"]
 
 
-def test_index_lists_layers_in_both_languages(conn, settings, client):
-    load_sample(conn, settings, progress=False)
-    page = client.get("/")
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "text/html" in page.content_type
-    assert "Làng nghề" in text and "Craft villages" in text
-    assert 'id="count-craft_villages">50<' in text
-    assert client.get("/healthz").get_json()["layers"]["industrial_clusters"] == 8
+def test_every_vietnamese_message_is_translated():
+    from babel.messages.pofile import read_po
+
+    from webmap.i18n import TRANSLATIONS
+
+    with (TRANSLATIONS / "vi" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    messages = [m for m in catalog if m.id]
+    assert len(messages) > 50 and all(m.string and not m.fuzzy for m in messages)
+
+
+def test_no_asset_comes_from_a_cdn():
+    from pathlib import Path
+    import re
+
+    root = Path(__file__).resolve().parents[2] / "webmap"
+    pattern = re.compile(r"https?://[^\"' ]*(unpkg|jsdelivr|cdnjs|googleapis|bootstrapcdn|cloudflare)")
+    offenders = [p for p in root.rglob("*") if p.is_file() and p.suffix in {".html", ".js", ".css", ".py"}
+                 and pattern.search(p.read_text(encoding="utf-8", errors="ignore"))]
+    assert offenders == []
 
 
 def _free_port() -> int:
@@ -56,3 +70,20 @@ def test_langnghe_serve_answers_on_a_real_socket(test_env):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_catalog_covers_every_message_in_the_code(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    pot = tmp_path / "messages.pot"
+    subprocess.run([str(root / ".venv/bin/pybabel"), "extract", "-F", str(root / "babel.cfg"), "-o", str(pot),
+                    str(root / "webmap")], check=True, capture_output=True)
+    with pot.open("rb") as fh:
+        wanted = {m.id for m in read_po(fh) if m.id}
+    with (root / "webmap/translations/vi/LC_MESSAGES/messages.po").open("rb") as fh:
+        have = {m.id for m in read_po(fh) if m.id and m.string}
+    assert wanted - have == set()

@@ -1,5 +1,6 @@
 /* Shared helpers of the three pages. No external requests: data comes from our API. */
 "use strict";
+window.addEventListener("unhandledrejection", (event) => console.error("LangNghe:", event.reason && event.reason.stack ? event.reason.stack : event.reason));
 const LN = (function () {
   const config = JSON.parse(document.getElementById("config").textContent);
   const T = config.strings;
@@ -20,7 +21,7 @@ const LN = (function () {
     el.hidden = false;
   }
   function makeMap(id, view) {
-    const map = L.map(id, { preferCanvas: false }).setView(view || [21.03, 105.85], 10);
+    const map = L.map(id, { preferCanvas: false, maxZoom: 19 }).setView(view || [21.03, 105.85], 10);
     if (config.basemap_url) {
       let errors = 0;
       L.tileLayer(config.basemap_url, { attribution: config.attribution, maxZoom: 19 })
@@ -64,5 +65,13 @@ const LN = (function () {
   function villageMarker(feature, latlng) {
     return L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 1.5, fillColor: craftColor(feature.properties.craft), fillOpacity: 0.95 });
   }
-  return { config, T, esc, getJSON, makeMap, loadCrafts, craftName, stars, items, row, villagePopup, villageMarker, craftColor, note };
+  /* Administrative boundaries as a light base layer, so the map is readable without a basemap. */
+  async function addBoundaries(map, level) {
+    const units = await getJSON("/api/choropleth?version=pre-2025&level=" + (level || "province"));
+    if (!units.features.length) return null;
+    const layer = L.geoJSON(units, { interactive: false, style: { color: "#8d6e63", weight: 0.8, fill: false } }).addTo(map);
+    layer.bringToBack();
+    return layer;
+  }
+  return { config, T, esc, getJSON, makeMap, addBoundaries, loadCrafts, craftName, stars, items, row, villagePopup, villageMarker, craftColor, note };
 })();

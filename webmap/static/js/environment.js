@@ -5,6 +5,7 @@
   const map = makeMap("map", [21.08, 105.95]);
   window.lnMap = map;
   const [stations, zones, latest] = await Promise.all([items("stations"), items("zones"), getJSON("/api/stations/latest")]);
+  await LN.addBoundaries(map, "province");
   L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 } }).addTo(map);
   const select = document.getElementById("parameter");
   let chart = null;
@@ -17,9 +18,9 @@
     const params = Object.keys(info.values);
     const keep = select.value;
     select.innerHTML = params.map((p) => "<option>" + esc(p) + "</option>").join("");
-    if (params.includes(keep)) select.value = keep;
-    document.getElementById("latest").innerHTML = "<h3>" + esc(T.latest) + "</h3><dl class=popup>" +
-      params.map((p) => LN.row(p, info.values[p].value.toFixed(2) + " " + info.values[p].unit)).join("") + "</dl>" +
+    select.value = params.includes(keep) ? keep : (params.includes("PM2.5") ? "PM2.5" : params[0]);
+    document.getElementById("latest").innerHTML = "<h3>" + esc(T.latest) + "</h3><div class=popup><dl>" +
+      params.map((p) => LN.row(p, info.values[p].value.toFixed(2) + " " + info.values[p].unit)).join("") + "</dl></div>" +
       (feature.properties.synthetic ? "<p class=warn>" + esc(T.synthetic) + "</p>" : "");
     await plot();
   }
@@ -60,7 +61,10 @@
   legend.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
     const any = Object.values(latest.stations).find((s) => s.aqi);
-    div.innerHTML = "<strong>" + esc(T.aqi) + "</strong>" + (any && !any.aqi.verified ? "<br><small>" + esc(T.unverified) + "</small>" : "");
+    div.innerHTML = "<strong>" + esc(T.aqi) + "</strong><br>" + latest.bands.map((b) =>
+      "<i style='background:" + esc(b.color) + ";border-radius:50%'></i>" + b.min + "–" + b.max + " " +
+      esc(LN.config.lang === "vi" ? b.name_vi : b.name_en)).join("<br>") +
+      (any && !any.aqi.verified ? "<br><small>" + esc(T.unverified) + "</small>" : "");
     return div;
   };
   legend.addTo(map);

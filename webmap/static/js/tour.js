@@ -6,10 +6,11 @@
   window.lnMap = map;
   await loadCrafts();
   const [villages, routes] = await Promise.all([items("villages"), items("routes")]);
+  await LN.addBoundaries(map, "province");
   const markers = {};
-  L.geoJSON(villages, { pointToLayer: villageMarker,
-    onEachFeature: (f, l) => { l.bindPopup(villagePopup(f.properties), { maxWidth: 280 }); markers[f.properties.ref] = l; } }).addTo(map);
   const lines = L.geoJSON(routes, { style: { color: "#ef6c00", weight: 4, opacity: 0.8 } }).addTo(map);
+  L.geoJSON(villages, { pointToLayer: villageMarker,  // drawn after the routes, so villages stay clickable
+    onEachFeature: (f, l) => { l.bindPopup(villagePopup(f.properties), { maxWidth: 280, maxHeight: 260 }); markers[f.properties.ref] = l; } }).addTo(map);
   const name = (p) => config.lang === "vi" ? p.name_vi : p.name_en;
   const onRoute = new Set();
   routes.features.forEach((r) => r.properties.stops.forEach((s) => onRoute.add(s.ref)));

@@ -1,0 +1,134 @@
+"""The pages in a real headless Chromium: no JS errors, nothing leaves 127.0.0.1, villages
+drawn, popups in the chosen language, the search box finds "bat trang". Screenshots go to
+``test-artifacts/screenshots``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+pytestmark = pytest.mark.postgis
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CRAFT_LABEL = {"vi": "Gốm sứ", "en": "Ceramics and pottery"}
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+                 "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _open(driver, url: str) -> None:
+    driver.get_log("performance")
+    driver.get_log("browser")
+    driver.get(url)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.ready") == "1")
+
+
+def _requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def _check_clean(driver, base: str) -> None:
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], errors
+    network = [u for u in _requests(driver) if u.startswith(("http:", "https:", "ws:", "wss:"))]
+    assert network, "no request was seen: the network log is not working"
+    outside = [u for u in network if not u.startswith(base + "/")]
+    assert outside == [], outside
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_planner_page(browser, live_server, lang):
+    _open(browser, f"{live_server}/?lang={lang}")
+    drawn = browser.execute_script(
+        "return document.querySelectorAll('.marker-cluster, path.leaflet-interactive').length")
+    assert drawn > 10
+    assert browser.find_element(By.ID, "basemap-note").is_displayed()  # the basemap is off and says so
+    legend = browser.find_element(By.CSS_SELECTOR, ".legend").text
+    assert ("Chú giải" if lang == "vi" else "Legend") in legend
+    layers = browser.find_element(By.CSS_SELECTOR, ".leaflet-control-layers").text
+    assert ("Số làng nghề theo đơn vị hành chính" if lang == "vi" else "Villages per administrative unit") in layers
+    box = browser.find_element(By.ID, "search")
+    box.send_keys("bat trang")
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li[data-id]"))
+    hit = browser.find_element(By.CSS_SELECTOR, "#search-results li[data-id]")
+    assert "Bát Tràng" in hit.text
+    hit.click()
+    popup = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
+    WebDriverWait(browser, 10).until(lambda d: "Bát Tràng" in popup.text)
+    assert CRAFT_LABEL[lang] in popup.text
+    browser.save_screenshot(str(SCREENSHOTS / f"planner-{lang}.png"))
+    _check_clean(browser, live_server)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_clicking_a_village_opens_its_popup(browser, live_server, lang):
+    _open(browser, f"{live_server}/tour?lang={lang}")
+    point = browser.execute_script(
+        "lnMap.setView([20.976, 105.914], 15, {animate: false});"
+        "const p = lnMap.latLngToContainerPoint([20.976, 105.914]); return [p.x, p.y];")
+    target = browser.find_element(By.ID, "map")
+    origin = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top];", target)
+    browser.execute_script(
+        "const el = document.elementFromPoint(arguments[0], arguments[1]);"
+        "el.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
+        origin[0] + point[0], origin[1] + point[1])
+    popup = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
+    text = popup.get_attribute("textContent")  # the popup scrolls inside a short map
+    assert "Bát Tràng" in text and CRAFT_LABEL[lang] in text
+    assert ("Sản phẩm OCOP" if lang == "vi" else "OCOP products") in text
+    _check_clean(browser, live_server)
+
+
+def test_environment_page(browser, live_server):
+    _open(browser, f"{live_server}/environment?lang=en")
+    fills = browser.execute_script(
+        "return [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('fill'))")
+    assert len([f for f in fills if f and f != "#9e9e9e"]) >= 6  # air stations coloured by their AQI band
+    assert browser.find_element(By.ID, "station-title").text.startswith("Trạm")
+    legend = browser.find_element(By.CSS_SELECTOR, ".legend").text
+    assert "0–50 Good" in legend and "301–500 Hazardous" in legend
+    assert browser.execute_script("return document.getElementById('parameter').value") == "PM2.5"
+    assert browser.execute_script("return Chart.getChart('chart').data.datasets[0].data.length") > 100
+    assert "synthetic" in browser.find_element(By.CSS_SELECTOR, ".warn").text
+    browser.save_screenshot(str(SCREENSHOTS / "environment-en.png"))
+    _check_clean(browser, live_server)
+
+
+def test_tour_page_on_a_phone(browser, live_server):
+    browser.set_window_size(360, 740)
+    try:
+        _open(browser, f"{live_server}/tour?lang=vi")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 360
+        cards = browser.find_elements(By.CSS_SELECTOR, ".card")
+        assert len(cards) >= 15
+        bat_trang = next(c for c in cards if "Bát Tràng" in c.text)
+        assert "Gốm sứ" in bat_trang.text and "★★★★★" in bat_trang.text and "Mo-Su 07:30-17:30" in bat_trang.text
+        assert len(browser.find_elements(By.CSS_SELECTOR, ".routes button")) == 4
+        browser.save_screenshot(str(SCREENSHOTS / "tour-vi-360px.png"))
+        _check_clean(browser, live_server)
+    finally:
+        browser.set_window_size(1280, 900)
