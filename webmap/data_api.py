@@ -84,6 +84,36 @@ def station_series(station_id: int):
                    limits=air_limits(_regulations(), parameter, on))
 
 
+@bp.get("/export/villages/<ref>.html")
+def export_village(ref: str):
+    """A standalone, offline HTML map of one village and the clusters near it (folium)."""
+    from flask_babel import gettext as _
+
+    from layers.collections import features, get_collection
+    from webmap.errors import NotFound
+    from webmap.export import village_map_html
+
+    conn = get_conn()
+    rows, _n = features(conn, get_collection("villages"), limit=1, props={"ref": ref})
+    if not rows:
+        raise NotFound(f"no village with ref {ref[:40]!r}")
+    village = json.loads(rows[0])
+    lon, lat = village["geometry"]["coordinates"]
+    near, _n = features(conn, get_collection("clusters"), limit=50, bbox=(lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1))
+    with conn.cursor() as cur:
+        cur.execute("SELECT name_vi, name_en FROM craft_types WHERE code = %s", (village["properties"]["craft"],))
+        craft_vi, craft_en = cur.fetchone()
+    lang = str(get_locale() or "vi")
+    settings = current_app.config["LANGNGHE"]
+    html = village_map_html(
+        village, {"type": "FeatureCollection", "features": [json.loads(r) for r in near]}, lang=lang,
+        basemap_url=settings.basemap_url, attribution=settings.basemap_attribution,
+        labels={"craft": _("Craft"), "craft_name": craft_vi if lang == "vi" else craft_en,
+                "opening_hours": _("Opening hours"), "clusters": _("Industrial clusters")})
+    return Response(html, mimetype="text/html",
+                    headers={"Content-Disposition": f'attachment; filename="{village["properties"]["ref"]}.html"'})
+
+
 @bp.get("/api/crafts")
 def crafts():
     """The craft vocabulary with names in both languages and pollution classes."""

@@ -132,3 +132,22 @@ def test_tour_page_on_a_phone(browser, live_server):
         _check_clean(browser, live_server)
     finally:
         browser.set_window_size(1280, 900)
+
+
+def test_folium_export_opens_offline_from_disk(browser, live_server, tmp_path):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{live_server}/export/villages/HN-BAT-TRANG.html?lang=en", timeout=20) as response:
+        assert "attachment" in response.headers["Content-Disposition"]
+        html = response.read().decode("utf-8")
+    assert "<script src=" not in html and 'rel="stylesheet" href' not in html  # everything inlined
+    path = tmp_path / "bat-trang.html"
+    path.write_text(html, encoding="utf-8")
+    browser.get_log("performance")
+    browser.get(path.as_uri())
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive"))
+    assert browser.title.startswith("Bát Tràng")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    assert [u for u in _requests(browser) if u.startswith(("http:", "https:"))] == []
+    browser.save_screenshot(str(SCREENSHOTS / "export-bat-trang.png"))
