@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -59,8 +60,13 @@ class Database:
         self.settings = settings
         self._minconn, self._maxconn = minconn, maxconn
         self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
+        self._lock = threading.Lock()
 
     def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
+        with self._lock:  # two threads must never each create a pool of their own
+            return self._create_pool()
+
+    def _create_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
         if self._pool is None:
             try:
                 self._pool = psycopg2.pool.ThreadedConnectionPool(

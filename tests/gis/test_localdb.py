@@ -67,3 +67,33 @@ def test_db_start_is_idempotent(settings):
     first = localdb.start(settings)
     second = localdb.start(settings)
     assert first == second and second.running
+
+
+@pytest.mark.postgis
+def test_pool_survives_many_threads_at_first_use(settings):
+    import threading
+
+    from gis.db import Database
+
+    db = Database(settings, maxconn=8)
+    barrier, errors = threading.Barrier(8), []
+
+    def work():
+        barrier.wait()
+        try:
+            for _ in range(20):
+                conn = db.getconn()
+                with conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+                conn.rollback()
+                db.putconn(conn)
+        except Exception as exc:  # noqa: BLE001 - the test collects whatever goes wrong
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.close()
+    assert errors == []
