@@ -54,15 +54,12 @@ def web_settings(settings: Settings, real_data: Path) -> Settings:
     return web
 
 
-@pytest.fixture(scope="session")
-def live_server(web_settings: Settings, tmp_path_factory):
-    """``langnghe serve`` on a free port (basemap off), yielding its base URL."""
+def start_server(web_settings: Settings, log: Path, **env_overrides: str) -> tuple[subprocess.Popen, str]:
+    """Run ``langnghe serve`` on a free port over the web database; return it and its base URL."""
     port = _free_port()
-    env = {**os.environ, "LANGNGHE_PG_DATABASE": WEB_DB, "LANGNGHE_BASEMAP_URL": "",
-           "LANGNGHE_ITEMS_DEFAULT_LIMIT": "10"}
+    env = {**os.environ, "LANGNGHE_PG_DATABASE": WEB_DB, **env_overrides}
     if web_settings.database_url:
         env["DATABASE_URL"] = web_settings.database_url
-    log = tmp_path_factory.mktemp("server") / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([str(ROOT / ".venv/bin/langnghe"), "serve", "--port", str(port)], env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
@@ -70,12 +67,18 @@ def live_server(web_settings: Settings, tmp_path_factory):
     for _ in range(150):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=2).close()
-            break
+            return proc, base
         except OSError:
             time.sleep(0.1)
-    else:
-        proc.terminate()
-        pytest.fail("server did not start: " + log.read_text())
+    proc.terminate()
+    pytest.fail("server did not start: " + log.read_text())
+
+
+@pytest.fixture(scope="session")
+def live_server(web_settings: Settings, tmp_path_factory):
+    """``langnghe serve`` on a free port (basemap off), yielding its base URL."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    proc, base = start_server(web_settings, log, LANGNGHE_BASEMAP_URL="", LANGNGHE_ITEMS_DEFAULT_LIMIT="10")
     yield base
     proc.terminate()
     proc.wait(timeout=10)

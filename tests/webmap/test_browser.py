@@ -154,28 +154,12 @@ def test_folium_export_opens_offline_from_disk(browser, live_server, tmp_path):
 
 
 def test_unreachable_basemap_is_reported_and_the_map_still_works(browser, web_settings, tmp_path):
-    import os
-    import subprocess
-    import time
-    import urllib.request
+    from tests.webmap.conftest import _free_port, start_server
 
-    from tests.webmap.conftest import ROOT, WEB_DB, _free_port
-
-    port, dead = _free_port(), _free_port()  # nothing listens on `dead`: tiles fail, locally
-    env = {**os.environ, "LANGNGHE_PG_DATABASE": WEB_DB,
-           "LANGNGHE_BASEMAP_URL": f"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png"}
-    if web_settings.database_url:
-        env["DATABASE_URL"] = web_settings.database_url
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/langnghe"), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    dead = _free_port()  # nothing listens there: basemap tiles fail, and stay on this machine
+    proc, base = start_server(web_settings, tmp_path / "server.log",
+                              LANGNGHE_BASEMAP_URL=f"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png")
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         _open(browser, f"{base}/?lang=en")
         note = WebDriverWait(browser, 15).until(
             lambda d: d.find_element(By.ID, "basemap-note") if d.find_element(By.ID, "basemap-note").is_displayed() else None)
