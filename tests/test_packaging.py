@@ -14,7 +14,7 @@ from webmap.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 #: pip name -> conda-forge name where they differ.
-PIP_TO_CONDA = {"psycopg2-binary": "psycopg2"}
+PIP_TO_CONDA = {"psycopg2-binary": "psycopg2", "osmium": "pyosmium", "ortools": "ortools-python"}
 
 
 def _name(requirement: str) -> str:

@@ -1,0 +1,224 @@
+"""Road graphs in memory: profiles, strongly connected components, snapping, shortest
+paths, travel-time matrices and isochrones. Pure: arrays in, arrays out, no IO.
+
+A graph is directed: a two-way street is two edges. Nodes are numbered 0..n-1 and carry
+WGS 84 coordinates; weights are metres (``length``) or seconds for a profile (``time``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from gis.crs import METRIC_CRS
+
+__all__ = [
+    "PROFILES",
+    "RoadGraph",
+    "edge_speeds_kmh",
+    "isochrone",
+    "largest_scc",
+    "parse_maxspeed",
+    "shortest_path",
+    "travel_matrix",
+]
+
+#: Speeds (km/h) by OSM highway class for each profile; `None` = not allowed.
+PROFILES: dict[str, dict[str, float | None]] = {
+    "motorbike": {"motorway": None, "trunk": 45, "primary": 35, "secondary": 30, "tertiary": 28,
+                  "unclassified": 25, "residential": 22, "living_street": 12, "service": 15, "track": 15,
+                  "pedestrian": None, "footway": None, "path": None, "steps": None, "cycleway": None,
+                  "_link": 25, "_default": 22},
+    "car": {"motorway": 90, "trunk": 60, "primary": 40, "secondary": 35, "tertiary": 30, "unclassified": 25,
+            "residential": 20, "living_street": 10, "service": 12, "track": 10, "pedestrian": None,
+            "footway": None, "path": None, "steps": None, "cycleway": None, "_link": 30, "_default": 20},
+    "walk": {"motorway": None, "trunk": None, "_link": 4.5, "_default": 4.5},
+}
+#: What a profile may exceed of a tagged maxspeed (congested mixed traffic in Vietnam).
+_MAXSPEED_CAP = {"motorbike": 1.0, "car": 1.0, "walk": 1.0}
+_MPH = 1.609344
+
+
+def parse_maxspeed(value: object) -> float | None:
+    """OSM ``maxspeed`` to km/h (``"50"``, ``"30 mph"``, ``"['40', '50']"``), else ``None``.
+
+    Examples
+    --------
+    >>> parse_maxspeed("50"), parse_maxspeed("20 mph"), parse_maxspeed("['40', '60']"), parse_maxspeed("none")
+    (50.0, 32.18688, 40.0, None)
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    numbers = re.findall(r"\d+(?:\.\d+)?", str(value))
+    if not numbers:
+        return None
+    speed = min(float(n) for n in numbers)
+    return speed * _MPH if "mph" in str(value) else speed
+
+
+def _class(highway: object) -> str:
+    text = str(highway or "")
+    if text.startswith("["):  # OSMnx lists of classes: take the first
+        found = re.findall(r"'([^']+)'", text)
+        text = found[0] if found else ""
+    return text
+
+
+def edge_speeds_kmh(highway: pd.Series, maxspeed: pd.Series, profile: str) -> NDArray[np.float64]:
+    """Speed of each edge for ``profile`` (NaN where the profile may not use it).
+
+    The class speed applies, lowered to a tagged ``maxspeed`` where that is lower.
+    """
+    table = PROFILES[profile]
+    out = np.empty(len(highway))
+    for i, (hw, ms) in enumerate(zip(highway, maxspeed, strict=True)):
+        cls = _class(hw)
+        base = table.get(cls, table["_link"] if cls.endswith("_link") else table["_default"])
+        if base is None:
+            out[i] = np.nan
+            continue
+        tagged = parse_maxspeed(ms)
+        out[i] = min(base, tagged * _MAXSPEED_CAP[profile]) if tagged else base
+    return out
+
+
+@dataclass
+class RoadGraph:
+    """A directed road graph: node coordinates and edge arrays (one row per directed edge)."""
+
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    u: NDArray[np.int64]
+    v: NDArray[np.int64]
+    length_m: NDArray[np.float64]
+    highway: pd.Series
+    maxspeed: pd.Series
+    geometry: NDArray[np.object_]
+    edge_ids: NDArray[np.int64] | None = None
+    _tree: cKDTree | None = field(default=None, repr=False)
+    _csr: dict[str, csr_matrix] = field(default_factory=dict, repr=False)
+    _weights: dict[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.lon)
+
+    def weights(self, weight: str, profile: str = "motorbike", *, zone_factor: NDArray[np.float64] | None = None
+                ) -> NDArray[np.float64]:
+        """Per-edge weight: ``length`` (m) or ``time`` (s) for ``profile``; NaN = closed."""
+        if weight == "length":
+            w = self.length_m.astype(float)
+        elif weight == "time":
+            key = f"time:{profile}"
+            if key not in self._weights:
+                speed = edge_speeds_kmh(self.highway, self.maxspeed, profile)
+                self._weights[key] = self.length_m / (speed / 3.6)
+            w = self._weights[key]
+        else:
+            raise ValueError(f"weight must be 'length' or 'time', got {weight!r}")
+        return w * zone_factor if zone_factor is not None else w
+
+    def matrix(self, weight: str, profile: str = "motorbike", *,
+               zone_factor: NDArray[np.float64] | None = None) -> csr_matrix:
+        """The sparse adjacency matrix for a weight (parallel edges keep their minimum)."""
+        key = f"{weight}:{profile}"
+        if zone_factor is None and key in self._csr:
+            return self._csr[key]
+        w = self.weights(weight, profile, zone_factor=zone_factor)
+        ok = np.isfinite(w)
+        frame = pd.DataFrame({"u": self.u[ok], "v": self.v[ok], "w": np.maximum(w[ok], 1e-6)})
+        frame = frame.groupby(["u", "v"], as_index=False)["w"].min()
+        csr = csr_matrix((frame["w"].to_numpy(), (frame["u"].to_numpy(), frame["v"].to_numpy())),
+                         shape=(self.n_nodes, self.n_nodes))
+        if zone_factor is None:
+            self._csr[key] = csr
+        return csr
+
+    def snap(self, lon: float | NDArray, lat: float | NDArray) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Nearest node of each point and the distance to it in metres (UTM 48N)."""
+        if self._tree is None:
+            x, y = _project(self.lon, self.lat)
+            self._tree = cKDTree(np.column_stack([x, y]))
+        px, py = _project(np.atleast_1d(lon), np.atleast_1d(lat))
+        dist, idx = self._tree.query(np.column_stack([px, py]))
+        return np.asarray(idx, dtype=np.int64), np.asarray(dist, dtype=float)
+
+
+def _project(lon: NDArray, lat: NDArray) -> tuple[NDArray, NDArray]:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(4326, METRIC_CRS, always_xy=True).transform(np.asarray(lon), np.asarray(lat))
+
+
+def largest_scc(u: NDArray[np.int64], v: NDArray[np.int64], n_nodes: int) -> NDArray[np.bool_]:
+    """Mask of the nodes in the largest strongly connected component.
+
+    Examples
+    --------
+    >>> largest_scc(np.array([0, 1, 1]), np.array([1, 0, 2]), 3).tolist()
+    [True, True, False]
+    """
+    graph = csr_matrix((np.ones(len(u)), (u, v)), shape=(n_nodes, n_nodes))
+    _count, labels = connected_components(graph, directed=True, connection="strong")
+    biggest = np.bincount(labels).argmax()
+    return labels == biggest
+
+
+def shortest_path(graph: RoadGraph, source: int, target: int, *, weight: str = "length",
+                  profile: str = "motorbike", zone_factor: NDArray[np.float64] | None = None
+                  ) -> tuple[float, list[int]]:
+    """Cost and node sequence of the best path (``inf``, [] when unreachable)."""
+    dist, pred = dijkstra(graph.matrix(weight, profile, zone_factor=zone_factor), directed=True,
+                          indices=int(source), return_predecessors=True)
+    if not np.isfinite(dist[target]):
+        return math.inf, []
+    path = [int(target)]
+    while path[-1] != source:
+        path.append(int(pred[path[-1]]))
+    return float(dist[target]), path[::-1]
+
+
+def travel_matrix(graph: RoadGraph, sources: NDArray[np.int64], targets: NDArray[np.int64], *,
+                  weight: str = "time", profile: str = "motorbike",
+                  zone_factor: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """Cost from every source to every target (``inf`` where unreachable)."""
+    dist = dijkstra(graph.matrix(weight, profile, zone_factor=zone_factor), directed=True,
+                    indices=np.asarray(sources, dtype=np.int64))
+    return np.atleast_2d(dist)[:, np.asarray(targets, dtype=np.int64)]
+
+
+def isochrone(graph: RoadGraph, source: int, minutes: float, *, profile: str = "motorbike",
+              ratio: float = 0.3) -> shapely.Geometry:
+    """Area reachable from ``source`` within ``minutes`` (concave hull of reached nodes, WGS 84)."""
+    dist = dijkstra(graph.matrix("time", profile), directed=True, indices=int(source), limit=minutes * 60.0)
+    reached = np.isfinite(dist)
+    points = shapely.points(graph.lon[reached], graph.lat[reached])
+    if reached.sum() < 3:
+        return shapely.buffer(shapely.multipoints(points), 0.0005)
+    return shapely.concave_hull(shapely.multipoints(points), ratio=ratio)
+
+
+def path_geometry(graph: RoadGraph, nodes: list[int]) -> shapely.LineString | None:
+    """The route line through ``nodes``, using each edge's own geometry where it has one."""
+    if len(nodes) < 2:
+        return None
+    lookup = pd.Series(np.arange(len(graph.u)), index=pd.MultiIndex.from_arrays([graph.u, graph.v]))
+    lookup = lookup[~lookup.index.duplicated()]
+    coords: list[tuple[float, float]] = []
+    for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+        geom = graph.geometry[lookup[(a, b)]] if (a, b) in lookup.index else None
+        part = list(geom.coords) if geom is not None else [(graph.lon[a], graph.lat[a]), (graph.lon[b], graph.lat[b])]
+        if coords and part and part[0] != coords[-1]:
+            part = part[::-1] if part[-1] == coords[-1] else part
+        coords += part if not coords else part[1:]
+    return shapely.LineString(coords)
