@@ -33,6 +33,7 @@ def test_environment_yml_lists_the_same_runtime_dependencies_as_pyproject():
     pip_test = {_name(r) for r in project["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    conda |= {_name(p) for d in env["dependencies"] if isinstance(d, dict) for p in d.get("pip", [])}
     conda -= {"python", "pip", "postgresql", "postgis", "pgrouting"}
     assert conda == pip_runtime | pip_test
     assert {"postgis", "postgresql"} <= {_name(d) for d in env["dependencies"] if isinstance(d, str)}

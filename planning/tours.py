@@ -1,0 +1,188 @@
+"""Craft-village day tours: order the stops (OR-tools routing with time windows), respect
+visit times and opening hours, drop the lowest-priority stops when the day is too short.
+
+Pure: a travel-time matrix and stop descriptions in, a plan out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["Stop", "TourPlan", "day_window", "plan_tour"]
+
+#: Largest wait allowed at a stop before it opens, in minutes.
+MAX_WAIT_MIN = 180
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A village to visit: minutes on site, opening window (minutes after midnight), priority."""
+
+    ref: str
+    name: str
+    visit_min: int
+    open_min: int | None = None
+    close_min: int | None = None
+    priority: float = 1.0
+
+
+@dataclass
+class TourPlan:
+    """The ordered stops with arrival/departure, what was dropped and why, and totals."""
+
+    schedule: list[dict] = field(default_factory=list)
+    dropped: list[dict] = field(default_factory=list)
+    travel_s: float = 0.0
+    start_min: int = 0
+    end_min: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def order(self) -> list[str]:
+        """Refs of the visited stops, in visiting order."""
+        return [s["ref"] for s in self.schedule]
+
+
+def day_window(opening_hours: str | None, day: dt.date) -> tuple[int, int] | None:
+    """First open interval of ``day`` as minutes after midnight, from OSM ``opening_hours``.
+
+    ``None`` when the text is missing; ``(0, 0)`` when the place is closed that day.
+
+    Examples
+    --------
+    >>> day_window("Mo-Sa 08:00-17:00", dt.date(2026, 11, 23))  # a Monday
+    (480, 1020)
+    >>> day_window("Mo-Sa 08:00-17:00", dt.date(2026, 11, 29))  # a Sunday
+    (0, 0)
+    """
+    if not opening_hours:
+        return None
+    import opening_hours as oh
+
+    try:
+        rule = oh.OpeningHours(opening_hours)
+    except oh.ParserError as exc:
+        raise ValueError(f"cannot read opening hours {opening_hours!r}: {exc}") from None
+    start = dt.datetime.combine(day, dt.time())
+    for begin, end, state, _comment in rule.intervals(start, start + dt.timedelta(days=1)):
+        if state == oh.State.OPEN:
+            minutes = int((begin - start).total_seconds() // 60)
+            return minutes, min(1440, int((end - start).total_seconds() // 60))
+    return 0, 0
+
+
+def _drop(plan: TourPlan, stop: Stop, reason: str) -> None:
+    plan.dropped.append({"ref": stop.ref, "name": stop.name, "reason": reason})
+
+
+def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int, budget_min: int,
+              return_to_start: bool = True, time_limit_s: float | None = None) -> TourPlan:
+    """Order ``stops`` for a day.
+
+    Parameters
+    ----------
+    time_s : ndarray, shape (n + 1, n + 1)
+        Travel seconds; index 0 is the start point, index i the stop ``stops[i - 1]``.
+    stops : list of Stop
+        The villages picked.
+    start_min : int
+        Departure, minutes after midnight.
+    budget_min : int
+        Length of the day, from departure to the end (back at the start when ``return_to_start``).
+
+    Returns
+    -------
+    TourPlan
+        Stops are dropped, lowest priority first, when the budget, an opening window or the
+        network makes them impossible; each dropped stop says why.
+    """
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    if not stops:
+        raise ValueError("no stop selected: pick at least one village")
+    if time_s.shape != (len(stops) + 1, len(stops) + 1):
+        raise ValueError("time matrix must be (stops + 1) square, the start first")
+    plan = TourPlan(start_min=start_min, end_min=start_min)
+    horizon = start_min + budget_min
+    usable = []
+    for i, stop in enumerate(stops, start=1):
+        if not (math.isfinite(time_s[0, i]) and math.isfinite(time_s[i, 0])):
+            _drop(plan, stop, "unreachable on the road network")
+        elif stop.open_min is not None and stop.close_min is not None and stop.close_min - stop.open_min < stop.visit_min:
+            _drop(plan, stop, "closed (or open too briefly) on that day")
+        else:
+            usable.append(i)
+            if stop.open_min is None:
+                plan.notes.append(f"{stop.name}: no opening hours listed, assumed open")
+    if not usable:
+        return plan
+    nodes = [0, *usable]
+    minutes = np.ceil(np.nan_to_num(time_s[np.ix_(nodes, nodes)], posinf=10**6) / 60.0).astype(int)
+    service = [0] + [stops[i - 1].visit_min for i in usable]
+    manager = pywrapcp.RoutingIndexManager(len(nodes), 1, 0)
+    routing = pywrapcp.RoutingModel(manager)
+
+    def travel(a: int, b: int) -> int:
+        return int(minutes[manager.IndexToNode(a), manager.IndexToNode(b)])
+
+    def transit(a: int, b: int) -> int:
+        return travel(a, b) + service[manager.IndexToNode(a)]
+
+    travel_cb = routing.RegisterTransitCallback(travel)
+    routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
+    transit_cb = routing.RegisterTransitCallback(transit)
+    routing.AddDimension(transit_cb, MAX_WAIT_MIN, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    time_dim.CumulVar(routing.Start(0)).SetRange(start_min, start_min)
+    end_var = time_dim.CumulVar(routing.End(0))
+    end_var.SetRange(start_min, horizon)
+    for k, i in enumerate(usable, start=1):
+        stop = stops[i - 1]
+        index = manager.NodeToIndex(k)
+        opens = max(start_min, stop.open_min or 0)
+        latest = (stop.close_min if stop.close_min is not None else 1440 * 2) - stop.visit_min
+        if latest < opens:
+            routing.AddDisjunction([index], 0)
+            continue
+        time_dim.CumulVar(index).SetRange(opens, max(opens, min(latest, horizon)))
+        # Dropping costs far more than any detour, and more for a higher priority.
+        routing.AddDisjunction([index], int(10**6 * max(stop.priority, 0.01)))
+    if not return_to_start:
+        for k in range(1, len(nodes)):
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(manager.NodeToIndex(k)))
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    # Guided local search runs until its time limit: small tours need little of it.
+    limit = time_limit_s if time_limit_s is not None else min(2.0, 0.1 + 0.02 * len(nodes))
+    params.time_limit.FromMilliseconds(int(limit * 1000))
+    solution = routing.SolveWithParameters(params)
+    if solution is None:
+        for i in usable:
+            _drop(plan, stops[i - 1], "does not fit in the day")
+        return plan
+    visited = set()
+    index = solution.Value(routing.NextVar(routing.Start(0)))
+    previous = 0
+    while not routing.IsEnd(index):
+        k = manager.IndexToNode(index)
+        stop = stops[usable[k - 1] - 1]
+        arrive = solution.Value(time_dim.CumulVar(index))
+        plan.schedule.append({"ref": stop.ref, "name": stop.name, "arrive_min": arrive,
+                              "leave_min": arrive + stop.visit_min, "travel_min": int(minutes[previous, k])})
+        plan.travel_s += float(time_s[nodes[previous], nodes[k]])
+        visited.add(k)
+        previous = k
+        index = solution.Value(routing.NextVar(index))
+    if return_to_start and plan.schedule:
+        plan.travel_s += float(time_s[nodes[previous], 0])
+    plan.end_min = solution.Value(end_var) if return_to_start else (plan.schedule[-1]["leave_min"] if plan.schedule else start_min)
+    for k in range(1, len(nodes)):
+        if k not in visited:
+            _drop(plan, stops[usable[k - 1] - 1], "dropped: the day's time budget is too short (lowest priority first)")
+    return plan

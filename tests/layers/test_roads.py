@@ -1,0 +1,87 @@
+"""Road networks from the real OSM graphs: SCC, one-way streets, pgRouting agreement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gis.network import shortest_path, travel_matrix
+from layers.roads import import_roads, read_graph
+from tests.conftest import count
+
+pytestmark = pytest.mark.postgis
+
+
+@pytest.fixture(scope="module")
+def badinh(settings, real_data):
+    from gis.db import connect
+
+    conn = connect(settings)
+    report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="badinh", progress=False)
+    graph = read_graph(conn, "badinh")
+    yield report, graph, conn
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM road_nodes WHERE network = 'badinh'")
+        cur.execute("DELETE FROM road_networks")
+    conn.commit()
+    conn.close()
+
+
+def test_badinh_keeps_the_largest_strongly_connected_component(badinh):
+    report, graph, conn = badinh
+    assert report.nodes + report.dropped_nodes == 4520 and report.dropped_nodes == 84
+    assert report.edges + report.dropped_edges == 10205
+    assert graph.n_nodes == report.nodes and len(graph.u) == report.edges
+    assert count(conn, "roads") >= report.edges
+
+
+def test_shortest_paths_equal_pgrouting_to_the_metre(badinh):
+    _report, graph, conn = badinh
+    rng = np.random.default_rng(3)
+    pairs = rng.integers(0, graph.n_nodes, size=(15, 2))
+    with conn.cursor() as cur:
+        for s, t in pairs:
+            ours, nodes = shortest_path(graph, int(s), int(t), weight="length")
+            cur.execute("SELECT max(agg_cost) FROM pgr_dijkstra('SELECT id, source, target, cost, reverse_cost "
+                        "FROM roads WHERE network = ''badinh''', %s::bigint, %s::bigint, directed => true)",
+                        (int(s) + 1, int(t) + 1))
+            theirs = cur.fetchone()[0]
+            if s == t:
+                continue
+            assert theirs is not None and abs(ours - theirs) < 1.0, (s, t, ours, theirs)
+            assert nodes[0] == s and nodes[-1] == t
+
+
+def test_one_way_streets_are_respected(badinh):
+    _report, graph, _conn = badinh
+    pairs = set(zip(graph.u.tolist(), graph.v.tolist()))
+    one_way = next(i for i in range(len(graph.u)) if (graph.v[i], graph.u[i]) not in pairs and graph.length_m[i] > 30)
+    a, b = int(graph.u[one_way]), int(graph.v[one_way])
+    forward, _ = shortest_path(graph, a, b)
+    backward, _ = shortest_path(graph, b, a)
+    assert forward <= graph.length_m[one_way] + 1e-6
+    assert backward > graph.length_m[one_way] + 1.0  # going back means going round
+
+
+def test_time_matrix_is_finite_and_asymmetric(badinh):
+    _report, graph, _conn = badinh
+    nodes = np.arange(0, graph.n_nodes, graph.n_nodes // 8)[:8]
+    matrix = travel_matrix(graph, nodes, nodes, weight="time", profile="motorbike")
+    assert matrix.shape == (8, 8) and np.isfinite(matrix).all() and (np.diag(matrix) == 0).all()
+    assert not np.allclose(matrix, matrix.T)  # one-way streets make it asymmetric
+    walk = travel_matrix(graph, nodes, nodes, weight="time", profile="walk")
+    assert (walk[matrix > 0] > matrix[matrix > 0]).all()
+
+
+def test_unnoded_national_roads_are_noded(conn, real_data):
+    report = import_roads(conn, real_data / "roads" / "vn_national_roads_legocity.geojson", network="national",
+                          progress=False)
+    assert report.noded_lines > 400 and report.nodes > 500 and any("railway" in n for n in report.notes)
+    graph = read_graph(conn, "national")
+    hanoi = graph.snap(105.85, 21.03)[0][0]
+    hcmc = graph.snap(106.70, 10.78)[0][0]
+    km, _ = shortest_path(graph, int(hanoi), int(hcmc))
+    assert 1500_000 < km < 2200_000  # Hà Nội to Hồ Chí Minh City by national roads
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM road_nodes WHERE network = 'national'")
+    conn.commit()
