@@ -1,0 +1,213 @@
+"""The one planning module with IO: fetch inputs from PostGIS, run the pure analyses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+
+from gis.errors import ValidationError
+from gis.network import RoadGraph, path_geometry, shortest_path, travel_matrix
+from planning.tours import Stop, day_window, plan_tour
+
+__all__ = ["THEMES", "TourRequest", "plan_village_tour"]
+
+logger = logging.getLogger(__name__)
+
+#: Theme -> crafts.
+THEMES = {
+    "ceramics": ("ceramics",), "silk": ("silk", "weaving", "embroidery"), "wood": ("wood",),
+    "lacquer": ("lacquer", "mother_of_pearl"), "metal": ("bronze_casting", "silver_gold", "metal_working"),
+    "bamboo": ("rattan_bamboo", "conical_hat"), "painting": ("painting", "toys_crafts"),
+    "food": ("food_processing", "liquor"),
+}
+#: Without a road network: straight-line distance times this detour factor, at these speeds.
+DETOUR_FACTOR = 1.35
+FALLBACK_KMH = {"motorbike": 25.0, "car": 28.0, "walk": 4.5}
+#: A point farther than this from the network is "off the network".
+MAX_SNAP_M = 2000.0
+#: Pollution-aware routing: edges inside a current pollution zone cost this many times more.
+ZONE_FACTOR = 3.0
+
+_GRAPHS: dict[tuple[str, int], RoadGraph] = {}
+_GRAPH_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class TourRequest:
+    """What the tourist asked for."""
+
+    refs: tuple[str, ...] = ()
+    theme: str | None = None
+    start: tuple[float, float] = (105.8522, 21.0287)  # Hoàn Kiếm lake
+    day: dt.date = field(default_factory=dt.date.today)
+    start_min: int = 8 * 60
+    budget_min: int = 8 * 60
+    mode: str = "motorbike"
+    avoid_pollution: bool = False
+    network: str = "default"
+
+
+def _graph(conn, network: str) -> RoadGraph | None:
+    from layers.roads import read_graph
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*), coalesce((SELECT version FROM layer_versions WHERE layer = 'roads'), 0) "
+                    "FROM road_nodes WHERE network = %s", (network,))
+        nodes, version = cur.fetchone()
+    if nodes == 0:
+        return None
+    key = (network, int(version))
+    with _GRAPH_LOCK:
+        if key not in _GRAPHS:
+            _GRAPHS.clear()
+            _GRAPHS[key] = read_graph(conn, network)
+        return _GRAPHS[key]
+
+
+def _villages(conn, request: TourRequest) -> list[dict[str, Any]]:
+    with conn.cursor() as cur:
+        if request.refs:
+            cur.execute("SELECT ref, name, visit_minutes, opening_hours, ST_X(geom), ST_Y(geom) FROM craft_villages "
+                        "WHERE ref = ANY(%s)", (list(request.refs),))
+            found = {r[0]: r for r in cur.fetchall()}
+            missing = [r for r in request.refs if r not in found]
+            if missing:
+                raise ValidationError("unknown village(s): " + ", ".join(missing[:10]))
+            rows = [found[r] for r in request.refs]
+        elif request.theme:
+            if request.theme not in THEMES:
+                raise ValidationError(f"unknown theme {request.theme!r}; themes: {', '.join(THEMES)}")
+            cur.execute("SELECT ref, name, visit_minutes, opening_hours, ST_X(geom), ST_Y(geom) FROM craft_villages "
+                        "WHERE craft = ANY(%s) AND visit_minutes IS NOT NULL ORDER BY ST_Distance(geom, "
+                        "ST_SetSRID(ST_MakePoint(%s, %s), 4326)) LIMIT 8",
+                        (list(THEMES[request.theme]), *request.start))
+            rows = cur.fetchall()
+        else:
+            raise ValidationError("pick villages (refs) or a theme")
+    if not rows:
+        raise ValidationError("no village matches the selection")
+    keys = ("ref", "name", "visit_min", "opening_hours", "lon", "lat")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def _zones(conn) -> list[shapely.Geometry]:
+    with conn.cursor() as cur:
+        cur.execute("SELECT ST_AsBinary(geom) FROM pollution_zones z WHERE zone_date = "
+                    "(SELECT max(zone_date) FROM pollution_zones WHERE ref = z.ref)")
+        return [shapely.from_wkb(bytes(r[0])) for r in cur.fetchall()]
+
+
+def _stops(villages: list[dict[str, Any]], day: dt.date) -> list[Stop]:
+    stops = []
+    for rank, v in enumerate(villages):
+        window = day_window(v["opening_hours"], day)
+        stops.append(Stop(v["ref"], v["name"], int(v["visit_min"] or 60), window[0] if window else None,
+                          window[1] if window else None, priority=float(len(villages) - rank)))
+    return stops
+
+
+def _length_inside(line: shapely.Geometry | None, zones: list[shapely.Geometry]) -> float:
+    if line is None or not zones:
+        return 0.0
+    from gis.crs import METRIC_CRS
+    import geopandas as gpd
+
+    inside = shapely.intersection(line, shapely.union_all(zones))
+    return float(gpd.GeoSeries([inside], crs=4326).to_crs(METRIC_CRS).length.iloc[0])
+
+
+def _fallback(request: TourRequest, villages, stops) -> dict[str, Any]:
+    from gis.network import _project  # noqa: PLC2701 - the same projection the graph uses
+
+    lon = np.array([request.start[0], *[v["lon"] for v in villages]])
+    lat = np.array([request.start[1], *[v["lat"] for v in villages]])
+    x, y = _project(lon, lat)
+    metres = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) * DETOUR_FACTOR
+    plan = plan_tour(metres / (FALLBACK_KMH[request.mode] / 3.6), stops, start_min=request.start_min,
+                     budget_min=request.budget_min)
+    order = [0] + [1 + [s.ref for s in stops].index(r) for r in plan.order] + [0]
+    line = shapely.LineString([(lon[i], lat[i]) for i in order]) if len(order) > 2 else None
+    return {"plan": plan, "line": line, "distance_m": float(sum(metres[a, b] for a, b in zip(order[:-1], order[1:]))),
+            "method": f"straight line x {DETOUR_FACTOR} detour factor at {FALLBACK_KMH[request.mode]:g} km/h "
+                      "(no road network loaded)", "snap_m": {}}
+
+
+def _on_network(request: TourRequest, graph: RoadGraph, villages, stops, zones) -> dict[str, Any]:
+    lon = np.array([request.start[0], *[v["lon"] for v in villages]])
+    lat = np.array([request.start[1], *[v["lat"] for v in villages]])
+    nodes, snap = graph.snap(lon, lat)
+    if snap[0] > MAX_SNAP_M:
+        raise ValidationError(f"the start point is {snap[0] / 1000:.1f} km from the road network "
+                              f"(at most {MAX_SNAP_M / 1000:g} km): pick a point on land near a road")
+    factor = None
+    if request.avoid_pollution and zones:
+        hit = shapely.STRtree(zones).query(graph.geometry, predicate="intersects")[0]
+        factor = np.ones(len(graph.u))
+        factor[np.unique(hit)] = ZONE_FACTOR
+    times = travel_matrix(graph, nodes, nodes, weight="time", profile=request.mode, zone_factor=factor)
+    for i, d in enumerate(snap[1:], start=1):
+        if d > MAX_SNAP_M:
+            times[i, :] = times[:, i] = np.inf
+    plan = plan_tour(times, stops, start_min=request.start_min, budget_min=request.budget_min)
+    refs = [s.ref for s in stops]
+    order = [0] + [1 + refs.index(r) for r in plan.order] + [0]
+    coords: list[tuple[float, float]] = []
+    distance = 0.0
+    for a, b in zip(order[:-1], order[1:], strict=True):
+        # the leg follows the profile's fastest path (with the zone penalty when asked)
+        _cost, path = shortest_path(graph, int(nodes[a]), int(nodes[b]), weight="time", profile=request.mode,
+                                    zone_factor=factor)
+        leg = path_geometry(graph, path)
+        if leg is not None:
+            distance += float(sum(graph.length_m[i] for i in _edge_indices(graph, path)))
+            coords += list(leg.coords) if not coords else list(leg.coords)[1:]
+    return {"plan": plan, "line": shapely.LineString(coords) if len(coords) > 1 else None, "distance_m": distance,
+            "method": f"road network '{request.network}', {request.mode} profile"
+                      + (f", edges in pollution zones x{ZONE_FACTOR:g}" if factor is not None else ""),
+            "snap_m": {"start": round(float(snap[0]), 1),
+                       **{v["ref"]: round(float(d), 1) for v, d in zip(villages, snap[1:], strict=True)}}}
+
+
+def _edge_indices(graph: RoadGraph, path: list[int]) -> list[int]:
+    import pandas as pd
+
+    frame = pd.DataFrame({"u": graph.u, "v": graph.v, "len": graph.length_m}).reset_index()
+    best = frame.sort_values("len").drop_duplicates(["u", "v"]).set_index(["u", "v"])["index"]
+    return [int(best[(a, b)]) for a, b in zip(path[:-1], path[1:], strict=True)]
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def plan_village_tour(conn, request: TourRequest) -> dict[str, Any]:
+    """Plan a day: stops in order with times, dropped stops with reasons, route line, totals."""
+    if request.mode not in FALLBACK_KMH:
+        raise ValidationError(f"mode must be one of {', '.join(FALLBACK_KMH)}")
+    villages = _villages(conn, request)
+    stops = _stops(villages, request.day)
+    graph = _graph(conn, request.network)
+    zones = _zones(conn)
+    result = _on_network(request, graph, villages, stops, zones) if graph is not None else _fallback(request, villages, stops)
+    plan = result["plan"]
+    where = {v["ref"]: (v["lon"], v["lat"]) for v in villages}
+    out = {
+        "method": result["method"], "snapping_m": result["snap_m"], "day": request.day.isoformat(),
+        "start": {"lon": request.start[0], "lat": request.start[1], "time": _clock(request.start_min)},
+        "stops": [{**s, "arrive": _clock(s["arrive_min"]), "leave": _clock(s["leave_min"]),
+                   "lon": where[s["ref"]][0], "lat": where[s["ref"]][1]} for s in plan.schedule],
+        "dropped": plan.dropped, "notes": plan.notes, "end": _clock(plan.end_min),
+        "travel_min": round(plan.travel_s / 60.0, 1), "distance_m": round(result["distance_m"], 1),
+        "geometry": shapely.geometry.mapping(result["line"]) if result["line"] is not None else None,
+        "zone_m": round(_length_inside(result["line"], zones), 1),
+    }
+    if request.avoid_pollution:
+        plain = plan_village_tour(conn, TourRequest(**{**request.__dict__, "avoid_pollution": False}))
+        out["zone_m_without_option"] = plain["zone_m"]
+    return out
