@@ -107,6 +107,14 @@ class RoadGraph:
     _tree: cKDTree | None = field(default=None, repr=False)
     _csr: dict[str, csr_matrix] = field(default_factory=dict, repr=False)
     _weights: dict[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+    _edge_of: dict[tuple[int, int], int] | None = field(default=None, repr=False)
+
+    def edge_index(self, a: int, b: int) -> int:
+        """Index of the shortest edge from node ``a`` to node ``b`` (KeyError if none)."""
+        if self._edge_of is None:
+            order = np.argsort(-self.length_m)  # later (shorter) edges overwrite longer parallels
+            self._edge_of = {(int(self.u[i]), int(self.v[i])): int(i) for i in order}
+        return self._edge_of[(a, b)]
 
     @property
     def n_nodes(self) -> int:
@@ -212,13 +220,13 @@ def path_geometry(graph: RoadGraph, nodes: list[int]) -> shapely.LineString | No
     """The route line through ``nodes``, using each edge's own geometry where it has one."""
     if len(nodes) < 2:
         return None
-    lookup = pd.Series(np.arange(len(graph.u)), index=pd.MultiIndex.from_arrays([graph.u, graph.v]))
-    lookup = lookup[~lookup.index.duplicated()]
     coords: list[tuple[float, float]] = []
     for a, b in zip(nodes[:-1], nodes[1:], strict=True):
-        geom = graph.geometry[lookup[(a, b)]] if (a, b) in lookup.index else None
+        geom = graph.geometry[graph.edge_index(a, b)]
         part = list(geom.coords) if geom is not None else [(graph.lon[a], graph.lat[a]), (graph.lon[b], graph.lat[b])]
-        if coords and part and part[0] != coords[-1]:
-            part = part[::-1] if part[-1] == coords[-1] else part
+        first, last = part[0], part[-1]
+        if (first[0] - graph.lon[a]) ** 2 + (first[1] - graph.lat[a]) ** 2 > \
+                (last[0] - graph.lon[a]) ** 2 + (last[1] - graph.lat[a]) ** 2:
+            part = part[::-1]  # a geometry stored the other way round
         coords += part if not coords else part[1:]
     return shapely.LineString(coords)

@@ -138,3 +138,20 @@ def search_cmd(query: str, limit: int) -> None:
                        f"{hit['lon']:.5f},{hit['lat']:.5f}")
     finally:
         conn.close()
+
+
+@import_.command(name="roads")
+@click.argument("file", type=_FILE)
+@click.option("--network", default="default", show_default=True, help="Name of the network to replace.")
+@click.option("--crs", help="CRS of a lines file that does not state one.")
+@click.option("--dry-run", is_flag=True, help="Read, node and check, then roll back.")
+def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
+    """Import a road network (.osm.pbf, .osm, OSMnx .graphml/.gpkg, GeoJSON/GeoPackage lines)."""
+    from layers.roads import import_roads
+
+    conn = connect(get_settings(), application_name="langnghe import roads")
+    try:
+        click.echo(import_roads(conn, file, network=network, crs=crs, dry_run=dry_run,
+                                progress=sys.stderr.isatty()).to_text())
+    finally:
+        conn.close()

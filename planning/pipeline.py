@@ -175,11 +175,7 @@ def _on_network(request: TourRequest, graph: RoadGraph, villages, stops, zones) 
 
 
 def _edge_indices(graph: RoadGraph, path: list[int]) -> list[int]:
-    import pandas as pd
-
-    frame = pd.DataFrame({"u": graph.u, "v": graph.v, "len": graph.length_m}).reset_index()
-    best = frame.sort_values("len").drop_duplicates(["u", "v"]).set_index(["u", "v"])["index"]
-    return [int(best[(a, b)]) for a, b in zip(path[:-1], path[1:], strict=True)]
+    return [graph.edge_index(a, b) for a, b in zip(path[:-1], path[1:], strict=True)]
 
 
 def _clock(minutes: int) -> str:

@@ -40,6 +40,14 @@ VI = {
     "Click a station": "Chọn một trạm", "Planner map": "Bản đồ quy hoạch",
     "Craft villages and industrial clusters": "Làng nghề và cụm công nghiệp", "Search": "Tìm kiếm",
     "Craft village tours": "Du lịch làng nghề", "Villages to visit": "Làng nghề nên ghé thăm",
+    "Plan my day": "Lên lịch trình trong ngày", "Add to my day": "Thêm vào lịch trình", "Remove": "Bỏ",
+    "Start: click the map (default: Hoàn Kiếm lake)": "Điểm xuất phát: bấm lên bản đồ (mặc định: hồ Hoàn Kiếm)",
+    "Time for the day": "Thời gian trong ngày", "Transport": "Phương tiện", "Motorbike": "Xe máy",
+    "Car": "Ô tô", "Walking": "Đi bộ", "Avoid pollution zones": "Tránh vùng ô nhiễm", "Download GPX": "Tải GPX",
+    "Not visited": "Không kịp ghé", "Back at": "Về lúc", "km": "km", "Pick at least one village": "Hãy chọn ít nhất một làng",
+    "hours": "giờ", "Planning…": "Đang lập lịch trình…", "Computed with": "Cách tính",
+    "Inside pollution zones": "Đi qua vùng ô nhiễm", "without the option": "khi không bật tùy chọn",
+    "Your day": "Lịch trình của bạn",
 }
 
 

@@ -168,3 +168,28 @@ def test_unreachable_basemap_is_reported_and_the_map_still_works(browser, web_se
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_tourist_plans_a_day_and_gets_a_gpx_link(browser, live_server):
+    browser.set_window_size(360, 740)
+    try:
+        _open(browser, f"{live_server}/tour?lang=en")
+        for ref in ("HN-BAT-TRANG", "HN-KIM-LAN"):
+            button = browser.find_element(By.CSS_SELECTOR, f"button.add[data-ref='{ref}']")
+            browser.execute_script("arguments[0].scrollIntoView()", button)
+            button.click()
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#picked li")) == 2
+        plan = browser.find_element(By.ID, "plan-button")
+        browser.execute_script("arguments[0].scrollIntoView()", plan)
+        plan.click()
+        WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "gpx-link"))
+        result = browser.find_element(By.ID, "plan-result").text
+        assert "Bát Tràng" in result and "Kim Lan" in result and "Back at" in result
+        assert "straight line" in result  # the sample has no road network: the page says how it computed
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 360
+        href = browser.find_element(By.ID, "gpx-link").get_attribute("href")
+        assert "/api/tour.gpx?" in href and "HN-BAT-TRANG" in href
+        browser.save_screenshot(str(SCREENSHOTS / "tour-plan-en-360px.png"))
+        _check_clean(browser, live_server)
+    finally:
+        browser.set_window_size(1280, 900)

@@ -1,0 +1,76 @@
+"""Tours on the real Ba Đình street graph: network routing, snapping, pollution-aware costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import gpxpy
+import pytest
+
+from gis.errors import ValidationError
+from layers.importer import ImportOptions, run_import
+from layers.registry import get_spec
+from layers.roads import import_roads
+from planning.pipeline import TourRequest, plan_village_tour
+from webmap.tours import tour_gpx
+
+pytestmark = pytest.mark.postgis
+MONDAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def city(conn, real_data, tmp_path):
+    """Four pretend villages inside Ba Đình and the real street graph as the default network."""
+    import_roads(conn, real_data / "roads" / "badinh.graphml", network="default", progress=False)
+    path = tmp_path / "v.csv"
+    path.write_text(
+        "ref,name,craft,source,visit_minutes,opening_hours,lon,lat\n"
+        "T-A,Làng A,ceramics,test,30,Mo-Su 08:00-17:00,105.8200,21.0400\n"
+        "T-B,Làng B,silk,test,30,Mo-Su 08:00-17:00,105.8350,21.0330\n"
+        "T-C,Làng C,wood,test,30,,105.8150,21.0300\n"
+        "T-SUN,Làng Chủ nhật,wood,test,30,Su 08:00-17:00,105.8250,21.0350\n", encoding="utf-8")
+    run_import(conn, get_spec("villages"), path, ImportOptions(progress=False))
+    yield conn
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM road_nodes WHERE network = 'default'")
+    conn.commit()
+
+
+def test_tour_on_the_road_network(city):
+    plan = plan_village_tour(city, TourRequest(refs=("T-A", "T-B", "T-C", "T-SUN"), start=(105.8300, 21.0370),
+                                               day=MONDAY, budget_min=240))
+    assert plan["method"].startswith("road network 'default', motorbike")
+    assert sorted(s["ref"] for s in plan["stops"]) == ["T-A", "T-B", "T-C"]
+    assert plan["dropped"] == [{"ref": "T-SUN", "name": "Làng Chủ nhật",
+                                "reason": "closed (or open too briefly) on that day"}]
+    assert any("Làng C" in n and "assumed open" in n for n in plan["notes"])
+    assert all(d < 200 for d in plan["snapping_m"].values())  # all points are on streets
+    assert plan["geometry"]["type"] == "LineString" and len(plan["geometry"]["coordinates"]) > 20
+    assert 3000 < plan["distance_m"] < 15000
+    gpx = gpxpy.parse(tour_gpx(plan))
+    assert [w.name for w in gpx.waypoints] == [s["name"] for s in plan["stops"]]
+    assert len(gpx.tracks[0].segments[0].points) == len(plan["geometry"]["coordinates"])
+
+
+def test_pollution_aware_routes_spend_less_distance_in_zones(city):
+    import shapely
+
+    request = TourRequest(refs=("T-A", "T-B"), start=(105.8150, 21.0300), day=MONDAY, budget_min=300)
+    plain = plan_village_tour(city, request)
+    middle = shapely.LineString(plain["geometry"]["coordinates"]).interpolate(0.3, normalized=True)
+    with city.cursor() as cur:  # a small smoky zone right on the plain route
+        cur.execute("INSERT INTO pollution_zones (ref, name, kind, method, zone_date, source, geom) VALUES "
+                    "('Z', 'Khói', 'source_buffer', 'test', '2026-11-01', 'test', ST_Multi(ST_Buffer("
+                    "ST_SetSRID(ST_MakePoint(%s, %s), 4326), 0.0008)))", (middle.x, middle.y))
+    city.commit()
+    plan = plan_village_tour(city, TourRequest(**{**request.__dict__, "avoid_pollution": True}))
+    assert "pollution zones x3" in plan["method"]
+    assert plan["zone_m_without_option"] > 50
+    assert plan["zone_m"] < plan["zone_m_without_option"]
+
+
+def test_points_off_the_network(city):
+    with pytest.raises(ValidationError, match="from the road network"):
+        plan_village_tour(city, TourRequest(refs=("T-A",), start=(107.5, 20.5), day=MONDAY))  # in the sea
+    with pytest.raises(ValidationError, match="unknown village"):
+        plan_village_tour(city, TourRequest(refs=("T-A", "NOPE"), day=MONDAY))
