@@ -293,8 +293,21 @@ def import_roads(conn, path: Path | str, *, network: str = "default", crs: str |
                     (network, str(path), report.nodes, report.edges, report.dropped_nodes, report.dropped_edges))
         cur.execute("INSERT INTO audit_log (actor, action, table_name, details) VALUES ('cli', 'import', 'roads', %s)",
                     (json.dumps({"file": str(path), "network": network, "nodes": report.nodes, "edges": report.edges}),))
+    if network == "default" and not dry_run:
+        from layers.routes import recompute_on_network
+
+        redrawn = recompute_on_network(conn, _graph_from_frames(kept, kept_nodes))
+        report.notes.append(f"{redrawn} curated tourism routes redrawn on the new network")
     conn.rollback() if dry_run else conn.commit()
     return report
+
+
+def _graph_from_frames(kept: pd.DataFrame, kept_nodes: pd.DataFrame) -> RoadGraph:
+    order = kept_nodes.sort_values("id")
+    return RoadGraph(lon=order["lon"].to_numpy(float), lat=order["lat"].to_numpy(float),
+                     u=kept["source"].to_numpy(np.int64) - 1, v=kept["target"].to_numpy(np.int64) - 1,
+                     length_m=kept["length_m"].to_numpy(float), highway=kept["highway"].reset_index(drop=True),
+                     maxspeed=kept["maxspeed"].reset_index(drop=True), geometry=kept["geometry"].to_numpy())
 
 
 def read_graph(conn, network: str = "default") -> RoadGraph:

@@ -14,7 +14,7 @@ from gis.text import fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportReport
 
-__all__ = ["import_routes"]
+__all__ = ["import_routes", "recompute_on_network", "route_with_stops"]
 
 _REQUIRED = ("ref", "name_vi", "name_en", "theme", "stops")
 
@@ -102,3 +102,52 @@ def import_routes(conn, path: Path | str, *, dry_run: bool = False, actor: str =
         conn.rollback()
         raise ImportFailedError(f"{path}: the database refused the routes, nothing was written: {exc}") from exc
     return report
+
+
+def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
+    """Redraw every curated route along the roads of ``graph`` (fastest legs); return how many.
+
+    Called after the default road network changes; routes whose stops cannot all be
+    reached keep their straight lines.
+    """
+    import shapely
+
+    from gis.network import path_geometry, shortest_path
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), array_agg(ST_Y(v.geom) ORDER BY s.seq) "
+                    "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
+                    "JOIN craft_villages v ON v.id = s.village_id GROUP BY r.id")
+        routes = cur.fetchall()
+        done = 0
+        for route_id, xs, ys in routes:
+            nodes, _snap = graph.snap(xs, ys)
+            coords: list[tuple[float, float]] = []
+            for a, b in zip(nodes[:-1], nodes[1:], strict=True):
+                _cost, path = shortest_path(graph, int(a), int(b), weight="time", profile=profile)
+                leg = path_geometry(graph, path) if path else None
+                if leg is None and a != b:
+                    coords = []
+                    break
+                if leg is not None:
+                    coords += list(leg.coords) if not coords else list(leg.coords)[1:]
+            if len(coords) > 1:
+                cur.execute("UPDATE tourism_routes SET geom = ST_GeomFromText(%s, 4326), geometry_method = 'network', "
+                            "updated_at = now() WHERE id = %s", (shapely.LineString(coords).wkt, route_id))
+                done += 1
+    return done
+
+
+def route_with_stops(conn, ref: str) -> dict[str, Any] | None:
+    """One curated route: names, line (GeoJSON) and its stops with coordinates, or ``None``."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT r.name_vi, r.name_en, r.geometry_method, ST_AsGeoJSON(r.geom, 7)::json, "
+                    "json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, 'minutes', "
+                    "s.planned_minutes, 'lon', ST_X(v.geom), 'lat', ST_Y(v.geom)) ORDER BY s.seq) "
+                    "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
+                    "JOIN craft_villages v ON v.id = s.village_id WHERE r.ref = %s GROUP BY r.id", (ref,))
+        row = cur.fetchone()
+    if row is None:
+        return None
+    return {"ref": ref, "name_vi": row[0], "name_en": row[1], "geometry_method": row[2], "geometry": row[3],
+            "stops": row[4]}

@@ -40,7 +40,7 @@ def _js_strings() -> dict[str, str]:
         "plan_day": _("Plan my day"), "add": _("Add to my day"), "remove": _("Remove"),
         "start_hint": _("Start: click the map (default: Hoàn Kiếm lake)"), "budget": _("Time for the day"),
         "transport": _("Transport"), "motorbike": _("Motorbike"), "car": _("Car"), "walk": _("Walking"),
-        "avoid": _("Avoid pollution zones"), "gpx": _("Download GPX"), "not_visited": _("Not visited"),
+        "avoid": _("Avoid pollution zones"), "gpx": _("Download GPX"), "print": _("Printable day plan"), "not_visited": _("Not visited"),
         "back_at": _("Back at"), "km": _("km"), "pick_one": _("Pick at least one village"),
         "hours": _("hours"), "planning": _("Planning…"), "method": _("Computed with"),
         "in_zones": _("Inside pollution zones"), "without_option": _("without the option"),

@@ -86,7 +86,9 @@
       (plan.dropped.length ? "<p class=warn>" + esc(T.not_visited) + ": " + plan.dropped.map((d) => esc(d.name) + " (" + esc(d.reason) + ")").join("; ") + "</p>" : "") +
       (plan.zone_m_without_option !== undefined ? "<p class=hint>" + esc(T.in_zones) + ": " + Math.round(plan.zone_m) + " m (" + Math.round(plan.zone_m_without_option) + " m " + esc(T.without_option) + ")</p>" : "") +
       "<p class=hint>" + esc(T.method) + ": " + esc(plan.method) + "</p>" +
-      "<a id=gpx-link href='/api/tour.gpx?" + query() + "' download>" + esc(T.gpx) + "</a>";
+      "<a id=gpx-link href='/api/tour.gpx?" + query() + "' download>" + esc(T.gpx) + "</a> · " +
+      "<a id=geojson-link href='/api/tour.geojson?" + query() + "' download>GeoJSON</a> · " +
+      "<a id=print-link href='/tour/print?" + query() + "' target=_blank>" + esc(T.print) + "</a>";
   });
   document.body.dataset.ready = "1";
 })();

@@ -1,4 +1,4 @@
-"""Tours on the real Ba Đình street graph: network routing, snapping, pollution-aware costs."""
+"""Tours on the real Ba Đình street graph (network routing, snapping, pollution-aware costs) and their exports."""
 
 from __future__ import annotations
 
@@ -74,3 +74,43 @@ def test_points_off_the_network(city):
         plan_village_tour(city, TourRequest(refs=("T-A",), start=(107.5, 20.5), day=MONDAY))  # in the sea
     with pytest.raises(ValidationError, match="unknown village"):
         plan_village_tour(city, TourRequest(refs=("T-A", "NOPE"), day=MONDAY))
+
+
+def test_curated_routes_are_redrawn_when_the_network_changes(conn, real_data, tmp_path):
+    from layers.routes import import_routes
+
+    villages = tmp_path / "v.csv"
+    villages.write_text("ref,name,craft,source,lon,lat\nR-1,Một,wood,test,105.8200,21.0400\n"
+                        "R-2,Hai,wood,test,105.8350,21.0330\nR-3,Ba,wood,test,105.8150,21.0300\n", encoding="utf-8")
+    run_import(conn, get_spec("villages"), villages, ImportOptions(progress=False))
+    routes = tmp_path / "r.yaml"
+    routes.write_text("routes:\n  - {ref: r, name_vi: Tuyến, name_en: Route, theme: wood, stops: "
+                      "[{village: R-1}, {village: R-2}, {village: R-3}]}\n", encoding="utf-8")
+    import_routes(conn, routes)
+    with conn.cursor() as cur:
+        cur.execute("SELECT geometry_method, ST_NPoints(geom) FROM tourism_routes")
+        assert cur.fetchone() == ("straight_line", 3)
+    report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="default", progress=False)
+    assert any("1 curated tourism routes redrawn" in n for n in report.notes)
+    with conn.cursor() as cur:
+        cur.execute("SELECT geometry_method, ST_NPoints(geom), ST_Length(geom::geography) FROM tourism_routes")
+        method, points, metres = cur.fetchone()
+        cur.execute("DELETE FROM road_nodes WHERE network = 'default'")
+    conn.commit()
+    assert method == "network" and points > 20 and metres > 3000
+
+
+def test_tour_exports_from_the_web(client):
+    import json as _json
+
+    geo = client.get("/api/tour.geojson?villages=HN-BAT-TRANG,HN-KIM-LAN&date=2026-11-23")
+    assert geo.status_code == 200 and geo.content_type == "application/geo+json"
+    kinds = [f["properties"]["kind"] for f in _json.loads(geo.data)["features"]]
+    assert kinds == ["route", "stop", "stop"]
+    curated = gpxpy.parse(client.get("/api/routes/gia-lam-gom-quy.gpx").get_data(as_text=True))
+    assert [w.name for w in curated.waypoints] == ["Bát Tràng", "Kim Lan", "Kiêu Kỵ"]
+    page = client.get("/tour/print?villages=HN-BAT-TRANG,HN-KIM-LAN&date=2026-11-23&lang=vi").get_data(as_text=True)
+    assert "Lịch trình của bạn" in page and "<polyline" in page and "Bát Tràng" in page
+    for bad in ("", "?villages=NOPE", "?theme=jazz", "?villages=HN-BAT-TRANG&start=abc", "?villages=HN-BAT-TRANG&budget=0"):
+        response = client.get("/api/tour" + bad)
+        assert response.status_code == 400 and response.get_json()["description"]
