@@ -127,15 +127,12 @@ def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int,
     manager = pywrapcp.RoutingIndexManager(len(nodes), 1, 0)
     routing = pywrapcp.RoutingModel(manager)
 
-    def travel(a: int, b: int) -> int:
-        return int(minutes[manager.IndexToNode(a), manager.IndexToNode(b)])
-
-    def transit(a: int, b: int) -> int:
-        return travel(a, b) + service[manager.IndexToNode(a)]
-
-    travel_cb = routing.RegisterTransitCallback(travel)
+    seconds = np.rint(np.nan_to_num(time_s[np.ix_(nodes, nodes)], posinf=10**9)).astype(np.int64)
+    # Matrices live on the C++ side (no Python call per arc): the search gets far more iterations.
+    # The objective is seconds, so short hops are not rounded away; the schedule is in minutes.
+    travel_cb = routing.RegisterTransitMatrix(seconds.tolist())
+    transit_cb = routing.RegisterTransitMatrix((minutes + np.array(service)[:, None]).astype(int).tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
-    transit_cb = routing.RegisterTransitCallback(transit)
     routing.AddDimension(transit_cb, MAX_WAIT_MIN, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     time_dim.CumulVar(routing.Start(0)).SetRange(start_min, start_min)
@@ -156,10 +153,11 @@ def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int,
         for k in range(1, len(nodes)):
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(manager.NodeToIndex(k)))
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    # Savings + guided local search: in our benchmark the best of the strategies tried within 0.5 s.
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.SAVINGS
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     # Guided local search runs until its time limit: small tours need little of it.
-    limit = time_limit_s if time_limit_s is not None else min(2.0, 0.1 + 0.02 * len(nodes))
+    limit = time_limit_s if time_limit_s is not None else min(0.8, 0.05 + 0.01 * len(nodes))
     params.time_limit.FromMilliseconds(int(limit * 1000))
     solution = routing.SolveWithParameters(params)
     if solution is None:
