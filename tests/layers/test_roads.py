@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 import pytest
 
 from gis.network import shortest_path, travel_matrix
@@ -84,4 +85,40 @@ def test_unnoded_national_roads_are_noded(conn, real_data):
     assert 1500_000 < km < 2200_000  # Hà Nội to Hồ Chí Minh City by national roads
     with conn.cursor() as cur:
         cur.execute("DELETE FROM road_nodes WHERE network = 'national'")
+    conn.commit()
+
+
+def test_osm_xml_is_split_at_junctions_with_one_ways_and_classes(conn):
+    from pathlib import Path
+
+    from gis.network import isochrone
+
+    path = Path(__file__).resolve().parent.parent / "fixtures" / "roads" / "tiny.osm"
+    report = import_roads(conn, path, network="tiny", progress=False)
+    assert report.reader.startswith("OpenStreetMap") and (report.nodes, report.edges) == (6, 13)
+    graph = read_graph(conn, "tiny")
+    (n1, n3, n4, n6), _ = graph.snap(np.array([105.8400, 105.8440, 105.8440, 105.8420]),
+                                     np.array([21.0300, 21.0300, 21.0320, 21.0310]))
+    ahead, _ = shortest_path(graph, int(n3), int(n4))
+    back, nodes = shortest_path(graph, int(n4), int(n3))
+    assert 200 < ahead < 240 and back > 600 and len(nodes) == 5  # no going back up the one-way street
+    walk, _ = shortest_path(graph, int(n1), int(n6), weight="time", profile="walk")
+    ride, ride_nodes = shortest_path(graph, int(n1), int(n6), weight="time", profile="motorbike")
+    assert np.isfinite(walk) and np.isfinite(ride) and len(ride_nodes) == 3  # motorbikes avoid the footway
+    with conn.cursor() as cur:
+        cur.execute("SELECT maxspeed_kmh, oneway FROM roads WHERE network = 'tiny' AND osm_id = 101")
+        assert cur.fetchall() == [(40.0, True)]
+    area = isochrone(graph, int(n1), 5.0, profile="walk")  # 375 m on foot: nodes 1, 2 and 5
+    assert area.contains(shapely.Point(105.8405, 21.0305)) and not area.contains(shapely.Point(105.8440, 21.0320))
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM road_nodes WHERE network = 'tiny'")
+    conn.commit()
+
+
+@pytest.mark.parametrize("name, nodes", [("kimma.graphml", 324), ("trungliet.graphml", 182)])
+def test_ward_graphs(conn, real_data, name, nodes):
+    report = import_roads(conn, real_data / "roads" / name, network=name, progress=False)
+    assert report.nodes + report.dropped_nodes == nodes and report.nodes > nodes / 2
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM road_nodes WHERE network = %s", (name,))
     conn.commit()

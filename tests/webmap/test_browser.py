@@ -193,3 +193,21 @@ def test_tourist_plans_a_day_and_gets_a_gpx_link(browser, live_server):
         _check_clean(browser, live_server)
     finally:
         browser.set_window_size(1280, 900)
+
+
+def test_tourist_picks_a_village_on_the_map(browser, live_server):
+    _open(browser, f"{live_server}/tour?lang=vi")
+    browser.execute_script("lnMap.setView([20.976, 105.914], 15, {animate: false});")
+    point = browser.execute_script("const p = lnMap.latLngToContainerPoint([20.976, 105.914]);"
+                                   "const r = document.getElementById('map').getBoundingClientRect();"
+                                   "return [r.left + p.x, r.top + p.y];")
+    browser.execute_script(
+        "const el = document.elementFromPoint(arguments[0], arguments[1]);"
+        "el.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
+        *point)
+    button = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup button.add"))
+    assert button.text == "Thêm vào lịch trình"
+    browser.execute_script("arguments[0].click()", button)
+    picked = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#picked li")]
+    assert picked == ["Bát Tràng"]
+    _check_clean(browser, live_server)

@@ -10,7 +10,15 @@
   const markers = {};
   const lines = L.geoJSON(routes, { style: { color: "#ef6c00", weight: 4, opacity: 0.8 } }).addTo(map);
   L.geoJSON(villages, { pointToLayer: villageMarker,  // drawn after the routes, so villages stay clickable
-    onEachFeature: (f, l) => { l.bindPopup(villagePopup(f.properties), { maxWidth: 280, maxHeight: 260 }); markers[f.properties.ref] = l; } }).addTo(map);
+    onEachFeature: (f, l) => {
+      l.bindPopup(villagePopup(f.properties) + "<button type=button class=add data-ref='" + esc(f.properties.ref) + "'>" +
+        esc(T.add) + "</button>", { maxWidth: 280, maxHeight: 260 });
+      markers[f.properties.ref] = l;
+    } }).addTo(map);
+  map.on("popupopen", (event) => {  // pick villages on the map as well as from the list
+    const button = event.popup.getElement().querySelector("button.add");
+    if (button) button.addEventListener("click", () => { togglePick(button.dataset.ref); map.closePopup(); });
+  });
   const name = (p) => config.lang === "vi" ? p.name_vi : p.name_en;
   const onRoute = new Set();
   routes.features.forEach((r) => r.properties.stops.forEach((s) => onRoute.add(s.ref)));
@@ -62,6 +70,7 @@
     $("picked").innerHTML = picked.map((r) => "<li>" + esc(byRef[r].name) + "</li>").join("");
   }
   map.on("click", (event) => {
+    if (event.originalEvent && event.originalEvent.target.closest && event.originalEvent.target.closest(".leaflet-popup")) return;
     start = event.latlng;
     if (startMarker) startMarker.remove();
     startMarker = L.circleMarker(start, { radius: 8, color: "#1565c0", fillOpacity: 0.9 }).addTo(map);
