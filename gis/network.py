@@ -28,6 +28,8 @@ __all__ = [
     "isochrone",
     "largest_scc",
     "parse_maxspeed",
+    "path_geometry",
+    "project_to_metric",
     "shortest_path",
     "travel_matrix",
 ]
@@ -155,14 +157,15 @@ class RoadGraph:
     def snap(self, lon: float | NDArray, lat: float | NDArray) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Nearest node of each point and the distance to it in metres (UTM 48N)."""
         if self._tree is None:
-            x, y = _project(self.lon, self.lat)
+            x, y = project_to_metric(self.lon, self.lat)
             self._tree = cKDTree(np.column_stack([x, y]))
-        px, py = _project(np.atleast_1d(lon), np.atleast_1d(lat))
+        px, py = project_to_metric(np.atleast_1d(lon), np.atleast_1d(lat))
         dist, idx = self._tree.query(np.column_stack([px, py]))
         return np.asarray(idx, dtype=np.int64), np.asarray(dist, dtype=float)
 
 
-def _project(lon: NDArray, lat: NDArray) -> tuple[NDArray, NDArray]:
+def project_to_metric(lon: NDArray, lat: NDArray) -> tuple[NDArray, NDArray]:
+    """WGS 84 lon/lat to UTM 48N metres (the metric CRS of the project)."""
     from pyproj import Transformer
 
     return Transformer.from_crs(4326, METRIC_CRS, always_xy=True).transform(np.asarray(lon), np.asarray(lat))

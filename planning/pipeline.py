@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 
 from gis.errors import ValidationError
-from gis.network import RoadGraph, path_geometry, shortest_path, travel_matrix
+from gis.network import RoadGraph, path_geometry, project_to_metric, shortest_path, travel_matrix
 from planning.tours import Stop, day_window, plan_tour
 
 __all__ = ["THEMES", "TourRequest", "plan_village_tour"]
@@ -123,11 +123,9 @@ def _length_inside(line: shapely.Geometry | None, zones: list[shapely.Geometry])
 
 
 def _fallback(request: TourRequest, villages, stops) -> dict[str, Any]:
-    from gis.network import _project  # noqa: PLC2701 - the same projection the graph uses
-
     lon = np.array([request.start[0], *[v["lon"] for v in villages]])
     lat = np.array([request.start[1], *[v["lat"] for v in villages]])
-    x, y = _project(lon, lat)
+    x, y = project_to_metric(lon, lat)
     metres = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) * DETOUR_FACTOR
     plan = plan_tour(metres / (FALLBACK_KMH[request.mode] / 3.6), stops, start_min=request.start_min,
                      budget_min=request.budget_min)
