@@ -22,6 +22,7 @@ class AqiTable:
     bands: Sequence[Mapping[str, object]]
     requires_one_of: Sequence[str]
     verified: bool
+    eight_hour: Mapping[str, Sequence[float]] | None = None
 
 
 def sub_index(value: float, concentrations: Sequence[float], index: Sequence[float]) -> float:
@@ -64,4 +65,4 @@ def table_from_document(doc: Mapping[str, object]) -> AqiTable:
     conc = doc["concentration_breakpoints"]
     return AqiTable(index=doc["index_breakpoints"], concentrations=conc["hourly"],  # type: ignore[index]
                     bands=doc["bands"], requires_one_of=doc["requires_one_of"],  # type: ignore[arg-type]
-                    verified=bool(conc["verified"]))  # type: ignore[index]
+                    verified=bool(conc["verified"]), eight_hour=conc.get("eight_hour"))  # type: ignore[index,union-attr]
