@@ -205,3 +205,75 @@ def plan_village_tour(conn, request: TourRequest) -> dict[str, Any]:
         plain = plan_village_tour(conn, TourRequest(**{**request.__dict__, "avoid_pollution": False}))
         out["zone_m_without_option"] = plain["zone_m"]
     return out
+
+
+def measurements_frame(conn, *, stations: list[str] | None = None, start: dt.datetime | None = None,
+                       end: dt.datetime | None = None, medium: str = "air") -> "pd.DataFrame":
+    """Long frame of values: ``station``, ``parameter``, ``observed_at``, ``value`` (canonical units)."""
+    import pandas as pd
+
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT s.ref, m.parameter, m.observed_at, m.value FROM measurements m "
+            "JOIN monitoring_stations s ON s.id = m.station_id WHERE s.medium = %(medium)s "
+            "AND (%(refs)s::text[] IS NULL OR s.ref = ANY(%(refs)s)) "
+            "AND (%(start)s::timestamptz IS NULL OR m.observed_at >= %(start)s) "
+            "AND (%(end)s::timestamptz IS NULL OR m.observed_at < %(end)s) ORDER BY 1, 2, 3",
+            {"medium": medium, "refs": stations, "start": start, "end": end})
+        rows = cur.fetchall()
+    frame = pd.DataFrame(rows, columns=["station", "parameter", "observed_at", "value"])
+    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True)
+    return frame
+
+
+def _regulation(folder, name: str) -> dict:
+    from layers.regulations import load_document
+
+    return load_document(folder, name)
+
+
+def station_aqi(conn, folder, station: str, *, daily: bool = False, start: dt.datetime | None = None,
+                end: dt.datetime | None = None) -> "pd.DataFrame":
+    """Hourly (NowCast) or daily VN_AQI of one station."""
+    from planning.aqi import table_from_document
+    from planning.pollution import daily_aqi, hourly_aqi
+
+    frame = measurements_frame(conn, stations=[station], start=start, end=end)
+    if frame.empty:
+        raise ValidationError(f"no air measurements for station {station!r} in that period")
+    wide = frame.pivot_table(index="observed_at", columns="parameter", values="value")
+    table = table_from_document(_regulation(folder, "vn_aqi_1459"))
+    return daily_aqi(wide, table, eight_hour=table.eight_hour or {}) if daily else hourly_aqi(wide, table)
+
+
+def find_exceedances(conn, folder, *, stations: list[str] | None = None, start: dt.datetime | None = None,
+                     end: dt.datetime | None = None) -> "pd.DataFrame":
+    """QCVN 05 exceedances of the stored air measurements."""
+    from planning.pollution import exceedances
+
+    return exceedances(measurements_frame(conn, stations=stations, start=start, end=end),
+                       _regulation(folder, "qcvn05_air"))
+
+
+def latest_station_aqi(conn, folder) -> dict[str, dict[str, Any]]:
+    """Each air station's hourly VN_AQI (NowCast) at its latest hour, with the band."""
+    from planning.aqi import band, table_from_document
+    from planning.pollution import hourly_aqi
+
+    table = table_from_document(_regulation(folder, "vn_aqi_1459"))
+    with conn.cursor() as cur:
+        cur.execute("SELECT max(observed_at) FROM measurements m JOIN monitoring_stations s ON s.id = m.station_id "
+                    "WHERE s.medium = 'air'")
+        (latest,) = cur.fetchone()
+    if latest is None:
+        return {}
+    frame = measurements_frame(conn, start=latest - dt.timedelta(hours=12))
+    out = {}
+    for station, group in frame.groupby("station"):
+        wide = group.pivot_table(index="observed_at", columns="parameter", values="value")
+        last = hourly_aqi(wide, table).dropna().tail(1)
+        if not last.empty:
+            value = int(last["aqi"].iloc[0])
+            out[station] = {"value": value, "dominant": last["dominant"].iloc[0], "band": dict(band(value, table)),
+                            "time": last.index[0].isoformat(), "verified": table.verified}
+    return out

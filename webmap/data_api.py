@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from layers import spatial
 from layers.regulations import air_limits, load_document
 from layers.villages import search
-from planning.aqi import aqi, band, table_from_document
+from planning.aqi import table_from_document
 from webmap.app import get_conn
 from webmap.errors import BadParameter
 from webmap.params import parse_int, parse_polygon
@@ -53,22 +53,25 @@ def _regulations():
 
 @bp.get("/api/stations/latest")
 def stations_latest():
-    """Stations with their latest values and hourly VN_AQI band (air stations)."""
+    """Stations with their latest values and hourly VN_AQI (NowCast) band (air stations)."""
+    from planning.pipeline import latest_station_aqi
+
     table = table_from_document(load_document(_regulations(), "vn_aqi_1459"))
     lang = str(get_locale() or "vi")
+    conn = get_conn()
     latest: dict[int, dict] = {}
-    for sid, ref, parameter, at, value, unit in spatial.latest_values(get_conn()):
+    for sid, ref, parameter, at, value, unit in spatial.latest_values(conn):
         entry = latest.setdefault(sid, {"ref": ref, "values": {}, "time": at.isoformat()})
         entry["values"][parameter] = {"value": value, "unit": unit, "time": at.isoformat()}
-    out = {}
-    for sid, entry in latest.items():
-        result = aqi({k: v["value"] for k, v in entry["values"].items()}, table)
-        if result is not None:
-            chosen = band(result[0], table)
-            entry["aqi"] = {"value": result[0], "dominant": result[1], "color": chosen["color"],
-                            "band": chosen["name_vi" if lang == "vi" else "name_en"], "verified": table.verified}
-        out[str(sid)] = entry
-    return jsonify(stations=out, bands=list(table.bands))
+    indices = latest_station_aqi(conn, _regulations())
+    for entry in latest.values():
+        found = indices.get(entry["ref"])
+        if found is not None:
+            chosen = found["band"]
+            entry["aqi"] = {"value": found["value"], "dominant": found["dominant"], "color": chosen["color"],
+                            "band": chosen["name_vi" if lang == "vi" else "name_en"], "verified": found["verified"],
+                            "method": "NowCast hourly (Decision 1459/QĐ-TCMT)"}
+    return jsonify(stations={str(k): v for k, v in latest.items()}, bands=list(table.bands))
 
 
 @bp.get("/api/stations/<int:station_id>/series")

@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["isochrone_cmd", "route", "tour"]
+__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "tour"]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -102,3 +102,45 @@ def tour(villages, theme, start, day, start_time, budget, mode, avoid_pollution,
     if gpx_path:
         with open(gpx_path, "w", encoding="utf-8") as fh:
             fh.write(tour_gpx(plan))
+
+
+def _day(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone(dt.timedelta(hours=7))) if text else None
+
+
+@click.command(name="aqi")
+@click.argument("station")
+@click.option("--daily", is_flag=True, help="Daily index instead of hourly (NowCast).")
+@click.option("--since", help="First day (YYYY-MM-DD, Hà Nội time).")
+@click.option("--until", help="Day after the last (YYYY-MM-DD).")
+def aqi_cmd(station: str, daily: bool, since: str | None, until: str | None) -> None:
+    """VN_AQI of a station (Decision 1459/QĐ-TCMT), hourly or daily."""
+    from planning.pipeline import station_aqi
+
+    settings = get_settings()
+    conn = connect(settings, application_name="langnghe aqi")
+    try:
+        result = station_aqi(conn, settings.sample_data / "regulations", station, daily=daily,
+                             start=_day(since), end=_day(until))
+    finally:
+        conn.close()
+    click.echo(result.dropna().to_csv(), nl=False)
+
+
+@click.command(name="exceedances")
+@click.option("--station", "stations", multiple=True, help="Station ref (repeatable; default all).")
+@click.option("--since", help="First day (YYYY-MM-DD).")
+@click.option("--until", help="Day after the last (YYYY-MM-DD).")
+def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | None) -> None:
+    """Values above the QCVN 05 limit in force on their date, with the averaging period used."""
+    from planning.pipeline import find_exceedances
+
+    settings = get_settings()
+    conn = connect(settings, application_name="langnghe exceedances")
+    try:
+        found = find_exceedances(conn, settings.sample_data / "regulations", stations=list(stations) or None,
+                                 start=_day(since), end=_day(until))
+    finally:
+        conn.close()
+    click.echo(found.to_csv(index=False), nl=False)
+    click.echo(f"# {len(found)} exceedances; unverified limits are marked verified=False", err=True)

@@ -1,0 +1,43 @@
+"""VN_AQI and exceedances over the stored (synthetic) sample measurements, and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from gis.db import connect
+from planning.pipeline import find_exceedances, latest_station_aqi, station_aqi
+
+pytestmark = pytest.mark.postgis
+
+
+def test_station_aqi_and_exceedances(web_settings):
+    folder = web_settings.sample_data / "regulations"
+    conn = connect(web_settings)
+    try:
+        hourly = station_aqi(conn, folder, "SYN-AIR-DA-HOI").dropna()
+        daily = station_aqi(conn, folder, "SYN-AIR-DA-HOI", daily=True).dropna()
+        found = find_exceedances(conn, folder, stations=["SYN-AIR-VAN-PHUC", "SYN-AIR-VAN-MON"])
+        latest = latest_station_aqi(conn, folder)
+    finally:
+        conn.close()
+    assert len(hourly) > 600 and hourly["aqi"].between(0, 500).all()
+    assert len(daily) == 30 and set(daily["dominant"]) <= {"PM2.5", "PM10", "O3", "NO2", "CO", "SO2"}
+    assert set(found["regulation"]) == {"QCVN 05:2023/BTNMT"} and (found["value"] > found["limit"]).all()
+    busy = found.groupby("station").size()
+    assert busy["SYN-AIR-VAN-MON"] > busy.get("SYN-AIR-VAN-PHUC", 0)  # the aluminium village is dirtier
+    assert len(latest) == 6 and all(v["band"]["color"].startswith("#") for v in latest.values())
+
+
+def test_aqi_and_exceedances_cli(test_env, web_settings):
+    env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}
+    aqi = subprocess.run([".venv/bin/langnghe", "aqi", "SYN-AIR-BAT-TRANG", "--daily"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert aqi.returncode == 0 and aqi.stdout.startswith("day,aqi,dominant") and len(aqi.stdout.splitlines()) == 31
+    bad = subprocess.run([".venv/bin/langnghe", "aqi", "NO-SUCH-STATION"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert bad.returncode == 1 and "no air measurements for station 'NO-SUCH-STATION'" in bad.stderr
+    exc = subprocess.run([".venv/bin/langnghe", "exceedances", "--station", "SYN-AIR-VAN-MON"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert exc.returncode == 0 and "QCVN 05:2023/BTNMT" in exc.stdout and "exceedances" in exc.stderr
