@@ -277,3 +277,50 @@ def latest_station_aqi(conn, folder) -> dict[str, dict[str, Any]]:
             out[station] = {"value": value, "dominant": last["dominant"].iloc[0], "band": dict(band(value, table)),
                             "time": last.index[0].isoformat(), "verified": table.verified}
     return out
+
+
+def build_surface(conn, settings, parameter: str, *, start: dt.datetime | None = None,
+                  end: dt.datetime | None = None, cell_m: float = 500.0, margin_m: float = 3000.0) -> dict[str, Any]:
+    """Interpolate the period mean of ``parameter`` by IDW and kriging, save a COG and a scenario."""
+    import json
+
+    from gis.crs import METRIC_CRS
+    from gis.raster import write_cog
+    from planning.surfaces import Grid, idw, idw_loo, kriging, kriging_loo
+    from rasterio.transform import from_origin
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT s.ref, ST_X(s.geom), ST_Y(s.geom), avg(m.value), count(*) FROM measurements m "
+                    "JOIN monitoring_stations s ON s.id = m.station_id WHERE m.parameter = %s AND s.geom IS NOT NULL "
+                    "AND m.quality_flag IN ('ok', 'synthetic') "
+                    "AND (%s::timestamptz IS NULL OR m.observed_at >= %s) AND (%s::timestamptz IS NULL OR m.observed_at < %s) "
+                    "GROUP BY s.ref, s.geom", (parameter, start, start, end, end))
+        rows = cur.fetchall()
+    if len(rows) < 3:
+        raise ValidationError(f"{parameter}: {len(rows)} stations with coordinates have values in that period; "
+                              "a surface needs at least 3")
+    refs = [r[0] for r in rows]
+    x, y = project_to_metric(np.array([r[1] for r in rows]), np.array([r[2] for r in rows]))
+    values = np.array([float(r[3]) for r in rows])
+    grid = Grid.around(x, y, cell=cell_m, margin=margin_m)
+    bands = {"idw": idw(x, y, values, grid)}
+    result: dict[str, Any] = {"parameter": parameter, "stations": refs, "cell_m": cell_m,
+                              "loo_rmse": {"idw": idw_loo(x, y, values)}, "notes": []}
+    if len(rows) >= 5:
+        surface, variance, fitted = kriging(x, y, values, grid)
+        bands.update(kriging=surface, kriging_variance=variance)
+        result["loo_rmse"]["kriging"] = kriging_loo(x, y, values)
+        result["variogram"] = {k: float(v) for k, v in fitted.items()}
+    else:
+        result["notes"].append("kriging needs at least 5 stations: IDW only")
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO scenarios (kind, name, params, results) VALUES ('surface', %s, %s, %s) RETURNING id",
+                    (f"{parameter} surface", json.dumps({"parameter": parameter, "start": str(start), "end": str(end),
+                                                          "cell_m": cell_m}), json.dumps(result, default=str)))
+        (scenario_id,) = cur.fetchone()
+        path = write_cog(settings.home / "rasters" / f"surface-{scenario_id}-{parameter.replace('.', '')}.tif", bands,
+                         transform=from_origin(grid.x0, grid.y1, grid.cell, grid.cell), crs=METRIC_CRS)
+        cur.execute("INSERT INTO rasters (scenario_id, kind, path, epsg, cell_size_m) VALUES (%s, 'surface', %s, 32648, %s)",
+                    (scenario_id, str(path), cell_m))
+    conn.commit()
+    return {**result, "scenario_id": scenario_id, "path": str(path), "bands": list(bands)}

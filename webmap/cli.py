@@ -10,7 +10,7 @@ import click
 from layers.db_cli import db
 from gis.errors import LangNgheError
 from layers.cli import import_, sample, search_cmd
-from webmap.planning_cli import aqi_cmd, exceedances_cmd, isochrone_cmd, route, tour
+from webmap.planning_cli import aqi_cmd, exceedances_cmd, isochrone_cmd, route, surface_cmd, tour
 
 __all__ = ["cli", "main"]
 
@@ -34,7 +34,7 @@ def serve(host: str, port: int) -> None:
     create_app().run(host=host, port=port, threaded=True)
 
 
-for _command in (db, import_, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd):
+for _command in (db, import_, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd):
     cli.add_command(_command)
 
 

@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "tour"]
+__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour"]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -144,3 +144,25 @@ def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | N
         conn.close()
     click.echo(found.to_csv(index=False), nl=False)
     click.echo(f"# {len(found)} exceedances; unverified limits are marked verified=False", err=True)
+
+
+@click.command(name="surface")
+@click.argument("parameter")
+@click.option("--since", help="First day (YYYY-MM-DD).")
+@click.option("--until", help="Day after the last (YYYY-MM-DD).")
+@click.option("--cell", "cell_m", type=click.FloatRange(10, 10_000), default=500, show_default=True, help="Cell size, metres.")
+def surface_cmd(parameter: str, since: str | None, until: str | None, cell_m: float) -> None:
+    """Interpolate a parameter's period mean (IDW and kriging) to a COG; report leave-one-out errors."""
+    from planning.pipeline import build_surface
+
+    settings = get_settings()
+    conn = connect(settings, application_name="langnghe surface")
+    try:
+        result = build_surface(conn, settings, parameter, start=_day(since), end=_day(until), cell_m=cell_m)
+    finally:
+        conn.close()
+    click.echo(f"{result['path']} (scenario {result['scenario_id']}, bands: {', '.join(result['bands'])})")
+    for method, rmse in result["loo_rmse"].items():
+        click.echo(f"  leave-one-out RMSE {method}: {rmse:.3f}")
+    for note in result["notes"]:
+        click.echo(f"  note: {note}")

@@ -41,3 +41,27 @@ def test_aqi_and_exceedances_cli(test_env, web_settings):
     exc = subprocess.run([".venv/bin/langnghe", "exceedances", "--station", "SYN-AIR-VAN-MON"], capture_output=True,
                          text=True, env=env, timeout=120)
     assert exc.returncode == 0 and "QCVN 05:2023/BTNMT" in exc.stdout and "exceedances" in exc.stderr
+
+
+def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
+    import rasterio
+
+    from planning.pipeline import build_surface
+
+    settings = web_settings.model_copy(update={"home": tmp_path})
+    conn = connect(settings)
+    try:
+        result = build_surface(conn, settings, "PM2.5", cell_m=250)
+        with conn.cursor() as cur:
+            cur.execute("SELECT kind, epsg, cell_size_m FROM rasters WHERE scenario_id = %s", (result["scenario_id"],))
+            assert cur.fetchone() == ("surface", 32648, 250.0)
+        with pytest.raises(Exception, match="needs at least 3"):
+            build_surface(conn, settings, "Pb_air")
+    finally:
+        conn.close()
+    assert set(result["loo_rmse"]) == {"idw", "kriging"} and all(v > 0 for v in result["loo_rmse"].values())
+    with rasterio.open(result["path"]) as cog:
+        assert cog.crs.to_epsg() == 32648 and cog.res == (250.0, 250.0) and cog.count == 3
+        assert cog.descriptions == ("idw", "kriging", "kriging_variance") and cog.profile["tiled"]
+        idw_band = cog.read(1, masked=True)
+    assert float(idw_band.min()) > 0 and len(result["stations"]) == 6
