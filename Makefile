@@ -44,6 +44,7 @@ db: venv
 
 sample: db
 	$(BIN)/langnghe sample load
+	$(BIN)/langnghe zones sources --date 2026-10-01
 
 serve:
 	$(BIN)/langnghe serve --host $(HOST) --port $(PORT)

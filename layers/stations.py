@@ -317,11 +317,3 @@ def import_measurements(conn, path: Path | str, *, station_col: str | None = Non
         conn.rollback()
         raise
     return report
-
-
-def station_frame(conn) -> gpd.GeoDataFrame:
-    """All stations as a GeoDataFrame in EPSG:4326."""
-    return gpd.read_postgis("SELECT id, ref, name, medium, synthetic, geom FROM monitoring_stations ORDER BY id",
-                            conn, geom_col="geom")
-
-

@@ -324,3 +324,43 @@ def build_surface(conn, settings, parameter: str, *, start: dt.datetime | None =
                     (scenario_id, str(path), cell_m))
     conn.commit()
     return {**result, "scenario_id": scenario_id, "path": str(path), "bands": list(bands)}
+
+
+def make_source_zones(conn, settings, day: dt.date) -> int:
+    """Replace the source-based zones of ``day``: buffers around polluting villages by craft."""
+    import yaml
+
+    from gis.crs import METRIC_CRS
+    from gis.postgis import read_geodataframe
+    from planning.zones import source_buffers
+
+    rules = yaml.safe_load((settings.sample_data / "zones" / "source_buffers.yaml").read_text(encoding="utf-8"))
+    villages = read_geodataframe(conn, "SELECT id, ref, name, craft, ST_AsBinary(geom) AS geom FROM craft_villages")
+    zones = source_buffers(villages.to_crs(METRIC_CRS), rules["distances_m"]).to_crs(4326)
+    ids = dict(zip(villages["ref"], villages["id"], strict=True))
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM pollution_zones WHERE kind = 'source_buffer' AND zone_date = %s", (day,))
+        for row in zones.itertuples():
+            cur.execute(
+                "INSERT INTO pollution_zones (ref, name, kind, method, zone_date, severity, village_id, source, geom) "
+                "VALUES (%s, %s, 'source_buffer', %s, %s, %s, %s, %s, ST_Multi(ST_GeomFromText(%s, 4326)))",
+                (f"src:{row.ref}:{day.isoformat()}", f"Vùng ảnh hưởng {row.name}",
+                 f"buffer {row.distance_m:g} m by craft {row.craft}", day,
+                 "high" if row.distance_m >= 500 else "medium", ids[row.ref], rules["source"], row.geometry.wkt))
+    conn.commit()
+    return len(zones)
+
+
+def zone_changes(conn, before: dt.date, after: dt.date, *, kind: str = "source_buffer") -> "pd.DataFrame":
+    """How the zones of ``kind`` changed between two dates (keyed by village or zone name)."""
+    from gis.crs import METRIC_CRS
+    from gis.postgis import read_geodataframe
+    from planning.zones import diff_zones
+
+    def load(day: dt.date):
+        frame = read_geodataframe(conn, "SELECT split_part(ref, ':', 2) AS ref, ST_AsBinary(geom) AS geom "
+                                  "FROM pollution_zones WHERE kind = %(kind)s AND zone_date = %(day)s",
+                                  {"kind": kind, "day": day})
+        return frame.to_crs(METRIC_CRS)
+
+    return diff_zones(load(before), load(after))

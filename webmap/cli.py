@@ -10,7 +10,15 @@ import click
 from layers.db_cli import db
 from gis.errors import LangNgheError
 from layers.cli import import_, sample, search_cmd
-from webmap.planning_cli import aqi_cmd, exceedances_cmd, isochrone_cmd, route, surface_cmd, tour
+from webmap.planning_cli import (
+    aqi_cmd,
+    exceedances_cmd,
+    isochrone_cmd,
+    route,
+    surface_cmd,
+    tour,
+    zones_group,
+)
 
 __all__ = ["cli", "main"]
 
@@ -34,7 +42,8 @@ def serve(host: str, port: int) -> None:
     create_app().run(host=host, port=port, threaded=True)
 
 
-for _command in (db, import_, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd):
+for _command in (db, import_, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd,
+                 zones_group):
     cli.add_command(_command)
 
 

@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour"]
+__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "zones_group"]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -166,3 +166,38 @@ def surface_cmd(parameter: str, since: str | None, until: str | None, cell_m: fl
         click.echo(f"  leave-one-out RMSE {method}: {rmse:.3f}")
     for note in result["notes"]:
         click.echo(f"  note: {note}")
+
+
+@click.group(name="zones")
+def zones_group() -> None:
+    """Pollution zones: source buffers by craft, and changes between dates."""
+
+
+@zones_group.command(name="sources")
+@click.option("--date", "day", default=None, help="Date of the zones (YYYY-MM-DD, default today).")
+def zones_sources(day: str | None) -> None:
+    """Buffer every polluting village by its craft's distance (data/zones/source_buffers.yaml)."""
+    from planning.pipeline import make_source_zones
+
+    settings = get_settings()
+    conn = connect(settings, application_name="langnghe zones")
+    try:
+        count = make_source_zones(conn, settings, dt.date.fromisoformat(day) if day else dt.date.today())
+    finally:
+        conn.close()
+    click.echo(f"{count} source zones stored")
+
+
+@zones_group.command(name="diff")
+@click.argument("before")
+@click.argument("after")
+def zones_diff(before: str, after: str) -> None:
+    """Which zones are new, gone, grew or shrank between two dates."""
+    from planning.pipeline import zone_changes
+
+    conn = connect(get_settings(), application_name="langnghe zones")
+    try:
+        changes = zone_changes(conn, dt.date.fromisoformat(before), dt.date.fromisoformat(after))
+    finally:
+        conn.close()
+    click.echo(changes.to_csv(index=False), nl=False)

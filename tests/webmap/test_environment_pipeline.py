@@ -65,3 +65,33 @@ def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
         assert cog.descriptions == ("idw", "kriging", "kriging_variance") and cog.profile["tiled"]
         idw_band = cog.read(1, masked=True)
     assert float(idw_band.min()) > 0 and len(result["stations"]) == 6
+
+
+def test_source_zones_stored_by_date_and_diffed(web_settings):
+    import datetime as dt
+
+    from planning.pipeline import make_source_zones, zone_changes
+
+    conn = connect(web_settings)
+    try:
+        first = make_source_zones(conn, web_settings, dt.date(2026, 10, 1))
+        again = make_source_zones(conn, web_settings, dt.date(2026, 10, 1))  # replaces, does not duplicate
+        with conn.cursor() as cur:
+            cur.execute("UPDATE craft_villages SET craft = 'silk' WHERE ref = 'BN-DONG-HO'")  # was painting: no zone
+            cur.execute("UPDATE craft_villages SET craft = 'wood' WHERE ref = 'HY-MINH-KHAI'")  # stops recycling
+        conn.commit()
+        make_source_zones(conn, web_settings, dt.date(2026, 11, 1))
+        changes = zone_changes(conn, dt.date(2026, 10, 1), dt.date(2026, 11, 1)).set_index("ref")
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*), min(zone_date) FROM pollution_zones WHERE kind = 'source_buffer'")
+            stored = cur.fetchone()
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("UPDATE craft_villages SET craft = 'painting' WHERE ref = 'BN-DONG-HO'")
+            cur.execute("UPDATE craft_villages SET craft = 'plastic_recycling' WHERE ref = 'HY-MINH-KHAI'")
+            cur.execute("DELETE FROM pollution_zones WHERE kind = 'source_buffer'")
+        conn.commit()
+        conn.close()
+    assert first == again == 17 and stored == (33, dt.date(2026, 10, 1))
+    assert changes.loc["HY-MINH-KHAI", "status"] == "gone" and changes.loc["HY-DONG-MAI", "status"] == "unchanged"
+    assert changes.loc["HY-DONG-MAI", "area_after_m2"] == pytest.approx(3.14159e6, rel=0.01)  # 1 km lead buffer
