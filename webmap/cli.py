@@ -17,6 +17,7 @@ from webmap.planning_cli import (
     route,
     surface_cmd,
     tour,
+    trends_cmd,
     zones_group,
 )
 
@@ -43,7 +44,7 @@ def serve(host: str, port: int) -> None:
 
 
 for _command in (db, import_, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd,
-                 zones_group):
+                 zones_group, trends_cmd):
     cli.add_command(_command)
 
 

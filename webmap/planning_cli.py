@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "zones_group"]
+__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -201,3 +201,31 @@ def zones_diff(before: str, after: str) -> None:
     finally:
         conn.close()
     click.echo(changes.to_csv(index=False), nl=False)
+
+
+@click.command(name="trends")
+@click.argument("station")
+@click.argument("parameter")
+def trends_cmd(station: str, parameter: str) -> None:
+    """Monthly means of a station's parameter and their Theil-Sen / Mann-Kendall trend."""
+    from planning.pipeline import measurements_frame
+    from planning.trends import monthly_means, trend
+
+    conn = connect(get_settings(), application_name="langnghe trends")
+    try:
+        frame = measurements_frame(conn, stations=[station])
+    finally:
+        conn.close()
+    values = frame[frame["parameter"] == parameter].set_index("observed_at")["value"]
+    if values.empty:
+        raise ValidationError(f"no {parameter} values for station {station!r}")
+    monthly = monthly_means(values)
+    click.echo(monthly.to_csv(), nl=False)
+    try:
+        result = trend(monthly)
+    except ValueError as exc:
+        click.echo(f"# no trend: {exc}")
+        return
+    click.echo(f"# Theil-Sen {result['slope_per_year']:+.2f} per year "
+               f"[{result['slope_low_per_year']:+.2f}, {result['slope_high_per_year']:+.2f}], Mann-Kendall tau "
+               f"{result['tau']:.2f}, p = {result['p_value']:.3f} ({'significant' if result['significant'] else 'not significant'})")
