@@ -364,3 +364,36 @@ def zone_changes(conn, before: dt.date, after: dt.date, *, kind: str = "source_b
         return frame.to_crs(METRIC_CRS)
 
     return diff_zones(load(before), load(after))
+
+
+def run_alerts(conn, folder) -> int:
+    """Evaluate every active rule on the stored air measurements; store new alerts; return how many."""
+    from planning.alerts import episodes
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, parameter, threshold, aqi_at_least, min_hours, station_ref FROM alert_rules "
+                    "WHERE active")
+        rules = cur.fetchall()
+    created = 0
+    for rule_id, parameter, threshold, aqi_at_least, min_hours, station in rules:
+        frame = measurements_frame(conn, stations=[station] if station else None)
+        for ref, group in frame.groupby("station"):
+            if parameter is not None:
+                series = group[group["parameter"] == parameter].set_index("observed_at")["value"]
+                level, strict = threshold, True
+            else:
+                series = station_aqi(conn, folder, ref)["aqi"].dropna()
+                level, strict = aqi_at_least, False
+            if series.empty:
+                continue
+            found = episodes(series, level=level, min_hours=min_hours, strict=strict)
+            with conn.cursor() as cur:
+                for row in found.itertuples():
+                    cur.execute("INSERT INTO alerts (rule_id, station_ref, started_at, ended_at, hours, peak) "
+                                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (rule_id, station_ref, started_at) "
+                                "DO UPDATE SET ended_at = EXCLUDED.ended_at, hours = EXCLUDED.hours, peak = EXCLUDED.peak "
+                                "RETURNING (xmax = 0)", (rule_id, ref, row.start.to_pydatetime(),
+                                                          row.end.to_pydatetime(), int(row.hours), row.peak))
+                    created += int(cur.fetchone()[0])
+    conn.commit()
+    return created

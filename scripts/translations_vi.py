@@ -47,7 +47,7 @@ VI = {
     "Not visited": "Không kịp ghé", "Back at": "Về lúc", "km": "km", "Pick at least one village": "Hãy chọn ít nhất một làng",
     "hours": "giờ", "Planning…": "Đang lập lịch trình…", "Computed with": "Cách tính",
     "Inside pollution zones": "Đi qua vùng ô nhiễm", "without the option": "khi không bật tùy chọn",
-    "Your day": "Lịch trình của bạn", "Printable day plan": "Bản in lịch trình",
+    "Your day": "Lịch trình của bạn", "Alerts": "Cảnh báo", "peak": "đỉnh", "No alert": "Không có cảnh báo", "Printable day plan": "Bản in lịch trình",
 }
 
 

@@ -11,6 +11,7 @@ from layers.db_cli import db
 from gis.errors import LangNgheError
 from layers.cli import import_, sample, search_cmd
 from webmap.planning_cli import (
+    alerts_group,
     aqi_cmd,
     exceedances_cmd,
     isochrone_cmd,
@@ -44,7 +45,7 @@ def serve(host: str, port: int) -> None:
 
 
 for _command in (db, import_, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd,
-                 zones_group, trends_cmd):
+                 zones_group, trends_cmd, alerts_group):
     cli.add_command(_command)
 
 

@@ -117,6 +117,21 @@ def export_village(ref: str):
                     headers={"Content-Disposition": f'attachment; filename="{village["properties"]["ref"]}.html"'})
 
 
+@bp.get("/api/alerts")
+def alerts():
+    """The latest alerts with their rule."""
+    limit = parse_int(request.args.get("limit"), "limit", default=50, minimum=1, maximum=500)
+    with get_conn().cursor() as cur:
+        cur.execute("SELECT a.id, r.name, a.station_ref, s.name, a.started_at, a.ended_at, a.hours, a.peak, "
+                    "coalesce(r.parameter, 'VN_AQI') FROM alerts a JOIN alert_rules r ON r.id = a.rule_id "
+                    "LEFT JOIN monitoring_stations s ON s.ref = a.station_ref ORDER BY a.started_at DESC LIMIT %s",
+                    (limit,))
+        rows = cur.fetchall()
+    keys = ("id", "rule", "station_ref", "station", "start", "end", "hours", "peak", "parameter")
+    return jsonify(alerts=[{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, r, strict=True)}
+                           for r in rows])
+
+
 @bp.get("/api/crafts")
 def crafts():
     """The craft vocabulary with names in both languages and pollution classes."""

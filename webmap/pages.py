@@ -44,6 +44,7 @@ def _js_strings() -> dict[str, str]:
         "back_at": _("Back at"), "km": _("km"), "pick_one": _("Pick at least one village"),
         "hours": _("hours"), "planning": _("Planning…"), "method": _("Computed with"),
         "in_zones": _("Inside pollution zones"), "without_option": _("without the option"),
+        "peak": _("peak"), "no_alerts": _("No alert"),
         "planned": _("planned"), "operating": _("operating"), "expanding": _("expanding"),
     }
 

@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
+__all__ = ["alerts_group", "aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -229,3 +229,45 @@ def trends_cmd(station: str, parameter: str) -> None:
     click.echo(f"# Theil-Sen {result['slope_per_year']:+.2f} per year "
                f"[{result['slope_low_per_year']:+.2f}, {result['slope_high_per_year']:+.2f}], Mann-Kendall tau "
                f"{result['tau']:.2f}, p = {result['p_value']:.3f} ({'significant' if result['significant'] else 'not significant'})")
+
+
+@click.group(name="alerts")
+def alerts_group() -> None:
+    """Alert rules and the alerts they produce."""
+
+
+@alerts_group.command(name="add")
+@click.option("--name", required=True, help="Name of the rule.")
+@click.option("--parameter", help="Parameter (e.g. PM2.5) for a threshold rule.")
+@click.option("--above", "threshold", type=float, help="Threshold in the parameter's canonical unit.")
+@click.option("--aqi-at-least", type=click.IntRange(0, 500), help="Or: hourly VN_AQI at or above this value.")
+@click.option("--hours", "min_hours", type=click.IntRange(1, 720), default=1, show_default=True,
+              help="For at least this many consecutive hours.")
+@click.option("--station", help="Only this station (default: all).")
+def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> None:
+    """Add a rule: --parameter P --above X, or --aqi-at-least N; for --hours H."""
+    if (parameter is None) != (threshold is None) or (parameter is None) == (aqi_at_least is None):
+        raise click.UsageError("give either --parameter and --above, or --aqi-at-least")
+    conn = connect(get_settings(), application_name="langnghe alerts")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("INSERT INTO alert_rules (name, parameter, threshold, aqi_at_least, min_hours, station_ref) "
+                        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                        (name, parameter, threshold, aqi_at_least, min_hours, station))
+            click.echo(f"rule {cur.fetchone()[0]} added")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@alerts_group.command(name="run")
+def alerts_run() -> None:
+    """Evaluate every active rule; store the new alerts."""
+    from planning.pipeline import run_alerts
+
+    settings = get_settings()
+    conn = connect(settings, application_name="langnghe alerts")
+    try:
+        click.echo(f"{run_alerts(conn, settings.sample_data / 'regulations')} new alerts")
+    finally:
+        conn.close()

@@ -95,3 +95,30 @@ def test_source_zones_stored_by_date_and_diffed(web_settings):
     assert first == again == 17 and stored == (33, dt.date(2026, 10, 1))
     assert changes.loc["HY-MINH-KHAI", "status"] == "gone" and changes.loc["HY-DONG-MAI", "status"] == "unchanged"
     assert changes.loc["HY-DONG-MAI", "area_after_m2"] == pytest.approx(3.14159e6, rel=0.01)  # 1 km lead buffer
+
+
+def test_alert_rules_produce_alerts_once(web_settings, client):
+    from planning.pipeline import run_alerts
+
+    conn = connect(web_settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("INSERT INTO alert_rules (name, parameter, threshold, min_hours) VALUES ('pm', 'PM2.5', 150, 3)")
+            cur.execute("INSERT INTO alert_rules (name, aqi_at_least, min_hours, station_ref) "
+                        "VALUES ('aqi', 201, 2, 'SYN-AIR-VAN-MON')")
+        conn.commit()
+        first = run_alerts(conn, web_settings.sample_data / "regulations")
+        second = run_alerts(conn, web_settings.sample_data / "regulations")
+        listed = client.get("/api/alerts?limit=500").get_json()["alerts"]
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM alerts a JOIN alert_rules r ON r.id = a.rule_id WHERE r.name = 'aqi' "
+                        "AND a.station_ref <> 'SYN-AIR-VAN-MON'")
+            stray = cur.fetchone()[0]
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM alert_rules")
+        conn.commit()
+        conn.close()
+    assert first > 0 and second == 0 and stray == 0  # idempotent, and a station rule stays on its station
+    assert len(listed) == first and {a["rule"] for a in listed} == {"pm", "aqi"}
+    assert all(a["hours"] >= 2 for a in listed)

@@ -69,6 +69,10 @@
   };
   legend.addTo(map);
   if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2));
+  const alerts = await getJSON("/api/alerts?limit=20");
+  document.getElementById("alerts").innerHTML = alerts.alerts.length ? alerts.alerts.map((a) =>
+    "<li><b>" + esc(a.rule) + "</b> · " + esc(a.station || a.station_ref) + " · " + esc(a.start.slice(0, 16).replace("T", " ")) +
+    " · " + a.hours + " h · " + esc(T.peak) + " " + Number(a.peak).toFixed(1) + "</li>").join("") : "<li>" + esc(T.no_alerts) + "</li>";
   const first = stations.features.find((f) => latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
   if (first) await show(first);
   document.body.dataset.ready = "1";
