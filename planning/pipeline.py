@@ -190,6 +190,8 @@ def plan_village_tour(conn, request: TourRequest) -> dict[str, Any]:
     zones = _zones(conn)
     result = _on_network(request, graph, villages, stops, zones) if graph is not None else _fallback(request, villages, stops)
     plan = result["plan"]
+    if request.avoid_pollution and graph is None:
+        plan.notes.append("avoiding pollution zones needs a road network: this route is not changed by it")
     where = {v["ref"]: (v["lon"], v["lat"]) for v in villages}
     out = {
         "method": result["method"], "snapping_m": result["snap_m"], "day": request.day.isoformat(),
