@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -296,8 +296,3 @@ def rename_columns(gdf: gpd.GeoDataFrame, mapping: dict[str, str]) -> pd.DataFra
         if source in frame.columns:
             frame[target] = frame[source]
     return frame
-
-
-def rows_matching(frame: pd.DataFrame, mask: pd.Series | Sequence[bool]) -> list[int]:
-    """The ``_row`` values where ``mask`` holds."""
-    return [int(r) for r in frame.loc[list(mask) if not isinstance(mask, pd.Series) else mask, "_row"]]
