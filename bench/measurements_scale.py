@@ -13,14 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psycopg2
-from psycopg2 import sql
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gis.db import connect  # noqa: E402
+from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
 from layers import migrations_folder  # noqa: E402
@@ -36,12 +34,7 @@ def main() -> None:
         scale = settings.model_copy(update={"pg_database": DB, "statement_timeout_ms": 3_600_000})
         apply(scale.dsn(), migrations_folder())
         return report(connect(scale), None)
-    admin = psycopg2.connect(settings.dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB)))
-    admin.close()
+    create_database(settings, DB, replace=True)
     scale = settings.model_copy(update={"pg_database": DB, "statement_timeout_ms": 3_600_000})
     apply(scale.dsn(), migrations_folder())
     conn = connect(scale)

@@ -23,13 +23,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psycopg2
-from psycopg2 import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gis.db import connect  # noqa: E402
+from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
 from layers import migrations_folder  # noqa: E402
@@ -43,14 +41,7 @@ SYNTHETIC = 200_000
 
 def build_database(settings) -> None:
     """Create langnghe_bench: the sample plus 200,000 deterministic synthetic points."""
-    admin = psycopg2.connect(settings.dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,))
-        exists = cur.fetchone() is not None
-        if not exists:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB)))
-    admin.close()
+    create_database(settings, DB)
     bench = settings.model_copy(update={"pg_database": DB})
     apply(bench.dsn(), migrations_folder())
     conn = connect(bench)

@@ -14,14 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psycopg2
-from psycopg2 import sql
 from scipy.sparse.csgraph import dijkstra
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gis.db import connect  # noqa: E402
+from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.network import RoadGraph, shortest_path, travel_matrix  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -117,13 +115,7 @@ def tour(conn, graph: RoadGraph, nodes: np.ndarray) -> dict:
 
 def main() -> None:
     settings = get_settings()
-    admin = psycopg2.connect(settings.dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB,))
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB)))
-    admin.close()
+    create_database(settings, DB)
     bench = settings.model_copy(update={"pg_database": DB})
     apply(bench.dsn(), migrations_folder())
     conn = connect(bench.model_copy(update={"statement_timeout_ms": 600_000}))

@@ -15,7 +15,7 @@ import psycopg2.pool
 from gis.errors import DatabaseUnavailableError
 from gis.settings import Settings
 
-__all__ = ["Database", "connect", "transaction"]
+__all__ = ["Database", "connect", "create_database", "transaction"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +101,20 @@ class Database:
         if self._pool is not None:
             self._pool.closeall()
             self._pool = None
+
+
+def create_database(settings: Settings, name: str, *, replace: bool = False) -> None:
+    """Create database ``name`` on the configured server (dropping it first when ``replace``)."""
+    from psycopg2 import sql
+
+    admin = psycopg2.connect(settings.dsn("postgres"), connect_timeout=10)
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            if replace:
+                cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        admin.close()

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
-from psycopg2 import sql
 
 from gis.errors import DatabaseUnavailableError, MissingSystemPackageError
 from gis.settings import DEFAULT_PORT, Settings
@@ -177,15 +176,9 @@ def _running(settings: Settings) -> bool:
 
 
 def _create_database(settings: Settings) -> None:
-    conn = psycopg2.connect(settings.dsn("postgres"))
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.pg_database,))
-            if cur.fetchone() is None:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.pg_database)))
-    finally:
-        conn.close()
+    from gis.db import create_database
+
+    create_database(settings, settings.pg_database)
 
 
 def start(settings: Settings) -> ClusterStatus:

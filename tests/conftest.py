@@ -14,7 +14,7 @@ import pytest
 from psycopg2 import sql
 
 from gis import localdb
-from gis.db import connect
+from gis.db import connect, create_database
 from gis.errors import DatabaseUnavailableError
 from gis.migrate import apply
 from gis.settings import Settings, get_settings
@@ -53,14 +53,9 @@ def settings() -> Settings:
     base = get_settings()
     try:
         localdb.start(base)
-        admin = psycopg2.connect(base.dsn("postgres"), connect_timeout=5)
+        create_database(base, TEST_DB, replace=True)
     except (DatabaseUnavailableError, psycopg2.OperationalError) as exc:
         pytest.skip(f"no PostGIS available: {exc}")
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(TEST_DB)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(TEST_DB)))
-    admin.close()
     test_settings = base.model_copy(update={"pg_database": TEST_DB,
                                             "database_url": base.dsn(TEST_DB) if base.database_url else None})
     apply(test_settings.dsn(), migrations_folder())

@@ -9,11 +9,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psycopg2
 import pytest
-from psycopg2 import sql
 
-from gis.db import connect
+from gis.db import connect, create_database
 from gis.migrate import apply
 from gis.settings import Settings
 from layers import migrations_folder
@@ -35,12 +33,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def web_settings(settings: Settings, real_data: Path) -> Settings:
     """A database of its own, loaded once: the sample plus the real pre-2025 boundaries."""
-    admin = psycopg2.connect(settings.dsn("postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(WEB_DB)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(WEB_DB)))
-    admin.close()
+    create_database(settings, WEB_DB, replace=True)
     web = settings.model_copy(update={"pg_database": WEB_DB, "basemap_url": "",
                                       "database_url": settings.dsn(WEB_DB) if settings.database_url else None})
     apply(web.dsn(), migrations_folder())
