@@ -31,6 +31,7 @@ __all__ = [
     "path_geometry",
     "project_to_metric",
     "shortest_path",
+    "trace",
     "travel_matrix",
 ]
 
@@ -193,19 +194,32 @@ def shortest_path(graph: RoadGraph, source: int, target: int, *, weight: str = "
                           indices=int(source), return_predecessors=True)
     if not np.isfinite(dist[target]):
         return math.inf, []
-    path = [int(target)]
-    while path[-1] != source:
-        path.append(int(pred[path[-1]]))
-    return float(dist[target]), path[::-1]
+    return float(dist[target]), trace(pred, int(source), int(target))
 
 
 def travel_matrix(graph: RoadGraph, sources: NDArray[np.int64], targets: NDArray[np.int64], *,
                   weight: str = "time", profile: str = "motorbike",
-                  zone_factor: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
-    """Cost from every source to every target (``inf`` where unreachable)."""
-    dist = dijkstra(graph.matrix(weight, profile, zone_factor=zone_factor), directed=True,
-                    indices=np.asarray(sources, dtype=np.int64))
-    return np.atleast_2d(dist)[:, np.asarray(targets, dtype=np.int64)]
+                  zone_factor: NDArray[np.float64] | None = None, predecessors: bool = False):
+    """Cost from every source to every target (``inf`` where unreachable).
+
+    With ``predecessors``, also return the predecessor rows of the sources (one per source,
+    over all nodes), so that paths between them can be traced without searching again.
+    """
+    result = dijkstra(graph.matrix(weight, profile, zone_factor=zone_factor), directed=True,
+                      indices=np.asarray(sources, dtype=np.int64), return_predecessors=predecessors)
+    dist, pred = result if predecessors else (result, None)
+    costs = np.atleast_2d(dist)[:, np.asarray(targets, dtype=np.int64)]
+    return (costs, np.atleast_2d(pred)) if predecessors else costs
+
+
+def trace(predecessors: NDArray[np.int32], source: int, target: int) -> list[int]:
+    """Node sequence from ``source`` to ``target`` along one predecessor row ([] if unreachable)."""
+    if source != target and predecessors[target] < 0:
+        return []
+    path = [int(target)]
+    while path[-1] != source:
+        path.append(int(predecessors[path[-1]]))
+    return path[::-1]
 
 
 def isochrone(graph: RoadGraph, source: int, minutes: float, *, profile: str = "motorbike",

@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 
 from gis.errors import ValidationError
-from gis.network import RoadGraph, path_geometry, project_to_metric, shortest_path, travel_matrix
+from gis.network import RoadGraph, path_geometry, project_to_metric, trace, travel_matrix
 from planning.tours import Stop, day_window, plan_tour
 
 __all__ = ["THEMES", "TourRequest", "plan_village_tour"]
@@ -148,7 +148,8 @@ def _on_network(request: TourRequest, graph: RoadGraph, villages, stops, zones) 
         hit = shapely.STRtree(zones).query(graph.geometry, predicate="intersects")[0]
         factor = np.ones(len(graph.u))
         factor[np.unique(hit)] = ZONE_FACTOR
-    times = travel_matrix(graph, nodes, nodes, weight="time", profile=request.mode, zone_factor=factor)
+    times, pred = travel_matrix(graph, nodes, nodes, weight="time", profile=request.mode, zone_factor=factor,
+                                predecessors=True)
     for i, d in enumerate(snap[1:], start=1):
         if d > MAX_SNAP_M:
             times[i, :] = times[:, i] = np.inf
@@ -158,9 +159,8 @@ def _on_network(request: TourRequest, graph: RoadGraph, villages, stops, zones) 
     coords: list[tuple[float, float]] = []
     distance = 0.0
     for a, b in zip(order[:-1], order[1:], strict=True):
-        # the leg follows the profile's fastest path (with the zone penalty when asked)
-        _cost, path = shortest_path(graph, int(nodes[a]), int(nodes[b]), weight="time", profile=request.mode,
-                                    zone_factor=factor)
+        # the leg follows the fastest path already found for the matrix (zone penalty included)
+        path = trace(pred[a], int(nodes[a]), int(nodes[b]))
         leg = path_geometry(graph, path)
         if leg is not None:
             distance += float(sum(graph.length_m[i] for i in _edge_indices(graph, path)))
