@@ -15,7 +15,7 @@ import psycopg2.pool
 from gis.errors import DatabaseUnavailableError
 from gis.settings import Settings
 
-__all__ = ["Database", "connect", "create_database", "transaction"]
+__all__ = ["Database", "connect", "create_database", "session", "transaction"]
 
 logger = logging.getLogger(__name__)
 
@@ -118,3 +118,13 @@ def create_database(settings: Settings, name: str, *, replace: bool = False) -> 
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         admin.close()
+
+
+@contextmanager
+def session(settings: Settings, *, application_name: str = "langnghe") -> Iterator[Any]:
+    """A connection for one command, always closed afterwards (commit/rollback stay explicit)."""
+    conn = connect(settings, application_name=application_name)
+    try:
+        yield conn
+    finally:
+        conn.close()

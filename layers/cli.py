@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gis.db import connect
+from gis.db import session
 from gis.settings import get_settings
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import IMPORTABLE, get_spec
@@ -45,11 +45,8 @@ def _layer_command(layer: str):
         options = ImportOptions(dry_run=dry_run, crs=crs, layer=gpkg_layer, fix_swapped=fix_swapped,
                                 repair=not no_repair, admin_version=admin_version,
                                 progress=sys.stderr.isatty(), extra={k: v for k, v in extra.items() if v})
-        conn = connect(get_settings(), application_name=f"langnghe import {layer}")
-        try:
+        with session(get_settings(), application_name=f"langnghe import {layer}") as conn:
             _finish(run_import(conn, get_spec(layer), file, options), report_file)
-        finally:
-            conn.close()
 
     command.__doc__ = f"Import {layer} from FILE (CSV with lon/lat or WKT, GeoJSON, GeoPackage, Shapefile)."
     if layer == "admin":
@@ -81,13 +78,10 @@ def measurements(file: Path, dry_run: bool, replace: bool, unit: str | None, tz:
     """Import measurements from a long or wide CSV (values kept, flagged, never dropped)."""
     from layers.stations import import_measurements
 
-    conn = connect(get_settings(), application_name="langnghe import measurements")
-    try:
+    with session(get_settings(), application_name="langnghe import measurements") as conn:
         report = import_measurements(conn, file, station_col=station_col, time_col=time_col, unit=unit, tz=tz,
                                      replace=replace, source=source, dry_run=dry_run,
                                      progress=sys.stderr.isatty())
-    finally:
-        conn.close()
     _finish(report, report_file)
 
 
@@ -98,11 +92,8 @@ def routes(file: Path, dry_run: bool) -> None:
     """Import curated tourism routes from a YAML file."""
     from layers.routes import import_routes
 
-    conn = connect(get_settings(), application_name="langnghe import routes")
-    try:
+    with session(get_settings(), application_name="langnghe import routes") as conn:
         _finish(import_routes(conn, file, dry_run=dry_run), None)
-    finally:
-        conn.close()
 
 
 @click.group()
@@ -116,12 +107,9 @@ def sample_load() -> None:
     from layers.sample import load_sample
 
     settings = get_settings()
-    conn = connect(settings, application_name="langnghe sample")
-    try:
+    with session(settings, application_name="langnghe sample") as conn:
         for report in load_sample(conn, settings, progress=sys.stderr.isatty()):
             click.echo(report.to_text(max_problems=5))
-    finally:
-        conn.close()
 
 
 @click.command(name="search")
@@ -131,13 +119,10 @@ def search_cmd(query: str, limit: int) -> None:
     """Accent-insensitive search of craft village names ("bat trang" finds "Bát Tràng")."""
     from layers.villages import search
 
-    conn = connect(get_settings(), application_name="langnghe search")
-    try:
+    with session(get_settings(), application_name="langnghe search") as conn:
         for hit in search(conn, query, limit=limit):
             click.echo(f"{hit['ref']}\t{hit['name']}\t{hit['craft']}\t{hit['province_name'] or ''}\t"
                        f"{hit['lon']:.5f},{hit['lat']:.5f}")
-    finally:
-        conn.close()
 
 
 @import_.command(name="roads")
@@ -149,9 +134,6 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
     """Import a road network (.osm.pbf, .osm, OSMnx .graphml/.gpkg, GeoJSON/GeoPackage lines)."""
     from layers.roads import import_roads
 
-    conn = connect(get_settings(), application_name="langnghe import roads")
-    try:
+    with session(get_settings(), application_name="langnghe import roads") as conn:
         click.echo(import_roads(conn, file, network=network, crs=crs, dry_run=dry_run,
                                 progress=sys.stderr.isatty()).to_text())
-    finally:
-        conn.close()

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from gis.db import connect
+from gis.db import session
 from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
@@ -26,11 +26,8 @@ def _point(text: str) -> tuple[float, float]:
 def _graph(network: str):
     from layers.roads import read_graph
 
-    conn = connect(get_settings(), application_name="langnghe route")
-    try:
+    with session(get_settings(), application_name="langnghe route") as conn:
         return read_graph(conn, network)
-    finally:
-        conn.close()
 
 
 @click.command()
@@ -86,11 +83,8 @@ def tour(villages, theme, start, day, start_time, budget, mode, avoid_pollution,
     request = TourRequest(refs=tuple(r for r in (villages or "").split(",") if r), theme=theme, start=_point(start),
                           day=dt.date.fromisoformat(day) if day else dt.date.today(), start_min=hours * 60 + minutes,
                           budget_min=budget, mode=mode, avoid_pollution=avoid_pollution)
-    conn = connect(get_settings(), application_name="langnghe tour")
-    try:
+    with session(get_settings(), application_name="langnghe tour") as conn:
         plan = plan_village_tour(conn, request)
-    finally:
-        conn.close()
     click.echo(f"{plan['day']} from {plan['start']['time']} ({plan['method']})")
     for stop in plan["stops"]:
         click.echo(f"  {stop['arrive']}-{stop['leave']}  {stop['name']}  (+{stop['travel_min']} min on the way)")
@@ -118,12 +112,9 @@ def aqi_cmd(station: str, daily: bool, since: str | None, until: str | None) -> 
     from planning.pipeline import station_aqi
 
     settings = get_settings()
-    conn = connect(settings, application_name="langnghe aqi")
-    try:
+    with session(settings, application_name="langnghe aqi") as conn:
         result = station_aqi(conn, settings.sample_data / "regulations", station, daily=daily,
                              start=_day(since), end=_day(until))
-    finally:
-        conn.close()
     click.echo(result.dropna().to_csv(), nl=False)
 
 
@@ -136,12 +127,9 @@ def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | N
     from planning.pipeline import find_exceedances
 
     settings = get_settings()
-    conn = connect(settings, application_name="langnghe exceedances")
-    try:
+    with session(settings, application_name="langnghe exceedances") as conn:
         found = find_exceedances(conn, settings.sample_data / "regulations", stations=list(stations) or None,
                                  start=_day(since), end=_day(until))
-    finally:
-        conn.close()
     click.echo(found.to_csv(index=False), nl=False)
     click.echo(f"# {len(found)} exceedances; unverified limits are marked verified=False", err=True)
 
@@ -156,11 +144,8 @@ def surface_cmd(parameter: str, since: str | None, until: str | None, cell_m: fl
     from planning.pipeline import build_surface
 
     settings = get_settings()
-    conn = connect(settings, application_name="langnghe surface")
-    try:
+    with session(settings, application_name="langnghe surface") as conn:
         result = build_surface(conn, settings, parameter, start=_day(since), end=_day(until), cell_m=cell_m)
-    finally:
-        conn.close()
     click.echo(f"{result['path']} (scenario {result['scenario_id']}, bands: {', '.join(result['bands'])})")
     for method, rmse in result["loo_rmse"].items():
         click.echo(f"  leave-one-out RMSE {method}: {rmse:.3f}")
@@ -180,11 +165,8 @@ def zones_sources(day: str | None) -> None:
     from planning.pipeline import make_source_zones
 
     settings = get_settings()
-    conn = connect(settings, application_name="langnghe zones")
-    try:
+    with session(settings, application_name="langnghe zones") as conn:
         count = make_source_zones(conn, settings, dt.date.fromisoformat(day) if day else dt.date.today())
-    finally:
-        conn.close()
     click.echo(f"{count} source zones stored")
 
 
@@ -195,11 +177,8 @@ def zones_diff(before: str, after: str) -> None:
     """Which zones are new, gone, grew or shrank between two dates."""
     from planning.pipeline import zone_changes
 
-    conn = connect(get_settings(), application_name="langnghe zones")
-    try:
+    with session(get_settings(), application_name="langnghe zones") as conn:
         changes = zone_changes(conn, dt.date.fromisoformat(before), dt.date.fromisoformat(after))
-    finally:
-        conn.close()
     click.echo(changes.to_csv(index=False), nl=False)
 
 
@@ -211,11 +190,8 @@ def trends_cmd(station: str, parameter: str) -> None:
     from planning.pipeline import measurements_frame
     from planning.trends import monthly_means, trend
 
-    conn = connect(get_settings(), application_name="langnghe trends")
-    try:
+    with session(get_settings(), application_name="langnghe trends") as conn:
         frame = measurements_frame(conn, stations=[station])
-    finally:
-        conn.close()
     values = frame[frame["parameter"] == parameter].set_index("observed_at")["value"]
     if values.empty:
         raise ValidationError(f"no {parameter} values for station {station!r}")
@@ -248,16 +224,13 @@ def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> 
     """Add a rule: --parameter P --above X, or --aqi-at-least N; for --hours H."""
     if (parameter is None) != (threshold is None) or (parameter is None) == (aqi_at_least is None):
         raise click.UsageError("give either --parameter and --above, or --aqi-at-least")
-    conn = connect(get_settings(), application_name="langnghe alerts")
-    try:
+    with session(get_settings(), application_name="langnghe alerts") as conn:
         with conn.cursor() as cur:
             cur.execute("INSERT INTO alert_rules (name, parameter, threshold, aqi_at_least, min_hours, station_ref) "
                         "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
                         (name, parameter, threshold, aqi_at_least, min_hours, station))
             click.echo(f"rule {cur.fetchone()[0]} added")
         conn.commit()
-    finally:
-        conn.close()
 
 
 @alerts_group.command(name="run")
@@ -266,8 +239,5 @@ def alerts_run() -> None:
     from planning.pipeline import run_alerts
 
     settings = get_settings()
-    conn = connect(settings, application_name="langnghe alerts")
-    try:
+    with session(settings, application_name="langnghe alerts") as conn:
         click.echo(f"{run_alerts(conn, settings.sample_data / 'regulations')} new alerts")
-    finally:
-        conn.close()
