@@ -9,6 +9,7 @@ __all__ = [
     "LangNgheError",
     "LayerNotFoundError",
     "MissingSystemPackageError",
+    "NotFoundError",
     "ValidationError",
     "DataQualityWarning",
 ]
@@ -32,6 +33,10 @@ class CRSMismatchError(CRSError):
 
 class LayerNotFoundError(LangNgheError, LookupError):
     """A layer name that the registry does not know."""
+
+
+class NotFoundError(LangNgheError, LookupError):
+    """A stored object (scenario, job, feature) that does not exist."""
 
 
 class DatabaseUnavailableError(LangNgheError, OSError):

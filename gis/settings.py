@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,12 @@ class Settings(BaseSettings):
     tile_max_features: int = Field(default=5000, ge=1)
     tile_cache_entries: int = Field(default=20_000, ge=0)
     tile_max_age_s: int = Field(default=60, ge=0)
+    #: The administrative unit of the Decree 32 occupancy tests (dated boundary layer and level):
+    #: districts before the 2025 reform; provinces (or communes) after it, when there are no districts.
+    cluster_unit_version: str = "pre-2025"
+    cluster_unit_level: Literal["province", "district", "commune"] = "district"
+    #: Straight-line distance times this factor when no road network is loaded (allocation).
+    detour_factor: float = Field(default=1.35, ge=1.0, le=3.0)
 
     @field_validator("database_url")
     @classmethod

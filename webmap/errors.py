@@ -13,6 +13,7 @@ from gis.errors import (
     DatabaseUnavailableError,
     LangNgheError,
     LayerNotFoundError,
+    NotFoundError,
     ValidationError,
 )
 
@@ -25,14 +26,14 @@ class BadParameter(ValidationError):
     """A request parameter that is malformed or out of range."""
 
 
-class NotFound(LangNgheError, LookupError):
+class NotFound(NotFoundError):
     """A feature or resource that does not exist."""
 
 
 #: Exception class -> (HTTP status, code shown to clients). Most specific first.
 STATUS_CODES: tuple[tuple[type[BaseException], int, str], ...] = (
     (LayerNotFoundError, 404, "NotFound"),
-    (NotFound, 404, "NotFound"),
+    (NotFoundError, 404, "NotFound"),
     (BadParameter, 400, "InvalidParameterValue"),
     (CRSError, 400, "InvalidParameterValue"),
     (ValidationError, 400, "InvalidParameterValue"),

@@ -1,0 +1,348 @@
+"""Multi-criteria suitability for siting an industrial cluster.
+
+Pure: arrays (one metric grid, north up) and explicit parameters in, new arrays and
+GeoDataFrames out. The pipeline fetches the layers; this module only scores them.
+
+- each criterion raster goes through a :class:`Transform` to a 0-1 score;
+- weights are given directly (they must sum to one) or derived from an AHP pairwise
+  matrix (:func:`ahp_weights`; a consistency ratio above 0.1 is refused);
+- :func:`overlay_blocks` combines the scores block by block (numexpr inside a block),
+  so a raster larger than memory streams through in row strips;
+- hard constraints are a boolean mask (True = excluded);
+- :func:`candidate_regions` turns the suitable cells into ranked polygons of legal size;
+- :func:`sensitivity` re-ranks the candidates with each weight moved by a fraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numexpr
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from rasterio import features
+from rasterio.transform import Affine
+from scipy import ndimage
+
+from gis.errors import ValidationError
+
+__all__ = [
+    "CRITERIA", "AhpResult", "Criterion", "Transform", "ahp_weights", "candidate_regions", "check_weights",
+    "distance_to", "overlay_blocks", "sensitivity", "slope_deg", "weighted_overlay",
+]
+
+#: The criteria a request may name, with the unit of their raw value.
+CRITERIA = {
+    "road_distance_m": "m", "village_distance_m": "m", "residential_distance_m": "m",
+    "facility_distance_m": "m", "slope_deg": "degree", "elevation_m": "m", "landuse": "score",
+}
+#: Saaty's random consistency index by matrix size.
+RANDOM_INDEX = (0.0, 0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+MAX_CR = 0.1
+
+
+@dataclass(frozen=True)
+class Transform:
+    """Raw criterion value -> 0-1 score.
+
+    - ``linear``: 0 at ``low``, 1 at ``high`` (``high < low`` makes it decreasing), clipped;
+    - ``threshold``: 1 where value >= ``low`` (or <= ``high`` when only ``high`` is set), else 0;
+    - ``decay``: 1 at zero, halving every ``half`` units (distance decay: near is good);
+    - ``identity``: the value is already a score (clipped to 0-1).
+    """
+
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    half: float | None = None
+
+    def __post_init__(self) -> None:
+        needs = {"linear": ("low", "high"), "decay": ("half",), "identity": (), "threshold": ()}
+        if self.kind not in needs:
+            raise ValidationError(f"transform kind {self.kind!r} is unknown; use one of {', '.join(needs)}")
+        missing = [n for n in needs[self.kind] if getattr(self, n) is None]
+        if missing:
+            raise ValidationError(f"{self.kind} transform needs {', '.join(missing)}")
+        if self.kind == "linear" and self.low == self.high:
+            raise ValidationError("linear transform needs low != high")
+        if self.kind == "threshold" and (self.low is None) == (self.high is None):
+            raise ValidationError("threshold transform needs exactly one of low (keep above) or high (keep below)")
+        if self.kind == "decay" and not self.half > 0:
+            raise ValidationError("decay transform needs half > 0")
+
+    def expression(self, name: str) -> str:
+        """The transform as a numexpr expression of the variable ``name``."""
+        if self.kind == "linear":
+            lo, hi = float(self.low), float(self.high)
+            return f"where({name} <= {min(lo, hi)!r}, {float(lo > hi)!r}, where({name} >= {max(lo, hi)!r}, " \
+                   f"{float(lo < hi)!r}, ({name} - {lo!r}) / {hi - lo!r}))"
+        if self.kind == "threshold":
+            test = f"{name} >= {float(self.low)!r}" if self.low is not None else f"{name} <= {float(self.high)!r}"
+            return f"where({name} != {name}, {name}, where({test}, 1.0, 0.0))"  # NaN stays unknown
+        if self.kind == "decay":
+            return f"exp({float(-np.log(2) / float(self.half))!r} * {name})"
+        return f"where({name} < 0, 0.0, where({name} > 1, 1.0, {name}))"
+
+    def __call__(self, values: NDArray) -> NDArray[np.float32]:
+        """Scores of ``values`` (NaN stays NaN)."""
+        values = np.asarray(values, dtype="float32")
+        return numexpr.evaluate(self.expression("v"), local_dict={"v": values}).astype("float32")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One named criterion, its transform and weight."""
+
+    name: str
+    transform: Transform
+    weight: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.name not in CRITERIA:
+            raise ValidationError(f"criterion {self.name!r} is unknown; known: {', '.join(CRITERIA)}")
+
+
+@dataclass(frozen=True)
+class AhpResult:
+    """AHP weights from a pairwise matrix, with its consistency."""
+
+    weights: tuple[float, ...]
+    lambda_max: float
+    consistency_index: float
+    consistency_ratio: float
+    worst_pair: tuple[int, int] | None = field(default=None)
+
+
+def ahp_weights(matrix: NDArray | list[list[float]], *, names: list[str] | None = None,
+                max_cr: float = MAX_CR) -> AhpResult:
+    """Weights (principal eigenvector) of a reciprocal pairwise comparison matrix.
+
+    >>> r = ahp_weights([[1, 3, 5], [1/3, 1, 3], [1/5, 1/3, 1]])
+    >>> [round(w, 3) for w in r.weights], round(r.consistency_ratio, 3)
+    ([0.637, 0.258, 0.105], 0.033)
+    """
+    a = np.asarray(matrix, dtype=float)
+    n = a.shape[0]
+    names = names or [f"#{i + 1}" for i in range(n)]
+    if a.ndim != 2 or a.shape != (n, n) or n < 2:
+        raise ValidationError(f"AHP matrix must be square with at least 2 rows, got shape {a.shape}")
+    if n >= len(RANDOM_INDEX):
+        raise ValidationError(f"AHP matrix of {n} criteria is larger than the {len(RANDOM_INDEX) - 1} supported")
+    if not np.all(np.isfinite(a)) or np.any(a <= 0):
+        raise ValidationError("AHP matrix entries must be positive numbers (1/9 .. 9)")
+    bad = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-3))
+    if len(bad):
+        i, j = bad[0]
+        raise ValidationError(f"AHP matrix is not reciprocal: [{names[i]}, {names[j]}] = {a[i, j]:g} but "
+                              f"[{names[j]}, {names[i]}] = {a[j, i]:g} (should be {1 / a[i, j]:g})")
+    values, vectors = np.linalg.eig(a)
+    k = int(np.argmax(values.real))
+    lam = float(values[k].real)
+    w = np.abs(vectors[:, k].real)
+    w /= w.sum()
+    ci = (lam - n) / (n - 1)
+    cr = ci / RANDOM_INDEX[n] if RANDOM_INDEX[n] else 0.0
+    # The pair whose judgement departs most from the ratio of the derived weights.
+    dev = np.abs(np.log(a * (w[None, :] / w[:, None])))
+    i, j = np.unravel_index(int(np.argmax(np.triu(dev, 1))), dev.shape)
+    result = AhpResult(tuple(float(x) for x in w), lam, float(ci), float(cr), (int(i), int(j)))
+    if cr > max_cr:
+        raise ValidationError(
+            f"AHP consistency ratio {cr:.3f} is above {max_cr}: the comparisons contradict each other. "
+            f"The judgement furthest from the derived weights is {names[i]} vs {names[j]} "
+            f"(given {a[i, j]:.3g}, the weights imply {w[i] / w[j]:.3g}); revise it and try again")
+    return result
+
+
+def check_weights(criteria: list[Criterion], *, tolerance: float = 1e-6) -> None:
+    """Refuse negative weights, duplicates, and weights not summing to one."""
+    names = [c.name for c in criteria]
+    if not criteria:
+        raise ValidationError("no criteria given")
+    if len(set(names)) != len(names):
+        raise ValidationError(f"criteria named twice: {sorted({n for n in names if names.count(n) > 1})}")
+    if any(c.weight < 0 for c in criteria):
+        raise ValidationError("weights must not be negative")
+    total = sum(c.weight for c in criteria)
+    if abs(total - 1.0) > tolerance:
+        detail = ", ".join(f"{c.name}={c.weight:g}" for c in criteria)
+        raise ValidationError(f"weights must sum to 1, they sum to {total:.6g} ({detail})")
+
+
+def _expression(criteria: list[Criterion]) -> str:
+    return " + ".join(f"{float(c.weight)!r} * ({c.transform.expression(c.name)})" for c in criteria)
+
+
+def weighted_overlay(layers: Mapping[str, NDArray], criteria: list[Criterion],
+                     mask: NDArray[np.bool_] | None = None) -> NDArray[np.float32]:
+    """Suitability 0-1 of each cell: the weighted sum of criterion scores; NaN where masked or unknown.
+
+    >>> c = [Criterion("slope_deg", Transform("linear", low=10, high=0), 0.5),
+    ...      Criterion("landuse", Transform("identity"), 0.5)]
+    >>> weighted_overlay({"slope_deg": np.array([[0., 5, 20]]), "landuse": np.array([[1., 0.5, 1]])}, c).tolist()
+    [[1.0, 0.5, 0.5]]
+    """
+    check_weights(criteria)
+    missing = [c.name for c in criteria if c.name not in layers]
+    if missing:
+        raise ValidationError(f"no raster for criteria {missing}")
+    shapes = {np.shape(layers[c.name]) for c in criteria}
+    if len(shapes) != 1:
+        raise ValidationError(f"criterion rasters differ in shape {sorted(shapes)}: align them to one grid first")
+    local = {c.name: np.asarray(layers[c.name], dtype="float32") for c in criteria}
+    out = numexpr.evaluate(_expression(criteria), local_dict=local).astype("float32")
+    if mask is not None:
+        out[mask] = np.nan
+    return out
+
+
+def overlay_blocks(read: Callable[[int, int], dict[str, NDArray]], height: int, criteria: list[Criterion], *,
+                   block_rows: int = 512) -> Iterator[tuple[int, NDArray[np.float32]]]:
+    """Stream the overlay strip by strip: ``read(row0, row1)`` gives the criterion blocks
+    (and optionally ``"_mask"``); yields ``(row0, suitability block)``. Memory stays at
+    a few strips however tall the raster."""
+    check_weights(criteria)
+    expression = _expression(criteria)
+    for row0 in range(0, height, block_rows):
+        row1 = min(height, row0 + block_rows)
+        block = read(row0, row1)
+        mask = block.pop("_mask", None)
+        out = numexpr.evaluate(expression, local_dict={c.name: block[c.name] for c in criteria})
+        out = out.astype("float32", copy=False)
+        if mask is not None:
+            out[mask] = np.nan
+        yield row0, out
+
+
+def distance_to(present: NDArray[np.bool_], cell_m: float) -> NDArray[np.float32]:
+    """Metres from each cell centre to the nearest ``present`` cell (exact Euclidean).
+
+    Cells are square, ``cell_m`` on a side; with nothing present every distance is inf.
+
+    >>> distance_to(np.array([[True, False, False]]), 30.0).tolist()
+    [[0.0, 30.0, 60.0]]
+    """
+    if not present.any():
+        return np.full(present.shape, np.inf, dtype="float32")
+    return (ndimage.distance_transform_edt(~present) * cell_m).astype("float32")
+
+
+def slope_deg(dem: NDArray, cell_m: float) -> NDArray[np.float32]:
+    """Slope in degrees by central differences (Horn's 3x3 would smooth more); NaN stays NaN.
+
+    >>> slope_deg(np.array([[0., 10, 20], [0, 10, 20], [0, 10, 20]]), 10.0)[1, 1].round(1)
+    np.float32(45.0)
+    """
+    gy, gx = np.gradient(np.asarray(dem, dtype="float64"), cell_m)
+    return np.degrees(np.arctan(np.hypot(gx, gy))).astype("float32")
+
+
+def _label_areas(suitable: NDArray[np.bool_]) -> tuple[NDArray[np.int32], int]:
+    labels, n = ndimage.label(suitable, structure=np.ones((3, 3), dtype=bool))
+    return labels.astype("int32"), n
+
+
+def _split_large(suitability: NDArray, region: NDArray[np.bool_], cells_max: int, cells_min: int,
+                 threshold: float, step: float = 0.02) -> list[NDArray[np.bool_]]:
+    """Pieces of an over-size region that fit, taken by raising the threshold inside it."""
+    pieces: list[NDArray[np.bool_]] = []
+    t = threshold
+    remaining = region
+    while remaining.any() and t < 1.0:
+        t += step
+        labels, n = _label_areas(remaining & (suitability >= t))
+        if n == 0:
+            break
+        sizes = np.bincount(labels.ravel())[1:]
+        keep = [i + 1 for i, s in enumerate(sizes) if cells_min <= s <= cells_max]
+        for k in keep:
+            pieces.append(labels == k)
+        still = [i + 1 for i, s in enumerate(sizes) if s > cells_max]
+        remaining = np.isin(labels, still) if still else np.zeros_like(region)
+    return pieces
+
+
+def candidate_regions(suitability: NDArray, transform: Affine, crs, *, threshold: float, min_ha: float,
+                      max_ha: float, criteria_layers: Mapping[str, NDArray] | None = None,
+                      split_large: bool = True) -> gpd.GeoDataFrame:
+    """Contiguous cells with suitability >= ``threshold`` (8-connected), of ``min_ha``-``max_ha``.
+
+    Regions larger than ``max_ha`` are split by raising the threshold inside them (their
+    best cores are kept). Each candidate carries its area, mean/min score, and the mean of
+    each raw criterion; rows are ranked by mean score (rank 1 = best).
+    """
+    cell_ha = abs(transform.a * transform.e) / 10_000
+    cells_min, cells_max = int(np.ceil(min_ha / cell_ha)), int(np.floor(max_ha / cell_ha))
+    if cells_max < 1:
+        raise ValidationError(f"cell size {np.sqrt(cell_ha * 1e4):g} m is too coarse for regions of at most {max_ha} ha")
+    valid = np.isfinite(suitability)
+    if not valid.any():
+        raise ValidationError("every cell is masked or unknown: no suitable land in the study area")
+    labels, n = _label_areas(valid & (suitability >= threshold))
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    out = np.zeros(labels.shape, dtype="int32")
+    next_id = 1
+    for k in range(1, n + 1):
+        if cells_min <= sizes[k] <= cells_max:
+            out[labels == k] = next_id
+            next_id += 1
+        elif sizes[k] > cells_max and split_large:
+            for piece in _split_large(suitability, labels == k, cells_max, cells_min, threshold):
+                out[piece] = next_id
+                next_id += 1
+    ids = np.arange(1, next_id)
+    columns = ["rank", "area_ha", "mean_score", "min_score"] + [f"mean_{name}" for name in (criteria_layers or {})]
+    if len(ids) == 0:
+        return gpd.GeoDataFrame(columns=columns + ["geometry"], geometry="geometry", crs=crs)
+    polygons: dict[int, list] = {}
+    for geom, value in features.shapes(out, mask=out > 0, transform=transform, connectivity=8):
+        polygons.setdefault(int(value), []).append(shapely.geometry.shape(geom))
+    counts = np.bincount(out.ravel(), minlength=next_id)[1:]
+    score = np.nan_to_num(suitability, nan=0.0)
+    frame = pd.DataFrame({
+        "candidate": ids,
+        "area_ha": counts * cell_ha,
+        "mean_score": ndimage.mean(score, out, ids),
+        "min_score": ndimage.minimum(score, out, ids),
+    })
+    for name, layer in (criteria_layers or {}).items():
+        frame[f"mean_{name}"] = ndimage.mean(np.asarray(layer, dtype="float64"), out, ids)
+    geometry = [shapely.union_all(polygons[int(i)]) for i in ids]
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=crs).sort_values("mean_score", ascending=False)
+    gdf.insert(0, "rank", np.arange(1, len(gdf) + 1))
+    return gdf.reset_index(drop=True)
+
+
+def sensitivity(candidate_scores: pd.DataFrame, criteria: list[Criterion], *, delta: float = 0.2,
+                top: int = 5) -> pd.DataFrame:
+    """How the ranking of the top candidates moves when each weight changes by +-``delta``.
+
+    ``candidate_scores``: one row per candidate (index = candidate id, in base rank order),
+    one column per criterion with the candidate's mean 0-1 score on it. The other weights
+    are rescaled so the sum stays one. Returns one row per (criterion, change) with the
+    new ranks of the top candidates and whether the leader changed.
+    """
+    check_weights(criteria)
+    names = [c.name for c in criteria]
+    base = np.array([c.weight for c in criteria])
+    scores = candidate_scores[names].to_numpy(dtype=float)
+    top_ids = list(candidate_scores.index[:top])
+    rows = []
+    for i, name in enumerate(names):
+        for sign in (-1, 1):
+            w = base.copy()
+            w[i] = base[i] * (1 + sign * delta)
+            rest = base.sum() - base[i]
+            if rest > 0:
+                w[np.arange(len(w)) != i] *= (1 - w[i]) / rest
+            total = scores @ w
+            order = list(candidate_scores.index[np.argsort(-total, kind="stable")])
+            ranks = {cid: order.index(cid) + 1 for cid in top_ids}
+            rows.append({"criterion": name, "change_pct": round(sign * delta * 100), "weight": round(float(w[i]), 4),
+                         **{f"rank_of_{cid}": r for cid, r in ranks.items()},
+                         "leader": order[0], "leader_changed": order[0] != top_ids[0]})
+    return pd.DataFrame(rows)
