@@ -21,7 +21,7 @@ from gis.errors import NotFoundError, ValidationError
 from planning import siting
 
 __all__ = ["AllocationRequest", "Progress", "SitingRequest", "check_cluster_site", "compare_scenarios", "run_allocation", "delete_scenario", "get_scenario", "list_scenarios",
-           "load_model", "run_siting", "save_scenario", "scenario_features"]
+           "load_model", "run_siting", "save_scenario", "scenario_features", "write_features"]
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +196,20 @@ def _rasterize(geoms, grid: _Grid, *, value=1, fill=0, dtype="uint8", all_touche
                               all_touched=all_touched)
 
 
+#: Distances see features up to this far outside the study area (metres; capped at 400 cells).
+DISTANCE_MARGIN_M = 8000.0
+
+
+def _distance_m(geoms, grid: _Grid) -> np.ndarray:
+    """Metres from each cell to the nearest of ``geoms``, counting features outside the grid too
+    (they are rasterised on a grid padded by :data:`DISTANCE_MARGIN_M`)."""
+    pad = int(min(np.ceil(DISTANCE_MARGIN_M / grid.cell), 400))
+    wide = _Grid(grid.x0 - pad * grid.cell, grid.y1 + pad * grid.cell, grid.cell, grid.width + 2 * pad,
+                 grid.height + 2 * pad)
+    present = _rasterize(geoms, wide) > 0
+    return siting.distance_to(present, grid.cell)[pad:pad + grid.height, pad:pad + grid.width]
+
+
 def _db_layer(conn, query: str, bbox) -> gpd.GeoDataFrame:
     from gis.postgis import read_geodataframe
 
@@ -220,7 +234,7 @@ def _layers(conn, request: SitingRequest, model: dict[str, Any], grid: _Grid, ne
     """Raw criterion rasters and the constraint mask (True = excluded), with excluded-cell counts."""
     from pyproj import Transformer
 
-    margin = 0.05  # degrees around the study area, so distances see features just outside
+    margin = 0.1  # degrees (~11 km) around the study area, so distances see features outside it
     x0, y0, x1, y1 = request.bbox
     wide = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
     env = "ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))"
@@ -265,25 +279,23 @@ def _layers(conn, request: SitingRequest, model: dict[str, Any], grid: _Grid, ne
         layers["landuse"] = lut[classes]
         bad_codes = [codes[c] for c in cons["excluded_landuse"] if c in codes]
         exclude("excluded_landuse", np.isin(classes, bad_codes))
-        residential = classes == codes.get("residential", -1)
+        residential = landuse[landuse["fclass"] == "residential"].geometry
     else:
         layers["landuse"] = np.full(grid.shape, model["landuse_other"], dtype="float32")
-        residential = np.zeros(grid.shape, dtype=bool)
+        residential = []
     if len(water):
         wet = water[water["fclass"].isin(cons["excluded_water"])]
         exclude("water", _rasterize(wet.geometry, grid, all_touched=False) > 0)
     progress(0.25, "layers: distances")
     if "residential_distance_m" in needed or cons.get("residential_buffer_m"):
-        layers["residential_distance_m"] = siting.distance_to(residential, grid.cell)
+        layers["residential_distance_m"] = _distance_m(residential, grid)
         exclude("residential_buffer", layers["residential_distance_m"] < float(cons["residential_buffer_m"]))
     if "facility_distance_m" in needed or cons.get("facility_buffer_m"):
-        present = _rasterize(facilities.geometry, grid) > 0
-        layers["facility_distance_m"] = siting.distance_to(present, grid.cell)
+        layers["facility_distance_m"] = _distance_m(facilities.geometry, grid)
         exclude("facility_buffer", layers["facility_distance_m"] < float(cons["facility_buffer_m"]))
     clusters = _db_layer(conn, f"SELECT ref, ST_AsBinary(geom) AS geom FROM industrial_clusters WHERE {env}", wide)
     if len(clusters):
-        inside = _rasterize(clusters.geometry, grid) > 0
-        exclude("existing_clusters", siting.distance_to(inside, grid.cell) <= float(cons["cluster_buffer_m"]))
+        exclude("existing_clusters", _distance_m(clusters.geometry, grid) <= float(cons["cluster_buffer_m"]))
     if "road_distance_m" in needed:
         roads = _db_layer(conn, f"SELECT id, ST_AsBinary(geom) AS geom FROM roads WHERE {env}", wide)
         if request.roads is not None:
@@ -295,7 +307,7 @@ def _layers(conn, request: SitingRequest, model: dict[str, Any], grid: _Grid, ne
             raise ValidationError("criterion road_distance_m: no roads in or near the study area (load a road "
                                   "network or give --roads)")
         notes.append(f"roads: {len(roads)} lines in and around the study area")
-        layers["road_distance_m"] = siting.distance_to(_rasterize(roads.geometry, grid) > 0, grid.cell)
+        layers["road_distance_m"] = _distance_m(roads.geometry, grid)
     if "village_distance_m" in needed:
         villages = _db_layer(conn, "SELECT v.ref, ST_AsBinary(v.geom) AS geom FROM craft_villages v JOIN craft_types c ON c.code = v.craft "
                                    "WHERE c.pollution_class IN ('high', 'medium') "
@@ -303,7 +315,7 @@ def _layers(conn, request: SitingRequest, model: dict[str, Any], grid: _Grid, ne
         if not len(villages):
             raise ValidationError("criterion village_distance_m: no polluting craft villages in or near the study area")
         notes.append(f"craft villages: {len(villages)} polluting (high/medium class) villages in and around the area")
-        layers["village_distance_m"] = siting.distance_to(_rasterize(villages.geometry, grid) > 0, grid.cell)
+        layers["village_distance_m"] = _distance_m(villages.geometry, grid)
     progress(0.4, "layers: terrain")
     if needed & {"slope_deg", "elevation_m"} or request.dem is not None:
         if request.dem is None:
@@ -364,7 +376,7 @@ def run_siting(conn, settings, request: SitingRequest, *, progress: Progress = _
         "sensitivity": json.loads(sens.to_json(orient="records")) if len(sens) else [],
         "leader_stable": bool(len(sens) == 0 or not sens["leader_changed"].any()),
     }
-    out = {**result, "candidates_gdf": candidates, "suitability": suitability, "grid": grid}
+    out = {**result, "candidates_gdf": candidates, "suitability": suitability, "grid": grid, "layers": layers}
     if not save:
         return out
     progress(0.85, "saving")
@@ -446,6 +458,23 @@ def scenario_features(conn, scenario_id: int, role: str | None = None) -> gpd.Ge
         return gpd.GeoDataFrame(columns=["feature_id", "role", "geometry"], geometry="geometry", crs=4326)
     props = pd.DataFrame([json.loads(p) for p in gdf["properties"]], index=gdf.index)
     return gpd.GeoDataFrame(pd.concat([gdf.drop(columns="properties"), props], axis=1), geometry="geometry", crs=4326)
+
+
+def write_features(gdf: gpd.GeoDataFrame, path: Path | str) -> Path:
+    """Write scenario features as GeoJSON (one collection) or GeoPackage (one layer per role)."""
+    path = Path(path)
+    if path.suffix == ".gpkg":
+        if path.exists():
+            path.unlink()
+        for role, part in gdf.groupby("role", sort=True):
+            part.dropna(axis=1, how="all").to_file(path, layer=str(role), driver="GPKG", engine="pyogrio")
+        if not len(gdf):
+            gdf.to_file(path, layer="empty", driver="GPKG", engine="pyogrio")
+    elif path.suffix == ".geojson":
+        gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+    else:
+        raise ValidationError(f"{path.name}: write .geojson or .gpkg")
+    return path
 
 
 def delete_scenario(conn, scenario_id: int) -> list[str]:
