@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     cluster_unit_level: Literal["province", "district", "commune"] = "district"
     #: Straight-line distance times this factor when no road network is loaded (allocation).
     detour_factor: float = Field(default=1.35, ge=1.0, le=3.0)
+    #: Inputs of siting runs started from the web (a DEM GeoTIFF, an OSM-style land-use
+    #: GeoPackage, extra road lines); unset inputs leave their criteria out of the page.
+    siting_dem: Path | None = None
+    siting_landuse: Path | None = None
+    siting_roads: Path | None = None
 
     @field_validator("database_url")
     @classmethod

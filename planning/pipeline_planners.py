@@ -633,7 +633,7 @@ class AllocationRequest:
         if self.model not in ("p_median", "max_coverage"):
             raise ValidationError(f"model {self.model!r}: use p_median or max_coverage")
         if self.model == "max_coverage" and not self.max_commute_min:
-            raise ValidationError("maximal coverage needs --max-commute (minutes)")
+            raise ValidationError("maximal coverage needs a maximum commute in minutes (max_commute_min / --max-commute)")
         if self.demand not in ("households", "workers"):
             raise ValidationError(f"demand {self.demand!r}: use households or workers")
         if self.p < 1:

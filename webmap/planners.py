@@ -1,0 +1,333 @@
+"""Planner endpoints: siting and relocation jobs, the Decree 32 checker, scenarios, downloads, report."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file, url_for
+
+from gis.errors import NotFoundError
+from webmap.app import get_conn
+from webmap.errors import BadParameter
+from webmap.jobs import runner
+from webmap.params import parse_polygon
+
+__all__ = ["bp", "suitability_png"]
+
+bp = Blueprint("planners", __name__)
+
+#: Suitability colours, 0 -> 1 (poor to good).
+RAMP = np.array([[215, 48, 39], [252, 141, 89], [254, 224, 139], [145, 207, 96], [26, 152, 80]], dtype=float)
+
+
+def _body() -> dict[str, Any]:
+    doc = request.get_json(silent=True)
+    if not isinstance(doc, dict):
+        raise BadParameter("the request body must be a JSON object")
+    return doc
+
+
+def _number(doc: dict, name: str, kind=float, default=None):
+    value = doc.get(name, default)
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise BadParameter(f"{name} must be a number, got {value!r}") from None
+
+
+def _siting_request(doc: dict[str, Any]):
+    from planning.pipeline_planners import SitingRequest
+
+    settings = current_app.config["LANGNGHE"]
+    bbox = doc.get("bbox")
+    if not (isinstance(bbox, list) and len(bbox) == 4):
+        raise BadParameter("bbox must be [minlon, minlat, maxlon, maxlat]")
+    criteria = doc.get("criteria")
+    if criteria is not None and not (isinstance(criteria, list) and all(isinstance(c, str) for c in criteria)):
+        raise BadParameter("criteria must be a list of names")
+    weights = doc.get("weights")
+    if weights is not None and not isinstance(weights, dict):
+        raise BadParameter("weights must be an object name -> number")
+    return SitingRequest(bbox=tuple(_number({"b": v}, "b") for v in bbox), name=str(doc.get("name") or "siting")[:200],
+                         cell_m=_number(doc, "cell_m", default=30.0), kind=str(doc.get("kind", "general")),
+                         dem=settings.siting_dem, landuse=settings.siting_landuse, roads=settings.siting_roads,
+                         criteria=criteria, weights={k: _number(weights, k) for k in weights} if weights else None,
+                         ahp=doc.get("ahp"), threshold=_number(doc, "threshold"))
+
+
+@bp.get("/api/siting/inputs")
+def siting_inputs():
+    """Which siting inputs this server has, the model's criteria and their default weights."""
+    from planning.pipeline_planners import load_model
+
+    settings = current_app.config["LANGNGHE"]
+    model = load_model(settings.sample_data)
+    files = {"dem": settings.siting_dem, "landuse": settings.siting_landuse, "roads": settings.siting_roads}
+    needs = {"slope_deg": "dem", "elevation_m": "dem", "landuse": "landuse", "residential_distance_m": "landuse",
+             "facility_distance_m": "landuse"}
+    criteria = [{"name": n, "weight": spec["weight"], "transform": {k: v for k, v in spec.items() if k != "weight"},
+                 "available": needs.get(n) is None or files[needs[n]] is not None}
+                for n, spec in model["criteria"].items()]
+    return jsonify(inputs={k: (Path(v).name if v else None) for k, v in files.items()}, criteria=criteria,
+                   threshold=model["candidates"]["threshold"])
+
+
+@bp.post("/api/siting")
+def start_siting():
+    """Start a siting run (JSON body); answers 202 with the job to poll. Bad input is refused at once."""
+    from planning.pipeline_planners import _criteria, load_model, run_siting
+
+    settings = current_app.config["LANGNGHE"]
+    siting = _siting_request(_body())
+    _criteria(siting, load_model(settings.sample_data, siting.overrides))  # AHP / weights errors now, not later
+
+    def work(conn, job_settings, progress) -> int:
+        return run_siting(conn, job_settings, siting, progress=progress)["scenario_id"]
+
+    job_id = runner().submit("siting", {"bbox": siting.bbox, "name": siting.name}, work)
+    return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
+
+
+@bp.post("/api/allocate")
+def start_allocation():
+    """Start a relocation run (p-median or maximal coverage) as a job."""
+    from planning.pipeline_planners import AllocationRequest, run_allocation
+
+    doc = _body()
+    bbox = doc.get("bbox")
+    refs = doc.get("site_refs") or ()
+    if not isinstance(refs, list | tuple):
+        raise BadParameter("site_refs must be a list")
+    allocation = AllocationRequest(
+        name=str(doc.get("name") or "allocation")[:200], model=str(doc.get("model", "p_median")),
+        p=_number(doc, "p", int, 1), sites_from=_number(doc, "sites_from", int),
+        site_refs=tuple(str(r) for r in refs), max_commute_min=_number(doc, "max_commute_min"),
+        capacity=bool(doc.get("capacity", True)), demand=str(doc.get("demand", "households")),
+        bbox=tuple(_number({"b": v}, "b") for v in bbox) if bbox else None, mode=str(doc.get("mode", "motorbike")))
+
+    def work(conn, job_settings, progress) -> int:
+        return run_allocation(conn, job_settings, allocation, progress=progress)["scenario_id"]
+
+    job_id = runner().submit("allocation", {"model": allocation.model, "p": allocation.p}, work)
+    return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
+
+
+@bp.post("/api/check-cluster")
+def check_cluster():
+    """Decree 32/2024 results for a drawn polygon (``geometry``) or a stored cluster (``ref``)."""
+    from planning.pipeline_planners import check_cluster_site
+
+    doc = _body()
+    settings = current_app.config["LANGNGHE"]
+    geometry = parse_polygon(json.dumps(doc["geometry"])) if doc.get("geometry") is not None else None
+    flags = {}
+    for name in ("mountainous", "infrastructure_done"):
+        if doc.get(name) is not None and not isinstance(doc[name], bool):
+            raise BadParameter(f"{name} must be true, false or null")
+        flags[name] = doc.get(name)
+    result = check_cluster_site(
+        get_conn(), settings, geometry=geometry, ref=doc.get("ref"), kind=doc.get("kind"),
+        expansion_of=doc.get("expansion_of") or None, craft_land_share_pct=_number(doc, "craft_land_share_pct"),
+        service_land_share_pct=_number(doc, "service_land_share_pct"), landuse=settings.siting_landuse,
+        save_as=str(doc["save_as"])[:200] if doc.get("save_as") else None, **flags)
+    return jsonify(result)
+
+
+@bp.get("/api/scenarios")
+def scenarios():
+    """Saved scenarios, newest first (``?kind=`` to filter)."""
+    from planning.pipeline_planners import list_scenarios
+
+    return jsonify(scenarios=list_scenarios(get_conn(), request.args.get("kind") or None))
+
+
+def _scenario(scenario_id: int) -> dict[str, Any]:
+    from planning.pipeline_planners import get_scenario
+
+    return get_scenario(get_conn(), scenario_id)
+
+
+def _suitability_path(scenario: dict[str, Any]) -> Path | None:
+    raster = next((r for r in scenario["rasters"] if r["kind"] == "suitability"), None)
+    return Path(raster["path"]) if raster is not None and Path(raster["path"]).exists() else None
+
+
+def _overlay(scenario: dict[str, Any]) -> dict[str, Any] | None:
+    path = _suitability_path(scenario)
+    if path is None:
+        return None
+    return {"url": url_for("planners.scenario_png", scenario_id=scenario["id"]), "bounds": _frame(path)[3],
+            "cog": url_for("planners.download", scenario_id=scenario["id"], name=path.name)}
+
+
+@bp.get("/api/scenarios/<int:scenario_id>")
+def scenario(scenario_id: int):
+    """A scenario's parameters, inputs' versions, results, and links to its features and image."""
+    out = _scenario(scenario_id)
+    overlay = _overlay(out)
+    out["rasters"] = [{k: v for k, v in r.items() if k != "path"} for r in out["rasters"]]
+    out["links"] = {"features": url_for("planners.scenario_geojson", scenario_id=scenario_id),
+                    "geopackage": url_for("planners.scenario_gpkg", scenario_id=scenario_id),
+                    "report": url_for("planners.report", scenario_id=scenario_id)}
+    out["overlay"] = overlay
+    return jsonify(out)
+
+
+@bp.get("/api/scenarios/<int:scenario_id>/features.geojson")
+def scenario_geojson(scenario_id: int):
+    """The scenario's features (candidates, sites, assignment lines), ``?role=`` to filter."""
+    from planning.pipeline_planners import scenario_features
+
+    gdf = scenario_features(get_conn(), scenario_id, request.args.get("role") or None)
+    body = gdf.to_json(na="null", drop_id=True, ensure_ascii=False)
+    return Response(body, mimetype="application/geo+json",
+                    headers={"Content-Disposition": f'inline; filename="scenario-{scenario_id}.geojson"'})
+
+
+@bp.get("/api/scenarios/<int:scenario_id>/features.gpkg")
+def scenario_gpkg(scenario_id: int):
+    """The scenario's features as a GeoPackage, one layer per role."""
+    from planning.pipeline_planners import scenario_features, write_features
+
+    gdf = scenario_features(get_conn(), scenario_id)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_features(gdf, Path(folder) / f"scenario-{scenario_id}.gpkg")
+        data = path.read_bytes()
+    return Response(data, mimetype="application/geopackage+sqlite3",
+                    headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}.gpkg"'})
+
+
+def _frame(path: Path):
+    """The Web Mercator grid a raster is shown on: (transform, width, height, Leaflet bounds)."""
+    import rasterio
+    from rasterio.warp import calculate_default_transform, transform_bounds
+
+    with rasterio.open(path) as src:
+        transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height, *src.bounds)
+    west, south, east, north = transform_bounds("EPSG:3857", "EPSG:4326", transform.c, transform.f + transform.e * height,
+                                                transform.c + transform.a * width, transform.f)
+    return transform, width, height, [[south, west], [north, east]]
+
+
+def suitability_png(path: Path) -> tuple[bytes, list[list[float]]]:
+    """The suitability band in Web Mercator as an RGBA PNG (unknown cells clear), and its
+    [[south, west], [north, east]] bounds for a Leaflet image overlay."""
+    import rasterio
+    from rasterio.io import MemoryFile
+    from rasterio.warp import Resampling, reproject
+
+    transform, width, height, bounds = _frame(path)
+    out = np.full((height, width), np.nan, dtype="float32")
+    with rasterio.open(path) as src:
+        reproject(rasterio.band(src, 1), out, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
+                  resampling=Resampling.nearest)
+    x = np.clip(np.nan_to_num(out, nan=0.0), 0, 1) * (len(RAMP) - 1)
+    lo = np.minimum(x.astype(int), len(RAMP) - 2)
+    rgb = RAMP[lo] + (RAMP[lo + 1] - RAMP[lo]) * (x - lo)[..., None]
+    alpha = np.where(np.isfinite(out), 200, 0)
+    bands = np.concatenate([rgb.transpose(2, 0, 1), alpha[None]], axis=0).astype("uint8")
+    with warnings.catch_warnings():  # a PNG has no georeference; the bounds travel beside it
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        with MemoryFile() as mem:
+            with mem.open(driver="PNG", width=width, height=height, count=4, dtype="uint8") as dst:
+                dst.write(bands)
+            data = mem.read()
+    return data, bounds
+
+
+@bp.get("/api/scenarios/<int:scenario_id>/suitability.png")
+def scenario_png(scenario_id: int):
+    """The suitability raster as a transparent PNG for the map (Web Mercator)."""
+    path = _suitability_path(_scenario(scenario_id))
+    if path is None:
+        raise NotFoundError(f"scenario {scenario_id} has no suitability raster")
+    data, _bounds = suitability_png(path)
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
+
+
+def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
+    """A small SVG map of the scenario's features (Web Mercator), with the suitability image under them."""
+    from markupsafe import Markup, escape
+    from pyproj import Transformer
+
+    if not len(gdf) and overlay is None:
+        return ""
+    t = Transformer.from_crs(4326, 3857, always_xy=True)
+    bounds = list(gdf.total_bounds) if len(gdf) else []
+    if overlay is not None:
+        (s, w), (n, e) = overlay["bounds"]
+        bounds = [w, s, e, n] if not bounds else [min(bounds[0], w), min(bounds[1], s), max(bounds[2], e), max(bounds[3], n)]
+    (x0, x1), (y0, y1) = t.transform([bounds[0], bounds[2]], [bounds[1], bounds[3]])
+    pad = 0.05 * max(x1 - x0, y1 - y0, 500)
+    x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
+    height = int(width * (y1 - y0) / (x1 - x0))
+
+    def xy(lon, lat):
+        x, y = t.transform(lon, lat)
+        return (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * height
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             'class="report-map" role="img"><rect width="100%" height="100%" fill="#f4f4f0"/>']
+    if overlay is not None:
+        (s, w), (n, e) = overlay["bounds"]
+        ax, ay = xy(w, n)
+        bx, by = xy(e, s)
+        parts.append(f'<image href="{escape(overlay["url"])}" x="{ax:.1f}" y="{ay:.1f}" width="{bx - ax:.1f}" '
+                     f'height="{by - ay:.1f}" preserveAspectRatio="none"/>')
+    styles = {"candidate": 'fill="#1a9850" fill-opacity="0.35" stroke="#0b5d2e" stroke-width="1.5"',
+              "site": 'fill="#1565c0" stroke="#fff"', "assignment": 'stroke="#6a1b9a" stroke-width="1.2" fill="none"'}
+    for role, geom, label in zip(gdf["role"], gdf.geometry, gdf.get("rank", gdf.get("ref", gdf["role"])), strict=False):
+        style = styles.get(role, 'fill="#888" stroke="#333"')
+        for part in getattr(geom, "geoms", [geom]):
+            if part.geom_type == "Polygon":
+                d = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
+                             for i, (px, py) in enumerate(xy(*c) for c in part.exterior.coords)) + "Z"
+                parts.append(f'<path d="{d}" {style}/>')
+                cx, cy = xy(*part.representative_point().coords[0])
+                parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="middle">{escape(label)}</text>')
+            elif part.geom_type == "LineString":
+                pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in (xy(*c) for c in part.coords))
+                parts.append(f'<polyline points="{pts}" {style}/>')
+            elif part.geom_type == "Point":
+                px, py = xy(part.x, part.y)
+                radius = 6 if role == "site" else 3
+                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{radius}" {style}/>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@bp.get("/scenarios/<int:scenario_id>/report")
+def report(scenario_id: int):
+    """A printable planner report: map, parameters, tables, compliance results, downloads."""
+    from planning.pipeline_planners import scenario_features
+    from webmap.pages import _page
+
+    scenario = _scenario(scenario_id)
+    gdf = scenario_features(get_conn(), scenario_id)
+    overlay = _overlay(scenario)
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for role in ("candidate", "site", "assignment"):
+        part = gdf[gdf["role"] == role] if len(gdf) else gdf
+        if len(part):
+            frame = part.drop(columns=["geometry", "feature_id", "role"]).dropna(axis=1, how="all")
+            tables[role] = json.loads(frame.round(3).to_json(orient="records", force_ascii=False))
+    return _page("report.html", scenario=scenario, svg=_svg_map(gdf, overlay), tables=tables,
+                 links={"geojson": url_for("planners.scenario_geojson", scenario_id=scenario_id),
+                        "gpkg": url_for("planners.scenario_gpkg", scenario_id=scenario_id)})
+
+
+@bp.get("/api/scenarios/<int:scenario_id>/download/<path:name>")
+def download(scenario_id: int, name: str):
+    """The scenario's suitability COG."""
+    scenario = _scenario(scenario_id)
+    raster = next((r for r in scenario["rasters"] if Path(r["path"]).name == name), None)
+    if raster is None or not Path(raster["path"]).exists():
+        raise NotFoundError(f"scenario {scenario_id} has no file {name!r}")
+    return send_file(raster["path"], mimetype="image/tiff", as_attachment=True, download_name=name)
