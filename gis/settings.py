@@ -74,6 +74,13 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
 
+    def raster_path(self, stem: str) -> Path:
+        """A new file under ``home/rasters`` for a raster of this database: the database name and a
+        random suffix keep rasters of different databases (and reruns) apart."""
+        import uuid
+
+        return self.home / "rasters" / f"{self.pg_database}-{stem}-{uuid.uuid4().hex[:8]}.tif"
+
     @property
     def embedded(self) -> bool:
         """Whether the project runs its own PostGIS cluster (no ``DATABASE_URL``)."""

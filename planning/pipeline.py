@@ -320,7 +320,7 @@ def build_surface(conn, settings, parameter: str, *, start: dt.datetime | None =
                     (f"{parameter} surface", json.dumps({"parameter": parameter, "start": str(start), "end": str(end),
                                                           "cell_m": cell_m}), json.dumps(result, default=str)))
         (scenario_id,) = cur.fetchone()
-        path = write_cog(settings.home / "rasters" / f"surface-{scenario_id}-{parameter.replace('.', '')}.tif", bands,
+        path = write_cog(settings.raster_path(f"surface-{scenario_id}-{parameter.replace('.', '')}"), bands,
                          transform=from_origin(grid.x0, grid.y1, grid.cell, grid.cell), crs=METRIC_CRS)
         cur.execute("INSERT INTO rasters (scenario_id, kind, path, epsg, cell_size_m) VALUES (%s, 'surface', %s, 32648, %s)",
                     (scenario_id, str(path), cell_m))

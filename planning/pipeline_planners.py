@@ -386,7 +386,7 @@ def run_siting(conn, settings, request: SitingRequest, *, progress: Progress = _
                                                                        if c.startswith("mean_score_")])})
     from gis.raster import write_cog
 
-    path = write_cog(settings.home / "rasters" / f"siting-{scenario_id}.tif",
+    path = write_cog(settings.raster_path(f"siting-{scenario_id}"),
                      {"suitability": suitability, **scores}, transform=grid.transform, crs=METRIC_CRS)
     with conn.cursor() as cur:
         cur.execute("INSERT INTO rasters (scenario_id, kind, path, epsg, cell_size_m) VALUES (%s, 'suitability', %s, 32648, %s)",

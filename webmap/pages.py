@@ -46,6 +46,19 @@ def _js_strings() -> dict[str, str]:
         "in_zones": _("Inside pollution zones"), "without_option": _("without the option"),
         "peak": _("peak"), "no_alerts": _("No alert"),
         "planned": _("planned"), "operating": _("operating"), "expanding": _("expanding"),
+        "queued": _("Waiting to start…"), "running": _("Running…"), "done": _("Done"), "failed": _("Failed"),
+        "pass": _("pass"), "fail": _("fail"), "siting": _("Siting"), "relocation": _("Relocation"),
+        "draw_first": _("Draw a polygon on the map first"), "no_input": _("this server has no input for it"),
+        "inputs": _("Inputs"), "no_scenarios": _("No saved scenario yet"), "stored_clusters": _("Stored clusters"),
+        "candidates_of": _("Candidates of siting"), "candidates": _("candidates"), "candidate": _("Candidate"),
+        "score": _("score"), "suitability": _("Suitability"), "leader_stable": _("the best candidate stays first when any weight moves by 20 percent"),
+        "leader_changes": _("the best candidate changes when a weight moves by 20 percent"), "covered": _("Demand covered"),
+        "commute": _("commute mean / max"), "road_network": _("road network"), "straight_line": _("straight line"),
+        "report": _("Printable report"), "kind_siting": _("siting"), "kind_allocation": _("relocation"),
+        "kind_compliance": _("Decree 32 check"),
+        "crit_road_distance_m": _("Near a road"), "crit_village_distance_m": _("Near the polluting villages"),
+        "crit_residential_distance_m": _("Away from housing"), "crit_facility_distance_m": _("Away from schools and clinics"),
+        "crit_slope_deg": _("Flat land"), "crit_elevation_m": _("Above flood-prone ground"), "crit_landuse": _("Compatible land use"),
     }
 
 

@@ -283,8 +283,12 @@ def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
                      f'height="{by - ay:.1f}" preserveAspectRatio="none"/>')
     styles = {"candidate": 'fill="#1a9850" fill-opacity="0.35" stroke="#0b5d2e" stroke-width="1.5"',
               "site": 'fill="#1565c0" stroke="#fff"', "assignment": 'stroke="#6a1b9a" stroke-width="1.2" fill="none"'}
-    for role, geom, label in zip(gdf["role"], gdf.geometry, gdf.get("rank", gdf.get("ref", gdf["role"])), strict=False):
+    chosen = gdf["chosen"] if "chosen" in gdf.columns else [None] * len(gdf)
+    labels = gdf["rank"] if "rank" in gdf.columns else gdf["role"]
+    for role, geom, label, opened in zip(gdf["role"], gdf.geometry, labels, chosen, strict=True):
         style = styles.get(role, 'fill="#888" stroke="#333"')
+        if role == "site" and opened is False:
+            style = 'fill="#b0bec5" stroke="#fff"'
         for part in getattr(geom, "geoms", [geom]):
             if part.geom_type == "Polygon":
                 d = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
@@ -293,11 +297,12 @@ def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
                 cx, cy = xy(*part.representative_point().coords[0])
                 parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="middle">{escape(label)}</text>')
             elif part.geom_type == "LineString":
-                pts = " ".join(f"{px:.1f},{py:.1f}" for px, py in (xy(*c) for c in part.coords))
-                parts.append(f'<polyline points="{pts}" {style}/>')
+                pts = [xy(*c) for c in part.coords]
+                parts.append(f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}" {style}/>')
+                parts.append(f'<circle cx="{pts[0][0]:.1f}" cy="{pts[0][1]:.1f}" r="3.5" fill="#dc8a1c" stroke="#fff"/>')
             elif part.geom_type == "Point":
                 px, py = xy(part.x, part.y)
-                radius = 6 if role == "site" else 3
+                radius = 7 if role == "site" and opened else 4
                 parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{radius}" {style}/>')
     parts.append("</svg>")
     return Markup("".join(parts))

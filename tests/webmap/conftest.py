@@ -71,7 +71,11 @@ def start_server(web_settings: Settings, log: Path, **env_overrides: str) -> tup
 def live_server(web_settings: Settings, tmp_path_factory):
     """``langnghe serve`` on a free port (basemap off), yielding its base URL."""
     log = tmp_path_factory.mktemp("server") / "server.log"
-    proc, base = start_server(web_settings, log, LANGNGHE_BASEMAP_URL="", LANGNGHE_ITEMS_DEFAULT_LIMIT="10")
+    real = web_settings.real_data
+    proc, base = start_server(web_settings, log, LANGNGHE_BASEMAP_URL="", LANGNGHE_ITEMS_DEFAULT_LIMIT="10",
+                              LANGNGHE_SITING_DEM=str(real / "dem" / "N21E105_srtm3.tif"),
+                              LANGNGHE_SITING_LANDUSE=str(real / "landuse" / "rrd_osm2018_geofabrik.gpkg"),
+                              LANGNGHE_SITING_ROADS=str(real / "roads" / "vn_national_roads_legocity.geojson"))
     yield base
     proc.terminate()
     proc.wait(timeout=10)

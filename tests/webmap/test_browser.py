@@ -211,3 +211,38 @@ def test_tourist_picks_a_village_on_the_map(browser, live_server):
     picked = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#picked li")]
     assert picked == ["Bát Tràng"]
     _check_clean(browser, live_server)
+
+
+def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server):
+    _open(browser, f"{live_server}/?lang=en")
+    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.planningReady") == "1")
+    browser.execute_script("lnMap.fitBounds([[21.08, 105.90], [21.16, 105.99]], {animate: false});"
+                           "document.getElementById('siting-cell').value = 90;")
+    browser.find_element(By.ID, "siting-run").click()
+    WebDriverWait(browser, 120).until(lambda d: d.execute_script("return document.body.dataset.scenario"))
+    view = browser.find_element(By.ID, "scenario-view").text
+    assert "candidates (5–75 ha)" in view and "Printable report" in view
+    assert browser.execute_script("return document.getElementById('job-progress').value") == 1
+    assert browser.find_elements(By.CSS_SELECTOR, "img.leaflet-image-layer")  # the suitability image
+    siting_id = browser.execute_script("return document.body.dataset.scenario")
+    browser.save_screenshot(str(SCREENSHOTS / "planner-siting-en.png"))
+    browser.execute_script("document.getElementById('alloc-panel').open = true;"
+                           "document.getElementById('alloc-sites').value = arguments[0];", siting_id)
+    browser.find_element(By.ID, "alloc-run").click()
+    WebDriverWait(browser, 120).until(lambda d: d.execute_script("return document.body.dataset.scenario") != siting_id)
+    view = browser.find_element(By.ID, "scenario-view").text
+    assert "Demand covered" in view and f"S{siting_id}-C" in view
+    assert browser.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive[stroke-dasharray]")  # village -> site lines
+    browser.save_screenshot(str(SCREENSHOTS / "planner-relocation-en.png"))
+    browser.execute_script("document.getElementById('check-panel').open = true;"
+                           "lnDrawn.addLayer(L.rectangle([[20.972, 105.905], [20.974, 105.9065]]));")
+    browser.find_element(By.ID, "check-run").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "check-result").text)
+    result = browser.find_element(By.ID, "check-result").text
+    assert result.startswith("fail") and "allowed 10-75 ha" in result and "Decree 32/2024/NĐ-CP" in result
+    _check_clean(browser, live_server)
+    report = browser.find_element(By.LINK_TEXT, "Printable report").get_attribute("href")
+    browser.get(report)
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.report-map") and "Planner report" in browser.title
+    assert "Assignments" in browser.find_element(By.TAG_NAME, "body").text
+    browser.save_screenshot(str(SCREENSHOTS / "planner-report-en.png"))

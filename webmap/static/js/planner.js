@@ -92,6 +92,7 @@
 
   document.getElementById("draw-hint").textContent = T.draw_hint;
   const drawn = new L.FeatureGroup().addTo(map);
+  window.lnDrawn = drawn;
   map.addControl(new L.Control.Draw({ draw: { polygon: true, polyline: false, rectangle: true, circle: false,
     marker: false, circlemarker: false }, edit: { featureGroup: drawn } }));
   map.on(L.Draw.Event.CREATED, async (event) => {

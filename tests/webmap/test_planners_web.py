@@ -1,0 +1,112 @@
+"""Planner endpoints through the Flask app: jobs with progress, refusals, scenarios, downloads, report."""
+
+from __future__ import annotations
+
+import time
+
+import pyogrio
+import pytest
+
+from webmap.app import create_app
+
+pytestmark = pytest.mark.postgis
+BBOX = [105.90, 21.08, 105.99, 21.16]
+
+
+@pytest.fixture
+def planner_client(web_settings, tmp_path):
+    real = web_settings.real_data
+    app = create_app(web_settings.model_copy(update={
+        "siting_dem": real / "dem" / "N21E105_srtm3.tif",
+        "siting_landuse": real / "landuse" / "rrd_osm2018_geofabrik.gpkg",
+        "siting_roads": real / "roads" / "vn_national_roads_legocity.geojson"}))
+    app.config["TESTING"] = True
+    yield app.test_client()
+    app.extensions["langnghe_db"].close()
+
+
+def _wait(client, url: str) -> dict:
+    seen = []
+    for _ in range(300):
+        job = client.get(url).get_json()
+        seen.append(job["progress"])
+        if job["status"] in ("done", "failed"):
+            return {**job, "seen": seen}
+        time.sleep(0.1)
+    raise AssertionError(f"job did not finish: {job}")
+
+
+def test_siting_job_scenario_and_downloads(planner_client, tmp_path):
+    c = planner_client
+    inputs = c.get("/api/siting/inputs").get_json()
+    assert inputs["inputs"]["dem"] == "N21E105_srtm3.tif" and all(x["available"] for x in inputs["criteria"])
+    started = c.post("/api/siting", json={"bbox": BBOX, "cell_m": 90, "kind": "craft_village", "name": "Đông Anh"})
+    assert started.status_code == 202
+    job = _wait(c, started.get_json()["job_url"])
+    assert job["status"] == "done" and job["progress"] == 1.0 and job["seen"] == sorted(job["seen"])
+    sid = job["scenario_id"]
+    scenario = c.get(f"/api/scenarios/{sid}").get_json()
+    assert scenario["name"] == "Đông Anh" and scenario["results"]["candidates"] > 0
+    assert "path" not in scenario["rasters"][0]  # no server paths leak
+    (south, west), (north, east) = scenario["overlay"]["bounds"]
+    assert south < 21.09 and north > 21.15 and west < 105.91 and east > 105.98
+    png = c.get(scenario["overlay"]["url"])
+    assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    cog = c.get(scenario["overlay"]["cog"])
+    assert cog.status_code == 200 and cog.data[:4] in (b"II*\x00", b"MM\x00*")
+    cog.close()
+    gj = c.get(scenario["links"]["features"]).get_json()
+    assert len(gj["features"]) == scenario["results"]["candidates"]
+    gpkg = c.get(scenario["links"]["geopackage"])
+    path = tmp_path / "s.gpkg"
+    path.write_bytes(gpkg.data)
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["candidate"]
+    report = c.get(scenario["links"]["report"])
+    html = report.get_data(as_text=True)
+    assert report.status_code == 200 and "<svg" in html and "Đông Anh" in html and "road_distance_m" in html
+    assert any(s["id"] == sid for s in c.get("/api/scenarios?kind=siting").get_json()["scenarios"])
+
+
+def test_bad_planner_requests_are_refused_at_once(planner_client):
+    c = planner_client
+    cases = [
+        ("/api/siting", {"bbox": [1, 2, 3]}, "bbox must be"),
+        ("/api/siting", {"bbox": [106.0, 21.0, 105.9, 21.1]}, "is empty"),
+        ("/api/siting", {"bbox": BBOX, "criteria": ["road_distance_m", "slope_deg"], "ahp": [[1, 9], [1, 1]]}, "not reciprocal"),
+        ("/api/siting", {"bbox": BBOX, "criteria": ["road_distance_m", "slope_deg"],
+                         "weights": {"road_distance_m": 0.7, "slope_deg": 0.7}}, "sum to 1"),
+        ("/api/siting", {"bbox": BBOX, "cell_m": "big"}, "cell_m must be a number"),
+        ("/api/allocate", {"model": "max_coverage", "p": 2}, "maximum commute"),
+        ("/api/allocate", {"model": "gravity"}, "model 'gravity'"),
+        ("/api/check-cluster", {"geometry": {"type": "Point", "coordinates": [105.9, 21]}}, "Polygon"),
+        ("/api/check-cluster", {}, "either a drawn polygon or"),
+    ]
+    for url, body, message in cases:
+        response = c.post(url, json=body)
+        assert response.status_code == 400, (url, body, response.get_json())
+        assert message in response.get_json()["description"], (message, response.get_json())
+    assert c.post("/api/siting", data="not json", content_type="application/json").status_code == 400
+    assert c.get("/api/scenarios/999999").status_code == 404
+    assert c.get("/api/jobs/not-a-uuid").status_code == 404
+    assert c.get("/api/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert c.post("/api/check-cluster", json={"ref": "NO-SUCH"}).status_code == 404
+
+
+def test_failed_job_says_why(planner_client):
+    started = planner_client.post("/api/siting", json={"bbox": BBOX, "cell_m": 90,
+                                                      "criteria": ["road_distance_m"], "weights": {"road_distance_m": 1},
+                                                      "threshold": 0.999999})
+    job = _wait(planner_client, started.get_json()["job_url"])
+    assert job["status"] in ("done", "failed")
+    allocation = planner_client.post("/api/allocate", json={"p": 1, "bbox": [105.0, 20.0, 105.01, 20.01]})
+    job = _wait(planner_client, allocation.get_json()["job_url"])
+    assert job["status"] == "failed" and "no polluting craft villages" in job["error"] and job["scenario_id"] is None
+
+
+def test_check_cluster_endpoint(planner_client):
+    r = planner_client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG", "save_as": "Bát Tràng check"})
+    body = r.get_json()
+    assert r.status_code == 200 and body["verdict"] in ("pass", "fail", "unknown")
+    rules = {x["rule"]: x for x in body["results"]}
+    assert rules["no_residents"]["status"] in ("pass", "fail")  # the land-use file answers it
+    assert planner_client.get(f"/scenarios/{body['scenario_id']}/report").status_code == 200
