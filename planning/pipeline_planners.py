@@ -396,6 +396,53 @@ def run_siting(conn, settings, request: SitingRequest, *, progress: Progress = _
     return {**out, "scenario_id": scenario_id, "path": str(path)}
 
 
+def overlay_files(inputs: dict[str, Path], criteria: list[siting.Criterion], out_path: Path, *,
+                  block_rows: int = 256, compress: str | None = "deflate", progress: Progress = _no_progress) -> Path:
+    """Weighted overlay of criterion GeoTIFFs (one grid) into a tiled float32 GeoTIFF, strip by strip.
+
+    Memory stays at two strips of every input (the next strip is read while this one is
+    computed), however large the rasters.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import rasterio
+    from rasterio.windows import Window
+
+    siting.check_weights(criteria)
+    missing = [c.name for c in criteria if c.name not in inputs]
+    if missing:
+        raise ValidationError(f"no raster file for criteria {missing}")
+    sources = {c.name: rasterio.open(inputs[c.name]) for c in criteria}
+    try:
+        first = next(iter(sources.values()))
+        for name, src in sources.items():
+            if (src.width, src.height, src.transform, src.crs) != (first.width, first.height, first.transform, first.crs):
+                raise ValidationError(f"{inputs[name]} is not on the grid of {first.name}: align the rasters first")
+        width, height = first.width, first.height
+
+        def read(r0: int, r1: int) -> dict[str, np.ndarray]:
+            window = Window(0, r0, width, r1 - r0)
+            return {name: src.read(1, window=window, out_dtype="float32") for name, src in sources.items()}
+
+        profile = {"driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "float32",
+                   "crs": first.crs, "transform": first.transform, "nodata": np.nan, "tiled": True,
+                   "blockxsize": 256, "blockysize": 256, "BIGTIFF": "IF_SAFER", **({"compress": compress} if compress else {})}
+        strips = [(r0, min(height, r0 + block_rows)) for r0 in range(0, height, block_rows)]
+        with rasterio.open(out_path, "w", **profile) as dst, ThreadPoolExecutor(max_workers=1) as reader:
+            pending = reader.submit(read, *strips[0])
+            for k, (r0, r1) in enumerate(strips):
+                block = pending.result()
+                if k + 1 < len(strips):
+                    pending = reader.submit(read, *strips[k + 1])
+                ((_, out),) = siting.overlay_blocks(lambda _a, _b, b=block: b, r1 - r0, criteria, block_rows=r1 - r0)
+                dst.write(out, 1, window=Window(0, r0, width, r1 - r0))
+                progress((k + 1) / len(strips), "overlay")
+    finally:
+        for src in sources.values():
+            src.close()
+    return Path(out_path)
+
+
 # --- scenarios -------------------------------------------------------------------------
 
 def save_scenario(conn, kind: str, name: str, params: dict, input_versions: dict, results: dict,
