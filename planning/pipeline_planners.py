@@ -328,6 +328,14 @@ def _layers(conn, request: SitingRequest, model: dict[str, Any], grid: _Grid, ne
     return layers, mask, excluded
 
 
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """A valid (multi)polygon: reprojection can make raster outlines touch themselves."""
+    fixed = shapely.make_valid(geom)
+    if fixed.geom_type == "GeometryCollection":
+        fixed = shapely.union_all([g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
+    return fixed
+
+
 def run_siting(conn, settings, request: SitingRequest, *, progress: Progress = _no_progress,
                save: bool = True) -> dict[str, Any]:
     """Suitability raster, candidate regions and sensitivity; saved as a scenario."""
@@ -367,8 +375,14 @@ def run_siting(conn, settings, request: SitingRequest, *, progress: Progress = _
         table = candidates.set_index("rank")[[f"mean_score_{c.name}" for c in criteria]]
         table.columns = [c.name for c in criteria]
         sens = siting.sensitivity(table, criteria)
+    progress(0.78, "Decree 32 checks of the top candidates")
+    checks = []
+    for rank, geom in zip(candidates["rank"][:5], candidates.to_crs(4326).geometry[:5], strict=False):
+        check = check_cluster_site(conn, settings, geometry=_polygonal(geom), kind=request.kind, mountainous=False,
+                                   landuse=request.landuse)
+        checks.append({"rank": int(rank), "verdict": check["verdict"], "results": check["results"]})
     result = {
-        "kind": request.kind, "area_limits_ha": [min_ha, max_ha], "threshold": threshold,
+        "kind": request.kind, "area_limits_ha": [min_ha, max_ha], "threshold": threshold, "compliance": checks,
         "criteria": [{"name": c.name, "weight": round(c.weight, 6), "transform": asdict(c.transform),
                       "unit": siting.CRITERIA[c.name]} for c in criteria],
         **weight_info, "excluded_cells": excluded, "cells": grid.width * grid.height, "usable_cells": int(usable.sum()),

@@ -311,7 +311,7 @@ def candidate_regions(suitability: NDArray, transform: Affine, crs, *, threshold
     })
     for name, layer in (criteria_layers or {}).items():
         frame[f"mean_{name}"] = ndimage.mean(np.asarray(layer, dtype="float64"), out, ids)
-    geometry = [shapely.union_all(polygons[int(i)]) for i in ids]
+    geometry = [shapely.make_valid(shapely.union_all(polygons[int(i)])) for i in ids]
     gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=crs).sort_values("mean_score", ascending=False)
     gdf.insert(0, "rank", np.arange(1, len(gdf) + 1))
     return gdf.reset_index(drop=True)

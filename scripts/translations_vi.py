@@ -125,6 +125,7 @@ VI = {
     'Assignments': 'Phân bổ',
     'Parameters and inputs': 'Tham số và dữ liệu đầu vào',
     'Villages: those in the drawn rectangle, or else in the map view': 'Làng nghề: trong hình chữ nhật đã vẽ, nếu không thì trong khung nhìn bản đồ',
+    'top candidates': 'các vị trí đề xuất hàng đầu',
 }
 
 

@@ -148,6 +148,30 @@ def scenarios():
     return jsonify(scenarios=list_scenarios(get_conn(), request.args.get("kind") or None))
 
 
+@bp.get("/api/scenarios/compare")
+def compare():
+    """Headline figures of scenarios of one kind side by side: ``?ids=3,4``."""
+    from planning.pipeline_planners import compare_scenarios
+
+    raw = request.args.get("ids", "")
+    try:
+        ids = [int(v) for v in raw.split(",") if v.strip()]
+    except ValueError:
+        raise BadParameter(f"ids must be scenario numbers separated by commas, got {raw!r}") from None
+    if not 2 <= len(ids) <= 10:
+        raise BadParameter("compare 2 to 10 scenarios")
+    return jsonify(scenarios=compare_scenarios(get_conn(), ids))
+
+
+@bp.delete("/api/scenarios/<int:scenario_id>")
+def delete(scenario_id: int):
+    """Delete a scenario, its features and its raster files."""
+    from planning.pipeline_planners import delete_scenario
+
+    removed = delete_scenario(get_conn(), scenario_id)
+    return jsonify(deleted=scenario_id, files_removed=len(removed))
+
+
 def _scenario(scenario_id: int) -> dict[str, Any]:
     from planning.pipeline_planners import get_scenario
 

@@ -70,6 +70,10 @@ def test_siting_on_real_inputs_is_saved_as_a_scenario(planner, real_data):
     assert stored["kind"] == "siting" and stored["params"]["bbox"] == list(TU_SON)
     assert stored["input_versions"]["dem_file"]["bytes"] > 1_000_000 and "craft_villages" in stored["input_versions"]
     assert len(stored["results"]["sensitivity"]) == 2 * len(stored["results"]["criteria"])
+    checks = stored["results"]["compliance"]
+    assert [c["rank"] for c in checks] == list(range(1, min(5, len(gdf)) + 1))
+    area = {r["rule"]: r for r in checks[0]["results"]}["area_craft_or_mountain"]
+    assert area["status"] == "pass" and area["numbers"]["area_ha"] == pytest.approx(gdf["area_ha"].iloc[0], rel=0.01)
     feats = scenario_features(conn, result["scenario_id"], "candidate")
     assert len(feats) == len(gdf) and feats.crs.to_epsg() == 4326
     assert feats.to_crs(32648).area.sum() / 1e4 == pytest.approx(gdf["area_ha"].sum(), rel=1e-3)

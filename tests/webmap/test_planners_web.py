@@ -110,3 +110,17 @@ def test_check_cluster_endpoint(planner_client):
     rules = {x["rule"]: x for x in body["results"]}
     assert rules["no_residents"]["status"] in ("pass", "fail")  # the land-use file answers it
     assert planner_client.get(f"/scenarios/{body['scenario_id']}/report").status_code == 200
+
+
+def test_compare_and_delete_scenarios(planner_client):
+    c = planner_client
+    ids = []
+    for body in ({"p": 1, "capacity": False, "bbox": BBOX}, {"p": 2, "capacity": False, "bbox": BBOX}):
+        job = _wait(c, c.post("/api/allocate", json=body).get_json()["job_url"])
+        ids.append(job["scenario_id"])
+    side = c.get(f"/api/scenarios/compare?ids={ids[0]},{ids[1]}").get_json()["scenarios"]
+    assert [s["p"] for s in side] == [1, 2] and side[1]["mean_commute_min"] <= side[0]["mean_commute_min"]
+    assert c.get("/api/scenarios/compare?ids=1,x").status_code == 400
+    assert c.delete(f"/api/scenarios/{ids[0]}").get_json() == {"deleted": ids[0], "files_removed": 0}
+    assert c.get(f"/api/scenarios/{ids[0]}").status_code == 404
+    assert c.delete(f"/api/scenarios/{ids[0]}").status_code == 404
