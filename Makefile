@@ -46,8 +46,14 @@ sample: db
 	$(BIN)/langnghe sample load
 	$(BIN)/langnghe zones sources --date 2026-10-01
 
+# Siting inputs for the planner page: the shared real data when it sits beside the checkout.
+SHARED := $(abspath ../shared/data)
+SITING_ENV := $(if $(wildcard $(SHARED)/dem/N21E105_srtm3.tif),LANGNGHE_SITING_DEM=$(SHARED)/dem/N21E105_srtm3.tif \
+	LANGNGHE_SITING_LANDUSE=$(SHARED)/landuse/rrd_osm2018_geofabrik.gpkg \
+	LANGNGHE_SITING_ROADS=$(SHARED)/roads/vn_national_roads_legocity.geojson,)
+
 serve:
-	$(BIN)/langnghe serve --host $(HOST) --port $(PORT)
+	$(SITING_ENV) $(BIN)/langnghe serve --host $(HOST) --port $(PORT)
 
 clean-db:
 	-$(BIN)/langnghe db stop
