@@ -72,17 +72,26 @@ for _name in IMPORTABLE:
 @click.option("--station-col", help="Station column name (default: station_ref/station/station_id).")
 @click.option("--time-col", help="Time column name (default: observed_at/time/datetime).")
 @click.option("--source", help="Source label stored with each value (default: the file name).")
+@click.option("--partial", is_flag=True, help="Import the good rows even when some cannot be read (default: reject the file).")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path))
 def measurements(file: Path, dry_run: bool, replace: bool, unit: str | None, tz: str, station_col: str | None,
-                 time_col: str | None, source: str | None, report_file: Path | None) -> None:
+                 time_col: str | None, source: str | None, partial: bool, report_file: Path | None) -> None:
     """Import measurements from a long or wide CSV (values kept, flagged, never dropped)."""
     from layers.stations import import_measurements
 
     with session(get_settings(), application_name="langnghe import measurements") as conn:
         report = import_measurements(conn, file, station_col=station_col, time_col=time_col, unit=unit, tz=tz,
-                                     replace=replace, source=source, dry_run=dry_run,
+                                     replace=replace, source=source, dry_run=dry_run, partial=partial,
                                      progress=sys.stderr.isatty())
     _finish(report, report_file)
+
+
+@click.group(name="measurements")
+def measurements_group() -> None:
+    """Monitoring measurements (same as ``langnghe import measurements``)."""
+
+
+measurements_group.add_command(measurements, name="import")
 
 
 @import_.command(name="routes")

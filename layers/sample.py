@@ -80,6 +80,9 @@ def load_sample(conn, settings: Settings, *, progress: bool = True) -> list[Impo
     stations = pd.read_csv(folder / "stations.csv", dtype=str, keep_default_na=False)
     stations["intensity"] = pd.to_numeric(stations["intensity"])
     values = synthetic_hourly(stations, start="2026-10-01T00:00", days=30)
+    with conn.cursor() as cur:  # the generator writes every parameter in its canonical unit
+        cur.execute("SELECT code, unit FROM parameters")
+        values["unit"] = values["parameter"].map(dict(cur.fetchall()))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic_measurements.csv"
         values.to_csv(path, index=False)

@@ -191,7 +191,12 @@ def _parse(long: pd.DataFrame, station_col: str, time_col: str, tz: str, unit: s
     long["observed_at"] = times
     long["value"] = value
     units = long["unit"] if "unit" in long else pd.Series(unit, index=long.index, dtype=object)
-    ok = value.notna() & times.notna()
+    # A blank cell of a unit column is a missing unit; a wide file without units uses canonical ones.
+    blank_unit = (units.isna() | (units.astype(str).str.strip() == "")) if "unit" in long else \
+        pd.Series(False, index=long.index)
+    for row in long.loc[blank_unit & value.notna(), "_row"]:
+        problems.append(Problem(int(row), "unit", "unit", "unit missing"))
+    ok = value.notna() & times.notna() & ~blank_unit
     long = long[ok]
     converted, canonical, bad_unit = normalise_units(long["value"].to_numpy(dtype=float), units[ok],
                                                     long["parameter"], table)
@@ -248,7 +253,7 @@ def _merge(cur, *, replace: bool) -> tuple[int, int, int]:
 def import_measurements(conn, path: Path | str, *, station_col: str | None = None, time_col: str | None = None,
                         unit: str | None = None, tz: str = "Asia/Ho_Chi_Minh", replace: bool = False,
                         source: str | None = None, synthetic: bool = False, dry_run: bool = False,
-                        progress: bool = True, actor: str = "cli") -> ImportReport:
+                        partial: bool = False, progress: bool = True, actor: str = "cli") -> ImportReport:
     """Import measurements from a long or wide CSV in one transaction.
 
     Long: one row per value (station, time, parameter, value[, unit]). Wide: one row per
@@ -256,6 +261,11 @@ def import_measurements(conn, path: Path | str, *, station_col: str | None = Non
     gaps; units are normalised to each parameter's canonical unit; negative and
     out-of-range values are kept with a quality flag; a value already stored for the
     same station, parameter and time is replaced only with ``replace``.
+
+    A row that cannot be read (text in a number column, an impossible date, an unknown
+    station or parameter, a unit that cannot be converted) rejects the whole file, with
+    every such row and column listed, and nothing is written; with ``partial`` the good
+    rows are imported and the bad ones reported.
 
     Returns
     -------
@@ -269,6 +279,9 @@ def import_measurements(conn, path: Path | str, *, station_col: str | None = Non
     if scol is None or tcol is None:
         raise ValidationError(f"{path}: needs a station column ({', '.join(_STATION_COLS)}) and a time column "
                               f"({', '.join(_TIME_COLS)}); found {', '.join(c for c in columns if c != '_row')}")
+    if unit is None and not any(c.lower() == "unit" for c in columns) and \
+            any(c.lower() in ("parameter", "value") for c in columns):
+        raise ValidationError(f"{path}: no unit column and no unit given (--unit): the values' unit is unknown")
     try:
         with conn.cursor() as cur:
             table = _parameters(cur)
@@ -291,6 +304,12 @@ def import_measurements(conn, path: Path | str, *, station_col: str | None = Non
             report.problems += [Problem(int(r), "observed_at", "duplicate", f"duplicate {p} value for the same station and time")
                                 for r, p in zip(long.loc[dup, "_row"], long.loc[dup, "parameter"], strict=True)]
             long = long[~dup]
+            errors = [p for p in report.problems if p.severity == "error"]
+            if errors and not partial:
+                shown = "; ".join(f"row {p.row}, column {p.field}: {p.reason}" for p in errors[:20])
+                more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
+                raise ImportFailedError(f"{path.name}: {len(errors)} rows cannot be read, nothing was written: "
+                                        f"{shown}{more}")
             long["station_id"] = long["station_id"].astype(int)
             long["quality_flag"] = _quality(long, table, synthetic)
             for flag in ("negative", "out_of_range"):
@@ -302,6 +321,9 @@ def import_measurements(conn, path: Path | str, *, station_col: str | None = Non
             report.total = len(long) + len({(p.row, p.field) for p in report.problems if p.severity == "error"})
             report.unchanged = len(long) - report.inserted - report.updated
             report.notes.append(f"layout {layout}; {len(long)} values read")
+            if layout == "wide" and unit is None:
+                report.notes.append("no units in the file: each parameter's canonical unit assumed "
+                                    "(µg/m3 for air, mg/L for water); give --unit otherwise")
             if differing and not replace:
                 report.notes.append(f"{differing} values differ from stored ones: kept the stored values "
                                     "(use --replace to replace them)")

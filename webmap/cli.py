@@ -9,7 +9,7 @@ import click
 
 from layers.db_cli import db
 from gis.errors import LangNgheError
-from layers.cli import import_, sample, search_cmd
+from layers.cli import import_, measurements_group, sample, search_cmd
 from webmap.planners_cli import allocate_cmd, check_cluster_cmd, scenarios_group, siting_group
 from webmap.planning_cli import (
     alerts_group,
@@ -45,7 +45,7 @@ def serve(host: str, port: int) -> None:
     create_app().run(host=host, port=port, threaded=True)
 
 
-for _command in (db, import_, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd,
+for _command in (db, import_, measurements_group, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd,
                  zones_group, trends_cmd, alerts_group, siting_group, allocate_cmd, check_cluster_cmd, scenarios_group):
     cli.add_command(_command)
 

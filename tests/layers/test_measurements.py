@@ -31,7 +31,7 @@ def station(conn, tmp_path):
 
 
 def test_units_flags_and_row_errors(conn, station):
-    report = import_measurements(conn, BAD / "measurements_long_mixed.csv", progress=False)
+    report = import_measurements(conn, BAD / "measurements_long_mixed.csv", partial=True, progress=False)
     codes = {(p.row, p.code) for p in report.problems}
     assert {(2, "negative"), (3, "out_of_range"), (6, "type"), (7, "type"), (8, "choice"), (9, "unit"),
             (10, "unknown_station"), (11, "duplicate")} <= codes
@@ -48,9 +48,9 @@ def test_units_flags_and_row_errors(conn, station):
 
 def test_duplicates_replaced_only_when_asked(conn, station, tmp_path):
     first = tmp_path / "a.csv"
-    first.write_text("station_ref,observed_at,parameter,value\nS-1,2026-01-01 01:00,PM10,40\n")
+    first.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 01:00,PM10,40,µg/m3\n")
     second = tmp_path / "b.csv"
-    second.write_text("station_ref,observed_at,parameter,value\nS-1,2026-01-01 01:00,PM10,55\n")
+    second.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 01:00,PM10,55,µg/m3\n")
     import_measurements(conn, first, progress=False)
     kept = import_measurements(conn, second, progress=False)
     assert kept.inserted == 0 and any("differ from stored" in n for n in kept.notes)
@@ -105,3 +105,33 @@ def test_killed_import_leaves_the_database_unchanged(conn, station, tmp_path, te
             break
         time.sleep(0.1)
     assert (count(conn, "measurements"), count(conn, "monitoring_stations")) == before
+
+
+def test_a_bad_file_is_rejected_whole_with_rows_and_columns(conn, station, tmp_path):
+    from gis.errors import ImportFailedError, ValidationError
+
+    with pytest.raises(ImportFailedError) as caught:
+        import_measurements(conn, BAD / "measurements_long_mixed.csv", progress=False)
+    text = str(caught.value)
+    assert "nothing was written" in text
+    for part in ("row 6, column value: not a number: 'abc'", "row 7, column observed_at: not a date-time",
+                 "row 9, column unit: unit 'furlongs'", "row 10, column station_ref: unknown station 'S-9'"):
+        assert part in text, part
+    assert count(conn, "measurements") == 0
+    impossible = tmp_path / "feb30.csv"
+    impossible.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-02-30 01:00,PM2.5,10,ug/m3\n")
+    with pytest.raises(ImportFailedError, match="row 1, column observed_at: not a date-time: '2026-02-30 01:00'"):
+        import_measurements(conn, impossible, progress=False)
+    header = tmp_path / "header.csv"
+    header.write_text("station,when,parameter,value,unit\nS-1,2026-01-01 01:00,PM2.5,10,ug/m3\n")
+    with pytest.raises(ValidationError, match="needs a station column .* and a time column .*found station, when"):
+        import_measurements(conn, header, progress=False)
+    no_unit = tmp_path / "nounit.csv"
+    no_unit.write_text("station_ref,observed_at,parameter,value\nS-1,2026-01-01 01:00,PM2.5,10\n")
+    with pytest.raises(ValidationError, match="no unit column and no unit given"):
+        import_measurements(conn, no_unit, progress=False)
+    assert import_measurements(conn, no_unit, unit="ug/m3", progress=False).inserted == 1
+    blank = tmp_path / "blank.csv"
+    blank.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 02:00,PM2.5,10,\n")
+    with pytest.raises(ImportFailedError, match="row 1, column unit: unit missing"):
+        import_measurements(conn, blank, progress=False)
