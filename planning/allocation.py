@@ -2,7 +2,7 @@
 
 Pure: a cost matrix (demand points x sites, any unit), demand weights and site
 capacities in, an :class:`Allocation` out. Two models, both integer programmes
-solved by HiGHS through PuLP:
+solved by CBC through PuLP:
 
 - p-median: open ``p`` sites, minimise the total demand-weighted cost;
 - maximal coverage: open ``p`` sites, maximise the demand within ``max_cost``.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cbcbox
 import numpy as np
 import pulp
 from numpy.typing import NDArray
@@ -78,7 +79,9 @@ def _size(size: NDArray | None, demand: NDArray) -> NDArray:
 
 
 def _solve(problem: pulp.LpProblem, time_limit_s: float) -> str:
-    problem.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_s))
+    # CBC runs as its own process (the cbcbox binary): no solver library shares our address
+    # space, so none can clash with the ones OR-tools loads.
+    problem.solve(pulp.COIN_CMD(path=cbcbox.cbc_bin_path(), msg=False, timeLimit=time_limit_s))
     return pulp.LpStatus[problem.status]
 
 

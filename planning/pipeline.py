@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -399,3 +400,77 @@ def run_alerts(conn, folder) -> int:
                     created += int(cur.fetchone()[0])
     conn.commit()
     return created
+
+
+#: OSM POI classes -> exposure facility kind.
+FACILITY_KINDS = {"school": "school", "kindergarten": "school", "college": "school", "university": "school",
+                  "hospital": "clinic", "clinic": "clinic", "doctors": "clinic"}
+SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
+
+
+def assess_exposure(conn, settings, *, day: dt.date | None = None, kind: str | None = None,
+                    facilities: Path | None = None, version: str = "2025-07", level: str = "commune",
+                    save_as: str | None = None) -> dict[str, Any]:
+    """Exposure of the zones of ``day`` (default: the latest zone date): per zone and per unit."""
+    import json
+
+    import geopandas as gpd
+    import pandas as pd
+
+    from gis.crs import METRIC_CRS
+    from gis.postgis import read_geodataframe
+    from planning.exposure import rank_units, zone_exposure
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT max(zone_date) FROM pollution_zones WHERE %s::text IS NULL OR kind = %s", (kind, kind))
+        latest = cur.fetchone()[0]
+    day = day or latest
+    if day is None:
+        raise ValidationError("no pollution zones stored yet: run `langnghe zones sources` or build them from a surface")
+    zones = read_geodataframe(conn, "SELECT ref, name, kind, coalesce(severity, 'medium') AS severity, "
+                                    "ST_AsBinary(geom) AS geom FROM pollution_zones WHERE zone_date = %s "
+                                    "AND (%s::text IS NULL OR kind = %s) ORDER BY ref", (day, kind, kind))
+    if not len(zones):
+        raise ValidationError(f"no pollution zones on {day}" + (f" of kind {kind}" if kind else ""))
+    zones = zones.to_crs(METRIC_CRS)
+    zones["weight"] = zones["severity"].map(SEVERITY_WEIGHT).fillna(2.0)
+    box = zones.to_crs(4326).total_bounds
+    villages = read_geodataframe(conn, "SELECT ref, name, ST_AsBinary(geom) AS geom FROM craft_villages "
+                                       "WHERE ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
+                                 tuple(float(v) for v in box)).to_crs(METRIC_CRS)
+    # Every unit of the level: percentiles are among all of them, not only those near the zones.
+    units = read_geodataframe(conn, "SELECT code, name, population, ST_AsBinary(geom) AS geom FROM admin_units "
+                                    "WHERE version = %s AND level = %s", (version, level)).to_crs(METRIC_CRS)
+    notes = []
+    if facilities is not None:
+        pois = pd.concat([gpd.read_file(facilities, layer=layer, bbox=tuple(box), engine="pyogrio")
+                          for layer in ("pois", "pois_a")], ignore_index=True)
+        pois = pois[pois["fclass"].isin(FACILITY_KINDS)]
+        facility_gdf = gpd.GeoDataFrame({"kind": pois["fclass"].map(FACILITY_KINDS), "name": pois["name"]},
+                                        geometry=pois.geometry, crs=pois.crs).to_crs(METRIC_CRS)
+    else:
+        facility_gdf = gpd.GeoDataFrame({"kind": [], "name": []}, geometry=[], crs=METRIC_CRS)
+        notes.append("no facilities file: schools and clinics not counted")
+    if not len(units):
+        notes.append(f"no {level} units of {version} loaded here: population and ranking unknown")
+    per_zone = zone_exposure(zones, villages, facility_gdf, units)
+    ranking = rank_units(zones, units, weight="weight") if len(units) else pd.DataFrame()
+    exposed = ranking[ranking["indicator"] > 0] if len(ranking) else ranking
+    result = {"date": str(day), "kind": kind, "zones": len(zones), "unit_version": version, "unit_level": level,
+              "population_inside": round(float(per_zone["population"].sum()), 0),
+              "villages_inside": int(per_zone["villages"].sum()), "schools_inside": int(per_zone["schools"].sum()),
+              "clinics_inside": int(per_zone["clinics"].sum()), "notes": notes,
+              "per_zone": json.loads(per_zone.to_json(orient="records", force_ascii=False)),
+              "ranking": json.loads(exposed.to_json(orient="records", force_ascii=False)) if len(exposed) else []}
+    if save_as:
+        from planning.pipeline_planners import save_scenario
+
+        features = {}
+        if len(exposed):
+            ranked = units.merge(exposed[["code", "indicator", "percentile", "score", "rank"]], on="code")
+            features["unit"] = ranked
+        result["scenario_id"] = save_scenario(conn, "exposure", save_as, {"date": str(day), "kind": kind,
+                                              "facilities": str(facilities) if facilities else None,
+                                              "version": version, "level": level}, {}, result, features)
+        conn.commit()
+    return result

@@ -820,7 +820,7 @@ def run_allocation(conn, settings, request: AllocationRequest, *, progress: Prog
         "villages": len(villages), "villages_served": int(served.sum()),
         "mean_commute_min": round(float(np.average(commute[served], weights=weights[served])), 1) if served.any() else None,
         "max_commute_min": round(float(np.nanmax(commute)), 1) if served.any() else None,
-        "objective": round(result.objective, 3), "solver": "HiGHS via PuLP", "status": result.status,
+        "objective": round(result.objective, 3), "solver": "CBC via PuLP", "status": result.status,
     }
     loads = {sites["ref"].iloc[j]: round(float(size[np.asarray(result.assignment) == j].sum()), 2) for j in result.sites}
     summary["site_load_ha"] = loads

@@ -126,6 +126,20 @@ VI = {
     'Parameters and inputs': 'Tham số và dữ liệu đầu vào',
     'Villages: those in the drawn rectangle, or else in the map view': 'Làng nghề: trong hình chữ nhật đã vẽ, nếu không thì trong khung nhìn bản đồ',
     'top candidates': 'các vị trí đề xuất hàng đầu',
+    'Pollution surfaces': 'Bề mặt ô nhiễm nội suy',
+    'Period': 'Thời kỳ',
+    'Who is exposed': 'Ai bị phơi nhiễm',
+    'leave-one-out error': 'sai số kiểm định chéo bỏ-một',
+    'No surface yet: build one with langnghe surface': 'Chưa có bề mặt nào: hãy tạo bằng lệnh langnghe surface',
+    'zones on': 'vùng ô nhiễm ngày',
+    'villages': 'làng nghề',
+    'schools': 'trường học',
+    'clinics': 'cơ sở y tế',
+    'people inside': 'người ở bên trong',
+    'Percentile': 'Bách phân vị',
+    'Population': 'Dân số',
+    'No commune boundaries with population loaded': 'Chưa nạp ranh giới xã có dân số',
+    'No pollution zones yet': 'Chưa có vùng ô nhiễm nào',
 }
 
 

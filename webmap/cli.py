@@ -15,6 +15,7 @@ from webmap.planning_cli import (
     alerts_group,
     aqi_cmd,
     exceedances_cmd,
+    exposure_cmd,
     isochrone_cmd,
     route,
     surface_cmd,
@@ -45,7 +46,7 @@ def serve(host: str, port: int) -> None:
     create_app().run(host=host, port=port, threaded=True)
 
 
-for _command in (db, import_, measurements_group, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, surface_cmd,
+for _command in (db, import_, measurements_group, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, exposure_cmd, surface_cmd,
                  zones_group, trends_cmd, alerts_group, siting_group, allocate_cmd, check_cluster_cmd, scenarios_group):
     cli.add_command(_command)
 

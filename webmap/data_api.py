@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import get_locale
@@ -140,3 +141,83 @@ def crafts():
         rows = cur.fetchall()
     return Response(json.dumps({r[0]: {"vi": r[1], "en": r[2], "pollution": r[3]} for r in rows},
                                ensure_ascii=False), mimetype="application/json")
+
+
+@bp.get("/api/surfaces")
+def surfaces():
+    """Saved pollution surfaces (``?parameter=``), oldest period first, each with its image overlay,
+    colour scale and cross-validation errors: the environment page's time slider walks them."""
+    import rasterio
+    from flask import url_for
+
+    from webmap.planners import raster_frame
+
+    parameter = request.args.get("parameter") or None
+    with get_conn().cursor() as cur:
+        cur.execute("SELECT s.id, s.params, s.results, r.path FROM scenarios s JOIN rasters r ON r.scenario_id = s.id "
+                    "WHERE s.kind = 'surface' AND r.kind = 'surface' AND (%s::text IS NULL OR s.params->>'parameter' = %s) "
+                    "ORDER BY s.params->>'start', s.id", (parameter, parameter))
+        rows = cur.fetchall()
+    out = []
+    for scenario_id, params, results, path in rows:
+        try:
+            with rasterio.open(path) as src:
+                names = list(src.descriptions)
+                band = names.index("kriging") + 1 if "kriging" in names else 1
+                stats = src.read(band, masked=True)
+                vmax = float(stats.max()) if stats.count() else 1.0
+        except rasterio.errors.RasterioIOError:
+            continue  # the file was removed; the catalogue row outlives it
+        out.append({"id": scenario_id, "parameter": params.get("parameter"), "start": params.get("start"),
+                    "end": params.get("end"), "method": names[band - 1], "loo_rmse": results.get("loo_rmse"),
+                    "scale": [0.0, round(vmax, 2)], "bounds": raster_frame(path)[3],
+                    "url": url_for("data.surface_png", scenario_id=scenario_id, band=band, vmax=round(vmax, 2))})
+    return jsonify(surfaces=out)
+
+
+@bp.get("/api/surfaces/<int:scenario_id>.png")
+def surface_png(scenario_id: int):
+    """One band of a surface as an image, coloured from 0 (green) to ``vmax`` (red)."""
+    from webmap.planners import suitability_png
+
+    band = parse_int(request.args.get("band"), "band", default=1, minimum=1, maximum=3)
+    try:
+        vmax = float(request.args.get("vmax", "100"))
+    except ValueError:
+        raise BadParameter("vmax must be a number") from None
+    if not vmax > 0:
+        raise BadParameter("vmax must be positive")
+    with get_conn().cursor() as cur:
+        cur.execute("SELECT path FROM rasters WHERE scenario_id = %s AND kind = 'surface'", (scenario_id,))
+        row = cur.fetchone()
+    if row is None:
+        from gis.errors import NotFoundError
+
+        raise NotFoundError(f"surface {scenario_id} does not exist")
+    data, _bounds = suitability_png(Path(row[0]), band=band, vmin=vmax, vmax=0.0)  # high values red
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/api/exposure")
+def exposure():
+    """Villages, schools, clinics and people inside the zones of a date; units ranked (EJScreen-style)."""
+    import datetime as dt
+
+    from planning.pipeline import assess_exposure
+
+    settings = current_app.config["LANGNGHE"]
+    raw = request.args.get("date")
+    try:
+        day = dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise BadParameter(f"date must be YYYY-MM-DD, got {raw!r}") from None
+    version, level = request.args.get("version", "2025-07"), request.args.get("level", "commune")
+    if version not in ("pre-2025", "2025-07") or level not in ("province", "district", "commune"):
+        raise BadParameter("version must be pre-2025 or 2025-07; level province, district or commune")
+    kind = request.args.get("kind") or None
+    if kind not in (None, "source_buffer", "surface_exceedance", "observed"):
+        raise BadParameter("kind must be source_buffer, surface_exceedance or observed")
+    result = assess_exposure(get_conn(), settings, day=day, kind=kind, facilities=settings.siting_landuse,
+                             version=version, level=level)
+    result["ranking"] = result["ranking"][:parse_int(request.args.get("top"), "top", default=20, minimum=1, maximum=500)]
+    return jsonify(result)

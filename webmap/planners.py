@@ -17,7 +17,7 @@ from webmap.errors import BadParameter
 from webmap.jobs import runner
 from webmap.params import parse_polygon
 
-__all__ = ["bp", "suitability_png"]
+__all__ = ["bp", "raster_frame", "suitability_png"]
 
 bp = Blueprint("planners", __name__)
 
@@ -187,7 +187,7 @@ def _overlay(scenario: dict[str, Any]) -> dict[str, Any] | None:
     path = _suitability_path(scenario)
     if path is None:
         return None
-    return {"url": url_for("planners.scenario_png", scenario_id=scenario["id"]), "bounds": _frame(path)[3],
+    return {"url": url_for("planners.scenario_png", scenario_id=scenario["id"]), "bounds": raster_frame(path)[3],
             "cog": url_for("planners.download", scenario_id=scenario["id"], name=path.name)}
 
 
@@ -228,7 +228,7 @@ def scenario_gpkg(scenario_id: int):
                     headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}.gpkg"'})
 
 
-def _frame(path: Path):
+def raster_frame(path: Path):
     """The Web Mercator grid a raster is shown on: (transform, width, height, Leaflet bounds)."""
     import rasterio
     from rasterio.warp import calculate_default_transform, transform_bounds
@@ -240,19 +240,20 @@ def _frame(path: Path):
     return transform, width, height, [[south, west], [north, east]]
 
 
-def suitability_png(path: Path) -> tuple[bytes, list[list[float]]]:
-    """The suitability band in Web Mercator as an RGBA PNG (unknown cells clear), and its
-    [[south, west], [north, east]] bounds for a Leaflet image overlay."""
+def suitability_png(path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float = 1.0) -> tuple[bytes, list[list[float]]]:
+    """A band in Web Mercator as an RGBA PNG (unknown cells clear; colours from ``vmin`` poor/low
+    to ``vmax`` good/high, reversed when ``vmin > vmax``), and its [[south, west], [north, east]]
+    bounds for a Leaflet image overlay."""
     import rasterio
     from rasterio.io import MemoryFile
     from rasterio.warp import Resampling, reproject
 
-    transform, width, height, bounds = _frame(path)
+    transform, width, height, bounds = raster_frame(path)
     out = np.full((height, width), np.nan, dtype="float32")
     with rasterio.open(path) as src:
-        reproject(rasterio.band(src, 1), out, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
+        reproject(rasterio.band(src, band), out, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
                   resampling=Resampling.nearest)
-    x = np.clip(np.nan_to_num(out, nan=0.0), 0, 1) * (len(RAMP) - 1)
+    x = np.clip((np.nan_to_num(out, nan=vmin) - vmin) / (vmax - vmin), 0, 1) * (len(RAMP) - 1)
     lo = np.minimum(x.astype(int), len(RAMP) - 2)
     rgb = RAMP[lo] + (RAMP[lo + 1] - RAMP[lo]) * (x - lo)[..., None]
     alpha = np.where(np.isfinite(out), 200, 0)

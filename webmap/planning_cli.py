@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["alerts_group", "aqi_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
+__all__ = ["alerts_group", "aqi_cmd", "exposure_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -241,3 +241,35 @@ def alerts_run() -> None:
     settings = get_settings()
     with session(settings, application_name="langnghe alerts") as conn:
         click.echo(f"{run_alerts(conn, settings.sample_data / 'regulations')} new alerts")
+
+
+@click.command(name="exposure")
+@click.option("--date", "day", help="Zone date (YYYY-MM-DD; default: the latest).")
+@click.option("--kind", type=click.Choice(["source_buffer", "surface_exceedance", "observed"]))
+@click.option("--facilities", type=click.Path(exists=True, dir_okay=False),
+              help="OSM-style GeoPackage with pois/pois_a (schools, clinics).")
+@click.option("--version", default="2025-07", show_default=True, help="Boundary version of the units.")
+@click.option("--level", type=click.Choice(["province", "district", "commune"]), default="commune", show_default=True)
+@click.option("--top", type=int, default=15, show_default=True)
+@click.option("--save", "save_as", help="Save as a scenario with this name.")
+def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
+    """Who is exposed: villages, schools, clinics and people inside the zones; units ranked."""
+    from pathlib import Path
+
+    from planning.pipeline import assess_exposure
+
+    with session(get_settings(), application_name="langnghe exposure") as conn:
+        r = assess_exposure(conn, get_settings(), day=dt.date.fromisoformat(day) if day else None, kind=kind,
+                            facilities=Path(facilities) if facilities else None, version=version, level=level,
+                            save_as=save_as)
+    click.echo(f"{r['zones']} zones on {r['date']}: {r['villages_inside']} villages, {r['schools_inside']} schools, "
+               f"{r['clinics_inside']} clinics, about {r['population_inside']:,.0f} people inside")
+    for note in r["notes"]:
+        click.echo(f"  note: {note}")
+    click.echo(f"rank  {level:28s} indicator  percentile  population  score")
+    for u in r["ranking"][:top]:
+        pop = "?" if u["population"] is None else f"{u['population']:,}"
+        score = "?" if u["score"] is None else f"{u['score']:,.0f}"
+        click.echo(f"{u['rank']:4d}  {u['name'][:28]:28s} {u['indicator']:9.3f}  {u['percentile']:10.1f}  {pop:>10s}  {score:>6s}")
+    if save_as:
+        click.echo(f"scenario {r['scenario_id']}")

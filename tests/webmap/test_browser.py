@@ -227,9 +227,12 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server)
     siting_id = browser.execute_script("return document.body.dataset.scenario")
     browser.save_screenshot(str(SCREENSHOTS / "planner-siting-en.png"))
     browser.execute_script("document.getElementById('alloc-panel').open = true;"
+                           "document.getElementById('alloc-capacity').checked = false;"
                            "document.getElementById('alloc-sites').value = arguments[0];", siting_id)
     browser.find_element(By.ID, "alloc-run").click()
-    WebDriverWait(browser, 120).until(lambda d: d.execute_script("return document.body.dataset.scenario") != siting_id)
+    WebDriverWait(browser, 120).until(lambda d: d.execute_script("return document.body.dataset.scenario") != siting_id
+                                      or d.find_element(By.ID, "planning-error").is_displayed())
+    assert not browser.find_element(By.ID, "planning-error").is_displayed(), browser.find_element(By.ID, "planning-error").text
     view = browser.find_element(By.ID, "scenario-view").text
     assert "Demand covered" in view and f"S{siting_id}-C" in view
     assert browser.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive[stroke-dasharray]")  # village -> site lines

@@ -73,6 +73,40 @@
   document.getElementById("alerts").innerHTML = alerts.alerts.length ? alerts.alerts.map((a) =>
     "<li><b>" + esc(a.rule) + "</b> · " + esc(a.station || a.station_ref) + " · " + esc(a.start.slice(0, 16).replace("T", " ")) +
     " · " + a.hours + " h · " + esc(T.peak) + " " + Number(a.peak).toFixed(1) + "</li>").join("") : "<li>" + esc(T.no_alerts) + "</li>";
+  // Pollution surfaces: a slider walks the saved periods; each shows as an image over the map.
+  const surfaces = (await getJSON("/api/surfaces")).surfaces;
+  const slider = document.getElementById("surface-slider");
+  let overlay = null;
+  function showSurface(i) {
+    const s = surfaces[i];
+    if (overlay) map.removeLayer(overlay);
+    overlay = L.imageOverlay(s.url, s.bounds, { opacity: 0.6, alt: s.parameter }).addTo(map);
+    const rmse = Object.entries(s.loo_rmse || {}).map(([m, v]) => m + " " + Number(v).toFixed(1)).join(", ");
+    document.getElementById("surface-label").textContent = s.parameter + " · " + (s.start || "").slice(0, 10) + " → " +
+      (s.end || "").slice(0, 10) + " · " + s.method + " · 0–" + s.scale[1] + " · " + T.loo + ": " + rmse;
+    document.body.dataset.surface = String(s.id);
+  }
+  if (surfaces.length) {
+    slider.max = String(surfaces.length - 1);
+    slider.value = String(surfaces.length - 1);
+    slider.addEventListener("input", () => showSurface(Number(slider.value)));
+    showSurface(surfaces.length - 1);
+  } else {
+    document.getElementById("surfaces").innerHTML = "<p class=hint>" + esc(T.no_surfaces) + "</p>";
+  }
+  // Exposure of the latest zones, communes ranked by indicator percentile x population.
+  try {
+    const ex = await getJSON("/api/exposure?top=10");
+    document.getElementById("exposure").innerHTML = "<p>" + ex.zones + " " + esc(T.zones_on) + " " + esc(ex.date) + ": " +
+      ex.villages_inside + " " + esc(T.villages_lc) + ", " + ex.schools_inside + " " + esc(T.schools) + ", " + ex.clinics_inside +
+      " " + esc(T.clinics) + ", ≈" + Math.round(ex.population_inside).toLocaleString() + " " + esc(T.people) + "</p>" +
+      (ex.ranking.length ? "<table><thead><tr><th>#</th><th>" + esc(T.unit) + "</th><th>" + esc(T.percentile) + "</th><th>" +
+        esc(T.population) + "</th></tr></thead><tbody>" + ex.ranking.map((u) => "<tr><td>" + u.rank + "</td><td>" + esc(u.name) +
+        "</td><td>" + u.percentile + "</td><td>" + (u.population === null ? "?" : u.population.toLocaleString()) + "</td></tr>").join("") +
+        "</tbody></table>" : "<p class=hint>" + esc(T.no_units) + "</p>");
+  } catch (error) {
+    document.getElementById("exposure").innerHTML = "<p class=hint>" + esc(T.no_zones) + "</p>";
+  }
   const first = stations.features.find((f) => latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
   if (first) await show(first);
   document.body.dataset.ready = "1";
