@@ -92,9 +92,14 @@ def rank_units(zones: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, weight: str 
         hits = tree.query(geom, predicate="intersects")
         if len(hits) == 0:
             continue
-        # Weighted coverage, capped at the strongest weight: overlapping zones do not count twice.
-        covered = [shapely.intersection(geom, zones.geometry.iloc[k]).area * weights[k] for k in hits]
-        indicator[i] = min(sum(covered), areas[i] * weights[hits].max()) / areas[i]
+        # Each place counts once, at the strongest weight of the zones over it.
+        covered, seen = 0.0, 0.0
+        for w in sorted(set(weights[hits]), reverse=True):
+            strong = shapely.union_all([zones.geometry.iloc[k] for k in hits if weights[k] >= w])
+            area = shapely.intersection(geom, strong).area
+            covered += (area - seen) * w
+            seen = area
+        indicator[i] = covered / areas[i]
     out = pd.DataFrame({c: units[c] for c in units.columns if c != units.geometry.name})
     out["indicator"] = indicator.round(4)
     # Percentile rank (share of units at or below this indicator), 0 for units outside every zone.
@@ -103,6 +108,9 @@ def rank_units(zones: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, weight: str 
     out["percentile"] = percentile.round(1)
     population = pd.to_numeric(out["population"], errors="coerce")
     out["score"] = (percentile * population / 100).round(1)
-    out = out.sort_values(["score", "indicator"], ascending=False, na_position="last").reset_index(drop=True)
+    # Exposed units first (scored ones by score, then those without a population), then the rest.
+    out["_exposed"] = indicator > 0
+    out = out.sort_values(["_exposed", "score", "indicator"], ascending=False, na_position="last")
+    out = out.drop(columns="_exposed").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out

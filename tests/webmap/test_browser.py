@@ -249,3 +249,29 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server)
     assert browser.find_elements(By.CSS_SELECTOR, "svg.report-map") and "Planner report" in browser.title
     assert "Assignments" in browser.find_element(By.TAG_NAME, "body").text
     browser.save_screenshot(str(SCREENSHOTS / "planner-report-en.png"))
+
+
+def test_environment_surface_slider_and_exposure(browser, live_server, web_settings):
+    import datetime as dt
+
+    from gis.db import connect
+    from planning.pipeline import build_surface, make_source_zones
+
+    conn = connect(web_settings)
+    try:
+        for day in (dt.datetime(2026, 10, 10), dt.datetime(2026, 10, 11)):
+            build_surface(conn, web_settings, "PM10", start=day, end=day + dt.timedelta(days=1), cell_m=1000)
+        make_source_zones(conn, web_settings, dt.date(2026, 9, 2))
+    finally:
+        conn.close()
+    _open(browser, f"{live_server}/environment?lang=vi")
+    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.surface"))
+    first = browser.execute_script("return document.body.dataset.surface")
+    assert browser.find_elements(By.CSS_SELECTOR, "img.leaflet-image-layer")
+    browser.execute_script("const s = document.getElementById('surface-slider'); s.value = 0;"
+                           "s.dispatchEvent(new Event('input'));")
+    assert browser.execute_script("return document.body.dataset.surface") != first
+    assert "sai số kiểm định chéo" in browser.find_element(By.ID, "surface-label").text
+    WebDriverWait(browser, 20).until(lambda d: "vùng ô nhiễm ngày" in d.find_element(By.ID, "exposure").text)
+    browser.save_screenshot(str(SCREENSHOTS / "environment-surface-vi.png"))
+    _check_clean(browser, live_server)
