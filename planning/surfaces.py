@@ -49,7 +49,7 @@ def idw(x: NDArray, y: NDArray, values: NDArray, grid: Grid, *, power: float = 2
     out = np.empty((grid.height, grid.width))
     for top in range(0, grid.height, block_rows):
         gx, gy = np.meshgrid(xs, ys[top:top + block_rows])
-        dist, idx = tree.query(np.column_stack([gx.ravel(), gy.ravel()]), k=k)
+        dist, idx = tree.query(np.column_stack([gx.ravel(), gy.ravel()]), k=k, workers=-1)
         dist, idx = dist.reshape(gx.size, k), idx.reshape(gx.size, k)
         exact = dist[:, 0] < 1e-9
         weights = 1.0 / np.maximum(dist, 1e-12) ** power
@@ -78,14 +78,73 @@ def _kriging_model(x: NDArray, y: NDArray, values: NDArray, variogram: str, nlag
                            variogram_model=variogram, nlags=nlags, verbose=False, enable_plotting=False)
 
 
-def kriging(x: NDArray, y: NDArray, values: NDArray, grid: Grid, *, variogram: str = "spherical"
-            ) -> tuple[NDArray[np.float64], NDArray[np.float64], dict[str, float]]:
-    """Ordinary kriging (PyKrige): the surface, its kriging variance, and the fitted variogram."""
+#: The bounded variogram models as numexpr expressions of distance ``d`` (PyKrige's formulas
+#: and parameter order: partial sill ``p``, range ``r``, nugget ``n``); about 5x faster than
+#: evaluating PyKrige's numpy functions on cells x stations distances.
+_GAMMA = {
+    "spherical": "where(d <= r, p * (1.5 * d / r - 0.5 * (d / r) ** 3) + n, p + n)",
+    "exponential": "p * (1 - exp(-d / (r / 3))) + n",
+    "gaussian": "p * (1 - exp(-(d ** 2) / (r * 4 / 7) ** 2)) + n",
+}
+
+
+def _neg_gamma(model, d: NDArray[np.float64], out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """-gamma(d) of the fitted model, written into ``out`` when given."""
+    import numexpr
+
+    name = model.variogram_model
+    if name in _GAMMA:
+        p, r, n = (float(v) for v in model.variogram_model_parameters)
+        return numexpr.evaluate(f"-({_GAMMA[name]})", local_dict={"d": d, "p": p, "r": r, "n": n}, out=out)
+    value = -model.variogram_function(model.variogram_model_parameters, d)
+    if out is None:
+        return value
+    out[...] = value
+    return out
+
+
+def _ok_inverse(x: NDArray, y: NDArray, model) -> NDArray[np.float64]:
+    """Inverse of the ordinary-kriging matrix [[-gamma(d_ij), 1], [1, 0]] (PyKrige's convention)."""
+    from scipy.spatial.distance import cdist
+
+    n = len(x)
+    pts = np.column_stack([x, y])
+    a = np.zeros((n + 1, n + 1))
+    a[:n, :n] = _neg_gamma(model, cdist(pts, pts))
+    np.fill_diagonal(a[:n, :n], 0.0)
+    a[n, :n] = a[:n, n] = 1.0
+    return np.linalg.inv(a)
+
+
+def kriging(x: NDArray, y: NDArray, values: NDArray, grid: Grid, *, variogram: str = "spherical",
+            block_rows: int = 64) -> tuple[NDArray[np.float64], NDArray[np.float64], dict[str, float]]:
+    """Ordinary kriging: the surface, its kriging variance, and the fitted variogram.
+
+    PyKrige fits the variogram; the system is inverted once and the grid is solved block by
+    block of rows as one matrix product each (the same equations as PyKrige's vectorised
+    backend, without its cells x stations x stations intermediate). Exact at the stations.
+    """
+    from scipy.spatial.distance import cdist
+
+    x, y, values = (np.asarray(v, dtype=float) for v in (x, y, values))
     model = _kriging_model(x, y, values, variogram)
+    a_inv = _ok_inverse(x, y, model)
+    n = len(values)
+    weights = a_inv[:, :n] @ values  # (b A^-1)[:n] . z = b . (A^-1[:, :n] z): A^-1 is symmetric
+    pts = np.column_stack([x, y])
     xs, ys = grid.centres()
-    surface, variance = model.execute("grid", xs, ys[::-1], backend="vectorized")
+    surface = np.empty((grid.height, grid.width))
+    variance = np.empty((grid.height, grid.width))
+    for top in range(0, grid.height, block_rows):
+        gx, gy = np.meshgrid(xs, ys[top:top + block_rows])
+        d = cdist(np.column_stack([gx.ravel(), gy.ravel()]), pts)
+        b = np.ones((d.shape[0], n + 1))
+        _neg_gamma(model, d, out=b[:, :n])
+        b[:, :n][d <= 1e-10] = 0.0  # a cell centre on a station takes its value
+        surface[top:top + block_rows] = (b @ weights).reshape(gx.shape)  # estimate: one matrix-vector product
+        variance[top:top + block_rows] = np.einsum("ij,ij->i", b @ a_inv, -b).reshape(gx.shape)
     params = dict(zip(("sill", "range", "nugget"), _variogram_params(model), strict=False))
-    return np.asarray(surface)[::-1], np.asarray(variance)[::-1], params
+    return surface, variance, params
 
 
 def _variogram_params(model) -> list[float]:
@@ -95,12 +154,12 @@ def _variogram_params(model) -> list[float]:
 
 
 def kriging_loo(x: NDArray, y: NDArray, values: NDArray, *, variogram: str = "spherical") -> float:
-    """Leave-one-out RMSE of ordinary kriging at the stations."""
-    values = np.asarray(values, dtype=float)
-    errors = []
-    for i in range(len(values)):
-        keep = np.arange(len(values)) != i
-        model = _kriging_model(np.asarray(x)[keep], np.asarray(y)[keep], values[keep], variogram)
-        predicted, _ = model.execute("points", np.array([x[i]], float), np.array([y[i]], float))
-        errors.append(float(predicted[0]) - values[i])
-    return float(np.sqrt(np.mean(np.square(errors))))
+    """Leave-one-out RMSE of ordinary kriging at the stations, with the variogram fitted on all
+    of them: the closed form of Dubrule (1983), residual_i = (A^-1 z)_i / (A^-1)_ii, which
+    equals re-solving the system without station i (a test checks it against doing that)."""
+    x, y, values = (np.asarray(v, dtype=float) for v in (x, y, values))
+    model = _kriging_model(x, y, values, variogram)
+    a_inv = _ok_inverse(x, y, model)
+    n = len(values)
+    residual = (a_inv[:n, :n] @ values) / np.diag(a_inv)[:n]
+    return float(np.sqrt(np.mean(np.square(residual))))

@@ -48,3 +48,28 @@ def test_cross_validation_tells_which_method_to_trust():
     assert idw_loo(x, y, smooth) > 0
     _, variance, _ = kriging(x, y, smooth, Grid.around(x, y, cell=500, margin=3000))
     assert variance[0, 0] > np.median(variance)  # uncertainty grows away from the stations (a corner)
+
+
+def test_fast_kriging_equals_pykrige_and_its_loo_equals_refitting_without_each_station():
+    from pykrige.ok import OrdinaryKriging
+
+    from planning.surfaces import _kriging_model
+
+    rng = np.random.default_rng(11)
+    x, y = rng.uniform(0, 20_000, 40), rng.uniform(0, 20_000, 40)
+    values = 50 + 20 * np.sin(x / 5000) + 10 * np.cos(y / 4000) + rng.normal(0, 1, 40)
+    grid = Grid(0.0, 20_000.0, 1000.0, 20, 20)
+    surface, variance, _ = kriging(x, y, values, grid)
+    model = _kriging_model(x, y, values, "spherical")
+    xs, ys = grid.centres()
+    ref, ref_var = model.execute("grid", xs, ys[::-1], backend="vectorized")
+    np.testing.assert_allclose(surface, np.asarray(ref)[::-1], rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(variance, np.asarray(ref_var)[::-1], rtol=1e-6, atol=1e-6)
+    # Dubrule's closed form against solving the system 40 times, each without one station.
+    errors = []
+    for i in range(40):
+        keep = np.arange(40) != i
+        fixed = OrdinaryKriging(x[keep], y[keep], values[keep], variogram_model="spherical",
+                                variogram_parameters=list(model.variogram_model_parameters))
+        errors.append(float(fixed.execute("points", x[i:i + 1], y[i:i + 1])[0][0]) - values[i])
+    assert kriging_loo(x, y, values) == pytest.approx(float(np.sqrt(np.mean(np.square(errors)))), rel=1e-6)
