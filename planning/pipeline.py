@@ -354,6 +354,56 @@ def make_source_zones(conn, settings, day: dt.date) -> int:
     return len(zones)
 
 
+def make_surface_zones(conn, settings, scenario_id: int, *, limit: float | None = None,
+                       band: str | None = None) -> dict[str, Any]:
+    """Store the polygons where a saved surface exceeds ``limit`` (default: the QCVN 05 24-hour
+    limit of its parameter in force on the surface's date) as ``surface_exceedance`` zones dated
+    by the surface's period start; the zones of that surface are replaced."""
+    import json
+
+    import rasterio
+
+    from layers.regulations import air_limits
+    from planning.zones import exceedance_polygons
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT s.params, r.path FROM scenarios s JOIN rasters r ON r.scenario_id = s.id "
+                    "WHERE s.id = %s AND s.kind = 'surface' AND r.kind = 'surface'", (scenario_id,))
+        row = cur.fetchone()
+    if row is None:
+        raise ValidationError(f"scenario {scenario_id} is not a saved surface")
+    params, path = row
+    parameter = params["parameter"]
+    start = params.get("start")
+    day = dt.date.fromisoformat(start[:10]) if start and start != "None" else dt.date.today()
+    document = "given"
+    if limit is None:
+        found = [lim for lim in air_limits(settings.sample_data / "regulations", parameter, day.isoformat())
+                 if lim["averaging"] == "24h"]
+        if not found:
+            raise ValidationError(f"no QCVN 05 24-hour limit for {parameter} on {day}: give --limit")
+        limit, document = float(found[0]["value"]), found[0]["document"]
+    with rasterio.open(path) as src:
+        names = list(src.descriptions)
+        band = band or ("kriging" if "kriging" in names else names[0])
+        if band not in names:
+            raise ValidationError(f"surface {scenario_id} has bands {names}, not {band!r}")
+        surface = src.read(names.index(band) + 1, masked=True).filled(np.nan)
+        polygons = exceedance_polygons(surface, src.transform, src.crs, limit).to_crs(4326)
+    prefix = f"surf:{scenario_id}:"
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM pollution_zones WHERE ref LIKE %s", (prefix + "%",))
+        for i, geom in enumerate(polygons.geometry, start=1):
+            cur.execute("INSERT INTO pollution_zones (ref, name, kind, parameter, method, zone_date, severity, source, geom) "
+                        "VALUES (%s, %s, 'surface_exceedance', %s, %s, %s, 'high', %s, ST_Multi(ST_GeomFromText(%s, 4326)))",
+                        (f"{prefix}{i}", f"{parameter} > {limit:g}", parameter,
+                         f"{band} surface {scenario_id} above {limit:g} ({document})", day,
+                         json.dumps({"scenario": scenario_id}), geom.wkt))
+    conn.commit()
+    return {"zones": len(polygons), "limit": limit, "document": document, "band": band, "date": str(day),
+            "parameter": parameter}
+
+
 def zone_changes(conn, before: dt.date, after: dt.date, *, kind: str = "source_buffer") -> "pd.DataFrame":
     """How the zones of ``kind`` changed between two dates (keyed by village or zone name)."""
     from gis.crs import METRIC_CRS

@@ -170,6 +170,20 @@ def zones_sources(day: str | None) -> None:
     click.echo(f"{count} source zones stored")
 
 
+@zones_group.command(name="surface")
+@click.argument("scenario_id", type=int)
+@click.option("--limit", type=float, help="Threshold (default: the QCVN 05 24-hour limit in force on the surface's date).")
+@click.option("--band", help="idw or kriging (default: kriging when present).")
+def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> None:
+    """Hotspot zones where a saved surface (langnghe surface) exceeds a limit."""
+    from planning.pipeline import make_surface_zones
+
+    settings = get_settings()
+    with session(settings, application_name="langnghe zones") as conn:
+        r = make_surface_zones(conn, settings, scenario_id, limit=limit, band=band)
+    click.echo(f"{r['zones']} {r['parameter']} zones above {r['limit']:g} ({r['document']}, {r['band']}) on {r['date']}")
+
+
 @zones_group.command(name="diff")
 @click.argument("before")
 @click.argument("after")

@@ -87,3 +87,28 @@ def test_surfaces_and_exposure_endpoints(zoned, web_settings):
     assert ex["zones"] > 5 and len(ex["ranking"]) == 5
     assert client.get("/api/exposure?date=yesterday").status_code == 400
     app.extensions["langnghe_db"].close()
+
+
+def test_hotspot_zones_from_a_saved_surface(zoned, web_settings):
+    import numpy as np
+    import rasterio
+
+    from gis.postgis import read_geodataframe
+    from planning.pipeline import make_surface_zones
+
+    day = dt.datetime(2026, 10, 7)
+    built = build_surface(zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000)
+    with rasterio.open(built["path"]) as src:
+        surface = src.read(src.descriptions.index("kriging") + 1, masked=True).filled(np.nan)
+    limit = float(np.nanpercentile(surface, 70))  # a threshold some cells pass
+    result = make_surface_zones(zoned, web_settings, built["scenario_id"], limit=limit)
+    zones = read_geodataframe(zoned, "SELECT kind, parameter, zone_date, ST_AsBinary(geom) AS geom FROM pollution_zones "
+                                     "WHERE ref LIKE %s", (f"surf:{built['scenario_id']}:%",))
+    assert result["zones"] == len(zones) > 0 and set(zones["kind"]) == {"surface_exceedance"}
+    assert str(zones["zone_date"].iloc[0]) == "2026-10-07"
+    expected_m2 = float((surface > limit).sum()) * 1000.0 ** 2
+    assert zones.to_crs(32648).area.sum() == pytest.approx(expected_m2, rel=0.01)
+    default = make_surface_zones(zoned, web_settings, built["scenario_id"])  # QCVN 05:2023 24-hour PM2.5
+    assert default["limit"] == 50 and default["document"] == "QCVN 05:2023/BTNMT"
+    with pytest.raises(ValidationError, match="not a saved surface"):
+        make_surface_zones(zoned, web_settings, 999999)
