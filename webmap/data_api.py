@@ -217,6 +217,11 @@ def exposure():
     kind = request.args.get("kind") or None
     if kind not in (None, "source_buffer", "surface_exceedance", "observed"):
         raise BadParameter("kind must be source_buffer, surface_exceedance or observed")
+    with get_conn().cursor() as cur:
+        cur.execute("SELECT count(*) FROM pollution_zones")
+        if cur.fetchone()[0] == 0:  # nothing to assess yet: an empty answer, not an error
+            return jsonify(date=None, zones=0, villages_inside=0, schools_inside=0, clinics_inside=0,
+                           population_inside=0, per_zone=[], ranking=[], notes=["no pollution zones stored yet"])
     result = assess_exposure(get_conn(), settings, day=day, kind=kind, facilities=settings.siting_landuse,
                              version=version, level=level)
     result["ranking"] = result["ranking"][:parse_int(request.args.get("top"), "top", default=20, minimum=1, maximum=500)]

@@ -97,6 +97,7 @@
   // Exposure of the latest zones, communes ranked by indicator percentile x population.
   try {
     const ex = await getJSON("/api/exposure?top=10");
+    if (!ex.zones) throw new Error("no zones");
     document.getElementById("exposure").innerHTML = "<p>" + ex.zones + " " + esc(T.zones_on) + " " + esc(ex.date) + ": " +
       ex.villages_inside + " " + esc(T.villages_lc) + ", " + ex.schools_inside + " " + esc(T.schools) + ", " + ex.clinics_inside +
       " " + esc(T.clinics) + ", ≈" + Math.round(ex.population_inside).toLocaleString() + " " + esc(T.people) + "</p>" +
