@@ -524,3 +524,38 @@ def assess_exposure(conn, settings, *, day: dt.date | None = None, kind: str | N
                                               "version": version, "level": level}, {}, result, features)
         conn.commit()
     return result
+
+
+def water_status(conn, settings, station: str, *, day: dt.date | None = None, wastewater: bool = False,
+                 column: str = "B", kq: float = 1.0, kf: float = 1.0) -> dict[str, Any]:
+    """A water station's daily means on ``day`` (default: its latest day) against QCVN 08:2023
+    (river class, health limits) and, for a discharge, QCVN 40 in force on that day."""
+    from planning.water import health_exceedances, river_class, wastewater_check
+
+    with conn.cursor() as cur:
+        cur.execute("SELECT id, medium FROM monitoring_stations WHERE ref = %s", (station,))
+        row = cur.fetchone()
+        if row is None:
+            raise ValidationError(f"unknown station {station!r}")
+        if row[1] != "water":
+            raise ValidationError(f"station {station!r} measures {row[1]}, not water")
+        cur.execute("SELECT (max(observed_at) AT TIME ZONE %s)::date FROM measurements WHERE station_id = %s",
+                    (settings.timezone, row[0]))
+        latest = cur.fetchone()[0]
+        day = day or latest
+        if day is None:
+            raise ValidationError(f"station {station!r} has no measurements")
+        cur.execute("SELECT parameter, avg(value), count(*) FROM measurements WHERE station_id = %s "
+                    "AND (observed_at AT TIME ZONE %s)::date = %s AND quality_flag IN ('ok', 'synthetic') "
+                    "GROUP BY parameter ORDER BY parameter", (row[0], settings.timezone, day))
+        values = {p: float(v) for p, v, _n in cur.fetchall()}
+    if not values:
+        raise ValidationError(f"station {station!r} has no usable values on {day}")
+    folder = settings.sample_data / "regulations"
+    qcvn08 = _regulation(folder, "qcvn08_surface_water")
+    out = {"station": station, "date": str(day), "values": values, "river": river_class(values, qcvn08),
+           "health": health_exceedances(values, qcvn08)}
+    if wastewater:
+        out["wastewater"] = wastewater_check(values, day, _regulation(folder, "qcvn40_wastewater"),
+                                             column=column, kq=kq, kf=kf)
+    return out

@@ -140,6 +140,9 @@ VI = {
     'Population': 'Dân số',
     'No commune boundaries with population loaded': 'Chưa nạp ranh giới xã có dân số',
     'No pollution zones yet': 'Chưa có vùng ô nhiễm nào',
+    'Surface water class': 'Phân loại chất lượng nước mặt',
+    'limited by': 'bị giới hạn bởi',
+    'Health limit exceeded': 'Vượt giới hạn bảo vệ sức khỏe',
 }
 
 

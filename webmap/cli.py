@@ -16,6 +16,7 @@ from webmap.planning_cli import (
     aqi_cmd,
     exceedances_cmd,
     exposure_cmd,
+    water_cmd,
     isochrone_cmd,
     route,
     surface_cmd,
@@ -46,7 +47,7 @@ def serve(host: str, port: int) -> None:
     create_app().run(host=host, port=port, threaded=True)
 
 
-for _command in (db, import_, measurements_group, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, exposure_cmd, surface_cmd,
+for _command in (db, import_, measurements_group, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, exposure_cmd, water_cmd, surface_cmd,
                  zones_group, trends_cmd, alerts_group, siting_group, allocate_cmd, check_cluster_cmd, scenarios_group):
     cli.add_command(_command)
 

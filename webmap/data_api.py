@@ -226,3 +226,18 @@ def exposure():
                              version=version, level=level)
     result["ranking"] = result["ranking"][:parse_int(request.args.get("top"), "top", default=20, minimum=1, maximum=500)]
     return jsonify(result)
+
+
+@bp.get("/api/stations/<int:station_id>/water")
+def station_water(station_id: int):
+    """A water station's latest day against QCVN 08:2023 (class, health limits) and QCVN 40."""
+    from planning.pipeline import water_status
+
+    with get_conn().cursor() as cur:
+        cur.execute("SELECT ref FROM monitoring_stations WHERE id = %s", (station_id,))
+        row = cur.fetchone()
+    if row is None:
+        from gis.errors import NotFoundError
+
+        raise NotFoundError(f"station {station_id} does not exist")
+    return jsonify(water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True))

@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["alerts_group", "aqi_cmd", "exposure_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
+__all__ = ["alerts_group", "aqi_cmd", "exposure_cmd", "water_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -287,3 +287,30 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
         click.echo(f"{u['rank']:4d}  {u['name'][:28]:28s} {u['indicator']:9.3f}  {u['percentile']:10.1f}  {pop:>10s}  {score:>6s}")
     if save_as:
         click.echo(f"scenario {r['scenario_id']}")
+
+
+@click.command(name="water")
+@click.argument("station")
+@click.option("--date", "day", help="Day (YYYY-MM-DD; default: the station's latest).")
+@click.option("--wastewater", is_flag=True, help="Also check the values as a discharge against QCVN 40.")
+@click.option("--column", type=click.Choice(["A", "B"]), default="B", show_default=True)
+@click.option("--kq", type=float, default=1.0, show_default=True, help="Receiving-water factor Kq.")
+@click.option("--kf", type=float, default=1.0, show_default=True, help="Discharge-flow factor Kf.")
+def water_cmd(station, day, wastewater, column, kq, kf) -> None:
+    """A water station's day against QCVN 08:2023 (river class, health limits) and QCVN 40."""
+    from planning.pipeline import water_status
+
+    settings = get_settings()
+    with session(settings, application_name="langnghe water") as conn:
+        r = water_status(conn, settings, station, day=dt.date.fromisoformat(day) if day else None,
+                         wastewater=wastewater, column=column, kq=kq, kf=kf)
+    river = r["river"]
+    click.echo(f"{station} on {r['date']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["values"].items()))
+    click.echo(f"class {river['class']} ({river['regulation']}{'' if river['verified'] else ', unverified'})"
+               + (f", limited by {', '.join(river['limited_by'])}" if river["limited_by"] else "")
+               + (f"; not measured: {', '.join(river['not_measured'])}" if river["not_measured"] else ""))
+    for h in r["health"]:
+        click.echo(f"health limit exceeded: {h['parameter']} {h['value']:.3f} > {h['limit']} ({h['regulation']})")
+    for w in r.get("wastewater", []):
+        click.echo(f"{w['result']:7s} {w['parameter']:6s} {w['value']:.2f} limit {w['limit']} ({w['regulation']})"
+                   + (f" {w['why']}" if w["why"] else ""))

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from gis.db import connect
+from gis.errors import ValidationError
 from planning.pipeline import find_exceedances, latest_station_aqi, station_aqi
 
 pytestmark = pytest.mark.postgis
@@ -122,3 +123,33 @@ def test_alert_rules_produce_alerts_once(web_settings, client):
     assert first > 0 and second == 0 and stray == 0  # idempotent, and a station rule stays on its station
     assert len(listed) == first and {a["rule"] for a in listed} == {"pm", "aqi"}
     assert all(a["hours"] >= 2 for a in listed)
+
+
+
+def test_water_station_against_qcvn08_and_qcvn40(web_settings, test_env):
+    from planning.pipeline import water_status
+    from webmap.app import create_app
+
+    conn = connect(web_settings)
+    try:
+        status = water_status(conn, web_settings, "SYN-WATER-PHONG-KHE", wastewater=True)
+        with pytest.raises(ValidationError, match="measures air, not water"):
+            water_status(conn, web_settings, "SYN-AIR-BAT-TRANG")
+    finally:
+        conn.close()
+    assert status["river"]["class"] in ("A", "B", "C", "D") and status["river"]["regulation"] == "QCVN 08:2023/BTNMT"
+    assert {"BOD5", "COD", "pH"} <= set(status["values"])
+    assert {w["result"] for w in status["wastewater"]} <= {"pass", "fail", "unknown"}
+    assert all(w["regulation"].startswith("QCVN 40") for w in status["wastewater"])
+    app = create_app(web_settings)
+    client = app.test_client()
+    with connect(web_settings) as c2, c2.cursor() as cur:
+        cur.execute("SELECT id FROM monitoring_stations WHERE ref = 'SYN-WATER-PHONG-KHE'")
+        sid = cur.fetchone()[0]
+    body = client.get(f"/api/stations/{sid}/water").get_json()
+    assert body["river"]["class"] == status["river"]["class"]
+    assert client.get("/api/stations/999999/water").status_code == 404
+    app.extensions["langnghe_db"].close()
+    run = subprocess.run([".venv/bin/langnghe", "water", "SYN-WATER-PHONG-KHE", "--wastewater"], capture_output=True,
+                         text=True, env={**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}, timeout=120)
+    assert run.returncode == 0 and "QCVN 08:2023/BTNMT" in run.stdout and "QCVN 40" in run.stdout

@@ -22,6 +22,13 @@
     document.getElementById("latest").innerHTML = "<h3>" + esc(T.latest) + "</h3><div class=popup><dl>" +
       params.map((p) => LN.row(p, info.values[p].value.toFixed(2) + " " + info.values[p].unit)).join("") + "</dl></div>" +
       (feature.properties.synthetic ? "<p class=warn>" + esc(T.synthetic) + "</p>" : "");
+    if (feature.properties.medium === "water") {
+      const w = await getJSON("/api/stations/" + feature.id + "/water");
+      document.getElementById("latest").insertAdjacentHTML("beforeend", "<p id=water-class><b>" + esc(T.water_class) + " " +
+        esc(w.river.class) + "</b> (" + esc(w.river.regulation) + (w.river.verified ? "" : ", " + esc(T.unverified)) + ")" +
+        (w.river.limited_by.length ? " · " + esc(T.limited_by) + " " + esc(w.river.limited_by.join(", ")) : "") +
+        w.health.map((h) => "<br>" + esc(T.health_limit) + ": " + esc(h.parameter) + " " + h.value.toFixed(3) + " > " + h.limit).join("") + "</p>");
+    }
     await plot();
   }
   async function plot() {
