@@ -143,6 +143,7 @@ VI = {
     'Surface water class': 'Phân loại chất lượng nước mặt',
     'limited by': 'bị giới hạn bởi',
     'Health limit exceeded': 'Vượt giới hạn bảo vệ sức khỏe',
+    'Latest QCVN 05 exceedances': 'Các lần vượt QCVN 05 gần nhất',
 }
 
 

@@ -241,3 +241,27 @@ def station_water(station_id: int):
 
         raise NotFoundError(f"station {station_id} does not exist")
     return jsonify(water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True))
+
+
+@bp.get("/api/exceedances")
+def exceedances():
+    """QCVN 05 exceedances of the stored air values (``?station=REF&since=&until=``, newest first)."""
+    import datetime as dt
+
+    from planning.pipeline import find_exceedances
+
+    def when(name: str):
+        raw = request.args.get(name)
+        try:
+            return dt.datetime.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise BadParameter(f"{name} must be an ISO date or date-time, got {raw!r}") from None
+
+    station = request.args.get("station") or None
+    limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=10_000)
+    settings = current_app.config["LANGNGHE"]
+    found = find_exceedances(get_conn(), settings.sample_data / "regulations", stations=[station] if station else None,
+                             start=when("since"), end=when("until"))
+    found = found.sort_values("start", ascending=False, key=lambda s: s.astype(str)).head(limit)
+    rows = json.loads(found.assign(start=found["start"].astype(str)).to_json(orient="records", force_ascii=False))
+    return jsonify(exceedances=rows, count=len(rows))

@@ -56,7 +56,7 @@ def _js_strings() -> dict[str, str]:
         "commute": _("commute mean / max"), "road_network": _("road network"), "straight_line": _("straight line"),
         "report": _("Printable report"), "kind_siting": _("siting"), "kind_allocation": _("relocation"),
         "kind_compliance": _("Decree 32 check"),
-        "water_class": _("Surface water class"), "limited_by": _("limited by"),
+        "exceedances": _("Latest QCVN 05 exceedances"), "water_class": _("Surface water class"), "limited_by": _("limited by"),
         "health_limit": _("Health limit exceeded"),
         "loo": _("leave-one-out error"), "no_surfaces": _("No surface yet: build one with langnghe surface"),
         "zones_on": _("zones on"), "villages_lc": _("villages"), "schools": _("schools"), "clinics": _("clinics"),

@@ -153,3 +153,17 @@ def test_water_station_against_qcvn08_and_qcvn40(web_settings, test_env):
     run = subprocess.run([".venv/bin/langnghe", "water", "SYN-WATER-PHONG-KHE", "--wastewater"], capture_output=True,
                          text=True, env={**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}, timeout=120)
     assert run.returncode == 0 and "QCVN 08:2023/BTNMT" in run.stdout and "QCVN 40" in run.stdout
+
+
+
+def test_exceedances_endpoint(web_settings):
+    from webmap.app import create_app
+
+    app = create_app(web_settings)
+    client = app.test_client()
+    body = client.get("/api/exceedances?station=SYN-AIR-VAN-MON&limit=5").get_json()
+    assert 0 < body["count"] <= 5
+    assert all(e["station"] == "SYN-AIR-VAN-MON" and e["value"] > e["limit"] for e in body["exceedances"])
+    assert body["exceedances"][0]["regulation"] == "QCVN 05:2023/BTNMT"
+    assert client.get("/api/exceedances?since=soon").status_code == 400
+    app.extensions["langnghe_db"].close()

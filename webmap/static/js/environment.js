@@ -30,6 +30,12 @@
         w.health.map((h) => "<br>" + esc(T.health_limit) + ": " + esc(h.parameter) + " " + h.value.toFixed(3) + " > " + h.limit).join("") + "</p>");
     }
     await plot();
+    if (feature.properties.medium === "air") {
+      const ex = await getJSON("/api/exceedances?limit=8&station=" + encodeURIComponent(feature.properties.ref));
+      document.getElementById("latest").insertAdjacentHTML("beforeend", "<h3>" + esc(T.exceedances) + " (" + ex.count + ")</h3><ul id=exceedances>" +
+        ex.exceedances.map((e) => "<li>" + esc(e.parameter) + " " + esc(e.period) + " " + esc(String(e.start).slice(0, 16)) + ": " +
+          e.value + " > " + e.limit + " <small>" + esc(e.regulation) + (e.verified ? "" : " (" + esc(T.unverified) + ")") + "</small></li>").join("") + "</ul>");
+    }
   }
   async function plot() {
     if (!current || !select.value) return;
