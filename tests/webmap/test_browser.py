@@ -113,6 +113,8 @@ def test_environment_page(browser, live_server):
     assert browser.execute_script("return document.getElementById('parameter').value") == "PM2.5"
     assert browser.execute_script("return Chart.getChart('chart').data.datasets[0].data.length") > 100
     assert "synthetic" in browser.find_element(By.CSS_SELECTOR, ".warn").text
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#exceedances li"))
+    assert "QCVN 05" in browser.find_element(By.ID, "exceedances").get_attribute("textContent")
     browser.save_screenshot(str(SCREENSHOTS / "environment-en.png"))
     _check_clean(browser, live_server)
 
