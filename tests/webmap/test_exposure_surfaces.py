@@ -29,7 +29,7 @@ def zoned(web_settings, real_data):
     make_source_zones(conn, web_settings, DAY)
     yield conn
     with conn.cursor() as cur:
-        cur.execute("DELETE FROM pollution_zones WHERE zone_date = %s", (DAY,))
+        cur.execute("DELETE FROM pollution_zones WHERE zone_date = %s OR kind = 'surface_exceedance'", (DAY,))
     conn.commit()
     conn.close()
 
