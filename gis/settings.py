@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     detour_factor: float = Field(default=1.35, ge=1.0, le=3.0)
     #: Inputs of siting runs started from the web (a DEM GeoTIFF, an OSM-style land-use
     #: GeoPackage, extra road lines); unset inputs leave their criteria out of the page.
+    secret_key: str | None = None
     siting_dem: Path | None = None
     siting_landuse: Path | None = None
     siting_roads: Path | None = None
@@ -73,6 +74,26 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    def session_secret(self) -> str:
+        """The key that signs session cookies: ``LANGNGHE_SECRET_KEY``, else a random key made once
+        and kept in ``home/secret_key`` (mode 0600), so sessions survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        import os
+        import secrets
+
+        path = self.home / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another worker made it first
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_hex(32))
+        return path.read_text().strip()
 
     def raster_path(self, stem: str) -> Path:
         """A new file under ``home/rasters`` for a raster of this database: the database name and a

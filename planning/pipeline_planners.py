@@ -337,7 +337,7 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 
 
 def run_siting(conn, settings, request: SitingRequest, *, progress: Progress = _no_progress,
-               save: bool = True) -> dict[str, Any]:
+               save: bool = True, actor: str = "cli") -> dict[str, Any]:
     """Suitability raster, candidate regions and sensitivity; saved as a scenario."""
     from planning.compliance import area_limits
     from layers.regulations import load_document
@@ -397,7 +397,8 @@ def run_siting(conn, settings, request: SitingRequest, *, progress: Progress = _
     params = {**{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(request).items()}, "model": model}
     scenario_id = save_scenario(conn, "siting", request.name, params, _input_versions(conn, request), result,
                                 {"candidate": candidates.drop(columns=[c for c in candidates.columns
-                                                                       if c.startswith("mean_score_")])})
+                                                                       if c.startswith("mean_score_")])},
+                                created_by=actor)
     from gis.raster import write_cog
 
     path = write_cog(settings.raster_path(f"siting-{scenario_id}"),
@@ -620,7 +621,7 @@ def check_cluster_site(conn, settings, *, geometry: shapely.Geometry | None = No
                        kind: str | None = None, mountainous: bool | None = None, expansion_of: str | None = None,
                        craft_land_share_pct: float | None = None, service_land_share_pct: float | None = None,
                        infrastructure_done: bool | None = None, landuse: Path | None = None,
-                       save_as: str | None = None) -> dict[str, Any]:
+                       save_as: str | None = None, actor: str = "cli") -> dict[str, Any]:
     """Decree 32/2024 results for a drawn polygon (``geometry``, WGS 84) or a stored cluster (``ref``)."""
     from layers.regulations import load_document
     from planning.compliance import ClusterFacts, UnitCluster, check_cluster
@@ -667,7 +668,8 @@ def check_cluster_site(conn, settings, *, geometry: shapely.Geometry | None = No
                   "landuse": str(landuse) if landuse else None}
         site = gpd.GeoDataFrame({"verdict": [verdict], "area_ha": [round(facts.area_ha, 2)]}, geometry=[geometry], crs=4326)
         out["scenario_id"] = save_scenario(conn, "compliance", save_as, params, {}, {k: v for k, v in out.items()
-                                                                                  if k != "geometry"}, {"site": site})
+                                                                                  if k != "geometry"}, {"site": site},
+                                           created_by=actor)
         conn.commit()
     return out
 
@@ -783,7 +785,7 @@ def _commute_minutes(conn, settings, request: AllocationRequest, villages: pd.Da
 
 
 def run_allocation(conn, settings, request: AllocationRequest, *, progress: Progress = _no_progress,
-                   save: bool = True) -> dict[str, Any]:
+                   save: bool = True, actor: str = "cli") -> dict[str, Any]:
     """Solve the relocation model and save it as a scenario (sites, assignment lines)."""
     from planning.allocation import max_coverage, p_median
 
@@ -850,7 +852,7 @@ def run_allocation(conn, settings, request: AllocationRequest, *, progress: Prog
         if request.sites_from is not None:
             versions["siting_scenario"] = request.sites_from
         out["scenario_id"] = save_scenario(conn, "allocation", request.name, params, versions, summary,
-                                           {"site": site_rows, "assignment": assignment})
+                                           {"site": site_rows, "assignment": assignment}, created_by=actor)
         conn.commit()
     progress(1.0, "done")
     return out

@@ -144,6 +144,13 @@ VI = {
     'limited by': 'bị giới hạn bởi',
     'Health limit exceeded': 'Vượt giới hạn bảo vệ sức khỏe',
     'Latest QCVN 05 exceedances': 'Các lần vượt QCVN 05 gần nhất',
+    'Wrong user name or password': 'Sai tên đăng nhập hoặc mật khẩu',
+    'Sign in with a planner account to run siting, relocation and Decree 32 checks': 'Đăng nhập bằng tài khoản quy hoạch để chọn địa điểm, tính phương án di dời và kiểm tra theo Nghị định 32',
+    'Sign out': 'Đăng xuất',
+    'Sign in': 'Đăng nhập',
+    'User name': 'Tên đăng nhập',
+    'Password': 'Mật khẩu',
+    'Accounts are made by an administrator with: langnghe users add': 'Tài khoản do quản trị viên tạo bằng lệnh: langnghe users add',
 }
 
 

@@ -53,6 +53,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["langnghe_tiles"] = tiles.TileCache(settings.tile_cache_entries)
     app.teardown_appcontext(_release)
     init_i18n(app)
+    from webmap.auth import init_auth
+
+    init_auth(app, settings)
+    from webmap.security import init_security
+
+    init_security(app, settings)
     register_error_handlers(app)
     app.extensions["langnghe_jobs"] = jobs.JobRunner(settings)
     for blueprint in (pages.bp, api.bp, tiles.bp, data_api.bp, tours.bp, jobs.bp, planners.bp):

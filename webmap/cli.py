@@ -10,6 +10,7 @@ import click
 from layers.db_cli import db
 from gis.errors import LangNgheError
 from layers.cli import import_, measurements_group, sample, search_cmd
+from webmap.users_cli import users_group
 from webmap.planners_cli import allocate_cmd, check_cluster_cmd, scenarios_group, siting_group
 from webmap.planning_cli import (
     alerts_group,
@@ -48,7 +49,8 @@ def serve(host: str, port: int) -> None:
 
 
 for _command in (db, import_, measurements_group, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, exposure_cmd, water_cmd, surface_cmd,
-                 zones_group, trends_cmd, alerts_group, siting_group, allocate_cmd, check_cluster_cmd, scenarios_group):
+                 zones_group, trends_cmd, alerts_group, siting_group, allocate_cmd, check_cluster_cmd, scenarios_group,
+                 users_group):
     cli.add_command(_command)
 
 

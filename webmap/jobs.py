@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, jsonify
 
 from gis.db import connect
 from gis.errors import LangNgheError, NotFoundError
+from webmap.auth import require
 
 __all__ = ["JobRunner", "bp"]
 
@@ -100,6 +101,7 @@ def get_job(conn, job_id: str) -> dict[str, Any]:
 
 
 @bp.get("/api/jobs/<job_id>")
+@require("planner", "env_officer")
 def job_status(job_id: str):
     """Status, progress (0-1), message, and the scenario when done."""
     from webmap.app import get_conn

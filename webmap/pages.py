@@ -46,6 +46,7 @@ def _js_strings() -> dict[str, str]:
         "in_zones": _("Inside pollution zones"), "without_option": _("without the option"),
         "peak": _("peak"), "no_alerts": _("No alert"),
         "planned": _("planned"), "operating": _("operating"), "expanding": _("expanding"),
+        "planning_title": _("Planning"), "sign_in_to_plan": _("Sign in with a planner account to run siting, relocation and Decree 32 checks"),
         "queued": _("Waiting to start…"), "running": _("Running…"), "done": _("Done"), "failed": _("Failed"),
         "pass": _("pass"), "fail": _("fail"), "siting": _("Siting"), "relocation": _("Relocation"),
         "draw_first": _("Draw a polygon on the map first"), "no_input": _("this server has no input for it"),
@@ -71,9 +72,13 @@ def _js_strings() -> dict[str, str]:
 def _page(template: str, **extra):
     settings = current_app.config["LANGNGHE"]
     lang = str(get_locale() or "vi")
+    from webmap.auth import current
+
+    user = current()
     config = {"lang": lang, "basemap_url": settings.basemap_url, "attribution": settings.basemap_attribution,
-              "strings": _js_strings(), "items_max": settings.items_max_limit}
-    return render_template(template, lang=lang, config=config, **extra)
+              "strings": _js_strings(), "items_max": settings.items_max_limit,
+              "role": user.role if user else None}
+    return render_template(template, lang=lang, config=config, user=user, **extra)
 
 
 @bp.get("/")

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from gis.errors import NotFoundError
 from webmap.app import get_conn
+from webmap.auth import current, require
 from webmap.errors import BadParameter
 from webmap.jobs import runner
 from webmap.params import parse_polygon
@@ -63,6 +64,7 @@ def _siting_request(doc: dict[str, Any]):
 
 
 @bp.get("/api/siting/inputs")
+@require("planner")
 def siting_inputs():
     """Which siting inputs this server has, the model's criteria and their default weights."""
     from planning.pipeline_planners import load_model
@@ -80,6 +82,7 @@ def siting_inputs():
 
 
 @bp.post("/api/siting")
+@require("planner")
 def start_siting():
     """Start a siting run (JSON body); answers 202 with the job to poll. Bad input is refused at once."""
     from planning.pipeline_planners import _criteria, load_model, run_siting
@@ -88,14 +91,17 @@ def start_siting():
     siting = _siting_request(_body())
     _criteria(siting, load_model(settings.sample_data, siting.overrides))  # AHP / weights errors now, not later
 
-    def work(conn, job_settings, progress) -> int:
-        return run_siting(conn, job_settings, siting, progress=progress)["scenario_id"]
+    actor = current().username
 
-    job_id = runner().submit("siting", {"bbox": siting.bbox, "name": siting.name}, work)
+    def work(conn, job_settings, progress) -> int:
+        return run_siting(conn, job_settings, siting, progress=progress, actor=actor)["scenario_id"]
+
+    job_id = runner().submit("siting", {"bbox": siting.bbox, "name": siting.name}, work, created_by=actor)
     return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
 
 
 @bp.post("/api/allocate")
+@require("planner")
 def start_allocation():
     """Start a relocation run (p-median or maximal coverage) as a job."""
     from planning.pipeline_planners import AllocationRequest, run_allocation
@@ -112,14 +118,17 @@ def start_allocation():
         capacity=bool(doc.get("capacity", True)), demand=str(doc.get("demand", "households")),
         bbox=tuple(_number({"b": v}, "b") for v in bbox) if bbox else None, mode=str(doc.get("mode", "motorbike")))
 
-    def work(conn, job_settings, progress) -> int:
-        return run_allocation(conn, job_settings, allocation, progress=progress)["scenario_id"]
+    actor = current().username
 
-    job_id = runner().submit("allocation", {"model": allocation.model, "p": allocation.p}, work)
+    def work(conn, job_settings, progress) -> int:
+        return run_allocation(conn, job_settings, allocation, progress=progress, actor=actor)["scenario_id"]
+
+    job_id = runner().submit("allocation", {"model": allocation.model, "p": allocation.p}, work, created_by=actor)
     return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
 
 
 @bp.post("/api/check-cluster")
+@require("planner")
 def check_cluster():
     """Decree 32/2024 results for a drawn polygon (``geometry``) or a stored cluster (``ref``)."""
     from planning.pipeline_planners import check_cluster_site
@@ -136,11 +145,12 @@ def check_cluster():
         get_conn(), settings, geometry=geometry, ref=doc.get("ref"), kind=doc.get("kind"),
         expansion_of=doc.get("expansion_of") or None, craft_land_share_pct=_number(doc, "craft_land_share_pct"),
         service_land_share_pct=_number(doc, "service_land_share_pct"), landuse=settings.siting_landuse,
-        save_as=str(doc["save_as"])[:200] if doc.get("save_as") else None, **flags)
+        save_as=str(doc["save_as"])[:200] if doc.get("save_as") else None, actor=current().username, **flags)
     return jsonify(result)
 
 
 @bp.get("/api/scenarios")
+@require("planner", "env_officer")
 def scenarios():
     """Saved scenarios, newest first (``?kind=`` to filter)."""
     from planning.pipeline_planners import list_scenarios
@@ -149,6 +159,7 @@ def scenarios():
 
 
 @bp.get("/api/scenarios/compare")
+@require("planner", "env_officer")
 def compare():
     """Headline figures of scenarios of one kind side by side: ``?ids=3,4``."""
     from planning.pipeline_planners import compare_scenarios
@@ -164,6 +175,7 @@ def compare():
 
 
 @bp.delete("/api/scenarios/<int:scenario_id>")
+@require("planner")
 def delete(scenario_id: int):
     """Delete a scenario, its features and its raster files."""
     from planning.pipeline_planners import delete_scenario
@@ -192,6 +204,7 @@ def _overlay(scenario: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @bp.get("/api/scenarios/<int:scenario_id>")
+@require("planner", "env_officer")
 def scenario(scenario_id: int):
     """A scenario's parameters, inputs' versions, results, and links to its features and image."""
     out = _scenario(scenario_id)
@@ -205,6 +218,7 @@ def scenario(scenario_id: int):
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/features.geojson")
+@require("planner", "env_officer")
 def scenario_geojson(scenario_id: int):
     """The scenario's features (candidates, sites, assignment lines), ``?role=`` to filter."""
     from planning.pipeline_planners import scenario_features
@@ -216,6 +230,7 @@ def scenario_geojson(scenario_id: int):
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/features.gpkg")
+@require("planner", "env_officer")
 def scenario_gpkg(scenario_id: int):
     """The scenario's features as a GeoPackage, one layer per role."""
     from planning.pipeline_planners import scenario_features, write_features
@@ -268,6 +283,7 @@ def suitability_png(path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/suitability.png")
+@require("planner", "env_officer")
 def scenario_png(scenario_id: int):
     """The suitability raster as a transparent PNG for the map (Web Mercator)."""
     path = _suitability_path(_scenario(scenario_id))
@@ -334,6 +350,7 @@ def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
 
 
 @bp.get("/scenarios/<int:scenario_id>/report")
+@require("planner", "env_officer")
 def report(scenario_id: int):
     """A printable planner report: map, parameters, tables, compliance results, downloads."""
     from planning.pipeline_planners import scenario_features
@@ -354,6 +371,7 @@ def report(scenario_id: int):
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/download/<path:name>")
+@require("planner", "env_officer")
 def download(scenario_id: int, name: str):
     """The scenario's suitability COG."""
     scenario = _scenario(scenario_id)

@@ -88,3 +88,28 @@ def client(web_settings: Settings):
     app.config["TESTING"] = True
     yield app.test_client()
     app.extensions["langnghe_db"].close()
+
+
+PASSWORDS = {"admin": "admin-pass-123", "planner": "planner-pass-123", "env_officer": "officer-pass-123"}
+
+
+@pytest.fixture(scope="session")
+def accounts(web_settings: Settings) -> dict[str, str]:
+    """One user per role in the web database (user name = role, password in PASSWORDS); role -> API token."""
+    from webmap.auth import add_user, create_token
+
+    conn = connect(web_settings)
+    tokens = {}
+    for role, password in PASSWORDS.items():
+        name = role.replace("_", "-")
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM users WHERE username = %s", (name,))
+        conn.commit()
+        add_user(conn, name, password, role)
+        tokens[role] = create_token(conn, name, "tests")
+    conn.close()
+    return tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -215,7 +215,27 @@ def test_tourist_picks_a_village_on_the_map(browser, live_server):
     _check_clean(browser, live_server)
 
 
-def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server):
+def _sign_in(browser, base: str, role: str) -> None:
+    from tests.webmap.conftest import PASSWORDS
+
+    browser.get(f"{base}/login?next=/&lang=en")
+    browser.find_element(By.ID, "username").send_keys(role.replace("_", "-"))
+    browser.find_element(By.ID, "password").send_keys(PASSWORDS[role])
+    browser.find_element(By.ID, "sign-in").click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "who"))
+
+
+def _sign_out(browser, base: str) -> None:
+    _open(browser, f"{base}/?lang=en")
+    browser.find_element(By.ID, "logout").click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "login"))
+
+
+def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server, accounts):
+    _open(browser, f"{live_server}/?lang=en")
+    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.planningReady") == "1")
+    assert "Sign in with a planner account" in browser.find_element(By.ID, "planning").text  # anonymous: no analyses
+    _sign_in(browser, live_server, "planner")
     _open(browser, f"{live_server}/?lang=en")
     WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.planningReady") == "1")
     browser.execute_script("lnMap.fitBounds([[21.08, 105.90], [21.16, 105.99]], {animate: false});"
@@ -251,6 +271,7 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server)
     assert browser.find_elements(By.CSS_SELECTOR, "svg.report-map") and "Planner report" in browser.title
     assert "Assignments" in browser.find_element(By.TAG_NAME, "body").text
     browser.save_screenshot(str(SCREENSHOTS / "planner-report-en.png"))
+    _sign_out(browser, live_server)
 
 
 def test_environment_surface_slider_and_exposure(browser, live_server, web_settings):

@@ -49,7 +49,7 @@ def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
 
     from planning.pipeline import build_surface
 
-    settings = web_settings.model_copy(update={"home": tmp_path})
+    settings = web_settings  # (not another home: the embedded cluster's port is recorded there)
     conn = connect(settings)
     try:
         result = build_surface(conn, settings, "PM2.5", cell_m=250)

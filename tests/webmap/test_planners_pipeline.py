@@ -31,7 +31,7 @@ TU_SON = (105.90, 21.08, 105.99, 21.16)  # Từ Sơn / Đông Anh edge: DEM, lan
 
 @pytest.fixture
 def planner(web_settings, tmp_path):
-    settings = web_settings.model_copy(update={"home": tmp_path})
+    settings = web_settings  # (not another home: the embedded cluster's port is recorded there)
     conn = connect(settings)
     yield conn, settings
     conn.rollback()
@@ -100,6 +100,7 @@ def test_road_distance_raster_equals_a_direct_computation(planner, real_data):
 def test_bad_siting_input_saves_nothing(planner, real_data):
     conn, settings = planner
     before = _scenarios(conn)
+    rasters = set((settings.home / "rasters").glob("*.tif"))
     names = ["road_distance_m", "village_distance_m", "slope_deg"]
     with pytest.raises(ValidationError, match="consistency ratio"):
         run_siting(conn, settings, _request(real_data, criteria=names, ahp=[[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]))
@@ -115,7 +116,7 @@ def test_bad_siting_input_saves_nothing(planner, real_data):
     with pytest.raises(ValidationError, match="need a DEM"):
         run_siting(conn, settings, SitingRequest(bbox=TU_SON, criteria=["slope_deg"], cell_m=100))
     assert _scenarios(conn) == before
-    assert not list((settings.home / "rasters").glob("*.tif")) if (settings.home / "rasters").exists() else True
+    assert set((settings.home / "rasters").glob("*.tif")) == rasters  # no raster file written either
 
 
 def test_ahp_weights_drive_the_run(planner, real_data):
@@ -189,7 +190,7 @@ def test_relocation_to_siting_candidates(planner, real_data):
 
 
 def test_planner_cli(test_env, web_settings, real_data, tmp_path):
-    env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web", "LANGNGHE_HOME": str(tmp_path)}
+    env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}
     out = tmp_path / "c.geojson"
     run = subprocess.run([".venv/bin/langnghe", "siting", "run", "--bbox", ",".join(map(str, TU_SON)), "--cell", "90",
                           "--kind", "craft_village", "--dem", str(real_data / "dem" / "N21E105_srtm3.tif"),

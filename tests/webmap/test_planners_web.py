@@ -14,14 +14,16 @@ BBOX = [105.90, 21.08, 105.99, 21.16]
 
 
 @pytest.fixture
-def planner_client(web_settings, tmp_path):
+def planner_client(web_settings, accounts, tmp_path):
     real = web_settings.real_data
     app = create_app(web_settings.model_copy(update={
         "siting_dem": real / "dem" / "N21E105_srtm3.tif",
         "siting_landuse": real / "landuse" / "rrd_osm2018_geofabrik.gpkg",
         "siting_roads": real / "roads" / "vn_national_roads_legocity.geojson"}))
     app.config["TESTING"] = True
-    yield app.test_client()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {accounts['planner']}"
+    yield client
     app.extensions["langnghe_db"].close()
 
 

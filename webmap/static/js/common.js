@@ -10,7 +10,10 @@ const LN = (function () {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g,
       (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   }
+  const csrfToken = (document.querySelector("meta[name=csrf-token]") || {}).content || "";
   async function getJSON(url, options) {
+    options = options || {};
+    if (options.method && options.method !== "GET") options.headers = Object.assign({ "X-CSRFToken": csrfToken }, options.headers || {});
     const response = await fetch(url, options);
     if (!response.ok) throw new Error(url + ": " + response.status);
     return response.json();
@@ -73,5 +76,5 @@ const LN = (function () {
     layer.bringToBack();
     return layer;
   }
-  return { config, T, esc, getJSON, makeMap, addBoundaries, loadCrafts, craftName, stars, items, row, villagePopup, villageMarker, craftColor, note };
+  return { config, T, esc, getJSON, csrfToken, makeMap, addBoundaries, loadCrafts, craftName, stars, items, row, villagePopup, villageMarker, craftColor, note };
 })();

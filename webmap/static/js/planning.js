@@ -2,7 +2,13 @@
    check of a drawn polygon, and saved scenarios (suitability image, candidates, allocation lines). */
 "use strict";
 (async function () {
-  const { T, esc, getJSON } = LN;
+  const { T, esc, getJSON, csrfToken } = LN;
+  if (!["planner", "admin"].includes(LN.config.role)) {  // the analyses need a planner's account
+    document.getElementById("planning").innerHTML = "<h2>" + esc(T.planning_title) + "</h2><p class=hint><a href='/login?next=/'>" +
+      esc(T.sign_in_to_plan) + "</a></p>";
+    document.body.dataset.planningReady = "1";
+    return;
+  }
   while (!window.lnMap || !window.lnDrawn) await new Promise((r) => setTimeout(r, 50));
   const map = window.lnMap;
   const drawn = window.lnDrawn;
@@ -10,7 +16,8 @@
   let shown = [];
 
   async function send(url, body) {
-    const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+      body: JSON.stringify(body) });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(data.description || (url + ": " + response.status));
     return data;

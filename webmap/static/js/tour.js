@@ -1,5 +1,6 @@
 /* Tourist page: routes on the map, village cards with craft, hours and OCOP stars. Phone first. */
 "use strict";
+document.getElementById("planner").addEventListener("submit", (event) => event.preventDefault());
 (async function () {
   const { T, esc, makeMap, loadCrafts, craftName, items, stars, villagePopup, villageMarker, config } = LN;
   const map = makeMap("map", [21.0, 105.85]);
