@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     #: Inputs of siting runs started from the web (a DEM GeoTIFF, an OSM-style land-use
     #: GeoPackage, extra road lines); unset inputs leave their criteria out of the page.
     secret_key: str | None = None
+    #: Rate limits (per client address): sign-in attempts, and the heavy analyses.
+    rate_login: str = "10 per minute"
+    rate_heavy: str = "60 per minute"
+    #: Largest request body accepted (uploads included), bytes.
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     siting_dem: Path | None = None
     siting_landuse: Path | None = None
     siting_roads: Path | None = None

@@ -151,6 +151,12 @@ VI = {
     'User name': 'Tên đăng nhập',
     'Password': 'Mật khẩu',
     'Accounts are made by an administrator with: langnghe users add': 'Tài khoản do quản trị viên tạo bằng lệnh: langnghe users add',
+    'Upload measurements': 'Tải lên số liệu quan trắc',
+    'Replace stored values': 'Thay thế giá trị đã lưu',
+    'Upload': 'Tải lên',
+    'inserted': 'đã thêm',
+    'updated': 'đã cập nhật',
+    'unchanged': 'không đổi',
 }
 
 

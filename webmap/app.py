@@ -63,6 +63,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["langnghe_jobs"] = jobs.JobRunner(settings)
     for blueprint in (pages.bp, api.bp, tiles.bp, data_api.bp, tours.bp, jobs.bp, planners.bp):
         app.register_blueprint(blueprint)
+    from webmap.security import init_limits
+
+    init_limits(app, settings)
 
     @app.get("/healthz")
     def healthz():

@@ -13,6 +13,7 @@ from layers.regulations import air_limits, load_document
 from layers.villages import search
 from planning.aqi import table_from_document
 from webmap.app import get_conn
+from webmap.auth import require
 from webmap.errors import BadParameter
 from webmap.params import parse_int, parse_polygon
 
@@ -265,3 +266,35 @@ def exceedances():
     found = found.sort_values("start", ascending=False, key=lambda s: s.astype(str)).head(limit)
     rows = json.loads(found.assign(start=found["start"].astype(str)).to_json(orient="records", force_ascii=False))
     return jsonify(exceedances=rows, count=len(rows))
+
+
+@bp.post("/api/measurements")
+@require("env_officer")
+def upload_measurements():
+    """Upload a measurements CSV (multipart field ``file``; options ``replace``, ``partial``,
+    ``unit``, ``dry_run``): validated, one transaction, the import report back. A file with
+    unreadable rows is refused whole (400, rows and columns listed) unless ``partial``."""
+    import tempfile
+
+    from layers.stations import import_measurements
+    from webmap.auth import current
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise BadParameter("send the CSV as the multipart field 'file'")
+    if not upload.filename.lower().endswith(".csv"):
+        raise BadParameter(f"{upload.filename}: only .csv files are accepted")
+    flags = {name: request.form.get(name, "").lower() in ("1", "true", "yes", "on")
+             for name in ("replace", "partial", "dry_run")}
+    from gis.errors import LangNgheError
+
+    name = Path(upload.filename).name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        upload.save(path)
+        try:
+            report = import_measurements(get_conn(), path, unit=request.form.get("unit") or None, progress=False,
+                                         actor=current().username, source=name, **flags)
+        except LangNgheError as exc:  # name the file as the user knows it, never our temporary folder
+            raise type(exc)(str(exc).replace(str(path), name).replace(folder, "")) from None
+    return jsonify({**report.to_dict(), "path": name})

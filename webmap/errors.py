@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from gis.errors import (
     CRSError,
     DatabaseUnavailableError,
+    ImportFailedError,
     LangNgheError,
     LayerNotFoundError,
     NotFoundError,
@@ -37,6 +38,7 @@ STATUS_CODES: tuple[tuple[type[BaseException], int, str], ...] = (
     (BadParameter, 400, "InvalidParameterValue"),
     (CRSError, 400, "InvalidParameterValue"),
     (ValidationError, 400, "InvalidParameterValue"),
+    (ImportFailedError, 400, "InvalidParameterValue"),
     (DatabaseUnavailableError, 503, "ServiceUnavailable"),
     (psycopg2.OperationalError, 503, "ServiceUnavailable"),
 )

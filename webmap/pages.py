@@ -47,6 +47,7 @@ def _js_strings() -> dict[str, str]:
         "peak": _("peak"), "no_alerts": _("No alert"),
         "planned": _("planned"), "operating": _("operating"), "expanding": _("expanding"),
         "planning_title": _("Planning"), "sign_in_to_plan": _("Sign in with a planner account to run siting, relocation and Decree 32 checks"),
+        "inserted": _("inserted"), "updated": _("updated"), "unchanged": _("unchanged"),
         "queued": _("Waiting to start…"), "running": _("Running…"), "done": _("Done"), "failed": _("Failed"),
         "pass": _("pass"), "fail": _("fail"), "siting": _("Siting"), "relocation": _("Relocation"),
         "draw_first": _("Draw a polygon on the map first"), "no_input": _("this server has no input for it"),

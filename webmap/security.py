@@ -7,7 +7,28 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request
 
-__all__ = ["init_security"]
+__all__ = ["init_limits", "init_security"]
+
+#: Endpoints limited by ``rate_heavy`` (analyses that cost seconds of CPU).
+HEAVY = ("planners.start_siting", "planners.start_allocation", "planners.check_cluster", "tours.tour",
+         "tours.tour_gpx_download", "tours.tour_geojson_download", "tours.printable", "data.exposure", "data.upload_measurements")
+
+
+def init_limits(app: Flask, settings) -> None:
+    """Rate limits (Flask-Limiter, in memory per process) on sign-in and heavy endpoints, and the
+    request size cap. Call after the blueprints are registered."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
+    app.extensions["langnghe_limiter"] = limiter
+    if "auth.login" in app.view_functions:
+        app.view_functions["auth.login"] = limiter.limit(settings.rate_login, methods=["POST"])(
+            app.view_functions["auth.login"])
+    for endpoint in HEAVY:
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = limiter.limit(settings.rate_heavy)(app.view_functions[endpoint])
 
 
 def _tile_origin(url: str) -> str:

@@ -162,3 +162,50 @@ def test_security_headers(app_client):
     assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["X-Frame-Options"] == "DENY"
     api = app_client.get("/collections")
     assert api.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
+    import io
+
+    app = create_app(web_settings.model_copy(update={"max_upload_bytes": 64 * 1024, "rate_login": "3 per minute"}))
+    client = app.test_client()
+    good = ("station_ref,observed_at,parameter,value,unit\n"
+            "SYN-AIR-BAT-TRANG,2026-12-01 01:00,PM2.5,41,µg/m3\nSYN-AIR-BAT-TRANG,2026-12-01 02:00,PM2.5,43,µg/m3\n")
+
+    def send(text: str, role: str | None, name: str = "upload.csv", **form):
+        data = {"file": (io.BytesIO(text.encode()), name), **form}
+        return client.post("/api/measurements", data=data, content_type="multipart/form-data",
+                           headers=bearer(accounts[role]) if role else {})
+
+    def stored() -> int:
+        conn = connect(web_settings)
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM measurements WHERE observed_at >= '2026-12-01'")
+            n = cur.fetchone()[0]
+        conn.close()
+        return n
+
+    before = stored()
+    assert send(good, None).status_code == 401 and send(good, "planner").status_code == 403
+    assert stored() == before
+    bad = send(good + "SYN-AIR-BAT-TRANG,2026-12-01 03:00,PM2.5,lots,µg/m3\n", "env_officer")
+    body = bad.get_json()
+    assert bad.status_code == 400 and "row 3, column value: not a number: 'lots'" in body["description"]
+    assert "/tmp" not in body["description"] and stored() == before
+    ok = send(good, "env_officer")
+    assert ok.status_code == 200 and ok.get_json()["inserted"] == 2 and ok.get_json()["path"] == "upload.csv"
+    assert send(good, "env_officer").get_json()["unchanged"] == 2  # the same file again changes nothing
+    assert send(good, "env_officer", name="upload.xlsx").status_code == 400
+    huge = send("x" * (128 * 1024), "env_officer")
+    assert huge.status_code == 413
+    conn = connect(web_settings)
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM measurements WHERE observed_at >= '2026-12-01'")
+    conn.commit()
+    conn.close()
+    # Sign-in attempts are rate limited.
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    codes = [client.post("/login", data={"username": "x", "password": "y", "csrf_token": token}).status_code
+             for _ in range(5)]
+    assert codes[-1] == 429 and 429 not in codes[:3]
+    app.extensions["langnghe_db"].close()

@@ -121,6 +121,20 @@
   } catch (error) {
     document.getElementById("exposure").innerHTML = "<p class=hint>" + esc(T.no_zones) + "</p>";
   }
+  const upload = document.getElementById("upload");
+  if (upload) {
+    upload.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const out = document.getElementById("upload-result");
+      out.textContent = T.planning;
+      const response = await fetch("/api/measurements", { method: "POST", body: new FormData(upload),
+        headers: { "X-CSRFToken": LN.csrfToken } });
+      const body = await response.json();
+      out.textContent = response.ok ? T.inserted + ": " + body.inserted + " · " + T.updated + ": " + body.updated +
+        " · " + T.unchanged + ": " + body.unchanged : body.description;
+      out.className = response.ok ? "" : "error";
+    });
+  }
   const first = stations.features.find((f) => latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
   if (first) await show(first);
   document.body.dataset.ready = "1";
