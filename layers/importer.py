@@ -48,6 +48,10 @@ class ImportOptions:
     admin_version: str = "pre-2025"
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Editing through the API runs the same import inside its own transaction: no commit here,
+    #: and the edit writes its own audit row (before / after).
+    commit: bool = True
+    audit: bool = True
 
 
 @dataclass
@@ -273,10 +277,11 @@ def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) 
                     cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
             report.inserted, report.updated = _upsert(cur, spec)
             report.unchanged = report.total - report.rejected - report.inserted - report.updated
-            _audit(cur, spec, report, path, options)
+            if options.audit:
+                _audit(cur, spec, report, path, options)
         if options.dry_run:
             conn.rollback()
-        else:
+        elif options.commit:
             conn.commit()
     except psycopg2.Error as exc:
         conn.rollback()

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from layers.collections import COLLECTIONS, Collection, extent, features, get_collection
+from layers.editing import EDITABLE
 from webmap.app import get_conn
 from webmap.errors import NotFound
 from webmap.openapi import openapi_document
@@ -142,4 +143,11 @@ def item(collection_id: str, fid: str):
     links = ('"links":[{"href":"%s","rel":"self","type":"%s"},{"href":"%s","rel":"collection","type":"application/json"}]'
              % (url_for("api.item", collection_id=coll.id, fid=number, _external=True), GEOJSON,
                 url_for("api.collection", collection_id=coll.id, _external=True)))
-    return Response(rows[0][:-1] + "," + links + "}", mimetype=GEOJSON)
+    response = Response(rows[0][:-1] + "," + links + "}", mimetype=GEOJSON)
+    if coll.id in EDITABLE:  # the ETag an edit must send back in If-Match
+        from webmap.editing import item_etag
+
+        tag = item_etag(coll.table, number)
+        if tag:
+            response.headers["ETag"] = f'"{tag}"'
+    return response

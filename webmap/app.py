@@ -39,7 +39,7 @@ def _release(_exc: BaseException | None) -> None:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; the pool is created here, connections are borrowed per request."""
-    from webmap import api, data_api, jobs, pages, planners, tiles, tours
+    from webmap import api, data_api, editing, jobs, pages, planners, tiles, tours
     from webmap.errors import register_error_handlers
     from webmap.i18n import init_i18n
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_security(app, settings)
     register_error_handlers(app)
     app.extensions["langnghe_jobs"] = jobs.JobRunner(settings)
-    for blueprint in (pages.bp, api.bp, tiles.bp, data_api.bp, tours.bp, jobs.bp, planners.bp):
+    for blueprint in (pages.bp, api.bp, tiles.bp, data_api.bp, tours.bp, jobs.bp, planners.bp, editing.bp):
         app.register_blueprint(blueprint)
     from webmap.security import init_limits
 

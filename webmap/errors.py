@@ -17,6 +17,7 @@ from gis.errors import (
     NotFoundError,
     ValidationError,
 )
+from layers.editing import Conflict, PreconditionFailed, PreconditionRequired
 
 __all__ = ["BadParameter", "NotFound", "register_error_handlers"]
 
@@ -33,6 +34,9 @@ class NotFound(NotFoundError):
 
 #: Exception class -> (HTTP status, code shown to clients). Most specific first.
 STATUS_CODES: tuple[tuple[type[BaseException], int, str], ...] = (
+    (PreconditionFailed, 412, "PreconditionFailed"),
+    (PreconditionRequired, 428, "PreconditionRequired"),
+    (Conflict, 409, "Conflict"),
     (LayerNotFoundError, 404, "NotFound"),
     (NotFoundError, 404, "NotFound"),
     (BadParameter, 400, "InvalidParameterValue"),

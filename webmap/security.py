@@ -49,6 +49,14 @@ def init_security(app: Flask, settings) -> None:
     # The folium exports are standalone files with inline scripts; still nothing from elsewhere.
     export = base.format(tiles=tiles, extra=" 'unsafe-inline'").replace("  ", " ")
 
+    @app.before_request
+    def no_nul_bytes():
+        """PostgreSQL text cannot hold NUL: refuse it up front with a clear 400, never a 500."""
+        from webmap.errors import BadParameter
+
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            raise BadParameter("the request contains a NUL character")
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", export if request.path.startswith("/export/") else strict)

@@ -1,0 +1,95 @@
+"""Feature editing over HTTP (OGC API - Features Part 4 shape): POST to a collection's items,
+PUT / PATCH / DELETE on an item with If-Match; the admin's audit log and revert."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from layers.editing import (
+    EDITABLE,
+    audit_entries,
+    create_feature,
+    delete_feature,
+    etag,
+    revert,
+    update_feature,
+)
+from webmap.app import get_conn
+from webmap.auth import current, require
+from webmap.errors import NotFound
+from webmap.params import parse_int
+
+__all__ = ["bp"]
+
+bp = Blueprint("editing", __name__)
+
+
+def _layer(collection_id: str) -> str:
+    if collection_id not in EDITABLE:
+        raise NotFound(f"collection {collection_id!r} cannot be edited here (editable: {', '.join(EDITABLE)})")
+    layer, roles = EDITABLE[collection_id]
+    user = current()
+    from werkzeug.exceptions import Forbidden, Unauthorized
+
+    if user is None:
+        raise Unauthorized("sign in (or send an API token) to edit")
+    if user.role != "admin" and user.role not in roles:
+        raise Forbidden(f"the {user.role} role may not edit {collection_id}; it needs {' or '.join(roles)}")
+    return layer
+
+
+def _fid(raw: str) -> int:
+    return parse_int(raw, "feature id", default=0, minimum=1, maximum=2**31 - 1)
+
+
+@bp.post("/collections/<collection_id>/items")
+def create(collection_id: str):
+    """Create a feature (a GeoJSON Feature body): 201 with Location and ETag."""
+    layer = _layer(collection_id)
+    fid, tag = create_feature(get_conn(), layer, request.get_data(as_text=True), current().username)
+    response = Response(status=201)
+    response.headers["Location"] = url_for("api.item", collection_id=collection_id, fid=fid, _external=True)
+    response.headers["ETag"] = f'"{tag}"'
+    return response
+
+
+@bp.route("/collections/<collection_id>/items/<fid>", methods=["PUT", "PATCH"])
+def update(collection_id: str, fid: str):
+    """Replace (PUT) or merge (PATCH) a feature; needs If-Match with its ETag (412 when stale)."""
+    layer = _layer(collection_id)
+    tag = update_feature(get_conn(), layer, _fid(fid), request.get_data(as_text=True), request.headers.get("If-Match"),
+                         current().username, partial=request.method == "PATCH")
+    response = Response(status=204)
+    response.headers["ETag"] = f'"{tag}"'
+    return response
+
+
+@bp.delete("/collections/<collection_id>/items/<fid>")
+def delete(collection_id: str, fid: str):
+    """Delete a feature; needs If-Match with its ETag."""
+    layer = _layer(collection_id)
+    delete_feature(get_conn(), layer, _fid(fid), request.headers.get("If-Match"), current().username)
+    return Response(status=204)
+
+
+@bp.get("/api/audit")
+@require("admin")
+def audit():
+    """The audit log, newest first (``?table=``, ``?limit=``)."""
+    limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=1000)
+    return jsonify(entries=audit_entries(get_conn(), table=request.args.get("table") or None, limit=limit))
+
+
+@bp.post("/api/audit/<int:audit_id>/revert")
+@require("admin")
+def revert_entry(audit_id: int):
+    """Undo one edit (refused with 412 when the feature changed again after it)."""
+    return jsonify(revert(get_conn(), audit_id, current().username))
+
+
+def item_etag(table: str, fid: int) -> str | None:
+    """For the item GET: the feature's ETag."""
+    tag = etag(get_conn(), table, fid)
+    get_conn().rollback()
+    return tag
+
