@@ -180,7 +180,7 @@ def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
     def stored() -> int:
         conn = connect(web_settings)
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM measurements WHERE observed_at >= '2026-12-01'")
+            cur.execute("SELECT count(*) FROM measurements WHERE observed_at >= '2026-12-01T00:00+07:00'")
             n = cur.fetchone()[0]
         conn.close()
         return n
@@ -200,7 +200,7 @@ def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
     assert huge.status_code == 413
     conn = connect(web_settings)
     with conn.cursor() as cur:
-        cur.execute("DELETE FROM measurements WHERE observed_at >= '2026-12-01'")
+        cur.execute("DELETE FROM measurements WHERE observed_at >= '2026-12-01T00:00+07:00'")
     conn.commit()
     conn.close()
     # Sign-in attempts are rate limited.
