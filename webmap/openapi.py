@@ -9,7 +9,9 @@ from layers.collections import COLLECTIONS, Collection
 
 __all__ = ["openapi_document"]
 
-_JSON_TYPES = {"string": {"type": "string"}, "integer": {"type": "integer"}, "number": {"type": "number"},
+_JSON_TYPES = {"string": {"type": "string"},
+               "integer": {"type": "integer", "format": "int32", "minimum": -2**31, "maximum": 2**31 - 1},
+               "number": {"type": "number"},
                "boolean": {"type": "boolean"}, "array": {"type": "array", "items": {"type": "string"}}}
 
 
@@ -29,7 +31,7 @@ def _items_path(coll: Collection, settings: Settings) -> dict[str, Any]:
     params = [
         _param("limit", {"type": "integer", "minimum": 1, "maximum": settings.items_max_limit,
                          "default": settings.items_default_limit}, "Maximum number of features."),
-        _param("offset", {"type": "integer", "minimum": 0, "default": 0}, "Features to skip (paging)."),
+        _param("offset", {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}, "Features to skip (paging)."),
         _param("bbox", {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
                "minlon,minlat,maxlon,maxlat in CRS84.", style="form"),
     ]
@@ -103,7 +105,10 @@ def openapi_document(base_url: str, settings: Settings) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/": {"get": {"summary": "Landing page", "operationId": "landing", "parameters": [
             _param("f", {"type": "string", "enum": ["json", "html"]}, "Response format")],
-            "responses": _json_ok("landing")}},
+            # JSON with f=json or Accept: application/json; otherwise the planner map page (HTML).
+            "responses": {"200": {"description": "OK", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/landing"}},
+                "text/html": {"schema": {"type": "string"}}}}, "400": _error(), "503": _error()}}},
         "/conformance": {"get": {"summary": "Conformance classes", "operationId": "conformance",
                                  "responses": _json_ok("conformance")}},
         "/collections": {"get": {"summary": "Collections", "operationId": "collections",
