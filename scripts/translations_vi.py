@@ -157,6 +157,14 @@ VI = {
     'inserted': 'đã thêm',
     'updated': 'đã cập nhật',
     'unchanged': 'không đổi',
+    'Edit': 'Sửa',
+    'Save': 'Lưu',
+    'Cancel': 'Hủy',
+    'Saved': 'Đã lưu',
+    'Someone changed this feature while you were editing: reload the page and edit again': 'Có người đã thay đổi đối tượng này trong lúc bạn sửa: hãy tải lại trang và sửa lại',
+    'Drag the corners on the map to reshape the cluster': 'Kéo các đỉnh trên bản đồ để sửa hình dạng cụm công nghiệp',
+    'Drag the marker on the map to move the village': 'Kéo điểm đánh dấu trên bản đồ để di chuyển làng nghề',
+    'Name': 'Tên',
 }
 
 

@@ -305,3 +305,50 @@ def test_environment_surface_slider_and_exposure(browser, live_server, web_setti
             cur.execute("DELETE FROM pollution_zones WHERE zone_date = '2026-09-02'")
         conn.commit()
         conn.close()
+
+
+def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
+    import urllib.request
+
+    from tests.webmap.conftest import bearer
+
+    body = json.dumps({"type": "Feature", "properties": {"ref": "CCN-T-MAP", "name": "Cụm sửa trên bản đồ",
+                                                         "kind": "general", "status": "planned", "source": "test"},
+                       "geometry": {"type": "Polygon", "coordinates": [[[105.80, 21.20], [105.81, 21.20],
+                                                                        [105.81, 21.21], [105.80, 21.21],
+                                                                        [105.80, 21.20]]]}}).encode()
+    made = urllib.request.urlopen(urllib.request.Request(f"{live_server}/collections/clusters/items", data=body,
+                                                         headers=bearer(accounts["planner"]), method="POST"))
+    item = made.headers["Location"]
+    try:
+        _sign_in(browser, live_server, "planner")
+        _open(browser, f"{live_server}/?lang=en")
+        WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.editingReady") == "1")
+        browser.execute_script("lnClusters.eachLayer((l) => { if (l.feature.properties.ref === 'CCN-T-MAP') "
+                               "{ window._edit = l; l.openPopup(); } });")
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button"))
+        browser.find_element(By.CSS_SELECTOR, ".leaflet-popup .edit-button").click()
+        name = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=name]"))
+        name.clear()
+        name.send_keys("Cụm đã sửa")
+        browser.execute_script("_edit.setLatLngs([[21.20, 105.80], [21.20, 105.815], [21.21, 105.815], [21.21, 105.80]]);")
+        browser.find_element(By.ID, "edit-save").click()
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "edit-result").text)
+        assert browser.find_element(By.ID, "edit-result").text == "Saved"
+        stored = json.loads(urllib.request.urlopen(item).read())
+        assert stored["properties"]["name"] == "Cụm đã sửa"
+        assert max(x for x, _y in stored["geometry"]["coordinates"][0][0]) == pytest.approx(105.815)
+        # Someone else changes it meanwhile: the page's next save is refused, their change kept.
+        tag = urllib.request.urlopen(item).headers["ETag"]
+        other = json.dumps({"type": "Feature", "properties": {"occupancy_pct": 12}}).encode()
+        urllib.request.urlopen(urllib.request.Request(item, data=other, method="PATCH",
+                                                      headers={**bearer(accounts["admin"]), "If-Match": tag}))
+        browser.find_element(By.ID, "edit-save").click()
+        WebDriverWait(browser, 10).until(lambda d: "Someone changed" in d.find_element(By.ID, "edit-result").text)
+        assert json.loads(urllib.request.urlopen(item).read())["properties"]["occupancy_pct"] == 12
+        browser.save_screenshot(str(SCREENSHOTS / "planner-edit-en.png"))
+        _sign_out(browser, live_server)
+    finally:
+        tag = urllib.request.urlopen(item).headers["ETag"]
+        urllib.request.urlopen(urllib.request.Request(item, method="DELETE",
+                                                      headers={**bearer(accounts["admin"]), "If-Match": tag}))

@@ -22,6 +22,8 @@
   cluster.addTo(map);
   overlays[T.villages] = cluster;
 
+  window.lnVillageMarkers = villageMarkers;
+  window.lnVillageCluster = cluster;
   overlays[T.clusters] = L.geoJSON(clusters, {
     style: (f) => ({ color: f.properties.kind === "craft_village" ? "#6a1b9a" : "#1565c0", weight: 2, fillOpacity: 0.25 }),
     onEachFeature: (f, layer) => layer.bindPopup("<div class=popup><h3>" + esc(f.properties.name) + "</h3><dl>" +
@@ -52,6 +54,7 @@
   } else {
     document.getElementById("draw-hint").insertAdjacentHTML("beforebegin", "<p class=hint id=no-admin>" + esc(T.no_admin) + "</p>");
   }
+  window.lnClusters = overlays[T.clusters];
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
   const legend = L.control({ position: "bottomright" });

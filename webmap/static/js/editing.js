@@ -1,0 +1,95 @@
+/* Editing villages and clusters on the planner map (planners and admins): an Edit button in
+   the popup opens a form; clusters are reshaped, villages dragged; saving sends a PATCH with
+   the ETag read when editing began, so a change made meanwhile by someone else is refused
+   (412) instead of overwritten. */
+"use strict";
+(async function () {
+  const { T, esc, csrfToken } = LN;
+  if (!["planner", "admin"].includes(LN.config.role)) return;
+  while (!window.lnMap || !window.lnClusters || !window.lnVillageMarkers) await new Promise((r) => setTimeout(r, 50));
+  const map = window.lnMap;
+  const panel = document.getElementById("edit-panel");
+  const FIELDS = {
+    villages: [["name", "text"], ["households", "number"], ["workers", "number"], ["visit_minutes", "number"],
+      ["opening_hours", "text"]],
+    clusters: [["name", "text"], ["status", ["planned", "operating", "expanding"]], ["area_ha", "number"],
+      ["occupancy_pct", "number"]],
+  };
+  let session = null;
+
+  function stop() {
+    if (!session) return;
+    if (session.collection === "clusters" && session.layer.editing) session.layer.editing.disable();
+    if (session.collection === "villages" && session.layer.dragging) session.layer.dragging.disable();
+    session = null;
+    panel.hidden = true;
+  }
+
+  async function start(collection, layer) {
+    stop();
+    const id = layer.feature.id;
+    const response = await fetch("/collections/" + collection + "/items/" + id);
+    const feature = await response.json();
+    session = { collection, layer, id, etag: response.headers.get("ETag") };
+    panel.innerHTML = "<h3>" + esc(T.edit) + ": " + esc(feature.properties.name) + "</h3>" + FIELDS[collection].map(([name, kind]) =>
+      "<label>" + esc(T["field_" + name] || name) + " " + (Array.isArray(kind)
+        ? "<select data-field='" + name + "'>" + kind.map((v) => "<option" + (feature.properties[name] === v ? " selected" : "") +
+          " value='" + v + "'>" + esc(T[v] || v) + "</option>").join("") + "</select>"
+        : "<input data-field='" + name + "' type='" + kind + "' value='" + esc(feature.properties[name] ?? "") + "'>") +
+      "</label>").join("") +
+      "<p class=hint>" + esc(collection === "clusters" ? T.reshape_hint : T.drag_hint) + "</p>" +
+      "<button type=button id=edit-save>" + esc(T.save) + "</button> <button type=button id=edit-cancel>" + esc(T.cancel) +
+      "</button><p id=edit-result role=status></p>";
+    panel.hidden = false;
+    panel.scrollIntoView({ block: "nearest" });
+    document.getElementById("edit-cancel").addEventListener("click", () => { stop(); window.location.reload(); });
+    document.getElementById("edit-save").addEventListener("click", save);
+    if (collection === "clusters" && layer.editing) {
+      // Clusters are stored as MultiPolygons; Leaflet.draw edits single polygons. A one-part
+      // cluster is edited as its polygon; a cluster of several parts keeps its shape.
+      const rings = layer.getLatLngs();
+      if (!L.LineUtil.isFlat(rings[0]) && rings.length === 1) layer.setLatLngs(rings[0]);
+      if (L.LineUtil.isFlat(layer.getLatLngs()[0])) layer.editing.enable();
+    }
+    if (collection === "villages" && layer.dragging) layer.dragging.enable();
+    map.closePopup();
+  }
+
+  async function save() {
+    const out = document.getElementById("edit-result");
+    const properties = {};
+    panel.querySelectorAll("[data-field]").forEach((el) => {
+      const v = el.value.trim();  // an emptied field clears the value
+      properties[el.dataset.field] = v === "" ? null : (el.type === "number" ? Number(v) : v);
+    });
+    const body = { type: "Feature", properties, geometry: session.layer.toGeoJSON().geometry };
+    const response = await fetch("/collections/" + session.collection + "/items/" + session.id, {
+      method: "PATCH", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/geo+json", "If-Match": session.etag, "X-CSRFToken": csrfToken } });
+    if (response.ok) {
+      session.etag = response.headers.get("ETag");
+      Object.assign(session.layer.feature.properties, properties);
+      out.textContent = T.saved;
+      out.className = "";
+      document.body.dataset.edited = String(session.id);
+    } else {
+      const error = await response.json().catch(() => ({}));
+      out.textContent = response.status === 412 ? T.stale_edit : (error.description || response.status);
+      out.className = "error";
+    }
+  }
+
+  map.on("popupopen", (event) => {
+    const layer = event.popup._source;
+    if (!layer || !layer.feature) return;
+    const collection = window.lnClusters.hasLayer(layer) ? "clusters"
+      : Object.values(window.lnVillageMarkers).includes(layer) ? "villages" : null;
+    if (!collection) return;
+    const button = L.DomUtil.create("button", "edit-button");
+    button.type = "button";
+    button.textContent = T.edit;
+    button.addEventListener("click", () => start(collection, layer));
+    event.popup.getElement().querySelector(".leaflet-popup-content").appendChild(button);
+  });
+  document.body.dataset.editingReady = "1";
+})();
