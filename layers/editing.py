@@ -8,6 +8,7 @@ edit sent with a stale ``If-Match`` is refused (412) and never overwrites a newe
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import tempfile
@@ -27,9 +28,11 @@ EDITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "villages": ("villages", ("planner",)),
     "clusters": ("clusters", ("planner",)),
     "stations": ("stations", ("env_officer",)),
+    "zones": ("zones", ("env_officer",)),
 }
 #: Geometry types each import layer accepts.
-_GEOMETRY = {"villages": ("Point",), "clusters": ("Polygon", "MultiPolygon"), "stations": ("Point",)}
+_GEOMETRY = {"villages": ("Point",), "clusters": ("Polygon", "MultiPolygon"), "stations": ("Point",),
+             "zones": ("Polygon", "MultiPolygon")}
 
 
 class PreconditionFailed(LangNgheError):
@@ -176,9 +179,22 @@ def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:
     with conn.cursor() as cur:
         cur.execute(query, (fid,))
         row = cur.fetchone()
-    values = {n: (float(v) if isinstance(v, Decimal) else v)
+    values = {n: (float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, dt.date) else v)
               for n, v in zip(names, row[:-1], strict=True) if v is not None and n != "flags"}
     return {"properties": values, "geometry": row[-1]}
+
+
+def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) -> None:
+    """Lock the feature's row and check that ``if_match`` is its current ETag (428 / 404 / 412)."""
+    if not if_match:
+        raise PreconditionRequired("send If-Match with the feature's ETag (read it with GET first)")
+    current = etag(conn, table, fid, lock=True)
+    if current is None:
+        conn.rollback()
+        raise NotFoundError(f"no feature {fid} in {layer}")
+    if if_match.strip('"') != current:
+        conn.rollback()
+        raise PreconditionFailed(f"feature {fid} changed since you read it: read it again and redo the edit")
 
 
 def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
@@ -215,15 +231,7 @@ def update_feature(conn, layer: str, fid: int, body: str, if_match: str | None, 
 
     spec = get_spec(layer)
     feature = parse_feature(body, layer)  # before locking: bad bodies never wait for a lock
-    if not if_match:
-        raise PreconditionRequired("send If-Match with the feature's ETag (read it with GET first)")
-    current = etag(conn, spec.table, fid, lock=True)
-    if current is None:
-        conn.rollback()
-        raise NotFoundError(f"no feature {fid} in {layer}")
-    if if_match.strip('"') != current:
-        conn.rollback()
-        raise PreconditionFailed(f"feature {fid} changed since you read it: read it again and redo the edit")
+    _lock_version(conn, layer, spec.table, fid, if_match)
     before = _row_json(conn, spec.table, fid)
     stored = _editable_values(conn, layer, fid)
     properties = {**stored["properties"], **feature["properties"]} if partial else dict(feature["properties"])
@@ -246,15 +254,7 @@ def update_feature(conn, layer: str, fid: int, body: str, if_match: str | None, 
 def delete_feature(conn, layer: str, fid: int, if_match: str | None, actor: str) -> None:
     """Delete one feature when ``if_match`` is its current ETag."""
     table = _table(layer)
-    if not if_match:
-        raise PreconditionRequired("send If-Match with the feature's ETag (read it with GET first)")
-    current = etag(conn, table, fid, lock=True)
-    if current is None:
-        conn.rollback()
-        raise NotFoundError(f"no feature {fid} in {layer}")
-    if if_match.strip('"') != current:
-        conn.rollback()
-        raise PreconditionFailed(f"feature {fid} changed since you read it: read it again before deleting")
+    _lock_version(conn, layer, table, fid, if_match)
     before = _row_json(conn, table, fid)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(sql.Identifier(table)), (fid,))

@@ -8,11 +8,12 @@ from layers.clusters import CLUSTERS
 from layers.importer import LayerSpec
 from layers.stations import STATIONS
 from layers.villages import OCOP, VILLAGES
+from layers.zones import ZONES
 
 __all__ = ["IMPORTABLE", "get_spec"]
 
 #: Tabular layers imported by the generic pipeline (measurements and routes have their own).
-IMPORTABLE: dict[str, LayerSpec] = {s.name: s for s in (VILLAGES, OCOP, CLUSTERS, STATIONS, ADMIN)}
+IMPORTABLE: dict[str, LayerSpec] = {s.name: s for s in (VILLAGES, OCOP, CLUSTERS, STATIONS, ADMIN, ZONES)}
 
 
 def get_spec(name: str) -> LayerSpec:

@@ -78,6 +78,22 @@ def _size(size: NDArray | None, demand: NDArray) -> NDArray:
     return size
 
 
+def _constraints(prob, x: dict, y: list, p: int, use: NDArray, capacity: NDArray | None, *,
+                 every_point_served: bool) -> None:
+    """Open exactly ``p`` sites; each point goes to one site (p-median) or at most one (coverage),
+    only to an open one, and within the site's capacity when there is one."""
+    n, m = len(use), len(y)
+    prob += pulp.lpSum(y) == p
+    for i in range(n):
+        served = pulp.lpSum(x[i, j] for j in range(m) if (i, j) in x)
+        prob += (served == 1) if every_point_served else (served <= 1)
+    for (_i, j), v in x.items():
+        prob += v <= y[j]
+    if capacity is not None:
+        for j in range(m):
+            prob += pulp.lpSum(float(use[i]) * x[i, j] for i in range(n) if (i, j) in x) <= float(capacity[j]) * y[j]
+
+
 def _solve(problem: pulp.LpProblem, time_limit_s: float) -> str:
     # CBC runs as its own process (the cbcbox binary): no solver library shares our address
     # space, so none can clash with the ones OR-tools loads.
@@ -108,14 +124,7 @@ def p_median(cost: NDArray, demand: NDArray, p: int, *, capacity: NDArray | None
     cat = "Binary" if capacity is not None else "Continuous"
     x = {(i, j): prob.add_variable(f"x_{i}_{j}", 0, 1, cat=cat) for i in range(n) for j in range(m) if allowed[i, j]}
     prob += pulp.lpSum(float(demand[i] * cost[i, j]) * v for (i, j), v in x.items())
-    prob += pulp.lpSum(y) == p
-    for i in range(n):
-        prob += pulp.lpSum(x[i, j] for j in range(m) if (i, j) in x) == 1
-    for (i, j), v in x.items():
-        prob += v <= y[j]
-    if capacity is not None:
-        for j in range(m):
-            prob += pulp.lpSum(float(use[i]) * x[i, j] for i in range(n) if (i, j) in x) <= float(capacity[j]) * y[j]
+    _constraints(prob, x, y, p, use, capacity, every_point_served=True)
     status = _solve(prob, time_limit_s)
     if status != "Optimal":
         raise ValidationError(f"p-median has no solution ({status}): "
@@ -150,14 +159,7 @@ def max_coverage(cost: NDArray, demand: NDArray, p: int, max_cost: float, *, cap
     # Tiny cost term: among equal coverages, prefer the shorter commutes.
     scale = 1e-6 / (max_cost * max(float(demand.sum()), 1.0))
     prob += pulp.lpSum(float(demand[i]) * v - scale * float(demand[i] * cost[i, j]) * v for (i, j), v in x.items())
-    prob += pulp.lpSum(y) == p
-    for i in range(n):
-        prob += pulp.lpSum(x[i, j] for j in range(m) if (i, j) in x) <= 1
-    for (i, j), v in x.items():
-        prob += v <= y[j]
-    if capacity is not None:
-        for j in range(m):
-            prob += pulp.lpSum(float(use[i]) * x[i, j] for i in range(n) if (i, j) in x) <= float(capacity[j]) * y[j]
+    _constraints(prob, x, y, p, use, capacity, every_point_served=False)
     status = _solve(prob, time_limit_s)
     if status != "Optimal":
         raise ValidationError(f"maximal coverage has no solution ({status})")

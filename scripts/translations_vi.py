@@ -165,6 +165,16 @@ VI = {
     'Drag the corners on the map to reshape the cluster': 'Kéo các đỉnh trên bản đồ để sửa hình dạng cụm công nghiệp',
     'Drag the marker on the map to move the village': 'Kéo điểm đánh dấu trên bản đồ để di chuyển làng nghề',
     'Name': 'Tên',
+    'Audit log': 'Nhật ký thay đổi',
+    'Every edit with who and when; an edit can be undone while nothing changed after it.': 'Mọi thay đổi cùng người thực hiện và thời điểm; có thể hoàn tác một thay đổi khi chưa có thay đổi nào sau nó.',
+    'When': 'Thời điểm',
+    'Who': 'Người thực hiện',
+    'Action': 'Thao tác',
+    'Layer': 'Lớp',
+    'Feature': 'Đối tượng',
+    'Undo': 'Hoàn tác',
+    'Undone': 'Đã hoàn tác',
+    'Cannot undo: the feature changed after this edit (undo the later edits first)': 'Không thể hoàn tác: đối tượng đã thay đổi sau lần sửa này (hãy hoàn tác các lần sửa sau trước)',
 }
 
 

@@ -47,6 +47,8 @@ def _js_strings() -> dict[str, str]:
         "peak": _("peak"), "no_alerts": _("No alert"),
         "planned": _("planned"), "operating": _("operating"), "expanding": _("expanding"),
         "planning_title": _("Planning"), "sign_in_to_plan": _("Sign in with a planner account to run siting, relocation and Decree 32 checks"),
+        "undo": _("Undo"), "undone": _("Undone"),
+        "undo_refused": _("Cannot undo: the feature changed after this edit (undo the later edits first)"),
         "edit": _("Edit"), "save": _("Save"), "cancel": _("Cancel"), "saved": _("Saved"),
         "stale_edit": _("Someone changed this feature while you were editing: reload the page and edit again"),
         "reshape_hint": _("Drag the corners on the map to reshape the cluster"),
@@ -108,3 +110,11 @@ def environment():
 def tour():
     """Tourist page: village cards and routes, phone first."""
     return _page("tour.html", page="tour")
+
+
+@bp.get("/admin/audit")
+def audit_page():
+    """Admin: the audit log of edits, each with a button to undo it."""
+    from webmap.auth import require
+
+    return require("admin")(lambda: _page("audit.html", page="audit"))()

@@ -63,6 +63,17 @@ def _siting_request(doc: dict[str, Any]):
                          ahp=doc.get("ahp"), threshold=_number(doc, "threshold"))
 
 
+def _start_job(kind: str, summary: dict[str, Any], run, analysis_request):
+    """Run ``run(conn, settings, analysis_request, progress=, actor=)`` as a job; answer 202 with its URL."""
+    actor = current().username
+
+    def work(conn, job_settings, progress) -> int:
+        return run(conn, job_settings, analysis_request, progress=progress, actor=actor)["scenario_id"]
+
+    job_id = runner().submit(kind, summary, work, created_by=actor)
+    return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
+
+
 @bp.get("/api/siting/inputs")
 @require("planner")
 def siting_inputs():
@@ -91,13 +102,7 @@ def start_siting():
     siting = _siting_request(_body())
     _criteria(siting, load_model(settings.sample_data, siting.overrides))  # AHP / weights errors now, not later
 
-    actor = current().username
-
-    def work(conn, job_settings, progress) -> int:
-        return run_siting(conn, job_settings, siting, progress=progress, actor=actor)["scenario_id"]
-
-    job_id = runner().submit("siting", {"bbox": siting.bbox, "name": siting.name}, work, created_by=actor)
-    return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
+    return _start_job("siting", {"bbox": siting.bbox, "name": siting.name}, run_siting, siting)
 
 
 @bp.post("/api/allocate")
@@ -118,13 +123,7 @@ def start_allocation():
         capacity=bool(doc.get("capacity", True)), demand=str(doc.get("demand", "households")),
         bbox=tuple(_number({"b": v}, "b") for v in bbox) if bbox else None, mode=str(doc.get("mode", "motorbike")))
 
-    actor = current().username
-
-    def work(conn, job_settings, progress) -> int:
-        return run_allocation(conn, job_settings, allocation, progress=progress, actor=actor)["scenario_id"]
-
-    job_id = runner().submit("allocation", {"model": allocation.model, "p": allocation.p}, work, created_by=actor)
-    return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
+    return _start_job("allocation", {"model": allocation.model, "p": allocation.p}, run_allocation, allocation)
 
 
 @bp.post("/api/check-cluster")

@@ -352,3 +352,34 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
         tag = urllib.request.urlopen(item).headers["ETag"]
         urllib.request.urlopen(urllib.request.Request(item, method="DELETE",
                                                       headers={**bearer(accounts["admin"]), "If-Match": tag}))
+
+
+def test_admin_undoes_an_edit_from_the_audit_page(browser, live_server, accounts):
+    import urllib.request
+
+    from tests.webmap.conftest import bearer
+
+    planner = bearer(accounts["planner"])
+    body = json.dumps({"type": "Feature", "properties": {"ref": "T-AUDIT", "name": "Làng nhật ký", "craft": "silk",
+                                                         "source": "test", "workers": 10},
+                       "geometry": {"type": "Point", "coordinates": [105.95, 21.05]}}).encode()
+    made = urllib.request.urlopen(urllib.request.Request(f"{live_server}/collections/villages/items", data=body,
+                                                         headers=planner, method="POST"))
+    item = made.headers["Location"]
+    patch = json.dumps({"type": "Feature", "properties": {"workers": 99}}).encode()
+    urllib.request.urlopen(urllib.request.Request(item, data=patch, method="PATCH",
+                                                  headers={**planner, "If-Match": made.headers["ETag"]}))
+    try:
+        _sign_in(browser, live_server, "admin")
+        _open(browser, f"{live_server}/admin/audit?lang=en")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#audit-table tbody tr")
+        latest = rows[0].text
+        assert "planner" in latest and "update" in latest and "craft_villages" in latest
+        rows[0].find_element(By.CSS_SELECTOR, "button").click()
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "audit-result").text.startswith("Undone"))
+        assert json.loads(urllib.request.urlopen(item).read())["properties"]["workers"] == 10
+        _check_clean(browser, live_server)
+        _sign_out(browser, live_server)
+    finally:
+        tag = urllib.request.urlopen(item).headers["ETag"]
+        urllib.request.urlopen(urllib.request.Request(item, method="DELETE", headers={**planner, "If-Match": tag}))

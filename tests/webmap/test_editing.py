@@ -20,6 +20,11 @@ CLUSTER = {"type": "Feature", "properties": {"ref": "CCN-T-EDIT", "name": "Cụm
                                              "status": "planned", "source": "test"},
            "geometry": {"type": "Polygon", "coordinates": [[[105.90, 21.00], [105.91, 21.00], [105.91, 21.01],
                                                             [105.90, 21.01], [105.90, 21.00]]]}}
+ZONE = {"type": "Feature", "properties": {"ref": "T-ZONE-EDIT", "name": "Vùng thử", "kind": "observed",
+                                          "parameter": "PM2.5", "method": "drawn by an officer", "zone_date": "2026-10-01",
+                                          "severity": "high", "source": "test"},
+        "geometry": {"type": "Polygon", "coordinates": [[[105.90, 21.00], [105.91, 21.00], [105.91, 21.01],
+                                                         [105.90, 21.01], [105.90, 21.00]]]}}
 STATION = {"type": "Feature", "properties": {"ref": "T-ST-EDIT", "name": "Trạm thử", "medium": "air",
                                              "synthetic": "yes", "source": "test"},
            "geometry": {"type": "Point", "coordinates": [105.85, 21.03]}}
@@ -35,6 +40,7 @@ def api(web_settings, accounts):
         cur.execute("DELETE FROM craft_villages WHERE ref LIKE 'T-EDIT%%'")
         cur.execute("DELETE FROM industrial_clusters WHERE ref LIKE 'CCN-T-EDIT%%'")
         cur.execute("DELETE FROM monitoring_stations WHERE ref LIKE 'T-ST-EDIT%%'")
+        cur.execute("DELETE FROM pollution_zones WHERE ref LIKE 'T-ZONE-EDIT%%'")
     conn.commit()
     conn.close()
     app.extensions["langnghe_db"].close()
@@ -50,9 +56,11 @@ def _count(settings, table: str) -> int:
 
 
 @pytest.mark.parametrize("collection,body,allowed", [("villages", VILLAGE, "planner"), ("clusters", CLUSTER, "planner"),
-                                                     ("stations", STATION, "env_officer")])
+                                                     ("stations", STATION, "env_officer"),
+                                                     ("zones", ZONE, "env_officer")])
 def test_edit_endpoints_by_role(api, accounts, web_settings, collection, body, allowed):
-    table = {"villages": "craft_villages", "clusters": "industrial_clusters", "stations": "monitoring_stations"}[collection]
+    table = {"villages": "craft_villages", "clusters": "industrial_clusters", "stations": "monitoring_stations",
+             "zones": "pollution_zones"}[collection]
     other = "env_officer" if allowed == "planner" else "planner"
     before = _count(web_settings, table)
     assert api.post(f"/collections/{collection}/items", data=json.dumps(body)).status_code == 401
@@ -138,6 +146,12 @@ def test_bad_polygons_swapped_points_and_big_bodies(api, accounts, web_settings)
     huge = api.post("/collections/villages/items", data="x" * (50 * 1024 * 1024), headers=h)
     assert huge.status_code == 413
     assert _count(web_settings, "industrial_clusters") == before
+
+
+def test_zone_with_an_unknown_parameter_is_refused(api, accounts, web_settings):
+    bad = {**ZONE, "properties": {**ZONE["properties"], "parameter": "XYZ"}}
+    r = api.post("/collections/zones/items", data=json.dumps(bad), headers=bearer(accounts["env_officer"]))
+    assert r.status_code == 400 and "unknown parameter 'XYZ'" in r.get_json()["description"]
 
 
 def test_audit_log_and_revert(api, accounts):
