@@ -29,10 +29,14 @@ EDITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "clusters": ("clusters", ("planner",)),
     "stations": ("stations", ("env_officer",)),
     "zones": ("zones", ("env_officer",)),
+    "routes": ("routes", ("planner",)),
 }
 #: Geometry types each import layer accepts.
 _GEOMETRY = {"villages": ("Point",), "clusters": ("Polygon", "MultiPolygon"), "stations": ("Point",),
-             "zones": ("Polygon", "MultiPolygon")}
+             "zones": ("Polygon", "MultiPolygon"), "routes": ()}
+#: Route fields an edit may send; the line itself is drawn from the stops (``stops``:
+#: ``[{"village": ref, "minutes": n}, ...]``), so a route takes no geometry.
+_ROUTE_FIELDS = ("ref", "name_vi", "name_en", "theme", "description_vi", "description_en", "source", "stops")
 
 
 class PreconditionFailed(LangNgheError):
@@ -72,6 +76,8 @@ def parse_feature(body: str, layer: str) -> dict[str, Any]:
     if not isinstance(props, dict):
         raise ValidationError("'properties' must be an object")
     geometry = doc.get("geometry")
+    if geometry is not None and layer == "routes":
+        raise ValidationError("a route's line is drawn from its stops: send 'stops' and no geometry")
     if geometry is not None:
         if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY[layer]:
             got = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
@@ -121,9 +127,13 @@ def etag(conn, table: str, fid: int, *, lock: bool = False) -> str | None:
 
 
 def _row_json(conn, table: str, fid: int) -> dict[str, Any] | None:
-    """The whole row as JSON, the geometry as hex EWKB (so that it can be restored exactly)."""
-    query = sql.SQL("SELECT to_jsonb(t) - 'geom' || jsonb_build_object('geom', encode(ST_AsEWKB(t.geom), 'hex')) "
-                    "FROM {} t WHERE id = %s").format(sql.Identifier(table))
+    """The whole row as JSON, the geometry as hex EWKB (so that it can be restored exactly);
+    a route also carries its stops."""
+    stops = (", 'stops', (SELECT coalesce(jsonb_agg(jsonb_build_object('village', v.ref, 'minutes', s.planned_minutes) "
+             "ORDER BY s.seq), '[]') FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
+             "WHERE s.route_id = t.id)") if table == "tourism_routes" else ""
+    query = sql.SQL("SELECT to_jsonb(t) - 'geom' || jsonb_build_object('geom', encode(ST_AsEWKB(t.geom), 'hex')"
+                    + stops + ") FROM {} t WHERE id = %s").format(sql.Identifier(table))
     with conn.cursor() as cur:
         cur.execute(query, (fid,))
         row = cur.fetchone()
@@ -140,11 +150,32 @@ def _audit(conn, actor: str, action: str, table: str, fid: int, before, after, d
         return int(cur.fetchone()[0])
 
 
+def _write_route(conn, properties: dict[str, Any]) -> None:
+    """Check and write one route with its stops (the curated routes' own rules), in the caller's transaction."""
+    from layers.routes import check_route, write_route
+
+    unknown = sorted(set(properties) - set(_ROUTE_FIELDS))
+    if unknown:
+        raise ValidationError(f"unknown properties {unknown}; routes have {', '.join(_ROUTE_FIELDS)}")
+    problems = check_route(1, properties)
+    if problems:
+        conn.rollback()
+        raise ValidationError("; ".join(f"{p.field}: {p.reason}" for p in problems))
+    with conn.cursor() as cur:
+        try:
+            write_route(cur, properties, properties.get("source") or "api")
+        except ValidationError:
+            conn.rollback()
+            raise
+
+
 def _import_one(conn, layer: str, properties: dict[str, Any], geometry: dict[str, Any], actor: str) -> None:
     """Run the layer's import on one feature, inside the caller's transaction."""
     from layers.importer import ImportOptions, run_import
     from layers.registry import get_spec
 
+    if layer == "routes":
+        return _write_route(conn, properties)
     spec = get_spec(layer)
     known = {f.name for f in spec.fields} | set(spec.columns)
     unknown = sorted(set(properties) - known)
@@ -162,16 +193,30 @@ def _import_one(conn, layer: str, properties: dict[str, Any], geometry: dict[str
         raise ValidationError("; ".join(f"{p.field or 'feature'}: {p.reason}" for p in errors))
 
 
+def _spec(layer: str):
+    """Table, natural key and whether a geometry is required, for every editable layer."""
+    from types import SimpleNamespace
+
+    from layers.registry import get_spec
+
+    if layer == "routes":
+        return SimpleNamespace(table="tourism_routes", key=("ref",), geometry_required=False)
+    return get_spec(layer)
+
+
 def _table(layer: str) -> str:
     from layers.registry import get_spec
 
-    return get_spec(layer).table
+    return "tourism_routes" if layer == "routes" else get_spec(layer).table
 
 
 def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:
     """The stored values in the import's field names (for a partial update)."""
     from layers.registry import get_spec
 
+    if layer == "routes":
+        row = _row_json(conn, "tourism_routes", fid)
+        return {"properties": {k: row[k] for k in _ROUTE_FIELDS if row.get(k) is not None}, "geometry": None}
     spec = get_spec(layer)
     names = [f.name for f in spec.fields if f.name in spec.columns]
     query = sql.SQL("SELECT {}, ST_AsGeoJSON(geom)::json FROM {} WHERE id = %s").format(
@@ -199,9 +244,7 @@ def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) 
 
 def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
     """Insert one feature; returns (id, ETag). 409 when its natural key exists."""
-    from layers.registry import get_spec
-
-    spec = get_spec(layer)
+    spec = _spec(layer)
     feature = parse_feature(body, layer)
     if feature["geometry"] is None and spec.geometry_required:
         raise ValidationError(f"{layer} need a geometry")
@@ -227,9 +270,7 @@ def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
 def update_feature(conn, layer: str, fid: int, body: str, if_match: str | None, actor: str, *,
                    partial: bool) -> str:
     """Replace (PUT) or merge (PATCH) one feature when ``if_match`` is its current ETag; returns the new ETag."""
-    from layers.registry import get_spec
-
-    spec = get_spec(layer)
+    spec = _spec(layer)
     feature = parse_feature(body, layer)  # before locking: bad bodies never wait for a lock
     _lock_version(conn, layer, spec.table, fid, if_match)
     before = _row_json(conn, spec.table, fid)
@@ -271,6 +312,18 @@ def audit_entries(conn, *, table: str | None = None, limit: int = 100) -> list[d
         return [{**dict(zip(keys, r, strict=True)), "at": r[1].isoformat()} for r in cur.fetchall()]
 
 
+def _restore_stops(conn, route_id: int, stops: list[dict[str, Any]]) -> None:
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM route_stops WHERE route_id = %s", (route_id,))
+        for seq, stop in enumerate(stops, start=1):
+            cur.execute("INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) "
+                        "SELECT %s, %s, id, %s FROM craft_villages WHERE ref = %s",
+                        (route_id, seq, stop.get("minutes"), stop["village"]))
+            if cur.rowcount != 1:
+                conn.rollback()
+                raise Conflict(f"village {stop['village']!r} of the route no longer exists: cannot restore its stops")
+
+
 def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
     """Undo one edit: an insert is deleted, a delete re-inserted, an update restored to its
     before-state; refused when the row changed again since (revert the later edit first)."""
@@ -304,6 +357,8 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
         else:
             cur.execute(sql.SQL("UPDATE {t} SET ({c}) = (SELECT {c} FROM jsonb_populate_record(NULL::{t}, %s)) "
                                 "WHERE id = %s").format(t=ident, c=cols), (json.dumps(before), fid))
+    if table == "tourism_routes" and action in ("update", "delete"):
+        _restore_stops(conn, fid, before.get("stops") or [])
     restored = _row_json(conn, table, fid)
     entry = _audit(conn, actor, "revert", table, fid, now, restored, {"reverts": audit_id})
     conn.commit()

@@ -14,12 +14,12 @@ from gis.text import fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportReport
 
-__all__ = ["import_routes", "recompute_on_network", "route_with_stops"]
+__all__ = ["check_route", "import_routes", "recompute_on_network", "route_with_stops", "write_route"]
 
 _REQUIRED = ("ref", "name_vi", "name_en", "theme", "stops")
 
 
-def _check_route(i: int, route: Any) -> list[Problem]:
+def check_route(i: int, route: Any) -> list[Problem]:
     if not isinstance(route, dict):
         return [Problem(i, None, "type", "a route must be a mapping")]
     problems = [Problem(i, key, "required", "required value is missing") for key in _REQUIRED if not route.get(key)]
@@ -32,7 +32,7 @@ def _check_route(i: int, route: Any) -> list[Problem]:
     return problems
 
 
-def _write_route(cur, route: dict[str, Any], source: str) -> str:
+def write_route(cur, route: dict[str, Any], source: str) -> str:
     """Upsert one route and its stops; return 'inserted', 'updated' or 'unchanged'."""
     refs = [s["village"] for s in route["stops"]]
     cur.execute("SELECT ref, id FROM craft_villages WHERE ref = ANY(%s)", (refs,))
@@ -83,11 +83,11 @@ def import_routes(conn, path: Path | str, *, dry_run: bool = False, actor: str =
     try:
         with conn.cursor() as cur:
             for i, route in enumerate(routes, start=1):
-                found = _check_route(i, route)
+                found = check_route(i, route)
                 if not found:
                     try:
                         cur.execute("SAVEPOINT route")
-                        outcome = _write_route(cur, route, route.get("source") or path.name)
+                        outcome = write_route(cur, route, route.get("source") or path.name)
                         cur.execute("RELEASE SAVEPOINT route")
                         setattr(report, outcome, getattr(report, outcome) + 1)
                     except ValidationError as exc:

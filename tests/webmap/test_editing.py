@@ -196,3 +196,38 @@ def test_injection_corpus_never_500(api):
             assert response.status_code < 500, (url, response.status_code, response.get_data(as_text=True)[:200])
             text = response.get_data(as_text=True).lower()
             assert "syntax error" not in text and "psycopg2" not in text and "traceback" not in text, url
+
+
+
+def test_routes_are_edited_with_their_stops_and_reverted(api, accounts):
+    h, admin = bearer(accounts["planner"]), bearer(accounts["admin"])
+    route = {"type": "Feature", "geometry": None, "properties": {
+        "ref": "T-EDIT-ROUTE", "name_vi": "Tuyến thử", "name_en": "Test route", "theme": "ceramics", "source": "test",
+        "stops": [{"village": "HN-BAT-TRANG", "minutes": 60}, {"village": "HN-KIM-LAN", "minutes": 30}]}}
+    assert api.post("/collections/routes/items", data=json.dumps(route), headers=bearer(accounts["env_officer"])).status_code == 403
+    made = api.post("/collections/routes/items", data=json.dumps(route), headers=h)
+    assert made.status_code == 201, made.get_json()
+    path = "/" + made.headers["Location"].split("://", 1)[1].split("/", 1)[1]
+    got = json.loads(api.get(path).data)
+    assert [s["ref"] for s in got["properties"]["stops"]] == ["HN-BAT-TRANG", "HN-KIM-LAN"]
+    assert got["geometry"]["type"] == "LineString"
+    three = {"type": "Feature", "properties": {"stops": [{"village": "HN-BAT-TRANG", "minutes": 60},
+                                                         {"village": "HN-KIM-LAN", "minutes": 30},
+                                                         {"village": "HN-KIEU-KY", "minutes": 45}]}}
+    changed = api.patch(path, data=json.dumps(three), headers={**h, "If-Match": api.get(path).headers["ETag"]})
+    assert changed.status_code == 204, changed.get_json()
+    assert len(json.loads(api.get(path).data)["properties"]["stops"]) == 3
+    bad = {"type": "Feature", "properties": {"stops": [{"village": "NO-SUCH", "minutes": 5}, {"village": "HN-KIM-LAN"}]}}
+    r = api.patch(path, data=json.dumps(bad), headers={**h, "If-Match": api.get(path).headers["ETag"]})
+    assert r.status_code == 400 and "NO-SUCH" in r.get_json()["description"]
+    line = {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[105.9, 21], [106, 21]]}}
+    r = api.patch(path, data=json.dumps(line), headers={**h, "If-Match": api.get(path).headers["ETag"]})
+    assert r.status_code == 400 and "drawn from its stops" in r.get_json()["description"]
+    update = api.get("/api/audit?table=tourism_routes&limit=1", headers=admin).get_json()["entries"][0]
+    assert api.post(f"/api/audit/{update['id']}/revert", headers=admin).status_code == 200
+    assert len(json.loads(api.get(path).data)["properties"]["stops"]) == 2  # the stops came back too
+    conn = connect(api.application.config["LANGNGHE"])
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM tourism_routes WHERE ref = 'T-EDIT-ROUTE'")
+    conn.commit()
+    conn.close()
