@@ -175,6 +175,9 @@ VI = {
     'Undo': 'Hoàn tác',
     'Undone': 'Đã hoàn tác',
     'Cannot undo: the feature changed after this edit (undo the later edits first)': 'Không thể hoàn tác: đối tượng đã thay đổi sau lần sửa này (hãy hoàn tác các lần sửa sau trước)',
+    'New planned cluster from the drawn polygon': 'Cụm công nghiệp quy hoạch mới từ vùng đã vẽ',
+    'Code': 'Mã',
+    'Save as a new cluster': 'Lưu thành cụm công nghiệp mới',
 }
 
 

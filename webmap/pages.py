@@ -49,6 +49,8 @@ def _js_strings() -> dict[str, str]:
         "planning_title": _("Planning"), "sign_in_to_plan": _("Sign in with a planner account to run siting, relocation and Decree 32 checks"),
         "undo": _("Undo"), "undone": _("Undone"),
         "undo_refused": _("Cannot undo: the feature changed after this edit (undo the later edits first)"),
+        "new_cluster": _("New planned cluster from the drawn polygon"), "field_ref": _("Code"),
+        "cluster_kind": _("Cluster kind"), "save_drawn": _("Save as a new cluster"),
         "edit": _("Edit"), "save": _("Save"), "cancel": _("Cancel"), "saved": _("Saved"),
         "stale_edit": _("Someone changed this feature while you were editing: reload the page and edit again"),
         "reshape_hint": _("Drag the corners on the map to reshape the cluster"),

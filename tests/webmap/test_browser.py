@@ -347,6 +347,18 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
         WebDriverWait(browser, 10).until(lambda d: "Someone changed" in d.find_element(By.ID, "edit-result").text)
         assert json.loads(urllib.request.urlopen(item).read())["properties"]["occupancy_pct"] == 12
         browser.save_screenshot(str(SCREENSHOTS / "planner-edit-en.png"))
+        # Draw a polygon and save it as a new planned cluster.
+        browser.execute_script("document.getElementById('check-panel').open = true; lnDrawn.clearLayers();"
+                               "lnDrawn.addLayer(L.polygon([[21.25, 105.80], [21.25, 105.81], [21.26, 105.81], [21.26, 105.80]]));")
+        browser.find_element(By.ID, "new-ref").send_keys("CCN-T-DRAWN")
+        browser.find_element(By.ID, "new-name").send_keys("Cụm vẽ mới")
+        browser.find_element(By.ID, "new-save").click()
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.body.dataset.created"))
+        drawn = browser.execute_script("return document.body.dataset.created")
+        created = json.loads(urllib.request.urlopen(drawn).read())
+        assert created["properties"]["name"] == "Cụm vẽ mới" and created["properties"]["status"] == "planned"
+        urllib.request.urlopen(urllib.request.Request(drawn, method="DELETE", headers={
+            **bearer(accounts["planner"]), "If-Match": urllib.request.urlopen(drawn).headers["ETag"]}))
         _sign_out(browser, live_server)
     finally:
         tag = urllib.request.urlopen(item).headers["ETag"]

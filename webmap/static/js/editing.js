@@ -79,6 +79,33 @@
     }
   }
 
+  // A drawn polygon becomes a new planned cluster.
+  const create = L.DomUtil.create("div", "new-cluster");
+  create.innerHTML = "<h3>" + esc(T.new_cluster) + "</h3><label>" + esc(T.field_ref) + " <input id=new-ref placeholder='CCN-...'></label>" +
+    "<label>" + esc(T.field_name) + " <input id=new-name></label><label>" + esc(T.cluster_kind) +
+    " <select id=new-kind><option value=general>" + esc(T.general_cluster) + "</option><option value=craft_village>" +
+    esc(T.craft_village_cluster) + "</option></select></label><button type=button id=new-save>" + esc(T.save_drawn) +
+    "</button><p id=new-result role=status></p>";
+  document.getElementById("check-panel").appendChild(create);
+  document.getElementById("new-save").addEventListener("click", async () => {
+    const out = document.getElementById("new-result");
+    const layers = window.lnDrawn.getLayers();
+    if (!layers.length) { out.textContent = T.draw_first; out.className = "error"; return; }
+    const body = { type: "Feature", geometry: layers[0].toGeoJSON().geometry, properties: {
+      ref: document.getElementById("new-ref").value.trim(), name: document.getElementById("new-name").value.trim(),
+      kind: document.getElementById("new-kind").value, status: "planned", source: "drawn on the planner map" } };
+    const response = await fetch("/collections/clusters/items", { method: "POST", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/geo+json", "X-CSRFToken": csrfToken } });
+    if (response.ok) {
+      out.textContent = T.saved;
+      out.className = "";
+      document.body.dataset.created = response.headers.get("Location");
+    } else {
+      out.textContent = (await response.json().catch(() => ({}))).description || response.status;
+      out.className = "error";
+    }
+  });
+
   map.on("popupopen", (event) => {
     const layer = event.popup._source;
     if (!layer || !layer.feature) return;
