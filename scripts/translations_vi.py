@@ -178,6 +178,12 @@ VI = {
     'New planned cluster from the drawn polygon': 'Cụm công nghiệp quy hoạch mới từ vùng đã vẽ',
     'Code': 'Mã',
     'Save as a new cluster': 'Lưu thành cụm công nghiệp mới',
+    'Operator': 'Đơn vị vận hành',
+    'Severity': 'Mức độ',
+    'Date': 'Ngày',
+    'Method': 'Phương pháp',
+    'high': 'cao',
+    'low': 'thấp',
 }
 
 

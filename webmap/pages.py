@@ -57,6 +57,8 @@ def _js_strings() -> dict[str, str]:
         "drag_hint": _("Drag the marker on the map to move the village"),
         "field_name": _("Name"), "field_households": _("Households"), "field_workers": _("Workers"),
         "field_visit_minutes": _("Visit (minutes)"), "field_opening_hours": _("Opening hours"),
+        "field_operator": _("Operator"), "field_severity": _("Severity"), "field_zone_date": _("Date"),
+        "field_method": _("Method"), "high": _("high"), "low": _("low"),
         "field_status": _("Status"), "field_area_ha": _("Area (ha)"), "field_occupancy_pct": _("Occupancy (%)"),
         "inserted": _("inserted"), "updated": _("updated"), "unchanged": _("unchanged"),
         "queued": _("Waiting to start…"), "running": _("Running…"), "done": _("Done"), "failed": _("Failed"),

@@ -338,6 +338,8 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
         stored = json.loads(urllib.request.urlopen(item).read())
         assert stored["properties"]["name"] == "Cụm đã sửa"
         assert max(x for x, _y in stored["geometry"]["coordinates"][0][0]) == pytest.approx(105.815)
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == [], errors
         # Someone else changes it meanwhile: the page's next save is refused, their change kept.
         tag = urllib.request.urlopen(item).headers["ETag"]
         other = json.dumps({"type": "Feature", "properties": {"occupancy_pct": 12}}).encode()
@@ -395,3 +397,39 @@ def test_admin_undoes_an_edit_from_the_audit_page(browser, live_server, accounts
     finally:
         tag = urllib.request.urlopen(item).headers["ETag"]
         urllib.request.urlopen(urllib.request.Request(item, method="DELETE", headers={**planner, "If-Match": tag}))
+
+
+def test_officer_edits_a_zone_on_the_environment_map(browser, live_server, accounts):
+    import urllib.request
+
+    from tests.webmap.conftest import bearer
+
+    officer = bearer(accounts["env_officer"])
+    body = json.dumps({"type": "Feature", "properties": {
+        "ref": "T-ZONE-MAP", "name": "Vùng vẽ tay", "kind": "observed", "parameter": "PM2.5", "method": "field survey",
+        "zone_date": "2026-10-02", "severity": "medium", "source": "test"},
+        "geometry": {"type": "Polygon", "coordinates": [[[105.93, 21.13], [105.94, 21.13], [105.94, 21.14],
+                                                         [105.93, 21.14], [105.93, 21.13]]]}}).encode()
+    made = urllib.request.urlopen(urllib.request.Request(f"{live_server}/collections/zones/items", data=body,
+                                                         headers=officer, method="POST"))
+    item = made.headers["Location"]
+    try:
+        _sign_in(browser, live_server, "env_officer")
+        _open(browser, f"{live_server}/environment?lang=en")
+        WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.editingReady") == "1"
+                                         or d.execute_script("return !!window.lnEditable"))
+        browser.execute_script("lnMap.eachLayer((l) => { if (l.feature && l.feature.properties.ref === 'T-ZONE-MAP') "
+                               "{ window._zone = l; l.openPopup(); } });")
+        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button"))
+        browser.find_element(By.CSS_SELECTOR, ".leaflet-popup .edit-button").click()
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=severity]"))
+        browser.execute_script("document.querySelector('#edit-panel [data-field=severity]').value = 'high';")
+        browser.find_element(By.ID, "edit-save").click()
+        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "edit-result").text == "Saved")
+        assert json.loads(urllib.request.urlopen(item).read())["properties"]["severity"] == "high"
+        _check_clean(browser, live_server)
+        _open(browser, f"{live_server}/?lang=en")
+        browser.find_element(By.ID, "logout").click()
+    finally:
+        tag = urllib.request.urlopen(item).headers["ETag"]
+        urllib.request.urlopen(urllib.request.Request(item, method="DELETE", headers={**officer, "If-Match": tag}))

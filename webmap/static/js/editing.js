@@ -1,12 +1,17 @@
-/* Editing villages and clusters on the planner map (planners and admins): an Edit button in
-   the popup opens a form; clusters are reshaped, villages dragged; saving sends a PATCH with
-   the ETag read when editing began, so a change made meanwhile by someone else is refused
-   (412) instead of overwritten. */
+/* Editing on the maps: villages and clusters on the planner map (planners), stations and zones
+   on the environment map (environmental officers); admins everywhere. An Edit button in the
+   popup opens a form; polygons are reshaped, village markers dragged; saving sends a PATCH
+   with the ETag read when editing began, so a change made meanwhile by someone else is
+   refused (412) instead of overwritten. Each page lists its editable layers in
+   window.lnEditable: [{collection, has(layer)}]. */
 "use strict";
 (async function () {
   const { T, esc, csrfToken } = LN;
-  if (!["planner", "admin"].includes(LN.config.role)) return;
-  while (!window.lnMap || !window.lnClusters || !window.lnVillageMarkers) await new Promise((r) => setTimeout(r, 50));
+  const ROLES = { villages: "planner", clusters: "planner", stations: "env_officer", zones: "env_officer" };
+  if (!LN.config.role) return;
+  while (!window.lnMap || !window.lnEditable) await new Promise((r) => setTimeout(r, 50));
+  const mine = window.lnEditable.filter((e) => LN.config.role === "admin" || ROLES[e.collection] === LN.config.role);
+  if (!mine.length) { document.body.dataset.editingReady = "1"; return; }
   const map = window.lnMap;
   const panel = document.getElementById("edit-panel");
   const FIELDS = {
@@ -14,12 +19,14 @@
       ["opening_hours", "text"]],
     clusters: [["name", "text"], ["status", ["planned", "operating", "expanding"]], ["area_ha", "number"],
       ["occupancy_pct", "number"]],
+    stations: [["name", "text"], ["operator", "text"]],
+    zones: [["name", "text"], ["severity", ["high", "medium", "low"]], ["zone_date", "date"], ["method", "text"]],
   };
   let session = null;
 
   function stop() {
     if (!session) return;
-    if (session.collection === "clusters" && session.layer.editing) session.layer.editing.disable();
+    if (session.layer.editing && session.layer.editing.enabled && session.layer.editing.enabled()) session.layer.editing.disable();
     if (session.collection === "villages" && session.layer.dragging) session.layer.dragging.disable();
     session = null;
     panel.hidden = true;
@@ -44,12 +51,19 @@
     panel.scrollIntoView({ block: "nearest" });
     document.getElementById("edit-cancel").addEventListener("click", () => { stop(); window.location.reload(); });
     document.getElementById("edit-save").addEventListener("click", save);
-    if (collection === "clusters" && layer.editing) {
-      // Clusters are stored as MultiPolygons; Leaflet.draw edits single polygons. A one-part
-      // cluster is edited as its polygon; a cluster of several parts keeps its shape.
-      const rings = layer.getLatLngs();
-      if (!L.LineUtil.isFlat(rings[0]) && rings.length === 1) layer.setLatLngs(rings[0]);
-      if (L.LineUtil.isFlat(layer.getLatLngs()[0])) layer.editing.enable();
+    if ((collection === "clusters" || collection === "zones") && layer.editing) {
+      // Stored as MultiPolygons; Leaflet.draw edits one simple ring. A one-part, hole-free
+      // polygon is given to it as that ring (without the closing point); others keep their shape.
+      const g = layer.feature.geometry;
+      const parts = g.type === "MultiPolygon" ? g.coordinates : [g.coordinates];
+      if (parts.length === 1 && parts[0].length === 1) {
+        let ring = layer.getLatLngs();
+        while (!L.LineUtil.isFlat(ring)) ring = ring[0];
+        if (ring.length > 1 && ring[0].equals(ring[ring.length - 1])) ring = ring.slice(0, -1);
+        layer.setLatLngs(ring);
+        layer.editing = new L.Edit.Poly(layer);  // its vertex handlers were built for the old, nested latlngs
+        layer.editing.enable();
+      }
     }
     if (collection === "villages" && layer.dragging) layer.dragging.enable();
     map.closePopup();
@@ -62,7 +76,9 @@
       const v = el.value.trim();  // an emptied field clears the value
       properties[el.dataset.field] = v === "" ? null : (el.type === "number" ? Number(v) : v);
     });
-    const body = { type: "Feature", properties, geometry: session.layer.toGeoJSON().geometry };
+    // Station markers are circles that do not move: their position is not sent.
+    const body = { type: "Feature", properties,
+      geometry: session.collection === "stations" ? undefined : session.layer.toGeoJSON().geometry };
     const response = await fetch("/collections/" + session.collection + "/items/" + session.id, {
       method: "PATCH", body: JSON.stringify(body),
       headers: { "Content-Type": "application/geo+json", "If-Match": session.etag, "X-CSRFToken": csrfToken } });
@@ -79,15 +95,16 @@
     }
   }
 
-  // A drawn polygon becomes a new planned cluster.
+  // On the planner map, a drawn polygon becomes a new planned cluster.
+  const checkPanel = document.getElementById("check-panel");
   const create = L.DomUtil.create("div", "new-cluster");
   create.innerHTML = "<h3>" + esc(T.new_cluster) + "</h3><label>" + esc(T.field_ref) + " <input id=new-ref placeholder='CCN-...'></label>" +
     "<label>" + esc(T.field_name) + " <input id=new-name></label><label>" + esc(T.cluster_kind) +
     " <select id=new-kind><option value=general>" + esc(T.general_cluster) + "</option><option value=craft_village>" +
     esc(T.craft_village_cluster) + "</option></select></label><button type=button id=new-save>" + esc(T.save_drawn) +
     "</button><p id=new-result role=status></p>";
-  document.getElementById("check-panel").appendChild(create);
-  document.getElementById("new-save").addEventListener("click", async () => {
+  if (checkPanel && mine.some((e) => e.collection === "clusters")) checkPanel.appendChild(create);
+  if (checkPanel) document.getElementById("new-save")?.addEventListener("click", async () => {
     const out = document.getElementById("new-result");
     const layers = window.lnDrawn.getLayers();
     if (!layers.length) { out.textContent = T.draw_first; out.className = "error"; return; }
@@ -109,9 +126,9 @@
   map.on("popupopen", (event) => {
     const layer = event.popup._source;
     if (!layer || !layer.feature) return;
-    const collection = window.lnClusters.hasLayer(layer) ? "clusters"
-      : Object.values(window.lnVillageMarkers).includes(layer) ? "villages" : null;
-    if (!collection) return;
+    const found = mine.find((e) => e.has(layer));
+    if (!found) return;
+    const collection = found.collection;
     const button = L.DomUtil.create("button", "edit-button");
     button.type = "button";
     button.textContent = T.edit;

@@ -6,7 +6,9 @@
   window.lnMap = map;
   const [stations, zones, latest] = await Promise.all([items("stations"), items("zones"), getJSON("/api/stations/latest")]);
   await LN.addBoundaries(map, "province");
-  L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 } }).addTo(map);
+  const zoneLayer = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 },
+    onEachFeature: (f, l) => l.bindPopup("<div class=popup><h3>" + esc(f.properties.name) + "</h3>" + esc(f.properties.method || "") +
+      " · " + esc(f.properties.zone_date || "") + "</div>") }).addTo(map);
   const select = document.getElementById("parameter");
   let chart = null;
   let current = null;
@@ -82,6 +84,8 @@
   };
   legend.addTo(map);
   if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2));
+  window.lnEditable = [{ collection: "stations", has: (l) => layer.hasLayer(l) },
+    { collection: "zones", has: (l) => zoneLayer.hasLayer(l) }];
   const alerts = await getJSON("/api/alerts?limit=20");
   document.getElementById("alerts").innerHTML = alerts.alerts.length ? alerts.alerts.map((a) =>
     "<li><b>" + esc(a.rule) + "</b> · " + esc(a.station || a.station_ref) + " · " + esc(a.start.slice(0, 16).replace("T", " ")) +

@@ -55,6 +55,10 @@
     document.getElementById("draw-hint").insertAdjacentHTML("beforebegin", "<p class=hint id=no-admin>" + esc(T.no_admin) + "</p>");
   }
   window.lnClusters = overlays[T.clusters];
+  window.lnEditable = [
+    { collection: "clusters", has: (l) => overlays[T.clusters].hasLayer(l) },
+    { collection: "villages", has: (l) => Object.values(villageMarkers).includes(l) },
+  ];
   L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
   const legend = L.control({ position: "bottomright" });
