@@ -111,6 +111,28 @@ class RoadGraph:
     _csr: dict[str, csr_matrix] = field(default_factory=dict, repr=False)
     _weights: dict[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
     _edge_of: dict[tuple[int, int], int] | None = field(default=None, repr=False)
+    _landmarks: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = field(default_factory=dict, repr=False)
+
+    def landmarks(self, weight: str, profile: str = "motorbike", *, count: int = 16
+                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Distances from (``to_all``) and to (``from_all``) ``count`` landmarks picked farthest-first,
+        for the triangle-inequality upper bound d(s, t) <= d(s, L) + d(L, t). Built once per weight."""
+        key = f"{weight}:{profile}"
+        if key not in self._landmarks:
+            forward = self.matrix(weight, profile)
+            backward = forward.T.tocsr()
+            rng = np.random.default_rng(0)
+            chosen = [int(rng.integers(self.n_nodes))]
+            nearest = dijkstra(forward, indices=chosen[0])
+            to_all, from_all = [], []
+            for k in range(min(count, self.n_nodes)):
+                if k:
+                    chosen.append(int(np.argmax(np.where(np.isfinite(nearest), nearest, -1.0))))
+                to_all.append(dijkstra(forward, indices=chosen[-1]))  # L -> v
+                from_all.append(dijkstra(backward, indices=chosen[-1]))  # v -> L
+                nearest = np.minimum(nearest, to_all[-1])
+            self._landmarks[key] = (np.array(to_all), np.array(from_all))
+        return self._landmarks[key]
 
     def edge_index(self, a: int, b: int) -> int:
         """Index of the shortest edge from node ``a`` to node ``b`` (KeyError if none)."""
@@ -155,6 +177,13 @@ class RoadGraph:
             self._csr[key] = csr
         return csr
 
+    def reverse_matrix(self, weight: str, profile: str = "motorbike") -> csr_matrix:
+        """The transposed adjacency matrix (searches towards a node)."""
+        key = f"reverse:{weight}:{profile}"
+        if key not in self._csr:
+            self._csr[key] = self.matrix(weight, profile).T.tocsr()
+        return self._csr[key]
+
     def snap(self, lon: float | NDArray, lat: float | NDArray) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Nearest node of each point and the distance to it in metres (UTM 48N)."""
         if self._tree is None:
@@ -186,15 +215,92 @@ def largest_scc(u: NDArray[np.int64], v: NDArray[np.int64], n_nodes: int) -> NDA
     return labels == biggest
 
 
+#: Graphs at least this large answer point-to-point queries with two bounded searches.
+BOUNDED_SEARCH_NODES = 20_000
+
+
 def shortest_path(graph: RoadGraph, source: int, target: int, *, weight: str = "length",
                   profile: str = "motorbike", zone_factor: NDArray[np.float64] | None = None
                   ) -> tuple[float, list[int]]:
-    """Cost and node sequence of the best path (``inf``, [] when unreachable)."""
+    """Cost and node sequence of the best path (``inf``, [] when unreachable).
+
+    On large graphs (and the usual weights) two searches meet in the middle: a forward search
+    from the source and a backward one from the target each stop at a radius ``r``, and the
+    best edge joining the two balls closes the path. When that path is at most ``2 r`` long it
+    is the shortest: some edge of the shortest path leaves the forward ball into the backward
+    one. ``r`` starts just above half of a landmark lower bound (triangle inequality) and grows
+    to half the landmark upper bound when needed; two balls of half the distance cover about
+    half the area of one search to the target.
+    """
+    source, target = int(source), int(target)
+    if zone_factor is None and graph.n_nodes >= BOUNDED_SEARCH_NODES and source != target:
+        return _bounded_bidirectional(graph, source, target, weight, profile)
     dist, pred = dijkstra(graph.matrix(weight, profile, zone_factor=zone_factor), directed=True,
-                          indices=int(source), return_predecessors=True)
+                          indices=source, return_predecessors=True)
     if not np.isfinite(dist[target]):
         return math.inf, []
-    return float(dist[target]), trace(pred, int(source), int(target))
+    return float(dist[target]), trace(pred, source, target)
+
+
+def _bounded_bidirectional(graph: RoadGraph, source: int, target: int, weight: str, profile: str
+                           ) -> tuple[float, list[int]]:
+    forward = graph.matrix(weight, profile)
+    to_all, from_all = graph.landmarks(weight, profile)
+    upper = float(np.min(from_all[:, source] + to_all[:, target]))
+    if not np.isfinite(upper):  # no landmark links them: one unbounded search decides
+        dist, pred = dijkstra(forward, indices=source, return_predecessors=True)
+        return (math.inf, []) if not np.isfinite(dist[target]) else (float(dist[target]), trace(pred, source, target))
+    # Landmark lower bounds are usually within a few percent of the distance, upper bounds
+    # often not: try balls just over half the lower bound first, and grow them only when
+    # the path found is longer than twice their radius (then it might not be the shortest).
+    with np.errstate(invalid="ignore"):  # inf - inf for landmarks that see neither end
+        bounds = np.concatenate([to_all[:, target] - to_all[:, source], from_all[:, source] - from_all[:, target]])
+    bounds = bounds[np.isfinite(bounds)]
+    lower = float(bounds.max()) if len(bounds) else 0.0
+    radius = min(upper, max(lower, 0.0) * 1.08) / 2
+    while True:
+        found = _meet(graph, forward, source, target, weight, profile, radius * (1 + 1e-9) + 1e-9)
+        if found[0] <= 2 * radius * (1 + 1e-9) + 1e-9 or radius >= upper / 2:
+            return found
+        radius = min(upper, found[0]) / 2
+
+
+def _meet(graph: RoadGraph, forward: csr_matrix, source: int, target: int, weight: str, profile: str,
+          radius: float) -> tuple[float, list[int]]:
+    """Best path through a forward ball and a backward ball of ``radius`` joined by one edge
+    (the shortest path whenever its length is at most twice the radius)."""
+    df, pf = dijkstra(forward, indices=source, return_predecessors=True, limit=radius)
+    if np.isfinite(df[target]):  # the target lies inside the forward ball: its distance is exact
+        return float(df[target]), trace(pf, source, target)
+    db, pb = dijkstra(graph.reverse_matrix(weight, profile), indices=target, return_predecessors=True, limit=radius)
+    # Join the balls across one edge, looking only at the edges of the smaller ball's nodes.
+    inside_f, inside_b = np.flatnonzero(np.isfinite(df)), np.flatnonzero(np.isfinite(db))
+    if len(inside_f) <= len(inside_b):
+        a, b, w = _edges_of(forward, inside_f)
+    else:
+        b, a, w = _edges_of(graph.reverse_matrix(weight, profile), inside_b)  # rows are edge heads
+    total = df[a] + w + db[b]
+    if len(total) == 0 or not np.isfinite(total.min()):
+        return math.inf, []
+    best = int(np.argmin(total))
+    return float(total[best]), trace(pf, source, int(a[best])) + _back(pb, int(b[best]), target)
+
+
+def _edges_of(csr: csr_matrix, rows: NDArray[np.int64]) -> tuple[NDArray, NDArray, NDArray]:
+    """(row, column, weight) of every stored entry in ``rows`` of ``csr``."""
+    starts = csr.indptr[rows]
+    counts = csr.indptr[rows + 1] - starts
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    idx = offsets + np.arange(int(counts.sum()))
+    return np.repeat(rows, counts), csr.indices[idx], csr.data[idx]
+
+
+def _back(pred_back: NDArray[np.int32], node: int, target: int) -> list[int]:
+    """Nodes from ``node`` to ``target`` along a backward search's predecessors (next hops)."""
+    path = [node]
+    while path[-1] != target:
+        path.append(int(pred_back[path[-1]]))
+    return path
 
 
 def travel_matrix(graph: RoadGraph, sources: NDArray[np.int64], targets: NDArray[np.int64], *,
