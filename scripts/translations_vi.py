@@ -184,6 +184,7 @@ VI = {
     'Method': 'Phương pháp',
     'high': 'cao',
     'low': 'thấp',
+    'medium': 'trung bình',
 }
 
 

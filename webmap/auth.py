@@ -186,8 +186,8 @@ def login():
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("pages.planner"))
         flash(_("Wrong user name or password"))
-        return _page("login.html", form=form), 401
-    return _page("login.html", form=form)
+        return _page("login.html", form=form, page="login"), 401
+    return _page("login.html", form=form, page="login")
 
 
 @bp.post("/logout")

@@ -41,7 +41,7 @@
     panel.innerHTML = "<h3>" + esc(T.edit) + ": " + esc(feature.properties.name) + "</h3>" + FIELDS[collection].map(([name, kind]) =>
       "<label>" + esc(T["field_" + name] || name) + " " + (Array.isArray(kind)
         ? "<select data-field='" + name + "'>" + kind.map((v) => "<option" + (feature.properties[name] === v ? " selected" : "") +
-          " value='" + v + "'>" + esc(T[v] || v) + "</option>").join("") + "</select>"
+          " value='" + v + "'>" + esc(T[name + "_" + v] || T[v] || v) + "</option>").join("") + "</select>"
         : "<input data-field='" + name + "' type='" + kind + "' value='" + esc(feature.properties[name] ?? "") + "'>") +
       "</label>").join("") +
       "<p class=hint>" + esc(collection === "clusters" ? T.reshape_hint : T.drag_hint) + "</p>" +
