@@ -18,6 +18,8 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section  # noqa: E402
+
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -94,7 +96,7 @@ def report(conn, load_s: float | None) -> None:
             timings[label] = (n, 1000 * float(np.median(best)), 1000 * max(best))
     conn.close()
     load = f"in {load_s:.0f} s: {rows / load_s:,.0f} rows/s" if load_s else "(load measured in an earlier run)"
-    lines = ["", "## Measurements at scale", "",
+    lines = [
              f"Run by `bench/measurements_scale.py`: {rows:,} rows ({STATIONS} stations x {YEARS} years x hourly x "
              f"{len(PARAMETERS)} parameters) loaded with COPY into the real `measurements` table (primary key "
              f"station, parameter, time; btree on time) {load}; table and indexes {size}.", "",
@@ -102,16 +104,7 @@ def report(conn, load_s: float | None) -> None:
     lines += [f"| {label} | {n:,} | {med:.1f} | {worst:.1f} |" for label, (n, med, worst) in timings.items()]
     text = "\n".join(lines) + "\n"
     print(text)
-    out = ROOT / "docs" / "benchmarks.md"
-    existing = out.read_text(encoding="utf-8")
-    marker = "\n## Measurements at scale"
-    head = existing.split(marker)[0].rstrip("\n") + "\n"
-    tail = ""
-    if marker in existing:
-        rest = existing.split(marker, 1)[1]
-        nxt = rest.find("\n## ")
-        tail = rest[nxt:] if nxt >= 0 else ""
-    out.write_text(head + text + tail, encoding="utf-8")
+    write_section("Measurements at scale", text, dated=False)
 
 
 if __name__ == "__main__":

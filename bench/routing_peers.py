@@ -19,6 +19,8 @@ from scipy.sparse.csgraph import dijkstra
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section  # noqa: E402
+
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.network import RoadGraph, shortest_path, travel_matrix  # noqa: E402
@@ -139,7 +141,7 @@ def main() -> None:
         matrix(grid, rng.choice(grid.n_nodes, 50, replace=False)),
         tour(conn, grid, rng.choice(grid.n_nodes, 51, replace=False)))
     conn.close()
-    lines = ["", "## Routing and tours: ours vs pgRouting vs scipy.sparse.csgraph", "",
+    lines = [
              "Run by `bench/routing_peers.py` on this machine. Ours = `gis.network` (scipy Dijkstra on a cached CSR "
              "matrix; on graphs of 20,000 nodes or more, a forward and a backward search bounded by landmark "
              "distances that meet in the middle, after a one-time preparation of 16 landmarks) and `planning.tours` "
@@ -159,12 +161,7 @@ def main() -> None:
               in results.items()]
     text = "\n".join(lines) + "\n"
     print(text)
-    out = ROOT / "docs" / "benchmarks.md"
-    existing = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    marker = "\n## Routing and tours"
-    before, _, after = existing.partition(marker)
-    rest = after[after.find("\n## "):] if after and after.find("\n## ") >= 0 else ""
-    out.write_text(before.rstrip("\n") + "\n" + text + rest, encoding="utf-8")
+    write_section("Routing and tours: ours vs pgRouting vs scipy.sparse.csgraph", text, dated=False)
 
 
 if __name__ == "__main__":

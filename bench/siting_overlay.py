@@ -20,6 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section  # noqa: E402
+
 from planning.siting import Criterion, Transform, distance_to  # noqa: E402
 
 SIZE = 10_000
@@ -138,9 +140,7 @@ def main() -> None:
     lines += [f"| {k} | {min(v):.2f} |" for k, v in timings.items()]
     text = "\n".join(lines)
     print(text)
-    doc = ROOT / "docs" / "benchmarks.md"
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n\n## Siting rasters (" + time.strftime("%Y-%m-%d") + ")\n\n"
-                   + text + "\n", encoding="utf-8")
+    write_section("Siting rasters", text)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.report import write_section  # noqa: E402
 
 
 def _rss_mb(pid: int) -> float:
@@ -94,9 +97,7 @@ def main() -> None:
             f"{float(result['p99_ms']):.1f} | {result['non2xx']} | {result['sockerr']} | {start_mb:.0f} | {end_mb:.0f} | "
             f"{growth:+.1f}% |\n")
     print(text)
-    doc = ROOT / "docs" / "benchmarks.md"
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n\n## Load and soak (" + time.strftime("%Y-%m-%d") + ")\n\n"
-                   + text, encoding="utf-8")
+    write_section("Load and soak", text)
     sys.exit(0 if result["non2xx"] == "0" and result["sockerr"] == "0" else 1)
 
 

@@ -18,6 +18,8 @@ from scipy.spatial import cKDTree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section  # noqa: E402
+
 from planning.surfaces import Grid, _kriging_model, idw, kriging, kriging_loo  # noqa: E402
 
 
@@ -70,9 +72,7 @@ def main() -> None:
               f"| ours, leave-one-out RMSE of all 1,000 stations (closed form) | {loo_s:.2f} | RMSE {loo:.3f} |"]
     text = "\n".join(lines)
     print(text)
-    doc = ROOT / "docs" / "benchmarks.md"
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n\n## Pollution surfaces (" + time.strftime("%Y-%m-%d") + ")\n\n"
-                   + text + "\n", encoding="utf-8")
+    write_section("Pollution surfaces", text)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import psycopg2.pool
 from gis.errors import DatabaseUnavailableError
 from gis.settings import Settings
 
-__all__ = ["Database", "connect", "create_database", "session", "transaction"]
+__all__ = ["Database", "connect", "create_database", "fetch_one", "session", "transaction"]
 
 logger = logging.getLogger(__name__)
 
@@ -128,3 +128,16 @@ def session(settings: Settings, *, application_name: str = "langnghe") -> Iterat
         yield conn
     finally:
         conn.close()
+
+
+def fetch_one(conn, query: Any, params: Any, *, missing: str) -> dict[str, Any]:
+    """The one row of ``query`` as a dict of its column names, or :class:`NotFoundError` saying ``missing``."""
+    from gis.errors import NotFoundError
+
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        row = cur.fetchone()
+        names = [d.name for d in cur.description]
+    if row is None:
+        raise NotFoundError(missing)
+    return dict(zip(names, row, strict=True))

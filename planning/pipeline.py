@@ -290,7 +290,6 @@ def build_surface(conn, settings, parameter: str, *, start: dt.datetime | None =
     from gis.crs import METRIC_CRS
     from gis.raster import write_cog
     from planning.surfaces import Grid, idw, idw_loo, kriging, kriging_loo
-    from rasterio.transform import from_origin
 
     with conn.cursor() as cur:
         cur.execute("SELECT s.ref, ST_X(s.geom), ST_Y(s.geom), avg(m.value), count(*) FROM measurements m "
@@ -316,13 +315,14 @@ def build_surface(conn, settings, parameter: str, *, start: dt.datetime | None =
         result["variogram"] = {k: float(v) for k, v in fitted.items()}
     else:
         result["notes"].append("kriging needs at least 5 stations: IDW only")
+    result["band_max"] = {name: float(np.nanmax(band)) for name, band in bands.items()}
     with conn.cursor() as cur:
         cur.execute("INSERT INTO scenarios (kind, name, params, results) VALUES ('surface', %s, %s, %s) RETURNING id",
                     (f"{parameter} surface", json.dumps({"parameter": parameter, "start": str(start), "end": str(end),
                                                           "cell_m": cell_m}), json.dumps(result, default=str)))
         (scenario_id,) = cur.fetchone()
         path = write_cog(settings.raster_path(f"surface-{scenario_id}-{parameter.replace('.', '')}"), bands,
-                         transform=from_origin(grid.x0, grid.y1, grid.cell, grid.cell), crs=METRIC_CRS)
+                         transform=grid.transform, crs=METRIC_CRS)
         cur.execute("INSERT INTO rasters (scenario_id, kind, path, epsg, cell_size_m) VALUES (%s, 'surface', %s, 32648, %s)",
                     (scenario_id, str(path), cell_m))
     conn.commit()

@@ -17,8 +17,10 @@ import shapely
 import yaml
 
 from gis.crs import METRIC_CRS
-from gis.errors import NotFoundError, ValidationError
+from gis.db import fetch_one
+from gis.errors import ValidationError
 from planning import siting
+from planning.surfaces import Grid
 
 __all__ = ["AllocationRequest", "Progress", "SitingRequest", "check_cluster_site", "compare_scenarios", "run_allocation", "delete_scenario", "get_scenario", "list_scenarios",
            "load_model", "run_siting", "save_scenario", "scenario_features", "write_features"]
@@ -116,26 +118,7 @@ def _criteria(request: SitingRequest, model: dict[str, Any]) -> tuple[list[sitin
     return criteria, info
 
 
-@dataclass(frozen=True)
-class _Grid:
-    x0: float
-    y1: float
-    cell: float
-    width: int
-    height: int
-
-    @property
-    def transform(self):
-        from rasterio.transform import from_origin
-
-        return from_origin(self.x0, self.y1, self.cell, self.cell)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.height, self.width
-
-
-def _grid(bbox: tuple[float, float, float, float], cell: float) -> _Grid:
+def _grid(bbox: tuple[float, float, float, float], cell: float) -> Grid:
     from pyproj import Transformer
 
     t = Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
@@ -145,10 +128,10 @@ def _grid(bbox: tuple[float, float, float, float], cell: float) -> _Grid:
     if width * height > MAX_CELLS:
         raise ValidationError(f"study area at {cell:g} m is {width} x {height} cells, more than {MAX_CELLS:,}: "
                               "use a larger cell size or a smaller area")
-    return _Grid(float(x0), float(y0 + height * cell), cell, width, height)
+    return Grid(float(x0), float(y0 + height * cell), cell, width, height)
 
 
-def _dem(path: Path, grid: _Grid, notes: list[str]) -> np.ndarray:
+def _dem(path: Path, grid: Grid, notes: list[str]) -> np.ndarray:
     """The DEM resampled onto the grid (bilinear); voids filled from their surroundings first."""
     import rasterio
     from rasterio.fill import fillnodata
@@ -186,7 +169,7 @@ def _read_layer(path: Path, layer: str | None, bbox, notes: list[str]) -> gpd.Ge
     return gdf.to_crs(METRIC_CRS)
 
 
-def _rasterize(geoms, grid: _Grid, *, value=1, fill=0, dtype="uint8", all_touched: bool = True) -> np.ndarray:
+def _rasterize(geoms, grid: Grid, *, value=1, fill=0, dtype="uint8", all_touched: bool = True) -> np.ndarray:
     from rasterio import features
 
     shapes = [(g, value) for g in geoms if g is not None and not g.is_empty]
@@ -200,13 +183,11 @@ def _rasterize(geoms, grid: _Grid, *, value=1, fill=0, dtype="uint8", all_touche
 DISTANCE_MARGIN_M = 8000.0
 
 
-def _distance_m(geoms, grid: _Grid) -> np.ndarray:
+def _distance_m(geoms, grid: Grid) -> np.ndarray:
     """Metres from each cell to the nearest of ``geoms``, counting features outside the grid too
     (they are rasterised on a grid padded by :data:`DISTANCE_MARGIN_M`)."""
     pad = int(min(np.ceil(DISTANCE_MARGIN_M / grid.cell), 400))
-    wide = _Grid(grid.x0 - pad * grid.cell, grid.y1 + pad * grid.cell, grid.cell, grid.width + 2 * pad,
-                 grid.height + 2 * pad)
-    present = _rasterize(geoms, wide) > 0
+    present = _rasterize(geoms, grid.padded(pad)) > 0
     return siting.distance_to(present, grid.cell)[pad:pad + grid.height, pad:pad + grid.width]
 
 
@@ -229,7 +210,7 @@ def _input_versions(conn, request: SitingRequest) -> dict[str, Any]:
     return versions
 
 
-def _layers(conn, request: SitingRequest, model: dict[str, Any], grid: _Grid, needed: set[str],
+def _layers(conn, request: SitingRequest, model: dict[str, Any], grid: Grid, needed: set[str],
             notes: list[str], progress: Progress) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, int]]:
     """Raw criterion rasters and the constraint mask (True = excluded), with excluded-cell counts."""
     from pyproj import Transformer
@@ -494,16 +475,11 @@ def list_scenarios(conn, kind: str | None = None) -> list[dict[str, Any]]:
 
 def get_scenario(conn, scenario_id: int) -> dict[str, Any]:
     """One scenario with its parameters, input versions, results and rasters."""
+    out = fetch_one(conn, "SELECT id, kind, name, params, input_versions, results, created_by, created_at "
+                          "FROM scenarios WHERE id = %s", (scenario_id,), missing=f"scenario {scenario_id} does not exist")
     with conn.cursor() as cur:
-        cur.execute("SELECT id, kind, name, params, input_versions, results, created_by, created_at "
-                    "FROM scenarios WHERE id = %s", (scenario_id,))
-        row = cur.fetchone()
-        if row is None:
-            raise NotFoundError(f"scenario {scenario_id} does not exist")
         cur.execute("SELECT kind, path, epsg, cell_size_m FROM rasters WHERE scenario_id = %s ORDER BY id", (scenario_id,))
         rasters = [{"kind": k, "path": p, "epsg": e, "cell_size_m": c} for k, p, e, c in cur.fetchall()]
-    keys = ("id", "kind", "name", "params", "input_versions", "results", "created_by", "created_at")
-    out = dict(zip(keys, row, strict=True))
     out["created_at"] = out["created_at"].isoformat()
     return {**out, "rasters": rasters}
 
@@ -563,15 +539,9 @@ def _metric_area_ha(geom: shapely.Geometry) -> float:
 
 
 def _cluster_row(conn, ref: str) -> dict[str, Any]:
-    with conn.cursor() as cur:
-        cur.execute("SELECT ref, kind, area_ha, occupancy_pct, wastewater_treatment, craft_land_share_pct, "
-                    "service_land_share_pct, mountainous, ST_AsBinary(geom) FROM industrial_clusters WHERE ref = %s", (ref,))
-        row = cur.fetchone()
-    if row is None:
-        raise NotFoundError(f"industrial cluster {ref!r} does not exist")
-    keys = ("ref", "kind", "area_ha", "occupancy_pct", "wastewater_treatment", "craft_land_share_pct",
-            "service_land_share_pct", "mountainous", "geom")
-    out = dict(zip(keys, row, strict=True))
+    out = fetch_one(conn, "SELECT ref, kind, area_ha, occupancy_pct, wastewater_treatment, craft_land_share_pct, "
+                          "service_land_share_pct, mountainous, ST_AsBinary(geom) AS geom FROM industrial_clusters "
+                          "WHERE ref = %s", (ref,), missing=f"industrial cluster {ref!r} does not exist")
     out["geom"] = shapely.from_wkb(bytes(out["geom"]))
     for k in ("area_ha", "occupancy_pct", "craft_land_share_pct", "service_land_share_pct"):
         out[k] = None if out[k] is None else float(out[k])

@@ -32,6 +32,23 @@ class Grid:
         y0, y1 = float(y.min() - margin), float(y.max() + margin)
         return cls(x0, y1, cell, int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell)))
 
+    @property
+    def transform(self):
+        """The affine transform of the grid (rasterio)."""
+        from rasterio.transform import from_origin
+
+        return from_origin(self.x0, self.y1, self.cell, self.cell)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return self.height, self.width
+
+    def padded(self, cells: int) -> Grid:
+        """The same grid with ``cells`` more cells on every side."""
+        return Grid(self.x0 - cells * self.cell, self.y1 + cells * self.cell, self.cell, self.width + 2 * cells,
+                    self.height + 2 * cells)
+
     def centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Cell-centre coordinates (1-D x, 1-D y; y descending)."""
         xs = self.x0 + self.cell * (np.arange(self.width) + 0.5)

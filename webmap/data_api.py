@@ -165,8 +165,10 @@ def surfaces():
             with rasterio.open(path) as src:
                 names = list(src.descriptions)
                 band = names.index("kriging") + 1 if "kriging" in names else 1
-                stats = src.read(band, masked=True)
-                vmax = float(stats.max()) if stats.count() else 1.0
+                vmax = (results.get("band_max") or {}).get(names[band - 1])
+                if vmax is None:  # surfaces saved before their maxima were recorded
+                    stats = src.read(band, masked=True)
+                    vmax = float(stats.max()) if stats.count() else 1.0
         except rasterio.errors.RasterioIOError:
             continue  # the file was removed; the catalogue row outlives it
         out.append({"id": scenario_id, "parameter": params.get("parameter"), "start": params.get("start"),
@@ -179,7 +181,7 @@ def surfaces():
 @bp.get("/api/surfaces/<int:scenario_id>.png")
 def surface_png(scenario_id: int):
     """One band of a surface as an image, coloured from 0 (green) to ``vmax`` (red)."""
-    from webmap.planners import suitability_png
+    from webmap.planners import raster_png
 
     band = parse_int(request.args.get("band"), "band", default=1, minimum=1, maximum=3)
     try:
@@ -195,7 +197,7 @@ def surface_png(scenario_id: int):
         from gis.errors import NotFoundError
 
         raise NotFoundError(f"surface {scenario_id} does not exist")
-    data, _bounds = suitability_png(Path(row[0]), band=band, vmin=vmax, vmax=0.0)  # high values red
+    data, _bounds = raster_png(Path(row[0]), band=band, vmin=vmax, vmax=0.0)  # high values red
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
 
 

@@ -16,8 +16,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
+from psycopg2 import sql
 
-from gis.db import connect
+from gis.db import connect, fetch_one
 from gis.errors import LangNgheError, NotFoundError
 from webmap.auth import require
 
@@ -56,9 +57,10 @@ class JobRunner:
         last = [-1.0]
 
         def update(**fields: Any) -> None:
-            sets = ", ".join(f"{name} = %s" for name in fields)  # names are ours, values are bound
+            sets = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(name)) for name in fields)
             with status.cursor() as cur:
-                cur.execute(f"UPDATE jobs SET {sets}, updated_at = now() WHERE id = %s", (*fields.values(), job_id))
+                cur.execute(sql.SQL("UPDATE jobs SET {}, updated_at = now() WHERE id = %s").format(sets),
+                            (*fields.values(), job_id))
 
         def progress(fraction: float, message: str) -> None:
             if fraction - last[0] >= 0.01 or fraction >= 1.0:
@@ -87,14 +89,8 @@ def get_job(conn, job_id: str) -> dict[str, Any]:
         uuid.UUID(job_id)
     except ValueError:
         raise NotFoundError(f"job {job_id!r} does not exist") from None
-    with conn.cursor() as cur:
-        cur.execute("SELECT id, kind, status, progress, message, scenario_id, error, created_at, updated_at "
-                    "FROM jobs WHERE id = %s", (job_id,))
-        row = cur.fetchone()
-    if row is None:
-        raise NotFoundError(f"job {job_id!r} does not exist")
-    keys = ("id", "kind", "status", "progress", "message", "scenario_id", "error", "created_at", "updated_at")
-    out = dict(zip(keys, row, strict=True))
+    out = fetch_one(conn, "SELECT id, kind, status, progress, message, scenario_id, error, created_at, updated_at "
+                          "FROM jobs WHERE id = %s", (job_id,), missing=f"job {job_id!r} does not exist")
     out["id"] = str(out["id"])
     out["created_at"], out["updated_at"] = out["created_at"].isoformat(), out["updated_at"].isoformat()
     return out

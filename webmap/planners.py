@@ -18,7 +18,7 @@ from webmap.errors import BadParameter
 from webmap.jobs import runner
 from webmap.params import parse_polygon
 
-__all__ = ["bp", "raster_frame", "suitability_png"]
+__all__ = ["bp", "raster_frame", "raster_png"]
 
 bp = Blueprint("planners", __name__)
 
@@ -254,8 +254,8 @@ def raster_frame(path: Path):
     return transform, width, height, [[south, west], [north, east]]
 
 
-def suitability_png(path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float = 1.0) -> tuple[bytes, list[list[float]]]:
-    """A band in Web Mercator as an RGBA PNG (unknown cells clear; colours from ``vmin`` poor/low
+def raster_png(path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float = 1.0) -> tuple[bytes, list[list[float]]]:
+    """A raster band (suitability, a pollution surface) in Web Mercator as an RGBA PNG (unknown cells clear; colours from ``vmin`` poor/low
     to ``vmax`` good/high, reversed when ``vmin > vmax``), and its [[south, west], [north, east]]
     bounds for a Leaflet image overlay."""
     import rasterio
@@ -288,7 +288,7 @@ def scenario_png(scenario_id: int):
     path = _suitability_path(_scenario(scenario_id))
     if path is None:
         raise NotFoundError(f"scenario {scenario_id} has no suitability raster")
-    data, _bounds = suitability_png(path)
+    data, _bounds = raster_png(path)
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
