@@ -23,7 +23,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -59,14 +58,15 @@ def build_database(settings) -> None:
             "(ARRAY['ceramics','silk','wood','rattan_bamboo','metal_recycling','food_processing'])[1 + (g %% 6)], "
             "'unknown', 'Hà Nội', 'SYNTHETIC benchmark point', "
             "ST_SetSRID(ST_MakePoint(%s + random() * %s, %s + random() * %s), 4326) FROM generate_series(1, %s) g",
-            (AREA[0], AREA[2] - AREA[0], AREA[1], AREA[3] - AREA[1], SYNTHETIC))
+            (AREA[0], AREA[2] - AREA[0], AREA[1], AREA[3] - AREA[1], SYNTHETIC),
+        )
         cur.execute("ANALYZE craft_villages")
     conn.commit()
     conn.close()
 
 
 def _tile(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return x, y
@@ -166,25 +166,73 @@ def start(name: str, port: int, settings, tmp: Path, *, tile_cache: bool) -> sub
     log = tmp / f"{name}.log"
     env = {**os.environ}
     if name == "ours":
-        env.update(LANGNGHE_PG_DATABASE=DB, LANGNGHE_BASEMAP_URL="",
-                   LANGNGHE_TILE_CACHE_ENTRIES="20000" if tile_cache else "0")
-        cmd = [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4", "-b",
-               f"127.0.0.1:{port}", "--log-level", "warning", "webmap:create_app()"]
+        env.update(
+            LANGNGHE_PG_DATABASE=DB,
+            LANGNGHE_BASEMAP_URL="",
+            LANGNGHE_TILE_CACHE_ENTRIES="20000" if tile_cache else "0",
+        )
+        cmd = [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "webmap:create_app()",
+        ]
         probe = f"http://127.0.0.1:{port}/collections"
     elif name == "tipg":
         env.update(DATABASE_URL=settings.dsn(DB), TIPG_MAX_FEATURES_PER_QUERY="10000")
-        cmd = [str(PEERS / "uvicorn"), "tipg.main:app", "--workers", "2", "--host", "127.0.0.1", "--port",
-               str(port), "--log-level", "warning"]
+        cmd = [
+            str(PEERS / "uvicorn"),
+            "tipg.main:app",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
         probe = f"http://127.0.0.1:{port}/collections"
     else:
         config = tmp / "pygeoapi.yml"
         config.write_text(PYGEOAPI_CONFIG.format(port=port, pgport=settings.port, db=DB))
         openapi = tmp / "pygeoapi-openapi.yml"
-        subprocess.run([str(PEERS / "pygeoapi"), "openapi", "generate", str(config), "--output-file", str(openapi)],
-                       check=True, capture_output=True, env=env)
+        subprocess.run(
+            [
+                str(PEERS / "pygeoapi"),
+                "openapi",
+                "generate",
+                str(config),
+                "--output-file",
+                str(openapi),
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         env.update(PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
-        cmd = [str(PEERS / "gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "pygeoapi.flask_app:APP"]
+        cmd = [
+            str(PEERS / "gunicorn"),
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "pygeoapi.flask_app:APP",
+        ]
         probe = f"http://127.0.0.1:{port}/collections?f=json"
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp)
@@ -196,9 +244,27 @@ def run_wrk(base: str, paths: list[str], seconds: int, tmp: Path, label: str) ->
     """8 connections on 2 threads for ``seconds``; returns throughput and latency percentiles."""
     listing = tmp / f"{label}.txt"
     listing.write_text("\n".join(paths) + "\n")
-    done = subprocess.run(["wrk", "-t", "2", "-c", "8", "-d", f"{seconds}s", "--timeout", "30s", "-s",
-                           str(ROOT / "bench/wrk_paths.lua"), base, "--", str(listing)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            "8",
+            "-d",
+            f"{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(ROOT / "bench/wrk_paths.lua"),
+            base,
+            "--",
+            str(listing),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
     values = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
     values["rps"] = values["requests"] / (values["duration_us"] / 1e6)
@@ -223,22 +289,39 @@ def main() -> None:
     results: dict[tuple[str, str], dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        plans = [("ours", 18081, False, _ours), ("tipg", 18082, False, _tipg), ("pygeoapi", 18083, False, _pygeoapi),
-                 ("ours-cache", 18084, True, _ours)]
+        plans = [
+            ("ours", 18081, False, _ours),
+            ("tipg", 18082, False, _tipg),
+            ("pygeoapi", 18083, False, _pygeoapi),
+            ("ours-cache", 18084, True, _ours),
+        ]
         for name, port, cache, path_of in plans:
             server = "ours" if name.startswith("ours") else name
             proc = start(server, port, settings, tmp, tile_cache=cache)
             base = f"http://127.0.0.1:{port}"
             try:
                 # pygeoapi 0.21's MVT-postgresql provider answered no tile with this table (see the report).
-                kinds = ("tiles",) if cache else (("items",) if name == "pygeoapi" else ("items", "tiles"))
+                kinds = (
+                    ("tiles",)
+                    if cache
+                    else (("items",) if name == "pygeoapi" else ("items", "tiles"))
+                )
                 for kind in kinds:
                     paths = [path_of(base, kind, v) for v in work[kind]]
                     check_answers(base, paths)
                     if cache:  # warm: one pass over every tile first
-                        run_wrk(base, paths, max(5, args.seconds // 2), tmp, f"{name}-{kind}-warmup")
-                    results[(name, kind)] = run_wrk(base, paths, args.seconds, tmp, f"{name}-{kind}")
-                    print(name, kind, {k: round(v, 2) for k, v in results[(name, kind)].items()}, flush=True)
+                        run_wrk(
+                            base, paths, max(5, args.seconds // 2), tmp, f"{name}-{kind}-warmup"
+                        )
+                    results[(name, kind)] = run_wrk(
+                        base, paths, args.seconds, tmp, f"{name}-{kind}"
+                    )
+                    print(
+                        name,
+                        kind,
+                        {k: round(v, 2) for k, v in results[(name, kind)].items()},
+                        flush=True,
+                    )
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
@@ -246,30 +329,47 @@ def main() -> None:
 
 
 def write_report(results, args) -> None:
-    rows = [("items (limit 100, random bbox)", "items", ["ours", "tipg", "pygeoapi"]),
-            ("tiles z10-15, cache off (cold)", "tiles", ["ours", "tipg", "pygeoapi"]),
-            ("tiles z10-15, warm cache", "tiles", ["ours-cache"])]
-    lines = ["# Benchmarks", "", "## OGC API items and vector tiles: ours vs tipg vs pygeoapi", "",
-             f"Run by `bench/ogc_peers.py --seconds {args.seconds}` on this machine (2 cores, the servers, PostgreSQL "
-             "and wrk share them). Same PostGIS table (`craft_villages`: 50 sample villages + 200,000 synthetic "
-             "points), same random requests for every server, wrk with 8 connections. Each server has 2 workers "
-             "(ours and pygeoapi: gunicorn gthread x 4 threads; tipg: uvicorn x 2). Peers: tipg 1.6.1, pygeoapi 0.21.0.",
-             "", "| workload | server | requests/s | p50 ms | p95 ms | p99 ms | errors |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    rows = [
+        ("items (limit 100, random bbox)", "items", ["ours", "tipg", "pygeoapi"]),
+        ("tiles z10-15, cache off (cold)", "tiles", ["ours", "tipg", "pygeoapi"]),
+        ("tiles z10-15, warm cache", "tiles", ["ours-cache"]),
+    ]
+    lines = [
+        "# Benchmarks",
+        "",
+        "## OGC API items and vector tiles: ours vs tipg vs pygeoapi",
+        "",
+        f"Run by `bench/ogc_peers.py --seconds {args.seconds}` on this machine (2 cores, the servers, PostgreSQL "
+        "and wrk share them). Same PostGIS table (`craft_villages`: 50 sample villages + 200,000 synthetic "
+        "points), same random requests for every server, wrk with 8 connections. Each server has 2 workers "
+        "(ours and pygeoapi: gunicorn gthread x 4 threads; tipg: uvicorn x 2). Peers: tipg 1.6.1, pygeoapi 0.21.0.",
+        "",
+        "| workload | server | requests/s | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for title, kind, names in rows:
         for name in names:
             r = results.get((name, kind))
             if r is None:
                 continue
-            lines.append(f"| {title} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                         f"{r['p99_ms']:.1f} | {int(r['non2xx'] + r['sockerr'])} |")
+            lines.append(
+                f"| {title} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                f"{r['p99_ms']:.1f} | {int(r['non2xx'] + r['sockerr'])} |"
+            )
     ratio_items = results[("ours", "items")]["rps"] / results[("tipg", "items")]["rps"]
     ratio_tiles = results[("ours", "tiles")]["rps"] / results[("tipg", "tiles")]["rps"]
-    lines += ["", "pygeoapi tiles are not measured: its MVT-postgresql provider (0.21.0) crashed on `options` "
-              "lists (zoom/schemes are passed on to SQLAlchemy as connection arguments) and, without them, "
-              "answered 'identifier not found' / 204 for every tile of this table."]
-    lines += ["", f"Ours / tipg requests/s: items {ratio_items:.2f}x (target 2x), tiles with the cache off "
-                  f"{ratio_tiles:.2f}x (target 1.5x).", ""]
+    lines += [
+        "",
+        "pygeoapi tiles are not measured: its MVT-postgresql provider (0.21.0) crashed on `options` "
+        "lists (zoom/schemes are passed on to SQLAlchemy as connection arguments) and, without them, "
+        "answered 'identifier not found' / 204 for every tile of this table.",
+    ]
+    lines += [
+        "",
+        f"Ours / tipg requests/s: items {ratio_items:.2f}x (target 2x), tiles with the cache off "
+        f"{ratio_tiles:.2f}x (target 1.5x).",
+        "",
+    ]
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

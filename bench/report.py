@@ -1,5 +1,6 @@
 """Write one section of docs/benchmarks.md: the section with the same heading is replaced,
-a new one is appended, the other sections are kept."""
+a new one is appended, the other sections are kept.
+"""
 
 from __future__ import annotations
 
@@ -19,5 +20,13 @@ def write_section(heading: str, body: str, *, dated: bool = True) -> None:
         nxt = after.find("\n## ")
         rest = after[nxt:] if nxt >= 0 else ""
     title = f"## {heading} ({time.strftime('%Y-%m-%d')})" if dated else f"## {heading}"
-    DOC.write_text(before.rstrip("\n") + "\n\n" + title + "\n\n" + body.strip("\n") + "\n" + ("\n" + rest.lstrip("\n") if rest else ""),
-                   encoding="utf-8")
+    DOC.write_text(
+        before.rstrip("\n")
+        + "\n\n"
+        + title
+        + "\n\n"
+        + body.strip("\n")
+        + "\n"
+        + ("\n" + rest.lstrip("\n") if rest else ""),
+        encoding="utf-8",
+    )

@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.report import write_section  # noqa: E402
-
 from planning.siting import Criterion, Transform, distance_to  # noqa: E402
 
 SIZE = 10_000
@@ -34,8 +33,14 @@ CRITERIA = [
     Criterion("slope_deg", Transform("linear", low=8, high=0), 0.15),
     Criterion("landuse", Transform("identity"), 0.15),
 ]
-SCALE = {"road_distance_m": 6000, "village_distance_m": 10000, "residential_distance_m": 2000,
-         "facility_distance_m": 3000, "slope_deg": 15, "landuse": 1}
+SCALE = {
+    "road_distance_m": 6000,
+    "village_distance_m": 10000,
+    "residential_distance_m": 2000,
+    "facility_distance_m": 3000,
+    "slope_deg": 15,
+    "landuse": 1,
+}
 
 
 def _inputs() -> dict[str, Path]:
@@ -45,9 +50,19 @@ def _inputs() -> dict[str, Path]:
 
     FOLDER.mkdir(exist_ok=True)
     paths = {c.name: FOLDER / f"{c.name}.tif" for c in CRITERIA}
-    profile = {"driver": "GTiff", "width": SIZE, "height": SIZE, "count": 1, "dtype": "float32", "crs": "EPSG:32648",
-               "transform": from_origin(500_000, 2_400_000, 10, 10), "tiled": True, "blockxsize": 256,
-               "blockysize": 256, "BIGTIFF": "YES"}
+    profile = {
+        "driver": "GTiff",
+        "width": SIZE,
+        "height": SIZE,
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:32648",
+        "transform": from_origin(500_000, 2_400_000, 10, 10),
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "BIGTIFF": "YES",
+    }
     rng = np.random.default_rng(0)
     for name, path in paths.items():
         if path.exists():
@@ -67,12 +82,14 @@ def _peak_mb() -> float:
 
 
 def _numpy_expression(a: dict[str, np.ndarray]) -> np.ndarray:
-    return (0.25 * np.clip(1 - a["road_distance_m"] / 3000, 0, 1)
-            + 0.20 * np.exp(-np.log(2) / 4000 * a["village_distance_m"])
-            + 0.15 * np.clip((a["residential_distance_m"] - 100) / 900, 0, 1)
-            + 0.10 * np.clip((a["facility_distance_m"] - 300) / 1200, 0, 1)
-            + 0.15 * np.clip(1 - a["slope_deg"] / 8, 0, 1)
-            + 0.15 * np.clip(a["landuse"], 0, 1)).astype("float32")
+    return (
+        0.25 * np.clip(1 - a["road_distance_m"] / 3000, 0, 1)
+        + 0.20 * np.exp(-np.log(2) / 4000 * a["village_distance_m"])
+        + 0.15 * np.clip((a["residential_distance_m"] - 100) / 900, 0, 1)
+        + 0.10 * np.clip((a["facility_distance_m"] - 300) / 1200, 0, 1)
+        + 0.15 * np.clip(1 - a["slope_deg"] / 8, 0, 1)
+        + 0.15 * np.clip(a["landuse"], 0, 1)
+    ).astype("float32")
 
 
 def run_one(method: str) -> None:
@@ -96,13 +113,20 @@ def run_one(method: str) -> None:
             with rasterio.open(path) as src:
                 arrays[name] = src.read(1)
         t0 = time.perf_counter()
-        result = _numpy_expression(arrays) if method == "numpy" else \
-            numexpr.evaluate(_expression(CRITERIA), local_dict=arrays).astype("float32")
+        result = (
+            _numpy_expression(arrays)
+            if method == "numpy"
+            else numexpr.evaluate(_expression(CRITERIA), local_dict=arrays).astype("float32")
+        )
         compute = time.perf_counter() - t0
         with rasterio.open(out, "w", **profile) as dst:
             dst.write(result, 1)
     seconds = time.perf_counter() - start
-    print(json.dumps({"method": method, "seconds": seconds, "compute_s": compute, "peak_mb": _peak_mb()}))
+    print(
+        json.dumps(
+            {"method": method, "seconds": seconds, "compute_s": compute, "peak_mb": _peak_mb()}
+        )
+    )
 
 
 def main() -> None:
@@ -111,17 +135,30 @@ def main() -> None:
 
     _inputs()
     rows = []
-    for method in ("ours", "numexpr", "numpy", "ours"):  # ours twice: the first warms the page cache
-        done = subprocess.run([sys.executable, __file__, "--run", method], capture_output=True, text=True, check=True)
+    for method in (
+        "ours",
+        "numexpr",
+        "numpy",
+        "ours",
+    ):  # ours twice: the first warms the page cache
+        done = subprocess.run(
+            [sys.executable, __file__, "--run", method], capture_output=True, text=True, check=True
+        )
         rows.append(json.loads(done.stdout.splitlines()[-1]))
     rows = rows[1:]
     mpix = SIZE * SIZE / 1e6
-    lines = [f"### Weighted overlay, 6 criteria, {SIZE:,} x {SIZE:,} float32 (read, compute, write; "
-             f"numexpr {numexpr.__version__}, {numexpr.detect_number_of_cores()} cores)", "",
-             "| method | total s | Mpx/s | compute-only s | peak memory MB |", "|---|---|---|---|---|"]
+    lines = [
+        f"### Weighted overlay, 6 criteria, {SIZE:,} x {SIZE:,} float32 (read, compute, write; "
+        f"numexpr {numexpr.__version__}, {numexpr.detect_number_of_cores()} cores)",
+        "",
+        "| method | total s | Mpx/s | compute-only s | peak memory MB |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
         compute = "-" if r["compute_s"] is None else f"{r['compute_s']:.2f}"
-        lines.append(f"| {r['method']} | {r['seconds']:.2f} | {mpix / r['seconds']:.1f} | {compute} | {r['peak_mb']:.0f} |")
+        lines.append(
+            f"| {r['method']} | {r['seconds']:.2f} | {mpix / r['seconds']:.1f} | {compute} | {r['peak_mb']:.0f} |"
+        )
     # Distance to features, 4,000 x 4,000.
     rng = np.random.default_rng(1)
     present = np.zeros((4000, 4000), dtype=bool)
@@ -136,7 +173,13 @@ def main() -> None:
         peer = ndimage.distance_transform_edt(~present) * 10.0
         timings["scipy distance_transform_edt"].append(time.perf_counter() - t0)
     assert np.allclose(ours, peer, rtol=1e-6)
-    lines += ["", "### Distance to features, 4,000 x 4,000 (best of 3)", "", "| method | s |", "|---|---|"]
+    lines += [
+        "",
+        "### Distance to features, 4,000 x 4,000 (best of 3)",
+        "",
+        "| method | s |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {min(v):.2f} |" for k, v in timings.items()]
     text = "\n".join(lines)
     print(text)

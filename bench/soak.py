@@ -28,8 +28,12 @@ from bench.report import write_section  # noqa: E402
 
 def _rss_mb(pid: int) -> float:
     """RSS of a process and its children (the gunicorn master and workers), MB."""
-    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
-    own = subprocess.run(["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        ["ps", "-o", "rss=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout.split()
+    own = subprocess.run(
+        ["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True
+    ).stdout.split()
     return sum(int(v) for v in out + own) / 1024
 
 
@@ -42,13 +46,30 @@ def _free_port() -> int:
 def _paths() -> list[str]:
     paths = []
     for limit in (10, 100):
-        paths += [f"/collections/villages/items?limit={limit}", f"/collections/clusters/items?limit={limit}",
-                  f"/collections/villages/items?limit={limit}&craft=ceramics", "/collections/zones/items?limit=50"]
-    for z, x, y in ((8, 203, 113), (9, 406, 227), (10, 813, 454), (11, 1626, 909), (12, 3253, 1818)):
+        paths += [
+            f"/collections/villages/items?limit={limit}",
+            f"/collections/clusters/items?limit={limit}",
+            f"/collections/villages/items?limit={limit}&craft=ceramics",
+            "/collections/zones/items?limit=50",
+        ]
+    for z, x, y in (
+        (8, 203, 113),
+        (9, 406, 227),
+        (10, 813, 454),
+        (11, 1626, 909),
+        (12, 3253, 1818),
+    ):
         paths += [f"/tiles/villages/{z}/{x}/{y}.pbf", f"/tiles/clusters/{z}/{x}/{y}.pbf"]
-    paths += [f"/search?q={q}" for q in ("bat+trang", "van+phuc", "dong+ky", "gom", "lua", "phu+lang")]
-    paths += ["/api/tour?villages=HN-BAT-TRANG,HN-KIM-LAN,HN-VAN-PHUC&mode=motorbike",
-              "/api/tour?theme=ceramics&budget=480", "/api/stations/latest", "/collections", "/healthz"]
+    paths += [
+        f"/search?q={q}" for q in ("bat+trang", "van+phuc", "dong+ky", "gom", "lua", "phu+lang")
+    ]
+    paths += [
+        "/api/tour?villages=HN-BAT-TRANG,HN-KIM-LAN,HN-VAN-PHUC&mode=motorbike",
+        "/api/tour?theme=ceramics&budget=480",
+        "/api/stations/latest",
+        "/collections",
+        "/healthz",
+    ]
     return paths
 
 
@@ -59,9 +80,22 @@ def main() -> None:
     args = parser.parse_args()
     port = _free_port()
     env = {**os.environ, "LANGNGHE_BASEMAP_URL": "", "LANGNGHE_RATE_HEAVY": "100000 per minute"}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-w", "4", "--threads", "2", "-b", f"127.0.0.1:{port}",
-                               "webmap:create_app()"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            "4",
+            "--threads",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "webmap:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -78,9 +112,27 @@ def main() -> None:
             fh.write("\n".join(_paths()) + "\n")
             list_file = fh.name
         seconds = int(args.minutes * 60)
-        run = subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{seconds}s", "--timeout", "30s",
-                              "-s", str(ROOT / "bench" / "wrk_paths.lua"), base, "--", list_file],
-                             capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(args.connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(ROOT / "bench" / "wrk_paths.lua"),
+                base,
+                "--",
+                list_file,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         end_mb = _rss_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -89,13 +141,15 @@ def main() -> None:
     requests = int(result["requests"])
     rps = requests / (int(result["duration_us"]) / 1e6)
     growth = 100 * (end_mb - start_mb) / start_mb
-    text = (f"### Soak: {args.connections} clients, {args.minutes:g} minutes, gunicorn 4 workers x 2 threads "
-            f"({len(_paths())} paths: items, tiles, search, tours, stations)\n\n"
-            "| requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | socket errors | memory start MB | memory end MB | growth |\n"
-            "|---|---|---|---|---|---|---|---|---|---|\n"
-            f"| {requests:,} | {rps:.0f} | {float(result['p50_ms']):.1f} | {float(result['p95_ms']):.1f} | "
-            f"{float(result['p99_ms']):.1f} | {result['non2xx']} | {result['sockerr']} | {start_mb:.0f} | {end_mb:.0f} | "
-            f"{growth:+.1f}% |\n")
+    text = (
+        f"### Soak: {args.connections} clients, {args.minutes:g} minutes, gunicorn 4 workers x 2 threads "
+        f"({len(_paths())} paths: items, tiles, search, tours, stations)\n\n"
+        "| requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | socket errors | memory start MB | memory end MB | growth |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n"
+        f"| {requests:,} | {rps:.0f} | {float(result['p50_ms']):.1f} | {float(result['p95_ms']):.1f} | "
+        f"{float(result['p99_ms']):.1f} | {result['non2xx']} | {result['sockerr']} | {start_mb:.0f} | {end_mb:.0f} | "
+        f"{growth:+.1f}% |\n"
+    )
     print(text)
     write_section("Load and soak", text)
     sys.exit(0 if result["non2xx"] == "0" and result["sockerr"] == "0" else 1)

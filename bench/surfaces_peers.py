@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.report import write_section  # noqa: E402
-
 from planning.surfaces import Grid, _kriging_model, idw, kriging, kriging_loo  # noqa: E402
 
 
@@ -35,7 +34,9 @@ def _best(fn, repeat: int = 3):
 def plain_idw(x, y, values, grid: Grid, k: int = 12, power: float = 2.0):
     xs, ys = grid.centres()
     gx, gy = np.meshgrid(xs, ys)
-    dist, idx = cKDTree(np.column_stack([x, y])).query(np.column_stack([gx.ravel(), gy.ravel()]), k=k)
+    dist, idx = cKDTree(np.column_stack([x, y])).query(
+        np.column_stack([gx.ravel(), gy.ravel()]), k=k
+    )
     w = 1.0 / np.maximum(dist, 1e-12) ** power
     return ((w * values[idx]).sum(1) / w.sum(1)).reshape(gx.shape)
 
@@ -49,10 +50,14 @@ def main() -> None:
     grid = Grid(0.0, 50_000.0, 50.0, 1000, 1000)
     ours_s, ours = _best(lambda: idw(x, y, values, grid))
     peer_s, peer = _best(lambda: plain_idw(x, y, values, grid))
-    lines += ["### IDW, 2,000 stations onto 1,000 x 1,000 cells (k = 12, power 2; best of 3)", "",
-              "| method | s | max abs difference |", "|---|---|---|",
-              f"| ours (planning.surfaces.idw, blocks of rows, parallel tree queries) | {ours_s:.2f} | - |",
-              f"| plain cKDTree IDW (one query) | {peer_s:.2f} | {np.abs(ours - peer).max():.2e} |"]
+    lines += [
+        "### IDW, 2,000 stations onto 1,000 x 1,000 cells (k = 12, power 2; best of 3)",
+        "",
+        "| method | s | max abs difference |",
+        "|---|---|---|",
+        f"| ours (planning.surfaces.idw, blocks of rows, parallel tree queries) | {ours_s:.2f} | - |",
+        f"| plain cKDTree IDW (one query) | {peer_s:.2f} | {np.abs(ours - peer).max():.2e} |",
+    ]
     # Kriging: 1,000 observations onto 200 x 200.
     x, y = rng.uniform(0, 40_000, 1000), rng.uniform(0, 40_000, 1000)
     values = 50 + 20 * np.sin(x / 6000) + 10 * np.cos(y / 5000) + rng.normal(0, 1.5, 1000)
@@ -60,16 +65,23 @@ def main() -> None:
     ours_s, (surface, _var, _p) = _best(lambda: kriging(x, y, values, grid), repeat=2)
     model = _kriging_model(x, y, values, "spherical")
     xs, ys = grid.centres()
-    peer_s, (ref, _ref_var) = _best(lambda: model.execute("grid", xs, ys[::-1], backend="vectorized"), repeat=2)
+    peer_s, (ref, _ref_var) = _best(
+        lambda: model.execute("grid", xs, ys[::-1], backend="vectorized"), repeat=2
+    )
     fit_s, _ = _best(lambda: _kriging_model(x, y, values, "spherical"), repeat=2)
     loo_s, loo = _best(lambda: kriging_loo(x, y, values), repeat=2)
     diff = float(np.abs(surface - np.asarray(ref)[::-1]).max())
-    lines += ["", "### Ordinary kriging, 1,000 observations onto 200 x 200 (spherical; best of 2)", "",
-              "| method | s | note |", "|---|---|---|",
-              f"| ours (planning.surfaces.kriging: fit + one inverse + blocks) | {ours_s:.2f} | "
-              f"max abs difference to PyKrige {diff:.1e}, so the same LOO error |",
-              f"| PyKrige vectorised execute (after its fit of {fit_s:.2f} s) | {peer_s:.2f} + {fit_s:.2f} | |",
-              f"| ours, leave-one-out RMSE of all 1,000 stations (closed form) | {loo_s:.2f} | RMSE {loo:.3f} |"]
+    lines += [
+        "",
+        "### Ordinary kriging, 1,000 observations onto 200 x 200 (spherical; best of 2)",
+        "",
+        "| method | s | note |",
+        "|---|---|---|",
+        f"| ours (planning.surfaces.kriging: fit + one inverse + blocks) | {ours_s:.2f} | "
+        f"max abs difference to PyKrige {diff:.1e}, so the same LOO error |",
+        f"| PyKrige vectorised execute (after its fit of {fit_s:.2f} s) | {peer_s:.2f} + {fit_s:.2f} | |",
+        f"| ours, leave-one-out RMSE of all 1,000 stations (closed form) | {loo_s:.2f} | RMSE {loo:.3f} |",
+    ]
     text = "\n".join(lines)
     print(text)
     write_section("Pollution surfaces", text)

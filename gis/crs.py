@@ -35,8 +35,12 @@ WGS84 = CRS.from_epsg(4326)
 METRIC_CRS = CRS.from_epsg(32648)
 #: dX, dY, dZ (m), rX, rY, rZ (arc-seconds), scale (ppm): Decision 05/2007/QĐ-BTNMT.
 VN2000_TOWGS84 = (
-    -191.90441429, -39.30318279, -111.45032835,
-    -0.00928836, 0.01975479, -0.00427372,
+    -191.90441429,
+    -39.30318279,
+    -111.45032835,
+    -0.00928836,
+    0.01975479,
+    -0.00427372,
     0.252906278,
 )
 
@@ -88,8 +92,13 @@ def _bound_vn2000(crs: CRS) -> CRS:
     dx, dy, dz, rx, ry, rz, ppm = VN2000_TOWGS84
     helmert = ToWGS84Transformation(
         crs.geodetic_crs if crs.is_projected else crs,
-        x_axis_translation=dx, y_axis_translation=dy, z_axis_translation=dz,
-        x_axis_rotation=rx, y_axis_rotation=ry, z_axis_rotation=rz, scale_difference=ppm,
+        x_axis_translation=dx,
+        y_axis_translation=dy,
+        z_axis_translation=dz,
+        x_axis_rotation=rx,
+        y_axis_rotation=ry,
+        z_axis_rotation=rz,
+        scale_difference=ppm,
     )
     return BoundCRS(source_crs=crs, target_crs=WGS84, transformation=helmert)
 
@@ -131,7 +140,9 @@ def _apply(transformer: Transformer, xy):
     return np.column_stack([x, y])
 
 
-def check_same_crs(left: gpd.GeoDataFrame | gpd.GeoSeries, right: gpd.GeoDataFrame | gpd.GeoSeries) -> None:
+def check_same_crs(
+    left: gpd.GeoDataFrame | gpd.GeoSeries, right: gpd.GeoDataFrame | gpd.GeoSeries
+) -> None:
     """Raise :class:`CRSMismatchError` unless both inputs carry the same CRS."""
     if left.crs is None or right.crs is None:
         raise CRSError("both inputs need a CRS; got None")

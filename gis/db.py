@@ -70,7 +70,9 @@ class Database:
         if self._pool is None:
             try:
                 self._pool = psycopg2.pool.ThreadedConnectionPool(
-                    self._minconn, self._maxconn, self.settings.dsn(),
+                    self._minconn,
+                    self._maxconn,
+                    self.settings.dsn(),
                     application_name="langnghe-web",
                     options=f"-c statement_timeout={int(self.settings.statement_timeout_ms)}",
                     connect_timeout=5,
@@ -112,7 +114,9 @@ def create_database(settings: Settings, name: str, *, replace: bool = False) -> 
         admin.autocommit = True
         with admin.cursor() as cur:
             if replace:
-                cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                cur.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cur.fetchone() is None:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -42,7 +42,9 @@ def read_table(path: Path) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        raise ValidationError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise ValidationError(f"{path}: the file is empty") from exc
     except pd.errors.ParserError as exc:
@@ -57,7 +59,9 @@ def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
     return next((lower[n] for n in names if n in lower), None)
 
 
-def _points_from_columns(df: pd.DataFrame, xcol: str, ycol: str) -> tuple[np.ndarray, list[Problem]]:
+def _points_from_columns(
+    df: pd.DataFrame, xcol: str, ycol: str
+) -> tuple[np.ndarray, list[Problem]]:
     problems: list[Problem] = []
     x = pd.to_numeric(df[xcol].str.strip().str.replace(",", "."), errors="coerce")
     y = pd.to_numeric(df[ycol].str.strip().str.replace(",", "."), errors="coerce")
@@ -73,7 +77,9 @@ def _points_from_columns(df: pd.DataFrame, xcol: str, ycol: str) -> tuple[np.nda
             problems.append(Problem(int(row), col, code, reason))
     geoms = shapely.points(x.to_numpy(dtype=float), y.to_numpy(dtype=float))
     bad_rows = {p.row for p in problems}
-    geoms = np.array([None if r in bad_rows else g for r, g in zip(df["_row"], geoms, strict=True)], dtype=object)
+    geoms = np.array(
+        [None if r in bad_rows else g for r, g in zip(df["_row"], geoms, strict=True)], dtype=object
+    )
     return geoms, problems
 
 

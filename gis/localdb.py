@@ -67,8 +67,10 @@ def ensure_packages() -> None:
     command = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise MissingSystemPackageError(
-            "PostgreSQL/PostGIS packages are missing: " + ", ".join(missing)
-            + ". Install them with:\n  sudo apt-get update && sudo " + " ".join(command)
+            "PostgreSQL/PostGIS packages are missing: "
+            + ", ".join(missing)
+            + ". Install them with:\n  sudo apt-get update && sudo "
+            + " ".join(command)
         )
     logger.info("installing %s with apt-get", " ".join(missing))
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -87,8 +89,15 @@ def _os_user(settings: Settings) -> str | None:
         pwd.getpwnam(settings.pg_os_user)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-             settings.pg_os_user],
+            [
+                "useradd",
+                "--system",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                settings.pg_os_user,
+            ],
             check=True,
         )
     return settings.pg_os_user
@@ -151,8 +160,16 @@ def _initdb(settings: Settings, pgdata: Path) -> None:
     logger.info("initialising a private PostgreSQL cluster in %s", pgdata)
     done = _as_owner(
         settings,
-        [_pg(settings, "initdb"), "-D", str(pgdata), "-U", settings.pg_user, "--auth=trust",
-         "--encoding=UTF8", "--locale=C.UTF-8"],
+        [
+            _pg(settings, "initdb"),
+            "-D",
+            str(pgdata),
+            "-U",
+            settings.pg_user,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+        ],
     )
     if done.returncode != 0:
         raise DatabaseUnavailableError(f"initdb failed in {pgdata}:\n{done.stderr.strip()}")
@@ -172,7 +189,12 @@ def _initdb(settings: Settings, pgdata: Path) -> None:
 def _running(settings: Settings) -> bool:
     if not (settings.pgdata / "PG_VERSION").exists():
         return False
-    return _as_owner(settings, [_pg(settings, "pg_ctl"), "status", "-D", str(settings.pgdata)]).returncode == 0
+    return (
+        _as_owner(
+            settings, [_pg(settings, "pg_ctl"), "status", "-D", str(settings.pgdata)]
+        ).returncode
+        == 0
+    )
 
 
 def _create_database(settings: Settings) -> None:
@@ -200,7 +222,8 @@ def start(settings: Settings) -> ClusterStatus:
     if not _running(settings):
         log = pgdata / "server.log"
         done = _as_owner(
-            settings, [_pg(settings, "pg_ctl"), "start", "-w", "-t", "60", "-D", str(pgdata), "-l", str(log)]
+            settings,
+            [_pg(settings, "pg_ctl"), "start", "-w", "-t", "60", "-D", str(pgdata), "-l", str(log)],
         )
         if done.returncode != 0:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -214,7 +237,9 @@ def start(settings: Settings) -> ClusterStatus:
 def stop(settings: Settings) -> ClusterStatus:
     """Stop the embedded cluster (a no-op when it is not running or not embedded)."""
     if settings.embedded and _running(settings):
-        _as_owner(settings, [_pg(settings, "pg_ctl"), "stop", "-m", "fast", "-D", str(settings.pgdata)])
+        _as_owner(
+            settings, [_pg(settings, "pg_ctl"), "stop", "-m", "fast", "-D", str(settings.pgdata)]
+        )
     return status(settings)
 
 

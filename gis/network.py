@@ -37,13 +37,44 @@ __all__ = [
 
 #: Speeds (km/h) by OSM highway class for each profile; `None` = not allowed.
 PROFILES: dict[str, dict[str, float | None]] = {
-    "motorbike": {"motorway": None, "trunk": 45, "primary": 35, "secondary": 30, "tertiary": 28,
-                  "unclassified": 25, "residential": 22, "living_street": 12, "service": 15, "track": 15,
-                  "pedestrian": None, "footway": None, "path": None, "steps": None, "cycleway": None,
-                  "_link": 25, "_default": 22},
-    "car": {"motorway": 90, "trunk": 60, "primary": 40, "secondary": 35, "tertiary": 30, "unclassified": 25,
-            "residential": 20, "living_street": 10, "service": 12, "track": 10, "pedestrian": None,
-            "footway": None, "path": None, "steps": None, "cycleway": None, "_link": 30, "_default": 20},
+    "motorbike": {
+        "motorway": None,
+        "trunk": 45,
+        "primary": 35,
+        "secondary": 30,
+        "tertiary": 28,
+        "unclassified": 25,
+        "residential": 22,
+        "living_street": 12,
+        "service": 15,
+        "track": 15,
+        "pedestrian": None,
+        "footway": None,
+        "path": None,
+        "steps": None,
+        "cycleway": None,
+        "_link": 25,
+        "_default": 22,
+    },
+    "car": {
+        "motorway": 90,
+        "trunk": 60,
+        "primary": 40,
+        "secondary": 35,
+        "tertiary": 30,
+        "unclassified": 25,
+        "residential": 20,
+        "living_street": 10,
+        "service": 12,
+        "track": 10,
+        "pedestrian": None,
+        "footway": None,
+        "path": None,
+        "steps": None,
+        "cycleway": None,
+        "_link": 30,
+        "_default": 20,
+    },
     "walk": {"motorway": None, "trunk": None, "_link": 4.5, "_default": 4.5},
 }
 #: What a profile may exceed of a tagged maxspeed (congested mixed traffic in Vietnam).
@@ -111,12 +142,16 @@ class RoadGraph:
     _csr: dict[str, csr_matrix] = field(default_factory=dict, repr=False)
     _weights: dict[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
     _edge_of: dict[tuple[int, int], int] | None = field(default=None, repr=False)
-    _landmarks: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = field(default_factory=dict, repr=False)
+    _landmarks: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]] = field(
+        default_factory=dict, repr=False
+    )
 
-    def landmarks(self, weight: str, profile: str = "motorbike", *, count: int = 16
-                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def landmarks(
+        self, weight: str, profile: str = "motorbike", *, count: int = 16
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Distances from (``to_all``) and to (``from_all``) ``count`` landmarks picked farthest-first,
-        for the triangle-inequality upper bound d(s, t) <= d(s, L) + d(L, t). Built once per weight."""
+        for the triangle-inequality upper bound d(s, t) <= d(s, L) + d(L, t). Built once per weight.
+        """
         key = f"{weight}:{profile}"
         if key not in self._landmarks:
             forward = self.matrix(weight, profile)
@@ -146,8 +181,13 @@ class RoadGraph:
         """Number of nodes."""
         return len(self.lon)
 
-    def weights(self, weight: str, profile: str = "motorbike", *, zone_factor: NDArray[np.float64] | None = None
-                ) -> NDArray[np.float64]:
+    def weights(
+        self,
+        weight: str,
+        profile: str = "motorbike",
+        *,
+        zone_factor: NDArray[np.float64] | None = None,
+    ) -> NDArray[np.float64]:
         """Per-edge weight: ``length`` (m) or ``time`` (s) for ``profile``; NaN = closed."""
         if weight == "length":
             w = self.length_m.astype(float)
@@ -161,8 +201,13 @@ class RoadGraph:
             raise ValueError(f"weight must be 'length' or 'time', got {weight!r}")
         return w * zone_factor if zone_factor is not None else w
 
-    def matrix(self, weight: str, profile: str = "motorbike", *,
-               zone_factor: NDArray[np.float64] | None = None) -> csr_matrix:
+    def matrix(
+        self,
+        weight: str,
+        profile: str = "motorbike",
+        *,
+        zone_factor: NDArray[np.float64] | None = None,
+    ) -> csr_matrix:
         """The sparse adjacency matrix for a weight (parallel edges keep their minimum)."""
         key = f"{weight}:{profile}"
         if zone_factor is None and key in self._csr:
@@ -171,8 +216,10 @@ class RoadGraph:
         ok = np.isfinite(w)
         frame = pd.DataFrame({"u": self.u[ok], "v": self.v[ok], "w": np.maximum(w[ok], 1e-6)})
         frame = frame.groupby(["u", "v"], as_index=False)["w"].min()
-        csr = csr_matrix((frame["w"].to_numpy(), (frame["u"].to_numpy(), frame["v"].to_numpy())),
-                         shape=(self.n_nodes, self.n_nodes))
+        csr = csr_matrix(
+            (frame["w"].to_numpy(), (frame["u"].to_numpy(), frame["v"].to_numpy())),
+            shape=(self.n_nodes, self.n_nodes),
+        )
         if zone_factor is None:
             self._csr[key] = csr
         return csr
@@ -184,7 +231,9 @@ class RoadGraph:
             self._csr[key] = self.matrix(weight, profile).T.tocsr()
         return self._csr[key]
 
-    def snap(self, lon: float | NDArray, lat: float | NDArray) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    def snap(
+        self, lon: float | NDArray, lat: float | NDArray
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Nearest node of each point and the distance to it in metres (UTM 48N)."""
         if self._tree is None:
             x, y = project_to_metric(self.lon, self.lat)
@@ -198,7 +247,9 @@ def project_to_metric(lon: NDArray, lat: NDArray) -> tuple[NDArray, NDArray]:
     """WGS 84 lon/lat to UTM 48N metres (the metric CRS of the project)."""
     from pyproj import Transformer
 
-    return Transformer.from_crs(4326, METRIC_CRS, always_xy=True).transform(np.asarray(lon), np.asarray(lat))
+    return Transformer.from_crs(4326, METRIC_CRS, always_xy=True).transform(
+        np.asarray(lon), np.asarray(lat)
+    )
 
 
 def largest_scc(u: NDArray[np.int64], v: NDArray[np.int64], n_nodes: int) -> NDArray[np.bool_]:
@@ -219,9 +270,15 @@ def largest_scc(u: NDArray[np.int64], v: NDArray[np.int64], n_nodes: int) -> NDA
 BOUNDED_SEARCH_NODES = 20_000
 
 
-def shortest_path(graph: RoadGraph, source: int, target: int, *, weight: str = "length",
-                  profile: str = "motorbike", zone_factor: NDArray[np.float64] | None = None
-                  ) -> tuple[float, list[int]]:
+def shortest_path(
+    graph: RoadGraph,
+    source: int,
+    target: int,
+    *,
+    weight: str = "length",
+    profile: str = "motorbike",
+    zone_factor: NDArray[np.float64] | None = None,
+) -> tuple[float, list[int]]:
     """Cost and node sequence of the best path (``inf``, [] when unreachable).
 
     On large graphs (and the usual weights) two searches meet in the middle: a forward search
@@ -235,26 +292,37 @@ def shortest_path(graph: RoadGraph, source: int, target: int, *, weight: str = "
     source, target = int(source), int(target)
     if zone_factor is None and graph.n_nodes >= BOUNDED_SEARCH_NODES and source != target:
         return _bounded_bidirectional(graph, source, target, weight, profile)
-    dist, pred = dijkstra(graph.matrix(weight, profile, zone_factor=zone_factor), directed=True,
-                          indices=source, return_predecessors=True)
+    dist, pred = dijkstra(
+        graph.matrix(weight, profile, zone_factor=zone_factor),
+        directed=True,
+        indices=source,
+        return_predecessors=True,
+    )
     if not np.isfinite(dist[target]):
         return math.inf, []
     return float(dist[target]), trace(pred, source, target)
 
 
-def _bounded_bidirectional(graph: RoadGraph, source: int, target: int, weight: str, profile: str
-                           ) -> tuple[float, list[int]]:
+def _bounded_bidirectional(
+    graph: RoadGraph, source: int, target: int, weight: str, profile: str
+) -> tuple[float, list[int]]:
     forward = graph.matrix(weight, profile)
     to_all, from_all = graph.landmarks(weight, profile)
     upper = float(np.min(from_all[:, source] + to_all[:, target]))
     if not np.isfinite(upper):  # no landmark links them: one unbounded search decides
         dist, pred = dijkstra(forward, indices=source, return_predecessors=True)
-        return (math.inf, []) if not np.isfinite(dist[target]) else (float(dist[target]), trace(pred, source, target))
+        return (
+            (math.inf, [])
+            if not np.isfinite(dist[target])
+            else (float(dist[target]), trace(pred, source, target))
+        )
     # Landmark lower bounds are usually within a few percent of the distance, upper bounds
     # often not: try balls just over half the lower bound first, and grow them only when
     # the path found is longer than twice their radius (then it might not be the shortest).
     with np.errstate(invalid="ignore"):  # inf - inf for landmarks that see neither end
-        bounds = np.concatenate([to_all[:, target] - to_all[:, source], from_all[:, source] - from_all[:, target]])
+        bounds = np.concatenate(
+            [to_all[:, target] - to_all[:, source], from_all[:, source] - from_all[:, target]]
+        )
     bounds = bounds[np.isfinite(bounds)]
     lower = float(bounds.max()) if len(bounds) else 0.0
     radius = min(upper, max(lower, 0.0) * 1.08) / 2
@@ -265,14 +333,27 @@ def _bounded_bidirectional(graph: RoadGraph, source: int, target: int, weight: s
         radius = min(upper, found[0]) / 2
 
 
-def _meet(graph: RoadGraph, forward: csr_matrix, source: int, target: int, weight: str, profile: str,
-          radius: float) -> tuple[float, list[int]]:
+def _meet(
+    graph: RoadGraph,
+    forward: csr_matrix,
+    source: int,
+    target: int,
+    weight: str,
+    profile: str,
+    radius: float,
+) -> tuple[float, list[int]]:
     """Best path through a forward ball and a backward ball of ``radius`` joined by one edge
-    (the shortest path whenever its length is at most twice the radius)."""
+    (the shortest path whenever its length is at most twice the radius).
+    """
     df, pf = dijkstra(forward, indices=source, return_predecessors=True, limit=radius)
     if np.isfinite(df[target]):  # the target lies inside the forward ball: its distance is exact
         return float(df[target]), trace(pf, source, target)
-    db, pb = dijkstra(graph.reverse_matrix(weight, profile), indices=target, return_predecessors=True, limit=radius)
+    db, pb = dijkstra(
+        graph.reverse_matrix(weight, profile),
+        indices=target,
+        return_predecessors=True,
+        limit=radius,
+    )
     # Join the balls across one edge, looking only at the edges of the smaller ball's nodes.
     inside_f, inside_b = np.flatnonzero(np.isfinite(df)), np.flatnonzero(np.isfinite(db))
     if len(inside_f) <= len(inside_b):
@@ -303,16 +384,27 @@ def _back(pred_back: NDArray[np.int32], node: int, target: int) -> list[int]:
     return path
 
 
-def travel_matrix(graph: RoadGraph, sources: NDArray[np.int64], targets: NDArray[np.int64], *,
-                  weight: str = "time", profile: str = "motorbike",
-                  zone_factor: NDArray[np.float64] | None = None, predecessors: bool = False):
+def travel_matrix(
+    graph: RoadGraph,
+    sources: NDArray[np.int64],
+    targets: NDArray[np.int64],
+    *,
+    weight: str = "time",
+    profile: str = "motorbike",
+    zone_factor: NDArray[np.float64] | None = None,
+    predecessors: bool = False,
+):
     """Cost from every source to every target (``inf`` where unreachable).
 
     With ``predecessors``, also return the predecessor rows of the sources (one per source,
     over all nodes), so that paths between them can be traced without searching again.
     """
-    result = dijkstra(graph.matrix(weight, profile, zone_factor=zone_factor), directed=True,
-                      indices=np.asarray(sources, dtype=np.int64), return_predecessors=predecessors)
+    result = dijkstra(
+        graph.matrix(weight, profile, zone_factor=zone_factor),
+        directed=True,
+        indices=np.asarray(sources, dtype=np.int64),
+        return_predecessors=predecessors,
+    )
     dist, pred = result if predecessors else (result, None)
     costs = np.atleast_2d(dist)[:, np.asarray(targets, dtype=np.int64)]
     return (costs, np.atleast_2d(pred)) if predecessors else costs
@@ -328,10 +420,13 @@ def trace(predecessors: NDArray[np.int32], source: int, target: int) -> list[int
     return path[::-1]
 
 
-def isochrone(graph: RoadGraph, source: int, minutes: float, *, profile: str = "motorbike",
-              ratio: float = 0.3) -> shapely.Geometry:
+def isochrone(
+    graph: RoadGraph, source: int, minutes: float, *, profile: str = "motorbike", ratio: float = 0.3
+) -> shapely.Geometry:
     """Area reachable from ``source`` within ``minutes`` (concave hull of reached nodes, WGS 84)."""
-    dist = dijkstra(graph.matrix("time", profile), directed=True, indices=int(source), limit=minutes * 60.0)
+    dist = dijkstra(
+        graph.matrix("time", profile), directed=True, indices=int(source), limit=minutes * 60.0
+    )
     reached = np.isfinite(dist)
     points = shapely.points(graph.lon[reached], graph.lat[reached])
     if reached.sum() < 3:
@@ -346,10 +441,15 @@ def path_geometry(graph: RoadGraph, nodes: list[int]) -> shapely.LineString | No
     coords: list[tuple[float, float]] = []
     for a, b in zip(nodes[:-1], nodes[1:], strict=True):
         geom = graph.geometry[graph.edge_index(a, b)]
-        part = list(geom.coords) if geom is not None else [(graph.lon[a], graph.lat[a]), (graph.lon[b], graph.lat[b])]
+        part = (
+            list(geom.coords)
+            if geom is not None
+            else [(graph.lon[a], graph.lat[a]), (graph.lon[b], graph.lat[b])]
+        )
         first, last = part[0], part[-1]
-        if (first[0] - graph.lon[a]) ** 2 + (first[1] - graph.lat[a]) ** 2 > \
-                (last[0] - graph.lon[a]) ** 2 + (last[1] - graph.lat[a]) ** 2:
+        if (first[0] - graph.lon[a]) ** 2 + (first[1] - graph.lat[a]) ** 2 > (
+            last[0] - graph.lon[a]
+        ) ** 2 + (last[1] - graph.lat[a]) ** 2:
             part = part[::-1]  # a geometry stored the other way round
         coords += part if not coords else part[1:]
     return shapely.LineString(coords)

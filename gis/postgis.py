@@ -11,8 +11,9 @@ import shapely
 __all__ = ["read_geodataframe"]
 
 
-def read_geodataframe(conn, query: Any, params: Any = None, *, geom_col: str = "geom", crs: int = 4326
-                      ) -> gpd.GeoDataFrame:
+def read_geodataframe(
+    conn, query: Any, params: Any = None, *, geom_col: str = "geom", crs: int = 4326
+) -> gpd.GeoDataFrame:
     """Run ``query`` (which selects ``ST_AsBinary(...) AS <geom_col>``) and build a GeoDataFrame.
 
     Parameters are bound by psycopg2; the geometry column arrives as WKB.
@@ -22,5 +23,11 @@ def read_geodataframe(conn, query: Any, params: Any = None, *, geom_col: str = "
         columns = [d.name for d in cur.description]
         rows = cur.fetchall()
     frame = pd.DataFrame(rows, columns=columns)
-    geoms = shapely.from_wkb([None if v is None else bytes(v) for v in frame[geom_col]]) if len(frame) else []
-    return gpd.GeoDataFrame(frame.drop(columns=[geom_col]), geometry=gpd.GeoSeries(geoms, index=frame.index), crs=crs)
+    geoms = (
+        shapely.from_wkb([None if v is None else bytes(v) for v in frame[geom_col]])
+        if len(frame)
+        else []
+    )
+    return gpd.GeoDataFrame(
+        frame.drop(columns=[geom_col]), geometry=gpd.GeoSeries(geoms, index=frame.index), crs=crs
+    )

@@ -82,7 +82,8 @@ class Settings(BaseSettings):
 
     def session_secret(self) -> str:
         """The key that signs session cookies: ``LANGNGHE_SECRET_KEY``, else a random key made once
-        and kept in ``home/secret_key`` (mode 0600), so sessions survive restarts."""
+        and kept in ``home/secret_key`` (mode 0600), so sessions survive restarts.
+        """
         if self.secret_key:
             return self.secret_key
         import os
@@ -102,7 +103,8 @@ class Settings(BaseSettings):
 
     def raster_path(self, stem: str) -> Path:
         """A new file under ``home/rasters`` for a raster of this database: the database name and a
-        random suffix keep rasters of different databases (and reruns) apart."""
+        random suffix keep rasters of different databases (and reruns) apart.
+        """
         import uuid
 
         return self.home / "rasters" / f"{self.pg_database}-{stem}-{uuid.uuid4().hex[:8]}.tif"

@@ -75,9 +75,12 @@ _FALSE = {"false", "no", "n", "0", "không", "khong"}
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (
-        isinstance(value, str) and value.strip() == ""
-    ) or value is pd.NA
+    return (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, str) and value.strip() == "")
+        or value is pd.NA
+    )
 
 
 def _coerce(value: object, spec: Field) -> object:
@@ -99,7 +102,9 @@ def _coerce(value: object, spec: Field) -> object:
         except ValueError:
             raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
     try:
-        number = float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+        number = (
+            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+        )  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"not a number: {value!r}") from None
     if not math.isfinite(number):
@@ -144,13 +149,19 @@ def check_fields(
     out = df.copy()
     problems: list[Problem] = []
     for spec in fields:
-        source = df[spec.name] if spec.name in df.columns else pd.Series(None, index=df.index, dtype=object)
+        source = (
+            df[spec.name]
+            if spec.name in df.columns
+            else pd.Series(None, index=df.index, dtype=object)
+        )
         values: list[object] = []
         for idx, raw in source.items():
             row = int(rows[idx])
             if _blank(raw):
                 if spec.required:
-                    problems.append(Problem(row, spec.name, "required", "required value is missing"))
+                    problems.append(
+                        Problem(row, spec.name, "required", "required value is missing")
+                    )
                 values.append(None)
                 continue
             try:
@@ -161,7 +172,9 @@ def check_fields(
                 continue
             reason = _check_value(value, spec)
             if reason:
-                problems.append(Problem(row, spec.name, "range" if spec.choices is None else "choice", reason))
+                problems.append(
+                    Problem(row, spec.name, "range" if spec.choices is None else "choice", reason)
+                )
             values.append(value)
         out[spec.name] = pd.Series(values, index=df.index, dtype=object)
     return out, problems
@@ -200,7 +213,9 @@ def _promote(geom, expected: str):
 
 
 def _polygonal(geom):
-    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")]
+    parts = [
+        g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")
+    ]
     if not parts:
         return None
     merged = shapely.union_all(parts)
@@ -212,8 +227,14 @@ def _check_one(geom, row: int, *, expected: str, fix_swapped: bool, repair: bool
     if geom is None or geom.is_empty:
         return None, [Problem(row, "geometry", "empty_geometry", "geometry is missing or empty")]
     if geom.geom_type not in _FAMILY[expected]:
-        return None, [Problem(row, "geometry", "geometry_type",
-                              f"geometry is a {geom.geom_type}; this layer takes {expected}")]
+        return None, [
+            Problem(
+                row,
+                "geometry",
+                "geometry_type",
+                f"geometry is a {geom.geom_type}; this layer takes {expected}",
+            )
+        ]
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all():
         return None, [Problem(row, "geometry", "non_finite", "coordinate is NaN or infinite")]
@@ -223,35 +244,67 @@ def _check_one(geom, row: int, *, expected: str, fix_swapped: bool, repair: bool
         if in_vietnam(lat, lon).all():
             where = f"(x={lon[0]:.6g}, y={lat[0]:.6g})"
             if not fix_swapped:
-                return None, [Problem(row, "geometry", "latlon_swapped",
-                                      f"latitude and longitude look swapped {where}; "
-                                      "re-run with --fix-swapped to swap them")]
+                return None, [
+                    Problem(
+                        row,
+                        "geometry",
+                        "latlon_swapped",
+                        f"latitude and longitude look swapped {where}; "
+                        "re-run with --fix-swapped to swap them",
+                    )
+                ]
             geom = shapely.transform(geom, lambda a: a[:, ::-1])
-            problems.append(Problem(row, "geometry", "latlon_swapped",
-                                    f"latitude and longitude were swapped {where}; fixed", "warning"))
+            problems.append(
+                Problem(
+                    row,
+                    "geometry",
+                    "latlon_swapped",
+                    f"latitude and longitude were swapped {where}; fixed",
+                    "warning",
+                )
+            )
         else:
             bad = ~in_vietnam(lon, lat)
             where = f"(lon={lon[bad][0]:.6g}, lat={lat[bad][0]:.6g})"
             if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
                 reason = f"coordinate out of range {where}: lon must be -180..180, lat -90..90"
                 return None, [Problem(row, "geometry", "out_of_range", reason)]
-            return None, [Problem(row, "geometry", "outside_vietnam",
-                                  f"point outside Vietnam {where}; Vietnam lies at 8-24 N, 102-110 E")]
+            return None, [
+                Problem(
+                    row,
+                    "geometry",
+                    "outside_vietnam",
+                    f"point outside Vietnam {where}; Vietnam lies at 8-24 N, 102-110 E",
+                )
+            ]
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         fixed = _polygonal(shapely.make_valid(geom)) if repair and "Polygon" in expected else None
         if fixed is None or fixed.is_empty:
             hint = "" if repair else "; re-run with --repair to repair it"
-            return None, [*problems, Problem(row, "geometry", "invalid_geometry",
-                                             f"invalid geometry: {reason}{hint}")]
-        problems.append(Problem(row, "geometry", "invalid_geometry",
-                                f"invalid geometry repaired ({reason})", "warning"))
+            return None, [
+                *problems,
+                Problem(row, "geometry", "invalid_geometry", f"invalid geometry: {reason}{hint}"),
+            ]
+        problems.append(
+            Problem(
+                row,
+                "geometry",
+                "invalid_geometry",
+                f"invalid geometry repaired ({reason})",
+                "warning",
+            )
+        )
         geom = fixed
     return _promote(geom, expected), problems
 
 
 def check_geometries(
-    geoms: gpd.GeoSeries, rows: pd.Series, *, expected: str, fix_swapped: bool = False,
+    geoms: gpd.GeoSeries,
+    rows: pd.Series,
+    *,
+    expected: str,
+    fix_swapped: bool = False,
     repair: bool = True,
 ) -> tuple[gpd.GeoSeries, list[Problem]]:
     """Check geometries already in EPSG:4326 for a layer of type ``expected``.
@@ -270,8 +323,9 @@ def check_geometries(
     out: list[object] = []
     problems: list[Problem] = []
     for idx, geom in geoms.items():
-        checked, found = _check_one(geom, int(rows[idx]), expected=expected,
-                                    fix_swapped=fix_swapped, repair=repair)
+        checked, found = _check_one(
+            geom, int(rows[idx]), expected=expected, fix_swapped=fix_swapped, repair=repair
+        )
         out.append(checked)
         problems.extend(found)
     return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs), problems
@@ -289,7 +343,9 @@ def check_duplicates(
         if key is None or row in skipped:
             continue
         if key in first:
-            problems.append(Problem(row, field, "duplicate", f"duplicate of row {first[key]} ({key})"))
+            problems.append(
+                Problem(row, field, "duplicate", f"duplicate of row {first[key]} ({key})")
+            )
         else:
             first[key] = row
     return problems

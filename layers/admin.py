@@ -36,17 +36,26 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     problems: list[Problem] = []
     code_col = options.extra.get("code_field") or _first(frame, _CODE_COLUMNS.get(level, ()))
     if code_col is None:
-        problems += [Problem(int(r), "code", "required", "no code column (use --code-field)") for r in frame["_row"]]
+        problems += [
+            Problem(int(r), "code", "required", "no code column (use --code-field)")
+            for r in frame["_row"]
+        ]
         frame["code"] = None
     else:
         prefix = "osm:" if code_col.startswith("osm") else ""
-        frame["code"] = frame[code_col].map(lambda v: None if pd.isna(v) or v == "" else prefix + str(v).strip())
+        frame["code"] = frame[code_col].map(
+            lambda v: None if pd.isna(v) or v == "" else prefix + str(v).strip()
+        )
     parent_col = options.extra.get("parent_field") or _first(frame, _PARENT_COLUMNS.get(level, ()))
     frame["parent_code"] = frame[parent_col].astype(object) if parent_col else None
     frame["level"] = level
     frame["version"] = options.extra.get("version")
     frame["source"] = options.extra.get("source") or "file"
-    frame["name"] = frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v) if "name" in frame else None
+    frame["name"] = (
+        frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v)
+        if "name" in frame
+        else None
+    )
     frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
     frame["name_key"] = frame["name"].map(lambda v: admin_key(v) if isinstance(v, str) else None)
     if "population" not in frame.columns:
@@ -58,7 +67,17 @@ ADMIN = LayerSpec(
     name="admin",
     table="admin_units",
     key=("version", "level", "code"),
-    columns=("version", "level", "code", "name", "name_ascii", "name_key", "parent_code", "population", "source"),
+    columns=(
+        "version",
+        "level",
+        "code",
+        "name",
+        "name_ascii",
+        "name_key",
+        "parent_code",
+        "population",
+        "source",
+    ),
     fields=(
         Field("version", required=True, choices=VERSIONS),
         Field("level", required=True, choices=LEVELS),

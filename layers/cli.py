@@ -21,7 +21,9 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 def _finish(report: ImportReport, report_file: Path | None) -> None:
     click.echo(report.to_text())
     if report_file is not None:
-        report_file.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        report_file.write_text(
+            json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
 
 
 @click.group(name="import")
@@ -31,30 +33,76 @@ def import_() -> None:
 
 def _layer_command(layer: str):
     @click.argument("file", type=_FILE)
-    @click.option("--dry-run", is_flag=True, help="Validate and count, then roll back: nothing is written.")
-    @click.option("--crs", help="CRS of the coordinates when the file does not say (default EPSG:4326 for CSV).")
+    @click.option(
+        "--dry-run", is_flag=True, help="Validate and count, then roll back: nothing is written."
+    )
+    @click.option(
+        "--crs",
+        help="CRS of the coordinates when the file does not say (default EPSG:4326 for CSV).",
+    )
     @click.option("--gpkg-layer", "gpkg_layer", help="Layer name inside a GeoPackage.")
-    @click.option("--fix-swapped", is_flag=True, help="Swap latitude/longitude where they are detected as swapped.")
-    @click.option("--no-repair", is_flag=True, help="Reject invalid polygons instead of repairing them.")
-    @click.option("--admin-version", default="pre-2025", show_default=True,
-                  help="Administrative boundaries version that province checks use.")
-    @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Also write the full report as JSON.")
-    def command(file: Path, dry_run: bool, crs: str | None, gpkg_layer: str | None, fix_swapped: bool,
-                no_repair: bool, admin_version: str, report_file: Path | None, **extra) -> None:
-        options = ImportOptions(dry_run=dry_run, crs=crs, layer=gpkg_layer, fix_swapped=fix_swapped,
-                                repair=not no_repair, admin_version=admin_version,
-                                progress=sys.stderr.isatty(), extra={k: v for k, v in extra.items() if v})
+    @click.option(
+        "--fix-swapped",
+        is_flag=True,
+        help="Swap latitude/longitude where they are detected as swapped.",
+    )
+    @click.option(
+        "--no-repair", is_flag=True, help="Reject invalid polygons instead of repairing them."
+    )
+    @click.option(
+        "--admin-version",
+        default="pre-2025",
+        show_default=True,
+        help="Administrative boundaries version that province checks use.",
+    )
+    @click.option(
+        "--report",
+        "report_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write the full report as JSON.",
+    )
+    def command(
+        file: Path,
+        dry_run: bool,
+        crs: str | None,
+        gpkg_layer: str | None,
+        fix_swapped: bool,
+        no_repair: bool,
+        admin_version: str,
+        report_file: Path | None,
+        **extra,
+    ) -> None:
+        options = ImportOptions(
+            dry_run=dry_run,
+            crs=crs,
+            layer=gpkg_layer,
+            fix_swapped=fix_swapped,
+            repair=not no_repair,
+            admin_version=admin_version,
+            progress=sys.stderr.isatty(),
+            extra={k: v for k, v in extra.items() if v},
+        )
         with session(get_settings(), application_name=f"langnghe import {layer}") as conn:
             _finish(run_import(conn, get_spec(layer), file, options), report_file)
 
-    command.__doc__ = f"Import {layer} from FILE (CSV with lon/lat or WKT, GeoJSON, GeoPackage, Shapefile)."
+    command.__doc__ = (
+        f"Import {layer} from FILE (CSV with lon/lat or WKT, GeoJSON, GeoPackage, Shapefile)."
+    )
     if layer == "admin":
-        command = click.option("--level", required=True, type=click.Choice(["province", "district", "commune"]))(command)
-        command = click.option("--version", "version", required=True, type=click.Choice(["pre-2025", "2025-07"]),
-                               help="Dated boundary version.")(command)
+        command = click.option(
+            "--level", required=True, type=click.Choice(["province", "district", "commune"])
+        )(command)
+        command = click.option(
+            "--version",
+            "version",
+            required=True,
+            type=click.Choice(["pre-2025", "2025-07"]),
+            help="Dated boundary version.",
+        )(command)
         command = click.option("--code-field", help="Column holding the unit code.")(command)
-        command = click.option("--parent-field", help="Column holding the parent unit code.")(command)
+        command = click.option("--parent-field", help="Column holding the parent unit code.")(
+            command
+        )
         command = click.option("--source", help="Where the boundaries come from.")(command)
     return import_.command(name=layer)(command)
 
@@ -66,23 +114,57 @@ for _name in IMPORTABLE:
 @import_.command(name="measurements")
 @click.argument("file", type=_FILE)
 @click.option("--dry-run", is_flag=True, help="Validate and count, then roll back.")
-@click.option("--replace", is_flag=True, help="Replace values already stored for the same station, parameter, time.")
-@click.option("--unit", help="Unit of every value when the file has no unit column (e.g. ug/m3, mg/m3, ppb).")
-@click.option("--tz", default="Asia/Ho_Chi_Minh", show_default=True, help="Time zone of times without one.")
-@click.option("--station-col", help="Station column name (default: station_ref/station/station_id).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace values already stored for the same station, parameter, time.",
+)
+@click.option(
+    "--unit", help="Unit of every value when the file has no unit column (e.g. ug/m3, mg/m3, ppb)."
+)
+@click.option(
+    "--tz", default="Asia/Ho_Chi_Minh", show_default=True, help="Time zone of times without one."
+)
+@click.option(
+    "--station-col", help="Station column name (default: station_ref/station/station_id)."
+)
 @click.option("--time-col", help="Time column name (default: observed_at/time/datetime).")
 @click.option("--source", help="Source label stored with each value (default: the file name).")
-@click.option("--partial", is_flag=True, help="Import the good rows even when some cannot be read (default: reject the file).")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Import the good rows even when some cannot be read (default: reject the file).",
+)
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path))
-def measurements(file: Path, dry_run: bool, replace: bool, unit: str | None, tz: str, station_col: str | None,
-                 time_col: str | None, source: str | None, partial: bool, report_file: Path | None) -> None:
+def measurements(
+    file: Path,
+    dry_run: bool,
+    replace: bool,
+    unit: str | None,
+    tz: str,
+    station_col: str | None,
+    time_col: str | None,
+    source: str | None,
+    partial: bool,
+    report_file: Path | None,
+) -> None:
     """Import measurements from a long or wide CSV (values kept, flagged, never dropped)."""
     from layers.stations import import_measurements
 
     with session(get_settings(), application_name="langnghe import measurements") as conn:
-        report = import_measurements(conn, file, station_col=station_col, time_col=time_col, unit=unit, tz=tz,
-                                     replace=replace, source=source, dry_run=dry_run, partial=partial,
-                                     progress=sys.stderr.isatty())
+        report = import_measurements(
+            conn,
+            file,
+            station_col=station_col,
+            time_col=time_col,
+            unit=unit,
+            tz=tz,
+            replace=replace,
+            source=source,
+            dry_run=dry_run,
+            partial=partial,
+            progress=sys.stderr.isatty(),
+        )
     _finish(report, report_file)
 
 
@@ -130,13 +212,17 @@ def search_cmd(query: str, limit: int) -> None:
 
     with session(get_settings(), application_name="langnghe search") as conn:
         for hit in search(conn, query, limit=limit):
-            click.echo(f"{hit['ref']}\t{hit['name']}\t{hit['craft']}\t{hit['province_name'] or ''}\t"
-                       f"{hit['lon']:.5f},{hit['lat']:.5f}")
+            click.echo(
+                f"{hit['ref']}\t{hit['name']}\t{hit['craft']}\t{hit['province_name'] or ''}\t"
+                f"{hit['lon']:.5f},{hit['lat']:.5f}"
+            )
 
 
 @import_.command(name="roads")
 @click.argument("file", type=_FILE)
-@click.option("--network", default="default", show_default=True, help="Name of the network to replace.")
+@click.option(
+    "--network", default="default", show_default=True, help="Name of the network to replace."
+)
 @click.option("--crs", help="CRS of a lines file that does not state one.")
 @click.option("--dry-run", is_flag=True, help="Read, node and check, then roll back.")
 def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
@@ -144,5 +230,8 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
     from layers.roads import import_roads
 
     with session(get_settings(), application_name="langnghe import roads") as conn:
-        click.echo(import_roads(conn, file, network=network, crs=crs, dry_run=dry_run,
-                                progress=sys.stderr.isatty()).to_text())
+        click.echo(
+            import_roads(
+                conn, file, network=network, crs=crs, dry_run=dry_run, progress=sys.stderr.isatty()
+            ).to_text()
+        )

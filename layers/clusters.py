@@ -32,27 +32,50 @@ def polygon_area_ha(geoms: gpd.GeoSeries) -> pd.Series:
 def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
     frame = rename_columns(gdf, {})
     problems: list[Problem] = []
-    frame["name"] = frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v) if "name" in frame else None
+    frame["name"] = (
+        frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v)
+        if "name" in frame
+        else None
+    )
     frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
     frame["flags"] = [[] for _ in range(len(frame))]
     if "area_ha" not in frame.columns:
         frame["area_ha"] = None
     frame["area_ha"] = frame["area_ha"].astype(object)
-    mountainous = frame["mountainous"] if "mountainous" in frame else pd.Series("no", index=frame.index)
-    frame["mountainous"] = mountainous.map(lambda v: "no" if v is None or str(v).strip() == "" else v)
+    mountainous = (
+        frame["mountainous"] if "mountainous" in frame else pd.Series("no", index=frame.index)
+    )
+    frame["mountainous"] = mountainous.map(
+        lambda v: "no" if v is None or str(v).strip() == "" else v
+    )
     measured = polygon_area_ha(to_wgs84(gdf[[gdf.geometry.name]]).geometry.make_valid()).round(2)
-    stated = pd.to_numeric(frame.get("area_ha", pd.Series(index=frame.index, dtype=float)), errors="coerce")
+    stated = pd.to_numeric(
+        frame.get("area_ha", pd.Series(index=frame.index, dtype=float)), errors="coerce"
+    )
     for idx in frame.index:
         row = int(frame.at[idx, "_row"])
         if pd.isna(stated[idx]):
             frame.at[idx, "area_ha"] = float(measured[idx])
-            problems.append(Problem(row, "area_ha", "area_measured",
-                                    f"area_ha not given: {measured[idx]:.2f} ha measured from the polygon", "warning"))
+            problems.append(
+                Problem(
+                    row,
+                    "area_ha",
+                    "area_measured",
+                    f"area_ha not given: {measured[idx]:.2f} ha measured from the polygon",
+                    "warning",
+                )
+            )
         elif abs(stated[idx] - measured[idx]) > 0.2 * stated[idx]:
             frame.at[idx, "flags"] = ["area_mismatch"]
-            problems.append(Problem(row, "area_ha", "area_mismatch",
-                                    f"stated {stated[idx]:g} ha but the polygon measures {measured[idx]:.2f} ha",
-                                    "warning"))
+            problems.append(
+                Problem(
+                    row,
+                    "area_ha",
+                    "area_mismatch",
+                    f"stated {stated[idx]:g} ha but the polygon measures {measured[idx]:.2f} ha",
+                    "warning",
+                )
+            )
     return frame, problems
 
 
@@ -60,13 +83,31 @@ CLUSTERS = LayerSpec(
     name="clusters",
     table="industrial_clusters",
     key=("ref",),
-    columns=("ref", "name", "name_ascii", "kind", "status", "area_ha", "occupancy_pct",
-             "wastewater_treatment", "craft_land_share_pct", "service_land_share_pct", "mountainous",
-             "established_year", "commune_name", "district_name", "province_code", "province_name",
-             "source", "flags"),
+    columns=(
+        "ref",
+        "name",
+        "name_ascii",
+        "kind",
+        "status",
+        "area_ha",
+        "occupancy_pct",
+        "wastewater_treatment",
+        "craft_land_share_pct",
+        "service_land_share_pct",
+        "mountainous",
+        "established_year",
+        "commune_name",
+        "district_name",
+        "province_code",
+        "province_name",
+        "source",
+        "flags",
+    ),
     fields=(
-        Field("ref", required=True), Field("name", required=True),
-        Field("kind", required=True, choices=KINDS), Field("status", required=True, choices=STATUSES),
+        Field("ref", required=True),
+        Field("name", required=True),
+        Field("kind", required=True, choices=KINDS),
+        Field("status", required=True, choices=STATUSES),
         Field("area_ha", "float", minimum=0.01, maximum=10_000),
         Field("occupancy_pct", "float", minimum=0, maximum=100),
         Field("wastewater_treatment", "bool"),
@@ -74,7 +115,10 @@ CLUSTERS = LayerSpec(
         Field("service_land_share_pct", "float", minimum=0, maximum=100),
         Field("mountainous", "bool"),
         Field("established_year", "int", minimum=1980, maximum=2100),
-        Field("commune_name"), Field("district_name"), Field("province_code"), Field("province_name"),
+        Field("commune_name"),
+        Field("district_name"),
+        Field("province_code"),
+        Field("province_name"),
         Field("source", required=True),
     ),
     prepare=_prepare,

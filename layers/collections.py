@@ -14,7 +14,15 @@ from psycopg2 import sql
 
 from gis.errors import LayerNotFoundError
 
-__all__ = ["COLLECTIONS", "Collection", "Prop", "features", "get_collection", "layer_version", "tile"]
+__all__ = [
+    "COLLECTIONS",
+    "Collection",
+    "Prop",
+    "features",
+    "get_collection",
+    "layer_version",
+    "tile",
+]
 
 
 @dataclass(frozen=True)
@@ -53,74 +61,153 @@ class Collection:
 
 _S, _I, _N, _B, _A = "string", "integer", "number", "boolean", "array"
 #: Fixed SQL snippets (no user input) for computed properties.
-_OCOP_JSON = ("ocop", "(SELECT coalesce(json_agg(json_build_object('name', o.name, 'group', o.product_group, "
-                      "'stars', o.stars) ORDER BY o.stars DESC, o.name), '[]'::json) FROM ocop_products o "
-                      "WHERE o.village_id = t.id)")
-_STOPS_JSON = ("stops", "(SELECT coalesce(json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, "
-                        "'minutes', s.planned_minutes) ORDER BY s.seq), '[]'::json) FROM route_stops s "
-                        "JOIN craft_villages v ON v.id = s.village_id WHERE s.route_id = t.id)")
+_OCOP_JSON = (
+    "ocop",
+    "(SELECT coalesce(json_agg(json_build_object('name', o.name, 'group', o.product_group, "
+    "'stars', o.stars) ORDER BY o.stars DESC, o.name), '[]'::json) FROM ocop_products o "
+    "WHERE o.village_id = t.id)",
+)
+_STOPS_JSON = (
+    "stops",
+    "(SELECT coalesce(json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, "
+    "'minutes', s.planned_minutes) ORDER BY s.seq), '[]'::json) FROM route_stops s "
+    "JOIN craft_villages v ON v.id = s.village_id WHERE s.route_id = t.id)",
+)
 
-COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
-    Collection(
-        "villages", "craft_villages", "Làng nghề", "Craft villages",
-        "Làng nghề và làng có nghề, với nghề, công nhận, du lịch và sản phẩm OCOP.",
-        "Craft villages with their craft, recognition, tourism details and OCOP products.",
-        "Point",
-        (Prop("ref", _S, True), Prop("name", _S, True), Prop("craft", _S, True), Prop("recognition", _S, True),
-         Prop("recognition_year", _I, True), Prop("commune_name", _S, True), Prop("district_name", _S, True),
-         Prop("province_name", _S, True), Prop("province_code", _S, True), Prop("households", _I, True),
-         Prop("workers", _I, True), Prop("visit_minutes", _I, True), Prop("opening_hours", _S, False),
-         Prop("description_vi", _S, False, False), Prop("description_en", _S, False, False),
-         Prop("source", _S, True), Prop("flags", _A, False, False)),
-        extra_json=(_OCOP_JSON,),
-    ),
-    Collection(
-        "clusters", "industrial_clusters", "Cụm công nghiệp", "Industrial clusters",
-        "Cụm công nghiệp (Nghị định 32/2024/NĐ-CP), gồm cụm công nghiệp làng nghề.",
-        "Industrial clusters (Decree 32/2024/NĐ-CP), including craft-village clusters.",
-        "MultiPolygon",
-        (Prop("ref", _S, True), Prop("name", _S, True), Prop("kind", _S, True), Prop("status", _S, True),
-         Prop("area_ha", _N, True), Prop("occupancy_pct", _N, True), Prop("wastewater_treatment", _B, True),
-         Prop("craft_land_share_pct", _N, False), Prop("service_land_share_pct", _N, False),
-         Prop("province_name", _S, True), Prop("province_code", _S, True), Prop("district_name", _S, True),
-         Prop("source", _S, False, False), Prop("flags", _A, False, False)),
-    ),
-    Collection(
-        "stations", "monitoring_stations", "Trạm quan trắc", "Monitoring stations",
-        "Trạm quan trắc không khí, nước, đất và tiếng ồn.", "Air, water, soil and noise monitoring stations.",
-        "Point",
-        (Prop("ref", _S, True), Prop("name", _S, True), Prop("medium", _S, True), Prop("operator", _S, True),
-         Prop("synthetic", _B, True), Prop("province_code", _S, True), Prop("source", _S, False, False)),
-    ),
-    Collection(
-        "zones", "pollution_zones", "Vùng ô nhiễm", "Pollution zones",
-        "Vùng vượt ngưỡng và vùng ảnh hưởng quanh nguồn thải, theo ngày.",
-        "Exceedance zones and source buffers, by date.",
-        "MultiPolygon",
-        (Prop("ref", _S, True), Prop("name", _S, True), Prop("kind", _S, True), Prop("parameter", _S, True),
-         Prop("method", _S, True), Prop("zone_date", _S, False), Prop("severity", _S, True),
-         Prop("source", _S, False, False)),
-        datetime_column="zone_date",
-    ),
-    Collection(
-        "routes", "tourism_routes", "Tuyến du lịch làng nghề", "Craft-village tourism routes",
-        "Tuyến tham quan làng nghề do chúng tôi tuyển chọn.", "Curated craft-village tours.",
-        "LineString",
-        (Prop("ref", _S, True), Prop("name_vi", _S, True), Prop("name_en", _S, True), Prop("theme", _S, True),
-         Prop("description_vi", _S, False, False), Prop("description_en", _S, False, False),
-         Prop("geometry_method", _S, True)),
-        extra_json=(_STOPS_JSON,),
-    ),
-    Collection(
-        "admin-units", "admin_units", "Đơn vị hành chính", "Administrative units",
-        "Ranh giới hành chính theo phiên bản có ngày hiệu lực (trước 2025 và từ 1/7/2025).",
-        "Administrative boundaries in dated versions (pre-2025 and from 1 July 2025).",
-        "MultiPolygon",
-        (Prop("version", _S, True), Prop("level", _S, True), Prop("code", _S, True), Prop("name", _S, True),
-         Prop("parent_code", _S, True), Prop("population", _I, True)),
-        min_zoom=0,
-    ),
-)}
+COLLECTIONS: dict[str, Collection] = {
+    c.id: c
+    for c in (
+        Collection(
+            "villages",
+            "craft_villages",
+            "Làng nghề",
+            "Craft villages",
+            "Làng nghề và làng có nghề, với nghề, công nhận, du lịch và sản phẩm OCOP.",
+            "Craft villages with their craft, recognition, tourism details and OCOP products.",
+            "Point",
+            (
+                Prop("ref", _S, True),
+                Prop("name", _S, True),
+                Prop("craft", _S, True),
+                Prop("recognition", _S, True),
+                Prop("recognition_year", _I, True),
+                Prop("commune_name", _S, True),
+                Prop("district_name", _S, True),
+                Prop("province_name", _S, True),
+                Prop("province_code", _S, True),
+                Prop("households", _I, True),
+                Prop("workers", _I, True),
+                Prop("visit_minutes", _I, True),
+                Prop("opening_hours", _S, False),
+                Prop("description_vi", _S, False, False),
+                Prop("description_en", _S, False, False),
+                Prop("source", _S, True),
+                Prop("flags", _A, False, False),
+            ),
+            extra_json=(_OCOP_JSON,),
+        ),
+        Collection(
+            "clusters",
+            "industrial_clusters",
+            "Cụm công nghiệp",
+            "Industrial clusters",
+            "Cụm công nghiệp (Nghị định 32/2024/NĐ-CP), gồm cụm công nghiệp làng nghề.",
+            "Industrial clusters (Decree 32/2024/NĐ-CP), including craft-village clusters.",
+            "MultiPolygon",
+            (
+                Prop("ref", _S, True),
+                Prop("name", _S, True),
+                Prop("kind", _S, True),
+                Prop("status", _S, True),
+                Prop("area_ha", _N, True),
+                Prop("occupancy_pct", _N, True),
+                Prop("wastewater_treatment", _B, True),
+                Prop("craft_land_share_pct", _N, False),
+                Prop("service_land_share_pct", _N, False),
+                Prop("province_name", _S, True),
+                Prop("province_code", _S, True),
+                Prop("district_name", _S, True),
+                Prop("source", _S, False, False),
+                Prop("flags", _A, False, False),
+            ),
+        ),
+        Collection(
+            "stations",
+            "monitoring_stations",
+            "Trạm quan trắc",
+            "Monitoring stations",
+            "Trạm quan trắc không khí, nước, đất và tiếng ồn.",
+            "Air, water, soil and noise monitoring stations.",
+            "Point",
+            (
+                Prop("ref", _S, True),
+                Prop("name", _S, True),
+                Prop("medium", _S, True),
+                Prop("operator", _S, True),
+                Prop("synthetic", _B, True),
+                Prop("province_code", _S, True),
+                Prop("source", _S, False, False),
+            ),
+        ),
+        Collection(
+            "zones",
+            "pollution_zones",
+            "Vùng ô nhiễm",
+            "Pollution zones",
+            "Vùng vượt ngưỡng và vùng ảnh hưởng quanh nguồn thải, theo ngày.",
+            "Exceedance zones and source buffers, by date.",
+            "MultiPolygon",
+            (
+                Prop("ref", _S, True),
+                Prop("name", _S, True),
+                Prop("kind", _S, True),
+                Prop("parameter", _S, True),
+                Prop("method", _S, True),
+                Prop("zone_date", _S, False),
+                Prop("severity", _S, True),
+                Prop("source", _S, False, False),
+            ),
+            datetime_column="zone_date",
+        ),
+        Collection(
+            "routes",
+            "tourism_routes",
+            "Tuyến du lịch làng nghề",
+            "Craft-village tourism routes",
+            "Tuyến tham quan làng nghề do chúng tôi tuyển chọn.",
+            "Curated craft-village tours.",
+            "LineString",
+            (
+                Prop("ref", _S, True),
+                Prop("name_vi", _S, True),
+                Prop("name_en", _S, True),
+                Prop("theme", _S, True),
+                Prop("description_vi", _S, False, False),
+                Prop("description_en", _S, False, False),
+                Prop("geometry_method", _S, True),
+            ),
+            extra_json=(_STOPS_JSON,),
+        ),
+        Collection(
+            "admin-units",
+            "admin_units",
+            "Đơn vị hành chính",
+            "Administrative units",
+            "Ranh giới hành chính theo phiên bản có ngày hiệu lực (trước 2025 và từ 1/7/2025).",
+            "Administrative boundaries in dated versions (pre-2025 and from 1 July 2025).",
+            "MultiPolygon",
+            (
+                Prop("version", _S, True),
+                Prop("level", _S, True),
+                Prop("code", _S, True),
+                Prop("name", _S, True),
+                Prop("parent_code", _S, True),
+                Prop("population", _I, True),
+            ),
+            min_zoom=0,
+        ),
+    )
+}
 
 
 def get_collection(collection_id: str) -> Collection:
@@ -135,20 +222,30 @@ def get_collection(collection_id: str) -> Collection:
         return COLLECTIONS[collection_id]
     except KeyError:
         raise LayerNotFoundError(
-            f"unknown collection {collection_id!r}; collections: {', '.join(COLLECTIONS)}") from None
+            f"unknown collection {collection_id!r}; collections: {', '.join(COLLECTIONS)}"
+        ) from None
 
 
-def _filters(coll: Collection, *, bbox: tuple[float, float, float, float] | None,
-             interval: tuple[dt.date | None, dt.date | None] | None,
-             props: dict[str, Any], fid: int | None = None) -> tuple[sql.Composable, dict[str, Any]]:
+def _filters(
+    coll: Collection,
+    *,
+    bbox: tuple[float, float, float, float] | None,
+    interval: tuple[dt.date | None, dt.date | None] | None,
+    props: dict[str, Any],
+    fid: int | None = None,
+) -> tuple[sql.Composable, dict[str, Any]]:
     clauses: list[sql.Composable] = [sql.SQL("TRUE")]
     params: dict[str, Any] = {}
     if fid is not None:
         clauses.append(sql.SQL("t.id = %(fid)s"))
         params["fid"] = int(fid)
     if bbox is not None:
-        clauses.append(sql.SQL("t.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326) AND "
-                               "ST_Intersects(t.geom, ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326))"))
+        clauses.append(
+            sql.SQL(
+                "t.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326) AND "
+                "ST_Intersects(t.geom, ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326))"
+            )
+        )
         params.update(zip(("x0", "y0", "x1", "y1"), (float(v) for v in bbox), strict=True))
     if interval is not None and coll.datetime_column:
         column = sql.Identifier(coll.datetime_column)
@@ -173,10 +270,17 @@ def _properties_json(coll: Collection) -> sql.Composable:
     return sql.SQL("json_build_object({})").format(sql.SQL(", ").join(pairs))
 
 
-def features(conn, coll: Collection, *, limit: int, offset: int = 0,
-             bbox: tuple[float, float, float, float] | None = None,
-             interval: tuple[dt.date | None, dt.date | None] | None = None,
-             props: dict[str, Any] | None = None, fid: int | None = None) -> tuple[list[str], int | None]:
+def features(
+    conn,
+    coll: Collection,
+    *,
+    limit: int,
+    offset: int = 0,
+    bbox: tuple[float, float, float, float] | None = None,
+    interval: tuple[dt.date | None, dt.date | None] | None = None,
+    props: dict[str, Any] | None = None,
+    fid: int | None = None,
+) -> tuple[list[str], int | None]:
     """GeoJSON Feature texts built by PostGIS, and the number matched where cheap.
 
     ``props`` keys must be filterable properties of ``coll`` (checked by the caller);
@@ -193,8 +297,12 @@ def features(conn, coll: Collection, *, limit: int, offset: int = 0,
         rows = [r[0] for r in cur.fetchall()]
         matched = None
         if coll.count_matched and fid is None:
-            cur.execute(sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(sql.Identifier(coll.table), where),
-                        params)
+            cur.execute(
+                sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(
+                    sql.Identifier(coll.table), where
+                ),
+                params,
+            )
             matched = int(cur.fetchone()[0])
     return rows, matched
 
@@ -202,8 +310,12 @@ def features(conn, coll: Collection, *, limit: int, offset: int = 0,
 def extent(conn, coll: Collection) -> list[float] | None:
     """Bounding box of the whole collection (EPSG:4326), or ``None`` when empty."""
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-                            "(SELECT ST_Extent(geom) AS e FROM {}) s").format(sql.Identifier(coll.table)))
+        cur.execute(
+            sql.SQL(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+                "(SELECT ST_Extent(geom) AS e FROM {}) s"
+            ).format(sql.Identifier(coll.table))
+        )
         row = cur.fetchone()
     return None if row is None or row[0] is None else [float(v) for v in row]
 
@@ -211,7 +323,10 @@ def extent(conn, coll: Collection) -> list[float] | None:
 def layer_version(conn, coll: Collection) -> int:
     """The change counter of the collection's table (bumped by triggers on every write)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT coalesce((SELECT version FROM layer_versions WHERE layer = %s), 0)", (coll.table,))
+        cur.execute(
+            "SELECT coalesce((SELECT version FROM layer_versions WHERE layer = %s), 0)",
+            (coll.table,),
+        )
         return int(cur.fetchone()[0])
 
 
@@ -220,7 +335,9 @@ _SIMPLIFY_PX = {"Point": 0.0, "LineString": 1.0, "MultiPolygon": 1.0}
 _WORLD_M = 40075016.68557849
 
 
-def _tile_bounds(z: int, x: int, y: int, *, buffer: float = 0.0) -> tuple[float, float, float, float]:
+def _tile_bounds(
+    z: int, x: int, y: int, *, buffer: float = 0.0
+) -> tuple[float, float, float, float]:
     """WGS 84 bounds of a Web Mercator tile, widened by ``buffer`` tiles on each side.
 
     Examples
@@ -230,7 +347,7 @@ def _tile_bounds(z: int, x: int, y: int, *, buffer: float = 0.0) -> tuple[float,
     """
     import math
 
-    n = 2 ** z
+    n = 2**z
 
     def lon(tx: float) -> float:
         return min(max(tx / n * 360.0 - 180.0, -180.0), 180.0)
@@ -261,8 +378,21 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
     ).format(geom=geom, columns=columns, table=sql.Identifier(coll.table))
     west, south, east, north = _tile_bounds(z, x, y, buffer=64 / 4096)
     with conn.cursor() as cur:
-        cur.execute(query, {"z": int(z), "x": int(x), "y": int(y), "tol": tolerance, "minz": coll.min_zoom,
-                            "cap": int(max_features), "layer": coll.id, "w": west, "s": south, "e": east,
-                            "n": north})
+        cur.execute(
+            query,
+            {
+                "z": int(z),
+                "x": int(x),
+                "y": int(y),
+                "tol": tolerance,
+                "minz": coll.min_zoom,
+                "cap": int(max_features),
+                "layer": coll.id,
+                "w": west,
+                "s": south,
+                "e": east,
+                "n": north,
+            },
+        )
         data = cur.fetchone()[0]
     return bytes(data) if data is not None else b""

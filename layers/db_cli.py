@@ -21,7 +21,9 @@ def db() -> None:
 def start() -> None:
     """Install PostGIS if missing (as root), start the private cluster, create the database."""
     state = localdb.start(get_settings())
-    click.echo(f"{state.mode} database {'running' if state.running else 'NOT running'}: {state.dsn}")
+    click.echo(
+        f"{state.mode} database {'running' if state.running else 'NOT running'}: {state.dsn}"
+    )
 
 
 @db.command()
@@ -52,4 +54,6 @@ def status() -> None:
 def migrate() -> None:
     """Apply every pending schema migration."""
     done = apply(get_settings().dsn(), migrations_folder())
-    click.echo(f"applied {len(done)} migrations" + (f": {', '.join(done)}" if done else " (up to date)"))
+    click.echo(
+        f"applied {len(done)} migrations" + (f": {', '.join(done)}" if done else " (up to date)")
+    )

@@ -20,8 +20,17 @@ from psycopg2 import sql
 
 from gis.errors import LangNgheError, NotFoundError, ValidationError
 
-__all__ = ["EDITABLE", "Conflict", "PreconditionFailed", "create_feature", "delete_feature", "etag",
-           "parse_feature", "revert", "update_feature"]
+__all__ = [
+    "EDITABLE",
+    "Conflict",
+    "PreconditionFailed",
+    "create_feature",
+    "delete_feature",
+    "etag",
+    "parse_feature",
+    "revert",
+    "update_feature",
+]
 
 #: Collection -> (import layer, roles that may edit besides admin).
 EDITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -32,11 +41,25 @@ EDITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "routes": ("routes", ("planner",)),
 }
 #: Geometry types each import layer accepts.
-_GEOMETRY = {"villages": ("Point",), "clusters": ("Polygon", "MultiPolygon"), "stations": ("Point",),
-             "zones": ("Polygon", "MultiPolygon"), "routes": ()}
+_GEOMETRY = {
+    "villages": ("Point",),
+    "clusters": ("Polygon", "MultiPolygon"),
+    "stations": ("Point",),
+    "zones": ("Polygon", "MultiPolygon"),
+    "routes": (),
+}
 #: Route fields an edit may send; the line itself is drawn from the stops (``stops``:
 #: ``[{"village": ref, "minutes": n}, ...]``), so a route takes no geometry.
-_ROUTE_FIELDS = ("ref", "name_vi", "name_en", "theme", "description_vi", "description_en", "source", "stops")
+_ROUTE_FIELDS = (
+    "ref",
+    "name_vi",
+    "name_en",
+    "theme",
+    "description_vi",
+    "description_en",
+    "source",
+    "stops",
+)
 
 
 class PreconditionFailed(LangNgheError):
@@ -67,21 +90,29 @@ def parse_feature(body: str, layer: str) -> dict[str, Any]:
     except ValueError as exc:
         if isinstance(exc, ValidationError):
             raise
-        raise ValidationError(f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise ValidationError(
+            f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
     if not isinstance(doc, dict) or doc.get("type") != "Feature":
         raise ValidationError("the body must be one GeoJSON Feature")
     if "crs" in doc or (isinstance(doc.get("geometry"), dict) and "crs" in doc["geometry"]):
-        raise ValidationError("a GeoJSON 'crs' member is not accepted: send WGS 84 lon/lat coordinates (RFC 7946)")
+        raise ValidationError(
+            "a GeoJSON 'crs' member is not accepted: send WGS 84 lon/lat coordinates (RFC 7946)"
+        )
     props = doc.get("properties") or {}
     if not isinstance(props, dict):
         raise ValidationError("'properties' must be an object")
     geometry = doc.get("geometry")
     if geometry is not None and layer == "routes":
-        raise ValidationError("a route's line is drawn from its stops: send 'stops' and no geometry")
+        raise ValidationError(
+            "a route's line is drawn from its stops: send 'stops' and no geometry"
+        )
     if geometry is not None:
         if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY[layer]:
             got = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
-            raise ValidationError(f"{layer} take {' or '.join(_GEOMETRY[layer])} geometries, not {got}")
+            raise ValidationError(
+                f"{layer} take {' or '.join(_GEOMETRY[layer])} geometries, not {got}"
+            )
         _check_coordinates(geometry)
     return {"properties": props, "geometry": geometry}
 
@@ -93,14 +124,19 @@ def _check_coordinates(geometry: dict[str, Any]) -> None:
 
     def walk(value, depth: int):
         if depth == 0:
-            if not (isinstance(value, list) and len(value) in (2, 3)
-                    and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
+            if not (
+                isinstance(value, list)
+                and len(value) in (2, 3)
+                and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            ):
                 raise ValidationError(f"a position must be [lon, lat], got {value!r}"[:200])
             lon, lat = value[0], value[1]
             if not (math.isfinite(lon) and math.isfinite(lat)):
                 raise ValidationError("coordinates must be finite numbers")
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise ValidationError(f"position [{lon:g}, {lat:g}] is outside lon -180..180, lat -90..90")
+                raise ValidationError(
+                    f"position [{lon:g}, {lat:g}] is outside lon -180..180, lat -90..90"
+                )
             return
         if not isinstance(value, list) or not value:
             raise ValidationError(f"the {geometry['type']} coordinates are malformed or empty")
@@ -109,17 +145,26 @@ def _check_coordinates(geometry: dict[str, Any]) -> None:
 
     depth = {"Point": 0, "LineString": 1, "Polygon": 2, "MultiPolygon": 3}[geometry["type"]]
     walk(coords, depth)
-    rings = [coords] if geometry["type"] == "Polygon" else coords if geometry["type"] == "MultiPolygon" else []
+    rings = (
+        [coords]
+        if geometry["type"] == "Polygon"
+        else coords
+        if geometry["type"] == "MultiPolygon"
+        else []
+    )
     for polygon in rings:
         for ring in polygon:
             if len(ring) < 4 or ring[0] != ring[-1]:
-                raise ValidationError("every polygon ring needs at least 4 positions, the last equal to the first")
+                raise ValidationError(
+                    "every polygon ring needs at least 4 positions, the last equal to the first"
+                )
 
 
 def etag(conn, table: str, fid: int, *, lock: bool = False) -> str | None:
     """The feature's current ETag (MD5 of its row), or None when it does not exist."""
-    query = sql.SQL("SELECT md5(t::text) FROM {} t WHERE id = %s" + (" FOR UPDATE" if lock else "")).format(
-        sql.Identifier(table))
+    query = sql.SQL(
+        "SELECT md5(t::text) FROM {} t WHERE id = %s" + (" FOR UPDATE" if lock else "")
+    ).format(sql.Identifier(table))
     with conn.cursor() as cur:
         cur.execute(query, (fid,))
         row = cur.fetchone()
@@ -128,12 +173,22 @@ def etag(conn, table: str, fid: int, *, lock: bool = False) -> str | None:
 
 def _row_json(conn, table: str, fid: int) -> dict[str, Any] | None:
     """The whole row as JSON, the geometry as hex EWKB (so that it can be restored exactly);
-    a route also carries its stops."""
-    stops = (", 'stops', (SELECT coalesce(jsonb_agg(jsonb_build_object('village', v.ref, 'minutes', s.planned_minutes) "
-             "ORDER BY s.seq), '[]') FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
-             "WHERE s.route_id = t.id)") if table == "tourism_routes" else ""
-    query = sql.SQL("SELECT to_jsonb(t) - 'geom' || jsonb_build_object('geom', encode(ST_AsEWKB(t.geom), 'hex')"
-                    + stops + ") FROM {} t WHERE id = %s").format(sql.Identifier(table))
+    a route also carries its stops.
+    """
+    stops = (
+        (
+            ", 'stops', (SELECT coalesce(jsonb_agg(jsonb_build_object('village', v.ref, 'minutes', s.planned_minutes) "
+            "ORDER BY s.seq), '[]') FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
+            "WHERE s.route_id = t.id)"
+        )
+        if table == "tourism_routes"
+        else ""
+    )
+    query = sql.SQL(
+        "SELECT to_jsonb(t) - 'geom' || jsonb_build_object('geom', encode(ST_AsEWKB(t.geom), 'hex')"
+        + stops
+        + ") FROM {} t WHERE id = %s"
+    ).format(sql.Identifier(table))
     with conn.cursor() as cur:
         cur.execute(query, (fid,))
         row = cur.fetchone()
@@ -142,11 +197,19 @@ def _row_json(conn, table: str, fid: int) -> dict[str, Any] | None:
 
 def _audit(conn, actor: str, action: str, table: str, fid: int, before, after, details=None) -> int:
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO audit_log (actor, action, table_name, row_ref, before, after, details) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-                    (actor, action, table, str(fid), json.dumps(before, ensure_ascii=False) if before else None,
-                     json.dumps(after, ensure_ascii=False) if after else None,
-                     json.dumps(details or {}, ensure_ascii=False)))
+        cur.execute(
+            "INSERT INTO audit_log (actor, action, table_name, row_ref, before, after, details) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (
+                actor,
+                action,
+                table,
+                str(fid),
+                json.dumps(before, ensure_ascii=False) if before else None,
+                json.dumps(after, ensure_ascii=False) if after else None,
+                json.dumps(details or {}, ensure_ascii=False),
+            ),
+        )
         return int(cur.fetchone()[0])
 
 
@@ -156,7 +219,9 @@ def _write_route(conn, properties: dict[str, Any]) -> None:
 
     unknown = sorted(set(properties) - set(_ROUTE_FIELDS))
     if unknown:
-        raise ValidationError(f"unknown properties {unknown}; routes have {', '.join(_ROUTE_FIELDS)}")
+        raise ValidationError(
+            f"unknown properties {unknown}; routes have {', '.join(_ROUTE_FIELDS)}"
+        )
     problems = check_route(1, properties)
     if problems:
         conn.rollback()
@@ -169,7 +234,9 @@ def _write_route(conn, properties: dict[str, Any]) -> None:
             raise
 
 
-def _import_one(conn, layer: str, properties: dict[str, Any], geometry: dict[str, Any], actor: str) -> None:
+def _import_one(
+    conn, layer: str, properties: dict[str, Any], geometry: dict[str, Any], actor: str
+) -> None:
     """Run the layer's import on one feature, inside the caller's transaction."""
     from layers.importer import ImportOptions, run_import
     from layers.registry import get_spec
@@ -180,13 +247,29 @@ def _import_one(conn, layer: str, properties: dict[str, Any], geometry: dict[str
     known = {f.name for f in spec.fields} | set(spec.columns)
     unknown = sorted(set(properties) - known)
     if unknown:
-        raise ValidationError(f"unknown properties {unknown}; {layer} have {', '.join(sorted(f.name for f in spec.fields))}")
+        raise ValidationError(
+            f"unknown properties {unknown}; {layer} have {', '.join(sorted(f.name for f in spec.fields))}"
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "feature.geojson"
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": properties, "geometry": geometry}]}, ensure_ascii=False), encoding="utf-8")
-        report = run_import(conn, spec, path, ImportOptions(progress=False, actor=actor, commit=False, audit=False,
-                                                            repair=False))
+        path.write_text(
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {"type": "Feature", "properties": properties, "geometry": geometry}
+                    ],
+                },
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        report = run_import(
+            conn,
+            spec,
+            path,
+            ImportOptions(progress=False, actor=actor, commit=False, audit=False, repair=False),
+        )
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:
         conn.rollback()
@@ -216,16 +299,23 @@ def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:
 
     if layer == "routes":
         row = _row_json(conn, "tourism_routes", fid)
-        return {"properties": {k: row[k] for k in _ROUTE_FIELDS if row.get(k) is not None}, "geometry": None}
+        return {
+            "properties": {k: row[k] for k in _ROUTE_FIELDS if row.get(k) is not None},
+            "geometry": None,
+        }
     spec = get_spec(layer)
     names = [f.name for f in spec.fields if f.name in spec.columns]
     query = sql.SQL("SELECT {}, ST_AsGeoJSON(geom)::json FROM {} WHERE id = %s").format(
-        sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier(spec.table))
+        sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier(spec.table)
+    )
     with conn.cursor() as cur:
         cur.execute(query, (fid,))
         row = cur.fetchone()
-    values = {n: (float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, dt.date) else v)
-              for n, v in zip(names, row[:-1], strict=True) if v is not None and n != "flags"}
+    values = {
+        n: (float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, dt.date) else v)
+        for n, v in zip(names, row[:-1], strict=True)
+        if v is not None and n != "flags"
+    }
     return {"properties": values, "geometry": row[-1]}
 
 
@@ -239,7 +329,9 @@ def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) 
         raise NotFoundError(f"no feature {fid} in {layer}")
     if if_match.strip('"') != current:
         conn.rollback()
-        raise PreconditionFailed(f"feature {fid} changed since you read it: read it again and redo the edit")
+        raise PreconditionFailed(
+            f"feature {fid} changed since you read it: read it again and redo the edit"
+        )
 
 
 def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
@@ -253,13 +345,19 @@ def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
         raise ValidationError(f"{', '.join(spec.key)} is required")
     where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in spec.key)
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("SELECT id FROM {} WHERE ").format(sql.Identifier(spec.table)) + where, list(key.values()))
+        cur.execute(
+            sql.SQL("SELECT id FROM {} WHERE ").format(sql.Identifier(spec.table)) + where,
+            list(key.values()),
+        )
         if cur.fetchone():
             conn.rollback()
             raise Conflict(f"{layer} {key} exists already: update it instead")
     _import_one(conn, layer, feature["properties"], feature["geometry"], actor)
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("SELECT id FROM {} WHERE ").format(sql.Identifier(spec.table)) + where, list(key.values()))
+        cur.execute(
+            sql.SQL("SELECT id FROM {} WHERE ").format(sql.Identifier(spec.table)) + where,
+            list(key.values()),
+        )
         (fid,) = cur.fetchone()
     _audit(conn, actor, "insert", spec.table, fid, None, _row_json(conn, spec.table, fid))
     tag = etag(conn, spec.table, fid)
@@ -267,20 +365,27 @@ def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
     return int(fid), tag
 
 
-def update_feature(conn, layer: str, fid: int, body: str, if_match: str | None, actor: str, *,
-                   partial: bool) -> str:
+def update_feature(
+    conn, layer: str, fid: int, body: str, if_match: str | None, actor: str, *, partial: bool
+) -> str:
     """Replace (PUT) or merge (PATCH) one feature when ``if_match`` is its current ETag; returns the new ETag."""
     spec = _spec(layer)
     feature = parse_feature(body, layer)  # before locking: bad bodies never wait for a lock
     _lock_version(conn, layer, spec.table, fid, if_match)
     before = _row_json(conn, spec.table, fid)
     stored = _editable_values(conn, layer, fid)
-    properties = {**stored["properties"], **feature["properties"]} if partial else dict(feature["properties"])
+    properties = (
+        {**stored["properties"], **feature["properties"]}
+        if partial
+        else dict(feature["properties"])
+    )
     geometry = feature["geometry"] or (stored["geometry"] if partial else None)
     for k in spec.key:
         if properties.get(k) != stored["properties"].get(k):
             conn.rollback()
-            raise ValidationError(f"{k} cannot change ({stored['properties'].get(k)!r}); create a new feature instead")
+            raise ValidationError(
+                f"{k} cannot change ({stored['properties'].get(k)!r}); create a new feature instead"
+            )
     if geometry is None and spec.geometry_required:
         conn.rollback()
         raise ValidationError(f"{layer} need a geometry")
@@ -305,9 +410,11 @@ def delete_feature(conn, layer: str, fid: int, if_match: str | None, actor: str)
 
 def audit_entries(conn, *, table: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     with conn.cursor() as cur:
-        cur.execute("SELECT id, at, actor, action, table_name, row_ref, before IS NOT NULL, after IS NOT NULL, details "
-                    "FROM audit_log WHERE %s::text IS NULL OR table_name = %s ORDER BY id DESC LIMIT %s",
-                    (table, table, limit))
+        cur.execute(
+            "SELECT id, at, actor, action, table_name, row_ref, before IS NOT NULL, after IS NOT NULL, details "
+            "FROM audit_log WHERE %s::text IS NULL OR table_name = %s ORDER BY id DESC LIMIT %s",
+            (table, table, limit),
+        )
         keys = ("id", "at", "actor", "action", "table", "row", "has_before", "has_after", "details")
         return [{**dict(zip(keys, r, strict=True)), "at": r[1].isoformat()} for r in cur.fetchall()]
 
@@ -316,34 +423,49 @@ def _restore_stops(conn, route_id: int, stops: list[dict[str, Any]]) -> None:
     with conn.cursor() as cur:
         cur.execute("DELETE FROM route_stops WHERE route_id = %s", (route_id,))
         for seq, stop in enumerate(stops, start=1):
-            cur.execute("INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) "
-                        "SELECT %s, %s, id, %s FROM craft_villages WHERE ref = %s",
-                        (route_id, seq, stop.get("minutes"), stop["village"]))
+            cur.execute(
+                "INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) "
+                "SELECT %s, %s, id, %s FROM craft_villages WHERE ref = %s",
+                (route_id, seq, stop.get("minutes"), stop["village"]),
+            )
             if cur.rowcount != 1:
                 conn.rollback()
-                raise Conflict(f"village {stop['village']!r} of the route no longer exists: cannot restore its stops")
+                raise Conflict(
+                    f"village {stop['village']!r} of the route no longer exists: cannot restore its stops"
+                )
 
 
 def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
     """Undo one edit: an insert is deleted, a delete re-inserted, an update restored to its
-    before-state; refused when the row changed again since (revert the later edit first)."""
+    before-state; refused when the row changed again since (revert the later edit first).
+    """
     with conn.cursor() as cur:
-        cur.execute("SELECT action, table_name, row_ref, before, after FROM audit_log WHERE id = %s", (audit_id,))
+        cur.execute(
+            "SELECT action, table_name, row_ref, before, after FROM audit_log WHERE id = %s",
+            (audit_id,),
+        )
         row = cur.fetchone()
     if row is None:
         raise NotFoundError(f"audit entry {audit_id} does not exist")
     action, table, ref, before, after = row
     if action not in ("insert", "update", "delete"):
-        raise ValidationError(f"audit entry {audit_id} is an {action}; only feature edits can be reverted")
+        raise ValidationError(
+            f"audit entry {audit_id} is an {action}; only feature edits can be reverted"
+        )
     fid = int(ref)
     ident = sql.Identifier(table)
     now = _row_json(conn, table, fid)
     if action in ("insert", "update") and now != after:
         conn.rollback()
-        raise PreconditionFailed(f"{table} {fid} changed after entry {audit_id}: revert the later edits first")
+        raise PreconditionFailed(
+            f"{table} {fid} changed after entry {audit_id}: revert the later edits first"
+        )
     with conn.cursor() as cur:
-        cur.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                    "AND table_name = %s AND column_name <> 'id' ORDER BY ordinal_position", (table,))
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
+            (table,),
+        )
         columns = [c for (c,) in cur.fetchall()]
         cols = sql.SQL(", ").join(map(sql.Identifier, columns))
         if action == "insert":
@@ -352,11 +474,20 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
             if now is not None:
                 conn.rollback()
                 raise Conflict(f"{table} {fid} exists again: nothing to restore")
-            cur.execute(sql.SQL("INSERT INTO {t} (id, {c}) SELECT id, {c} FROM jsonb_populate_record(NULL::{t}, %s)")
-                        .format(t=ident, c=cols), (json.dumps(before),))
+            cur.execute(
+                sql.SQL(
+                    "INSERT INTO {t} (id, {c}) SELECT id, {c} FROM jsonb_populate_record(NULL::{t}, %s)"
+                ).format(t=ident, c=cols),
+                (json.dumps(before),),
+            )
         else:
-            cur.execute(sql.SQL("UPDATE {t} SET ({c}) = (SELECT {c} FROM jsonb_populate_record(NULL::{t}, %s)) "
-                                "WHERE id = %s").format(t=ident, c=cols), (json.dumps(before), fid))
+            cur.execute(
+                sql.SQL(
+                    "UPDATE {t} SET ({c}) = (SELECT {c} FROM jsonb_populate_record(NULL::{t}, %s)) "
+                    "WHERE id = %s"
+                ).format(t=ident, c=cols),
+                (json.dumps(before), fid),
+            )
     if table == "tourism_routes" and action in ("update", "delete"):
         _restore_stops(conn, fid, before.get("stops") or [])
     restored = _row_json(conn, table, fid)

@@ -80,8 +80,13 @@ class ImportReport:
 
     def count(self, code: str, severity: str | None = None) -> int:
         """How many rows have a problem of ``code`` (and ``severity`` when given)."""
-        return len({p.row for p in self.problems
-                    if p.code == code and (severity is None or p.severity == severity)})
+        return len(
+            {
+                p.row
+                for p in self.problems
+                if p.code == code and (severity is None or p.severity == severity)
+            }
+        )
 
     def to_text(self, *, max_problems: int = 40) -> str:
         """A human-readable report, errors first."""
@@ -96,20 +101,32 @@ class ImportReport:
         for p in self.problems:
             by_code.setdefault((p.severity, p.code), set()).add(p.row)
         for (severity, code), rows in sorted(by_code.items()):
-            lines.append(f"  {severity:7s} {code}: {len(rows)} rows" if None not in rows else f"  {severity:7s} {code}")
+            lines.append(
+                f"  {severity:7s} {code}: {len(rows)} rows"
+                if None not in rows
+                else f"  {severity:7s} {code}"
+            )
         ordered = sorted(self.problems, key=lambda p: (p.severity != "error", p.row or 0))
         for p in ordered[:max_problems]:
             lines.append(f"  {p.severity}: {p}")
         if len(ordered) > max_problems:
-            lines.append(f"  ... and {len(ordered) - max_problems} more (use --report FILE for all)")
+            lines.append(
+                f"  ... and {len(ordered) - max_problems} more (use --report FILE for all)"
+            )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for ``--report FILE``)."""
         return {
-            "layer": self.layer, "path": self.path, "total": self.total,
-            "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "dry_run": self.dry_run, "notes": self.notes,
+            "layer": self.layer,
+            "path": self.path,
+            "total": self.total,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "dry_run": self.dry_run,
+            "notes": self.notes,
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -148,27 +165,43 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _validate(spec: LayerSpec, path: Path, options: ImportOptions) -> tuple[pd.DataFrame, ImportReport]:
+def _validate(
+    spec: LayerSpec, path: Path, options: ImportOptions
+) -> tuple[pd.DataFrame, ImportReport]:
     """Read and validate; return accepted rows and the report so far."""
-    gdf, problems = read_vector(path, crs=options.crs, layer=options.layer,
-                                geometry=spec.geometry_type is not None and spec.geometry_required)
+    gdf, problems = read_vector(
+        path,
+        crs=options.crs,
+        layer=options.layer,
+        geometry=spec.geometry_type is not None and spec.geometry_required,
+    )
     report = ImportReport(spec.name, str(path), total=len(gdf), dry_run=options.dry_run)
     frame, found = spec.prepare(gdf, options)
     problems += found
     frame, found = check_fields(frame, spec.fields, rows=frame["_row"])
     problems += found
     if spec.geometry_type is not None:
-        wgs = to_wgs84(gpd.GeoDataFrame(frame[["_row"]], geometry=gdf.geometry.loc[frame.index], crs=gdf.crs))
+        wgs = to_wgs84(
+            gpd.GeoDataFrame(frame[["_row"]], geometry=gdf.geometry.loc[frame.index], crs=gdf.crs)
+        )
         present = wgs.geometry.notna() | spec.geometry_required
-        checked, found = check_geometries(wgs.geometry[present], frame.loc[present, "_row"],
-                                          expected=spec.geometry_type, fix_swapped=options.fix_swapped,
-                                          repair=options.repair)
+        checked, found = check_geometries(
+            wgs.geometry[present],
+            frame.loc[present, "_row"],
+            expected=spec.geometry_type,
+            fix_swapped=options.fix_swapped,
+            repair=options.repair,
+        )
         problems += found
         frame["geom"] = None
         frame.loc[present, "geom"] = checked.to_numpy(dtype=object)
     bad = {p.row for p in problems if p.severity == "error"}
-    problems += check_duplicates(frame[list(spec.key)].apply(tuple, axis=1), frame["_row"],
-                                 field=",".join(spec.key), skip=bad)
+    problems += check_duplicates(
+        frame[list(spec.key)].apply(tuple, axis=1),
+        frame["_row"],
+        field=",".join(spec.key),
+        skip=bad,
+    )
     bad = {p.row for p in problems if p.severity == "error"}
     report.problems = problems
     return frame[~frame["_row"].isin(bad)], report
@@ -177,27 +210,49 @@ def _validate(spec: LayerSpec, path: Path, options: ImportOptions) -> tuple[pd.D
 def _stage(cur, spec: LayerSpec, frame: pd.DataFrame, options: ImportOptions) -> None:
     columns = [*spec.columns, *(["geom"] if spec.geometry_type else [])]
     cur.execute(sql.SQL("DROP TABLE IF EXISTS _stage"))
-    cur.execute(sql.SQL("CREATE TEMP TABLE _stage ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
-        sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(spec.table)))
+    cur.execute(
+        sql.SQL("CREATE TEMP TABLE _stage ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(spec.table)
+        )
+    )
     cur.execute("ALTER TABLE _stage ADD COLUMN _row integer")
     for name, sqltype in spec.extras:
-        cur.execute(sql.SQL("ALTER TABLE _stage ADD COLUMN {} " + _SAFE_TYPES[sqltype]).format(sql.Identifier(name)))
+        cur.execute(
+            sql.SQL("ALTER TABLE _stage ADD COLUMN {} " + _SAFE_TYPES[sqltype]).format(
+                sql.Identifier(name)
+            )
+        )
     names = [*columns, "_row", *(n for n, _ in spec.extras)]
     records = []
-    for rec in frame[[c for c in names if c != "geom"] + (["geom"] if "geom" in columns else [])].itertuples(index=False):
+    for rec in frame[
+        [c for c in names if c != "geom"] + (["geom"] if "geom" in columns else [])
+    ].itertuples(index=False):
         values = list(rec)
         if "geom" in columns:
             geom = values[-1]
-            values[-1] = None if geom is None else shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
+            values[-1] = (
+                None
+                if geom is None
+                else shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
+            )
         records.append(tuple(_plain(v) for v in values))
     order = [c for c in names if c != "geom"] + (["geom"] if "geom" in columns else [])
-    insert = sql.SQL("INSERT INTO _stage ({}) VALUES %s").format(sql.SQL(", ").join(map(sql.Identifier, order)))
+    insert = sql.SQL("INSERT INTO _stage ({}) VALUES %s").format(
+        sql.SQL(", ").join(map(sql.Identifier, order))
+    )
     batch = 500
-    with tqdm(total=len(records), desc=f"import {spec.name}", unit="row", disable=not options.progress or None,
-              leave=False) as bar:
+    with tqdm(
+        total=len(records),
+        desc=f"import {spec.name}",
+        unit="row",
+        disable=not options.progress or None,
+        leave=False,
+    ) as bar:
         for start in range(0, len(records), batch):
-            execute_values(cur, insert.as_string(cur), records[start:start + batch], page_size=batch)
-            bar.update(len(records[start:start + batch]))
+            execute_values(
+                cur, insert.as_string(cur), records[start : start + batch], page_size=batch
+            )
+            bar.update(len(records[start : start + batch]))
 
 
 _SAFE_TYPES = {"text": "text", "integer": "integer", "boolean": "boolean"}
@@ -223,16 +278,28 @@ def _upsert(cur, spec: LayerSpec) -> tuple[int, int]:
         "ON CONFLICT ({key}) DO UPDATE SET ({cols}) = ROW({excluded}){stamp} "
         "WHERE ({target}) IS DISTINCT FROM ({excluded}) RETURNING (xmax = 0) AS inserted) "
         "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
-    ).format(table=sql.Identifier(spec.table), cols=cols, key=sql.SQL(", ").join(map(sql.Identifier, spec.key)),
-             excluded=excluded, target=target, stamp=stamp)
+    ).format(
+        table=sql.Identifier(spec.table),
+        cols=cols,
+        key=sql.SQL(", ").join(map(sql.Identifier, spec.key)),
+        excluded=excluded,
+        target=target,
+        stamp=stamp,
+    )
     cur.execute(query)
     inserted, updated = cur.fetchone()
     return int(inserted), int(updated)
 
 
 def _audit(cur, spec: LayerSpec, report: ImportReport, path: Path, options: ImportOptions) -> None:
-    details = {"file": str(path), "sha256": _file_digest(path), "total": report.total,
-               "inserted": report.inserted, "updated": report.updated, "rejected": report.rejected}
+    details = {
+        "file": str(path),
+        "sha256": _file_digest(path),
+        "total": report.total,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "rejected": report.rejected,
+    }
     cur.execute(
         "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', %s, %s)",
         (options.actor, spec.table, json.dumps(details, ensure_ascii=False)),
@@ -286,7 +353,9 @@ def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) 
     except psycopg2.Error as exc:
         conn.rollback()
         detail = (exc.diag.message_primary or str(exc)) if exc.diag else str(exc)
-        raise ImportFailedError(f"{path}: the database refused the import, nothing was written: {detail}") from exc
+        raise ImportFailedError(
+            f"{path}: the database refused the import, nothing was written: {detail}"
+        ) from exc
     except BaseException:
         conn.rollback()
         raise

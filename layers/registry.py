@@ -13,7 +13,9 @@ from layers.zones import ZONES
 __all__ = ["IMPORTABLE", "get_spec"]
 
 #: Tabular layers imported by the generic pipeline (measurements and routes have their own).
-IMPORTABLE: dict[str, LayerSpec] = {s.name: s for s in (VILLAGES, OCOP, CLUSTERS, STATIONS, ADMIN, ZONES)}
+IMPORTABLE: dict[str, LayerSpec] = {
+    s.name: s for s in (VILLAGES, OCOP, CLUSTERS, STATIONS, ADMIN, ZONES)
+}
 
 
 def get_spec(name: str) -> LayerSpec:

@@ -24,6 +24,9 @@ def air_limits(folder: Path, parameter: str, on: str) -> list[dict[str, Any]]:
     for version in doc["versions"]:
         start, end = str(version["effective_from"]), str(version["effective_to"] or "9999-12-31")
         if start <= on <= end:
-            out += [{**lim, "document": version["document"], "unit": doc["unit"]}
-                    for lim in version["limits"] if lim["parameter"] == parameter]
+            out += [
+                {**lim, "document": version["document"], "unit": doc["unit"]}
+                for lim in version["limits"]
+                if lim["parameter"] == parameter
+            ]
     return out

@@ -1,5 +1,6 @@
 """Road networks: read (OSM .pbf/.osm, OSMnx GraphML/GeoPackage, GeoJSON/GeoPackage lines),
-node, keep the largest strongly connected component, store for pgRouting, load as a graph."""
+node, keep the largest strongly connected component, store for pgRouting, load as a graph.
+"""
 
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ class RoadImportReport:
 
     def to_text(self) -> str:
         """One paragraph for the terminal."""
-        lines = [f"roads '{self.network}' from {self.path} ({self.reader}): {self.nodes} nodes, {self.edges} "
-                 f"directed edges kept; {self.dropped_nodes} nodes and {self.dropped_edges} edges outside the "
-                 "largest strongly connected component dropped"]
+        lines = [
+            f"roads '{self.network}' from {self.path} ({self.reader}): {self.nodes} nodes, {self.edges} "
+            f"directed edges kept; {self.dropped_nodes} nodes and {self.dropped_edges} edges outside the "
+            "largest strongly connected component dropped"
+        ]
         if self.noded_lines:
             lines.append(f"  noded {self.noded_lines} input lines at their crossings")
         lines += [f"  note: {n}" for n in self.notes]
@@ -54,8 +57,20 @@ class RoadImportReport:
 
 
 def _edge_frame(rows: dict[str, list]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["u", "v", "length_m", "highway", "maxspeed", "oneway", "name", "osm_id",
-                                       "geometry"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "u",
+            "v",
+            "length_m",
+            "highway",
+            "maxspeed",
+            "oneway",
+            "name",
+            "osm_id",
+            "geometry",
+        ],
+    )
 
 
 def _metric_length(geoms) -> np.ndarray:
@@ -66,10 +81,24 @@ def _read_graphml(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     import networkx as nx
 
     graph = nx.read_graphml(path)
-    nodes = pd.DataFrame([(k, float(d["x"]), float(d["y"])) for k, d in graph.nodes(data=True)],
-                         columns=["key", "lon", "lat"])
-    rows: dict[str, list] = {k: [] for k in ("u", "v", "length_m", "highway", "maxspeed", "oneway", "name",
-                                             "osm_id", "geometry")}
+    nodes = pd.DataFrame(
+        [(k, float(d["x"]), float(d["y"])) for k, d in graph.nodes(data=True)],
+        columns=["key", "lon", "lat"],
+    )
+    rows: dict[str, list] = {
+        k: []
+        for k in (
+            "u",
+            "v",
+            "length_m",
+            "highway",
+            "maxspeed",
+            "oneway",
+            "name",
+            "osm_id",
+            "geometry",
+        )
+    }
     for u, v, data in graph.edges(data=True):
         rows["u"].append(u)
         rows["v"].append(v)
@@ -86,12 +115,22 @@ def _read_graphml(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _read_osmnx_gpkg(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     nodes = gpd.read_file(path, layer="nodes")
     edges = gpd.read_file(path, layer="edges")
-    node_frame = pd.DataFrame({"key": nodes["osmid"].astype(str), "lon": nodes.geometry.x, "lat": nodes.geometry.y})
-    frame = pd.DataFrame({
-        "u": edges["u"].astype(str), "v": edges["v"].astype(str), "length_m": edges["length"].astype(float),
-        "highway": edges.get("highway"), "maxspeed": edges.get("maxspeed"),
-        "oneway": edges["oneway"].astype(str).isin(["1", "True", "true"]), "name": edges.get("name"),
-        "osm_id": edges.get("osmid"), "geometry": edges.geometry.to_numpy()})
+    node_frame = pd.DataFrame(
+        {"key": nodes["osmid"].astype(str), "lon": nodes.geometry.x, "lat": nodes.geometry.y}
+    )
+    frame = pd.DataFrame(
+        {
+            "u": edges["u"].astype(str),
+            "v": edges["v"].astype(str),
+            "length_m": edges["length"].astype(float),
+            "highway": edges.get("highway"),
+            "maxspeed": edges.get("maxspeed"),
+            "oneway": edges["oneway"].astype(str).isin(["1", "True", "true"]),
+            "name": edges.get("name"),
+            "osm_id": edges.get("osmid"),
+            "geometry": edges.geometry.to_numpy(),
+        }
+    )
     return frame, node_frame
 
 
@@ -103,12 +142,30 @@ def _node_lines(lines: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame, in
     everything = shapely.union_all(geoms)
     snapped = shapely.snap(geoms, everything, SNAP_TOLERANCE_DEG)
     merged = shapely.union_all(shapely.line_merge(snapped))  # nodes at every crossing
-    pieces = [g for g in getattr(merged, "geoms", [merged]) if g.geom_type == "LineString" and g.length > 0]
+    pieces = [
+        g
+        for g in getattr(merged, "geoms", [merged])
+        if g.geom_type == "LineString" and g.length > 0
+    ]
     tree = shapely.STRtree(attrs.geometry.to_numpy())
-    rows: dict[str, list] = {k: [] for k in ("u", "v", "length_m", "highway", "maxspeed", "oneway", "name",
-                                             "osm_id", "geometry")}
+    rows: dict[str, list] = {
+        k: []
+        for k in (
+            "u",
+            "v",
+            "length_m",
+            "highway",
+            "maxspeed",
+            "oneway",
+            "name",
+            "osm_id",
+            "geometry",
+        )
+    }
     lengths = _metric_length(pieces)
-    cls_col = next((c for c in ("highway", "loai_duong", "fclass", "type") if c in attrs.columns), None)
+    cls_col = next(
+        (c for c in ("highway", "loai_duong", "fclass", "type") if c in attrs.columns), None
+    )
     name_col = next((c for c in ("name", "ten") if c in attrs.columns), None)
     for piece, length in zip(pieces, lengths, strict=True):
         probe = piece.interpolate(0.5, normalized=True)
@@ -163,20 +220,36 @@ def _read_osm(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     import osmium
 
     ways = []
-    for obj in osmium.FileProcessor(str(path)).with_locations().with_filter(osmium.filter.KeyFilter("highway")):
+    for obj in (
+        osmium.FileProcessor(str(path))
+        .with_locations()
+        .with_filter(osmium.filter.KeyFilter("highway"))
+    ):
         if obj.is_way() and len(obj.nodes) > 1:
             refs = [(n.ref, n.lon, n.lat) for n in obj.nodes if n.location.valid()]
             tags = dict(obj.tags)
             ways.append((obj.id, refs, tags))
     usage = pd.Series([r[0] for _, refs, _ in ways for r in refs]).value_counts()
-    rows: dict[str, list] = {k: [] for k in ("u", "v", "length_m", "highway", "maxspeed", "oneway", "name",
-                                             "osm_id", "geometry")}
+    rows: dict[str, list] = {
+        k: []
+        for k in (
+            "u",
+            "v",
+            "length_m",
+            "highway",
+            "maxspeed",
+            "oneway",
+            "name",
+            "osm_id",
+            "geometry",
+        )
+    }
     coords: dict[int, tuple[float, float]] = {}
     for way_id, refs, tags in ways:
         oneway = tags.get("oneway", "no").lower()
         cut = [0] + [i for i in range(1, len(refs) - 1) if usage[refs[i][0]] > 1] + [len(refs) - 1]
         for a, b in zip(cut[:-1], cut[1:], strict=True):
-            segment = refs[a:b + 1]
+            segment = refs[a : b + 1]
             line = shapely.LineString([(x, y) for _, x, y in segment])
             for ref, x, y in segment:
                 coords[ref] = (x, y)
@@ -202,9 +275,15 @@ def _read_osm(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame, nodes[nodes["key"].isin(used)]
 
 
-def read_network(path: Path, *, crs: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, RoadImportReport]:
+def read_network(
+    path: Path, *, crs: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, RoadImportReport]:
     """Read any supported road file into directed edges and nodes (keys, not yet numbered)."""
-    suffix = "".join(path.suffixes[-2:]).lower() if path.name.endswith(".osm.pbf") else path.suffix.lower()
+    suffix = (
+        "".join(path.suffixes[-2:]).lower()
+        if path.name.endswith(".osm.pbf")
+        else path.suffix.lower()
+    )
     report = RoadImportReport("", str(path), reader="")
     if not path.exists():
         raise ValidationError(f"{path}: file not found")
@@ -221,7 +300,9 @@ def read_network(path: Path, *, crs: str | None = None) -> tuple[pd.DataFrame, p
         report.reader = "lines (noded)"
         edges, nodes, report.noded_lines, report.notes = _read_lines(path, crs)
     else:
-        raise ValidationError(f"{path}: unsupported road file; use .osm.pbf, .osm, .graphml, .gpkg, .geojson")
+        raise ValidationError(
+            f"{path}: unsupported road file; use .osm.pbf, .osm, .graphml, .gpkg, .geojson"
+        )
     if edges.empty:
         raise ValidationError(f"{path}: no road edges found")
     missing = edges["geometry"].isna().to_numpy()
@@ -231,11 +312,15 @@ def read_network(path: Path, *, crs: str | None = None) -> tuple[pd.DataFrame, p
         xy = nodes[["lon", "lat"]].to_numpy()
         lines = shapely.linestrings(np.stack([xy[a], xy[b]], axis=1))
         edges["geometry"] = edges["geometry"].astype(object)
-        edges.loc[missing, "geometry"] = pd.Series(list(lines), index=edges.index[missing], dtype=object)
+        edges.loc[missing, "geometry"] = pd.Series(
+            list(lines), index=edges.index[missing], dtype=object
+        )
     return edges, nodes, report
 
 
-def build(edges: pd.DataFrame, nodes: pd.DataFrame, report: RoadImportReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build(
+    edges: pd.DataFrame, nodes: pd.DataFrame, report: RoadImportReport
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Number nodes 1..n within the largest strongly connected component; drop the rest."""
     keys = pd.Index(nodes["key"])
     u, v = keys.get_indexer(edges["u"]), keys.get_indexer(edges["v"])
@@ -256,43 +341,105 @@ def _copy(cur, table: str, columns: list[str], frame: pd.DataFrame) -> None:
     buf = io.StringIO()
     frame[columns].to_csv(buf, header=False, index=False, na_rep="")
     buf.seek(0)
-    cur.copy_expert(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))).as_string(cur), buf)
+    cur.copy_expert(
+        sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)")
+        .format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        .as_string(cur),
+        buf,
+    )
 
 
-def import_roads(conn, path: Path | str, *, network: str = "default", crs: str | None = None,
-                 dry_run: bool = False, progress: bool = True) -> RoadImportReport:
+def import_roads(
+    conn,
+    path: Path | str,
+    *,
+    network: str = "default",
+    crs: str | None = None,
+    dry_run: bool = False,
+    progress: bool = True,
+) -> RoadImportReport:
     """Replace road network ``network`` with the contents of ``path``, in one transaction."""
     path = Path(path)
     edges, nodes, report = read_network(path, crs=crs)
     report.network = network
     kept, kept_nodes = build(edges, nodes, report)
-    kept_nodes = kept_nodes.assign(network=network, osm_id=pd.to_numeric(kept_nodes["key"], errors="coerce")
-                                   if kept_nodes["key"].map(lambda k: isinstance(k, int | str)).all() else None)
-    kept_nodes["geom"] = [f"SRID=4326;POINT({x!r} {y!r})" for x, y in zip(kept_nodes["lon"], kept_nodes["lat"], strict=True)]
-    kept = kept.assign(network=network, cost=kept["length_m"], reverse_cost=-1.0,
-                       maxspeed_kmh=kept["maxspeed"].map(parse_maxspeed),
-                       osm_id=pd.to_numeric(kept["osm_id"].astype(str).str.extract(r"(\d+)")[0], errors="coerce"),
-                       highway=kept["highway"].map(lambda h: None if h is None else str(h)),
-                       geom=shapely.to_wkt(kept["geometry"].to_numpy(), rounding_precision=7))
+    kept_nodes = kept_nodes.assign(
+        network=network,
+        osm_id=pd.to_numeric(kept_nodes["key"], errors="coerce")
+        if kept_nodes["key"].map(lambda k: isinstance(k, int | str)).all()
+        else None,
+    )
+    kept_nodes["geom"] = [
+        f"SRID=4326;POINT({x!r} {y!r})"
+        for x, y in zip(kept_nodes["lon"], kept_nodes["lat"], strict=True)
+    ]
+    kept = kept.assign(
+        network=network,
+        cost=kept["length_m"],
+        reverse_cost=-1.0,
+        maxspeed_kmh=kept["maxspeed"].map(parse_maxspeed),
+        osm_id=pd.to_numeric(kept["osm_id"].astype(str).str.extract(r"(\d+)")[0], errors="coerce"),
+        highway=kept["highway"].map(lambda h: None if h is None else str(h)),
+        geom=shapely.to_wkt(kept["geometry"].to_numpy(), rounding_precision=7),
+    )
     kept["geom"] = "SRID=4326;" + kept["geom"]
     kept["osm_id"] = kept["osm_id"].astype("Int64")
     kept_nodes["osm_id"] = pd.Series(kept_nodes["osm_id"], index=kept_nodes.index).astype("Int64")
-    with conn.cursor() as cur, tqdm(total=3, desc=f"roads {network}", disable=not progress or None) as bar:
+    with (
+        conn.cursor() as cur,
+        tqdm(total=3, desc=f"roads {network}", disable=not progress or None) as bar,
+    ):
         cur.execute("DELETE FROM roads WHERE network = %s", (network,))
         cur.execute("DELETE FROM road_nodes WHERE network = %s", (network,))
         bar.update()
         _copy(cur, "road_nodes", ["network", "id", "osm_id", "geom"], kept_nodes)
         bar.update()
-        _copy(cur, "roads", ["network", "source", "target", "osm_id", "name", "highway", "oneway", "maxspeed_kmh",
-                             "length_m", "cost", "reverse_cost", "geom"], kept)
+        _copy(
+            cur,
+            "roads",
+            [
+                "network",
+                "source",
+                "target",
+                "osm_id",
+                "name",
+                "highway",
+                "oneway",
+                "maxspeed_kmh",
+                "length_m",
+                "cost",
+                "reverse_cost",
+                "geom",
+            ],
+            kept,
+        )
         bar.update()
-        cur.execute("INSERT INTO road_networks VALUES (%s, %s, %s, %s, %s, %s, now()) ON CONFLICT (network) DO UPDATE "
-                    "SET source_file = EXCLUDED.source_file, nodes = EXCLUDED.nodes, edges = EXCLUDED.edges, "
-                    "dropped_nodes = EXCLUDED.dropped_nodes, dropped_edges = EXCLUDED.dropped_edges, imported_at = now()",
-                    (network, str(path), report.nodes, report.edges, report.dropped_nodes, report.dropped_edges))
-        cur.execute("INSERT INTO audit_log (actor, action, table_name, details) VALUES ('cli', 'import', 'roads', %s)",
-                    (json.dumps({"file": str(path), "network": network, "nodes": report.nodes, "edges": report.edges}),))
+        cur.execute(
+            "INSERT INTO road_networks VALUES (%s, %s, %s, %s, %s, %s, now()) ON CONFLICT (network) DO UPDATE "
+            "SET source_file = EXCLUDED.source_file, nodes = EXCLUDED.nodes, edges = EXCLUDED.edges, "
+            "dropped_nodes = EXCLUDED.dropped_nodes, dropped_edges = EXCLUDED.dropped_edges, imported_at = now()",
+            (
+                network,
+                str(path),
+                report.nodes,
+                report.edges,
+                report.dropped_nodes,
+                report.dropped_edges,
+            ),
+        )
+        cur.execute(
+            "INSERT INTO audit_log (actor, action, table_name, details) VALUES ('cli', 'import', 'roads', %s)",
+            (
+                json.dumps(
+                    {
+                        "file": str(path),
+                        "network": network,
+                        "nodes": report.nodes,
+                        "edges": report.edges,
+                    }
+                ),
+            ),
+        )
     if network == "default" and not dry_run:
         from layers.routes import recompute_on_network
 
@@ -304,24 +451,45 @@ def import_roads(conn, path: Path | str, *, network: str = "default", crs: str |
 
 def _graph_from_frames(kept: pd.DataFrame, kept_nodes: pd.DataFrame) -> RoadGraph:
     order = kept_nodes.sort_values("id")
-    return RoadGraph(lon=order["lon"].to_numpy(float), lat=order["lat"].to_numpy(float),
-                     u=kept["source"].to_numpy(np.int64) - 1, v=kept["target"].to_numpy(np.int64) - 1,
-                     length_m=kept["length_m"].to_numpy(float), highway=kept["highway"].reset_index(drop=True),
-                     maxspeed=kept["maxspeed"].reset_index(drop=True), geometry=kept["geometry"].to_numpy())
+    return RoadGraph(
+        lon=order["lon"].to_numpy(float),
+        lat=order["lat"].to_numpy(float),
+        u=kept["source"].to_numpy(np.int64) - 1,
+        v=kept["target"].to_numpy(np.int64) - 1,
+        length_m=kept["length_m"].to_numpy(float),
+        highway=kept["highway"].reset_index(drop=True),
+        maxspeed=kept["maxspeed"].reset_index(drop=True),
+        geometry=kept["geometry"].to_numpy(),
+    )
 
 
 def read_graph(conn, network: str = "default") -> RoadGraph:
     """Load a stored network as an in-memory graph (node i is database id i + 1)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT ST_X(geom), ST_Y(geom) FROM road_nodes WHERE network = %s ORDER BY id", (network,))
+        cur.execute(
+            "SELECT ST_X(geom), ST_Y(geom) FROM road_nodes WHERE network = %s ORDER BY id",
+            (network,),
+        )
         xy = np.array(cur.fetchall(), dtype=float).reshape(-1, 2)
         if len(xy) == 0:
-            raise ValidationError(f"no road network {network!r} is loaded: run `langnghe import roads FILE`")
-        cur.execute("SELECT id, source - 1, target - 1, length_m, highway, maxspeed_kmh, ST_AsBinary(geom) "
-                    "FROM roads WHERE network = %s ORDER BY id", (network,))
+            raise ValidationError(
+                f"no road network {network!r} is loaded: run `langnghe import roads FILE`"
+            )
+        cur.execute(
+            "SELECT id, source - 1, target - 1, length_m, highway, maxspeed_kmh, ST_AsBinary(geom) "
+            "FROM roads WHERE network = %s ORDER BY id",
+            (network,),
+        )
         rows = cur.fetchall()
     frame = pd.DataFrame(rows, columns=["id", "u", "v", "length", "highway", "maxspeed", "wkb"])
-    return RoadGraph(lon=xy[:, 0], lat=xy[:, 1], u=frame["u"].to_numpy(np.int64), v=frame["v"].to_numpy(np.int64),
-                     length_m=frame["length"].to_numpy(float), highway=frame["highway"], maxspeed=frame["maxspeed"],
-                     geometry=shapely.from_wkb([bytes(b) for b in frame["wkb"]]),
-                     edge_ids=frame["id"].to_numpy(np.int64))
+    return RoadGraph(
+        lon=xy[:, 0],
+        lat=xy[:, 1],
+        u=frame["u"].to_numpy(np.int64),
+        v=frame["v"].to_numpy(np.int64),
+        length_m=frame["length"].to_numpy(float),
+        highway=frame["highway"],
+        maxspeed=frame["maxspeed"],
+        geometry=shapely.from_wkb([bytes(b) for b in frame["wkb"]]),
+        edge_ids=frame["id"].to_numpy(np.int64),
+    )

@@ -14,7 +14,13 @@ from gis.text import fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportReport
 
-__all__ = ["check_route", "import_routes", "recompute_on_network", "route_with_stops", "write_route"]
+__all__ = [
+    "check_route",
+    "import_routes",
+    "recompute_on_network",
+    "route_with_stops",
+    "write_route",
+]
 
 _REQUIRED = ("ref", "name_vi", "name_en", "theme", "stops")
 
@@ -22,7 +28,11 @@ _REQUIRED = ("ref", "name_vi", "name_en", "theme", "stops")
 def check_route(i: int, route: Any) -> list[Problem]:
     if not isinstance(route, dict):
         return [Problem(i, None, "type", "a route must be a mapping")]
-    problems = [Problem(i, key, "required", "required value is missing") for key in _REQUIRED if not route.get(key)]
+    problems = [
+        Problem(i, key, "required", "required value is missing")
+        for key in _REQUIRED
+        if not route.get(key)
+    ]
     stops = route.get("stops") or []
     if stops and len(stops) < 2:
         problems.append(Problem(i, "stops", "range", "a route needs at least 2 stops"))
@@ -40,12 +50,20 @@ def write_route(cur, route: dict[str, Any], source: str) -> str:
     missing = [r for r in refs if r not in ids]
     if missing:
         raise ValidationError("unknown village ref(s): " + ", ".join(missing))
-    cur.execute("SELECT id, name_vi, name_en, theme, description_vi, description_en, "
-                "(SELECT array_agg(village_id || ':' || coalesce(planned_minutes, -1) ORDER BY seq) "
-                " FROM route_stops WHERE route_id = r.id) FROM tourism_routes r WHERE ref = %s", (route["ref"],))
+    cur.execute(
+        "SELECT id, name_vi, name_en, theme, description_vi, description_en, "
+        "(SELECT array_agg(village_id || ':' || coalesce(planned_minutes, -1) ORDER BY seq) "
+        " FROM route_stops WHERE route_id = r.id) FROM tourism_routes r WHERE ref = %s",
+        (route["ref"],),
+    )
     before = cur.fetchone()
-    values = (nfc(route["name_vi"]), nfc(route["name_en"]), route["theme"],
-              nfc(route.get("description_vi") or "") or None, nfc(route.get("description_en") or "") or None)
+    values = (
+        nfc(route["name_vi"]),
+        nfc(route["name_en"]),
+        route["theme"],
+        nfc(route.get("description_vi") or "") or None,
+        nfc(route.get("description_en") or "") or None,
+    )
     stops = [f"{ids[s['village']]}:{s.get('minutes', -1)}" for s in route["stops"]]
     if before is not None and tuple(before[1:6]) == values and list(before[6] or []) == stops:
         return "unchanged"
@@ -60,16 +78,23 @@ def write_route(cur, route: dict[str, Any], source: str) -> str:
     (route_id,) = cur.fetchone()
     cur.execute("DELETE FROM route_stops WHERE route_id = %s", (route_id,))
     for seq, stop in enumerate(route["stops"], start=1):
-        cur.execute("INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) VALUES (%s, %s, %s, %s)",
-                    (route_id, seq, ids[stop["village"]], stop.get("minutes")))
+        cur.execute(
+            "INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) VALUES (%s, %s, %s, %s)",
+            (route_id, seq, ids[stop["village"]], stop.get("minutes")),
+        )
     # Straight lines between stops until a road network is loaded (tourism-routes issue).
-    cur.execute("UPDATE tourism_routes SET geometry_method = 'straight_line', geom = (SELECT ST_MakeLine(v.geom "
-                "ORDER BY s.seq) FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
-                "WHERE s.route_id = %s) WHERE id = %s", (route_id, route_id))
+    cur.execute(
+        "UPDATE tourism_routes SET geometry_method = 'straight_line', geom = (SELECT ST_MakeLine(v.geom "
+        "ORDER BY s.seq) FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
+        "WHERE s.route_id = %s) WHERE id = %s",
+        (route_id, route_id),
+    )
     return "inserted" if before is None else "updated"
 
 
-def import_routes(conn, path: Path | str, *, dry_run: bool = False, actor: str = "cli") -> ImportReport:
+def import_routes(
+    conn, path: Path | str, *, dry_run: bool = False, actor: str = "cli"
+) -> ImportReport:
     """Import curated routes from a YAML file (``routes:`` list) in one transaction."""
     path = Path(path)
     try:
@@ -94,13 +119,22 @@ def import_routes(conn, path: Path | str, *, dry_run: bool = False, actor: str =
                         cur.execute("ROLLBACK TO SAVEPOINT route")
                         found = [Problem(i, "stops", "unknown_village", str(exc))]
                 report.problems += found
-            cur.execute("INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', "
-                        "'tourism_routes', %s)", (actor, json.dumps({"file": str(path), "inserted": report.inserted,
-                                                                     "updated": report.updated})))
+            cur.execute(
+                "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', "
+                "'tourism_routes', %s)",
+                (
+                    actor,
+                    json.dumps(
+                        {"file": str(path), "inserted": report.inserted, "updated": report.updated}
+                    ),
+                ),
+            )
         conn.rollback() if dry_run else conn.commit()
     except psycopg2.Error as exc:
         conn.rollback()
-        raise ImportFailedError(f"{path}: the database refused the routes, nothing was written: {exc}") from exc
+        raise ImportFailedError(
+            f"{path}: the database refused the routes, nothing was written: {exc}"
+        ) from exc
     return report
 
 
@@ -115,9 +149,11 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
     from gis.network import path_geometry, shortest_path
 
     with conn.cursor() as cur:
-        cur.execute("SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), array_agg(ST_Y(v.geom) ORDER BY s.seq) "
-                    "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
-                    "JOIN craft_villages v ON v.id = s.village_id GROUP BY r.id")
+        cur.execute(
+            "SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), array_agg(ST_Y(v.geom) ORDER BY s.seq) "
+            "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
+            "JOIN craft_villages v ON v.id = s.village_id GROUP BY r.id"
+        )
         routes = cur.fetchall()
         done = 0
         for route_id, xs, ys in routes:
@@ -132,8 +168,11 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
                 if leg is not None:
                     coords += list(leg.coords) if not coords else list(leg.coords)[1:]
             if len(coords) > 1:
-                cur.execute("UPDATE tourism_routes SET geom = ST_GeomFromText(%s, 4326), geometry_method = 'network', "
-                            "updated_at = now() WHERE id = %s", (shapely.LineString(coords).wkt, route_id))
+                cur.execute(
+                    "UPDATE tourism_routes SET geom = ST_GeomFromText(%s, 4326), geometry_method = 'network', "
+                    "updated_at = now() WHERE id = %s",
+                    (shapely.LineString(coords).wkt, route_id),
+                )
                 done += 1
     return done
 
@@ -141,13 +180,22 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
 def route_with_stops(conn, ref: str) -> dict[str, Any] | None:
     """One curated route: names, line (GeoJSON) and its stops with coordinates, or ``None``."""
     with conn.cursor() as cur:
-        cur.execute("SELECT r.name_vi, r.name_en, r.geometry_method, ST_AsGeoJSON(r.geom, 7)::json, "
-                    "json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, 'minutes', "
-                    "s.planned_minutes, 'lon', ST_X(v.geom), 'lat', ST_Y(v.geom)) ORDER BY s.seq) "
-                    "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
-                    "JOIN craft_villages v ON v.id = s.village_id WHERE r.ref = %s GROUP BY r.id", (ref,))
+        cur.execute(
+            "SELECT r.name_vi, r.name_en, r.geometry_method, ST_AsGeoJSON(r.geom, 7)::json, "
+            "json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, 'minutes', "
+            "s.planned_minutes, 'lon', ST_X(v.geom), 'lat', ST_Y(v.geom)) ORDER BY s.seq) "
+            "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
+            "JOIN craft_villages v ON v.id = s.village_id WHERE r.ref = %s GROUP BY r.id",
+            (ref,),
+        )
         row = cur.fetchone()
     if row is None:
         return None
-    return {"ref": ref, "name_vi": row[0], "name_en": row[1], "geometry_method": row[2], "geometry": row[3],
-            "stops": row[4]}
+    return {
+        "ref": ref,
+        "name_vi": row[0],
+        "name_en": row[1],
+        "geometry_method": row[2],
+        "geometry": row[3],
+        "stops": row[4],
+    }

@@ -7,7 +7,6 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,23 +29,46 @@ MEDIA = ("air", "water", "soil", "noise")
 _STATION_COLS = ("station_ref", "station", "station_id", "ma_tram")
 _TIME_COLS = ("observed_at", "time", "datetime", "timestamp", "thoi_gian")
 _UNIT_ALIASES = {
-    "ug/m3": "µg/m3", "µg/m3": "µg/m3", "μg/m3": "µg/m3", "ug/nm3": "µg/m3", "µg/nm3": "µg/m3",
-    "mg/m3": "mg/m3", "mg/nm3": "mg/m3", "ppb": "ppb", "ppm": "ppm",
-    "mg/l": "mg/L", "ug/l": "µg/L", "µg/l": "µg/L", "μg/l": "µg/L",
-    "mg/kg": "mg/kg", "dba": "dBA", "ph": "pH",
+    "ug/m3": "µg/m3",
+    "µg/m3": "µg/m3",
+    "μg/m3": "µg/m3",
+    "ug/nm3": "µg/m3",
+    "µg/nm3": "µg/m3",
+    "mg/m3": "mg/m3",
+    "mg/nm3": "mg/m3",
+    "ppb": "ppb",
+    "ppm": "ppm",
+    "mg/l": "mg/L",
+    "ug/l": "µg/L",
+    "µg/l": "µg/L",
+    "μg/l": "µg/L",
+    "mg/kg": "mg/kg",
+    "dba": "dBA",
+    "ph": "pH",
 }
 #: Molar volume of an ideal gas at 25 °C and 1 atm (L/mol), for ppb -> µg/m3.
 MOLAR_VOLUME_25C = 24.45
 
 
-def _prepare_stations(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
+def _prepare_stations(
+    gdf: gpd.GeoDataFrame, options: ImportOptions
+) -> tuple[pd.DataFrame, list[Problem]]:
     frame = rename_columns(gdf, {})
-    frame["name"] = frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v) if "name" in frame else None
+    frame["name"] = (
+        frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v)
+        if "name" in frame
+        else None
+    )
     frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
     frame["synthetic"] = frame["synthetic"] if "synthetic" in frame else "no"
     frame["flags"] = [[] for _ in range(len(frame))]
-    problems = [Problem(int(row), "geometry", "no_coordinates", "station has no coordinates (kept)", "warning")
-                for row, geom in zip(frame["_row"], gdf.geometry, strict=True) if geom is None]
+    problems = [
+        Problem(
+            int(row), "geometry", "no_coordinates", "station has no coordinates (kept)", "warning"
+        )
+        for row, geom in zip(frame["_row"], gdf.geometry, strict=True)
+        if geom is None
+    ]
     return frame, problems
 
 
@@ -54,11 +76,25 @@ STATIONS = LayerSpec(
     name="stations",
     table="monitoring_stations",
     key=("ref",),
-    columns=("ref", "name", "name_ascii", "medium", "operator", "synthetic", "province_code", "source", "flags"),
+    columns=(
+        "ref",
+        "name",
+        "name_ascii",
+        "medium",
+        "operator",
+        "synthetic",
+        "province_code",
+        "source",
+        "flags",
+    ),
     fields=(
-        Field("ref", required=True), Field("name", required=True),
-        Field("medium", required=True, choices=MEDIA), Field("operator"),
-        Field("synthetic", "bool", required=True), Field("province_code"), Field("source", required=True),
+        Field("ref", required=True),
+        Field("name", required=True),
+        Field("medium", required=True, choices=MEDIA),
+        Field("operator"),
+        Field("synthetic", "bool", required=True),
+        Field("province_code"),
+        Field("source", required=True),
     ),
     prepare=_prepare_stations,
     geometry_type="Point",
@@ -68,14 +104,18 @@ STATIONS = LayerSpec(
 
 def _parameters(cur) -> pd.DataFrame:
     cur.execute("SELECT code, medium, unit, valid_min, valid_max, molar_mass FROM parameters")
-    return pd.DataFrame(cur.fetchall(), columns=["code", "medium", "unit", "valid_min", "valid_max", "molar_mass"])
+    return pd.DataFrame(
+        cur.fetchall(), columns=["code", "medium", "unit", "valid_min", "valid_max", "molar_mass"]
+    )
 
 
 def _param_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def normalise_units(values: np.ndarray, units: pd.Series, params: pd.Series, table: pd.DataFrame) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+def normalise_units(
+    values: np.ndarray, units: pd.Series, params: pd.Series, table: pd.DataFrame
+) -> tuple[np.ndarray, pd.Series, np.ndarray]:
     """Convert values to each parameter's canonical unit.
 
     Air: mg/m3 x 1000, ppb x M/24.45, ppm x 1000 M/24.45 (25 °C, 1 atm) to µg/m3;
@@ -89,9 +129,17 @@ def normalise_units(values: np.ndarray, units: pd.Series, params: pd.Series, tab
     """
     info = table.set_index("code").loc[params.to_numpy()]
     canonical = pd.Series(info["unit"].to_numpy(), index=units.index)
-    given = [None if u is None or pd.isna(u) or not str(u).strip() else str(u).strip() for u in units]
-    unit = pd.Series([c if g is None else _UNIT_ALIASES.get(g.lower(), "?" + g)
-                      for g, c in zip(given, canonical, strict=True)], index=units.index, dtype=object)
+    given = [
+        None if u is None or pd.isna(u) or not str(u).strip() else str(u).strip() for u in units
+    ]
+    unit = pd.Series(
+        [
+            c if g is None else _UNIT_ALIASES.get(g.lower(), "?" + g)
+            for g, c in zip(given, canonical, strict=True)
+        ],
+        index=units.index,
+        dtype=object,
+    )
     factor = np.full(len(values), np.nan)
     same = (unit == canonical).to_numpy()
     factor[same] = 1.0
@@ -99,7 +147,9 @@ def normalise_units(values: np.ndarray, units: pd.Series, params: pd.Series, tab
     canon = canonical.to_numpy()
     u = unit.to_numpy()
     factor[(u == "mg/m3") & (canon == "µg/m3")] = 1000.0
-    factor[(u == "ppb") & (canon == "µg/m3")] = (molar / MOLAR_VOLUME_25C)[(u == "ppb") & (canon == "µg/m3")]
+    factor[(u == "ppb") & (canon == "µg/m3")] = (molar / MOLAR_VOLUME_25C)[
+        (u == "ppb") & (canon == "µg/m3")
+    ]
     ppm = (u == "ppm") & (canon == "µg/m3")
     factor[ppm] = (1000.0 * molar / MOLAR_VOLUME_25C)[ppm]
     factor[(u == "µg/L") & (canon == "mg/L")] = 0.001
@@ -114,26 +164,49 @@ def _find(columns: list[str], names: tuple[str, ...], given: str | None) -> str 
     return next((lower[n] for n in names if n in lower), None)
 
 
-def _to_long(df: pd.DataFrame, station_col: str, time_col: str, table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _to_long(
+    df: pd.DataFrame, station_col: str, time_col: str, table: pd.DataFrame
+) -> tuple[pd.DataFrame, str]:
     lower = {c.lower(): c for c in df.columns}
     if "parameter" in lower and "value" in lower:
         long = df.rename(columns={lower["parameter"]: "parameter", lower["value"]: "value"})
         if "unit" in lower:
             long = long.rename(columns={lower["unit"]: "unit"})
-        return long[["_row", station_col, time_col, "parameter", "value", *(["unit"] if "unit" in long else [])]], "long"
+        return long[
+            [
+                "_row",
+                station_col,
+                time_col,
+                "parameter",
+                "value",
+                *(["unit"] if "unit" in long else []),
+            ]
+        ], "long"
     known = {_param_key(c): c for c in table["code"]}
     value_cols = {c: known[_param_key(c)] for c in df.columns if _param_key(c) in known}
     if not value_cols:
-        raise ValidationError("no measurement columns: expected parameter/value columns (long) or "
-                              "columns named after parameters such as PM2.5, NO2, CO (wide)")
-    long = df.melt(id_vars=["_row", station_col, time_col], value_vars=list(value_cols),
-                   var_name="column", value_name="value")
+        raise ValidationError(
+            "no measurement columns: expected parameter/value columns (long) or "
+            "columns named after parameters such as PM2.5, NO2, CO (wide)"
+        )
+    long = df.melt(
+        id_vars=["_row", station_col, time_col],
+        value_vars=list(value_cols),
+        var_name="column",
+        value_name="value",
+    )
     long["parameter"] = long["column"].map(value_cols)
     return long, "wide"
 
 
-def _ensure_stations(cur, df: pd.DataFrame, station_col: str, source: str, medium_of: dict[str, str],
-                     report: ImportReport) -> dict[str, int]:
+def _ensure_stations(
+    cur,
+    df: pd.DataFrame,
+    station_col: str,
+    source: str,
+    medium_of: dict[str, str],
+    report: ImportReport,
+) -> dict[str, int]:
     """Resolve station refs to ids, creating stations described in the file itself."""
     refs = sorted({str(s).strip() for s in df[station_col] if str(s).strip()})
     cur.execute("SELECT ref, id FROM monitoring_stations WHERE ref = ANY(%s)", (refs,))
@@ -153,14 +226,23 @@ def _ensure_stations(cur, df: pd.DataFrame, station_col: str, source: str, mediu
         cur.execute(
             "INSERT INTO monitoring_stations (ref, name, name_ascii, medium, source, flags, geom) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s::geometry) RETURNING id",
-            (ref, name, fold(name), medium_of.get(ref, "air"), source,
-             [] if wkt else ["no_coordinates"], wkt),
+            (
+                ref,
+                name,
+                fold(name),
+                medium_of.get(ref, "air"),
+                source,
+                [] if wkt else ["no_coordinates"],
+                wkt,
+            ),
         )
         ids[ref] = cur.fetchone()[0]
         report.notes.append(f"created station {ref} ({name})")
     if missing_coords:
-        report.notes.append(f"{len(missing_coords)} stations have no coordinates; their values are kept: "
-                            + ", ".join(missing_coords))
+        report.notes.append(
+            f"{len(missing_coords)} stations have no coordinates; their values are kept: "
+            + ", ".join(missing_coords)
+        )
     return ids
 
 
@@ -169,13 +251,23 @@ def _station_lonlat(rows: pd.DataFrame, lower: dict[str, str]) -> tuple[float | 
         return None, None
     lon = pd.to_numeric(rows[lower["lon"]], errors="coerce").dropna()
     lat = pd.to_numeric(rows[lower["lat"]], errors="coerce").dropna()
-    if lon.empty or lat.empty or not in_vietnam(np.array([lon.iloc[0]]), np.array([lat.iloc[0]]))[0]:
+    if (
+        lon.empty
+        or lat.empty
+        or not in_vietnam(np.array([lon.iloc[0]]), np.array([lat.iloc[0]]))[0]
+    ):
         return None, None
     return float(lon.iloc[0]), float(lat.iloc[0])
 
 
-def _parse(long: pd.DataFrame, station_col: str, time_col: str, tz: str, unit: str | None,
-           table: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def _parse(
+    long: pd.DataFrame,
+    station_col: str,
+    time_col: str,
+    tz: str,
+    unit: str | None,
+    table: pd.DataFrame,
+) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     raw = long["value"].astype(str).str.strip()
     long = long[raw != ""].copy()  # a blank cell is a gap, not an error
@@ -184,7 +276,9 @@ def _parse(long: pd.DataFrame, station_col: str, time_col: str, tz: str, unit: s
     for row, text in zip(long.loc[value.isna(), "_row"], raw[value.isna()], strict=True):
         problems.append(Problem(int(row), "value", "type", f"not a number: {text!r}"))
     times = pd.to_datetime(long[time_col], errors="coerce", format="mixed")
-    for row, text in zip(long.loc[times.isna(), "_row"], long.loc[times.isna(), time_col], strict=True):
+    for row, text in zip(
+        long.loc[times.isna(), "_row"], long.loc[times.isna(), time_col], strict=True
+    ):
         problems.append(Problem(int(row), time_col, "type", f"not a date-time: {text!r}"))
     if times.dt.tz is None:
         times = times.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
@@ -192,68 +286,116 @@ def _parse(long: pd.DataFrame, station_col: str, time_col: str, tz: str, unit: s
     long["value"] = value
     units = long["unit"] if "unit" in long else pd.Series(unit, index=long.index, dtype=object)
     # A blank cell of a unit column is a missing unit; a wide file without units uses canonical ones.
-    blank_unit = (units.isna() | (units.astype(str).str.strip() == "")) if "unit" in long else \
-        pd.Series(False, index=long.index)
+    blank_unit = (
+        (units.isna() | (units.astype(str).str.strip() == ""))
+        if "unit" in long
+        else pd.Series(False, index=long.index)
+    )
     for row in long.loc[blank_unit & value.notna(), "_row"]:
         problems.append(Problem(int(row), "unit", "unit", "unit missing"))
     ok = value.notna() & times.notna() & ~blank_unit
     long = long[ok]
-    converted, canonical, bad_unit = normalise_units(long["value"].to_numpy(dtype=float), units[ok],
-                                                    long["parameter"], table)
+    converted, canonical, bad_unit = normalise_units(
+        long["value"].to_numpy(dtype=float), units[ok], long["parameter"], table
+    )
     for row, u in zip(long.loc[bad_unit, "_row"], units[ok][bad_unit], strict=True):
-        problems.append(Problem(int(row), "unit", "unit", f"unit {u!r} cannot be converted for this parameter"))
+        problems.append(
+            Problem(int(row), "unit", "unit", f"unit {u!r} cannot be converted for this parameter")
+        )
     long["value"], long["unit"] = converted, canonical.to_numpy()
     return long[~bad_unit], problems
 
 
 def _quality(long: pd.DataFrame, table: pd.DataFrame, synthetic: bool) -> pd.Series:
     limits = table.set_index("code").loc[long["parameter"].to_numpy()]
-    flag = np.where(long["value"].to_numpy() < 0, "negative",
-                    np.where(long["value"].to_numpy() > limits["valid_max"].to_numpy(), "out_of_range",
-                             "synthetic" if synthetic else "ok"))
+    flag = np.where(
+        long["value"].to_numpy() < 0,
+        "negative",
+        np.where(
+            long["value"].to_numpy() > limits["valid_max"].to_numpy(),
+            "out_of_range",
+            "synthetic" if synthetic else "ok",
+        ),
+    )
     return pd.Series(flag, index=long.index)
 
 
-_COPY_COLUMNS = ["station_id", "parameter", "observed_at", "value", "unit", "quality_flag", "source"]
+_COPY_COLUMNS = [
+    "station_id",
+    "parameter",
+    "observed_at",
+    "value",
+    "unit",
+    "quality_flag",
+    "source",
+]
 
 
 _COPY_SQL = sql.SQL("COPY _mstage ({}) FROM STDIN WITH (FORMAT csv)").format(
-    sql.SQL(", ").join(map(sql.Identifier, _COPY_COLUMNS)))
+    sql.SQL(", ").join(map(sql.Identifier, _COPY_COLUMNS))
+)
 
 
 def _copy(cur, frame: pd.DataFrame, *, progress: bool, chunk: int = 200_000) -> None:
     cur.execute("CREATE TEMP TABLE _mstage (LIKE measurements) ON COMMIT DROP")
-    with tqdm(total=len(frame), desc="import measurements", unit="row", disable=not progress or None) as bar:
+    with tqdm(
+        total=len(frame), desc="import measurements", unit="row", disable=not progress or None
+    ) as bar:
         for start in range(0, len(frame), chunk):
-            part = frame.iloc[start:start + chunk]
+            part = frame.iloc[start : start + chunk]
             buf = io.StringIO()
-            part.to_csv(buf, columns=_COPY_COLUMNS, header=False, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+            part.to_csv(
+                buf,
+                columns=_COPY_COLUMNS,
+                header=False,
+                index=False,
+                date_format="%Y-%m-%dT%H:%M:%S%z",
+            )
             buf.seek(0)
             cur.copy_expert(_COPY_SQL.as_string(cur), buf)
             bar.update(len(part))
 
 
 def _merge(cur, *, replace: bool) -> tuple[int, int, int]:
-    cur.execute("SELECT count(*) FROM _mstage s JOIN measurements m USING (station_id, parameter, observed_at) "
-                "WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM (s.value, s.unit, s.quality_flag)")
+    cur.execute(
+        "SELECT count(*) FROM _mstage s JOIN measurements m USING (station_id, parameter, observed_at) "
+        "WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM (s.value, s.unit, s.quality_flag)"
+    )
     (differing,) = cur.fetchone()
     action = sql.SQL(
         "DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit, quality_flag = EXCLUDED.quality_flag, "
         "source = EXCLUDED.source WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM "
-        "(EXCLUDED.value, EXCLUDED.unit, EXCLUDED.quality_flag)" if replace else "DO NOTHING")
-    cur.execute(sql.SQL(
-        "WITH up AS (INSERT INTO measurements AS m SELECT * FROM _mstage "
-        "ON CONFLICT (station_id, parameter, observed_at) {} RETURNING (xmax = 0) AS inserted) "
-        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
-    ).format(action))
+        "(EXCLUDED.value, EXCLUDED.unit, EXCLUDED.quality_flag)"
+        if replace
+        else "DO NOTHING"
+    )
+    cur.execute(
+        sql.SQL(
+            "WITH up AS (INSERT INTO measurements AS m SELECT * FROM _mstage "
+            "ON CONFLICT (station_id, parameter, observed_at) {} RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
+        ).format(action)
+    )
     inserted, updated = cur.fetchone()
     return int(inserted), int(updated), int(differing)
 
 
-def import_measurements(conn, path: Path | str, *, station_col: str | None = None, time_col: str | None = None,
-                        unit: str | None = None, tz: str = "Asia/Ho_Chi_Minh", replace: bool = False,
-                        source: str | None = None, synthetic: bool = False, dry_run: bool = False,
-                        partial: bool = False, progress: bool = True, actor: str = "cli") -> ImportReport:
+def import_measurements(
+    conn,
+    path: Path | str,
+    *,
+    station_col: str | None = None,
+    time_col: str | None = None,
+    unit: str | None = None,
+    tz: str = "Asia/Ho_Chi_Minh",
+    replace: bool = False,
+    source: str | None = None,
+    synthetic: bool = False,
+    dry_run: bool = False,
+    partial: bool = False,
+    progress: bool = True,
+    actor: str = "cli",
+) -> ImportReport:
     """Import measurements from a long or wide CSV in one transaction.
 
     Long: one row per value (station, time, parameter, value[, unit]). Wide: one row per
@@ -277,64 +419,114 @@ def import_measurements(conn, path: Path | str, *, station_col: str | None = Non
     columns = list(df.columns)
     scol, tcol = _find(columns, _STATION_COLS, station_col), _find(columns, _TIME_COLS, time_col)
     if scol is None or tcol is None:
-        raise ValidationError(f"{path}: needs a station column ({', '.join(_STATION_COLS)}) and a time column "
-                              f"({', '.join(_TIME_COLS)}); found {', '.join(c for c in columns if c != '_row')}")
-    if unit is None and not any(c.lower() == "unit" for c in columns) and \
-            any(c.lower() in ("parameter", "value") for c in columns):
-        raise ValidationError(f"{path}: no unit column and no unit given (--unit): the values' unit is unknown")
+        raise ValidationError(
+            f"{path}: needs a station column ({', '.join(_STATION_COLS)}) and a time column "
+            f"({', '.join(_TIME_COLS)}); found {', '.join(c for c in columns if c != '_row')}"
+        )
+    if (
+        unit is None
+        and not any(c.lower() == "unit" for c in columns)
+        and any(c.lower() in ("parameter", "value") for c in columns)
+    ):
+        raise ValidationError(
+            f"{path}: no unit column and no unit given (--unit): the values' unit is unknown"
+        )
     try:
         with conn.cursor() as cur:
             table = _parameters(cur)
             long, layout = _to_long(df, scol, tcol, table)
             unknown = long["parameter"].isna() | ~long["parameter"].isin(table["code"])
-            report.problems += [Problem(int(r), "parameter", "choice", f"unknown parameter {p!r}")
-                                for r, p in zip(long.loc[unknown, "_row"], long.loc[unknown, "parameter"], strict=True)]
+            report.problems += [
+                Problem(int(r), "parameter", "choice", f"unknown parameter {p!r}")
+                for r, p in zip(
+                    long.loc[unknown, "_row"], long.loc[unknown, "parameter"], strict=True
+                )
+            ]
             long, found = _parse(long[~unknown], scol, tcol, tz, unit, table)
             report.problems += found
-            medium_of = dict(zip(long[scol].astype(str).str.strip(),
-                                 table.set_index("code").loc[long["parameter"], "medium"], strict=True))
+            medium_of = dict(
+                zip(
+                    long[scol].astype(str).str.strip(),
+                    table.set_index("code").loc[long["parameter"], "medium"],
+                    strict=True,
+                )
+            )
             ids = _ensure_stations(cur, df, scol, source or path.name, medium_of, report)
             refs = long[scol].astype(str).str.strip()
             long["station_id"] = refs.map(ids)
             orphan = long["station_id"].isna()
-            report.problems += [Problem(int(r), scol, "unknown_station", f"unknown station {s!r}: import stations first")
-                                for r, s in zip(long.loc[orphan, "_row"], refs[orphan], strict=True)]
+            report.problems += [
+                Problem(
+                    int(r), scol, "unknown_station", f"unknown station {s!r}: import stations first"
+                )
+                for r, s in zip(long.loc[orphan, "_row"], refs[orphan], strict=True)
+            ]
             long = long[~orphan].copy()
             dup = long.duplicated(["station_id", "parameter", "observed_at"], keep="first")
-            report.problems += [Problem(int(r), "observed_at", "duplicate", f"duplicate {p} value for the same station and time")
-                                for r, p in zip(long.loc[dup, "_row"], long.loc[dup, "parameter"], strict=True)]
+            report.problems += [
+                Problem(
+                    int(r),
+                    "observed_at",
+                    "duplicate",
+                    f"duplicate {p} value for the same station and time",
+                )
+                for r, p in zip(long.loc[dup, "_row"], long.loc[dup, "parameter"], strict=True)
+            ]
             long = long[~dup]
             errors = [p for p in report.problems if p.severity == "error"]
             if errors and not partial:
                 shown = "; ".join(f"row {p.row}, column {p.field}: {p.reason}" for p in errors[:20])
                 more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
-                raise ImportFailedError(f"{path.name}: {len(errors)} rows cannot be read, nothing was written: "
-                                        f"{shown}{more}")
+                raise ImportFailedError(
+                    f"{path.name}: {len(errors)} rows cannot be read, nothing was written: "
+                    f"{shown}{more}"
+                )
             long["station_id"] = long["station_id"].astype(int)
             long["quality_flag"] = _quality(long, table, synthetic)
             for flag in ("negative", "out_of_range"):
-                report.problems += [Problem(int(r), "value", flag, f"{p} value {v:g} flagged {flag} (kept)", "warning")
-                                    for r, p, v in long.loc[long["quality_flag"] == flag, ["_row", "parameter", "value"]].itertuples(index=False)]
+                report.problems += [
+                    Problem(
+                        int(r), "value", flag, f"{p} value {v:g} flagged {flag} (kept)", "warning"
+                    )
+                    for r, p, v in long.loc[
+                        long["quality_flag"] == flag, ["_row", "parameter", "value"]
+                    ].itertuples(index=False)
+                ]
             long["source"] = source or path.name
             _copy(cur, long, progress=progress)
             report.inserted, report.updated, differing = _merge(cur, replace=replace)
-            report.total = len(long) + len({(p.row, p.field) for p in report.problems if p.severity == "error"})
+            report.total = len(long) + len(
+                {(p.row, p.field) for p in report.problems if p.severity == "error"}
+            )
             report.unchanged = len(long) - report.inserted - report.updated
             report.notes.append(f"layout {layout}; {len(long)} values read")
             if layout == "wide" and unit is None:
-                report.notes.append("no units in the file: each parameter's canonical unit assumed "
-                                    "(µg/m3 for air, mg/L for water); give --unit otherwise")
+                report.notes.append(
+                    "no units in the file: each parameter's canonical unit assumed "
+                    "(µg/m3 for air, mg/L for water); give --unit otherwise"
+                )
             if differing and not replace:
-                report.notes.append(f"{differing} values differ from stored ones: kept the stored values "
-                                    "(use --replace to replace them)")
-            cur.execute("INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', 'measurements', %s)",
-                        (actor, json.dumps({"file": str(path), "inserted": report.inserted,
-                                            "updated": report.updated}, ensure_ascii=False)))
+                report.notes.append(
+                    f"{differing} values differ from stored ones: kept the stored values "
+                    "(use --replace to replace them)"
+                )
+            cur.execute(
+                "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', 'measurements', %s)",
+                (
+                    actor,
+                    json.dumps(
+                        {"file": str(path), "inserted": report.inserted, "updated": report.updated},
+                        ensure_ascii=False,
+                    ),
+                ),
+            )
         conn.rollback() if dry_run else conn.commit()
     except psycopg2.Error as exc:
         conn.rollback()
-        raise ImportFailedError(f"{path}: the database refused the import, nothing was written: "
-                                f"{exc.diag.message_primary if exc.diag else exc}") from exc
+        raise ImportFailedError(
+            f"{path}: the database refused the import, nothing was written: "
+            f"{exc.diag.message_primary if exc.diag else exc}"
+        ) from exc
     except BaseException:
         conn.rollback()
         raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
@@ -23,8 +23,14 @@ __all__ = ["OCOP", "VILLAGES", "search"]
 logger = logging.getLogger(__name__)
 
 RECOGNITION = ("traditional_craft_village", "craft_village", "village_with_craft", "unknown")
-OCOP_GROUPS = ("food", "beverages", "herbal", "textiles_garments", "souvenirs_furniture_decor",
-               "community_tourism")
+OCOP_GROUPS = (
+    "food",
+    "beverages",
+    "herbal",
+    "textiles_garments",
+    "souvenirs_furniture_decor",
+    "community_tourism",
+)
 _TEST_NAME = re.compile(r"^(\d+|.*\btest\b.*|làng nghề \d+)$", re.IGNORECASE)
 
 VILLAGE_FIELDS = (
@@ -34,27 +40,41 @@ VILLAGE_FIELDS = (
     Field("craft", required=True, choices=CRAFT_CODES),
     Field("recognition", choices=RECOGNITION),
     Field("recognition_year", "int", minimum=1900, maximum=2100),
-    Field("commune_code"), Field("commune_name"),
-    Field("district_code"), Field("district_name"),
-    Field("province_code"), Field("province_name"),
+    Field("commune_code"),
+    Field("commune_name"),
+    Field("district_code"),
+    Field("district_name"),
+    Field("province_code"),
+    Field("province_name"),
     Field("households", "int", minimum=0),
     Field("workers", "int", minimum=0),
     Field("visit_minutes", "int", minimum=0, maximum=1440),
     Field("opening_hours"),
-    Field("description_vi"), Field("description_en"),
+    Field("description_vi"),
+    Field("description_en"),
     Field("source", required=True),
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _profiles() -> list[dict[str, Any]]:
     folder = files("layers") / "profiles"
-    return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".yaml")]
+    return [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in folder.iterdir()
+        if p.name.endswith(".yaml")
+    ]
 
 
 def _profile_for(columns: list[str], layer: str) -> dict[str, Any] | None:
-    return next((p for p in _profiles()
-                 if p["layer"] == layer and set(p["detect_columns"]) <= set(columns)), None)
+    return next(
+        (
+            p
+            for p in _profiles()
+            if p["layer"] == layer and set(p["detect_columns"]) <= set(columns)
+        ),
+        None,
+    )
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -64,7 +84,9 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(values, index=frame.index, dtype=object)
 
 
-def _apply_profile(gdf: gpd.GeoDataFrame, profile: dict[str, Any] | None) -> tuple[pd.DataFrame, list[Problem]]:
+def _apply_profile(
+    gdf: gpd.GeoDataFrame, profile: dict[str, Any] | None
+) -> tuple[pd.DataFrame, list[Problem]]:
     if profile is None:
         return rename_columns(gdf, {}), []
     frame = rename_columns(gdf, profile["columns"])
@@ -80,7 +102,9 @@ def _apply_profile(gdf: gpd.GeoDataFrame, profile: dict[str, Any] | None) -> tup
 
 
 def _flag_duplicate_coordinates(gdf: gpd.GeoDataFrame, frame: pd.DataFrame) -> list[Problem]:
-    xy = gdf.geometry.map(lambda g: None if g is None or g.is_empty else (round(g.x, 7), round(g.y, 7)))
+    xy = gdf.geometry.map(
+        lambda g: None if g is None or g.is_empty else (round(g.x, 7), round(g.y, 7))
+    )
     first: dict[tuple[float, float], int] = {}
     problems = []
     for idx, key in xy.items():
@@ -89,14 +113,23 @@ def _flag_duplicate_coordinates(gdf: gpd.GeoDataFrame, frame: pd.DataFrame) -> l
         row = int(frame.at[idx, "_row"])
         if key in first:
             frame.at[idx, "flags"] = [*frame.at[idx, "flags"], "duplicate_coordinates"]
-            problems.append(Problem(row, "geometry", "duplicate_coordinates",
-                                    f"same coordinates as row {first[key]} (kept, flagged)", "warning"))
+            problems.append(
+                Problem(
+                    row,
+                    "geometry",
+                    "duplicate_coordinates",
+                    f"same coordinates as row {first[key]} (kept, flagged)",
+                    "warning",
+                )
+            )
         else:
             first[key] = row
     return problems
 
 
-def _prepare_villages(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
+def _prepare_villages(
+    gdf: gpd.GeoDataFrame, options: ImportOptions
+) -> tuple[pd.DataFrame, list[Problem]]:
     frame, problems = _apply_profile(gdf, _profile_for(list(gdf.columns), "villages"))
     for column in ("name", "full_name", "craft", "recognition", "source"):
         frame[column] = _text(frame, column)
@@ -108,18 +141,32 @@ def _prepare_villages(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd
         if name is None:
             continue
         if _TEST_NAME.match(name):
-            problems.append(Problem(row, "name", "test_row", f"looks like a test row: name {name!r}"))
+            problems.append(
+                Problem(row, "name", "test_row", f"looks like a test row: name {name!r}")
+            )
         if frame.at[idx, "craft"] is None:
             craft = infer_craft(name)
             frame.at[idx, "craft"] = craft or "other"
-            problems.append(Problem(row, "craft", "craft_inferred",
-                                    f"craft {craft} inferred from the name" if craft
-                                    else "no craft found in the name: set to 'other'", "warning"))
+            problems.append(
+                Problem(
+                    row,
+                    "craft",
+                    "craft_inferred",
+                    f"craft {craft} inferred from the name"
+                    if craft
+                    else "no craft found in the name: set to 'other'",
+                    "warning",
+                )
+            )
         if frame.at[idx, "recognition"] is None:
             frame.at[idx, "recognition"] = infer_recognition(name)
     frame["name_ascii"] = frame["name"].map(lambda n: fold(n) if n else None)
-    frame["_province_key"] = _text(frame, "province_name").map(lambda n: admin_key(n) if n else None)
-    frame["_district_key"] = _text(frame, "district_name").map(lambda n: admin_key(n) if n else None)
+    frame["_province_key"] = _text(frame, "province_name").map(
+        lambda n: admin_key(n) if n else None
+    )
+    frame["_district_key"] = _text(frame, "district_name").map(
+        lambda n: admin_key(n) if n else None
+    )
     problems += _flag_duplicate_coordinates(gdf, frame)
     return frame, problems
 
@@ -149,24 +196,52 @@ def _check_villages(cur, options: ImportOptions) -> list[Problem]:
     cur.execute(_CHECK_PROVINCE, params)
     problems = []
     checks = (
-        ("province", sql.SQL("(a.code = s.province_code OR a.name_key = s._province_key)"), "province_name"),
-        ("district", sql.SQL("a.name_key = s._district_key AND (s.province_code IS NULL OR a.parent_code = s.province_code)"),
-         "district_name"),
+        (
+            "province",
+            sql.SQL("(a.code = s.province_code OR a.name_key = s._province_key)"),
+            "province_name",
+        ),
+        (
+            "district",
+            sql.SQL(
+                "a.name_key = s._district_key AND (s.province_code IS NULL OR a.parent_code = s.province_code)"
+            ),
+            "district_name",
+        ),
     )
     for level, join, column in checks:
         flag = f"outside_stated_{level}"
-        cur.execute(sql.SQL(_OUTSIDE).format(level=sql.Literal(level), join=join, flag=sql.Literal(flag)), params)
+        cur.execute(
+            sql.SQL(_OUTSIDE).format(level=sql.Literal(level), join=join, flag=sql.Literal(flag)),
+            params,
+        )
         for (row,) in cur.fetchall():
-            problems.append(Problem(row, column, flag,
-                                    f"the point lies outside its stated {level} (kept, flagged)", "warning"))
-    cur.execute("SELECT count(*) FROM _stage s WHERE NOT EXISTS (SELECT 1 FROM admin_units a "
-                "WHERE a.version = %(version)s AND a.level = 'province' AND a.code = s.province_code)", params)
+            problems.append(
+                Problem(
+                    row,
+                    column,
+                    flag,
+                    f"the point lies outside its stated {level} (kept, flagged)",
+                    "warning",
+                )
+            )
+    cur.execute(
+        "SELECT count(*) FROM _stage s WHERE NOT EXISTS (SELECT 1 FROM admin_units a "
+        "WHERE a.version = %(version)s AND a.level = 'province' AND a.code = s.province_code)",
+        params,
+    )
     (unchecked,) = cur.fetchone()
     if unchecked:
-        problems.append(Problem(None, "province_name", "province_unchecked",
-                                f"{unchecked} rows not checked against a province boundary: none is "
-                                f"loaded for their province (admin version {options.admin_version})",
-                                "warning"))
+        problems.append(
+            Problem(
+                None,
+                "province_name",
+                "province_unchecked",
+                f"{unchecked} rows not checked against a province boundary: none is "
+                f"loaded for their province (admin version {options.admin_version})",
+                "warning",
+            )
+        )
     return problems
 
 
@@ -174,10 +249,29 @@ VILLAGES = LayerSpec(
     name="villages",
     table="craft_villages",
     key=("ref",),
-    columns=("ref", "name", "name_ascii", "full_name", "craft", "recognition", "recognition_year",
-             "commune_code", "commune_name", "district_code", "district_name", "province_code",
-             "province_name", "households", "workers", "visit_minutes", "opening_hours",
-             "description_vi", "description_en", "source", "flags"),
+    columns=(
+        "ref",
+        "name",
+        "name_ascii",
+        "full_name",
+        "craft",
+        "recognition",
+        "recognition_year",
+        "commune_code",
+        "commune_name",
+        "district_code",
+        "district_name",
+        "province_code",
+        "province_name",
+        "households",
+        "workers",
+        "visit_minutes",
+        "opening_hours",
+        "description_vi",
+        "description_en",
+        "source",
+        "flags",
+    ),
     fields=VILLAGE_FIELDS,
     prepare=_prepare_villages,
     geometry_type="Point",
@@ -186,7 +280,9 @@ VILLAGES = LayerSpec(
 )
 
 
-def _prepare_ocop(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
+def _prepare_ocop(
+    gdf: gpd.GeoDataFrame, options: ImportOptions
+) -> tuple[pd.DataFrame, list[Problem]]:
     frame = rename_columns(gdf, {"group": "product_group"})
     frame["_village_ref"] = _text(frame, "village_ref")
     frame["village_id"] = None
@@ -194,10 +290,19 @@ def _prepare_ocop(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.Dat
 
 
 def _check_ocop(cur, options: ImportOptions) -> list[Problem]:
-    cur.execute("UPDATE _stage s SET village_id = v.id FROM craft_villages v WHERE v.ref = s._village_ref")
+    cur.execute(
+        "UPDATE _stage s SET village_id = v.id FROM craft_villages v WHERE v.ref = s._village_ref"
+    )
     cur.execute("SELECT _row, _village_ref FROM _stage WHERE village_id IS NULL")
-    return [Problem(row, "village_ref", "unknown_village", f"no village with ref {ref!r}: import villages first")
-            for row, ref in cur.fetchall()]
+    return [
+        Problem(
+            row,
+            "village_ref",
+            "unknown_village",
+            f"no village with ref {ref!r}: import villages first",
+        )
+        for row, ref in cur.fetchall()
+    ]
 
 
 OCOP = LayerSpec(
@@ -206,7 +311,8 @@ OCOP = LayerSpec(
     key=("village_id", "name"),
     columns=("village_id", "name", "product_group", "stars", "year_rated", "source"),
     fields=(
-        Field("village_ref", required=True), Field("name", required=True),
+        Field("village_ref", required=True),
+        Field("name", required=True),
         Field("product_group", required=True, choices=OCOP_GROUPS),
         Field("stars", "int", required=True, minimum=1, maximum=5),
         Field("year_rated", "int", minimum=2018, maximum=2100),

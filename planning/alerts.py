@@ -8,7 +8,9 @@ import pandas as pd
 __all__ = ["episodes"]
 
 
-def episodes(hourly: pd.Series, *, level: float, min_hours: int, strict: bool = True) -> pd.DataFrame:
+def episodes(
+    hourly: pd.Series, *, level: float, min_hours: int, strict: bool = True
+) -> pd.DataFrame:
     """Runs of consecutive hours above (``strict``) or at least ``level`` lasting ``min_hours`` or more.
 
     A missing hour breaks a run. Returns ``start``, ``end`` (last hour), ``hours``, ``peak``.
@@ -31,6 +33,8 @@ def episodes(hourly: pd.Series, *, level: float, min_hours: int, strict: bool = 
             start = i
         elif not flag and start is not None:
             if i - start >= min_hours:
-                rows.append((full[start], full[i - 1], i - start, float(values.iloc[start:i].max())))
+                rows.append(
+                    (full[start], full[i - 1], i - start, float(values.iloc[start:i].max()))
+                )
             start = None
     return pd.DataFrame(rows, columns=["start", "end", "hours", "peak"])

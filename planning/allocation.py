@@ -47,11 +47,15 @@ class Allocation:
         return out
 
 
-def _check(cost: NDArray, demand: NDArray, p: int, capacity: NDArray | None) -> tuple[NDArray, NDArray, NDArray | None]:
+def _check(
+    cost: NDArray, demand: NDArray, p: int, capacity: NDArray | None
+) -> tuple[NDArray, NDArray, NDArray | None]:
     cost = np.asarray(cost, dtype=float)
     demand = np.asarray(demand, dtype=float)
     if cost.ndim != 2 or cost.shape[0] != len(demand):
-        raise ValidationError(f"cost matrix {cost.shape} does not match {len(demand)} demand points")
+        raise ValidationError(
+            f"cost matrix {cost.shape} does not match {len(demand)} demand points"
+        )
     n, m = cost.shape
     if n == 0:
         raise ValidationError("no demand points to allocate")
@@ -78,10 +82,19 @@ def _size(size: NDArray | None, demand: NDArray) -> NDArray:
     return size
 
 
-def _constraints(prob, x: dict, y: list, p: int, use: NDArray, capacity: NDArray | None, *,
-                 every_point_served: bool) -> None:
+def _constraints(
+    prob,
+    x: dict,
+    y: list,
+    p: int,
+    use: NDArray,
+    capacity: NDArray | None,
+    *,
+    every_point_served: bool,
+) -> None:
     """Open exactly ``p`` sites; each point goes to one site (p-median) or at most one (coverage),
-    only to an open one, and within the site's capacity when there is one."""
+    only to an open one, and within the site's capacity when there is one.
+    """
     n, m = len(use), len(y)
     prob += pulp.lpSum(y) == p
     for i in range(n):
@@ -91,7 +104,10 @@ def _constraints(prob, x: dict, y: list, p: int, use: NDArray, capacity: NDArray
         prob += v <= y[j]
     if capacity is not None:
         for j in range(m):
-            prob += pulp.lpSum(float(use[i]) * x[i, j] for i in range(n) if (i, j) in x) <= float(capacity[j]) * y[j]
+            prob += (
+                pulp.lpSum(float(use[i]) * x[i, j] for i in range(n) if (i, j) in x)
+                <= float(capacity[j]) * y[j]
+            )
 
 
 def _solve(problem: pulp.LpProblem, time_limit_s: float) -> str:
@@ -101,8 +117,16 @@ def _solve(problem: pulp.LpProblem, time_limit_s: float) -> str:
     return pulp.LpStatus[problem.status]
 
 
-def p_median(cost: NDArray, demand: NDArray, p: int, *, capacity: NDArray | None = None,
-             size: NDArray | None = None, max_cost: float | None = None, time_limit_s: float = 60.0) -> Allocation:
+def p_median(
+    cost: NDArray,
+    demand: NDArray,
+    p: int,
+    *,
+    capacity: NDArray | None = None,
+    size: NDArray | None = None,
+    max_cost: float | None = None,
+    time_limit_s: float = 60.0,
+) -> Allocation:
     """Open ``p`` sites minimising sum(demand x cost); every demand point is served.
 
     Pairs with a non-finite cost (unreachable) or above ``max_cost`` are not allowed.
@@ -117,27 +141,57 @@ def p_median(cost: NDArray, demand: NDArray, p: int, *, capacity: NDArray | None
     allowed = np.isfinite(cost) & (cost <= max_cost if max_cost is not None else True)
     stranded = np.flatnonzero(~allowed.any(axis=1))
     if len(stranded):
-        raise ValidationError(f"demand points {stranded.tolist()} reach no site"
-                              + (f" within {max_cost:g}" if max_cost is not None else ""))
+        raise ValidationError(
+            f"demand points {stranded.tolist()} reach no site"
+            + (f" within {max_cost:g}" if max_cost is not None else "")
+        )
     prob = pulp.LpProblem("p_median", pulp.LpMinimize)
     y = [prob.add_variable(f"open_{j}", cat="Binary") for j in range(m)]
     cat = "Binary" if capacity is not None else "Continuous"
-    x = {(i, j): prob.add_variable(f"x_{i}_{j}", 0, 1, cat=cat) for i in range(n) for j in range(m) if allowed[i, j]}
+    x = {
+        (i, j): prob.add_variable(f"x_{i}_{j}", 0, 1, cat=cat)
+        for i in range(n)
+        for j in range(m)
+        if allowed[i, j]
+    }
     prob += pulp.lpSum(float(demand[i] * cost[i, j]) * v for (i, j), v in x.items())
     _constraints(prob, x, y, p, use, capacity, every_point_served=True)
     status = _solve(prob, time_limit_s)
     if status != "Optimal":
-        raise ValidationError(f"p-median has no solution ({status}): "
-                              + ("total capacity of any p sites is below the demand" if capacity is not None
-                                 else "check the cost matrix"))
-    assignment = [max(range(m), key=lambda j: (x[i, j].value() or 0) if (i, j) in x else -1) for i in range(n)]
+        raise ValidationError(
+            f"p-median has no solution ({status}): "
+            + (
+                "total capacity of any p sites is below the demand"
+                if capacity is not None
+                else "check the cost matrix"
+            )
+        )
+    assignment = [
+        max(range(m), key=lambda j: (x[i, j].value() or 0) if (i, j) in x else -1) for i in range(n)
+    ]
     sites = tuple(j for j in range(m) if (y[j].value() or 0) > 0.5)
     total = float(demand.sum())
-    return Allocation("p_median", sites, tuple(assignment), float(pulp.value(prob.objective)), total, total, status)
+    return Allocation(
+        "p_median",
+        sites,
+        tuple(assignment),
+        float(pulp.value(prob.objective)),
+        total,
+        total,
+        status,
+    )
 
 
-def max_coverage(cost: NDArray, demand: NDArray, p: int, max_cost: float, *, capacity: NDArray | None = None,
-                 size: NDArray | None = None, time_limit_s: float = 60.0) -> Allocation:
+def max_coverage(
+    cost: NDArray,
+    demand: NDArray,
+    p: int,
+    max_cost: float,
+    *,
+    capacity: NDArray | None = None,
+    size: NDArray | None = None,
+    time_limit_s: float = 60.0,
+) -> Allocation:
     """Open ``p`` sites maximising the demand with a site within ``max_cost``.
 
     Each covered point is assigned to one opened site within reach (the nearest,
@@ -155,10 +209,17 @@ def max_coverage(cost: NDArray, demand: NDArray, p: int, max_cost: float, *, cap
     within = np.isfinite(cost) & (cost <= max_cost)
     prob = pulp.LpProblem("max_coverage", pulp.LpMaximize)
     y = [prob.add_variable(f"open_{j}", cat="Binary") for j in range(m)]
-    x = {(i, j): prob.add_variable(f"x_{i}_{j}", 0, 1, cat="Binary") for i in range(n) for j in range(m) if within[i, j]}
+    x = {
+        (i, j): prob.add_variable(f"x_{i}_{j}", 0, 1, cat="Binary")
+        for i in range(n)
+        for j in range(m)
+        if within[i, j]
+    }
     # Tiny cost term: among equal coverages, prefer the shorter commutes.
     scale = 1e-6 / (max_cost * max(float(demand.sum()), 1.0))
-    prob += pulp.lpSum(float(demand[i]) * v - scale * float(demand[i] * cost[i, j]) * v for (i, j), v in x.items())
+    prob += pulp.lpSum(
+        float(demand[i]) * v - scale * float(demand[i] * cost[i, j]) * v for (i, j), v in x.items()
+    )
     _constraints(prob, x, y, p, use, capacity, every_point_served=False)
     status = _solve(prob, time_limit_s)
     if status != "Optimal":
@@ -169,4 +230,6 @@ def max_coverage(cost: NDArray, demand: NDArray, p: int, max_cost: float, *, cap
         assignment.append(chosen[0] if chosen else -1)
     covered = float(sum(demand[i] for i, j in enumerate(assignment) if j >= 0))
     sites = tuple(j for j in range(m) if (y[j].value() or 0) > 0.5)
-    return Allocation("max_coverage", sites, tuple(assignment), covered, covered, float(demand.sum()), status)
+    return Allocation(
+        "max_coverage", sites, tuple(assignment), covered, covered, float(demand.sum()), status
+    )

@@ -44,7 +44,9 @@ def sub_index(value: float, concentrations: Sequence[float], index: Sequence[flo
 
 def aqi(values: Mapping[str, float], table: AqiTable) -> tuple[int, str] | None:
     """The index (rounded up) and its dominant pollutant, or ``None`` without a PM value."""
-    usable = {k: v for k, v in values.items() if k in table.concentrations and v is not None and v >= 0}
+    usable = {
+        k: v for k, v in values.items() if k in table.concentrations and v is not None and v >= 0
+    }
     if not any(k in usable for k in table.requires_one_of):
         return None
     subs = {k: sub_index(v, table.concentrations[k], table.index) for k, v in usable.items()}
@@ -63,6 +65,11 @@ def band(value: int, table: AqiTable) -> Mapping[str, object]:
 def table_from_document(doc: Mapping[str, object]) -> AqiTable:
     """Build the hourly table from the parsed ``vn_aqi_1459.yaml`` document."""
     conc = doc["concentration_breakpoints"]
-    return AqiTable(index=doc["index_breakpoints"], concentrations=conc["hourly"],  # type: ignore[index]
-                    bands=doc["bands"], requires_one_of=doc["requires_one_of"],  # type: ignore[arg-type]
-                    verified=bool(conc["verified"]), eight_hour=conc.get("eight_hour"))  # type: ignore[index,union-attr]
+    return AqiTable(
+        index=doc["index_breakpoints"],
+        concentrations=conc["hourly"],  # type: ignore[index]
+        bands=doc["bands"],
+        requires_one_of=doc["requires_one_of"],  # type: ignore[arg-type]
+        verified=bool(conc["verified"]),
+        eight_hour=conc.get("eight_hour"),
+    )  # type: ignore[index,union-attr]

@@ -20,14 +20,20 @@ __all__ = ["rank_units", "zone_exposure"]
 def _metric(*frames: gpd.GeoDataFrame) -> None:
     crs = {f.crs.to_epsg() if f.crs else None for f in frames if len(f)}
     if len(crs) > 1:
-        raise CRSError(f"inputs are in different CRSs {sorted(map(str, crs))}: project them to one metric CRS")
+        raise CRSError(
+            f"inputs are in different CRSs {sorted(map(str, crs))}: project them to one metric CRS"
+        )
     for f in frames:
         if len(f) and (f.crs is None or f.crs.is_geographic):
             raise CRSError("exposure needs a projected (metric) CRS, e.g. EPSG:32648")
 
 
-def zone_exposure(zones: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame,
-                  units: gpd.GeoDataFrame) -> pd.DataFrame:
+def zone_exposure(
+    zones: gpd.GeoDataFrame,
+    villages: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+) -> pd.DataFrame:
     """One row per zone: villages, schools and clinics inside, and the population inside.
 
     ``facilities`` has a ``kind`` column (``school`` or ``clinic``); ``units`` a ``population``
@@ -50,26 +56,37 @@ def zone_exposure(zones: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, facilitie
     rows = []
     for zone_ref, geom in zip(zones["ref"], zones.geometry, strict=True):
         inside_v = villages[villages.geometry.within(geom)] if len(villages) else villages
-        inside_f = facilities[facilities.geometry.intersects(geom)] if len(facilities) else facilities
+        inside_f = (
+            facilities[facilities.geometry.intersects(geom)] if len(facilities) else facilities
+        )
         hit = units[units.geometry.intersects(geom)] if len(units) else units
-        share = hit.geometry.intersection(geom).area / hit["_area"] if len(hit) else pd.Series(dtype=float)
+        share = (
+            hit.geometry.intersection(geom).area / hit["_area"]
+            if len(hit)
+            else pd.Series(dtype=float)
+        )
         pop = hit["population"].astype(float) if len(hit) else pd.Series(dtype=float)
         known = pop.notna()
         covered = float((share[known] * hit["_area"][known]).sum()) if len(hit) else 0.0
-        rows.append({
-            "zone": zone_ref,
-            "area_ha": round(geom.area / 1e4, 2),
-            "villages": len(inside_v), "village_refs": list(inside_v["ref"]) if len(inside_v) else [],
-            "schools": int((inside_f["kind"] == "school").sum()) if len(inside_f) else 0,
-            "clinics": int((inside_f["kind"] == "clinic").sum()) if len(inside_f) else 0,
-            "facility_names": list(inside_f["name"].dropna())[:20] if len(inside_f) else [],
-            "population": round(float((pop[known] * share[known]).sum()), 1),
-            "population_known_pct": round(100 * covered / geom.area, 1) if geom.area else 0.0,
-        })
+        rows.append(
+            {
+                "zone": zone_ref,
+                "area_ha": round(geom.area / 1e4, 2),
+                "villages": len(inside_v),
+                "village_refs": list(inside_v["ref"]) if len(inside_v) else [],
+                "schools": int((inside_f["kind"] == "school").sum()) if len(inside_f) else 0,
+                "clinics": int((inside_f["kind"] == "clinic").sum()) if len(inside_f) else 0,
+                "facility_names": list(inside_f["name"].dropna())[:20] if len(inside_f) else [],
+                "population": round(float((pop[known] * share[known]).sum()), 1),
+                "population_known_pct": round(100 * covered / geom.area, 1) if geom.area else 0.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def rank_units(zones: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, weight: str | None = None) -> pd.DataFrame:
+def rank_units(
+    zones: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, weight: str | None = None
+) -> pd.DataFrame:
     """Units ranked by exposure: indicator = share of the unit's area inside any zone
     (weighted by ``zones[weight]`` where given, e.g. severity 3/2/1); percentile of the
     indicator among all units x population = score; rank 1 = most exposed people.

@@ -17,7 +17,16 @@ import pandas as pd
 
 from planning.aqi import AqiTable, sub_index
 
-__all__ = ["COMPLETENESS", "daily_aqi", "exceedances", "hourly_aqi", "mean_8h", "mean_24h", "mean_year", "nowcast"]
+__all__ = [
+    "COMPLETENESS",
+    "daily_aqi",
+    "exceedances",
+    "hourly_aqi",
+    "mean_8h",
+    "mean_24h",
+    "mean_year",
+    "nowcast",
+]
 
 COMPLETENESS = 0.75
 _PM = ("PM2.5", "PM10")
@@ -73,7 +82,7 @@ def nowcast(series: pd.Series) -> pd.Series:
     values = hourly.to_numpy(dtype=float)
     out = np.full(len(values), np.nan)
     for t in range(len(values)):
-        window = values[max(0, t - 11): t + 1][::-1]  # c_1 = this hour
+        window = values[max(0, t - 11) : t + 1][::-1]  # c_1 = this hour
         if np.isfinite(window[:3]).sum() < 2:
             continue
         present = np.isfinite(window)
@@ -84,10 +93,14 @@ def nowcast(series: pd.Series) -> pd.Series:
     return pd.Series(out, index=hourly.index, name="nowcast")
 
 
-def _index_of(values: Mapping[str, float], table: AqiTable, breakpoints: Mapping[str, Sequence[float]]
-              ) -> tuple[float, str | None]:
-    subs = {p: sub_index(v, breakpoints[p], table.index) for p, v in values.items()
-            if p in breakpoints and v is not None and np.isfinite(v) and v >= 0}
+def _index_of(
+    values: Mapping[str, float], table: AqiTable, breakpoints: Mapping[str, Sequence[float]]
+) -> tuple[float, str | None]:
+    subs = {
+        p: sub_index(v, breakpoints[p], table.index)
+        for p, v in values.items()
+        if p in breakpoints and v is not None and np.isfinite(v) and v >= 0
+    }
     if not subs or not any(p in subs for p in table.requires_one_of):
         return np.nan, None
     dominant = max(subs, key=lambda p: subs[p])
@@ -108,10 +121,16 @@ def hourly_aqi(frame: pd.DataFrame, table: AqiTable) -> pd.DataFrame:
     return pd.DataFrame(rows, index=hourly.index, columns=["aqi", "dominant"])
 
 
-def daily_aqi(frame: pd.DataFrame, table: AqiTable, *, eight_hour: Mapping[str, Sequence[float]],
-              tz: str = "Asia/Ho_Chi_Minh") -> pd.DataFrame:
+def daily_aqi(
+    frame: pd.DataFrame,
+    table: AqiTable,
+    *,
+    eight_hour: Mapping[str, Sequence[float]],
+    tz: str = "Asia/Ho_Chi_Minh",
+) -> pd.DataFrame:
     """Daily VN_AQI: PM 24-hour means; O3 the larger sub-index of its highest 1-hour and
-    8-hour values; CO, NO2, SO2 their highest 1-hour value of the day."""
+    8-hour values; CO, NO2, SO2 their highest 1-hour value of the day.
+    """
     local = frame.apply(_hourly)
     local.index = local.index.tz_convert(tz) if local.index.tz is not None else local.index
     days = sorted(set(local.index.date))
@@ -131,28 +150,45 @@ def daily_aqi(frame: pd.DataFrame, table: AqiTable, *, eight_hour: Mapping[str, 
             o3_8h.index = o3_8h.index.tz_convert(tz) if o3_8h.index.tz is not None else o3_8h.index
             peak = o3_8h[o3_8h.index.date == day].max()
             if np.isfinite(peak) and np.isfinite(aqi):
-                sub8 = float(np.ceil(sub_index(min(peak, eight_hour["O3"][-1]), eight_hour["O3"],
-                                               table.index[: len(eight_hour["O3"])])))
+                sub8 = float(
+                    np.ceil(
+                        sub_index(
+                            min(peak, eight_hour["O3"][-1]),
+                            eight_hour["O3"],
+                            table.index[: len(eight_hour["O3"])],
+                        )
+                    )
+                )
                 if sub8 > aqi:
                     aqi, dominant = sub8, "O3"
         out.append((pd.Timestamp(day), aqi, dominant))
     return pd.DataFrame(out, columns=["day", "aqi", "dominant"]).set_index("day")
 
 
-_PERIODS = {"1h": lambda s, tz: _hourly(s), "8h": lambda s, tz: mean_8h(s),
-            "24h": lambda s, tz: mean_24h(s, tz=tz), "year": lambda s, tz: mean_year(s, tz=tz)}
+_PERIODS = {
+    "1h": lambda s, tz: _hourly(s),
+    "8h": lambda s, tz: mean_8h(s),
+    "24h": lambda s, tz: mean_24h(s, tz=tz),
+    "year": lambda s, tz: mean_year(s, tz=tz),
+}
 
 
 def _limits_on(doc: Mapping, day: pd.Timestamp) -> tuple[str | None, list[Mapping]]:
     for version in doc["versions"]:
         start = pd.Timestamp(str(version["effective_from"]))
-        end = pd.Timestamp(str(version["effective_to"])) if version["effective_to"] else pd.Timestamp.max
+        end = (
+            pd.Timestamp(str(version["effective_to"]))
+            if version["effective_to"]
+            else pd.Timestamp.max
+        )
         if start <= day <= end:
             return version["document"], version["limits"]
     return None, []
 
 
-def exceedances(values: pd.DataFrame, qcvn05: Mapping, *, tz: str = "Asia/Ho_Chi_Minh") -> pd.DataFrame:
+def exceedances(
+    values: pd.DataFrame, qcvn05: Mapping, *, tz: str = "Asia/Ho_Chi_Minh"
+) -> pd.DataFrame:
     """Every averaged value above its QCVN 05 limit, with the regulation in force on its date.
 
     ``values``: long frame with ``station``, ``parameter``, ``observed_at`` (tz-aware), ``value``.
@@ -165,13 +201,42 @@ def exceedances(values: pd.DataFrame, qcvn05: Mapping, *, tz: str = "Asia/Ho_Chi
         for period, average in _PERIODS.items():
             means = average(series, tz).dropna()
             for start, value in means.items():
-                day = pd.Timestamp(start).tz_localize(None) if getattr(start, "tzinfo", None) else pd.Timestamp(start)
+                day = (
+                    pd.Timestamp(start).tz_localize(None)
+                    if getattr(start, "tzinfo", None)
+                    else pd.Timestamp(start)
+                )
                 if period == "year":
                     day = pd.Timestamp(year=int(start), month=7, day=1)
                 regulation, limits = _limits_on(qcvn05, day)
-                for limit in (lim for lim in limits if lim["parameter"] == parameter and lim["averaging"] == period):
+                for limit in (
+                    lim
+                    for lim in limits
+                    if lim["parameter"] == parameter and lim["averaging"] == period
+                ):
                     if value > limit["value"]:
-                        rows.append((station, parameter, period, start, round(float(value), 3), limit["value"],
-                                     regulation, bool(limit["verified"])))
-    return pd.DataFrame(rows, columns=["station", "parameter", "period", "start", "value", "limit", "regulation",
-                                       "verified"])
+                        rows.append(
+                            (
+                                station,
+                                parameter,
+                                period,
+                                start,
+                                round(float(value), 3),
+                                limit["value"],
+                                regulation,
+                                bool(limit["verified"]),
+                            )
+                        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "station",
+            "parameter",
+            "period",
+            "start",
+            "value",
+            "limit",
+            "regulation",
+            "verified",
+        ],
+    )

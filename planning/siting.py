@@ -31,17 +31,49 @@ from scipy import ndimage
 from gis.errors import ValidationError
 
 __all__ = [
-    "CRITERIA", "AhpResult", "Criterion", "Transform", "ahp_weights", "candidate_regions", "check_weights",
-    "distance_to", "overlay_blocks", "sensitivity", "slope_deg", "weighted_overlay",
+    "CRITERIA",
+    "AhpResult",
+    "Criterion",
+    "Transform",
+    "ahp_weights",
+    "candidate_regions",
+    "check_weights",
+    "distance_to",
+    "overlay_blocks",
+    "sensitivity",
+    "slope_deg",
+    "weighted_overlay",
 ]
 
 #: The criteria a request may name, with the unit of their raw value.
 CRITERIA = {
-    "road_distance_m": "m", "village_distance_m": "m", "residential_distance_m": "m",
-    "facility_distance_m": "m", "slope_deg": "degree", "elevation_m": "m", "landuse": "score",
+    "road_distance_m": "m",
+    "village_distance_m": "m",
+    "residential_distance_m": "m",
+    "facility_distance_m": "m",
+    "slope_deg": "degree",
+    "elevation_m": "m",
+    "landuse": "score",
 }
 #: Saaty's random consistency index by matrix size.
-RANDOM_INDEX = (0.0, 0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+RANDOM_INDEX = (
+    0.0,
+    0.0,
+    0.0,
+    0.58,
+    0.90,
+    1.12,
+    1.24,
+    1.32,
+    1.41,
+    1.45,
+    1.49,
+    1.51,
+    1.48,
+    1.56,
+    1.57,
+    1.59,
+)
 MAX_CR = 0.1
 
 
@@ -63,14 +95,18 @@ class Transform:
     def __post_init__(self) -> None:
         needs = {"linear": ("low", "high"), "decay": ("half",), "identity": (), "threshold": ()}
         if self.kind not in needs:
-            raise ValidationError(f"transform kind {self.kind!r} is unknown; use one of {', '.join(needs)}")
+            raise ValidationError(
+                f"transform kind {self.kind!r} is unknown; use one of {', '.join(needs)}"
+            )
         missing = [n for n in needs[self.kind] if getattr(self, n) is None]
         if missing:
             raise ValidationError(f"{self.kind} transform needs {', '.join(missing)}")
         if self.kind == "linear" and self.low == self.high:
             raise ValidationError("linear transform needs low != high")
         if self.kind == "threshold" and (self.low is None) == (self.high is None):
-            raise ValidationError("threshold transform needs exactly one of low (keep above) or high (keep below)")
+            raise ValidationError(
+                "threshold transform needs exactly one of low (keep above) or high (keep below)"
+            )
         if self.kind == "decay" and not self.half > 0:
             raise ValidationError("decay transform needs half > 0")
 
@@ -78,10 +114,16 @@ class Transform:
         """The transform as a numexpr expression of the variable ``name``."""
         if self.kind == "linear":
             lo, hi = float(self.low), float(self.high)
-            return f"where({name} <= {min(lo, hi)!r}, {float(lo > hi)!r}, where({name} >= {max(lo, hi)!r}, " \
-                   f"{float(lo < hi)!r}, ({name} - {lo!r}) / {hi - lo!r}))"
+            return (
+                f"where({name} <= {min(lo, hi)!r}, {float(lo > hi)!r}, where({name} >= {max(lo, hi)!r}, "
+                f"{float(lo < hi)!r}, ({name} - {lo!r}) / {hi - lo!r}))"
+            )
         if self.kind == "threshold":
-            test = f"{name} >= {float(self.low)!r}" if self.low is not None else f"{name} <= {float(self.high)!r}"
+            test = (
+                f"{name} >= {float(self.low)!r}"
+                if self.low is not None
+                else f"{name} <= {float(self.high)!r}"
+            )
             return f"where({name} != {name}, {name}, where({test}, 1.0, 0.0))"  # NaN stays unknown
         if self.kind == "decay":
             return f"exp({float(-np.log(2) / float(self.half))!r} * {name})"
@@ -103,7 +145,9 @@ class Criterion:
 
     def __post_init__(self) -> None:
         if self.name not in CRITERIA:
-            raise ValidationError(f"criterion {self.name!r} is unknown; known: {', '.join(CRITERIA)}")
+            raise ValidationError(
+                f"criterion {self.name!r} is unknown; known: {', '.join(CRITERIA)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -117,8 +161,9 @@ class AhpResult:
     worst_pair: tuple[int, int] | None = field(default=None)
 
 
-def ahp_weights(matrix: NDArray | list[list[float]], *, names: list[str] | None = None,
-                max_cr: float = MAX_CR) -> AhpResult:
+def ahp_weights(
+    matrix: NDArray | list[list[float]], *, names: list[str] | None = None, max_cr: float = MAX_CR
+) -> AhpResult:
     """Weights (principal eigenvector) of a reciprocal pairwise comparison matrix.
 
     >>> r = ahp_weights([[1, 3, 5], [1/3, 1, 3], [1/5, 1/3, 1]])
@@ -129,16 +174,22 @@ def ahp_weights(matrix: NDArray | list[list[float]], *, names: list[str] | None 
     n = a.shape[0]
     names = names or [f"#{i + 1}" for i in range(n)]
     if a.ndim != 2 or a.shape != (n, n) or n < 2:
-        raise ValidationError(f"AHP matrix must be square with at least 2 rows, got shape {a.shape}")
+        raise ValidationError(
+            f"AHP matrix must be square with at least 2 rows, got shape {a.shape}"
+        )
     if n >= len(RANDOM_INDEX):
-        raise ValidationError(f"AHP matrix of {n} criteria is larger than the {len(RANDOM_INDEX) - 1} supported")
+        raise ValidationError(
+            f"AHP matrix of {n} criteria is larger than the {len(RANDOM_INDEX) - 1} supported"
+        )
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
         raise ValidationError("AHP matrix entries must be positive numbers (1/9 .. 9)")
     bad = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-3))
     if len(bad):
         i, j = bad[0]
-        raise ValidationError(f"AHP matrix is not reciprocal: [{names[i]}, {names[j]}] = {a[i, j]:g} but "
-                              f"[{names[j]}, {names[i]}] = {a[j, i]:g} (should be {1 / a[i, j]:g})")
+        raise ValidationError(
+            f"AHP matrix is not reciprocal: [{names[i]}, {names[j]}] = {a[i, j]:g} but "
+            f"[{names[j]}, {names[i]}] = {a[j, i]:g} (should be {1 / a[i, j]:g})"
+        )
     values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
     lam = float(values[k].real)
@@ -154,7 +205,8 @@ def ahp_weights(matrix: NDArray | list[list[float]], *, names: list[str] | None 
         raise ValidationError(
             f"AHP consistency ratio {cr:.3f} is above {max_cr}: the comparisons contradict each other. "
             f"The judgement furthest from the derived weights is {names[i]} vs {names[j]} "
-            f"(given {a[i, j]:.3g}, the weights imply {w[i] / w[j]:.3g}); revise it and try again")
+            f"(given {a[i, j]:.3g}, the weights imply {w[i] / w[j]:.3g}); revise it and try again"
+        )
     return result
 
 
@@ -164,7 +216,9 @@ def check_weights(criteria: list[Criterion], *, tolerance: float = 1e-6) -> None
     if not criteria:
         raise ValidationError("no criteria given")
     if len(set(names)) != len(names):
-        raise ValidationError(f"criteria named twice: {sorted({n for n in names if names.count(n) > 1})}")
+        raise ValidationError(
+            f"criteria named twice: {sorted({n for n in names if names.count(n) > 1})}"
+        )
     if any(c.weight < 0 for c in criteria):
         raise ValidationError("weights must not be negative")
     total = sum(c.weight for c in criteria)
@@ -177,8 +231,9 @@ def _expression(criteria: list[Criterion]) -> str:
     return " + ".join(f"{float(c.weight)!r} * ({c.transform.expression(c.name)})" for c in criteria)
 
 
-def weighted_overlay(layers: Mapping[str, NDArray], criteria: list[Criterion],
-                     mask: NDArray[np.bool_] | None = None) -> NDArray[np.float32]:
+def weighted_overlay(
+    layers: Mapping[str, NDArray], criteria: list[Criterion], mask: NDArray[np.bool_] | None = None
+) -> NDArray[np.float32]:
     """Suitability 0-1 of each cell: the weighted sum of criterion scores; NaN where masked or unknown.
 
     >>> c = [Criterion("slope_deg", Transform("linear", low=10, high=0), 0.5),
@@ -192,7 +247,9 @@ def weighted_overlay(layers: Mapping[str, NDArray], criteria: list[Criterion],
         raise ValidationError(f"no raster for criteria {missing}")
     shapes = {np.shape(layers[c.name]) for c in criteria}
     if len(shapes) != 1:
-        raise ValidationError(f"criterion rasters differ in shape {sorted(shapes)}: align them to one grid first")
+        raise ValidationError(
+            f"criterion rasters differ in shape {sorted(shapes)}: align them to one grid first"
+        )
     local = {c.name: np.asarray(layers[c.name], dtype="float32") for c in criteria}
     out = numexpr.evaluate(_expression(criteria), local_dict=local).astype("float32")
     if mask is not None:
@@ -200,11 +257,17 @@ def weighted_overlay(layers: Mapping[str, NDArray], criteria: list[Criterion],
     return out
 
 
-def overlay_blocks(read: Callable[[int, int], dict[str, NDArray]], height: int, criteria: list[Criterion], *,
-                   block_rows: int = 512) -> Iterator[tuple[int, NDArray[np.float32]]]:
+def overlay_blocks(
+    read: Callable[[int, int], dict[str, NDArray]],
+    height: int,
+    criteria: list[Criterion],
+    *,
+    block_rows: int = 512,
+) -> Iterator[tuple[int, NDArray[np.float32]]]:
     """Stream the overlay strip by strip: ``read(row0, row1)`` gives the criterion blocks
     (and optionally ``"_mask"``); yields ``(row0, suitability block)``. Memory stays at
-    a few strips however tall the raster."""
+    a few strips however tall the raster.
+    """
     check_weights(criteria)
     expression = _expression(criteria)
     for row0 in range(0, height, block_rows):
@@ -246,8 +309,14 @@ def _label_areas(suitable: NDArray[np.bool_]) -> tuple[NDArray[np.int32], int]:
     return labels.astype("int32"), n
 
 
-def _split_large(suitability: NDArray, region: NDArray[np.bool_], cells_max: int, cells_min: int,
-                 threshold: float, step: float = 0.02) -> list[NDArray[np.bool_]]:
+def _split_large(
+    suitability: NDArray,
+    region: NDArray[np.bool_],
+    cells_max: int,
+    cells_min: int,
+    threshold: float,
+    step: float = 0.02,
+) -> list[NDArray[np.bool_]]:
     """Pieces of an over-size region that fit, taken by raising the threshold inside it."""
     pieces: list[NDArray[np.bool_]] = []
     t = threshold
@@ -266,9 +335,17 @@ def _split_large(suitability: NDArray, region: NDArray[np.bool_], cells_max: int
     return pieces
 
 
-def candidate_regions(suitability: NDArray, transform: Affine, crs, *, threshold: float, min_ha: float,
-                      max_ha: float, criteria_layers: Mapping[str, NDArray] | None = None,
-                      split_large: bool = True) -> gpd.GeoDataFrame:
+def candidate_regions(
+    suitability: NDArray,
+    transform: Affine,
+    crs,
+    *,
+    threshold: float,
+    min_ha: float,
+    max_ha: float,
+    criteria_layers: Mapping[str, NDArray] | None = None,
+    split_large: bool = True,
+) -> gpd.GeoDataFrame:
     """Contiguous cells with suitability >= ``threshold`` (8-connected), of ``min_ha``-``max_ha``.
 
     Regions larger than ``max_ha`` are split by raising the threshold inside them (their
@@ -278,7 +355,9 @@ def candidate_regions(suitability: NDArray, transform: Affine, crs, *, threshold
     cell_ha = abs(transform.a * transform.e) / 10_000
     cells_min, cells_max = int(np.ceil(min_ha / cell_ha)), int(np.floor(max_ha / cell_ha))
     if cells_max < 1:
-        raise ValidationError(f"cell size {np.sqrt(cell_ha * 1e4):g} m is too coarse for regions of at most {max_ha} ha")
+        raise ValidationError(
+            f"cell size {np.sqrt(cell_ha * 1e4):g} m is too coarse for regions of at most {max_ha} ha"
+        )
     valid = np.isfinite(suitability)
     if not valid.any():
         raise ValidationError("every cell is masked or unknown: no suitable land in the study area")
@@ -295,7 +374,9 @@ def candidate_regions(suitability: NDArray, transform: Affine, crs, *, threshold
                 out[piece] = next_id
                 next_id += 1
     ids = np.arange(1, next_id)
-    columns = ["rank", "area_ha", "mean_score", "min_score"] + [f"mean_{name}" for name in (criteria_layers or {})]
+    columns = ["rank", "area_ha", "mean_score", "min_score"] + [
+        f"mean_{name}" for name in (criteria_layers or {})
+    ]
     if len(ids) == 0:
         return gpd.GeoDataFrame(columns=columns + ["geometry"], geometry="geometry", crs=crs)
     polygons: dict[int, list] = {}
@@ -303,22 +384,27 @@ def candidate_regions(suitability: NDArray, transform: Affine, crs, *, threshold
         polygons.setdefault(int(value), []).append(shapely.geometry.shape(geom))
     counts = np.bincount(out.ravel(), minlength=next_id)[1:]
     score = np.nan_to_num(suitability, nan=0.0)
-    frame = pd.DataFrame({
-        "candidate": ids,
-        "area_ha": counts * cell_ha,
-        "mean_score": ndimage.mean(score, out, ids),
-        "min_score": ndimage.minimum(score, out, ids),
-    })
+    frame = pd.DataFrame(
+        {
+            "candidate": ids,
+            "area_ha": counts * cell_ha,
+            "mean_score": ndimage.mean(score, out, ids),
+            "min_score": ndimage.minimum(score, out, ids),
+        }
+    )
     for name, layer in (criteria_layers or {}).items():
         frame[f"mean_{name}"] = ndimage.mean(np.asarray(layer, dtype="float64"), out, ids)
     geometry = [shapely.make_valid(shapely.union_all(polygons[int(i)])) for i in ids]
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=crs).sort_values("mean_score", ascending=False)
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=crs).sort_values(
+        "mean_score", ascending=False
+    )
     gdf.insert(0, "rank", np.arange(1, len(gdf) + 1))
     return gdf.reset_index(drop=True)
 
 
-def sensitivity(candidate_scores: pd.DataFrame, criteria: list[Criterion], *, delta: float = 0.2,
-                top: int = 5) -> pd.DataFrame:
+def sensitivity(
+    candidate_scores: pd.DataFrame, criteria: list[Criterion], *, delta: float = 0.2, top: int = 5
+) -> pd.DataFrame:
     """How the ranking of the top candidates moves when each weight changes by +-``delta``.
 
     ``candidate_scores``: one row per candidate (index = candidate id, in base rank order),
@@ -342,7 +428,14 @@ def sensitivity(candidate_scores: pd.DataFrame, criteria: list[Criterion], *, de
             total = scores @ w
             order = list(candidate_scores.index[np.argsort(-total, kind="stable")])
             ranks = {cid: order.index(cid) + 1 for cid in top_ids}
-            rows.append({"criterion": name, "change_pct": round(sign * delta * 100), "weight": round(float(w[i]), 4),
-                         **{f"rank_of_{cid}": r for cid, r in ranks.items()},
-                         "leader": order[0], "leader_changed": order[0] != top_ids[0]})
+            rows.append(
+                {
+                    "criterion": name,
+                    "change_pct": round(sign * delta * 100),
+                    "weight": round(float(w[i]), 4),
+                    **{f"rank_of_{cid}": r for cid, r in ranks.items()},
+                    "leader": order[0],
+                    "leader_changed": order[0] != top_ids[0],
+                }
+            )
     return pd.DataFrame(rows)

@@ -26,7 +26,9 @@ class Grid:
     height: int
 
     @classmethod
-    def around(cls, x: NDArray[np.float64], y: NDArray[np.float64], *, cell: float, margin: float) -> Grid:
+    def around(
+        cls, x: NDArray[np.float64], y: NDArray[np.float64], *, cell: float, margin: float
+    ) -> Grid:
         """The grid covering the points plus ``margin`` metres."""
         x0, x1 = float(x.min() - margin), float(x.max() + margin)
         y0, y1 = float(y.min() - margin), float(y.max() + margin)
@@ -46,8 +48,13 @@ class Grid:
 
     def padded(self, cells: int) -> Grid:
         """The same grid with ``cells`` more cells on every side."""
-        return Grid(self.x0 - cells * self.cell, self.y1 + cells * self.cell, self.cell, self.width + 2 * cells,
-                    self.height + 2 * cells)
+        return Grid(
+            self.x0 - cells * self.cell,
+            self.y1 + cells * self.cell,
+            self.cell,
+            self.width + 2 * cells,
+            self.height + 2 * cells,
+        )
 
     def centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Cell-centre coordinates (1-D x, 1-D y; y descending)."""
@@ -56,8 +63,16 @@ class Grid:
         return xs, ys
 
 
-def idw(x: NDArray, y: NDArray, values: NDArray, grid: Grid, *, power: float = 2.0, neighbours: int = 12,
-        block_rows: int = 256) -> NDArray[np.float64]:
+def idw(
+    x: NDArray,
+    y: NDArray,
+    values: NDArray,
+    grid: Grid,
+    *,
+    power: float = 2.0,
+    neighbours: int = 12,
+    block_rows: int = 256,
+) -> NDArray[np.float64]:
     """Inverse-distance weighted surface; exact at the stations. Works block by block of rows."""
     values = np.asarray(values, dtype=float)
     tree = cKDTree(np.column_stack([x, y]))
@@ -65,18 +80,20 @@ def idw(x: NDArray, y: NDArray, values: NDArray, grid: Grid, *, power: float = 2
     xs, ys = grid.centres()
     out = np.empty((grid.height, grid.width))
     for top in range(0, grid.height, block_rows):
-        gx, gy = np.meshgrid(xs, ys[top:top + block_rows])
+        gx, gy = np.meshgrid(xs, ys[top : top + block_rows])
         dist, idx = tree.query(np.column_stack([gx.ravel(), gy.ravel()]), k=k, workers=-1)
         dist, idx = dist.reshape(gx.size, k), idx.reshape(gx.size, k)
         exact = dist[:, 0] < 1e-9
         weights = 1.0 / np.maximum(dist, 1e-12) ** power
         block = (weights * values[idx]).sum(1) / weights.sum(1)
         block[exact] = values[idx[exact, 0]]
-        out[top:top + block_rows] = block.reshape(gx.shape)
+        out[top : top + block_rows] = block.reshape(gx.shape)
     return out
 
 
-def idw_loo(x: NDArray, y: NDArray, values: NDArray, *, power: float = 2.0, neighbours: int = 12) -> float:
+def idw_loo(
+    x: NDArray, y: NDArray, values: NDArray, *, power: float = 2.0, neighbours: int = 12
+) -> float:
     """Leave-one-out RMSE of IDW at the stations."""
     values = np.asarray(values, dtype=float)
     tree = cKDTree(np.column_stack([x, y]))
@@ -91,8 +108,15 @@ def idw_loo(x: NDArray, y: NDArray, values: NDArray, *, power: float = 2.0, neig
 def _kriging_model(x: NDArray, y: NDArray, values: NDArray, variogram: str, nlags: int = 15):
     from pykrige.ok import OrdinaryKriging
 
-    return OrdinaryKriging(np.asarray(x, float), np.asarray(y, float), np.asarray(values, float),
-                           variogram_model=variogram, nlags=nlags, verbose=False, enable_plotting=False)
+    return OrdinaryKriging(
+        np.asarray(x, float),
+        np.asarray(y, float),
+        np.asarray(values, float),
+        variogram_model=variogram,
+        nlags=nlags,
+        verbose=False,
+        enable_plotting=False,
+    )
 
 
 #: The bounded variogram models as numexpr expressions of distance ``d`` (PyKrige's formulas
@@ -105,14 +129,18 @@ _GAMMA = {
 }
 
 
-def _neg_gamma(model, d: NDArray[np.float64], out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+def _neg_gamma(
+    model, d: NDArray[np.float64], out: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
     """-gamma(d) of the fitted model, written into ``out`` when given."""
     import numexpr
 
     name = model.variogram_model
     if name in _GAMMA:
         p, r, n = (float(v) for v in model.variogram_model_parameters)
-        return numexpr.evaluate(f"-({_GAMMA[name]})", local_dict={"d": d, "p": p, "r": r, "n": n}, out=out)
+        return numexpr.evaluate(
+            f"-({_GAMMA[name]})", local_dict={"d": d, "p": p, "r": r, "n": n}, out=out
+        )
     value = -model.variogram_function(model.variogram_model_parameters, d)
     if out is None:
         return value
@@ -133,8 +161,15 @@ def _ok_inverse(x: NDArray, y: NDArray, model) -> NDArray[np.float64]:
     return np.linalg.inv(a)
 
 
-def kriging(x: NDArray, y: NDArray, values: NDArray, grid: Grid, *, variogram: str = "spherical",
-            block_rows: int = 64) -> tuple[NDArray[np.float64], NDArray[np.float64], dict[str, float]]:
+def kriging(
+    x: NDArray,
+    y: NDArray,
+    values: NDArray,
+    grid: Grid,
+    *,
+    variogram: str = "spherical",
+    block_rows: int = 64,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], dict[str, float]]:
     """Ordinary kriging: the surface, its kriging variance, and the fitted variogram.
 
     PyKrige fits the variogram; the system is inverted once and the grid is solved block by
@@ -153,13 +188,15 @@ def kriging(x: NDArray, y: NDArray, values: NDArray, grid: Grid, *, variogram: s
     surface = np.empty((grid.height, grid.width))
     variance = np.empty((grid.height, grid.width))
     for top in range(0, grid.height, block_rows):
-        gx, gy = np.meshgrid(xs, ys[top:top + block_rows])
+        gx, gy = np.meshgrid(xs, ys[top : top + block_rows])
         d = cdist(np.column_stack([gx.ravel(), gy.ravel()]), pts)
         b = np.ones((d.shape[0], n + 1))
         _neg_gamma(model, d, out=b[:, :n])
         b[:, :n][d <= 1e-10] = 0.0  # a cell centre on a station takes its value
-        surface[top:top + block_rows] = (b @ weights).reshape(gx.shape)  # estimate: one matrix-vector product
-        variance[top:top + block_rows] = np.einsum("ij,ij->i", b @ a_inv, -b).reshape(gx.shape)
+        surface[top : top + block_rows] = (b @ weights).reshape(
+            gx.shape
+        )  # estimate: one matrix-vector product
+        variance[top : top + block_rows] = np.einsum("ij,ij->i", b @ a_inv, -b).reshape(gx.shape)
     params = dict(zip(("sill", "range", "nugget"), _variogram_params(model), strict=False))
     return surface, variance, params
 
@@ -173,7 +210,8 @@ def _variogram_params(model) -> list[float]:
 def kriging_loo(x: NDArray, y: NDArray, values: NDArray, *, variogram: str = "spherical") -> float:
     """Leave-one-out RMSE of ordinary kriging at the stations, with the variogram fitted on all
     of them: the closed form of Dubrule (1983), residual_i = (A^-1 z)_i / (A^-1)_ii, which
-    equals re-solving the system without station i (a test checks it against doing that)."""
+    equals re-solving the system without station i (a test checks it against doing that).
+    """
     x, y, values = (np.asarray(v, dtype=float) for v in (x, y, values))
     model = _kriging_model(x, y, values, variogram)
     a_inv = _ok_inverse(x, y, model)

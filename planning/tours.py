@@ -80,8 +80,15 @@ def _drop(plan: TourPlan, stop: Stop, reason: str) -> None:
     plan.dropped.append({"ref": stop.ref, "name": stop.name, "reason": reason})
 
 
-def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int, budget_min: int,
-              return_to_start: bool = True, time_limit_s: float | None = None) -> TourPlan:
+def plan_tour(
+    time_s: NDArray[np.float64],
+    stops: list[Stop],
+    *,
+    start_min: int,
+    budget_min: int,
+    return_to_start: bool = True,
+    time_limit_s: float | None = None,
+) -> TourPlan:
     """Order ``stops`` for a day.
 
     Parameters
@@ -113,7 +120,11 @@ def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int,
     for i, stop in enumerate(stops, start=1):
         if not (math.isfinite(time_s[0, i]) and math.isfinite(time_s[i, 0])):
             _drop(plan, stop, "unreachable on the road network")
-        elif stop.open_min is not None and stop.close_min is not None and stop.close_min - stop.open_min < stop.visit_min:
+        elif (
+            stop.open_min is not None
+            and stop.close_min is not None
+            and stop.close_min - stop.open_min < stop.visit_min
+        ):
             _drop(plan, stop, "closed (or open too briefly) on that day")
         else:
             usable.append(i)
@@ -131,7 +142,9 @@ def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int,
     # Matrices live on the C++ side (no Python call per arc): the search gets far more iterations.
     # The objective is seconds, so short hops are not rounded away; the schedule is in minutes.
     travel_cb = routing.RegisterTransitMatrix(seconds.tolist())
-    transit_cb = routing.RegisterTransitMatrix((minutes + np.array(service)[:, None]).astype(int).tolist())
+    transit_cb = routing.RegisterTransitMatrix(
+        (minutes + np.array(service)[:, None]).astype(int).tolist()
+    )
     routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
     routing.AddDimension(transit_cb, MAX_WAIT_MIN, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
@@ -155,7 +168,9 @@ def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int,
     params = pywrapcp.DefaultRoutingSearchParameters()
     # Savings + guided local search: in our benchmark the best of the strategies tried within 0.5 s.
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.SAVINGS
-    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.local_search_metaheuristic = (
+        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    )
     # Guided local search runs until its time limit: small tours need little of it.
     limit = time_limit_s if time_limit_s is not None else min(0.8, 0.05 + 0.01 * len(nodes))
     params.time_limit.FromMilliseconds(int(limit * 1000))
@@ -171,16 +186,31 @@ def plan_tour(time_s: NDArray[np.float64], stops: list[Stop], *, start_min: int,
         k = manager.IndexToNode(index)
         stop = stops[usable[k - 1] - 1]
         arrive = solution.Value(time_dim.CumulVar(index))
-        plan.schedule.append({"ref": stop.ref, "name": stop.name, "arrive_min": arrive,
-                              "leave_min": arrive + stop.visit_min, "travel_min": int(minutes[previous, k])})
+        plan.schedule.append(
+            {
+                "ref": stop.ref,
+                "name": stop.name,
+                "arrive_min": arrive,
+                "leave_min": arrive + stop.visit_min,
+                "travel_min": int(minutes[previous, k]),
+            }
+        )
         plan.travel_s += float(time_s[nodes[previous], nodes[k]])
         visited.add(k)
         previous = k
         index = solution.Value(routing.NextVar(index))
     if return_to_start and plan.schedule:
         plan.travel_s += float(time_s[nodes[previous], 0])
-    plan.end_min = solution.Value(end_var) if return_to_start else (plan.schedule[-1]["leave_min"] if plan.schedule else start_min)
+    plan.end_min = (
+        solution.Value(end_var)
+        if return_to_start
+        else (plan.schedule[-1]["leave_min"] if plan.schedule else start_min)
+    )
     for k in range(1, len(nodes)):
         if k not in visited:
-            _drop(plan, stops[usable[k - 1] - 1], "dropped: the day's time budget is too short (lowest priority first)")
+            _drop(
+                plan,
+                stops[usable[k - 1] - 1],
+                "dropped: the day's time budget is too short (lowest priority first)",
+            )
     return plan

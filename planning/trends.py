@@ -16,7 +16,11 @@ def monthly_means(series: pd.Series, *, tz: str = "Asia/Ho_Chi_Minh") -> pd.Seri
     daily = mean_24h(series, tz=tz)
     months = daily.groupby(daily.index.to_period("M"))
     days_in = pd.Series({p: p.days_in_month for p in months.groups})
-    return months.mean().where(months.count() >= np.ceil(days_in * COMPLETENESS)).rename("monthly_mean")
+    return (
+        months.mean()
+        .where(months.count() >= np.ceil(days_in * COMPLETENESS))
+        .rename("monthly_mean")
+    )
 
 
 def trend(monthly: pd.Series, *, alpha: float = 0.05) -> dict[str, float | bool | int]:
@@ -28,9 +32,18 @@ def trend(monthly: pd.Series, *, alpha: float = 0.05) -> dict[str, float | bool 
     clean = monthly.dropna()
     if len(clean) < 4:
         raise ValueError(f"a trend needs at least 4 monthly means, got {len(clean)}")
-    t = np.array([(p.year - clean.index[0].year) * 12 + p.month - clean.index[0].month for p in clean.index], float)
+    t = np.array(
+        [(p.year - clean.index[0].year) * 12 + p.month - clean.index[0].month for p in clean.index],
+        float,
+    )
     slope, intercept, low, high = stats.theilslopes(clean.to_numpy(float), t)
     tau, p_value = stats.kendalltau(t, clean.to_numpy(float))
-    return {"slope_per_year": float(slope * 12), "slope_low_per_year": float(low * 12),
-            "slope_high_per_year": float(high * 12), "tau": float(tau), "p_value": float(p_value),
-            "significant": bool(p_value < alpha), "months": int(len(clean))}
+    return {
+        "slope_per_year": float(slope * 12),
+        "slope_low_per_year": float(low * 12),
+        "slope_high_per_year": float(high * 12),
+        "tau": float(tau),
+        "p_value": float(p_value),
+        "significant": bool(p_value < alpha),
+        "months": int(len(clean)),
+    }

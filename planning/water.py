@@ -1,6 +1,7 @@
 """Water rules as code: QCVN 08:2023 river classes and health limits, QCVN 40 industrial
 wastewater (2011 values; 2025 picked by date and reported unknown until its values are entered).
-Pure: sample values (mg/L, pH) and the parsed regulation documents in, results out."""
+Pure: sample values (mg/L, pH) and the parsed regulation documents in, results out.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from collections.abc import Mapping
 
 __all__ = ["health_exceedances", "river_class", "wastewater_check"]
 
-_CLASS_FIELDS = {"BOD5": "BOD5_max", "COD": "COD_max", "DO": "DO_min", "TP": "TP_max", "TN": "TN_max"}
+_CLASS_FIELDS = {
+    "BOD5": "BOD5_max",
+    "COD": "COD_max",
+    "DO": "DO_min",
+    "TP": "TP_max",
+    "TN": "TN_max",
+}
 
 
 def _meets(sample: Mapping[str, float], rule: Mapping) -> list[str]:
@@ -34,36 +41,73 @@ def river_class(sample: Mapping[str, float], qcvn08: Mapping) -> dict:
     measured = {p for p in ("pH", *_CLASS_FIELDS) if p in sample}
     for rule in classes:
         if not _meets(sample, rule):
-            return {"class": rule["class"], "limited_by": [], "not_measured": sorted({"pH", *_CLASS_FIELDS} - measured),
-                    "verified": bool(rule.get("verified", False)), "regulation": qcvn08["document"]}
-    return {"class": "D", "limited_by": _meets(sample, classes[-1]),
-            "not_measured": sorted({"pH", *_CLASS_FIELDS} - measured), "verified": False,
-            "regulation": qcvn08["document"]}
+            return {
+                "class": rule["class"],
+                "limited_by": [],
+                "not_measured": sorted({"pH", *_CLASS_FIELDS} - measured),
+                "verified": bool(rule.get("verified", False)),
+                "regulation": qcvn08["document"],
+            }
+    return {
+        "class": "D",
+        "limited_by": _meets(sample, classes[-1]),
+        "not_measured": sorted({"pH", *_CLASS_FIELDS} - measured),
+        "verified": False,
+        "regulation": qcvn08["document"],
+    }
 
 
 def health_exceedances(sample: Mapping[str, float], qcvn08: Mapping) -> list[dict]:
     """Health-related limits of QCVN 08:2023 that the sample exceeds."""
-    return [{"parameter": rule["parameter"], "value": sample[rule["parameter"]], "limit": rule["max"],
-             "regulation": qcvn08["document"], "verified": bool(rule["verified"])}
-            for rule in qcvn08["health_limits"] if rule["parameter"] in sample and sample[rule["parameter"]] > rule["max"]]
+    return [
+        {
+            "parameter": rule["parameter"],
+            "value": sample[rule["parameter"]],
+            "limit": rule["max"],
+            "regulation": qcvn08["document"],
+            "verified": bool(rule["verified"]),
+        }
+        for rule in qcvn08["health_limits"]
+        if rule["parameter"] in sample and sample[rule["parameter"]] > rule["max"]
+    ]
 
 
-def wastewater_check(sample: Mapping[str, float], sampled_on: dt.date, qcvn40: Mapping, *, column: str = "B",
-                     kq: float = 1.0, kf: float = 1.0) -> list[dict]:
+def wastewater_check(
+    sample: Mapping[str, float],
+    sampled_on: dt.date,
+    qcvn40: Mapping,
+    *,
+    column: str = "B",
+    kq: float = 1.0,
+    kf: float = 1.0,
+) -> list[dict]:
     """Each parameter against Cmax = C x Kq x Kf (pH against its range) of the QCVN 40 in force on the date.
 
     Returns one row per parameter: ``pass``, ``fail`` or ``unknown`` (no value for it in that version).
     """
-    version = next(v for v in qcvn40["versions"]
-                   if str(v["effective_from"]) <= sampled_on.isoformat() <= str(v["effective_to"] or "9999-12-31"))
+    version = next(
+        v
+        for v in qcvn40["versions"]
+        if str(v["effective_from"])
+        <= sampled_on.isoformat()
+        <= str(v["effective_to"] or "9999-12-31")
+    )
     limits = {r["parameter"]: r for r in (version.get("columns") or {}).get(column, [])}
     rows = []
     for parameter, value in sample.items():
         rule = limits.get(parameter)
         if rule is None:
-            rows.append({"parameter": parameter, "value": value, "result": "unknown", "limit": None,
-                         "regulation": version["document"], "verified": False,
-                         "why": f"no column {column} value for {parameter} in {version['document']}"})
+            rows.append(
+                {
+                    "parameter": parameter,
+                    "value": value,
+                    "result": "unknown",
+                    "limit": None,
+                    "regulation": version["document"],
+                    "verified": False,
+                    "why": f"no column {column} value for {parameter} in {version['document']}",
+                }
+            )
             continue
         if "range" in rule:
             low, high = rule["range"]
@@ -71,6 +115,15 @@ def wastewater_check(sample: Mapping[str, float], sampled_on: dt.date, qcvn40: M
         else:
             limit = rule["max"] * (1.0 if parameter == "pH" else kq * kf)
             ok = value <= limit
-        rows.append({"parameter": parameter, "value": value, "result": "pass" if ok else "fail", "limit": limit,
-                     "regulation": version["document"], "verified": bool(rule.get("verified", False)), "why": ""})
+        rows.append(
+            {
+                "parameter": parameter,
+                "value": value,
+                "result": "pass" if ok else "fail",
+                "limit": limit,
+                "regulation": version["document"],
+                "verified": bool(rule.get("verified", False)),
+                "why": "",
+            }
+        )
     return rows

@@ -1,5 +1,6 @@
 """Pollution zones: buffers around polluting villages, exceedance polygons from surfaces,
-and the difference between two dates. Pure: GeoDataFrames and arrays in, new objects out."""
+and the difference between two dates. Pure: GeoDataFrames and arrays in, new objects out.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +21,14 @@ __all__ = ["diff_zones", "exceedance_polygons", "source_buffers"]
 
 def _metric(gdf: gpd.GeoDataFrame) -> None:
     if gdf.crs is None or not gdf.crs.is_projected:
-        raise CRSError("zones are computed in a projected (metric) CRS; reproject first (e.g. EPSG:32648)")
+        raise CRSError(
+            "zones are computed in a projected (metric) CRS; reproject first (e.g. EPSG:32648)"
+        )
 
 
-def source_buffers(villages: gpd.GeoDataFrame, distances_m: Mapping[str, float]) -> gpd.GeoDataFrame:
+def source_buffers(
+    villages: gpd.GeoDataFrame, distances_m: Mapping[str, float]
+) -> gpd.GeoDataFrame:
     """A buffer around each village whose craft has a distance; others get no zone.
 
     ``villages`` needs ``ref``, ``name``, ``craft`` and point geometry in a metric CRS.
@@ -34,20 +39,33 @@ def source_buffers(villages: gpd.GeoDataFrame, distances_m: Mapping[str, float])
     polluting = villages[distance.notna()]
     zones = polluting[["ref", "name", "craft"]].copy()
     zones["distance_m"] = distance[distance.notna()].astype(float)
-    return gpd.GeoDataFrame(zones, geometry=polluting.geometry.buffer(zones["distance_m"], quad_segs=16),
-                            crs=villages.crs)
+    return gpd.GeoDataFrame(
+        zones,
+        geometry=polluting.geometry.buffer(zones["distance_m"], quad_segs=16),
+        crs=villages.crs,
+    )
 
 
-def exceedance_polygons(surface: NDArray[np.float64], transform: Affine, crs, limit: float) -> gpd.GeoDataFrame:
+def exceedance_polygons(
+    surface: NDArray[np.float64], transform: Affine, crs, limit: float
+) -> gpd.GeoDataFrame:
     """Polygons of the cells where ``surface`` exceeds ``limit`` (NaN cells never exceed)."""
     mask = np.nan_to_num(surface, nan=-np.inf) > limit
-    polygons = [shape(geom) for geom, value in shapes(mask.astype("uint8"), mask=mask, transform=transform)
-                if value == 1]
+    polygons = [
+        shape(geom)
+        for geom, value in shapes(mask.astype("uint8"), mask=mask, transform=transform)
+        if value == 1
+    ]
     return gpd.GeoDataFrame({"limit": [limit] * len(polygons)}, geometry=polygons, crs=crs)
 
 
-def diff_zones(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, *, key: str = "ref",
-               tolerance_m2: float = 1.0) -> pd.DataFrame:
+def diff_zones(
+    before: gpd.GeoDataFrame,
+    after: gpd.GeoDataFrame,
+    *,
+    key: str = "ref",
+    tolerance_m2: float = 1.0,
+) -> pd.DataFrame:
     """Compare zones of two dates by ``key``: new, gone, grew, shrank or unchanged, with areas (m2)."""
     _metric(before)
     _metric(after)
@@ -67,4 +85,6 @@ def diff_zones(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, *, key: str = 
         else:
             status = "unchanged"
         rows.append((ref, status, old, new, new - old))
-    return pd.DataFrame(rows, columns=[key, "status", "area_before_m2", "area_after_m2", "change_m2"])
+    return pd.DataFrame(
+        rows, columns=[key, "status", "area_before_m2", "area_after_m2", "change_m2"]
+    )

@@ -23,9 +23,20 @@ from layers import migrations_folder
 TEST_DB = "langnghe_test"
 ROOT = Path(__file__).resolve().parent.parent
 #: Tables emptied after each test that writes (admin units are loaded once per session).
-LAYER_TABLES = ("audit_log", "measurements", "route_stops", "tourism_routes", "ocop_products",
-                "pollution_zones", "craft_villages", "industrial_clusters", "monitoring_stations",
-                "scenario_features", "scenarios", "rasters")
+LAYER_TABLES = (
+    "audit_log",
+    "measurements",
+    "route_stops",
+    "tourism_routes",
+    "ocop_products",
+    "pollution_zones",
+    "craft_villages",
+    "industrial_clusters",
+    "monitoring_stations",
+    "scenario_features",
+    "scenarios",
+    "rasters",
+)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -56,8 +67,12 @@ def settings() -> Settings:
         create_database(base, TEST_DB, replace=True)
     except (DatabaseUnavailableError, psycopg2.OperationalError) as exc:
         pytest.skip(f"no PostGIS available: {exc}")
-    test_settings = base.model_copy(update={"pg_database": TEST_DB,
-                                            "database_url": base.dsn(TEST_DB) if base.database_url else None})
+    test_settings = base.model_copy(
+        update={
+            "pg_database": TEST_DB,
+            "database_url": base.dsn(TEST_DB) if base.database_url else None,
+        }
+    )
     apply(test_settings.dsn(), migrations_folder())
     return test_settings
 
@@ -78,8 +93,11 @@ def conn(settings: Settings):
     yield connection
     connection.rollback()
     with connection.cursor() as cur:
-        cur.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
-            sql.SQL(", ").join(map(sql.Identifier, LAYER_TABLES))))
+        cur.execute(
+            sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(
+                sql.SQL(", ").join(map(sql.Identifier, LAYER_TABLES))
+            )
+        )
     connection.commit()
     connection.close()
 
@@ -93,11 +111,19 @@ def admin_loaded(settings: Settings, real_data: Path) -> None:
     connection = connect(settings)
     spec = get_spec("admin")
     folder = real_data / "admin"
-    for name, level, version in (("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province", "pre-2025"),
-                                 ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district", "pre-2025"),
-                                 ("hanoi_region_communes_2025_osm.geojson", "commune", "2025-07")):
-        run_import(connection, spec, folder / name,
-                   ImportOptions(progress=False, extra={"level": level, "version": version, "source": name}))
+    for name, level, version in (
+        ("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province", "pre-2025"),
+        ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district", "pre-2025"),
+        ("hanoi_region_communes_2025_osm.geojson", "commune", "2025-07"),
+    ):
+        run_import(
+            connection,
+            spec,
+            folder / name,
+            ImportOptions(
+                progress=False, extra={"level": level, "version": version, "source": name}
+            ),
+        )
     connection.close()
 
 

@@ -22,8 +22,19 @@ def _name(requirement: str) -> str:
 
 
 def test_top_level_layout():
-    for name in ("gis", "layers", "webmap", "planning", "data", "tests", "environment.yml",
-                 "pyproject.toml", "Makefile", "README.md", ".ci/run"):
+    for name in (
+        "gis",
+        "layers",
+        "webmap",
+        "planning",
+        "data",
+        "tests",
+        "environment.yml",
+        "pyproject.toml",
+        "Makefile",
+        "README.md",
+        ".ci/run",
+    ):
         assert (ROOT / name).exists(), name
 
 
@@ -33,10 +44,14 @@ def test_environment_yml_lists_the_same_runtime_dependencies_as_pyproject():
     pip_test = {_name(r) for r in project["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
-    conda |= {_name(p) for d in env["dependencies"] if isinstance(d, dict) for p in d.get("pip", [])}
+    conda |= {
+        _name(p) for d in env["dependencies"] if isinstance(d, dict) for p in d.get("pip", [])
+    }
     conda -= {"python", "pip", "postgresql", "postgis", "pgrouting"}
     assert conda == pip_runtime | pip_test
-    assert {"postgis", "postgresql"} <= {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    assert {"postgis", "postgresql"} <= {
+        _name(d) for d in env["dependencies"] if isinstance(d, str)
+    }
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
@@ -83,5 +98,8 @@ def test_imports_point_one_way():
     assert not _imported_packages("gis") & {"layers", "planning", "webmap"}
     assert not _imported_packages("layers") & {"planning", "webmap"}
     # planning/pipeline*.py are the planning modules with IO: they may fetch through layers
-    assert not _imported_packages("planning", skip=("pipeline.py", "pipeline_planners.py")) & {"webmap", "layers"}
+    assert not _imported_packages("planning", skip=("pipeline.py", "pipeline_planners.py")) & {
+        "webmap",
+        "layers",
+    }
     assert not _imported_packages("planning") & {"webmap"}

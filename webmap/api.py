@@ -34,24 +34,35 @@ def _lang() -> str:
 
 def _title(coll: Collection) -> tuple[str, str]:
     vi = _lang() == "vi"
-    return (coll.title_vi if vi else coll.title_en), (coll.description_vi if vi else coll.description_en)
+    return (coll.title_vi if vi else coll.title_en), (
+        coll.description_vi if vi else coll.description_en
+    )
 
 
 def _collection_doc(coll: Collection) -> dict:
     title, description = _title(coll)
     items = url_for("api.items", collection_id=coll.id, _external=True)
     doc = {
-        "id": coll.id, "title": title, "description": description, "itemType": "feature",
+        "id": coll.id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "links": [
-            {"href": url_for("api.collection", collection_id=coll.id, _external=True), "rel": "self",
-             "type": "application/json", "title": title},
+            {
+                "href": url_for("api.collection", collection_id=coll.id, _external=True),
+                "rel": "self",
+                "type": "application/json",
+                "title": title,
+            },
             {"href": items, "rel": "items", "type": GEOJSON, "title": title},
         ],
     }
     box = extent(get_conn(), coll)
     if box is not None:
-        doc["extent"] = {"spatial": {"bbox": [box], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
+        doc["extent"] = {
+            "spatial": {"bbox": [box], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
+        }
     return doc
 
 
@@ -60,16 +71,34 @@ def landing():
     """Landing page of the OGC API."""
     return jsonify(
         title=_("LangNghe GIS: craft villages and industrial clusters"),
-        description=_("Craft villages, industrial clusters, pollution and tourism routes of Vietnam"),
+        description=_(
+            "Craft villages, industrial clusters, pollution and tourism routes of Vietnam"
+        ),
         links=[
-            {"href": url_for("api.landing", _external=True), "rel": "self", "type": "application/json",
-             "title": _("This document")},
-            {"href": url_for("api.openapi", _external=True), "rel": "service-desc", "type": OPENAPI,
-             "title": _("API definition")},
-            {"href": url_for("api.conformance", _external=True), "rel": "conformance",
-             "type": "application/json", "title": _("Conformance classes")},
-            {"href": url_for("api.collections", _external=True), "rel": "data", "type": "application/json",
-             "title": _("Collections")},
+            {
+                "href": url_for("api.landing", _external=True),
+                "rel": "self",
+                "type": "application/json",
+                "title": _("This document"),
+            },
+            {
+                "href": url_for("api.openapi", _external=True),
+                "rel": "service-desc",
+                "type": OPENAPI,
+                "title": _("API definition"),
+            },
+            {
+                "href": url_for("api.conformance", _external=True),
+                "rel": "conformance",
+                "type": "application/json",
+                "title": _("Conformance classes"),
+            },
+            {
+                "href": url_for("api.collections", _external=True),
+                "rel": "data",
+                "type": "application/json",
+                "title": _("Collections"),
+            },
         ],
     )
 
@@ -91,7 +120,13 @@ def openapi():
 def collections():
     """Every public collection."""
     return jsonify(
-        links=[{"href": url_for("api.collections", _external=True), "rel": "self", "type": "application/json"}],
+        links=[
+            {
+                "href": url_for("api.collections", _external=True),
+                "rel": "self",
+                "type": "application/json",
+            }
+        ],
         collections=[_collection_doc(c) for c in COLLECTIONS.values()],
     )
 
@@ -104,7 +139,9 @@ def collection(collection_id: str):
 
 def _page_link(coll: Collection, rel: str, offset: int, limit: int) -> dict:
     args = {k: v for k, v in request.args.items() if k not in ("offset", "limit")}
-    href = url_for("api.items", collection_id=coll.id, _external=True, offset=offset, limit=limit, **args)
+    href = url_for(
+        "api.items", collection_id=coll.id, _external=True, offset=offset, limit=limit, **args
+    )
     return {"href": href, "rel": rel, "type": GEOJSON}
 
 
@@ -113,19 +150,34 @@ def items(collection_id: str):
     """Features of a collection: bbox, limit, offset, datetime and property filters."""
     coll = get_collection(collection_id)
     settings = current_app.config["LANGNGHE"]
-    limit = parse_int(request.args.get("limit"), "limit", default=settings.items_default_limit, minimum=1,
-                      maximum=settings.items_max_limit)
+    limit = parse_int(
+        request.args.get("limit"),
+        "limit",
+        default=settings.items_default_limit,
+        minimum=1,
+        maximum=settings.items_max_limit,
+    )
     offset = parse_int(request.args.get("offset"), "offset", default=0, minimum=0, maximum=10**9)
-    rows, matched = features(get_conn(), coll, limit=limit, offset=offset, bbox=parse_bbox(request.args.get("bbox")),
-                             interval=parse_datetime(request.args.get("datetime")),
-                             props=parse_props(request.args, coll))
+    rows, matched = features(
+        get_conn(),
+        coll,
+        limit=limit,
+        offset=offset,
+        bbox=parse_bbox(request.args.get("bbox")),
+        interval=parse_datetime(request.args.get("datetime")),
+        props=parse_props(request.args, coll),
+    )
     links = [_page_link(coll, "self", offset, limit)]
     if len(rows) == limit and (matched is None or offset + limit < matched):
         links.append(_page_link(coll, "next", offset + limit, limit))
     if offset > 0:
         links.append(_page_link(coll, "prev", max(offset - limit, 0), limit))
-    head = {"type": "FeatureCollection", "numberReturned": len(rows),
-            "timeStamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "links": links}
+    head = {
+        "type": "FeatureCollection",
+        "numberReturned": len(rows),
+        "timeStamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "links": links,
+    }
     if matched is not None:
         head["numberMatched"] = matched
     text = current_app.json.dumps(head)[:-1] + ',"features":[' + ",".join(rows) + "]}"
@@ -140,9 +192,14 @@ def item(collection_id: str, fid: str):
     rows, _matched = features(get_conn(), coll, limit=1, fid=number)
     if not rows:
         raise NotFound(f"no feature {number} in {coll.id}")
-    links = ('"links":[{"href":"%s","rel":"self","type":"%s"},{"href":"%s","rel":"collection","type":"application/json"}]'
-             % (url_for("api.item", collection_id=coll.id, fid=number, _external=True), GEOJSON,
-                url_for("api.collection", collection_id=coll.id, _external=True)))
+    links = (
+        '"links":[{"href":"%s","rel":"self","type":"%s"},{"href":"%s","rel":"collection","type":"application/json"}]'
+        % (
+            url_for("api.item", collection_id=coll.id, fid=number, _external=True),
+            GEOJSON,
+            url_for("api.collection", collection_id=coll.id, _external=True),
+        )
+    )
     response = Response(rows[0][:-1] + "," + links + "}", mimetype=GEOJSON)
     if coll.id in EDITABLE:  # the ETag an edit must send back in If-Match
         from webmap.editing import item_etag

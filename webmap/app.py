@@ -61,7 +61,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_security(app, settings)
     register_error_handlers(app)
     app.extensions["langnghe_jobs"] = jobs.JobRunner(settings)
-    for blueprint in (pages.bp, api.bp, tiles.bp, data_api.bp, tours.bp, jobs.bp, planners.bp, editing.bp):
+    for blueprint in (
+        pages.bp,
+        api.bp,
+        tiles.bp,
+        data_api.bp,
+        tours.bp,
+        jobs.bp,
+        planners.bp,
+        editing.bp,
+    ):
         app.register_blueprint(blueprint)
     from webmap.security import init_limits
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -53,6 +53,7 @@ def _sha(token: str) -> str:
 
 # --- storage (used by the CLI too) ---------------------------------------------------------
 
+
 def add_user(conn, username: str, password: str, role: str) -> int:
     """Create an account; the password is stored as an argon2id hash."""
     if role not in ROLES:
@@ -63,8 +64,10 @@ def add_user(conn, username: str, password: str, role: str) -> int:
 
     try:
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO users (username, password_hash, role) VALUES (%s, %s, %s) RETURNING id",
-                        (username, _hasher.hash(password), role))
+            cur.execute(
+                "INSERT INTO users (username, password_hash, role) VALUES (%s, %s, %s) RETURNING id",
+                (username, _hasher.hash(password), role),
+            )
             (user_id,) = cur.fetchone()
         conn.commit()
     except psycopg2.errors.UniqueViolation:
@@ -78,7 +81,9 @@ def add_user(conn, username: str, password: str, role: str) -> int:
 
 def verify_password(conn, username: str, password: str) -> User | None:
     with conn.cursor() as cur:
-        cur.execute("SELECT id, password_hash, role FROM users WHERE username = %s AND active", (username,))
+        cur.execute(
+            "SELECT id, password_hash, role FROM users WHERE username = %s AND active", (username,)
+        )
         row = cur.fetchone()
     if row is None:
         _hasher.hash(password)  # same work whether or not the user exists
@@ -94,8 +99,11 @@ def create_token(conn, username: str, name: str) -> str:
     """A new API token for ``username``: returned once, stored only as its SHA-256."""
     token = "lng_" + secrets.token_urlsafe(32)
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO api_tokens (user_id, name, token_sha256) SELECT id, %s, %s FROM users "
-                    "WHERE username = %s AND active RETURNING id", (name, _sha(token), username))
+        cur.execute(
+            "INSERT INTO api_tokens (user_id, name, token_sha256) SELECT id, %s, %s FROM users "
+            "WHERE username = %s AND active RETURNING id",
+            (name, _sha(token), username),
+        )
         if cur.fetchone() is None:
             conn.rollback()
             raise NotFoundError(f"no active user {username!r}")
@@ -105,9 +113,12 @@ def create_token(conn, username: str, name: str) -> str:
 
 def _token_user(conn, token: str) -> User | None:
     with conn.cursor() as cur:
-        cur.execute("UPDATE api_tokens t SET last_used_at = now() FROM users u WHERE t.user_id = u.id "
-                    "AND t.token_sha256 = %s AND t.revoked_at IS NULL AND u.active "
-                    "RETURNING u.id, u.username, u.role", (_sha(token),))
+        cur.execute(
+            "UPDATE api_tokens t SET last_used_at = now() FROM users u WHERE t.user_id = u.id "
+            "AND t.token_sha256 = %s AND t.revoked_at IS NULL AND u.active "
+            "RETURNING u.id, u.username, u.role",
+            (_sha(token),),
+        )
         row = cur.fetchone()
     conn.commit()
     return User(*row) if row else None
@@ -115,11 +126,14 @@ def _token_user(conn, token: str) -> User | None:
 
 # --- the request side ----------------------------------------------------------------------
 
+
 def _load(user_id: str) -> User | None:
     from webmap.app import get_conn
 
     with get_conn().cursor() as cur:
-        cur.execute("SELECT id, username, role FROM users WHERE id = %s AND active", (int(user_id),))
+        cur.execute(
+            "SELECT id, username, role FROM users WHERE id = %s AND active", (int(user_id),)
+        )
         row = cur.fetchone()
     return User(*row) if row else None
 
@@ -144,6 +158,7 @@ def current() -> User | None:
 
 def require(*roles: str):
     """Only these roles (admin always) may call the view: 401 anonymous, 403 wrong role."""
+
     def wrap(view):
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any):
@@ -151,16 +166,23 @@ def require(*roles: str):
             if user is None:
                 raise Unauthorized("sign in (or send an API token) to do this")
             if user.role != "admin" and user.role not in roles:
-                raise Forbidden(f"the {user.role} role may not do this; it needs {' or '.join(roles)}")
+                raise Forbidden(
+                    f"the {user.role} role may not do this; it needs {' or '.join(roles)}"
+                )
             return view(*args, **kwargs)
+
         return guarded
+
     return wrap
 
 
 def _csrf_for_cookies() -> None:
     """CSRF on unsafe requests that carry our session cookie: a browser may send that cookie
-    on a forged request; a script with an API token (or no cookie at all) cannot be forged."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get("Authorization", "").startswith("Bearer "):
+    on a forged request; a script with an API token (or no cookie at all) cannot be forged.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get(
+        "Authorization", ""
+    ).startswith("Bearer "):
         return
     if current_app.config.get("SESSION_COOKIE_NAME", "session") not in request.cookies:
         return
@@ -184,7 +206,11 @@ def login():
         if user is not None:
             login_user(user)
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("pages.planner"))
+            return redirect(
+                target
+                if target.startswith("/") and not target.startswith("//")
+                else url_for("pages.planner")
+            )
         flash(_("Wrong user name or password"))
         return _page("login.html", form=form, page="login"), 401
     return _page("login.html", form=form, page="login")

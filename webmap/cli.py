@@ -7,24 +7,24 @@ import sys
 
 import click
 
-from layers.db_cli import db
 from gis.errors import LangNgheError
 from layers.cli import import_, measurements_group, sample, search_cmd
-from webmap.users_cli import users_group
+from layers.db_cli import db
 from webmap.planners_cli import allocate_cmd, check_cluster_cmd, scenarios_group, siting_group
 from webmap.planning_cli import (
     alerts_group,
     aqi_cmd,
     exceedances_cmd,
     exposure_cmd,
-    water_cmd,
     isochrone_cmd,
     route,
     surface_cmd,
     tour,
     trends_cmd,
+    water_cmd,
     zones_group,
 )
+from webmap.users_cli import users_group
 
 __all__ = ["cli", "main"]
 
@@ -34,7 +34,9 @@ __all__ = ["cli", "main"]
 def cli(verbose: int) -> None:
     """LangNghe GIS: craft villages, industrial clusters, pollution and tourism on a map."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 @cli.command()
@@ -48,9 +50,29 @@ def serve(host: str, port: int) -> None:
     create_app().run(host=host, port=port, threaded=True)
 
 
-for _command in (db, import_, measurements_group, sample, search_cmd, route, isochrone_cmd, tour, aqi_cmd, exceedances_cmd, exposure_cmd, water_cmd, surface_cmd,
-                 zones_group, trends_cmd, alerts_group, siting_group, allocate_cmd, check_cluster_cmd, scenarios_group,
-                 users_group):
+for _command in (
+    db,
+    import_,
+    measurements_group,
+    sample,
+    search_cmd,
+    route,
+    isochrone_cmd,
+    tour,
+    aqi_cmd,
+    exceedances_cmd,
+    exposure_cmd,
+    water_cmd,
+    surface_cmd,
+    zones_group,
+    trends_cmd,
+    alerts_group,
+    siting_group,
+    allocate_cmd,
+    check_cluster_cmd,
+    scenarios_group,
+    users_group,
+):
     cli.add_command(_command)
 
 

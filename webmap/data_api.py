@@ -45,8 +45,13 @@ def choropleth():
     version = request.args.get("version", "pre-2025")
     level = request.args.get("level", "province")
     if version not in ("pre-2025", "2025-07") or level not in ("province", "district", "commune"):
-        raise BadParameter("version must be pre-2025 or 2025-07; level province, district or commune")
-    return Response(spatial.village_counts(get_conn(), version=version, level=level), mimetype="application/geo+json")
+        raise BadParameter(
+            "version must be pre-2025 or 2025-07; level province, district or commune"
+        )
+    return Response(
+        spatial.village_counts(get_conn(), version=version, level=level),
+        mimetype="application/geo+json",
+    )
 
 
 def _regulations():
@@ -70,9 +75,14 @@ def stations_latest():
         found = indices.get(entry["ref"])
         if found is not None:
             chosen = found["band"]
-            entry["aqi"] = {"value": found["value"], "dominant": found["dominant"], "color": chosen["color"],
-                            "band": chosen["name_vi" if lang == "vi" else "name_en"], "verified": found["verified"],
-                            "method": "NowCast hourly (Decision 1459/QĐ-TCMT)"}
+            entry["aqi"] = {
+                "value": found["value"],
+                "dominant": found["dominant"],
+                "color": chosen["color"],
+                "band": chosen["name_vi" if lang == "vi" else "name_en"],
+                "verified": found["verified"],
+                "method": "NowCast hourly (Decision 1459/QĐ-TCMT)",
+            }
     return jsonify(stations={str(k): v for k, v in latest.items()}, bands=list(table.bands))
 
 
@@ -85,8 +95,11 @@ def station_series(station_id: int):
     days = parse_int(request.args.get("days"), "days", default=7, minimum=1, maximum=366)
     rows = spatial.series(get_conn(), station_id, parameter, days=days)
     on = rows[-1][0].date().isoformat() if rows else "2026-01-01"
-    return jsonify(parameter=parameter, points=[{"t": t.isoformat(), "v": v, "q": q} for t, v, q in rows],
-                   limits=air_limits(_regulations(), parameter, on))
+    return jsonify(
+        parameter=parameter,
+        points=[{"t": t.isoformat(), "v": v, "q": q} for t, v, q in rows],
+        limits=air_limits(_regulations(), parameter, on),
+    )
 
 
 @bp.get("/export/villages/<ref>.html")
@@ -104,19 +117,40 @@ def export_village(ref: str):
         raise NotFound(f"no village with ref {ref[:40]!r}")
     village = json.loads(rows[0])
     lon, lat = village["geometry"]["coordinates"]
-    near, _n = features(conn, get_collection("clusters"), limit=50, bbox=(lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1))
+    near, _n = features(
+        conn,
+        get_collection("clusters"),
+        limit=50,
+        bbox=(lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1),
+    )
     with conn.cursor() as cur:
-        cur.execute("SELECT name_vi, name_en FROM craft_types WHERE code = %s", (village["properties"]["craft"],))
+        cur.execute(
+            "SELECT name_vi, name_en FROM craft_types WHERE code = %s",
+            (village["properties"]["craft"],),
+        )
         craft_vi, craft_en = cur.fetchone()
     lang = str(get_locale() or "vi")
     settings = current_app.config["LANGNGHE"]
     html = village_map_html(
-        village, {"type": "FeatureCollection", "features": [json.loads(r) for r in near]}, lang=lang,
-        basemap_url=settings.basemap_url, attribution=settings.basemap_attribution,
-        labels={"craft": _("Craft"), "craft_name": craft_vi if lang == "vi" else craft_en,
-                "opening_hours": _("Opening hours"), "clusters": _("Industrial clusters")})
-    return Response(html, mimetype="text/html",
-                    headers={"Content-Disposition": f'attachment; filename="{village["properties"]["ref"]}.html"'})
+        village,
+        {"type": "FeatureCollection", "features": [json.loads(r) for r in near]},
+        lang=lang,
+        basemap_url=settings.basemap_url,
+        attribution=settings.basemap_attribution,
+        labels={
+            "craft": _("Craft"),
+            "craft_name": craft_vi if lang == "vi" else craft_en,
+            "opening_hours": _("Opening hours"),
+            "clusters": _("Industrial clusters"),
+        },
+    )
+    return Response(
+        html,
+        mimetype="text/html",
+        headers={
+            "Content-Disposition": f'attachment; filename="{village["properties"]["ref"]}.html"'
+        },
+    )
 
 
 @bp.get("/api/alerts")
@@ -124,14 +158,23 @@ def alerts():
     """The latest alerts with their rule."""
     limit = parse_int(request.args.get("limit"), "limit", default=50, minimum=1, maximum=500)
     with get_conn().cursor() as cur:
-        cur.execute("SELECT a.id, r.name, a.station_ref, s.name, a.started_at, a.ended_at, a.hours, a.peak, "
-                    "coalesce(r.parameter, 'VN_AQI') FROM alerts a JOIN alert_rules r ON r.id = a.rule_id "
-                    "LEFT JOIN monitoring_stations s ON s.ref = a.station_ref ORDER BY a.started_at DESC LIMIT %s",
-                    (limit,))
+        cur.execute(
+            "SELECT a.id, r.name, a.station_ref, s.name, a.started_at, a.ended_at, a.hours, a.peak, "
+            "coalesce(r.parameter, 'VN_AQI') FROM alerts a JOIN alert_rules r ON r.id = a.rule_id "
+            "LEFT JOIN monitoring_stations s ON s.ref = a.station_ref ORDER BY a.started_at DESC LIMIT %s",
+            (limit,),
+        )
         rows = cur.fetchall()
     keys = ("id", "rule", "station_ref", "station", "start", "end", "hours", "peak", "parameter")
-    return jsonify(alerts=[{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in zip(keys, r, strict=True)}
-                           for r in rows])
+    return jsonify(
+        alerts=[
+            {
+                k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in zip(keys, r, strict=True)
+            }
+            for r in rows
+        ]
+    )
 
 
 @bp.get("/api/crafts")
@@ -140,14 +183,19 @@ def crafts():
     with get_conn().cursor() as cur:
         cur.execute("SELECT code, name_vi, name_en, pollution_class FROM craft_types ORDER BY code")
         rows = cur.fetchall()
-    return Response(json.dumps({r[0]: {"vi": r[1], "en": r[2], "pollution": r[3]} for r in rows},
-                               ensure_ascii=False), mimetype="application/json")
+    return Response(
+        json.dumps(
+            {r[0]: {"vi": r[1], "en": r[2], "pollution": r[3]} for r in rows}, ensure_ascii=False
+        ),
+        mimetype="application/json",
+    )
 
 
 @bp.get("/api/surfaces")
 def surfaces():
     """Saved pollution surfaces (``?parameter=``), oldest period first, each with its image overlay,
-    colour scale and cross-validation errors: the environment page's time slider walks them."""
+    colour scale and cross-validation errors: the environment page's time slider walks them.
+    """
     import rasterio
     from flask import url_for
 
@@ -155,9 +203,12 @@ def surfaces():
 
     parameter = request.args.get("parameter") or None
     with get_conn().cursor() as cur:
-        cur.execute("SELECT s.id, s.params, s.results, r.path FROM scenarios s JOIN rasters r ON r.scenario_id = s.id "
-                    "WHERE s.kind = 'surface' AND r.kind = 'surface' AND (%s::text IS NULL OR s.params->>'parameter' = %s) "
-                    "ORDER BY s.params->>'start', s.id", (parameter, parameter))
+        cur.execute(
+            "SELECT s.id, s.params, s.results, r.path FROM scenarios s JOIN rasters r ON r.scenario_id = s.id "
+            "WHERE s.kind = 'surface' AND r.kind = 'surface' AND (%s::text IS NULL OR s.params->>'parameter' = %s) "
+            "ORDER BY s.params->>'start', s.id",
+            (parameter, parameter),
+        )
         rows = cur.fetchall()
     out = []
     for scenario_id, params, results, path in rows:
@@ -171,10 +222,21 @@ def surfaces():
                     vmax = float(stats.max()) if stats.count() else 1.0
         except rasterio.errors.RasterioIOError:
             continue  # the file was removed; the catalogue row outlives it
-        out.append({"id": scenario_id, "parameter": params.get("parameter"), "start": params.get("start"),
-                    "end": params.get("end"), "method": names[band - 1], "loo_rmse": results.get("loo_rmse"),
-                    "scale": [0.0, round(vmax, 2)], "bounds": raster_frame(path)[3],
-                    "url": url_for("data.surface_png", scenario_id=scenario_id, band=band, vmax=round(vmax, 2))})
+        out.append(
+            {
+                "id": scenario_id,
+                "parameter": params.get("parameter"),
+                "start": params.get("start"),
+                "end": params.get("end"),
+                "method": names[band - 1],
+                "loo_rmse": results.get("loo_rmse"),
+                "scale": [0.0, round(vmax, 2)],
+                "bounds": raster_frame(path)[3],
+                "url": url_for(
+                    "data.surface_png", scenario_id=scenario_id, band=band, vmax=round(vmax, 2)
+                ),
+            }
+        )
     return jsonify(surfaces=out)
 
 
@@ -191,7 +253,9 @@ def surface_png(scenario_id: int):
     if not vmax > 0:
         raise BadParameter("vmax must be positive")
     with get_conn().cursor() as cur:
-        cur.execute("SELECT path FROM rasters WHERE scenario_id = %s AND kind = 'surface'", (scenario_id,))
+        cur.execute(
+            "SELECT path FROM rasters WHERE scenario_id = %s AND kind = 'surface'", (scenario_id,)
+        )
         row = cur.fetchone()
     if row is None:
         from gis.errors import NotFoundError
@@ -216,18 +280,38 @@ def exposure():
         raise BadParameter(f"date must be YYYY-MM-DD, got {raw!r}") from None
     version, level = request.args.get("version", "2025-07"), request.args.get("level", "commune")
     if version not in ("pre-2025", "2025-07") or level not in ("province", "district", "commune"):
-        raise BadParameter("version must be pre-2025 or 2025-07; level province, district or commune")
+        raise BadParameter(
+            "version must be pre-2025 or 2025-07; level province, district or commune"
+        )
     kind = request.args.get("kind") or None
     if kind not in (None, "source_buffer", "surface_exceedance", "observed"):
         raise BadParameter("kind must be source_buffer, surface_exceedance or observed")
     with get_conn().cursor() as cur:
         cur.execute("SELECT count(*) FROM pollution_zones")
         if cur.fetchone()[0] == 0:  # nothing to assess yet: an empty answer, not an error
-            return jsonify(date=None, zones=0, villages_inside=0, schools_inside=0, clinics_inside=0,
-                           population_inside=0, per_zone=[], ranking=[], notes=["no pollution zones stored yet"])
-    result = assess_exposure(get_conn(), settings, day=day, kind=kind, facilities=settings.siting_landuse,
-                             version=version, level=level)
-    result["ranking"] = result["ranking"][:parse_int(request.args.get("top"), "top", default=20, minimum=1, maximum=500)]
+            return jsonify(
+                date=None,
+                zones=0,
+                villages_inside=0,
+                schools_inside=0,
+                clinics_inside=0,
+                population_inside=0,
+                per_zone=[],
+                ranking=[],
+                notes=["no pollution zones stored yet"],
+            )
+    result = assess_exposure(
+        get_conn(),
+        settings,
+        day=day,
+        kind=kind,
+        facilities=settings.siting_landuse,
+        version=version,
+        level=level,
+    )
+    result["ranking"] = result["ranking"][
+        : parse_int(request.args.get("top"), "top", default=20, minimum=1, maximum=500)
+    ]
     return jsonify(result)
 
 
@@ -243,7 +327,9 @@ def station_water(station_id: int):
         from gis.errors import NotFoundError
 
         raise NotFoundError(f"station {station_id} does not exist")
-    return jsonify(water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True))
+    return jsonify(
+        water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True)
+    )
 
 
 @bp.get("/api/exceedances")
@@ -263,10 +349,17 @@ def exceedances():
     station = request.args.get("station") or None
     limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=10_000)
     settings = current_app.config["LANGNGHE"]
-    found = find_exceedances(get_conn(), settings.sample_data / "regulations", stations=[station] if station else None,
-                             start=when("since"), end=when("until"))
+    found = find_exceedances(
+        get_conn(),
+        settings.sample_data / "regulations",
+        stations=[station] if station else None,
+        start=when("since"),
+        end=when("until"),
+    )
     found = found.sort_values("start", ascending=False, key=lambda s: s.astype(str)).head(limit)
-    rows = json.loads(found.assign(start=found["start"].astype(str)).to_json(orient="records", force_ascii=False))
+    rows = json.loads(
+        found.assign(start=found["start"].astype(str)).to_json(orient="records", force_ascii=False)
+    )
     return jsonify(exceedances=rows, count=len(rows))
 
 
@@ -275,7 +368,8 @@ def exceedances():
 def upload_measurements():
     """Upload a measurements CSV (multipart field ``file``; options ``replace``, ``partial``,
     ``unit``, ``dry_run``): validated, one transaction, the import report back. A file with
-    unreadable rows is refused whole (400, rows and columns listed) unless ``partial``."""
+    unreadable rows is refused whole (400, rows and columns listed) unless ``partial``.
+    """
     import tempfile
 
     from layers.stations import import_measurements
@@ -286,8 +380,10 @@ def upload_measurements():
         raise BadParameter("send the CSV as the multipart field 'file'")
     if not upload.filename.lower().endswith(".csv"):
         raise BadParameter(f"{upload.filename}: only .csv files are accepted")
-    flags = {name: request.form.get(name, "").lower() in ("1", "true", "yes", "on")
-             for name in ("replace", "partial", "dry_run")}
+    flags = {
+        name: request.form.get(name, "").lower() in ("1", "true", "yes", "on")
+        for name in ("replace", "partial", "dry_run")
+    }
     from gis.errors import LangNgheError
 
     name = Path(upload.filename).name
@@ -295,8 +391,17 @@ def upload_measurements():
         path = Path(folder) / name
         upload.save(path)
         try:
-            report = import_measurements(get_conn(), path, unit=request.form.get("unit") or None, progress=False,
-                                         actor=current().username, source=name, **flags)
-        except LangNgheError as exc:  # name the file as the user knows it, never our temporary folder
+            report = import_measurements(
+                get_conn(),
+                path,
+                unit=request.form.get("unit") or None,
+                progress=False,
+                actor=current().username,
+                source=name,
+                **flags,
+            )
+        except (
+            LangNgheError
+        ) as exc:  # name the file as the user knows it, never our temporary folder
             raise type(exc)(str(exc).replace(str(path), name).replace(folder, "")) from None
     return jsonify({**report.to_dict(), "path": name})

@@ -1,5 +1,6 @@
 """Feature editing over HTTP (OGC API - Features Part 4 shape): POST to a collection's items,
-PUT / PATCH / DELETE on an item with If-Match; the admin's audit log and revert."""
+PUT / PATCH / DELETE on an item with If-Match; the admin's audit log and revert.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ bp = Blueprint("editing", __name__)
 
 def _layer(collection_id: str) -> str:
     if collection_id not in EDITABLE:
-        raise NotFound(f"collection {collection_id!r} cannot be edited here (editable: {', '.join(EDITABLE)})")
+        raise NotFound(
+            f"collection {collection_id!r} cannot be edited here (editable: {', '.join(EDITABLE)})"
+        )
     layer, roles = EDITABLE[collection_id]
     user = current()
     from werkzeug.exceptions import Forbidden, Unauthorized
@@ -34,7 +37,9 @@ def _layer(collection_id: str) -> str:
     if user is None:
         raise Unauthorized("sign in (or send an API token) to edit")
     if user.role != "admin" and user.role not in roles:
-        raise Forbidden(f"the {user.role} role may not edit {collection_id}; it needs {' or '.join(roles)}")
+        raise Forbidden(
+            f"the {user.role} role may not edit {collection_id}; it needs {' or '.join(roles)}"
+        )
     return layer
 
 
@@ -48,7 +53,9 @@ def create(collection_id: str):
     layer = _layer(collection_id)
     fid, tag = create_feature(get_conn(), layer, request.get_data(as_text=True), current().username)
     response = Response(status=201)
-    response.headers["Location"] = url_for("api.item", collection_id=collection_id, fid=fid, _external=True)
+    response.headers["Location"] = url_for(
+        "api.item", collection_id=collection_id, fid=fid, _external=True
+    )
     response.headers["ETag"] = f'"{tag}"'
     return response
 
@@ -57,8 +64,15 @@ def create(collection_id: str):
 def update(collection_id: str, fid: str):
     """Replace (PUT) or merge (PATCH) a feature; needs If-Match with its ETag (412 when stale)."""
     layer = _layer(collection_id)
-    tag = update_feature(get_conn(), layer, _fid(fid), request.get_data(as_text=True), request.headers.get("If-Match"),
-                         current().username, partial=request.method == "PATCH")
+    tag = update_feature(
+        get_conn(),
+        layer,
+        _fid(fid),
+        request.get_data(as_text=True),
+        request.headers.get("If-Match"),
+        current().username,
+        partial=request.method == "PATCH",
+    )
     response = Response(status=204)
     response.headers["ETag"] = f'"{tag}"'
     return response
@@ -68,7 +82,9 @@ def update(collection_id: str, fid: str):
 def delete(collection_id: str, fid: str):
     """Delete a feature; needs If-Match with its ETag."""
     layer = _layer(collection_id)
-    delete_feature(get_conn(), layer, _fid(fid), request.headers.get("If-Match"), current().username)
+    delete_feature(
+        get_conn(), layer, _fid(fid), request.headers.get("If-Match"), current().username
+    )
     return Response(status=204)
 
 
@@ -77,7 +93,9 @@ def delete(collection_id: str, fid: str):
 def audit():
     """The audit log, newest first (``?table=``, ``?limit=``)."""
     limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=1000)
-    return jsonify(entries=audit_entries(get_conn(), table=request.args.get("table") or None, limit=limit))
+    return jsonify(
+        entries=audit_entries(get_conn(), table=request.args.get("table") or None, limit=limit)
+    )
 
 
 @bp.post("/api/audit/<int:audit_id>/revert")
@@ -92,4 +110,3 @@ def item_etag(table: str, fid: int) -> str | None:
     tag = etag(get_conn(), table, fid)
     get_conn().rollback()
     return tag
-

@@ -59,7 +59,9 @@ def _handle_domain(exc: BaseException):
         if isinstance(exc, cls):
             if status >= 500:
                 logger.warning("%s: %s", code, exc)
-                return _body(status, code, "the database is not reachable right now; try again shortly")
+                return _body(
+                    status, code, "the database is not reachable right now; try again shortly"
+                )
             return _body(status, code, str(exc))
     return _handle_unexpected(exc)
 

@@ -27,8 +27,10 @@ class _OfflineMap(folium.Map):
 
 #: folium's popups build their HTML with ``$(`<div>...</div>`)[0]`` (jQuery). This shim does
 #: exactly that one thing, so the export needs no jQuery from a CDN.
-_DOLLAR_SHIM = ("window.$ = window.$ || function (html) { var t = document.createElement('template');"
-                " t.innerHTML = String(html).trim(); return [t.content.firstElementChild]; };")
+_DOLLAR_SHIM = (
+    "window.$ = window.$ || function (html) { var t = document.createElement('template');"
+    " t.innerHTML = String(html).trim(); return [t.content.firstElementChild]; };"
+)
 
 
 def _inline(html: str) -> str:
@@ -38,8 +40,15 @@ def _inline(html: str) -> str:
     return html.replace(f'<link rel="stylesheet" href="{_CSS}"/>', "<style>" + css + "</style>")
 
 
-def village_map_html(village: dict, clusters: dict, *, lang: str, basemap_url: str, attribution: str,
-                     labels: dict[str, str]) -> str:
+def village_map_html(
+    village: dict,
+    clusters: dict,
+    *,
+    lang: str,
+    basemap_url: str,
+    attribution: str,
+    labels: dict[str, str],
+) -> str:
     """One village (GeoJSON Feature) and nearby clusters (FeatureCollection) as a standalone page."""
     lon, lat = village["geometry"]["coordinates"]
     fmap = _OfflineMap(location=[lat, lon], zoom_start=13, tiles=None, control_scale=True)
@@ -47,14 +56,28 @@ def village_map_html(village: dict, clusters: dict, *, lang: str, basemap_url: s
         folium.TileLayer(basemap_url, attr=attribution, name="basemap").add_to(fmap)
     props = village["properties"]
     description = props.get("description_vi" if lang == "vi" else "description_en") or ""
-    popup = (f"<b>{escape(props['name'])}</b><br>{escape(labels['craft'])}: {escape(labels['craft_name'])}"
-             f"<br>{escape(labels['opening_hours'])}: {escape(props.get('opening_hours') or '-')}"
-             f"<p>{escape(description)}</p>")
-    folium.CircleMarker([lat, lon], radius=9, color="#7a2e0e", fill=True, fill_opacity=0.9,
-                        popup=folium.Popup(popup, max_width=300), tooltip=props["name"]).add_to(fmap)
+    popup = (
+        f"<b>{escape(props['name'])}</b><br>{escape(labels['craft'])}: {escape(labels['craft_name'])}"
+        f"<br>{escape(labels['opening_hours'])}: {escape(props.get('opening_hours') or '-')}"
+        f"<p>{escape(description)}</p>"
+    )
+    folium.CircleMarker(
+        [lat, lon],
+        radius=9,
+        color="#7a2e0e",
+        fill=True,
+        fill_opacity=0.9,
+        popup=folium.Popup(popup, max_width=300),
+        tooltip=props["name"],
+    ).add_to(fmap)
     if clusters.get("features"):
-        folium.GeoJson(json.loads(json.dumps(clusters)), name=labels["clusters"],
-                       style_function=lambda _f: {"color": "#6a1b9a", "weight": 2, "fillOpacity": 0.2},
-                       tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(fmap)
-    fmap.get_root().header.add_child(folium.Element(f"<title>{escape(props['name'])} · LangNghe GIS</title>"))
+        folium.GeoJson(
+            json.loads(json.dumps(clusters)),
+            name=labels["clusters"],
+            style_function=lambda _f: {"color": "#6a1b9a", "weight": 2, "fillOpacity": 0.2},
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        ).add_to(fmap)
+    fmap.get_root().header.add_child(
+        folium.Element(f"<title>{escape(props['name'])} · LangNghe GIS</title>")
+    )
     return _inline(fmap.get_root().render())

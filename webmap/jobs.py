@@ -38,13 +38,17 @@ class JobRunner:
         self.settings = settings
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="langnghe-job")
 
-    def submit(self, kind: str, params: dict[str, Any], work: Work, *, created_by: str = "web") -> str:
+    def submit(
+        self, kind: str, params: dict[str, Any], work: Work, *, created_by: str = "web"
+    ) -> str:
         job_id = str(uuid.uuid4())
         conn = connect(self.settings, application_name="langnghe-job")
         try:
             with conn.cursor() as cur:
-                cur.execute("INSERT INTO jobs (id, kind, params, created_by) VALUES (%s, %s, %s, %s)",
-                            (job_id, kind, json.dumps(params, default=str, ensure_ascii=False), created_by))
+                cur.execute(
+                    "INSERT INTO jobs (id, kind, params, created_by) VALUES (%s, %s, %s, %s)",
+                    (job_id, kind, json.dumps(params, default=str, ensure_ascii=False), created_by),
+                )
             conn.commit()
         finally:
             conn.close()
@@ -57,10 +61,14 @@ class JobRunner:
         last = [-1.0]
 
         def update(**fields: Any) -> None:
-            sets = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(name)) for name in fields)
+            sets = sql.SQL(", ").join(
+                sql.SQL("{} = %s").format(sql.Identifier(name)) for name in fields
+            )
             with status.cursor() as cur:
-                cur.execute(sql.SQL("UPDATE jobs SET {}, updated_at = now() WHERE id = %s").format(sets),
-                            (*fields.values(), job_id))
+                cur.execute(
+                    sql.SQL("UPDATE jobs SET {}, updated_at = now() WHERE id = %s").format(sets),
+                    (*fields.values(), job_id),
+                )
 
         def progress(fraction: float, message: str) -> None:
             if fraction - last[0] >= 0.01 or fraction >= 1.0:
@@ -89,10 +97,18 @@ def get_job(conn, job_id: str) -> dict[str, Any]:
         uuid.UUID(job_id)
     except ValueError:
         raise NotFoundError(f"job {job_id!r} does not exist") from None
-    out = fetch_one(conn, "SELECT id, kind, status, progress, message, scenario_id, error, created_at, updated_at "
-                          "FROM jobs WHERE id = %s", (job_id,), missing=f"job {job_id!r} does not exist")
+    out = fetch_one(
+        conn,
+        "SELECT id, kind, status, progress, message, scenario_id, error, created_at, updated_at "
+        "FROM jobs WHERE id = %s",
+        (job_id,),
+        missing=f"job {job_id!r} does not exist",
+    )
     out["id"] = str(out["id"])
-    out["created_at"], out["updated_at"] = out["created_at"].isoformat(), out["updated_at"].isoformat()
+    out["created_at"], out["updated_at"] = (
+        out["created_at"].isoformat(),
+        out["updated_at"].isoformat(),
+    )
     return out
 
 

@@ -48,7 +48,9 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     if not (-180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
         raise BadParameter("bbox is outside -180..180 longitude / -90..90 latitude")
     if x0 > x1 or y0 > y1:
-        raise BadParameter("bbox minimum is greater than its maximum (expected minlon,minlat,maxlon,maxlat)")
+        raise BadParameter(
+            "bbox minimum is greater than its maximum (expected minlon,minlat,maxlon,maxlat)"
+        )
     return x0, y0, x1, y1
 
 
@@ -56,9 +58,15 @@ def _date(text: str) -> dt.date | None:
     if text in ("..", ""):
         return None
     try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date() if "T" in text else dt.date.fromisoformat(text)
+        return (
+            dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+            if "T" in text
+            else dt.date.fromisoformat(text)
+        )
     except ValueError:
-        raise BadParameter(f"datetime must be RFC 3339 (e.g. 2026-01-31 or 2026-01-01/2026-01-31), got {text[:40]!r}") from None
+        raise BadParameter(
+            f"datetime must be RFC 3339 (e.g. 2026-01-31 or 2026-01-01/2026-01-31), got {text[:40]!r}"
+        ) from None
 
 
 def parse_datetime(raw: str | None) -> tuple[dt.date | None, dt.date | None] | None:
@@ -102,7 +110,9 @@ def parse_props(args: Mapping[str, str], coll: Collection) -> dict[str, Any]:
         prop = coll.prop(name)
         if prop is None or not prop.filterable:
             known = ", ".join(p.name for p in coll.props if p.filterable)
-            raise BadParameter(f"unknown or non-filterable property {name[:40]!r} for {coll.id}; use one of: {known}")
+            raise BadParameter(
+                f"unknown or non-filterable property {name[:40]!r} for {coll.id}; use one of: {known}"
+            )
         filters[name] = _coerce(value, prop.type, name)
     return filters
 

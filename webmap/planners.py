@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    request,
+    send_file,
+    url_for,
+)
 
 from gis.errors import NotFoundError
 from webmap.app import get_conn
@@ -23,7 +31,9 @@ __all__ = ["bp", "raster_frame", "raster_png"]
 bp = Blueprint("planners", __name__)
 
 #: Suitability colours, 0 -> 1 (poor to good).
-RAMP = np.array([[215, 48, 39], [252, 141, 89], [254, 224, 139], [145, 207, 96], [26, 152, 80]], dtype=float)
+RAMP = np.array(
+    [[215, 48, 39], [252, 141, 89], [254, 224, 139], [145, 207, 96], [26, 152, 80]], dtype=float
+)
 
 
 def _body() -> dict[str, Any]:
@@ -51,16 +61,26 @@ def _siting_request(doc: dict[str, Any]):
     if not (isinstance(bbox, list) and len(bbox) == 4):
         raise BadParameter("bbox must be [minlon, minlat, maxlon, maxlat]")
     criteria = doc.get("criteria")
-    if criteria is not None and not (isinstance(criteria, list) and all(isinstance(c, str) for c in criteria)):
+    if criteria is not None and not (
+        isinstance(criteria, list) and all(isinstance(c, str) for c in criteria)
+    ):
         raise BadParameter("criteria must be a list of names")
     weights = doc.get("weights")
     if weights is not None and not isinstance(weights, dict):
         raise BadParameter("weights must be an object name -> number")
-    return SitingRequest(bbox=tuple(_number({"b": v}, "b") for v in bbox), name=str(doc.get("name") or "siting")[:200],
-                         cell_m=_number(doc, "cell_m", default=30.0), kind=str(doc.get("kind", "general")),
-                         dem=settings.siting_dem, landuse=settings.siting_landuse, roads=settings.siting_roads,
-                         criteria=criteria, weights={k: _number(weights, k) for k in weights} if weights else None,
-                         ahp=doc.get("ahp"), threshold=_number(doc, "threshold"))
+    return SitingRequest(
+        bbox=tuple(_number({"b": v}, "b") for v in bbox),
+        name=str(doc.get("name") or "siting")[:200],
+        cell_m=_number(doc, "cell_m", default=30.0),
+        kind=str(doc.get("kind", "general")),
+        dem=settings.siting_dem,
+        landuse=settings.siting_landuse,
+        roads=settings.siting_roads,
+        criteria=criteria,
+        weights={k: _number(weights, k) for k in weights} if weights else None,
+        ahp=doc.get("ahp"),
+        threshold=_number(doc, "threshold"),
+    )
 
 
 def _start_job(kind: str, summary: dict[str, Any], run, analysis_request):
@@ -68,7 +88,9 @@ def _start_job(kind: str, summary: dict[str, Any], run, analysis_request):
     actor = current().username
 
     def work(conn, job_settings, progress) -> int:
-        return run(conn, job_settings, analysis_request, progress=progress, actor=actor)["scenario_id"]
+        return run(conn, job_settings, analysis_request, progress=progress, actor=actor)[
+            "scenario_id"
+        ]
 
     job_id = runner().submit(kind, summary, work, created_by=actor)
     return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
@@ -82,14 +104,32 @@ def siting_inputs():
 
     settings = current_app.config["LANGNGHE"]
     model = load_model(settings.sample_data)
-    files = {"dem": settings.siting_dem, "landuse": settings.siting_landuse, "roads": settings.siting_roads}
-    needs = {"slope_deg": "dem", "elevation_m": "dem", "landuse": "landuse", "residential_distance_m": "landuse",
-             "facility_distance_m": "landuse"}
-    criteria = [{"name": n, "weight": spec["weight"], "transform": {k: v for k, v in spec.items() if k != "weight"},
-                 "available": needs.get(n) is None or files[needs[n]] is not None}
-                for n, spec in model["criteria"].items()]
-    return jsonify(inputs={k: (Path(v).name if v else None) for k, v in files.items()}, criteria=criteria,
-                   threshold=model["candidates"]["threshold"])
+    files = {
+        "dem": settings.siting_dem,
+        "landuse": settings.siting_landuse,
+        "roads": settings.siting_roads,
+    }
+    needs = {
+        "slope_deg": "dem",
+        "elevation_m": "dem",
+        "landuse": "landuse",
+        "residential_distance_m": "landuse",
+        "facility_distance_m": "landuse",
+    }
+    criteria = [
+        {
+            "name": n,
+            "weight": spec["weight"],
+            "transform": {k: v for k, v in spec.items() if k != "weight"},
+            "available": needs.get(n) is None or files[needs[n]] is not None,
+        }
+        for n, spec in model["criteria"].items()
+    ]
+    return jsonify(
+        inputs={k: (Path(v).name if v else None) for k, v in files.items()},
+        criteria=criteria,
+        threshold=model["candidates"]["threshold"],
+    )
 
 
 @bp.post("/api/siting")
@@ -100,7 +140,9 @@ def start_siting():
 
     settings = current_app.config["LANGNGHE"]
     siting = _siting_request(_body())
-    _criteria(siting, load_model(settings.sample_data, siting.overrides))  # AHP / weights errors now, not later
+    _criteria(
+        siting, load_model(settings.sample_data, siting.overrides)
+    )  # AHP / weights errors now, not later
 
     return _start_job("siting", {"bbox": siting.bbox, "name": siting.name}, run_siting, siting)
 
@@ -117,13 +159,21 @@ def start_allocation():
     if not isinstance(refs, list | tuple):
         raise BadParameter("site_refs must be a list")
     allocation = AllocationRequest(
-        name=str(doc.get("name") or "allocation")[:200], model=str(doc.get("model", "p_median")),
-        p=_number(doc, "p", int, 1), sites_from=_number(doc, "sites_from", int),
-        site_refs=tuple(str(r) for r in refs), max_commute_min=_number(doc, "max_commute_min"),
-        capacity=bool(doc.get("capacity", True)), demand=str(doc.get("demand", "households")),
-        bbox=tuple(_number({"b": v}, "b") for v in bbox) if bbox else None, mode=str(doc.get("mode", "motorbike")))
+        name=str(doc.get("name") or "allocation")[:200],
+        model=str(doc.get("model", "p_median")),
+        p=_number(doc, "p", int, 1),
+        sites_from=_number(doc, "sites_from", int),
+        site_refs=tuple(str(r) for r in refs),
+        max_commute_min=_number(doc, "max_commute_min"),
+        capacity=bool(doc.get("capacity", True)),
+        demand=str(doc.get("demand", "households")),
+        bbox=tuple(_number({"b": v}, "b") for v in bbox) if bbox else None,
+        mode=str(doc.get("mode", "motorbike")),
+    )
 
-    return _start_job("allocation", {"model": allocation.model, "p": allocation.p}, run_allocation, allocation)
+    return _start_job(
+        "allocation", {"model": allocation.model, "p": allocation.p}, run_allocation, allocation
+    )
 
 
 @bp.post("/api/check-cluster")
@@ -134,17 +184,28 @@ def check_cluster():
 
     doc = _body()
     settings = current_app.config["LANGNGHE"]
-    geometry = parse_polygon(json.dumps(doc["geometry"])) if doc.get("geometry") is not None else None
+    geometry = (
+        parse_polygon(json.dumps(doc["geometry"])) if doc.get("geometry") is not None else None
+    )
     flags = {}
     for name in ("mountainous", "infrastructure_done"):
         if doc.get(name) is not None and not isinstance(doc[name], bool):
             raise BadParameter(f"{name} must be true, false or null")
         flags[name] = doc.get(name)
     result = check_cluster_site(
-        get_conn(), settings, geometry=geometry, ref=doc.get("ref"), kind=doc.get("kind"),
-        expansion_of=doc.get("expansion_of") or None, craft_land_share_pct=_number(doc, "craft_land_share_pct"),
-        service_land_share_pct=_number(doc, "service_land_share_pct"), landuse=settings.siting_landuse,
-        save_as=str(doc["save_as"])[:200] if doc.get("save_as") else None, actor=current().username, **flags)
+        get_conn(),
+        settings,
+        geometry=geometry,
+        ref=doc.get("ref"),
+        kind=doc.get("kind"),
+        expansion_of=doc.get("expansion_of") or None,
+        craft_land_share_pct=_number(doc, "craft_land_share_pct"),
+        service_land_share_pct=_number(doc, "service_land_share_pct"),
+        landuse=settings.siting_landuse,
+        save_as=str(doc["save_as"])[:200] if doc.get("save_as") else None,
+        actor=current().username,
+        **flags,
+    )
     return jsonify(result)
 
 
@@ -167,7 +228,9 @@ def compare():
     try:
         ids = [int(v) for v in raw.split(",") if v.strip()]
     except ValueError:
-        raise BadParameter(f"ids must be scenario numbers separated by commas, got {raw!r}") from None
+        raise BadParameter(
+            f"ids must be scenario numbers separated by commas, got {raw!r}"
+        ) from None
     if not 2 <= len(ids) <= 10:
         raise BadParameter("compare 2 to 10 scenarios")
     return jsonify(scenarios=compare_scenarios(get_conn(), ids))
@@ -198,8 +261,11 @@ def _overlay(scenario: dict[str, Any]) -> dict[str, Any] | None:
     path = _suitability_path(scenario)
     if path is None:
         return None
-    return {"url": url_for("planners.scenario_png", scenario_id=scenario["id"]), "bounds": raster_frame(path)[3],
-            "cog": url_for("planners.download", scenario_id=scenario["id"], name=path.name)}
+    return {
+        "url": url_for("planners.scenario_png", scenario_id=scenario["id"]),
+        "bounds": raster_frame(path)[3],
+        "cog": url_for("planners.download", scenario_id=scenario["id"], name=path.name),
+    }
 
 
 @bp.get("/api/scenarios/<int:scenario_id>")
@@ -209,9 +275,11 @@ def scenario(scenario_id: int):
     out = _scenario(scenario_id)
     overlay = _overlay(out)
     out["rasters"] = [{k: v for k, v in r.items() if k != "path"} for r in out["rasters"]]
-    out["links"] = {"features": url_for("planners.scenario_geojson", scenario_id=scenario_id),
-                    "geopackage": url_for("planners.scenario_gpkg", scenario_id=scenario_id),
-                    "report": url_for("planners.report", scenario_id=scenario_id)}
+    out["links"] = {
+        "features": url_for("planners.scenario_geojson", scenario_id=scenario_id),
+        "geopackage": url_for("planners.scenario_gpkg", scenario_id=scenario_id),
+        "report": url_for("planners.report", scenario_id=scenario_id),
+    }
     out["overlay"] = overlay
     return jsonify(out)
 
@@ -224,8 +292,11 @@ def scenario_geojson(scenario_id: int):
 
     gdf = scenario_features(get_conn(), scenario_id, request.args.get("role") or None)
     body = gdf.to_json(na="null", drop_id=True, ensure_ascii=False)
-    return Response(body, mimetype="application/geo+json",
-                    headers={"Content-Disposition": f'inline; filename="scenario-{scenario_id}.geojson"'})
+    return Response(
+        body,
+        mimetype="application/geo+json",
+        headers={"Content-Disposition": f'inline; filename="scenario-{scenario_id}.geojson"'},
+    )
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/features.gpkg")
@@ -238,8 +309,11 @@ def scenario_gpkg(scenario_id: int):
     with tempfile.TemporaryDirectory() as folder:
         path = write_features(gdf, Path(folder) / f"scenario-{scenario_id}.gpkg")
         data = path.read_bytes()
-    return Response(data, mimetype="application/geopackage+sqlite3",
-                    headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}.gpkg"'})
+    return Response(
+        data,
+        mimetype="application/geopackage+sqlite3",
+        headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}.gpkg"'},
+    )
 
 
 def raster_frame(path: Path):
@@ -248,16 +322,27 @@ def raster_frame(path: Path):
     from rasterio.warp import calculate_default_transform, transform_bounds
 
     with rasterio.open(path) as src:
-        transform, width, height = calculate_default_transform(src.crs, "EPSG:3857", src.width, src.height, *src.bounds)
-    west, south, east, north = transform_bounds("EPSG:3857", "EPSG:4326", transform.c, transform.f + transform.e * height,
-                                                transform.c + transform.a * width, transform.f)
+        transform, width, height = calculate_default_transform(
+            src.crs, "EPSG:3857", src.width, src.height, *src.bounds
+        )
+    west, south, east, north = transform_bounds(
+        "EPSG:3857",
+        "EPSG:4326",
+        transform.c,
+        transform.f + transform.e * height,
+        transform.c + transform.a * width,
+        transform.f,
+    )
     return transform, width, height, [[south, west], [north, east]]
 
 
-def raster_png(path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float = 1.0) -> tuple[bytes, list[list[float]]]:
+def raster_png(
+    path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float = 1.0
+) -> tuple[bytes, list[list[float]]]:
     """A raster band (suitability, a pollution surface) in Web Mercator as an RGBA PNG (unknown cells clear; colours from ``vmin`` poor/low
     to ``vmax`` good/high, reversed when ``vmin > vmax``), and its [[south, west], [north, east]]
-    bounds for a Leaflet image overlay."""
+    bounds for a Leaflet image overlay.
+    """
     import rasterio
     from rasterio.io import MemoryFile
     from rasterio.warp import Resampling, reproject
@@ -265,8 +350,14 @@ def raster_png(path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float = 1.
     transform, width, height, bounds = raster_frame(path)
     out = np.full((height, width), np.nan, dtype="float32")
     with rasterio.open(path) as src:
-        reproject(rasterio.band(src, band), out, dst_transform=transform, dst_crs="EPSG:3857", dst_nodata=np.nan,
-                  resampling=Resampling.nearest)
+        reproject(
+            rasterio.band(src, band),
+            out,
+            dst_transform=transform,
+            dst_crs="EPSG:3857",
+            dst_nodata=np.nan,
+            resampling=Resampling.nearest,
+        )
     x = np.clip((np.nan_to_num(out, nan=vmin) - vmin) / (vmax - vmin), 0, 1) * (len(RAMP) - 1)
     lo = np.minimum(x.astype(int), len(RAMP) - 2)
     rgb = RAMP[lo] + (RAMP[lo + 1] - RAMP[lo]) * (x - lo)[..., None]
@@ -303,7 +394,11 @@ def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
     bounds = list(gdf.total_bounds) if len(gdf) else []
     if overlay is not None:
         (s, w), (n, e) = overlay["bounds"]
-        bounds = [w, s, e, n] if not bounds else [min(bounds[0], w), min(bounds[1], s), max(bounds[2], e), max(bounds[3], n)]
+        bounds = (
+            [w, s, e, n]
+            if not bounds
+            else [min(bounds[0], w), min(bounds[1], s), max(bounds[2], e), max(bounds[3], n)]
+        )
     (x0, x1), (y0, y1) = t.transform([bounds[0], bounds[2]], [bounds[1], bounds[3]])
     pad = 0.05 * max(x1 - x0, y1 - y0, 500)
     x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
@@ -313,16 +408,23 @@ def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
         x, y = t.transform(lon, lat)
         return (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * height
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             'class="report-map" role="img"><rect width="100%" height="100%" fill="#f4f4f0"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'class="report-map" role="img"><rect width="100%" height="100%" fill="#f4f4f0"/>'
+    ]
     if overlay is not None:
         (s, w), (n, e) = overlay["bounds"]
         ax, ay = xy(w, n)
         bx, by = xy(e, s)
-        parts.append(f'<image href="{escape(overlay["url"])}" x="{ax:.1f}" y="{ay:.1f}" width="{bx - ax:.1f}" '
-                     f'height="{by - ay:.1f}" preserveAspectRatio="none"/>')
-    styles = {"candidate": 'fill="#1a9850" fill-opacity="0.35" stroke="#0b5d2e" stroke-width="1.5"',
-              "site": 'fill="#1565c0" stroke="#fff"', "assignment": 'stroke="#6a1b9a" stroke-width="1.2" fill="none"'}
+        parts.append(
+            f'<image href="{escape(overlay["url"])}" x="{ax:.1f}" y="{ay:.1f}" width="{bx - ax:.1f}" '
+            f'height="{by - ay:.1f}" preserveAspectRatio="none"/>'
+        )
+    styles = {
+        "candidate": 'fill="#1a9850" fill-opacity="0.35" stroke="#0b5d2e" stroke-width="1.5"',
+        "site": 'fill="#1565c0" stroke="#fff"',
+        "assignment": 'stroke="#6a1b9a" stroke-width="1.2" fill="none"',
+    }
     chosen = gdf["chosen"] if "chosen" in gdf.columns else [None] * len(gdf)
     labels = gdf["rank"] if "rank" in gdf.columns else gdf["role"]
     for role, geom, label, opened in zip(gdf["role"], gdf.geometry, labels, chosen, strict=True):
@@ -331,15 +433,26 @@ def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
             style = 'fill="#b0bec5" stroke="#fff"'
         for part in getattr(geom, "geoms", [geom]):
             if part.geom_type == "Polygon":
-                d = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
-                             for i, (px, py) in enumerate(xy(*c) for c in part.exterior.coords)) + "Z"
+                d = (
+                    " ".join(
+                        f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
+                        for i, (px, py) in enumerate(xy(*c) for c in part.exterior.coords)
+                    )
+                    + "Z"
+                )
                 parts.append(f'<path d="{d}" {style}/>')
                 cx, cy = xy(*part.representative_point().coords[0])
-                parts.append(f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="middle">{escape(label)}</text>')
+                parts.append(
+                    f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="middle">{escape(label)}</text>'
+                )
             elif part.geom_type == "LineString":
                 pts = [xy(*c) for c in part.coords]
-                parts.append(f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}" {style}/>')
-                parts.append(f'<circle cx="{pts[0][0]:.1f}" cy="{pts[0][1]:.1f}" r="3.5" fill="#dc8a1c" stroke="#fff"/>')
+                parts.append(
+                    f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}" {style}/>'
+                )
+                parts.append(
+                    f'<circle cx="{pts[0][0]:.1f}" cy="{pts[0][1]:.1f}" r="3.5" fill="#dc8a1c" stroke="#fff"/>'
+                )
             elif part.geom_type == "Point":
                 px, py = xy(part.x, part.y)
                 radius = 7 if role == "site" and opened else 4
@@ -364,9 +477,16 @@ def report(scenario_id: int):
         if len(part):
             frame = part.drop(columns=["geometry", "feature_id", "role"]).dropna(axis=1, how="all")
             tables[role] = json.loads(frame.round(3).to_json(orient="records", force_ascii=False))
-    return _page("report.html", scenario=scenario, svg=_svg_map(gdf, overlay), tables=tables,
-                 links={"geojson": url_for("planners.scenario_geojson", scenario_id=scenario_id),
-                        "gpkg": url_for("planners.scenario_gpkg", scenario_id=scenario_id)})
+    return _page(
+        "report.html",
+        scenario=scenario,
+        svg=_svg_map(gdf, overlay),
+        tables=tables,
+        links={
+            "geojson": url_for("planners.scenario_geojson", scenario_id=scenario_id),
+            "gpkg": url_for("planners.scenario_gpkg", scenario_id=scenario_id),
+        },
+    )
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/download/<path:name>")

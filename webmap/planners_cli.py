@@ -20,8 +20,14 @@ def _bar(label: str):
     """A tqdm bar driven by ``progress(fraction, message)`` callbacks."""
     from tqdm import tqdm
 
-    with tqdm(total=100, desc=label, unit="%", bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
-              disable=None) as bar:
+    with tqdm(
+        total=100,
+        desc=label,
+        unit="%",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+        disable=None,
+    ) as bar:
+
         def progress(fraction: float, message: str) -> None:
             bar.update(max(0, round(fraction * 100) - bar.n))
             bar.set_postfix_str(message)
@@ -35,7 +41,9 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     except ValueError:
         raise click.BadParameter(f"expected minlon,minlat,maxlon,maxlat, got {text!r}") from None
     if len(values) != 4:
-        raise click.BadParameter(f"expected 4 numbers minlon,minlat,maxlon,maxlat, got {len(values)}")
+        raise click.BadParameter(
+            f"expected 4 numbers minlon,minlat,maxlon,maxlat, got {len(values)}"
+        )
     return values  # type: ignore[return-value]
 
 
@@ -66,44 +74,108 @@ def siting_group() -> None:
 @siting_group.command(name="run")
 @click.option("--bbox", required=True, help="Study area minlon,minlat,maxlon,maxlat.")
 @click.option("--name", default="siting", show_default=True)
-@click.option("--cell", "cell_m", type=float, default=30.0, show_default=True, help="Cell size, metres (EPSG:32648).")
-@click.option("--kind", type=click.Choice(["general", "craft_village"]), default="general", show_default=True)
-@click.option("--dem", type=click.Path(exists=True, dir_okay=False), help="Elevation GeoTIFF (any CRS; voids filled).")
-@click.option("--landuse", type=click.Path(exists=True, dir_okay=False), help="OSM-style GeoPackage (landuse_a, natural_a, pois).")
-@click.option("--roads", type=click.Path(exists=True, dir_okay=False), help="Extra road lines (the roads table is always used).")
+@click.option(
+    "--cell",
+    "cell_m",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="Cell size, metres (EPSG:32648).",
+)
+@click.option(
+    "--kind", type=click.Choice(["general", "craft_village"]), default="general", show_default=True
+)
+@click.option(
+    "--dem",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Elevation GeoTIFF (any CRS; voids filled).",
+)
+@click.option(
+    "--landuse",
+    type=click.Path(exists=True, dir_okay=False),
+    help="OSM-style GeoPackage (landuse_a, natural_a, pois).",
+)
+@click.option(
+    "--roads",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extra road lines (the roads table is always used).",
+)
 @click.option("--criteria", help="Criteria to use, comma-separated (default: all in the model).")
 @click.option("--weights", help="name=weight,... summing to 1.")
-@click.option("--ahp", "ahp_file", type=click.Path(exists=True, dir_okay=False),
-              help="YAML pairwise matrix (list of rows, in the order of --criteria).")
-@click.option("--model", "model_file", type=click.Path(exists=True, dir_okay=False),
-              help="YAML overriding parts of data/siting/defaults.yaml.")
+@click.option(
+    "--ahp",
+    "ahp_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML pairwise matrix (list of rows, in the order of --criteria).",
+)
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="YAML overriding parts of data/siting/defaults.yaml.",
+)
 @click.option("--threshold", type=float, help="Suitability a candidate cell needs (0-1).")
 @click.option("--top", type=int, default=10, show_default=True, help="Candidates to print.")
-@click.option("--geojson", "geojson_path", type=click.Path(dir_okay=False), help="Also write the candidates as GeoJSON.")
-def siting_run(bbox, name, cell_m, kind, dem, landuse, roads, criteria, weights, ahp_file, model_file, threshold,
-               top, geojson_path) -> None:
+@click.option(
+    "--geojson",
+    "geojson_path",
+    type=click.Path(dir_okay=False),
+    help="Also write the candidates as GeoJSON.",
+)
+def siting_run(
+    bbox,
+    name,
+    cell_m,
+    kind,
+    dem,
+    landuse,
+    roads,
+    criteria,
+    weights,
+    ahp_file,
+    model_file,
+    threshold,
+    top,
+    geojson_path,
+) -> None:
     """Suitability raster (COG), candidate regions of legal size, sensitivity; saved as a scenario."""
     from planning.pipeline_planners import SitingRequest, run_siting
 
     settings = get_settings()
-    request = SitingRequest(bbox=_bbox(bbox), name=name, cell_m=cell_m, kind=kind,
-                            dem=Path(dem) if dem else None, landuse=Path(landuse) if landuse else None,
-                            roads=Path(roads) if roads else None, weights=_weights(weights), ahp=_read_yaml(ahp_file),
-                            criteria=[c.strip() for c in criteria.split(",")] if criteria else None,
-                            threshold=threshold, overrides=_read_yaml(model_file) or {})
+    request = SitingRequest(
+        bbox=_bbox(bbox),
+        name=name,
+        cell_m=cell_m,
+        kind=kind,
+        dem=Path(dem) if dem else None,
+        landuse=Path(landuse) if landuse else None,
+        roads=Path(roads) if roads else None,
+        weights=_weights(weights),
+        ahp=_read_yaml(ahp_file),
+        criteria=[c.strip() for c in criteria.split(",")] if criteria else None,
+        threshold=threshold,
+        overrides=_read_yaml(model_file) or {},
+    )
     with session(settings, application_name="langnghe siting") as conn, _bar("siting") as progress:
         result = run_siting(conn, settings, request, progress=progress)
     for note in result["notes"]:
         click.echo(f"  {note}")
-    click.echo(f"scenario {result['scenario_id']}: {result['candidates']} candidates "
-               f"({result['area_limits_ha'][0]:g}-{result['area_limits_ha'][1]:g} ha, threshold {result['threshold']:g}); "
-               f"raster {result['path']}")
+    click.echo(
+        f"scenario {result['scenario_id']}: {result['candidates']} candidates "
+        f"({result['area_limits_ha'][0]:g}-{result['area_limits_ha'][1]:g} ha, threshold {result['threshold']:g}); "
+        f"raster {result['path']}"
+    )
     gdf = result["candidates_gdf"]
-    cols = ["rank", "area_ha", "mean_score"] + [c for c in gdf.columns if c.startswith("mean_") and "score" not in c]
+    cols = ["rank", "area_ha", "mean_score"] + [
+        c for c in gdf.columns if c.startswith("mean_") and "score" not in c
+    ]
     if len(gdf):
         click.echo(gdf[cols].head(top).round(2).to_string(index=False))
-        click.echo("leader stable under +-20% weights" if result["leader_stable"]
-                   else "the leader changes when a weight moves by 20%: see the sensitivity table")
+        click.echo(
+            "leader stable under +-20% weights"
+            if result["leader_stable"]
+            else "the leader changes when a weight moves by 20%: see the sensitivity table"
+        )
     if geojson_path:
         gdf.to_crs(4326).to_file(geojson_path, driver="GeoJSON")
 
@@ -120,57 +192,131 @@ def siting_ahp(matrix_file: str, criteria: str | None) -> None:
     names = names or [f"#{i + 1}" for i in range(len(result.weights))]
     for n, w in zip(names, result.weights, strict=True):
         click.echo(f"{n:28s} {w:.4f}")
-    click.echo(f"lambda_max {result.lambda_max:.4f}  CI {result.consistency_index:.4f}  CR {result.consistency_ratio:.4f}")
+    click.echo(
+        f"lambda_max {result.lambda_max:.4f}  CI {result.consistency_index:.4f}  CR {result.consistency_ratio:.4f}"
+    )
 
 
 @click.command(name="allocate")
-@click.option("--model", type=click.Choice(["p_median", "max_coverage"]), default="p_median", show_default=True)
-@click.option("-p", "--sites", "p", type=click.IntRange(1, 100), default=1, show_default=True, help="Sites to open.")
-@click.option("--from-scenario", "sites_from", type=int, help="Candidate sites of a siting scenario (default: stored clusters).")
+@click.option(
+    "--model",
+    type=click.Choice(["p_median", "max_coverage"]),
+    default="p_median",
+    show_default=True,
+)
+@click.option(
+    "-p",
+    "--sites",
+    "p",
+    type=click.IntRange(1, 100),
+    default=1,
+    show_default=True,
+    help="Sites to open.",
+)
+@click.option(
+    "--from-scenario",
+    "sites_from",
+    type=int,
+    help="Candidate sites of a siting scenario (default: stored clusters).",
+)
 @click.option("--clusters", help="Stored cluster refs to consider, comma-separated.")
-@click.option("--max-commute", "max_commute_min", type=float, help="Minutes: coverage radius (max_coverage) or limit.")
+@click.option(
+    "--max-commute",
+    "max_commute_min",
+    type=float,
+    help="Minutes: coverage radius (max_coverage) or limit.",
+)
 @click.option("--no-capacity", is_flag=True, help="Ignore site areas.")
-@click.option("--demand", type=click.Choice(["households", "workers"]), default="households", show_default=True)
+@click.option(
+    "--demand",
+    type=click.Choice(["households", "workers"]),
+    default="households",
+    show_default=True,
+)
 @click.option("--bbox", help="Only villages inside minlon,minlat,maxlon,maxlat.")
 @click.option("--network", default="default", show_default=True)
-@click.option("--mode", type=click.Choice(["motorbike", "car", "walk"]), default="motorbike", show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["motorbike", "car", "walk"]),
+    default="motorbike",
+    show_default=True,
+)
 @click.option("--name", default="allocation", show_default=True)
-def allocate_cmd(model, p, sites_from, clusters, max_commute_min, no_capacity, demand, bbox, network, mode, name) -> None:
+def allocate_cmd(
+    model, p, sites_from, clusters, max_commute_min, no_capacity, demand, bbox, network, mode, name
+) -> None:
     """Relocate polluting craft-village workshops to sites (p-median or maximal coverage)."""
     from planning.pipeline_planners import AllocationRequest, run_allocation
 
     settings = get_settings()
-    request = AllocationRequest(name=name, model=model, p=p, sites_from=sites_from,
-                                site_refs=tuple(c.strip() for c in clusters.split(",")) if clusters else (),
-                                max_commute_min=max_commute_min, capacity=not no_capacity, demand=demand,
-                                bbox=_bbox(bbox) if bbox else None, network=network, mode=mode)
-    with session(settings, application_name="langnghe allocate") as conn, _bar("allocate") as progress:
+    request = AllocationRequest(
+        name=name,
+        model=model,
+        p=p,
+        sites_from=sites_from,
+        site_refs=tuple(c.strip() for c in clusters.split(",")) if clusters else (),
+        max_commute_min=max_commute_min,
+        capacity=not no_capacity,
+        demand=demand,
+        bbox=_bbox(bbox) if bbox else None,
+        network=network,
+        mode=mode,
+    )
+    with (
+        session(settings, application_name="langnghe allocate") as conn,
+        _bar("allocate") as progress,
+    ):
         result = run_allocation(conn, settings, request, progress=progress)
     cost = result["cost"]
-    how = (f"road network {cost['network']!r}" if cost["method"] == "network" else
-           f"straight line x {cost['detour_factor']} at {cost['speed_kmh']:g} km/h ({cost['reason']})")
+    how = (
+        f"road network {cost['network']!r}"
+        if cost["method"] == "network"
+        else f"straight line x {cost['detour_factor']} at {cost['speed_kmh']:g} km/h ({cost['reason']})"
+    )
     click.echo(f"scenario {result['scenario_id']}: travel cost by {how}")
-    click.echo(f"sites: {', '.join(result['sites_chosen'])}; demand covered {result['demand_covered_pct']}% "
-               f"({result['villages_served']}/{result['villages']} villages); commute mean {result['mean_commute_min']} "
-               f"min, max {result['max_commute_min']} min")
+    click.echo(
+        f"sites: {', '.join(result['sites_chosen'])}; demand covered {result['demand_covered_pct']}% "
+        f"({result['villages_served']}/{result['villages']} villages); commute mean {result['mean_commute_min']} "
+        f"min, max {result['max_commute_min']} min"
+    )
     table = result["assignment_gdf"][["village_ref", "site_ref", "commute_min", "need_ha"]]
     click.echo(table.to_string(index=False))
 
 
 @click.command(name="check-cluster")
 @click.option("--ref", help="A stored cluster.")
-@click.option("--geojson", "geojson_path", type=click.Path(exists=True, dir_okay=False), help="Or a drawn polygon (GeoJSON, WGS 84).")
+@click.option(
+    "--geojson",
+    "geojson_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Or a drawn polygon (GeoJSON, WGS 84).",
+)
 @click.option("--kind", type=click.Choice(["general", "craft_village"]))
 @click.option("--mountainous/--lowland", default=None)
 @click.option("--expansion-of", help="Ref of the cluster this polygon expands.")
 @click.option("--craft-share", type=float, help="Craft-village land share, %.")
 @click.option("--service-share", type=float, help="Service land share, %.")
 @click.option("--infrastructure-done/--infrastructure-unfinished", default=None)
-@click.option("--landuse", type=click.Path(exists=True, dir_okay=False), help="Land-use GeoPackage for residents and distances.")
+@click.option(
+    "--landuse",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Land-use GeoPackage for residents and distances.",
+)
 @click.option("--save", "save_as", help="Save the result as a scenario with this name.")
 @click.option("--json", "as_json", is_flag=True)
-def check_cluster_cmd(ref, geojson_path, kind, mountainous, expansion_of, craft_share, service_share,
-                      infrastructure_done, landuse, save_as, as_json) -> None:
+def check_cluster_cmd(
+    ref,
+    geojson_path,
+    kind,
+    mountainous,
+    expansion_of,
+    craft_share,
+    service_share,
+    infrastructure_done,
+    landuse,
+    save_as,
+    as_json,
+) -> None:
     """Decree 32/2024 compliance of a stored or drawn cluster: pass / fail / unknown per rule."""
     import shapely
 
@@ -179,23 +325,39 @@ def check_cluster_cmd(ref, geojson_path, kind, mountainous, expansion_of, craft_
     geometry = None
     if geojson_path:
         data = json.loads(Path(geojson_path).read_text(encoding="utf-8"))
-        features = data.get("features", [data]) if data.get("type") == "FeatureCollection" else [data]
+        features = (
+            data.get("features", [data]) if data.get("type") == "FeatureCollection" else [data]
+        )
         geoms = [shapely.geometry.shape(f.get("geometry", f)) for f in features]
         if len(geoms) != 1:
-            raise ValidationError(f"{geojson_path}: expected one polygon, found {len(geoms)} features")
+            raise ValidationError(
+                f"{geojson_path}: expected one polygon, found {len(geoms)} features"
+            )
         geometry = geoms[0]
     settings = get_settings()
     with session(settings, application_name="langnghe check-cluster") as conn:
-        result = check_cluster_site(conn, settings, geometry=geometry, ref=ref, kind=kind, mountainous=mountainous,
-                                    expansion_of=expansion_of, craft_land_share_pct=craft_share,
-                                    service_land_share_pct=service_share, infrastructure_done=infrastructure_done,
-                                    landuse=Path(landuse) if landuse else None, save_as=save_as)
+        result = check_cluster_site(
+            conn,
+            settings,
+            geometry=geometry,
+            ref=ref,
+            kind=kind,
+            mountainous=mountainous,
+            expansion_of=expansion_of,
+            craft_land_share_pct=craft_share,
+            service_land_share_pct=service_share,
+            infrastructure_done=infrastructure_done,
+            landuse=Path(landuse) if landuse else None,
+            save_as=save_as,
+        )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
         return
     facts = result["facts"]
-    click.echo(f"{result['verdict'].upper()}: {facts['area_ha']:.2f} ha, unit {facts['unit'] or 'not known'} "
-               f"({facts['unit_level']}, {facts['unit_version']})")
+    click.echo(
+        f"{result['verdict'].upper()}: {facts['area_ha']:.2f} ha, unit {facts['unit'] or 'not known'} "
+        f"({facts['unit_level']}, {facts['unit_version']})"
+    )
     for r in result["results"]:
         where = f"{r['document']}" + (f", {r['article']}" if r["article"] else "")
         flag = "" if r["verified"] else " [rule unverified]"
@@ -215,7 +377,9 @@ def scenarios_list(kind: str | None) -> None:
 
     with session(get_settings()) as conn:
         for s in list_scenarios(conn, kind):
-            click.echo(f"{s['id']:5d}  {s['kind']:11s} {s['created_at'][:16]}  {s['features']:5d} features  {s['name']}")
+            click.echo(
+                f"{s['id']:5d}  {s['kind']:11s} {s['created_at'][:16]}  {s['features']:5d} features  {s['name']}"
+            )
 
 
 @scenarios_group.command(name="show")
@@ -225,7 +389,9 @@ def scenarios_show(scenario_id: int) -> None:
     from planning.pipeline_planners import get_scenario
 
     with session(get_settings()) as conn:
-        click.echo(json.dumps(get_scenario(conn, scenario_id), ensure_ascii=False, indent=1, default=str))
+        click.echo(
+            json.dumps(get_scenario(conn, scenario_id), ensure_ascii=False, indent=1, default=str)
+        )
 
 
 @scenarios_group.command(name="compare")

@@ -12,7 +12,19 @@ from gis.errors import ValidationError
 from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 
-__all__ = ["alerts_group", "aqi_cmd", "exposure_cmd", "water_cmd", "exceedances_cmd", "isochrone_cmd", "route", "surface_cmd", "tour", "trends_cmd", "zones_group"]
+__all__ = [
+    "alerts_group",
+    "aqi_cmd",
+    "exposure_cmd",
+    "water_cmd",
+    "exceedances_cmd",
+    "isochrone_cmd",
+    "route",
+    "surface_cmd",
+    "tour",
+    "trends_cmd",
+    "zones_group",
+]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -34,19 +46,34 @@ def _graph(network: str):
 @click.argument("origin")
 @click.argument("destination")
 @click.option("--network", default="default", show_default=True)
-@click.option("--mode", type=click.Choice(["motorbike", "car", "walk"]), default="motorbike", show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["motorbike", "car", "walk"]),
+    default="motorbike",
+    show_default=True,
+)
 @click.option("--fastest/--shortest", default=True, help="Least time (default) or least distance.")
 def route(origin: str, destination: str, network: str, mode: str, fastest: bool) -> None:
     """Best path between two points (lon,lat), snapped to the network; prints GeoJSON."""
     graph = _graph(network)
     (a, b), snap = graph.snap(*zip(_point(origin), _point(destination), strict=True))
-    cost, nodes = shortest_path(graph, int(a), int(b), weight="time" if fastest else "length", profile=mode)
+    cost, nodes = shortest_path(
+        graph, int(a), int(b), weight="time" if fastest else "length", profile=mode
+    )
     if not nodes:
         raise ValidationError("no path between these points on the network")
     _length, _ = shortest_path(graph, int(a), int(b), weight="length", profile=mode)
-    feature = {"type": "Feature", "geometry": path_geometry(graph, nodes).__geo_interface__ if len(nodes) > 1 else None,
-               "properties": {"cost": round(cost, 1), "unit": "s" if fastest else "m", "mode": mode,
-                              "snap_origin_m": round(float(snap[0]), 1), "snap_destination_m": round(float(snap[1]), 1)}}
+    feature = {
+        "type": "Feature",
+        "geometry": path_geometry(graph, nodes).__geo_interface__ if len(nodes) > 1 else None,
+        "properties": {
+            "cost": round(cost, 1),
+            "unit": "s" if fastest else "m",
+            "mode": mode,
+            "snap_origin_m": round(float(snap[0]), 1),
+            "snap_destination_m": round(float(snap[1]), 1),
+        },
+    }
     click.echo(json.dumps(feature, ensure_ascii=False))
 
 
@@ -54,41 +81,81 @@ def route(origin: str, destination: str, network: str, mode: str, fastest: bool)
 @click.argument("point")
 @click.option("--minutes", type=click.FloatRange(1, 240), default=15, show_default=True)
 @click.option("--network", default="default", show_default=True)
-@click.option("--mode", type=click.Choice(["motorbike", "car", "walk"]), default="motorbike", show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(["motorbike", "car", "walk"]),
+    default="motorbike",
+    show_default=True,
+)
 def isochrone_cmd(point: str, minutes: float, network: str, mode: str) -> None:
     """Area reachable within MINUTES from POINT (lon,lat); prints GeoJSON."""
     graph = _graph(network)
     (node,), (snap,) = graph.snap(*_point(point))
     area = isochrone(graph, int(node), minutes, profile=mode)
-    click.echo(json.dumps({"type": "Feature", "geometry": area.__geo_interface__,
-                           "properties": {"minutes": minutes, "mode": mode, "snap_m": round(float(snap), 1)}}))
+    click.echo(
+        json.dumps(
+            {
+                "type": "Feature",
+                "geometry": area.__geo_interface__,
+                "properties": {"minutes": minutes, "mode": mode, "snap_m": round(float(snap), 1)},
+            }
+        )
+    )
 
 
 @click.command()
 @click.option("--villages", help="Village refs, comma-separated, in order of priority.")
-@click.option("--theme", help="Or a theme: ceramics, silk, wood, lacquer, metal, bamboo, painting, food.")
+@click.option(
+    "--theme", help="Or a theme: ceramics, silk, wood, lacquer, metal, bamboo, painting, food."
+)
 @click.option("--start", default="105.8522,21.0287", show_default=True, help="Start point lon,lat.")
 @click.option("--date", "day", default=None, help="Day of the visit (YYYY-MM-DD, default today).")
 @click.option("--start-time", default="08:00", show_default=True)
-@click.option("--budget", type=click.IntRange(30, 1440), default=480, show_default=True, help="Minutes in the day.")
-@click.option("--mode", type=click.Choice(["motorbike", "car", "walk"]), default="motorbike", show_default=True)
-@click.option("--avoid-pollution", is_flag=True, help="Make edges inside pollution zones cost more.")
-@click.option("--gpx", "gpx_path", type=click.Path(dir_okay=False), help="Also write the route as GPX.")
+@click.option(
+    "--budget",
+    type=click.IntRange(30, 1440),
+    default=480,
+    show_default=True,
+    help="Minutes in the day.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["motorbike", "car", "walk"]),
+    default="motorbike",
+    show_default=True,
+)
+@click.option(
+    "--avoid-pollution", is_flag=True, help="Make edges inside pollution zones cost more."
+)
+@click.option(
+    "--gpx", "gpx_path", type=click.Path(dir_okay=False), help="Also write the route as GPX."
+)
 def tour(villages, theme, start, day, start_time, budget, mode, avoid_pollution, gpx_path) -> None:
     """Plan a day visiting craft villages: order, schedule, dropped stops."""
     from planning.pipeline import TourRequest, plan_village_tour
     from webmap.tours import tour_gpx
 
     hours, minutes = (int(v) for v in start_time.split(":"))
-    request = TourRequest(refs=tuple(r for r in (villages or "").split(",") if r), theme=theme, start=_point(start),
-                          day=dt.date.fromisoformat(day) if day else dt.date.today(), start_min=hours * 60 + minutes,
-                          budget_min=budget, mode=mode, avoid_pollution=avoid_pollution)
+    request = TourRequest(
+        refs=tuple(r for r in (villages or "").split(",") if r),
+        theme=theme,
+        start=_point(start),
+        day=dt.date.fromisoformat(day) if day else dt.date.today(),
+        start_min=hours * 60 + minutes,
+        budget_min=budget,
+        mode=mode,
+        avoid_pollution=avoid_pollution,
+    )
     with session(get_settings(), application_name="langnghe tour") as conn:
         plan = plan_village_tour(conn, request)
     click.echo(f"{plan['day']} from {plan['start']['time']} ({plan['method']})")
     for stop in plan["stops"]:
-        click.echo(f"  {stop['arrive']}-{stop['leave']}  {stop['name']}  (+{stop['travel_min']} min on the way)")
-    click.echo(f"  back {plan['end']}; {plan['distance_m'] / 1000:.1f} km, {plan['travel_min']:.0f} min travelling")
+        click.echo(
+            f"  {stop['arrive']}-{stop['leave']}  {stop['name']}  (+{stop['travel_min']} min on the way)"
+        )
+    click.echo(
+        f"  back {plan['end']}; {plan['distance_m'] / 1000:.1f} km, {plan['travel_min']:.0f} min travelling"
+    )
     for drop in plan["dropped"]:
         click.echo(f"  not visited: {drop['name']}: {drop['reason']}")
     for note in plan["notes"]:
@@ -99,7 +166,11 @@ def tour(villages, theme, start, day, start_time, budget, mode, avoid_pollution,
 
 
 def _day(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone(dt.timedelta(hours=7))) if text else None
+    return (
+        dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
+        if text
+        else None
+    )
 
 
 @click.command(name="aqi")
@@ -113,8 +184,14 @@ def aqi_cmd(station: str, daily: bool, since: str | None, until: str | None) -> 
 
     settings = get_settings()
     with session(settings, application_name="langnghe aqi") as conn:
-        result = station_aqi(conn, settings.sample_data / "regulations", station, daily=daily,
-                             start=_day(since), end=_day(until))
+        result = station_aqi(
+            conn,
+            settings.sample_data / "regulations",
+            station,
+            daily=daily,
+            start=_day(since),
+            end=_day(until),
+        )
     click.echo(result.dropna().to_csv(), nl=False)
 
 
@@ -128,8 +205,13 @@ def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | N
 
     settings = get_settings()
     with session(settings, application_name="langnghe exceedances") as conn:
-        found = find_exceedances(conn, settings.sample_data / "regulations", stations=list(stations) or None,
-                                 start=_day(since), end=_day(until))
+        found = find_exceedances(
+            conn,
+            settings.sample_data / "regulations",
+            stations=list(stations) or None,
+            start=_day(since),
+            end=_day(until),
+        )
     click.echo(found.to_csv(index=False), nl=False)
     click.echo(f"# {len(found)} exceedances; unverified limits are marked verified=False", err=True)
 
@@ -138,15 +220,26 @@ def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | N
 @click.argument("parameter")
 @click.option("--since", help="First day (YYYY-MM-DD).")
 @click.option("--until", help="Day after the last (YYYY-MM-DD).")
-@click.option("--cell", "cell_m", type=click.FloatRange(10, 10_000), default=500, show_default=True, help="Cell size, metres.")
+@click.option(
+    "--cell",
+    "cell_m",
+    type=click.FloatRange(10, 10_000),
+    default=500,
+    show_default=True,
+    help="Cell size, metres.",
+)
 def surface_cmd(parameter: str, since: str | None, until: str | None, cell_m: float) -> None:
     """Interpolate a parameter's period mean (IDW and kriging) to a COG; report leave-one-out errors."""
     from planning.pipeline import build_surface
 
     settings = get_settings()
     with session(settings, application_name="langnghe surface") as conn:
-        result = build_surface(conn, settings, parameter, start=_day(since), end=_day(until), cell_m=cell_m)
-    click.echo(f"{result['path']} (scenario {result['scenario_id']}, bands: {', '.join(result['bands'])})")
+        result = build_surface(
+            conn, settings, parameter, start=_day(since), end=_day(until), cell_m=cell_m
+        )
+    click.echo(
+        f"{result['path']} (scenario {result['scenario_id']}, bands: {', '.join(result['bands'])})"
+    )
     for method, rmse in result["loo_rmse"].items():
         click.echo(f"  leave-one-out RMSE {method}: {rmse:.3f}")
     for note in result["notes"]:
@@ -166,13 +259,19 @@ def zones_sources(day: str | None) -> None:
 
     settings = get_settings()
     with session(settings, application_name="langnghe zones") as conn:
-        count = make_source_zones(conn, settings, dt.date.fromisoformat(day) if day else dt.date.today())
+        count = make_source_zones(
+            conn, settings, dt.date.fromisoformat(day) if day else dt.date.today()
+        )
     click.echo(f"{count} source zones stored")
 
 
 @zones_group.command(name="surface")
 @click.argument("scenario_id", type=int)
-@click.option("--limit", type=float, help="Threshold (default: the QCVN 05 24-hour limit in force on the surface's date).")
+@click.option(
+    "--limit",
+    type=float,
+    help="Threshold (default: the QCVN 05 24-hour limit in force on the surface's date).",
+)
 @click.option("--band", help="idw or kriging (default: kriging when present).")
 def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> None:
     """Hotspot zones where a saved surface (langnghe surface) exceeds a limit."""
@@ -181,7 +280,9 @@ def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> No
     settings = get_settings()
     with session(settings, application_name="langnghe zones") as conn:
         r = make_surface_zones(conn, settings, scenario_id, limit=limit, band=band)
-    click.echo(f"{r['zones']} {r['parameter']} zones above {r['limit']:g} ({r['document']}, {r['band']}) on {r['date']}")
+    click.echo(
+        f"{r['zones']} {r['parameter']} zones above {r['limit']:g} ({r['document']}, {r['band']}) on {r['date']}"
+    )
 
 
 @zones_group.command(name="diff")
@@ -216,9 +317,11 @@ def trends_cmd(station: str, parameter: str) -> None:
     except ValueError as exc:
         click.echo(f"# no trend: {exc}")
         return
-    click.echo(f"# Theil-Sen {result['slope_per_year']:+.2f} per year "
-               f"[{result['slope_low_per_year']:+.2f}, {result['slope_high_per_year']:+.2f}], Mann-Kendall tau "
-               f"{result['tau']:.2f}, p = {result['p_value']:.3f} ({'significant' if result['significant'] else 'not significant'})")
+    click.echo(
+        f"# Theil-Sen {result['slope_per_year']:+.2f} per year "
+        f"[{result['slope_low_per_year']:+.2f}, {result['slope_high_per_year']:+.2f}], Mann-Kendall tau "
+        f"{result['tau']:.2f}, p = {result['p_value']:.3f} ({'significant' if result['significant'] else 'not significant'})"
+    )
 
 
 @click.group(name="alerts")
@@ -229,10 +332,20 @@ def alerts_group() -> None:
 @alerts_group.command(name="add")
 @click.option("--name", required=True, help="Name of the rule.")
 @click.option("--parameter", help="Parameter (e.g. PM2.5) for a threshold rule.")
-@click.option("--above", "threshold", type=float, help="Threshold in the parameter's canonical unit.")
-@click.option("--aqi-at-least", type=click.IntRange(0, 500), help="Or: hourly VN_AQI at or above this value.")
-@click.option("--hours", "min_hours", type=click.IntRange(1, 720), default=1, show_default=True,
-              help="For at least this many consecutive hours.")
+@click.option(
+    "--above", "threshold", type=float, help="Threshold in the parameter's canonical unit."
+)
+@click.option(
+    "--aqi-at-least", type=click.IntRange(0, 500), help="Or: hourly VN_AQI at or above this value."
+)
+@click.option(
+    "--hours",
+    "min_hours",
+    type=click.IntRange(1, 720),
+    default=1,
+    show_default=True,
+    help="For at least this many consecutive hours.",
+)
 @click.option("--station", help="Only this station (default: all).")
 def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> None:
     """Add a rule: --parameter P --above X, or --aqi-at-least N; for --hours H."""
@@ -240,9 +353,11 @@ def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> 
         raise click.UsageError("give either --parameter and --above, or --aqi-at-least")
     with session(get_settings(), application_name="langnghe alerts") as conn:
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO alert_rules (name, parameter, threshold, aqi_at_least, min_hours, station_ref) "
-                        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-                        (name, parameter, threshold, aqi_at_least, min_hours, station))
+            cur.execute(
+                "INSERT INTO alert_rules (name, parameter, threshold, aqi_at_least, min_hours, station_ref) "
+                "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                (name, parameter, threshold, aqi_at_least, min_hours, station),
+            )
             click.echo(f"rule {cur.fetchone()[0]} added")
         conn.commit()
 
@@ -260,10 +375,20 @@ def alerts_run() -> None:
 @click.command(name="exposure")
 @click.option("--date", "day", help="Zone date (YYYY-MM-DD; default: the latest).")
 @click.option("--kind", type=click.Choice(["source_buffer", "surface_exceedance", "observed"]))
-@click.option("--facilities", type=click.Path(exists=True, dir_okay=False),
-              help="OSM-style GeoPackage with pois/pois_a (schools, clinics).")
-@click.option("--version", default="2025-07", show_default=True, help="Boundary version of the units.")
-@click.option("--level", type=click.Choice(["province", "district", "commune"]), default="commune", show_default=True)
+@click.option(
+    "--facilities",
+    type=click.Path(exists=True, dir_okay=False),
+    help="OSM-style GeoPackage with pois/pois_a (schools, clinics).",
+)
+@click.option(
+    "--version", default="2025-07", show_default=True, help="Boundary version of the units."
+)
+@click.option(
+    "--level",
+    type=click.Choice(["province", "district", "commune"]),
+    default="commune",
+    show_default=True,
+)
 @click.option("--top", type=int, default=15, show_default=True)
 @click.option("--save", "save_as", help="Save as a scenario with this name.")
 def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
@@ -273,18 +398,29 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
     from planning.pipeline import assess_exposure
 
     with session(get_settings(), application_name="langnghe exposure") as conn:
-        r = assess_exposure(conn, get_settings(), day=dt.date.fromisoformat(day) if day else None, kind=kind,
-                            facilities=Path(facilities) if facilities else None, version=version, level=level,
-                            save_as=save_as)
-    click.echo(f"{r['zones']} zones on {r['date']}: {r['villages_inside']} villages, {r['schools_inside']} schools, "
-               f"{r['clinics_inside']} clinics, about {r['population_inside']:,.0f} people inside")
+        r = assess_exposure(
+            conn,
+            get_settings(),
+            day=dt.date.fromisoformat(day) if day else None,
+            kind=kind,
+            facilities=Path(facilities) if facilities else None,
+            version=version,
+            level=level,
+            save_as=save_as,
+        )
+    click.echo(
+        f"{r['zones']} zones on {r['date']}: {r['villages_inside']} villages, {r['schools_inside']} schools, "
+        f"{r['clinics_inside']} clinics, about {r['population_inside']:,.0f} people inside"
+    )
     for note in r["notes"]:
         click.echo(f"  note: {note}")
     click.echo(f"rank  {level:28s} indicator  percentile  population  score")
     for u in r["ranking"][:top]:
         pop = "?" if u["population"] is None else f"{u['population']:,}"
         score = "?" if u["score"] is None else f"{u['score']:,.0f}"
-        click.echo(f"{u['rank']:4d}  {u['name'][:28]:28s} {u['indicator']:9.3f}  {u['percentile']:10.1f}  {pop:>10s}  {score:>6s}")
+        click.echo(
+            f"{u['rank']:4d}  {u['name'][:28]:28s} {u['indicator']:9.3f}  {u['percentile']:10.1f}  {pop:>10s}  {score:>6s}"
+        )
     if save_as:
         click.echo(f"scenario {r['scenario_id']}")
 
@@ -292,7 +428,9 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
 @click.command(name="water")
 @click.argument("station")
 @click.option("--date", "day", help="Day (YYYY-MM-DD; default: the station's latest).")
-@click.option("--wastewater", is_flag=True, help="Also check the values as a discharge against QCVN 40.")
+@click.option(
+    "--wastewater", is_flag=True, help="Also check the values as a discharge against QCVN 40."
+)
 @click.option("--column", type=click.Choice(["A", "B"]), default="B", show_default=True)
 @click.option("--kq", type=float, default=1.0, show_default=True, help="Receiving-water factor Kq.")
 @click.option("--kf", type=float, default=1.0, show_default=True, help="Discharge-flow factor Kf.")
@@ -302,15 +440,31 @@ def water_cmd(station, day, wastewater, column, kq, kf) -> None:
 
     settings = get_settings()
     with session(settings, application_name="langnghe water") as conn:
-        r = water_status(conn, settings, station, day=dt.date.fromisoformat(day) if day else None,
-                         wastewater=wastewater, column=column, kq=kq, kf=kf)
+        r = water_status(
+            conn,
+            settings,
+            station,
+            day=dt.date.fromisoformat(day) if day else None,
+            wastewater=wastewater,
+            column=column,
+            kq=kq,
+            kf=kf,
+        )
     river = r["river"]
-    click.echo(f"{station} on {r['date']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["values"].items()))
-    click.echo(f"class {river['class']} ({river['regulation']}{'' if river['verified'] else ', unverified'})"
-               + (f", limited by {', '.join(river['limited_by'])}" if river["limited_by"] else "")
-               + (f"; not measured: {', '.join(river['not_measured'])}" if river["not_measured"] else ""))
+    click.echo(
+        f"{station} on {r['date']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["values"].items())
+    )
+    click.echo(
+        f"class {river['class']} ({river['regulation']}{'' if river['verified'] else ', unverified'})"
+        + (f", limited by {', '.join(river['limited_by'])}" if river["limited_by"] else "")
+        + (f"; not measured: {', '.join(river['not_measured'])}" if river["not_measured"] else "")
+    )
     for h in r["health"]:
-        click.echo(f"health limit exceeded: {h['parameter']} {h['value']:.3f} > {h['limit']} ({h['regulation']})")
+        click.echo(
+            f"health limit exceeded: {h['parameter']} {h['value']:.3f} > {h['limit']} ({h['regulation']})"
+        )
     for w in r.get("wastewater", []):
-        click.echo(f"{w['result']:7s} {w['parameter']:6s} {w['value']:.2f} limit {w['limit']} ({w['regulation']})"
-                   + (f" {w['why']}" if w["why"] else ""))
+        click.echo(
+            f"{w['result']:7s} {w['parameter']:6s} {w['value']:.2f} limit {w['limit']} ({w['regulation']})"
+            + (f" {w['why']}" if w["why"] else "")
+        )

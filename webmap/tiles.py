@@ -20,7 +20,8 @@ MVT = "application/vnd.mapbox-vector-tile"
 
 class TileCache:
     """A bounded LRU of tile bytes. Keys carry the layer version, so a change to a layer
-    makes its old tiles unreachable (they age out); ``clear`` empties it."""
+    makes its old tiles unreachable (they age out); ``clear`` empties it.
+    """
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
@@ -61,7 +62,10 @@ def get_tile(collection_id: str, z: int, x: int, y: int):
     hit = cache.get(key)
     if hit is None:
         data = tile(conn, coll, z, x, y, max_features=settings.tile_max_features)
-        hit = (data, '"' + hashlib.blake2b(repr(key).encode() + data, digest_size=12).hexdigest() + '"')
+        hit = (
+            data,
+            '"' + hashlib.blake2b(repr(key).encode() + data, digest_size=12).hexdigest() + '"',
+        )
         cache.put(key, hit)
     data, etag = hit
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.tile_max_age_s}"}

@@ -48,7 +48,9 @@ def _request() -> TourRequest:
         raise BadParameter("at most 25 villages in one day")
     theme = args.get("theme") or None
     if not refs and not theme:
-        raise BadParameter("pick villages (villages=ref,ref) or a theme (" + ", ".join(THEMES) + ")")
+        raise BadParameter(
+            "pick villages (villages=ref,ref) or a theme (" + ", ".join(THEMES) + ")"
+        )
     try:
         day = dt.date.fromisoformat(args["date"]) if args.get("date") else dt.date.today()
     except ValueError:
@@ -56,11 +58,19 @@ def _request() -> TourRequest:
     mode = args.get("mode", "motorbike")
     if mode not in ("motorbike", "car", "walk"):
         raise BadParameter("mode must be motorbike, car or walk")
-    return TourRequest(refs=refs, theme=theme, start=_point(args.get("start"), TourRequest.start), day=day,
-                       start_min=_clock(args.get("start_time")),
-                       budget_min=parse_int(args.get("budget"), "budget (minutes)", default=480, minimum=30, maximum=1440),
-                       mode=mode, avoid_pollution=args.get("avoid_pollution", "false").lower() in ("1", "true", "yes"),
-                       network=args.get("network", "default")[:40])
+    return TourRequest(
+        refs=refs,
+        theme=theme,
+        start=_point(args.get("start"), TourRequest.start),
+        day=day,
+        start_min=_clock(args.get("start_time")),
+        budget_min=parse_int(
+            args.get("budget"), "budget (minutes)", default=480, minimum=30, maximum=1440
+        ),
+        mode=mode,
+        avoid_pollution=args.get("avoid_pollution", "false").lower() in ("1", "true", "yes"),
+        network=args.get("network", "default")[:40],
+    )
 
 
 @bp.get("/api/tour")
@@ -76,12 +86,20 @@ def tour_gpx(plan: dict, *, title: str | None = None) -> str:
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "LangNghe GIS"
     for stop in plan["stops"]:
-        when = f"{stop['arrive']}-{stop['leave']}" if "arrive" in stop else f"{stop.get('minutes') or ''} min"
-        gpx.waypoints.append(gpxpy.gpx.GPXWaypoint(stop["lat"], stop["lon"], name=stop["name"], description=when))
+        when = (
+            f"{stop['arrive']}-{stop['leave']}"
+            if "arrive" in stop
+            else f"{stop.get('minutes') or ''} min"
+        )
+        gpx.waypoints.append(
+            gpxpy.gpx.GPXWaypoint(stop["lat"], stop["lon"], name=stop["name"], description=when)
+        )
     if plan["geometry"]:
         track = gpxpy.gpx.GPXTrack(name=title or ("LangNghe tour " + plan.get("day", "")))
         segment = gpxpy.gpx.GPXTrackSegment()
-        segment.points = [gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in plan["geometry"]["coordinates"]]
+        segment.points = [
+            gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in plan["geometry"]["coordinates"]
+        ]
         track.segments.append(segment)
         gpx.tracks.append(track)
     return gpx.to_xml(version="1.1")
@@ -91,19 +109,47 @@ def tour_gpx(plan: dict, *, title: str | None = None) -> str:
 def tour_gpx_download():
     """The same plan as a GPX file."""
     plan = plan_village_tour(get_conn(), _request())
-    return Response(tour_gpx(plan), mimetype="application/gpx+xml",
-                    headers={"Content-Disposition": f'attachment; filename="langnghe-tour-{plan["day"]}.gpx"'})
+    return Response(
+        tour_gpx(plan),
+        mimetype="application/gpx+xml",
+        headers={"Content-Disposition": f'attachment; filename="langnghe-tour-{plan["day"]}.gpx"'},
+    )
 
 
 def tour_geojson(plan: dict) -> dict:
     """A plan as a FeatureCollection: the route line, then one point per stop with its times."""
-    features = [{"type": "Feature", "geometry": plan["geometry"],
-                 "properties": {"kind": "route", "distance_m": plan["distance_m"], "travel_min": plan["travel_min"],
-                                "method": plan["method"], "day": plan["day"]}}] if plan["geometry"] else []
-    features += [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-                  "properties": {"kind": "stop", "order": i, "ref": s["ref"], "name": s["name"],
-                                 "arrive": s["arrive"], "leave": s["leave"]}}
-                 for i, s in enumerate(plan["stops"], start=1)]
+    features = (
+        [
+            {
+                "type": "Feature",
+                "geometry": plan["geometry"],
+                "properties": {
+                    "kind": "route",
+                    "distance_m": plan["distance_m"],
+                    "travel_min": plan["travel_min"],
+                    "method": plan["method"],
+                    "day": plan["day"],
+                },
+            }
+        ]
+        if plan["geometry"]
+        else []
+    )
+    features += [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+            "properties": {
+                "kind": "stop",
+                "order": i,
+                "ref": s["ref"],
+                "name": s["name"],
+                "arrive": s["arrive"],
+                "leave": s["leave"],
+            },
+        }
+        for i, s in enumerate(plan["stops"], start=1)
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -111,8 +157,13 @@ def tour_geojson(plan: dict) -> dict:
 def tour_geojson_download():
     """The plan as GeoJSON."""
     plan = plan_village_tour(get_conn(), _request())
-    return Response(json.dumps(tour_geojson(plan), ensure_ascii=False), mimetype="application/geo+json",
-                    headers={"Content-Disposition": f'attachment; filename="langnghe-tour-{plan["day"]}.geojson"'})
+    return Response(
+        json.dumps(tour_geojson(plan), ensure_ascii=False),
+        mimetype="application/geo+json",
+        headers={
+            "Content-Disposition": f'attachment; filename="langnghe-tour-{plan["day"]}.geojson"'
+        },
+    )
 
 
 @bp.get("/api/routes/<ref>.gpx")
@@ -124,8 +175,11 @@ def curated_gpx(ref: str):
     route = route_with_stops(get_conn(), ref)
     if route is None:
         raise NotFound(f"no curated route {ref[:40]!r}")
-    return Response(tour_gpx(route, title=route["name_vi"]), mimetype="application/gpx+xml",
-                    headers={"Content-Disposition": f'attachment; filename="{ref}.gpx"'})
+    return Response(
+        tour_gpx(route, title=route["name_vi"]),
+        mimetype="application/gpx+xml",
+        headers={"Content-Disposition": f'attachment; filename="{ref}.gpx"'},
+    )
 
 
 def _svg_path(geometry: dict | None, stops: list[dict], size: int = 600) -> dict:
@@ -140,10 +194,16 @@ def _svg_path(geometry: dict | None, stops: list[dict], size: int = 600) -> dict
     span = max((max(xs) - min(xs)) * k, max(ys) - min(ys), 1e-6)
 
     def project(lon: float, lat: float) -> tuple[float, float]:
-        return (20 + (lon - min(xs)) * k / span * (size - 40), size - 20 - (lat - min(ys)) / span * (size - 40))
+        return (
+            20 + (lon - min(xs)) * k / span * (size - 40),
+            size - 20 - (lat - min(ys)) / span * (size - 40),
+        )
 
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in (project(*c) for c in coords))
-    points = [{"n": i, "name": s["name"], "xy": project(s["lon"], s["lat"])} for i, s in enumerate(stops, start=1)]
+    points = [
+        {"n": i, "name": s["name"], "xy": project(s["lon"], s["lat"])}
+        for i, s in enumerate(stops, start=1)
+    ]
     return {"line": line, "points": points, "size": size}
 
 
@@ -154,5 +214,9 @@ def printable():
     from flask_babel import get_locale
 
     plan = plan_village_tour(get_conn(), _request())
-    return render_template("tour_print.html", plan=plan, svg=_svg_path(plan["geometry"], plan["stops"]),
-                           lang=str(get_locale() or "vi"))
+    return render_template(
+        "tour_print.html",
+        plan=plan,
+        svg=_svg_path(plan["geometry"], plan["stops"]),
+        lang=str(get_locale() or "vi"),
+    )

@@ -24,7 +24,9 @@ def users_group() -> None:
 @users_group.command(name="add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "planner", "env_officer"]), required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
+)
 def users_add(username: str, role: str, password_stdin: bool) -> None:
     """Create an account; the password is asked twice (or read from stdin)."""
     from webmap.auth import add_user
@@ -42,10 +44,14 @@ def users_add(username: str, role: str, password_stdin: bool) -> None:
 def users_list() -> None:
     """Accounts with their role, state and live tokens."""
     with session(get_settings(), application_name="langnghe users") as conn, conn.cursor() as cur:
-        cur.execute("SELECT u.username, u.role, u.active, u.created_at, count(t.id) FILTER (WHERE t.revoked_at IS NULL) "
-                    "FROM users u LEFT JOIN api_tokens t ON t.user_id = u.id GROUP BY u.id ORDER BY u.username")
+        cur.execute(
+            "SELECT u.username, u.role, u.active, u.created_at, count(t.id) FILTER (WHERE t.revoked_at IS NULL) "
+            "FROM users u LEFT JOIN api_tokens t ON t.user_id = u.id GROUP BY u.id ORDER BY u.username"
+        )
         for name, role, active, created, tokens in cur.fetchall():
-            click.echo(f"{name:20s} {role:12s} {'active' if active else 'disabled':9s} {created:%Y-%m-%d}  {tokens} tokens")
+            click.echo(
+                f"{name:20s} {role:12s} {'active' if active else 'disabled':9s} {created:%Y-%m-%d}  {tokens} tokens"
+            )
 
 
 def _set_active(username: str, active: bool) -> None:
@@ -91,9 +97,11 @@ def users_revoke(username: str, name: str | None) -> None:
     """Revoke a user's API tokens."""
     with session(get_settings(), application_name="langnghe users") as conn:
         with conn.cursor() as cur:
-            cur.execute("UPDATE api_tokens t SET revoked_at = now() FROM users u WHERE t.user_id = u.id "
-                        "AND u.username = %s AND t.revoked_at IS NULL AND (%s::text IS NULL OR t.name = %s)",
-                        (username, name, name))
+            cur.execute(
+                "UPDATE api_tokens t SET revoked_at = now() FROM users u WHERE t.user_id = u.id "
+                "AND u.username = %s AND t.revoked_at IS NULL AND (%s::text IS NULL OR t.name = %s)",
+                (username, name, name),
+            )
             count = cur.rowcount
         conn.commit()
     click.echo(f"{count} tokens revoked")

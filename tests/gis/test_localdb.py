@@ -15,7 +15,9 @@ from layers import migrations_folder
 
 
 def test_missing_packages_are_named_with_the_exact_command(monkeypatch, tmp_path):
-    monkeypatch.setitem(localdb.DEBIAN_PACKAGES, "postgresql-15-imaginary", tmp_path / "absent.control")
+    monkeypatch.setitem(
+        localdb.DEBIAN_PACKAGES, "postgresql-15-imaginary", tmp_path / "absent.control"
+    )
     monkeypatch.setattr(localdb.os, "geteuid", lambda: 1000)
     with pytest.raises(MissingSystemPackageError) as info:
         localdb.ensure_packages()
@@ -48,15 +50,26 @@ def test_embedded_cluster_runs_postgis_and_is_migrated(settings):
     with conn.cursor() as cur:
         cur.execute("SELECT postgis_lib_version(), current_setting('server_version_num')::int")
         postgis, server = cur.fetchone()
-        cur.execute("SELECT f_table_name, srid, type FROM geometry_columns ORDER BY 1, f_geometry_column")
+        cur.execute(
+            "SELECT f_table_name, srid, type FROM geometry_columns ORDER BY 1, f_geometry_column"
+        )
         columns = cur.fetchall()
         cur.execute("SELECT tablename FROM pg_indexes WHERE indexdef LIKE '%USING gist (geom)%'")
         gist = {r[0] for r in cur.fetchall()}
     conn.close()
     assert postgis.startswith("3.") and server >= 150000
     tables = {t for t, _, _ in columns}
-    assert {"admin_units", "craft_villages", "industrial_clusters", "monitoring_stations", "pollution_zones",
-            "roads", "road_nodes", "tourism_routes", "scenario_features"} <= tables
+    assert {
+        "admin_units",
+        "craft_villages",
+        "industrial_clusters",
+        "monitoring_stations",
+        "pollution_zones",
+        "roads",
+        "road_nodes",
+        "tourism_routes",
+        "scenario_features",
+    } <= tables
     assert all(srid == 4326 for _, srid, _ in columns)
     assert tables <= gist  # every geometry column has a GiST index
     assert pending(settings.dsn(), migrations_folder()) == []

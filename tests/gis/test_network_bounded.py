@@ -1,5 +1,6 @@
 """Point-to-point search on large graphs (two bounded searches meeting in the middle) equals
-a plain Dijkstra: lengths, paths, one-way edges, unreachable targets."""
+a plain Dijkstra: lengths, paths, one-way edges, unreachable targets.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ def _grid(n: int, seed: int) -> RoadGraph:
     """An n x n grid: random lengths, a third of the streets one-way, one island cut off."""
     rng = np.random.default_rng(seed)
     idx = np.arange(n * n).reshape(n, n)
-    pairs = np.concatenate([np.column_stack([idx[:, :-1].ravel(), idx[:, 1:].ravel()]),
-                            np.column_stack([idx[:-1, :].ravel(), idx[1:, :].ravel()])])
+    pairs = np.concatenate(
+        [
+            np.column_stack([idx[:, :-1].ravel(), idx[:, 1:].ravel()]),
+            np.column_stack([idx[:-1, :].ravel(), idx[1:, :].ravel()]),
+        ]
+    )
     one_way = rng.random(len(pairs)) < 0.33
     u = np.concatenate([pairs[:, 0], pairs[~one_way, 1]])
     v = np.concatenate([pairs[:, 1], pairs[~one_way, 0]])
@@ -25,9 +30,16 @@ def _grid(n: int, seed: int) -> RoadGraph:
     u, v = u[keep], v[keep]
     length = rng.uniform(50, 150, len(u))
     ys, xs = np.divmod(np.arange(n * n), n)
-    return RoadGraph(lon=105.8 + xs * 0.001, lat=21.0 + ys * 0.001, u=u, v=v, length_m=length,
-                     highway=pd.Series(["residential"] * len(u)), maxspeed=pd.Series([None] * len(u)),
-                     geometry=np.array([None] * len(u), dtype=object))
+    return RoadGraph(
+        lon=105.8 + xs * 0.001,
+        lat=21.0 + ys * 0.001,
+        u=u,
+        v=v,
+        length_m=length,
+        highway=pd.Series(["residential"] * len(u)),
+        maxspeed=pd.Series([None] * len(u)),
+        geometry=np.array([None] * len(u), dtype=object),
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -36,7 +48,10 @@ def test_bounded_search_equals_dijkstra(seed):
     assert graph.n_nodes >= BOUNDED_SEARCH_NODES
     matrix = graph.matrix("length")
     rng = np.random.default_rng(seed)
-    pairs = [tuple(p) for p in rng.integers(0, graph.n_nodes, (40, 2))] + [(0, graph.n_nodes - 1), (5, 5)]
+    pairs = [tuple(p) for p in rng.integers(0, graph.n_nodes, (40, 2))] + [
+        (0, graph.n_nodes - 1),
+        (5, 5),
+    ]
     for s, t in pairs:
         expected = dijkstra(matrix, indices=int(s))[t]
         cost, path = shortest_path(graph, int(s), int(t))
@@ -45,4 +60,6 @@ def test_bounded_search_equals_dijkstra(seed):
             continue
         assert cost == pytest.approx(expected, rel=1e-9)
         assert path[0] == s and path[-1] == t
-        assert sum(matrix[a, b] for a, b in zip(path, path[1:], strict=False)) == pytest.approx(cost, rel=1e-9)
+        assert sum(matrix[a, b] for a, b in zip(path, path[1:], strict=False)) == pytest.approx(
+            cost, rel=1e-9
+        )

@@ -99,10 +99,16 @@ def test_non_utf8_file_is_refused_whole(conn):
 def test_self_intersecting_polygon_is_repaired_with_a_warning_or_rejected(conn):
     report = _import(conn, "clusters", "clusters_self_intersecting.geojson")
     warnings = [p for p in report.problems if p.code == "invalid_geometry"]
-    assert len(warnings) == 1 and warnings[0].severity == "warning" and "Self-intersection" in warnings[0].reason
+    assert (
+        len(warnings) == 1
+        and warnings[0].severity == "warning"
+        and "Self-intersection" in warnings[0].reason
+    )
     assert report.inserted == 2
     with conn.cursor() as cur:
-        cur.execute("SELECT ST_IsValid(geom), ST_GeometryType(geom) FROM industrial_clusters WHERE ref = 'C-BOWTIE'")
+        cur.execute(
+            "SELECT ST_IsValid(geom), ST_GeometryType(geom) FROM industrial_clusters WHERE ref = 'C-BOWTIE'"
+        )
         assert cur.fetchone() == (True, "ST_MultiPolygon")
     strict = _import(conn, "clusters", "clusters_self_intersecting.geojson", repair=False)
     assert strict.rejected_rows == [1] and "--repair" in _reasons(strict, "invalid_geometry")[1]
@@ -118,8 +124,10 @@ def test_wrong_and_empty_geometries(conn):
 def test_file_without_crs_needs_one(conn, tmp_path):
     path = tmp_path / "no_prj.shp"
     with pytest.warns(UserWarning, match="crs"):
-        gpd.GeoDataFrame({"ref": ["S-1"], "name": ["Làng"], "craft": ["wood"], "source": ["t"]},
-                         geometry=[Point(105.9, 21.0)]).to_file(path)
+        gpd.GeoDataFrame(
+            {"ref": ["S-1"], "name": ["Làng"], "craft": ["wood"], "source": ["t"]},
+            geometry=[Point(105.9, 21.0)],
+        ).to_file(path)
     with pytest.raises(CRSError, match="states no CRS"):
         _import(conn, "villages", path)
     assert _import(conn, "villages", path, crs="EPSG:4326").inserted == 1
@@ -128,7 +136,9 @@ def test_file_without_crs_needs_one(conn, tmp_path):
 def test_vn2000_tm3_coordinates_are_transformed(conn, tmp_path):
     x, y = Transformer.from_crs("EPSG:4756", "EPSG:9210", always_xy=True).transform(105.914, 20.976)
     path = tmp_path / "tm3.csv"
-    path.write_text(f"ref,name,craft,source,x,y\nV-1,Bát Tràng TM3,ceramics,test,{x},{y}\n", encoding="utf-8")
+    path.write_text(
+        f"ref,name,craft,source,x,y\nV-1,Bát Tràng TM3,ceramics,test,{x},{y}\n", encoding="utf-8"
+    )
     assert _import(conn, "villages", path, crs="EPSG:9210").inserted == 1
     with conn.cursor() as cur:
         cur.execute("SELECT ST_X(geom), ST_Y(geom) FROM craft_villages")
@@ -148,8 +158,12 @@ def test_reimport_changes_nothing_and_an_edit_updates_one_row(conn, tmp_path):
     again = _import(conn, "villages", "villages_duplicates.csv")
     assert (first.inserted, again.inserted, again.updated, again.unchanged) == (2, 0, 0, 2)
     edited = tmp_path / "edited.csv"
-    edited.write_text((BAD / "villages_duplicates.csv").read_text(encoding="utf-8").replace("Làng Hai", "Làng Hai Mới"),
-                      encoding="utf-8")
+    edited.write_text(
+        (BAD / "villages_duplicates.csv")
+        .read_text(encoding="utf-8")
+        .replace("Làng Hai", "Làng Hai Mới"),
+        encoding="utf-8",
+    )
     third = _import(conn, "villages", edited)
     assert (third.inserted, third.updated, third.unchanged) == (0, 1, 1)
     assert count(conn, "audit_log") == 3

@@ -24,20 +24,34 @@ BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
 @pytest.fixture
 def station(conn, tmp_path):
     path = tmp_path / "stations.csv"
-    path.write_text("ref,name,medium,synthetic,source,lon,lat\nS-1,Trạm thử,air,no,test,105.85,21.03\n",
-                    encoding="utf-8")
+    path.write_text(
+        "ref,name,medium,synthetic,source,lon,lat\nS-1,Trạm thử,air,no,test,105.85,21.03\n",
+        encoding="utf-8",
+    )
     run_import(conn, get_spec("stations"), path, ImportOptions(progress=False))
     return "S-1"
 
 
 def test_units_flags_and_row_errors(conn, station):
-    report = import_measurements(conn, BAD / "measurements_long_mixed.csv", partial=True, progress=False)
+    report = import_measurements(
+        conn, BAD / "measurements_long_mixed.csv", partial=True, progress=False
+    )
     codes = {(p.row, p.code) for p in report.problems}
-    assert {(2, "negative"), (3, "out_of_range"), (6, "type"), (7, "type"), (8, "choice"), (9, "unit"),
-            (10, "unknown_station"), (11, "duplicate")} <= codes
+    assert {
+        (2, "negative"),
+        (3, "out_of_range"),
+        (6, "type"),
+        (7, "type"),
+        (8, "choice"),
+        (9, "unit"),
+        (10, "unknown_station"),
+        (11, "duplicate"),
+    } <= codes
     assert report.inserted == 5  # rows 1-5; row 12 is a blank gap, not an error
     with conn.cursor() as cur:
-        cur.execute("SELECT parameter, value, unit, quality_flag FROM measurements ORDER BY observed_at")
+        cur.execute(
+            "SELECT parameter, value, unit, quality_flag FROM measurements ORDER BY observed_at"
+        )
         rows = cur.fetchall()
     assert rows[0] == ("PM2.5", 35.0, "µg/m3", "ok")
     assert rows[1][1:] == (-4.0, "µg/m3", "negative")  # kept and flagged, not dropped
@@ -48,9 +62,13 @@ def test_units_flags_and_row_errors(conn, station):
 
 def test_duplicates_replaced_only_when_asked(conn, station, tmp_path):
     first = tmp_path / "a.csv"
-    first.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 01:00,PM10,40,µg/m3\n")
+    first.write_text(
+        "station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 01:00,PM10,40,µg/m3\n"
+    )
     second = tmp_path / "b.csv"
-    second.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 01:00,PM10,55,µg/m3\n")
+    second.write_text(
+        "station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 01:00,PM10,55,µg/m3\n"
+    )
     import_measurements(conn, first, progress=False)
     kept = import_measurements(conn, second, progress=False)
     assert kept.inserted == 0 and any("differ from stored" in n for n in kept.notes)
@@ -63,7 +81,9 @@ def test_duplicates_replaced_only_when_asked(conn, station, tmp_path):
 
 def _big_file(path: Path, rows: int) -> None:
     hours = pd.date_range("2020-01-01", periods=rows // 4, freq="h").strftime("%Y-%m-%d %H:%M")
-    frame = pd.DataFrame({"station": "KILL-1", "station_name": "Trạm bị ngắt", "time": np.repeat(hours, 1)})
+    frame = pd.DataFrame(
+        {"station": "KILL-1", "station_name": "Trạm bị ngắt", "time": np.repeat(hours, 1)}
+    )
     for param in ("PM2.5", "PM10", "NO2", "CO"):
         frame[param] = np.round(np.random.default_rng(1).gamma(2, 20, len(frame)), 2)
     frame.to_csv(path, index=False)
@@ -87,8 +107,13 @@ def test_killed_import_leaves_the_database_unchanged(conn, station, tmp_path, te
     before = (count(conn, "measurements"), count(conn, "monitoring_stations"))
     log = tmp_path / "stderr.txt"
     with log.open("wb") as err:
-        proc = subprocess.Popen([".venv/bin/langnghe", "import", "measurements", str(path)], env=test_env,
-                                stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+        proc = subprocess.Popen(
+            [".venv/bin/langnghe", "import", "measurements", str(path)],
+            env=test_env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 120
     seen = False
     while time.monotonic() < deadline and proc.poll() is None:
@@ -114,17 +139,27 @@ def test_a_bad_file_is_rejected_whole_with_rows_and_columns(conn, station, tmp_p
         import_measurements(conn, BAD / "measurements_long_mixed.csv", progress=False)
     text = str(caught.value)
     assert "nothing was written" in text
-    for part in ("row 6, column value: not a number: 'abc'", "row 7, column observed_at: not a date-time",
-                 "row 9, column unit: unit 'furlongs'", "row 10, column station_ref: unknown station 'S-9'"):
+    for part in (
+        "row 6, column value: not a number: 'abc'",
+        "row 7, column observed_at: not a date-time",
+        "row 9, column unit: unit 'furlongs'",
+        "row 10, column station_ref: unknown station 'S-9'",
+    ):
         assert part in text, part
     assert count(conn, "measurements") == 0
     impossible = tmp_path / "feb30.csv"
-    impossible.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-02-30 01:00,PM2.5,10,ug/m3\n")
-    with pytest.raises(ImportFailedError, match="row 1, column observed_at: not a date-time: '2026-02-30 01:00'"):
+    impossible.write_text(
+        "station_ref,observed_at,parameter,value,unit\nS-1,2026-02-30 01:00,PM2.5,10,ug/m3\n"
+    )
+    with pytest.raises(
+        ImportFailedError, match="row 1, column observed_at: not a date-time: '2026-02-30 01:00'"
+    ):
         import_measurements(conn, impossible, progress=False)
     header = tmp_path / "header.csv"
     header.write_text("station,when,parameter,value,unit\nS-1,2026-01-01 01:00,PM2.5,10,ug/m3\n")
-    with pytest.raises(ValidationError, match="needs a station column .* and a time column .*found station, when"):
+    with pytest.raises(
+        ValidationError, match="needs a station column .* and a time column .*found station, when"
+    ):
         import_measurements(conn, header, progress=False)
     no_unit = tmp_path / "nounit.csv"
     no_unit.write_text("station_ref,observed_at,parameter,value\nS-1,2026-01-01 01:00,PM2.5,10\n")
@@ -132,6 +167,8 @@ def test_a_bad_file_is_rejected_whole_with_rows_and_columns(conn, station, tmp_p
         import_measurements(conn, no_unit, progress=False)
     assert import_measurements(conn, no_unit, unit="ug/m3", progress=False).inserted == 1
     blank = tmp_path / "blank.csv"
-    blank.write_text("station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 02:00,PM2.5,10,\n")
+    blank.write_text(
+        "station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 02:00,PM2.5,10,\n"
+    )
     with pytest.raises(ImportFailedError, match="row 1, column unit: unit missing"):
         import_measurements(conn, blank, progress=False)

@@ -20,11 +20,16 @@ def cvpms(real_data):
 def test_admin_boundaries_import_as_dated_versions(conn, admin_loaded):
     with conn.cursor() as cur:
         cur.execute("SELECT version, level, count(*) FROM admin_units GROUP BY 1, 2 ORDER BY 1, 2")
-        assert cur.fetchall() == [("2025-07", "commune", 174), ("pre-2025", "district", 116),
-                                  ("pre-2025", "province", 10)]
+        assert cur.fetchall() == [
+            ("2025-07", "commune", 174),
+            ("pre-2025", "district", 116),
+            ("pre-2025", "province", 10),
+        ]
         cur.execute("SELECT valid_to FROM admin_versions WHERE version = 'pre-2025'")
         assert str(cur.fetchone()[0]) == "2025-06-30"
-        cur.execute("SELECT name, parent_code FROM admin_units WHERE level = 'district' AND name_key = 'gia lam'")
+        cur.execute(
+            "SELECT name, parent_code FROM admin_units WHERE level = 'district' AND name_key = 'gia lam'"
+        )
         assert cur.fetchone() == ("Huyện Gia Lâm", "01")
         cur.execute("SELECT count(*) FROM admin_units WHERE NOT ST_IsValid(geom)")
         assert cur.fetchone()[0] == 0
@@ -43,15 +48,25 @@ def test_cvpms_villages_report(conn, admin_loaded, cvpms):
     with conn.cursor() as cur:
         cur.execute("SELECT craft, count(*) FROM craft_villages GROUP BY 1")
         crafts = dict(cur.fetchall())
-        cur.execute("SELECT ref, craft FROM craft_villages WHERE ref IN "
-                    "('cvpms:10249', 'cvpms:10065', 'cvpms:10071', 'cvpms:10259', 'cvpms:10289', 'cvpms:10246')")
+        cur.execute(
+            "SELECT ref, craft FROM craft_villages WHERE ref IN "
+            "('cvpms:10249', 'cvpms:10065', 'cvpms:10071', 'cvpms:10259', 'cvpms:10289', 'cvpms:10246')"
+        )
         sample = dict(cur.fetchall())
-        cur.execute("SELECT count(*) FROM craft_villages WHERE 'outside_stated_province' = ANY(flags)")
+        cur.execute(
+            "SELECT count(*) FROM craft_villages WHERE 'outside_stated_province' = ANY(flags)"
+        )
         assert cur.fetchone()[0] == 9
         cur.execute("SELECT province_code FROM craft_villages WHERE ref = 'cvpms:10249'")
         assert cur.fetchone()[0] == "01"
-    assert sample == {"cvpms:10249": "ceramics", "cvpms:10065": "bronze_casting", "cvpms:10071": "metal_recycling",
-                      "cvpms:10259": "silk", "cvpms:10289": "lacquer", "cvpms:10246": "rattan_bamboo"}
+    assert sample == {
+        "cvpms:10249": "ceramics",
+        "cvpms:10065": "bronze_casting",
+        "cvpms:10071": "metal_recycling",
+        "cvpms:10259": "silk",
+        "cvpms:10289": "lacquer",
+        "cvpms:10246": "rattan_bamboo",
+    }
     assert crafts["other"] < 0.1 * 708  # the vocabulary covers at least nine names in ten
     again = run_import(conn, get_spec("villages"), cvpms, ImportOptions(progress=False))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 708)
@@ -60,10 +75,17 @@ def test_cvpms_villages_report(conn, admin_loaded, cvpms):
 def test_cvpms_dry_run_via_the_cli(cvpms, test_env):
     import subprocess
 
-    done = subprocess.run([".venv/bin/langnghe", "import", "villages", str(cvpms), "--dry-run"],
-                          capture_output=True, text=True, env=test_env, timeout=120)
+    done = subprocess.run(
+        [".venv/bin/langnghe", "import", "villages", str(cvpms), "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=test_env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    assert "DRY RUN" in done.stdout and "722 rows read" in done.stdout and "14 rejected" in done.stdout
+    assert (
+        "DRY RUN" in done.stdout and "722 rows read" in done.stdout and "14 rejected" in done.stdout
+    )
     assert "row 709, field 'village_id': test row" in done.stdout
 
 
@@ -76,7 +98,9 @@ def test_hanoi_air_quality_wide_csv(conn, real_data):
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM monitoring_stations WHERE geom IS NULL")
         assert cur.fetchone()[0] == 7
-        cur.execute("SELECT min(value), max(value), min(unit) FROM measurements WHERE parameter = 'CO'")
+        cur.execute(
+            "SELECT min(value), max(value), min(unit) FROM measurements WHERE parameter = 'CO'"
+        )
         low, high, unit = cur.fetchone()
         assert unit == "µg/m3" and low > 100 and high < 20000  # CO stayed in µg/m3
         cur.execute("SELECT min(observed_at) FROM measurements")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import shapely
 import pytest
+import shapely
 
 from gis.network import shortest_path, travel_matrix
 from layers.roads import import_roads, read_graph
@@ -18,7 +18,9 @@ def badinh(settings, real_data):
     from gis.db import connect
 
     conn = connect(settings)
-    report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="badinh", progress=False)
+    report = import_roads(
+        conn, real_data / "roads" / "badinh.graphml", network="badinh", progress=False
+    )
     graph = read_graph(conn, "badinh")
     yield report, graph, conn
     with conn.cursor() as cur:
@@ -43,9 +45,11 @@ def test_shortest_paths_equal_pgrouting_to_the_metre(badinh):
     with conn.cursor() as cur:
         for s, t in pairs:
             ours, nodes = shortest_path(graph, int(s), int(t), weight="length")
-            cur.execute("SELECT max(agg_cost) FROM pgr_dijkstra('SELECT id, source, target, cost, reverse_cost "
-                        "FROM roads WHERE network = ''badinh''', %s::bigint, %s::bigint, directed => true)",
-                        (int(s) + 1, int(t) + 1))
+            cur.execute(
+                "SELECT max(agg_cost) FROM pgr_dijkstra('SELECT id, source, target, cost, reverse_cost "
+                "FROM roads WHERE network = ''badinh''', %s::bigint, %s::bigint, directed => true)",
+                (int(s) + 1, int(t) + 1),
+            )
             theirs = cur.fetchone()[0]
             if s == t:
                 continue
@@ -56,7 +60,11 @@ def test_shortest_paths_equal_pgrouting_to_the_metre(badinh):
 def test_one_way_streets_are_respected(badinh):
     _report, graph, _conn = badinh
     pairs = set(zip(graph.u.tolist(), graph.v.tolist()))
-    one_way = next(i for i in range(len(graph.u)) if (graph.v[i], graph.u[i]) not in pairs and graph.length_m[i] > 30)
+    one_way = next(
+        i
+        for i in range(len(graph.u))
+        if (graph.v[i], graph.u[i]) not in pairs and graph.length_m[i] > 30
+    )
     a, b = int(graph.u[one_way]), int(graph.v[one_way])
     forward, _ = shortest_path(graph, a, b)
     backward, _ = shortest_path(graph, b, a)
@@ -75,9 +83,17 @@ def test_time_matrix_is_finite_and_asymmetric(badinh):
 
 
 def test_unnoded_national_roads_are_noded(conn, real_data):
-    report = import_roads(conn, real_data / "roads" / "vn_national_roads_legocity.geojson", network="national",
-                          progress=False)
-    assert report.noded_lines > 400 and report.nodes > 500 and any("railway" in n for n in report.notes)
+    report = import_roads(
+        conn,
+        real_data / "roads" / "vn_national_roads_legocity.geojson",
+        network="national",
+        progress=False,
+    )
+    assert (
+        report.noded_lines > 400
+        and report.nodes > 500
+        and any("railway" in n for n in report.notes)
+    )
     graph = read_graph(conn, "national")
     hanoi = graph.snap(105.85, 21.03)[0][0]
     hcmc = graph.snap(106.70, 10.78)[0][0]
@@ -97,19 +113,29 @@ def test_osm_xml_is_split_at_junctions_with_one_ways_and_classes(conn):
     report = import_roads(conn, path, network="tiny", progress=False)
     assert report.reader.startswith("OpenStreetMap") and (report.nodes, report.edges) == (6, 13)
     graph = read_graph(conn, "tiny")
-    (n1, n3, n4, n6), _ = graph.snap(np.array([105.8400, 105.8440, 105.8440, 105.8420]),
-                                     np.array([21.0300, 21.0300, 21.0320, 21.0310]))
+    (n1, n3, n4, n6), _ = graph.snap(
+        np.array([105.8400, 105.8440, 105.8440, 105.8420]),
+        np.array([21.0300, 21.0300, 21.0320, 21.0310]),
+    )
     ahead, _ = shortest_path(graph, int(n3), int(n4))
     back, nodes = shortest_path(graph, int(n4), int(n3))
-    assert 200 < ahead < 240 and back > 600 and len(nodes) == 5  # no going back up the one-way street
+    assert (
+        200 < ahead < 240 and back > 600 and len(nodes) == 5
+    )  # no going back up the one-way street
     walk, _ = shortest_path(graph, int(n1), int(n6), weight="time", profile="walk")
     ride, ride_nodes = shortest_path(graph, int(n1), int(n6), weight="time", profile="motorbike")
-    assert np.isfinite(walk) and np.isfinite(ride) and len(ride_nodes) == 3  # motorbikes avoid the footway
+    assert (
+        np.isfinite(walk) and np.isfinite(ride) and len(ride_nodes) == 3
+    )  # motorbikes avoid the footway
     with conn.cursor() as cur:
-        cur.execute("SELECT maxspeed_kmh, oneway FROM roads WHERE network = 'tiny' AND osm_id = 101")
+        cur.execute(
+            "SELECT maxspeed_kmh, oneway FROM roads WHERE network = 'tiny' AND osm_id = 101"
+        )
         assert cur.fetchall() == [(40.0, True)]
     area = isochrone(graph, int(n1), 5.0, profile="walk")  # 375 m on foot: nodes 1, 2 and 5
-    assert area.contains(shapely.Point(105.8405, 21.0305)) and not area.contains(shapely.Point(105.8440, 21.0320))
+    assert area.contains(shapely.Point(105.8405, 21.0305)) and not area.contains(
+        shapely.Point(105.8440, 21.0320)
+    )
     with conn.cursor() as cur:
         cur.execute("DELETE FROM road_nodes WHERE network = 'tiny'")
     conn.commit()

@@ -22,8 +22,11 @@ DATA = ROOT / "data"
 @pytest.fixture(scope="module")
 def villages() -> gpd.GeoDataFrame:
     frame = pd.read_csv(DATA / "villages.csv", dtype=str, keep_default_na=False)
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame.lon.astype(float), frame.lat.astype(float)),
-                            crs=4326)
+    return gpd.GeoDataFrame(
+        frame,
+        geometry=gpd.points_from_xy(frame.lon.astype(float), frame.lat.astype(float)),
+        crs=4326,
+    )
 
 
 def _documented_disagreements() -> set[str]:
@@ -35,7 +38,16 @@ def _documented_disagreements() -> set[str]:
 def test_sample_has_what_the_issue_asks_for(villages):
     assert len(villages) >= 40 and villages.ref.is_unique
     names = set(villages.name)
-    for must in ("Bát Tràng", "Vạn Phúc", "Đồng Kỵ", "Phù Lãng", "Đông Hồ", "Mẫn Xá", "Đa Hội", "Đông Mai"):
+    for must in (
+        "Bát Tràng",
+        "Vạn Phúc",
+        "Đồng Kỵ",
+        "Phù Lãng",
+        "Đông Hồ",
+        "Mẫn Xá",
+        "Đa Hội",
+        "Đông Mai",
+    ):
         assert must in names, must
     clusters = gpd.read_file(DATA / "clusters.geojson")
     assert len(clusters) >= 6 and (clusters.kind == "craft_village").sum() >= 3
@@ -51,31 +63,53 @@ def test_sample_has_what_the_issue_asks_for(villages):
 
 def test_each_sample_village_is_inside_its_province(villages, real_data):
     provinces = gpd.read_file(real_data / "admin" / "rrd_provinces_2024_gischinhphu_dvhcvn.geojson")
-    joined = gpd.sjoin(villages, provinces[["level1_id", "geometry"]], how="left", predicate="within")
+    joined = gpd.sjoin(
+        villages, provinces[["level1_id", "geometry"]], how="left", predicate="within"
+    )
     wrong = joined[joined.level1_id != joined.province_code]
     assert wrong.empty, wrong[["ref", "province_code", "level1_id"]].to_dict("records")
 
 
 def test_each_sample_village_is_near_the_shared_record_or_documented(villages, real_data):
     shared = pd.read_csv(real_data / "craftvillages" / "vn_craft_villages_cvpms.csv", dtype=str)
-    shared = gpd.GeoDataFrame(shared, geometry=gpd.points_from_xy(pd.to_numeric(shared.lon, errors="coerce"),
-                                                                  pd.to_numeric(shared.lat, errors="coerce")), crs=4326)
+    shared = gpd.GeoDataFrame(
+        shared,
+        geometry=gpd.points_from_xy(
+            pd.to_numeric(shared.lon, errors="coerce"), pd.to_numeric(shared.lat, errors="coerce")
+        ),
+        crs=4326,
+    )
     provinces = gpd.read_file(real_data / "admin" / "rrd_provinces_2024_gischinhphu_dvhcvn.geojson")
     provinces["key"] = provinces.name.map(admin_key)
-    shared["pkey"], shared["dkey"] = shared.province_name.map(admin_key), shared.district_name.map(admin_key)
-    shared = shared.merge(provinces[["key", "geometry"]].rename(columns={"geometry": "pgeom"}),
-                          left_on="pkey", right_on="key")
-    shared = shared[shared.geometry.within(gpd.GeoSeries(shared.pgeom, crs=4326))]  # trust only in-province rows
+    shared["pkey"], shared["dkey"] = (
+        shared.province_name.map(admin_key),
+        shared.district_name.map(admin_key),
+    )
+    shared = shared.merge(
+        provinces[["key", "geometry"]].rename(columns={"geometry": "pgeom"}),
+        left_on="pkey",
+        right_on="key",
+    )
+    shared = shared[
+        shared.geometry.within(gpd.GeoSeries(shared.pgeom, crs=4326))
+    ]  # trust only in-province rows
     documented = _documented_disagreements()
     checked, far = 0, {}
     for village in villages.itertuples():
         name = re.compile(rf"(?<!\w){re.escape(village.name.lower())}(?!\w)")
-        same = shared[(shared.pkey == admin_key(village.province_name)) & (shared.dkey == admin_key(village.district_name))
-                      & shared.village_name.str.lower().map(lambda n: bool(name.search(n)))]
+        same = shared[
+            (shared.pkey == admin_key(village.province_name))
+            & (shared.dkey == admin_key(village.district_name))
+            & shared.village_name.str.lower().map(lambda n: bool(name.search(n)))
+        ]
         if same.empty:
             continue
         checked += 1
-        metres = same.to_crs(32648).distance(gpd.GeoSeries([village.geometry], crs=4326).to_crs(32648).iloc[0]).min()
+        metres = (
+            same.to_crs(32648)
+            .distance(gpd.GeoSeries([village.geometry], crs=4326).to_crs(32648).iloc[0])
+            .min()
+        )
         if metres > 5000:
             far[village.ref] = round(metres)
     assert checked >= 30  # the check really ran on most of the sample
@@ -85,8 +119,14 @@ def test_each_sample_village_is_near_the_shared_record_or_documented(villages, r
 @pytest.mark.postgis
 def test_sample_loads_and_reloading_changes_nothing(conn, settings):
     first = load_sample(conn, settings, progress=False)
-    assert {r.layer: r.rejected for r in first} == {"villages": 0, "ocop": 0, "clusters": 0, "stations": 0,
-                                                    "routes": 0, "measurements": 0}
+    assert {r.layer: r.rejected for r in first} == {
+        "villages": 0,
+        "ocop": 0,
+        "clusters": 0,
+        "stations": 0,
+        "routes": 0,
+        "measurements": 0,
+    }
     assert count(conn, "craft_villages") == 50 and count(conn, "tourism_routes") == 4
     second = load_sample(conn, settings, progress=False)
     assert all(r.inserted == 0 and r.updated == 0 for r in second), [r.to_text() for r in second]
@@ -98,7 +138,9 @@ def test_sample_loads_and_reloading_changes_nothing(conn, settings):
 
 
 @pytest.mark.postgis
-@pytest.mark.parametrize("query", ["bat trang", "Bat Trang", "Bát Tràng", "BÁT TRÀNG", "  bat   trang "])
+@pytest.mark.parametrize(
+    "query", ["bat trang", "Bat Trang", "Bát Tràng", "BÁT TRÀNG", "  bat   trang "]
+)
 def test_accent_insensitive_search(conn, settings, query):
     load_sample(conn, settings, progress=False)
     hits = search(conn, query)
@@ -106,7 +148,9 @@ def test_accent_insensitive_search(conn, settings, query):
 
 
 @pytest.mark.postgis
-@pytest.mark.parametrize("query", ["%", "_", "' OR 1=1 --", "'; DROP TABLE craft_villages; --", "\\", "a%b"])
+@pytest.mark.parametrize(
+    "query", ["%", "_", "' OR 1=1 --", "'; DROP TABLE craft_villages; --", "\\", "a%b"]
+)
 def test_search_treats_wildcards_and_quotes_as_text(conn, settings, query):
     load_sample(conn, settings, progress=False)
     assert search(conn, query) == []

@@ -9,8 +9,11 @@ from planning.alerts import episodes
 
 
 def _hours(values):
-    return pd.Series(values, index=pd.date_range("2026-01-01", periods=len(values), freq="h", tz="Asia/Ho_Chi_Minh"),
-                     dtype=float)
+    return pd.Series(
+        values,
+        index=pd.date_range("2026-01-01", periods=len(values), freq="h", tz="Asia/Ho_Chi_Minh"),
+        dtype=float,
+    )
 
 
 def test_runs_shorter_than_the_duration_do_not_alert():
@@ -22,4 +25,6 @@ def test_runs_shorter_than_the_duration_do_not_alert():
 def test_a_missing_hour_breaks_a_run_and_levels_can_be_inclusive():
     assert episodes(_hours([200, 200, np.nan, 200, 200]), level=150, min_hours=3).empty
     assert episodes(_hours([150, 150]), level=150, min_hours=2).empty  # strictly above
-    assert len(episodes(_hours([150, 150]), level=150, min_hours=2, strict=False)) == 1  # AQI bands: at least
+    assert (
+        len(episodes(_hours([150, 150]), level=150, min_hours=2, strict=False)) == 1
+    )  # AQI bands: at least

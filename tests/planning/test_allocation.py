@@ -21,8 +21,10 @@ def _instance(seed: int, n: int = 9, m: int = 5):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_p_median_matches_enumeration(seed):
     cost, demand = _instance(seed)
-    best = min(float((demand * cost[:, list(open_)].min(axis=1)).sum())
-               for open_ in itertools.combinations(range(cost.shape[1]), 2))
+    best = min(
+        float((demand * cost[:, list(open_)].min(axis=1)).sum())
+        for open_ in itertools.combinations(range(cost.shape[1]), 2)
+    )
     result = p_median(cost, demand, 2)
     assert result.objective == pytest.approx(best, rel=1e-6)
     assert len(result.sites) == 2 and set(result.assignment) <= set(result.sites)
@@ -48,8 +50,10 @@ def test_capacitated_p_median_matches_enumeration():
 def test_max_coverage_matches_enumeration(seed):
     cost, demand = _instance(seed)
     radius = 8.0
-    best = max(float(demand[(cost[:, list(open_)] <= radius).any(axis=1)].sum())
-               for open_ in itertools.combinations(range(cost.shape[1]), 2))
+    best = max(
+        float(demand[(cost[:, list(open_)] <= radius).any(axis=1)].sum())
+        for open_ in itertools.combinations(range(cost.shape[1]), 2)
+    )
     result = max_coverage(cost, demand, 2, radius)
     assert result.covered_demand == pytest.approx(best)
     served = np.asarray(result.assignment) >= 0

@@ -10,7 +10,15 @@ import pytest
 import yaml
 
 from planning.aqi import table_from_document
-from planning.pollution import daily_aqi, exceedances, hourly_aqi, mean_8h, mean_24h, mean_year, nowcast
+from planning.pollution import (
+    daily_aqi,
+    exceedances,
+    hourly_aqi,
+    mean_8h,
+    mean_24h,
+    mean_year,
+    nowcast,
+)
 
 REGULATIONS = Path(__file__).resolve().parents[2] / "data" / "regulations"
 TZ = "Asia/Ho_Chi_Minh"
@@ -18,7 +26,9 @@ TZ = "Asia/Ho_Chi_Minh"
 
 @pytest.fixture(scope="module")
 def table():
-    return table_from_document(yaml.safe_load((REGULATIONS / "vn_aqi_1459.yaml").read_text(encoding="utf-8")))
+    return table_from_document(
+        yaml.safe_load((REGULATIONS / "vn_aqi_1459.yaml").read_text(encoding="utf-8"))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +37,9 @@ def qcvn05():
 
 
 def hours(values, start="2026-01-01 00:00"):
-    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="h", tz=TZ), dtype=float)
+    return pd.Series(
+        values, index=pd.date_range(start, periods=len(values), freq="h", tz=TZ), dtype=float
+    )
 
 
 def test_8_hour_rolling_mean_needs_6_of_8_hours():
@@ -36,7 +48,9 @@ def test_8_hour_rolling_mean_needs_6_of_8_hours():
     assert means.iloc[7] == pytest.approx((10 + 20 + 40 + 50 + 60 + 70 + 80) / 7)  # 7 of 8 present
     assert means.iloc[8] == pytest.approx((20 + 40 + 50 + 60 + 70 + 80 + 90) / 7)
     assert means.iloc[10] == pytest.approx((40 + 50 + 60 + 70 + 80 + 90) / 6)  # exactly 6 of 8
-    assert means.iloc[6] == pytest.approx((10 + 20 + 40 + 50 + 60 + 70) / 6)  # hours -1 and 2 missing: 6 of 8
+    assert means.iloc[6] == pytest.approx(
+        (10 + 20 + 40 + 50 + 60 + 70) / 6
+    )  # hours -1 and 2 missing: 6 of 8
     assert np.isnan(means.iloc[5])  # 5 of 8
     gappy = mean_8h(hours([1, np.nan, np.nan, np.nan, 5, 6, 7, 8]))
     assert np.isnan(gappy.iloc[7])  # 5 of 8 hours: not enough
@@ -49,8 +63,12 @@ def test_daily_mean_needs_18_hours_and_uses_local_days():
     assert np.isnan(mean_24h(short).iloc[0])
     enough = hours([10.0] * 18 + [np.nan] * 6)
     assert mean_24h(enough).iloc[0] == pytest.approx(10.0)
-    utc = pd.Series([5.0] * 24, index=pd.date_range("2026-01-01 17:00", periods=24, freq="h", tz="UTC"))
-    assert list(mean_24h(utc).index.date) == [pd.Timestamp("2026-01-02").date()]  # 00:00-23:00 in Hà Nội
+    utc = pd.Series(
+        [5.0] * 24, index=pd.date_range("2026-01-01 17:00", periods=24, freq="h", tz="UTC")
+    )
+    assert list(mean_24h(utc).index.date) == [
+        pd.Timestamp("2026-01-02").date()
+    ]  # 00:00-23:00 in Hà Nội
 
 
 def test_annual_mean_needs_75_percent_of_days():
@@ -87,17 +105,41 @@ def test_daily_aqi_hand_computed(table):
 
 
 def test_exceedances_pick_the_regulation_by_date(qcvn05):
-    long = pd.concat([
-        pd.DataFrame({"station": "S", "parameter": "NO2", "observed_at": hours([100.0] * 23 + [250.0]).index,
-                      "value": [100.0] * 23 + [250.0]}),
-        pd.DataFrame({"station": "S", "parameter": "PM2.5", "observed_at": hours([60.0] * 24).index,
-                      "value": 60.0}),
-        pd.DataFrame({"station": "OLD", "parameter": "NO2", "observed_at": hours([300.0] * 3, "2022-06-01").index,
-                      "value": 300.0}),
-    ])
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "station": "S",
+                    "parameter": "NO2",
+                    "observed_at": hours([100.0] * 23 + [250.0]).index,
+                    "value": [100.0] * 23 + [250.0],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "station": "S",
+                    "parameter": "PM2.5",
+                    "observed_at": hours([60.0] * 24).index,
+                    "value": 60.0,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "station": "OLD",
+                    "parameter": "NO2",
+                    "observed_at": hours([300.0] * 3, "2022-06-01").index,
+                    "value": 300.0,
+                }
+            ),
+        ]
+    )
     found = exceedances(long, qcvn05)
     no2 = found[(found.parameter == "NO2") & (found.station == "S")]
-    assert list(no2.period) == ["1h", "24h"] and no2.iloc[0]["value"] == 250 and no2.iloc[0]["limit"] == 200
+    assert (
+        list(no2.period) == ["1h", "24h"]
+        and no2.iloc[0]["value"] == 250
+        and no2.iloc[0]["limit"] == 200
+    )
     assert set(no2.regulation) == {"QCVN 05:2023/BTNMT"} and no2.verified.all()
     assert no2.iloc[1]["value"] == pytest.approx((100 * 23 + 250) / 24)  # 106.25 > 100 (24 h)
     pm = found[found.parameter == "PM2.5"]

@@ -29,7 +29,11 @@ def test_transforms_score_as_documented():
     assert Transform("threshold", low=500)(v)[:4].tolist() == [0, 0, 1, 1]
     assert Transform("threshold", high=250)(v)[:4].tolist() == [1, 1, 0, 0]
     assert Transform("decay", half=250)(v)[:4] == pytest.approx([1.0, 0.5, 0.25, 0.0625])
-    for t in (Transform("linear", low=0, high=500), Transform("threshold", low=1), Transform("decay", half=1)):
+    for t in (
+        Transform("linear", low=0, high=500),
+        Transform("threshold", low=1),
+        Transform("decay", half=1),
+    ):
         assert np.isnan(t(v)[4])  # unknown stays unknown
     with pytest.raises(ValidationError, match="needs half"):
         Transform("decay")
@@ -45,12 +49,17 @@ def test_ahp_textbook_matrix():
     assert result.consistency_ratio == pytest.approx(0.0332, abs=1e-3)
     # A perfectly consistent matrix has CR 0 and weights proportional to its columns.
     consistent = ahp_weights([[1, 2, 4], [0.5, 1, 2], [0.25, 0.5, 1]])
-    assert consistent.weights == pytest.approx([4 / 7, 2 / 7, 1 / 7]) and consistent.consistency_ratio == pytest.approx(0, abs=1e-9)
+    assert consistent.weights == pytest.approx(
+        [4 / 7, 2 / 7, 1 / 7]
+    ) and consistent.consistency_ratio == pytest.approx(0, abs=1e-9)
 
 
 def test_ahp_refuses_inconsistent_and_malformed_matrices():
     names = ["roads", "villages", "slope"]
-    with pytest.raises(ValidationError, match=r"consistency ratio .* above 0.1.*roads|consistency ratio .* above 0.1"):
+    with pytest.raises(
+        ValidationError,
+        match=r"consistency ratio .* above 0.1.*roads|consistency ratio .* above 0.1",
+    ):
         ahp_weights([[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]], names=names)
     with pytest.raises(ValidationError, match=r"not reciprocal: \[roads, villages\]"):
         ahp_weights([[1, 3, 5], [3, 1, 3], [1 / 5, 1 / 3, 1]], names=names)
@@ -62,17 +71,28 @@ def test_ahp_refuses_inconsistent_and_malformed_matrices():
 
 def test_weights_must_sum_to_one_and_criteria_be_known():
     with pytest.raises(ValidationError, match="sum to 0.9"):
-        check_weights([Criterion("slope_deg", Transform("identity"), 0.5), Criterion("landuse", Transform("identity"), 0.4)])
+        check_weights(
+            [
+                Criterion("slope_deg", Transform("identity"), 0.5),
+                Criterion("landuse", Transform("identity"), 0.4),
+            ]
+        )
     with pytest.raises(ValidationError, match="criterion 'beauty' is unknown"):
         Criterion("beauty", Transform("identity"), 1.0)
 
 
 def test_overlay_equals_the_plain_expression_and_streams_in_blocks():
     rng = np.random.default_rng(3)
-    roads, slope, land = rng.uniform(0, 4000, (300, 200)), rng.uniform(0, 15, (300, 200)), rng.uniform(0, 1, (300, 200))
-    criteria = [Criterion("road_distance_m", Transform("linear", low=3000, high=0), 0.5),
-                Criterion("slope_deg", Transform("linear", low=8, high=0), 0.3),
-                Criterion("landuse", Transform("identity"), 0.2)]
+    roads, slope, land = (
+        rng.uniform(0, 4000, (300, 200)),
+        rng.uniform(0, 15, (300, 200)),
+        rng.uniform(0, 1, (300, 200)),
+    )
+    criteria = [
+        Criterion("road_distance_m", Transform("linear", low=3000, high=0), 0.5),
+        Criterion("slope_deg", Transform("linear", low=8, high=0), 0.3),
+        Criterion("landuse", Transform("identity"), 0.2),
+    ]
     plain = 0.5 * np.clip(1 - roads / 3000, 0, 1) + 0.3 * np.clip(1 - slope / 8, 0, 1) + 0.2 * land
     mask = np.zeros(roads.shape, dtype=bool)
     mask[:10] = True
@@ -81,9 +101,13 @@ def test_overlay_equals_the_plain_expression_and_streams_in_blocks():
     assert np.isnan(whole[:10]).all()
     np.testing.assert_allclose(whole[10:], plain[10:], atol=1e-5)
     streamed = np.empty_like(whole)
-    for r0, block in overlay_blocks(lambda a, b: {**{k: v[a:b] for k, v in layers.items()}, "_mask": mask[a:b]},
-                                    300, criteria, block_rows=64):
-        streamed[r0:r0 + len(block)] = block
+    for r0, block in overlay_blocks(
+        lambda a, b: {**{k: v[a:b] for k, v in layers.items()}, "_mask": mask[a:b]},
+        300,
+        criteria,
+        block_rows=64,
+    ):
+        streamed[r0 : r0 + len(block)] = block
     np.testing.assert_array_equal(np.isnan(streamed), np.isnan(whole))
     np.testing.assert_allclose(streamed[10:], whole[10:], rtol=1e-5)
     with pytest.raises(ValidationError, match="differ in shape"):
@@ -112,30 +136,53 @@ def test_slope_of_a_plane():
 def test_candidates_are_filtered_by_legal_size_and_ranked():
     cell = 50.0  # 0.25 ha cells
     suit = np.full((100, 100), 0.2, dtype="float32")
-    suit[5:15, 5:17] = 0.9     # 120 cells = 30 ha: kept
+    suit[5:15, 5:17] = 0.9  # 120 cells = 30 ha: kept
     suit[30:33, 30:34] = 0.95  # 12 cells = 3 ha: too small for a general cluster
-    suit[50:70, 50:70] = 0.8   # 400 cells = 100 ha: too large, split by raising the threshold
+    suit[50:70, 50:70] = 0.8  # 400 cells = 100 ha: too large, split by raising the threshold
     suit[55:62, 55:62] = 0.88  # its core, 49 cells = 12.25 ha
     suit[90, 90] = np.nan
     raw = {"slope_deg": np.full(suit.shape, 2.0)}
-    gdf = candidate_regions(suit, from_origin(0, 5000, cell, cell), 32648, threshold=0.7, min_ha=10, max_ha=75,
-                            criteria_layers=raw)
+    gdf = candidate_regions(
+        suit,
+        from_origin(0, 5000, cell, cell),
+        32648,
+        threshold=0.7,
+        min_ha=10,
+        max_ha=75,
+        criteria_layers=raw,
+    )
     assert gdf["area_ha"].tolist() == pytest.approx([30.0, 12.25])
     assert gdf["rank"].tolist() == [1, 2] and gdf["mean_score"].iloc[0] == pytest.approx(0.9)
     assert gdf.geometry.area.tolist() == pytest.approx([30e4, 12.25e4])
     assert gdf["mean_slope_deg"].tolist() == pytest.approx([2.0, 2.0])
-    craft = candidate_regions(suit, from_origin(0, 5000, cell, cell), 32648, threshold=0.7, min_ha=2.5, max_ha=75)
+    craft = candidate_regions(
+        suit, from_origin(0, 5000, cell, cell), 32648, threshold=0.7, min_ha=2.5, max_ha=75
+    )
     assert 3.0 in craft["area_ha"].round(2).tolist()
     with pytest.raises(ValidationError, match="every cell is masked"):
-        candidate_regions(np.full((5, 5), np.nan), from_origin(0, 0, 10, 10), 32648, threshold=0.5, min_ha=1, max_ha=2)
+        candidate_regions(
+            np.full((5, 5), np.nan),
+            from_origin(0, 0, 10, 10),
+            32648,
+            threshold=0.5,
+            min_ha=1,
+            max_ha=2,
+        )
 
 
 def test_sensitivity_reports_a_leader_change():
-    criteria = [Criterion("road_distance_m", Transform("identity"), 0.5), Criterion("slope_deg", Transform("identity"), 0.5)]
+    criteria = [
+        Criterion("road_distance_m", Transform("identity"), 0.5),
+        Criterion("slope_deg", Transform("identity"), 0.5),
+    ]
     # A leads on roads, B on slope; A is ahead by a hair at equal weights.
-    table = pd.DataFrame({"road_distance_m": [1.0, 0.0], "slope_deg": [0.0, 0.98]}, index=["A", "B"])
+    table = pd.DataFrame(
+        {"road_distance_m": [1.0, 0.0], "slope_deg": [0.0, 0.98]}, index=["A", "B"]
+    )
     out = sensitivity(table, criteria, delta=0.2)
     row = out[(out.criterion == "road_distance_m") & (out.change_pct == -20)].iloc[0]
     assert row["leader"] == "B" and row["leader_changed"]
     assert row["weight"] == pytest.approx(0.4)
-    assert not out[(out.criterion == "road_distance_m") & (out.change_pct == 20)].iloc[0]["leader_changed"]
+    assert not out[(out.criterion == "road_distance_m") & (out.change_pct == 20)].iloc[0][
+        "leader_changed"
+    ]

@@ -13,7 +13,7 @@ from planning.tours import Stop, day_window, plan_tour
 
 def _matrix(points: np.ndarray, speed_m_s: float = 8.0) -> np.ndarray:
     diff = points[:, None, :] - points[None, :, :]
-    return np.sqrt((diff ** 2).sum(-1)) / speed_m_s
+    return np.sqrt((diff**2).sum(-1)) / speed_m_s
 
 
 def _cycle_cost(times: np.ndarray, order: list[int]) -> float:
@@ -37,8 +37,10 @@ def test_order_is_within_two_percent_of_the_enumerated_optimum(seed):
 
 def test_schedule_respects_visit_minutes_and_opening_hours():
     times = _matrix(np.array([[0, 0], [3000, 0], [6000, 0]]))
-    stops = [Stop("A", "A", visit_min=60, open_min=14 * 60, close_min=17 * 60),
-             Stop("B", "B", visit_min=45, open_min=8 * 60, close_min=12 * 60)]
+    stops = [
+        Stop("A", "A", visit_min=60, open_min=14 * 60, close_min=17 * 60),
+        Stop("B", "B", visit_min=45, open_min=8 * 60, close_min=12 * 60),
+    ]
     plan = plan_tour(times, stops, start_min=8 * 60, budget_min=10 * 60)
     assert plan.order == ["B", "A"]
     b, a = plan.schedule
@@ -48,8 +50,14 @@ def test_schedule_respects_visit_minutes_and_opening_hours():
 
 def test_budget_drops_the_lowest_priority_and_says_so():
     times = _matrix(np.array([[0, 0], [10_000, 0], [0, 10_000], [-10_000, 0]]))
-    stops = [Stop("HI", "High", 120, priority=3), Stop("MID", "Mid", 120, priority=2), Stop("LO", "Low", 120, priority=1)]
-    plan = plan_tour(times, stops, start_min=8 * 60, budget_min=330)  # room for two visits, not three
+    stops = [
+        Stop("HI", "High", 120, priority=3),
+        Stop("MID", "Mid", 120, priority=2),
+        Stop("LO", "Low", 120, priority=1),
+    ]
+    plan = plan_tour(
+        times, stops, start_min=8 * 60, budget_min=330
+    )  # room for two visits, not three
     assert [d["ref"] for d in plan.dropped] == ["LO"] and "budget" in plan.dropped[0]["reason"]
     assert sorted(plan.order) == ["HI", "MID"] and plan.end_min <= 8 * 60 + 330
 
@@ -61,15 +69,24 @@ def test_closed_unreachable_and_hopeless_budgets():
     plan = plan_tour(times, stops, start_min=8 * 60, budget_min=600)
     assert plan.schedule == []
     assert {d["ref"]: d["reason"] for d in plan.dropped} == {
-        "SHUT": "closed (or open too briefly) on that day", "FAR": "unreachable on the road network"}
-    tiny = plan_tour(_matrix(np.array([[0, 0], [20_000, 0]])), [Stop("X", "X", 90)], start_min=480, budget_min=30)
+        "SHUT": "closed (or open too briefly) on that day",
+        "FAR": "unreachable on the road network",
+    }
+    tiny = plan_tour(
+        _matrix(np.array([[0, 0], [20_000, 0]])), [Stop("X", "X", 90)], start_min=480, budget_min=30
+    )
     assert tiny.schedule == [] and "budget" in tiny.dropped[0]["reason"]
     with pytest.raises(ValueError, match="no stop selected"):
         plan_tour(np.zeros((1, 1)), [], start_min=480, budget_min=60)
 
 
 def test_stops_without_opening_hours_are_assumed_open_and_noted():
-    plan = plan_tour(_matrix(np.array([[0, 0], [1000, 0]])), [Stop("N", "Nowhere", 30)], start_min=480, budget_min=120)
+    plan = plan_tour(
+        _matrix(np.array([[0, 0], [1000, 0]])),
+        [Stop("N", "Nowhere", 30)],
+        start_min=480,
+        budget_min=120,
+    )
     assert plan.order == ["N"] and "no opening hours" in plan.notes[0]
     with pytest.raises(ValueError, match="cannot read opening hours"):
         import datetime as dt

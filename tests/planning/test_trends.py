@@ -28,9 +28,11 @@ def test_rising_series_has_a_significant_theil_sen_slope():
 def test_flat_noise_is_not_significant_and_gaps_drop_months():
     rng = np.random.default_rng(9)
     values = 40 + rng.normal(0, 5, 3 * 365 * 24)
-    values[24 * 40: 24 * 55] = np.nan  # half of February 2022 missing
+    values[24 * 40 : 24 * 55] = np.nan  # half of February 2022 missing
     monthly = monthly_means(_hourly(values))
-    assert np.isnan(monthly.iloc[1]) and not np.isnan(monthly.iloc[0])  # under 75% of February's days
+    assert np.isnan(monthly.iloc[1]) and not np.isnan(
+        monthly.iloc[0]
+    )  # under 75% of February's days
     result = trend(monthly)
     assert not result["significant"] and abs(result["slope_per_year"]) < 1.0
     with pytest.raises(ValueError, match="at least 4 monthly"):

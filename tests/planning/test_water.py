@@ -30,7 +30,9 @@ def test_river_classes(qcvn08):
     worse = river_class({**clean, "BOD5": 12, "DO": 3}, qcvn08)
     assert worse["class"] == "D" and set(worse["limited_by"]) == {"BOD5", "DO"}
     partial = river_class({"pH": 7.0, "BOD5": 5}, qcvn08)
-    assert partial["class"] == "B" and "DO" in partial["not_measured"] and partial["verified"] is False
+    assert (
+        partial["class"] == "B" and "DO" in partial["not_measured"] and partial["verified"] is False
+    )
 
 
 def test_health_limits(qcvn08):
@@ -40,10 +42,23 @@ def test_health_limits(qcvn08):
 
 def test_wastewater_picks_the_regulation_by_date(qcvn40):
     sample = {"COD": 160.0, "TSS": 90.0, "pH": 5.0}
-    rows = {r["parameter"]: r for r in wastewater_check(sample, dt.date(2024, 5, 1), qcvn40, column="B")}
-    assert rows["COD"]["result"] == "fail" and rows["TSS"]["result"] == "pass" and rows["pH"]["result"] == "fail"
+    rows = {
+        r["parameter"]: r for r in wastewater_check(sample, dt.date(2024, 5, 1), qcvn40, column="B")
+    }
+    assert (
+        rows["COD"]["result"] == "fail"
+        and rows["TSS"]["result"] == "pass"
+        and rows["pH"]["result"] == "fail"
+    )
     assert rows["COD"]["regulation"] == "QCVN 40:2011/BTNMT"
-    relaxed = {r["parameter"]: r for r in wastewater_check(sample, dt.date(2024, 5, 1), qcvn40, column="B", kq=1.1, kf=1.0)}
-    assert relaxed["COD"]["limit"] == pytest.approx(165.0) and relaxed["COD"]["result"] == "pass"  # Cmax = C x Kq x Kf
+    relaxed = {
+        r["parameter"]: r
+        for r in wastewater_check(sample, dt.date(2024, 5, 1), qcvn40, column="B", kq=1.1, kf=1.0)
+    }
+    assert (
+        relaxed["COD"]["limit"] == pytest.approx(165.0) and relaxed["COD"]["result"] == "pass"
+    )  # Cmax = C x Kq x Kf
     later = wastewater_check(sample, dt.date(2025, 10, 1), qcvn40)
-    assert {r["result"] for r in later} == {"unknown"} and later[0]["regulation"] == "QCVN 40:2025/BTNMT"
+    assert {r["result"] for r in later} == {"unknown"} and later[0][
+        "regulation"
+    ] == "QCVN 40:2025/BTNMT"

@@ -34,28 +34,47 @@ def _free_port() -> int:
 def web_settings(settings: Settings, real_data: Path) -> Settings:
     """A database of its own, loaded once: the sample plus the real pre-2025 boundaries."""
     create_database(settings, WEB_DB, replace=True)
-    web = settings.model_copy(update={"pg_database": WEB_DB, "basemap_url": "",
-                                      "database_url": settings.dsn(WEB_DB) if settings.database_url else None})
+    web = settings.model_copy(
+        update={
+            "pg_database": WEB_DB,
+            "basemap_url": "",
+            "database_url": settings.dsn(WEB_DB) if settings.database_url else None,
+        }
+    )
     apply(web.dsn(), migrations_folder())
     conn = connect(web)
     load_sample(conn, web, progress=False)
-    for name, level in (("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province"),
-                        ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district")):
-        run_import(conn, get_spec("admin"), real_data / "admin" / name,
-                   ImportOptions(progress=False, extra={"level": level, "version": "pre-2025", "source": name}))
+    for name, level in (
+        ("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province"),
+        ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district"),
+    ):
+        run_import(
+            conn,
+            get_spec("admin"),
+            real_data / "admin" / name,
+            ImportOptions(
+                progress=False, extra={"level": level, "version": "pre-2025", "source": name}
+            ),
+        )
     conn.close()
     return web
 
 
-def start_server(web_settings: Settings, log: Path, **env_overrides: str) -> tuple[subprocess.Popen, str]:
+def start_server(
+    web_settings: Settings, log: Path, **env_overrides: str
+) -> tuple[subprocess.Popen, str]:
     """Run ``langnghe serve`` on a free port over the web database; return it and its base URL."""
     port = _free_port()
     env = {**os.environ, "LANGNGHE_PG_DATABASE": WEB_DB, **env_overrides}
     if web_settings.database_url:
         env["DATABASE_URL"] = web_settings.database_url
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(ROOT / ".venv/bin/langnghe"), "serve", "--port", str(port)], env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(ROOT / ".venv/bin/langnghe"), "serve", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -72,10 +91,15 @@ def live_server(web_settings: Settings, tmp_path_factory):
     """``langnghe serve`` on a free port (basemap off), yielding its base URL."""
     log = tmp_path_factory.mktemp("server") / "server.log"
     real = web_settings.real_data
-    proc, base = start_server(web_settings, log, LANGNGHE_BASEMAP_URL="", LANGNGHE_ITEMS_DEFAULT_LIMIT="10",
-                              LANGNGHE_SITING_DEM=str(real / "dem" / "N21E105_srtm3.tif"),
-                              LANGNGHE_SITING_LANDUSE=str(real / "landuse" / "rrd_osm2018_geofabrik.gpkg"),
-                              LANGNGHE_SITING_ROADS=str(real / "roads" / "vn_national_roads_legocity.geojson"))
+    proc, base = start_server(
+        web_settings,
+        log,
+        LANGNGHE_BASEMAP_URL="",
+        LANGNGHE_ITEMS_DEFAULT_LIMIT="10",
+        LANGNGHE_SITING_DEM=str(real / "dem" / "N21E105_srtm3.tif"),
+        LANGNGHE_SITING_LANDUSE=str(real / "landuse" / "rrd_osm2018_geofabrik.gpkg"),
+        LANGNGHE_SITING_ROADS=str(real / "roads" / "vn_national_roads_legocity.geojson"),
+    )
     yield base
     proc.terminate()
     proc.wait(timeout=10)
@@ -90,7 +114,11 @@ def client(web_settings: Settings):
     app.extensions["langnghe_db"].close()
 
 
-PASSWORDS = {"admin": "admin-pass-123", "planner": "planner-pass-123", "env_officer": "officer-pass-123"}
+PASSWORDS = {
+    "admin": "admin-pass-123",
+    "planner": "planner-pass-123",
+    "env_officer": "officer-pass-123",
+}
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,32 @@ BBOX = [105.93, 21.10, 105.95, 21.12]
 
 #: (method, url, JSON body, roles allowed besides admin, success statuses)
 WRITES = [
-    ("POST", "/api/siting", {"bbox": BBOX, "cell_m": 200, "criteria": ["village_distance_m"],
-                             "weights": {"village_distance_m": 1}}, ("planner",), (202,)),
-    ("POST", "/api/allocate", {"p": 1, "capacity": False, "bbox": [105.8, 20.9, 106.2, 21.3]}, ("planner",), (202,)),
-    ("POST", "/api/check-cluster", {"ref": "CCN-HN-BAT-TRANG", "save_as": "role test"}, ("planner",), (200,)),
+    (
+        "POST",
+        "/api/siting",
+        {
+            "bbox": BBOX,
+            "cell_m": 200,
+            "criteria": ["village_distance_m"],
+            "weights": {"village_distance_m": 1},
+        },
+        ("planner",),
+        (202,),
+    ),
+    (
+        "POST",
+        "/api/allocate",
+        {"p": 1, "capacity": False, "bbox": [105.8, 20.9, 106.2, 21.3]},
+        ("planner",),
+        (202,),
+    ),
+    (
+        "POST",
+        "/api/check-cluster",
+        {"ref": "CCN-HN-BAT-TRANG", "save_as": "role test"},
+        ("planner",),
+        (200,),
+    ),
     ("DELETE", "/api/scenarios/{scenario}", None, ("planner",), (200,)),
 ]
 READS_SIGNED_IN = ["/api/scenarios", "/api/siting/inputs"]
@@ -28,8 +50,10 @@ READS_SIGNED_IN = ["/api/scenarios", "/api/siting/inputs"]
 def _state(settings) -> tuple:
     conn = connect(settings)
     with conn.cursor() as cur:
-        cur.execute("SELECT (SELECT count(*) FROM scenarios), (SELECT count(*) FROM jobs), "
-                    "(SELECT count(*) FROM scenario_features)")
+        cur.execute(
+            "SELECT (SELECT count(*) FROM scenarios), (SELECT count(*) FROM jobs), "
+            "(SELECT count(*) FROM scenario_features)"
+        )
         out = cur.fetchone()
     conn.close()
     return out
@@ -38,7 +62,9 @@ def _state(settings) -> tuple:
 def _scenario(settings) -> int:
     conn = connect(settings)
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO scenarios (kind, name) VALUES ('compliance', 'to delete') RETURNING id")
+        cur.execute(
+            "INSERT INTO scenarios (kind, name) VALUES ('compliance', 'to delete') RETURNING id"
+        )
         (sid,) = cur.fetchone()
     conn.commit()
     conn.close()
@@ -63,7 +89,9 @@ def app_client(web_settings, accounts):
 
 
 @pytest.mark.parametrize("method,url,body,allowed,ok", WRITES, ids=[w[1] for w in WRITES])
-def test_every_write_endpoint_by_every_role(app_client, web_settings, accounts, method, url, body, allowed, ok):
+def test_every_write_endpoint_by_every_role(
+    app_client, web_settings, accounts, method, url, body, allowed, ok
+):
     for role in (None, "env_officer", "planner", "admin"):
         target = url.format(scenario=_scenario(web_settings)) if "{scenario}" in url else url
         before = _state(web_settings)
@@ -76,7 +104,9 @@ def test_every_write_endpoint_by_every_role(app_client, web_settings, accounts, 
             assert role in response.get_json()["description"]
         else:
             assert response.status_code in ok, (role, response.get_json())
-            if response.status_code == 202:  # let the job finish: it writes, and the next check compares states
+            if (
+                response.status_code == 202
+            ):  # let the job finish: it writes, and the next check compares states
                 _finish(app_client, response.get_json()["job_url"], headers)
             continue
         after = _state(web_settings)
@@ -88,31 +118,54 @@ def test_reads_need_an_account_and_public_pages_do_not(app_client, accounts):
     for url in READS_SIGNED_IN:
         assert app_client.get(url).status_code == 401
         assert app_client.get(url, headers=bearer(accounts["planner"])).status_code == 200
-    for url in ("/", "/tour", "/environment", "/collections/villages/items?limit=1", "/api/exposure"):
+    for url in (
+        "/",
+        "/tour",
+        "/environment",
+        "/collections/villages/items?limit=1",
+        "/api/exposure",
+    ):
         assert app_client.get(url).status_code == 200, url
     assert app_client.get("/api/scenarios", headers=bearer("lng_not-a-token")).status_code == 401
 
 
 def test_login_sessions_and_csrf(app_client, accounts):
     page = app_client.get("/login?lang=en")  # the language is remembered in a cookie
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    bad = app_client.post("/login", data={"username": "planner", "password": "wrong-password", "csrf_token": token})
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)
+    ).group(1)
+    bad = app_client.post(
+        "/login", data={"username": "planner", "password": "wrong-password", "csrf_token": token}
+    )
     assert bad.status_code == 401 and "Wrong user name or password" in bad.get_data(as_text=True)
-    no_csrf = app_client.post("/login", data={"username": "planner", "password": PASSWORDS["planner"]})
-    assert no_csrf.status_code in (200, 400)  # the form is shown again: no session without the token
+    no_csrf = app_client.post(
+        "/login", data={"username": "planner", "password": PASSWORDS["planner"]}
+    )
+    assert no_csrf.status_code in (
+        200,
+        400,
+    )  # the form is shown again: no session without the token
     assert app_client.get("/api/scenarios").status_code == 401
-    good = app_client.post("/login?next=/tour", data={"username": "planner", "password": PASSWORDS["planner"],
-                                                       "csrf_token": token})
+    good = app_client.post(
+        "/login?next=/tour",
+        data={"username": "planner", "password": PASSWORDS["planner"], "csrf_token": token},
+    )
     assert good.status_code == 302 and good.headers["Location"].endswith("/tour")
     assert app_client.get("/api/scenarios").status_code == 200  # the session cookie works
     # With the session cookie, an unsafe request without the CSRF header is refused, with it accepted.
     refused = app_client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"})
     assert refused.status_code == 400 and "CSRF" in refused.get_json()["description"]
-    meta = re.search(r'name="csrf-token" content="([^"]+)"', app_client.get("/").get_data(as_text=True)).group(1)
-    accepted = app_client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"}, headers={"X-CSRFToken": meta})
+    meta = re.search(
+        r'name="csrf-token" content="([^"]+)"', app_client.get("/").get_data(as_text=True)
+    ).group(1)
+    accepted = app_client.post(
+        "/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"}, headers={"X-CSRFToken": meta}
+    )
     assert accepted.status_code == 200
-    evil = app_client.post("/login?next=//evil.example/", data={"username": "planner", "password": PASSWORDS["planner"],
-                                                              "csrf_token": token})
+    evil = app_client.post(
+        "/login?next=//evil.example/",
+        data={"username": "planner", "password": PASSWORDS["planner"], "csrf_token": token},
+    )
     assert evil.headers["Location"] == "/"  # no open redirect
 
 
@@ -120,8 +173,14 @@ def test_users_cli_tokens_and_disabling(test_env, web_settings):
     env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}
 
     def run(*args, stdin=None):
-        return subprocess.run([".venv/bin/langnghe", "users", *args], input=stdin, capture_output=True, text=True,
-                              env=env, timeout=60)
+        return subprocess.run(
+            [".venv/bin/langnghe", "users", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
 
     run("disable", "cli-user")  # from an earlier run, if any
     conn = connect(web_settings)
@@ -129,37 +188,63 @@ def test_users_cli_tokens_and_disabling(test_env, web_settings):
         cur.execute("DELETE FROM users WHERE username = 'cli-user'")
     conn.commit()
     conn.close()
-    assert run("add", "cli-user", "--role", "env_officer", "--password-stdin", stdin="short\n").returncode == 1
-    made = run("add", "cli-user", "--role", "env_officer", "--password-stdin", stdin="a-long-password\n")
+    assert (
+        run(
+            "add", "cli-user", "--role", "env_officer", "--password-stdin", stdin="short\n"
+        ).returncode
+        == 1
+    )
+    made = run(
+        "add", "cli-user", "--role", "env_officer", "--password-stdin", stdin="a-long-password\n"
+    )
     assert made.returncode == 0 and "created" in made.stdout
-    again = run("add", "cli-user", "--role", "planner", "--password-stdin", stdin="a-long-password\n")
+    again = run(
+        "add", "cli-user", "--role", "planner", "--password-stdin", stdin="a-long-password\n"
+    )
     assert again.returncode == 1 and "exists already" in again.stderr
     token = run("token", "cli-user", "--name", "ci").stdout.strip()
     assert token.startswith("lng_") and len(token) > 40
     with connect(web_settings).cursor() as cur:
-        cur.execute("SELECT count(*) FROM api_tokens WHERE token_sha256 = encode(sha256(%s::bytea), 'hex')", (token,))
+        cur.execute(
+            "SELECT count(*) FROM api_tokens WHERE token_sha256 = encode(sha256(%s::bytea), 'hex')",
+            (token,),
+        )
         assert cur.fetchone()[0] == 1  # only the hash is stored
         cur.execute("SELECT count(*) FROM api_tokens WHERE token_sha256 = %s", (token,))
         assert cur.fetchone()[0] == 0
     app = create_app(web_settings)
     client = app.test_client()
     assert client.get("/api/scenarios", headers=bearer(token)).status_code == 200
-    assert client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"}, headers=bearer(token)).status_code == 403
+    assert (
+        client.post(
+            "/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"}, headers=bearer(token)
+        ).status_code
+        == 403
+    )
     assert "cli-user" in run("list").stdout
     assert run("revoke", "cli-user").stdout.startswith("1 tokens revoked")
     assert client.get("/api/scenarios", headers=bearer(token)).status_code == 401
     token = run("token", "cli-user").stdout.strip()
     assert run("disable", "cli-user").returncode == 0
-    assert client.get("/api/scenarios", headers=bearer(token)).status_code == 401  # a disabled user's tokens stop
+    assert (
+        client.get("/api/scenarios", headers=bearer(token)).status_code == 401
+    )  # a disabled user's tokens stop
     app.extensions["langnghe_db"].close()
 
 
 def test_security_headers(app_client):
     page = app_client.get("/")
     csp = page.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert (
+        "default-src 'self'" in csp
+        and "script-src 'self'" in csp
+        and "frame-ancestors 'none'" in csp
+    )
     assert "unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
-    assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["X-Frame-Options"] == "DENY"
+    assert (
+        page.headers["X-Content-Type-Options"] == "nosniff"
+        and page.headers["X-Frame-Options"] == "DENY"
+    )
     api = app_client.get("/collections")
     assert api.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -167,20 +252,32 @@ def test_security_headers(app_client):
 def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
     import io
 
-    app = create_app(web_settings.model_copy(update={"max_upload_bytes": 64 * 1024, "rate_login": "3 per minute"}))
+    app = create_app(
+        web_settings.model_copy(
+            update={"max_upload_bytes": 64 * 1024, "rate_login": "3 per minute"}
+        )
+    )
     client = app.test_client()
-    good = ("station_ref,observed_at,parameter,value,unit\n"
-            "SYN-AIR-BAT-TRANG,2026-12-01 01:00,PM2.5,41,µg/m3\nSYN-AIR-BAT-TRANG,2026-12-01 02:00,PM2.5,43,µg/m3\n")
+    good = (
+        "station_ref,observed_at,parameter,value,unit\n"
+        "SYN-AIR-BAT-TRANG,2026-12-01 01:00,PM2.5,41,µg/m3\nSYN-AIR-BAT-TRANG,2026-12-01 02:00,PM2.5,43,µg/m3\n"
+    )
 
     def send(text: str, role: str | None, name: str = "upload.csv", **form):
         data = {"file": (io.BytesIO(text.encode()), name), **form}
-        return client.post("/api/measurements", data=data, content_type="multipart/form-data",
-                           headers=bearer(accounts[role]) if role else {})
+        return client.post(
+            "/api/measurements",
+            data=data,
+            content_type="multipart/form-data",
+            headers=bearer(accounts[role]) if role else {},
+        )
 
     def stored() -> int:
         conn = connect(web_settings)
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM measurements WHERE observed_at >= '2026-12-01T00:00+07:00'")
+            cur.execute(
+                "SELECT count(*) FROM measurements WHERE observed_at >= '2026-12-01T00:00+07:00'"
+            )
             n = cur.fetchone()[0]
         conn.close()
         return n
@@ -190,11 +287,20 @@ def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
     assert stored() == before
     bad = send(good + "SYN-AIR-BAT-TRANG,2026-12-01 03:00,PM2.5,lots,µg/m3\n", "env_officer")
     body = bad.get_json()
-    assert bad.status_code == 400 and "row 3, column value: not a number: 'lots'" in body["description"]
+    assert (
+        bad.status_code == 400
+        and "row 3, column value: not a number: 'lots'" in body["description"]
+    )
     assert "/tmp" not in body["description"] and stored() == before
     ok = send(good, "env_officer")
-    assert ok.status_code == 200 and ok.get_json()["inserted"] == 2 and ok.get_json()["path"] == "upload.csv"
-    assert send(good, "env_officer").get_json()["unchanged"] == 2  # the same file again changes nothing
+    assert (
+        ok.status_code == 200
+        and ok.get_json()["inserted"] == 2
+        and ok.get_json()["path"] == "upload.csv"
+    )
+    assert (
+        send(good, "env_officer").get_json()["unchanged"] == 2
+    )  # the same file again changes nothing
     assert send(good, "env_officer", name="upload.xlsx").status_code == 400
     huge = send("x" * (128 * 1024), "env_officer")
     assert huge.status_code == 413
@@ -204,8 +310,15 @@ def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
     conn.commit()
     conn.close()
     # Sign-in attempts are rate limited.
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    codes = [client.post("/login", data={"username": "x", "password": "y", "csrf_token": token}).status_code
-             for _ in range(5)]
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/login").get_data(as_text=True),
+    ).group(1)
+    codes = [
+        client.post(
+            "/login", data={"username": "x", "password": "y", "csrf_token": token}
+        ).status_code
+        for _ in range(5)
+    ]
     assert codes[-1] == 429 and 429 not in codes[:3]
     app.extensions["langnghe_db"].close()

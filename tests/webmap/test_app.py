@@ -9,7 +9,6 @@ import urllib.request
 
 import pytest
 
-
 pytestmark = pytest.mark.postgis
 
 
@@ -37,13 +36,20 @@ def test_every_vietnamese_message_is_translated():
 
 
 def test_no_asset_comes_from_a_cdn():
-    from pathlib import Path
     import re
+    from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "webmap"
-    pattern = re.compile(r"https?://[^\"' ]*(unpkg|jsdelivr|cdnjs|googleapis|bootstrapcdn|cloudflare)")
-    offenders = [p for p in root.rglob("*") if p.is_file() and p.suffix in {".html", ".js", ".css", ".py"}
-                 and pattern.search(p.read_text(encoding="utf-8", errors="ignore"))]
+    pattern = re.compile(
+        r"https?://[^\"' ]*(unpkg|jsdelivr|cdnjs|googleapis|bootstrapcdn|cloudflare)"
+    )
+    offenders = [
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix in {".html", ".js", ".css", ".py"}
+        and pattern.search(p.read_text(encoding="utf-8", errors="ignore"))
+    ]
     assert offenders == []
 
 
@@ -55,8 +61,12 @@ def _free_port() -> int:
 
 def test_langnghe_serve_answers_on_a_real_socket(test_env):
     port = _free_port()
-    proc = subprocess.Popen([".venv/bin/langnghe", "serve", "--port", str(port)], env=test_env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [".venv/bin/langnghe", "serve", "--port", str(port)],
+        env=test_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         body = None
         for _ in range(100):
@@ -80,8 +90,19 @@ def test_catalog_covers_every_message_in_the_code(tmp_path):
 
     root = Path(__file__).resolve().parents[2]
     pot = tmp_path / "messages.pot"
-    subprocess.run([str(root / ".venv/bin/pybabel"), "extract", "-F", str(root / "babel.cfg"), "-o", str(pot),
-                    str(root / "webmap")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(root / ".venv/bin/pybabel"),
+            "extract",
+            "-F",
+            str(root / "babel.cfg"),
+            "-o",
+            str(pot),
+            str(root / "webmap"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as fh:
         wanted = {m.id for m in read_po(fh) if m.id}
     with (root / "webmap/translations/vi/LC_MESSAGES/messages.po").open("rb") as fh:

@@ -1,6 +1,7 @@
 """The pages in a real headless Chromium: no JS errors, nothing leaves 127.0.0.1, villages
 drawn, popups in the chosen language, the search box finds "bat trang". Screenshots go to
-``test-artifacts/screenshots``."""
+``test-artifacts/screenshots``.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +23,19 @@ CRAFT_LABEL = {"vi": "Gốm sứ", "en": "Ceramics and pottery"}
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-                 "--window-size=1280,900"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+        "--window-size=1280,900",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
@@ -38,7 +48,9 @@ def _open(driver, url: str) -> None:
     driver.get_log("performance")
     driver.get_log("browser")
     driver.get(url)
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.ready") == "1")
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.body.dataset.ready") == "1"
+    )
 
 
 def _requests(driver) -> list[str]:
@@ -63,20 +75,31 @@ def _check_clean(driver, base: str) -> None:
 def test_planner_page(browser, live_server, lang):
     _open(browser, f"{live_server}/?lang={lang}")
     drawn = browser.execute_script(
-        "return document.querySelectorAll('.marker-cluster, path.leaflet-interactive').length")
+        "return document.querySelectorAll('.marker-cluster, path.leaflet-interactive').length"
+    )
     assert drawn > 10
-    assert browser.find_element(By.ID, "basemap-note").is_displayed()  # the basemap is off and says so
+    assert browser.find_element(
+        By.ID, "basemap-note"
+    ).is_displayed()  # the basemap is off and says so
     legend = browser.find_element(By.CSS_SELECTOR, ".legend").text
     assert ("Chú giải" if lang == "vi" else "Legend") in legend
     layers = browser.find_element(By.CSS_SELECTOR, ".leaflet-control-layers").text
-    assert ("Số làng nghề theo đơn vị hành chính" if lang == "vi" else "Villages per administrative unit") in layers
+    assert (
+        "Số làng nghề theo đơn vị hành chính"
+        if lang == "vi"
+        else "Villages per administrative unit"
+    ) in layers
     box = browser.find_element(By.ID, "search")
     box.send_keys("bat trang")
-    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li[data-id]"))
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li[data-id]")
+    )
     hit = browser.find_element(By.CSS_SELECTOR, "#search-results li[data-id]")
     assert "Bát Tràng" in hit.text
     hit.click()
-    popup = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
+    popup = WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content")
+    )
     WebDriverWait(browser, 10).until(lambda d: "Bát Tràng" in popup.text)
     assert CRAFT_LABEL[lang] in popup.text
     browser.save_screenshot(str(SCREENSHOTS / f"planner-{lang}.png"))
@@ -88,14 +111,21 @@ def test_clicking_a_village_opens_its_popup(browser, live_server, lang):
     _open(browser, f"{live_server}/tour?lang={lang}")
     point = browser.execute_script(
         "lnMap.setView([20.976, 105.914], 15, {animate: false});"
-        "const p = lnMap.latLngToContainerPoint([20.976, 105.914]); return [p.x, p.y];")
+        "const p = lnMap.latLngToContainerPoint([20.976, 105.914]); return [p.x, p.y];"
+    )
     target = browser.find_element(By.ID, "map")
-    origin = browser.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top];", target)
+    origin = browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return [r.left, r.top];", target
+    )
     browser.execute_script(
         "const el = document.elementFromPoint(arguments[0], arguments[1]);"
         "el.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
-        origin[0] + point[0], origin[1] + point[1])
-    popup = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content"))
+        origin[0] + point[0],
+        origin[1] + point[1],
+    )
+    popup = WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content")
+    )
     text = popup.get_attribute("textContent")  # the popup scrolls inside a short map
     assert "Bát Tràng" in text and CRAFT_LABEL[lang] in text
     assert ("Sản phẩm OCOP" if lang == "vi" else "OCOP products") in text
@@ -105,13 +135,18 @@ def test_clicking_a_village_opens_its_popup(browser, live_server, lang):
 def test_environment_page(browser, live_server):
     _open(browser, f"{live_server}/environment?lang=en")
     fills = browser.execute_script(
-        "return [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('fill'))")
-    assert len([f for f in fills if f and f != "#9e9e9e"]) >= 6  # air stations coloured by their AQI band
+        "return [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('fill'))"
+    )
+    assert (
+        len([f for f in fills if f and f != "#9e9e9e"]) >= 6
+    )  # air stations coloured by their AQI band
     assert browser.find_element(By.ID, "station-title").text.startswith("Trạm")
     legend = browser.find_element(By.CSS_SELECTOR, ".legend").text
     assert "0–50 Good" in legend and "301–500 Hazardous" in legend
     assert browser.execute_script("return document.getElementById('parameter').value") == "PM2.5"
-    assert browser.execute_script("return Chart.getChart('chart').data.datasets[0].data.length") > 100
+    assert (
+        browser.execute_script("return Chart.getChart('chart').data.datasets[0].data.length") > 100
+    )
     assert "synthetic" in browser.find_element(By.CSS_SELECTOR, ".warn").text
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#exceedances li"))
     assert "QCVN 05" in browser.find_element(By.ID, "exceedances").get_attribute("textContent")
@@ -128,7 +163,11 @@ def test_tour_page_on_a_phone(browser, live_server):
         cards = browser.find_elements(By.CSS_SELECTOR, ".card")
         assert len(cards) >= 15
         bat_trang = next(c for c in cards if "Bát Tràng" in c.text)
-        assert "Gốm sứ" in bat_trang.text and "★★★★★" in bat_trang.text and "Mo-Su 07:30-17:30" in bat_trang.text
+        assert (
+            "Gốm sứ" in bat_trang.text
+            and "★★★★★" in bat_trang.text
+            and "Mo-Su 07:30-17:30" in bat_trang.text
+        )
         assert len(browser.find_elements(By.CSS_SELECTOR, ".routes button")) == 4
         browser.save_screenshot(str(SCREENSHOTS / "tour-vi-360px.png"))
         _check_clean(browser, live_server)
@@ -139,7 +178,9 @@ def test_tour_page_on_a_phone(browser, live_server):
 def test_folium_export_opens_offline_from_disk(browser, live_server, tmp_path):
     import urllib.request
 
-    with urllib.request.urlopen(f"{live_server}/export/villages/HN-BAT-TRANG.html?lang=en", timeout=20) as response:
+    with urllib.request.urlopen(
+        f"{live_server}/export/villages/HN-BAT-TRANG.html?lang=en", timeout=20
+    ) as response:
         assert "attachment" in response.headers["Content-Disposition"]
         html = response.read().decode("utf-8")
     assert "<script src=" not in html and 'rel="stylesheet" href' not in html  # everything inlined
@@ -147,7 +188,9 @@ def test_folium_export_opens_offline_from_disk(browser, live_server, tmp_path):
     path.write_text(html, encoding="utf-8")
     browser.get_log("performance")
     browser.get(path.as_uri())
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive"))
+    WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive")
+    )
     assert browser.title.startswith("Bát Tràng")
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
@@ -159,14 +202,27 @@ def test_unreachable_basemap_is_reported_and_the_map_still_works(browser, web_se
     from tests.webmap.conftest import _free_port, start_server
 
     dead = _free_port()  # nothing listens there: basemap tiles fail, and stay on this machine
-    proc, base = start_server(web_settings, tmp_path / "server.log",
-                              LANGNGHE_BASEMAP_URL=f"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png")
+    proc, base = start_server(
+        web_settings,
+        tmp_path / "server.log",
+        LANGNGHE_BASEMAP_URL=f"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png",
+    )
     try:
         _open(browser, f"{base}/?lang=en")
         note = WebDriverWait(browser, 15).until(
-            lambda d: d.find_element(By.ID, "basemap-note") if d.find_element(By.ID, "basemap-note").is_displayed() else None)
+            lambda d: (
+                d.find_element(By.ID, "basemap-note")
+                if d.find_element(By.ID, "basemap-note").is_displayed()
+                else None
+            )
+        )
         assert "Basemap unreachable" in note.text
-        assert browser.execute_script("return document.querySelectorAll('.marker-cluster, path.leaflet-interactive').length") > 10
+        assert (
+            browser.execute_script(
+                "return document.querySelectorAll('.marker-cluster, path.leaflet-interactive').length"
+            )
+            > 10
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -187,7 +243,9 @@ def test_tourist_plans_a_day_and_gets_a_gpx_link(browser, live_server):
         WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "gpx-link"))
         result = browser.find_element(By.ID, "plan-result").text
         assert "Bát Tràng" in result and "Kim Lan" in result and "Back at" in result
-        assert "straight line" in result  # the sample has no road network: the page says how it computed
+        assert (
+            "straight line" in result
+        )  # the sample has no road network: the page says how it computed
         assert browser.execute_script("return document.documentElement.scrollWidth") <= 360
         href = browser.find_element(By.ID, "gpx-link").get_attribute("href")
         assert "/api/tour.gpx?" in href and "HN-BAT-TRANG" in href
@@ -200,15 +258,22 @@ def test_tourist_plans_a_day_and_gets_a_gpx_link(browser, live_server):
 def test_tourist_picks_a_village_on_the_map(browser, live_server):
     _open(browser, f"{live_server}/tour?lang=vi")
     browser.execute_script("lnMap.setView([20.976, 105.914], 15, {animate: false});")
-    point = browser.execute_script("const p = lnMap.latLngToContainerPoint([20.976, 105.914]);"
-                                   "const r = document.getElementById('map').getBoundingClientRect();"
-                                   "return [r.left + p.x, r.top + p.y];")
+    point = browser.execute_script(
+        "const p = lnMap.latLngToContainerPoint([20.976, 105.914]);"
+        "const r = document.getElementById('map').getBoundingClientRect();"
+        "return [r.left + p.x, r.top + p.y];"
+    )
     browser.execute_script(
         "const el = document.elementFromPoint(arguments[0], arguments[1]);"
         "el.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
-        *point)
-    button = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup button.add"))
-    assert button.get_attribute("textContent") == "Thêm vào lịch trình"  # may be scrolled out of the popup
+        *point,
+    )
+    button = WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup button.add")
+    )
+    assert (
+        button.get_attribute("textContent") == "Thêm vào lịch trình"
+    )  # may be scrolled out of the popup
     browser.execute_script("arguments[0].click()", button)
     picked = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#picked li")]
     assert picked == ["Bát Tràng"]
@@ -233,42 +298,74 @@ def _sign_out(browser, base: str) -> None:
 
 def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server, accounts):
     _open(browser, f"{live_server}/?lang=en")
-    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.planningReady") == "1")
-    assert "Sign in with a planner account" in browser.find_element(By.ID, "planning").text  # anonymous: no analyses
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.body.dataset.planningReady") == "1"
+    )
+    assert (
+        "Sign in with a planner account" in browser.find_element(By.ID, "planning").text
+    )  # anonymous: no analyses
     _sign_in(browser, live_server, "planner")
     _open(browser, f"{live_server}/?lang=en")
-    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.planningReady") == "1")
-    browser.execute_script("lnMap.fitBounds([[21.08, 105.90], [21.16, 105.99]], {animate: false});"
-                           "document.getElementById('siting-cell').value = 90;")
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.body.dataset.planningReady") == "1"
+    )
+    browser.execute_script(
+        "lnMap.fitBounds([[21.08, 105.90], [21.16, 105.99]], {animate: false});"
+        "document.getElementById('siting-cell').value = 90;"
+    )
     browser.find_element(By.ID, "siting-run").click()
-    WebDriverWait(browser, 120).until(lambda d: d.execute_script("return document.body.dataset.scenario"))
+    WebDriverWait(browser, 120).until(
+        lambda d: d.execute_script("return document.body.dataset.scenario")
+    )
     view = browser.find_element(By.ID, "scenario-view").text
     assert "candidates (5–75 ha)" in view and "Printable report" in view
     assert browser.execute_script("return document.getElementById('job-progress').value") == 1
-    assert browser.find_elements(By.CSS_SELECTOR, "img.leaflet-image-layer")  # the suitability image
+    assert browser.find_elements(
+        By.CSS_SELECTOR, "img.leaflet-image-layer"
+    )  # the suitability image
     siting_id = browser.execute_script("return document.body.dataset.scenario")
     browser.save_screenshot(str(SCREENSHOTS / "planner-siting-en.png"))
-    browser.execute_script("document.getElementById('alloc-panel').open = true;"
-                           "document.getElementById('alloc-capacity').checked = false;"
-                           "document.getElementById('alloc-sites').value = arguments[0];", siting_id)
+    browser.execute_script(
+        "document.getElementById('alloc-panel').open = true;"
+        "document.getElementById('alloc-capacity').checked = false;"
+        "document.getElementById('alloc-sites').value = arguments[0];",
+        siting_id,
+    )
     browser.find_element(By.ID, "alloc-run").click()
-    WebDriverWait(browser, 120).until(lambda d: d.execute_script("return document.body.dataset.scenario") != siting_id
-                                      or d.find_element(By.ID, "planning-error").is_displayed())
-    assert not browser.find_element(By.ID, "planning-error").is_displayed(), browser.find_element(By.ID, "planning-error").text
+    WebDriverWait(browser, 120).until(
+        lambda d: (
+            d.execute_script("return document.body.dataset.scenario") != siting_id
+            or d.find_element(By.ID, "planning-error").is_displayed()
+        )
+    )
+    assert not browser.find_element(By.ID, "planning-error").is_displayed(), browser.find_element(
+        By.ID, "planning-error"
+    ).text
     view = browser.find_element(By.ID, "scenario-view").text
     assert "Demand covered" in view and f"S{siting_id}-C" in view
-    assert browser.find_elements(By.CSS_SELECTOR, "path.leaflet-interactive[stroke-dasharray]")  # village -> site lines
+    assert browser.find_elements(
+        By.CSS_SELECTOR, "path.leaflet-interactive[stroke-dasharray]"
+    )  # village -> site lines
     browser.save_screenshot(str(SCREENSHOTS / "planner-relocation-en.png"))
-    browser.execute_script("document.getElementById('check-panel').open = true;"
-                           "lnDrawn.addLayer(L.rectangle([[20.972, 105.905], [20.974, 105.9065]]));")
+    browser.execute_script(
+        "document.getElementById('check-panel').open = true;"
+        "lnDrawn.addLayer(L.rectangle([[20.972, 105.905], [20.974, 105.9065]]));"
+    )
     browser.find_element(By.ID, "check-run").click()
     WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "check-result").text)
     result = browser.find_element(By.ID, "check-result").text
-    assert result.startswith("fail") and "allowed 10-75 ha" in result and "Decree 32/2024/NĐ-CP" in result
+    assert (
+        result.startswith("fail")
+        and "allowed 10-75 ha" in result
+        and "Decree 32/2024/NĐ-CP" in result
+    )
     _check_clean(browser, live_server)
     report = browser.find_element(By.LINK_TEXT, "Printable report").get_attribute("href")
     browser.get(report)
-    assert browser.find_elements(By.CSS_SELECTOR, "svg.report-map") and "Planner report" in browser.title
+    assert (
+        browser.find_elements(By.CSS_SELECTOR, "svg.report-map")
+        and "Planner report" in browser.title
+    )
     assert "Assignments" in browser.find_element(By.TAG_NAME, "body").text
     browser.save_screenshot(str(SCREENSHOTS / "planner-report-en.png"))
     _sign_out(browser, live_server)
@@ -283,20 +380,28 @@ def test_environment_surface_slider_and_exposure(browser, live_server, web_setti
     conn = connect(web_settings)
     try:
         for day in (dt.datetime(2026, 10, 10), dt.datetime(2026, 10, 11)):
-            build_surface(conn, web_settings, "PM10", start=day, end=day + dt.timedelta(days=1), cell_m=1000)
+            build_surface(
+                conn, web_settings, "PM10", start=day, end=day + dt.timedelta(days=1), cell_m=1000
+            )
         make_source_zones(conn, web_settings, dt.date(2026, 9, 2))
     finally:
         conn.close()
     _open(browser, f"{live_server}/environment?lang=vi")
-    WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.surface"))
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.body.dataset.surface")
+    )
     first = browser.execute_script("return document.body.dataset.surface")
     assert browser.find_elements(By.CSS_SELECTOR, "img.leaflet-image-layer")
-    browser.execute_script("const s = document.getElementById('surface-slider'); s.value = 0;"
-                           "s.dispatchEvent(new Event('input'));")
+    browser.execute_script(
+        "const s = document.getElementById('surface-slider'); s.value = 0;"
+        "s.dispatchEvent(new Event('input'));"
+    )
     assert browser.execute_script("return document.body.dataset.surface") != first
     assert "sai số kiểm định chéo" in browser.find_element(By.ID, "surface-label").text
     try:
-        WebDriverWait(browser, 20).until(lambda d: "vùng ô nhiễm ngày" in d.find_element(By.ID, "exposure").text)
+        WebDriverWait(browser, 20).until(
+            lambda d: "vùng ô nhiễm ngày" in d.find_element(By.ID, "exposure").text
+        )
         browser.save_screenshot(str(SCREENSHOTS / "environment-surface-vi.png"))
         _check_clean(browser, live_server)
     finally:  # other tests count the source zones of the web database
@@ -312,26 +417,61 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
 
     from tests.webmap.conftest import bearer
 
-    body = json.dumps({"type": "Feature", "properties": {"ref": "CCN-T-MAP", "name": "Cụm sửa trên bản đồ",
-                                                         "kind": "general", "status": "planned", "source": "test"},
-                       "geometry": {"type": "Polygon", "coordinates": [[[105.80, 21.20], [105.81, 21.20],
-                                                                        [105.81, 21.21], [105.80, 21.21],
-                                                                        [105.80, 21.20]]]}}).encode()
-    made = urllib.request.urlopen(urllib.request.Request(f"{live_server}/collections/clusters/items", data=body,
-                                                         headers=bearer(accounts["planner"]), method="POST"))
+    body = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {
+                "ref": "CCN-T-MAP",
+                "name": "Cụm sửa trên bản đồ",
+                "kind": "general",
+                "status": "planned",
+                "source": "test",
+            },
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [105.80, 21.20],
+                        [105.81, 21.20],
+                        [105.81, 21.21],
+                        [105.80, 21.21],
+                        [105.80, 21.20],
+                    ]
+                ],
+            },
+        }
+    ).encode()
+    made = urllib.request.urlopen(
+        urllib.request.Request(
+            f"{live_server}/collections/clusters/items",
+            data=body,
+            headers=bearer(accounts["planner"]),
+            method="POST",
+        )
+    )
     item = made.headers["Location"]
     try:
         _sign_in(browser, live_server, "planner")
         _open(browser, f"{live_server}/?lang=en")
-        WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.editingReady") == "1")
-        browser.execute_script("lnClusters.eachLayer((l) => { if (l.feature.properties.ref === 'CCN-T-MAP') "
-                               "{ window._edit = l; l.openPopup(); } });")
-        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button"))
+        WebDriverWait(browser, 20).until(
+            lambda d: d.execute_script("return document.body.dataset.editingReady") == "1"
+        )
+        browser.execute_script(
+            "lnClusters.eachLayer((l) => { if (l.feature.properties.ref === 'CCN-T-MAP') "
+            "{ window._edit = l; l.openPopup(); } });"
+        )
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button")
+        )
         browser.find_element(By.CSS_SELECTOR, ".leaflet-popup .edit-button").click()
-        name = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=name]"))
+        name = WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=name]")
+        )
         name.clear()
         name.send_keys("Cụm đã sửa")
-        browser.execute_script("_edit.setLatLngs([[21.20, 105.80], [21.20, 105.815], [21.21, 105.815], [21.21, 105.80]]);")
+        browser.execute_script(
+            "_edit.setLatLngs([[21.20, 105.80], [21.20, 105.815], [21.21, 105.815], [21.21, 105.80]]);"
+        )
         browser.find_element(By.ID, "edit-save").click()
         WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "edit-result").text)
         assert browser.find_element(By.ID, "edit-result").text == "Saved"
@@ -343,29 +483,55 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
         # Someone else changes it meanwhile: the page's next save is refused, their change kept.
         tag = urllib.request.urlopen(item).headers["ETag"]
         other = json.dumps({"type": "Feature", "properties": {"occupancy_pct": 12}}).encode()
-        urllib.request.urlopen(urllib.request.Request(item, data=other, method="PATCH",
-                                                      headers={**bearer(accounts["admin"]), "If-Match": tag}))
+        urllib.request.urlopen(
+            urllib.request.Request(
+                item,
+                data=other,
+                method="PATCH",
+                headers={**bearer(accounts["admin"]), "If-Match": tag},
+            )
+        )
         browser.find_element(By.ID, "edit-save").click()
-        WebDriverWait(browser, 10).until(lambda d: "Someone changed" in d.find_element(By.ID, "edit-result").text)
+        WebDriverWait(browser, 10).until(
+            lambda d: "Someone changed" in d.find_element(By.ID, "edit-result").text
+        )
         assert json.loads(urllib.request.urlopen(item).read())["properties"]["occupancy_pct"] == 12
         browser.save_screenshot(str(SCREENSHOTS / "planner-edit-en.png"))
         # Draw a polygon and save it as a new planned cluster.
-        browser.execute_script("document.getElementById('check-panel').open = true; lnDrawn.clearLayers();"
-                               "lnDrawn.addLayer(L.polygon([[21.25, 105.80], [21.25, 105.81], [21.26, 105.81], [21.26, 105.80]]));")
+        browser.execute_script(
+            "document.getElementById('check-panel').open = true; lnDrawn.clearLayers();"
+            "lnDrawn.addLayer(L.polygon([[21.25, 105.80], [21.25, 105.81], [21.26, 105.81], [21.26, 105.80]]));"
+        )
         browser.find_element(By.ID, "new-ref").send_keys("CCN-T-DRAWN")
         browser.find_element(By.ID, "new-name").send_keys("Cụm vẽ mới")
         browser.find_element(By.ID, "new-save").click()
-        WebDriverWait(browser, 10).until(lambda d: d.execute_script("return document.body.dataset.created"))
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script("return document.body.dataset.created")
+        )
         drawn = browser.execute_script("return document.body.dataset.created")
         created = json.loads(urllib.request.urlopen(drawn).read())
-        assert created["properties"]["name"] == "Cụm vẽ mới" and created["properties"]["status"] == "planned"
-        urllib.request.urlopen(urllib.request.Request(drawn, method="DELETE", headers={
-            **bearer(accounts["planner"]), "If-Match": urllib.request.urlopen(drawn).headers["ETag"]}))
+        assert (
+            created["properties"]["name"] == "Cụm vẽ mới"
+            and created["properties"]["status"] == "planned"
+        )
+        urllib.request.urlopen(
+            urllib.request.Request(
+                drawn,
+                method="DELETE",
+                headers={
+                    **bearer(accounts["planner"]),
+                    "If-Match": urllib.request.urlopen(drawn).headers["ETag"],
+                },
+            )
+        )
         _sign_out(browser, live_server)
     finally:
         tag = urllib.request.urlopen(item).headers["ETag"]
-        urllib.request.urlopen(urllib.request.Request(item, method="DELETE",
-                                                      headers={**bearer(accounts["admin"]), "If-Match": tag}))
+        urllib.request.urlopen(
+            urllib.request.Request(
+                item, method="DELETE", headers={**bearer(accounts["admin"]), "If-Match": tag}
+            )
+        )
 
 
 def test_admin_undoes_an_edit_from_the_audit_page(browser, live_server, accounts):
@@ -374,15 +540,31 @@ def test_admin_undoes_an_edit_from_the_audit_page(browser, live_server, accounts
     from tests.webmap.conftest import bearer
 
     planner = bearer(accounts["planner"])
-    body = json.dumps({"type": "Feature", "properties": {"ref": "T-AUDIT", "name": "Làng nhật ký", "craft": "silk",
-                                                         "source": "test", "workers": 10},
-                       "geometry": {"type": "Point", "coordinates": [105.95, 21.05]}}).encode()
-    made = urllib.request.urlopen(urllib.request.Request(f"{live_server}/collections/villages/items", data=body,
-                                                         headers=planner, method="POST"))
+    body = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {
+                "ref": "T-AUDIT",
+                "name": "Làng nhật ký",
+                "craft": "silk",
+                "source": "test",
+                "workers": 10,
+            },
+            "geometry": {"type": "Point", "coordinates": [105.95, 21.05]},
+        }
+    ).encode()
+    made = urllib.request.urlopen(
+        urllib.request.Request(
+            f"{live_server}/collections/villages/items", data=body, headers=planner, method="POST"
+        )
+    )
     item = made.headers["Location"]
     patch = json.dumps({"type": "Feature", "properties": {"workers": 99}}).encode()
-    urllib.request.urlopen(urllib.request.Request(item, data=patch, method="PATCH",
-                                                  headers={**planner, "If-Match": made.headers["ETag"]}))
+    urllib.request.urlopen(
+        urllib.request.Request(
+            item, data=patch, method="PATCH", headers={**planner, "If-Match": made.headers["ETag"]}
+        )
+    )
     try:
         _sign_in(browser, live_server, "admin")
         _open(browser, f"{live_server}/admin/audit?lang=en")
@@ -390,13 +572,17 @@ def test_admin_undoes_an_edit_from_the_audit_page(browser, live_server, accounts
         latest = rows[0].text
         assert "planner" in latest and "update" in latest and "craft_villages" in latest
         rows[0].find_element(By.CSS_SELECTOR, "button").click()
-        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "audit-result").text.startswith("Undone"))
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.ID, "audit-result").text.startswith("Undone")
+        )
         assert json.loads(urllib.request.urlopen(item).read())["properties"]["workers"] == 10
         _check_clean(browser, live_server)
         _sign_out(browser, live_server)
     finally:
         tag = urllib.request.urlopen(item).headers["ETag"]
-        urllib.request.urlopen(urllib.request.Request(item, method="DELETE", headers={**planner, "If-Match": tag}))
+        urllib.request.urlopen(
+            urllib.request.Request(item, method="DELETE", headers={**planner, "If-Match": tag})
+        )
 
 
 def test_officer_edits_a_zone_on_the_environment_map(browser, live_server, accounts):
@@ -405,31 +591,72 @@ def test_officer_edits_a_zone_on_the_environment_map(browser, live_server, accou
     from tests.webmap.conftest import bearer
 
     officer = bearer(accounts["env_officer"])
-    body = json.dumps({"type": "Feature", "properties": {
-        "ref": "T-ZONE-MAP", "name": "Vùng vẽ tay", "kind": "observed", "parameter": "PM2.5", "method": "field survey",
-        "zone_date": "2026-10-02", "severity": "medium", "source": "test"},
-        "geometry": {"type": "Polygon", "coordinates": [[[105.93, 21.13], [105.94, 21.13], [105.94, 21.14],
-                                                         [105.93, 21.14], [105.93, 21.13]]]}}).encode()
-    made = urllib.request.urlopen(urllib.request.Request(f"{live_server}/collections/zones/items", data=body,
-                                                         headers=officer, method="POST"))
+    body = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {
+                "ref": "T-ZONE-MAP",
+                "name": "Vùng vẽ tay",
+                "kind": "observed",
+                "parameter": "PM2.5",
+                "method": "field survey",
+                "zone_date": "2026-10-02",
+                "severity": "medium",
+                "source": "test",
+            },
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [105.93, 21.13],
+                        [105.94, 21.13],
+                        [105.94, 21.14],
+                        [105.93, 21.14],
+                        [105.93, 21.13],
+                    ]
+                ],
+            },
+        }
+    ).encode()
+    made = urllib.request.urlopen(
+        urllib.request.Request(
+            f"{live_server}/collections/zones/items", data=body, headers=officer, method="POST"
+        )
+    )
     item = made.headers["Location"]
     try:
         _sign_in(browser, live_server, "env_officer")
         _open(browser, f"{live_server}/environment?lang=en")
-        WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.body.dataset.editingReady") == "1"
-                                         or d.execute_script("return !!window.lnEditable"))
-        browser.execute_script("lnMap.eachLayer((l) => { if (l.feature && l.feature.properties.ref === 'T-ZONE-MAP') "
-                               "{ window._zone = l; l.openPopup(); } });")
-        WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button"))
+        WebDriverWait(browser, 20).until(
+            lambda d: (
+                d.execute_script("return document.body.dataset.editingReady") == "1"
+                or d.execute_script("return !!window.lnEditable")
+            )
+        )
+        browser.execute_script(
+            "lnMap.eachLayer((l) => { if (l.feature && l.feature.properties.ref === 'T-ZONE-MAP') "
+            "{ window._zone = l; l.openPopup(); } });"
+        )
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button")
+        )
         browser.find_element(By.CSS_SELECTOR, ".leaflet-popup .edit-button").click()
-        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=severity]"))
-        browser.execute_script("document.querySelector('#edit-panel [data-field=severity]').value = 'high';")
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=severity]")
+        )
+        browser.execute_script(
+            "document.querySelector('#edit-panel [data-field=severity]').value = 'high';"
+        )
         browser.find_element(By.ID, "edit-save").click()
-        WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "edit-result").text == "Saved")
+        WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.ID, "edit-result").text == "Saved"
+        )
         assert json.loads(urllib.request.urlopen(item).read())["properties"]["severity"] == "high"
         _check_clean(browser, live_server)
         _open(browser, f"{live_server}/?lang=en")
         browser.find_element(By.ID, "logout").click()
     finally:
         tag = urllib.request.urlopen(item).headers["ETag"]
-        urllib.request.urlopen(urllib.request.Request(item, method="DELETE", headers={**officer, "If-Match": tag}))
+        urllib.request.urlopen(
+            urllib.request.Request(item, method="DELETE", headers={**officer, "If-Match": tag})
+        )

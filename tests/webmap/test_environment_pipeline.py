@@ -24,24 +24,57 @@ def test_station_aqi_and_exceedances(web_settings):
     finally:
         conn.close()
     assert len(hourly) > 600 and hourly["aqi"].between(0, 500).all()
-    assert len(daily) == 30 and set(daily["dominant"]) <= {"PM2.5", "PM10", "O3", "NO2", "CO", "SO2"}
-    assert set(found["regulation"]) == {"QCVN 05:2023/BTNMT"} and (found["value"] > found["limit"]).all()
+    assert len(daily) == 30 and set(daily["dominant"]) <= {
+        "PM2.5",
+        "PM10",
+        "O3",
+        "NO2",
+        "CO",
+        "SO2",
+    }
+    assert (
+        set(found["regulation"]) == {"QCVN 05:2023/BTNMT"}
+        and (found["value"] > found["limit"]).all()
+    )
     busy = found.groupby("station").size()
-    assert busy["SYN-AIR-VAN-MON"] > busy.get("SYN-AIR-VAN-PHUC", 0)  # the aluminium village is dirtier
+    assert busy["SYN-AIR-VAN-MON"] > busy.get(
+        "SYN-AIR-VAN-PHUC", 0
+    )  # the aluminium village is dirtier
     assert len(latest) == 6 and all(v["band"]["color"].startswith("#") for v in latest.values())
 
 
 def test_aqi_and_exceedances_cli(test_env, web_settings):
     env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}
-    aqi = subprocess.run([".venv/bin/langnghe", "aqi", "SYN-AIR-BAT-TRANG", "--daily"], capture_output=True,
-                         text=True, env=env, timeout=120)
-    assert aqi.returncode == 0 and aqi.stdout.startswith("day,aqi,dominant") and len(aqi.stdout.splitlines()) == 31
-    bad = subprocess.run([".venv/bin/langnghe", "aqi", "NO-SUCH-STATION"], capture_output=True, text=True, env=env,
-                         timeout=120)
+    aqi = subprocess.run(
+        [".venv/bin/langnghe", "aqi", "SYN-AIR-BAT-TRANG", "--daily"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (
+        aqi.returncode == 0
+        and aqi.stdout.startswith("day,aqi,dominant")
+        and len(aqi.stdout.splitlines()) == 31
+    )
+    bad = subprocess.run(
+        [".venv/bin/langnghe", "aqi", "NO-SUCH-STATION"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 1 and "no air measurements for station 'NO-SUCH-STATION'" in bad.stderr
-    exc = subprocess.run([".venv/bin/langnghe", "exceedances", "--station", "SYN-AIR-VAN-MON"], capture_output=True,
-                         text=True, env=env, timeout=120)
-    assert exc.returncode == 0 and "QCVN 05:2023/BTNMT" in exc.stdout and "exceedances" in exc.stderr
+    exc = subprocess.run(
+        [".venv/bin/langnghe", "exceedances", "--station", "SYN-AIR-VAN-MON"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (
+        exc.returncode == 0 and "QCVN 05:2023/BTNMT" in exc.stdout and "exceedances" in exc.stderr
+    )
 
 
 def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
@@ -54,13 +87,18 @@ def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
     try:
         result = build_surface(conn, settings, "PM2.5", cell_m=250)
         with conn.cursor() as cur:
-            cur.execute("SELECT kind, epsg, cell_size_m FROM rasters WHERE scenario_id = %s", (result["scenario_id"],))
+            cur.execute(
+                "SELECT kind, epsg, cell_size_m FROM rasters WHERE scenario_id = %s",
+                (result["scenario_id"],),
+            )
             assert cur.fetchone() == ("surface", 32648, 250.0)
         with pytest.raises(Exception, match="needs at least 3"):
             build_surface(conn, settings, "Pb_air")
     finally:
         conn.close()
-    assert set(result["loo_rmse"]) == {"idw", "kriging"} and all(v > 0 for v in result["loo_rmse"].values())
+    assert set(result["loo_rmse"]) == {"idw", "kriging"} and all(
+        v > 0 for v in result["loo_rmse"].values()
+    )
     with rasterio.open(result["path"]) as cog:
         assert cog.crs.to_epsg() == 32648 and cog.res == (250.0, 250.0) and cog.count == 3
         assert cog.descriptions == ("idw", "kriging", "kriging_variance") and cog.profile["tiled"]
@@ -76,26 +114,41 @@ def test_source_zones_stored_by_date_and_diffed(web_settings):
     conn = connect(web_settings)
     try:
         first = make_source_zones(conn, web_settings, dt.date(2026, 10, 1))
-        again = make_source_zones(conn, web_settings, dt.date(2026, 10, 1))  # replaces, does not duplicate
+        again = make_source_zones(
+            conn, web_settings, dt.date(2026, 10, 1)
+        )  # replaces, does not duplicate
         with conn.cursor() as cur:
-            cur.execute("UPDATE craft_villages SET craft = 'silk' WHERE ref = 'BN-DONG-HO'")  # was painting: no zone
-            cur.execute("UPDATE craft_villages SET craft = 'wood' WHERE ref = 'HY-MINH-KHAI'")  # stops recycling
+            cur.execute(
+                "UPDATE craft_villages SET craft = 'silk' WHERE ref = 'BN-DONG-HO'"
+            )  # was painting: no zone
+            cur.execute(
+                "UPDATE craft_villages SET craft = 'wood' WHERE ref = 'HY-MINH-KHAI'"
+            )  # stops recycling
         conn.commit()
         make_source_zones(conn, web_settings, dt.date(2026, 11, 1))
         changes = zone_changes(conn, dt.date(2026, 10, 1), dt.date(2026, 11, 1)).set_index("ref")
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*), min(zone_date) FROM pollution_zones WHERE kind = 'source_buffer'")
+            cur.execute(
+                "SELECT count(*), min(zone_date) FROM pollution_zones WHERE kind = 'source_buffer'"
+            )
             stored = cur.fetchone()
     finally:
         with conn.cursor() as cur:
             cur.execute("UPDATE craft_villages SET craft = 'painting' WHERE ref = 'BN-DONG-HO'")
-            cur.execute("UPDATE craft_villages SET craft = 'plastic_recycling' WHERE ref = 'HY-MINH-KHAI'")
+            cur.execute(
+                "UPDATE craft_villages SET craft = 'plastic_recycling' WHERE ref = 'HY-MINH-KHAI'"
+            )
             cur.execute("DELETE FROM pollution_zones WHERE kind = 'source_buffer'")
         conn.commit()
         conn.close()
     assert first == again == 17 and stored == (33, dt.date(2026, 10, 1))
-    assert changes.loc["HY-MINH-KHAI", "status"] == "gone" and changes.loc["HY-DONG-MAI", "status"] == "unchanged"
-    assert changes.loc["HY-DONG-MAI", "area_after_m2"] == pytest.approx(3.14159e6, rel=0.01)  # 1 km lead buffer
+    assert (
+        changes.loc["HY-MINH-KHAI", "status"] == "gone"
+        and changes.loc["HY-DONG-MAI", "status"] == "unchanged"
+    )
+    assert changes.loc["HY-DONG-MAI", "area_after_m2"] == pytest.approx(
+        3.14159e6, rel=0.01
+    )  # 1 km lead buffer
 
 
 def test_alert_rules_produce_alerts_once(web_settings, client):
@@ -104,26 +157,33 @@ def test_alert_rules_produce_alerts_once(web_settings, client):
     conn = connect(web_settings)
     try:
         with conn.cursor() as cur:
-            cur.execute("INSERT INTO alert_rules (name, parameter, threshold, min_hours) VALUES ('pm', 'PM2.5', 150, 3)")
-            cur.execute("INSERT INTO alert_rules (name, aqi_at_least, min_hours, station_ref) "
-                        "VALUES ('aqi', 201, 2, 'SYN-AIR-VAN-MON')")
+            cur.execute(
+                "INSERT INTO alert_rules (name, parameter, threshold, min_hours) VALUES ('pm', 'PM2.5', 150, 3)"
+            )
+            cur.execute(
+                "INSERT INTO alert_rules (name, aqi_at_least, min_hours, station_ref) "
+                "VALUES ('aqi', 201, 2, 'SYN-AIR-VAN-MON')"
+            )
         conn.commit()
         first = run_alerts(conn, web_settings.sample_data / "regulations")
         second = run_alerts(conn, web_settings.sample_data / "regulations")
         listed = client.get("/api/alerts?limit=500").get_json()["alerts"]
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM alerts a JOIN alert_rules r ON r.id = a.rule_id WHERE r.name = 'aqi' "
-                        "AND a.station_ref <> 'SYN-AIR-VAN-MON'")
+            cur.execute(
+                "SELECT count(*) FROM alerts a JOIN alert_rules r ON r.id = a.rule_id WHERE r.name = 'aqi' "
+                "AND a.station_ref <> 'SYN-AIR-VAN-MON'"
+            )
             stray = cur.fetchone()[0]
     finally:
         with conn.cursor() as cur:
             cur.execute("DELETE FROM alert_rules")
         conn.commit()
         conn.close()
-    assert first > 0 and second == 0 and stray == 0  # idempotent, and a station rule stays on its station
+    assert (
+        first > 0 and second == 0 and stray == 0
+    )  # idempotent, and a station rule stays on its station
     assert len(listed) == first and {a["rule"] for a in listed} == {"pm", "aqi"}
     assert all(a["hours"] >= 2 for a in listed)
-
 
 
 def test_water_station_against_qcvn08_and_qcvn40(web_settings, test_env):
@@ -137,7 +197,10 @@ def test_water_station_against_qcvn08_and_qcvn40(web_settings, test_env):
             water_status(conn, web_settings, "SYN-AIR-BAT-TRANG")
     finally:
         conn.close()
-    assert status["river"]["class"] in ("A", "B", "C", "D") and status["river"]["regulation"] == "QCVN 08:2023/BTNMT"
+    assert (
+        status["river"]["class"] in ("A", "B", "C", "D")
+        and status["river"]["regulation"] == "QCVN 08:2023/BTNMT"
+    )
     assert {"BOD5", "COD", "pH"} <= set(status["values"])
     assert {w["result"] for w in status["wastewater"]} <= {"pass", "fail", "unknown"}
     assert all(w["regulation"].startswith("QCVN 40") for w in status["wastewater"])
@@ -150,10 +213,14 @@ def test_water_station_against_qcvn08_and_qcvn40(web_settings, test_env):
     assert body["river"]["class"] == status["river"]["class"]
     assert client.get("/api/stations/999999/water").status_code == 404
     app.extensions["langnghe_db"].close()
-    run = subprocess.run([".venv/bin/langnghe", "water", "SYN-WATER-PHONG-KHE", "--wastewater"], capture_output=True,
-                         text=True, env={**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}, timeout=120)
+    run = subprocess.run(
+        [".venv/bin/langnghe", "water", "SYN-WATER-PHONG-KHE", "--wastewater"],
+        capture_output=True,
+        text=True,
+        env={**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"},
+        timeout=120,
+    )
     assert run.returncode == 0 and "QCVN 08:2023/BTNMT" in run.stdout and "QCVN 40" in run.stdout
-
 
 
 def test_exceedances_endpoint(web_settings):
@@ -163,7 +230,9 @@ def test_exceedances_endpoint(web_settings):
     client = app.test_client()
     body = client.get("/api/exceedances?station=SYN-AIR-VAN-MON&limit=5").get_json()
     assert 0 < body["count"] <= 5
-    assert all(e["station"] == "SYN-AIR-VAN-MON" and e["value"] > e["limit"] for e in body["exceedances"])
+    assert all(
+        e["station"] == "SYN-AIR-VAN-MON" and e["value"] > e["limit"] for e in body["exceedances"]
+    )
     assert body["exceedances"][0]["regulation"] == "QCVN 05:2023/BTNMT"
     assert client.get("/api/exceedances?since=soon").status_code == 400
     app.extensions["langnghe_db"].close()

@@ -24,20 +24,37 @@ DAY = dt.date(2026, 9, 1)
 def zoned(web_settings, real_data):
     """The real 2025 communes (population) and source zones on DAY in the web database."""
     conn = connect(web_settings)
-    run_import(conn, get_spec("admin"), real_data / "admin" / "hanoi_region_communes_2025_osm.geojson",
-               ImportOptions(progress=False, extra={"level": "commune", "version": "2025-07", "source": "osm"}))
+    run_import(
+        conn,
+        get_spec("admin"),
+        real_data / "admin" / "hanoi_region_communes_2025_osm.geojson",
+        ImportOptions(
+            progress=False, extra={"level": "commune", "version": "2025-07", "source": "osm"}
+        ),
+    )
     make_source_zones(conn, web_settings, DAY)
     yield conn
     with conn.cursor() as cur:
-        cur.execute("DELETE FROM pollution_zones WHERE zone_date = %s OR kind = 'surface_exceedance'", (DAY,))
+        cur.execute(
+            "DELETE FROM pollution_zones WHERE zone_date = %s OR kind = 'surface_exceedance'",
+            (DAY,),
+        )
     conn.commit()
     conn.close()
 
 
 def test_exposure_counts_people_villages_and_facilities(zoned, web_settings, real_data):
-    result = assess_exposure(zoned, web_settings, day=DAY, kind="source_buffer",
-                             facilities=real_data / "landuse" / "rrd_osm2018_geofabrik.gpkg", save_as="exposure test")
-    assert result["zones"] > 5 and result["villages_inside"] >= result["zones"]  # each buffer holds its village
+    result = assess_exposure(
+        zoned,
+        web_settings,
+        day=DAY,
+        kind="source_buffer",
+        facilities=real_data / "landuse" / "rrd_osm2018_geofabrik.gpkg",
+        save_as="exposure test",
+    )
+    assert (
+        result["zones"] > 5 and result["villages_inside"] >= result["zones"]
+    )  # each buffer holds its village
     assert result["population_inside"] > 0
     ranking = result["ranking"]
     assert ranking and [u["rank"] for u in ranking] == list(range(1, len(ranking) + 1))
@@ -47,23 +64,38 @@ def test_exposure_counts_people_villages_and_facilities(zoned, web_settings, rea
     # Bát Tràng's buffer lies in Bát Tràng commune: it must be among the exposed communes.
     assert any("Bát Tràng" in u["name"] for u in ranking)
     with zoned.cursor() as cur:
-        cur.execute("SELECT count(*) FROM scenario_features WHERE scenario_id = %s AND role = 'unit'",
-                    (result["scenario_id"],))
+        cur.execute(
+            "SELECT count(*) FROM scenario_features WHERE scenario_id = %s AND role = 'unit'",
+            (result["scenario_id"],),
+        )
         assert cur.fetchone()[0] == len(ranking)
     with pytest.raises(ValidationError, match="no pollution zones on 1999-01-01"):
         assess_exposure(zoned, web_settings, day=dt.date(1999, 1, 1))
 
 
 def test_exposure_pure_rules():
-    zones = gpd.GeoDataFrame({"ref": ["A", "B"], "w": [3.0, 1.0]}, geometry=[box(0, 0, 100, 100), box(0, 0, 100, 100)],
-                             crs=32648)
-    units = gpd.GeoDataFrame({"code": ["U"], "name": ["u"], "population": [100]}, geometry=[box(0, 0, 200, 100)],
-                             crs=32648)
+    zones = gpd.GeoDataFrame(
+        {"ref": ["A", "B"], "w": [3.0, 1.0]},
+        geometry=[box(0, 0, 100, 100), box(0, 0, 100, 100)],
+        crs=32648,
+    )
+    units = gpd.GeoDataFrame(
+        {"code": ["U"], "name": ["u"], "population": [100]},
+        geometry=[box(0, 0, 200, 100)],
+        crs=32648,
+    )
     ranked = rank_units(zones, units, weight="w")
-    assert ranked["indicator"].iloc[0] == pytest.approx(1.5)  # overlapping zones: capped at the strongest weight x area
-    facilities = gpd.GeoDataFrame({"kind": ["school", "clinic"], "name": ["s", "c"]},
-                                  geometry=[Point(50, 50), Point(150, 50)], crs=32648)
-    per_zone = zone_exposure(zones.iloc[:1], gpd.GeoDataFrame({"ref": []}, geometry=[], crs=32648), facilities, units)
+    assert ranked["indicator"].iloc[0] == pytest.approx(
+        1.5
+    )  # overlapping zones: capped at the strongest weight x area
+    facilities = gpd.GeoDataFrame(
+        {"kind": ["school", "clinic"], "name": ["s", "c"]},
+        geometry=[Point(50, 50), Point(150, 50)],
+        crs=32648,
+    )
+    per_zone = zone_exposure(
+        zones.iloc[:1], gpd.GeoDataFrame({"ref": []}, geometry=[], crs=32648), facilities, units
+    )
     assert per_zone[["schools", "clinics", "population"]].iloc[0].tolist() == [1, 0, 50.0]
     with pytest.raises(CRSError):
         rank_units(zones.to_crs(4326), units.to_crs(4326))
@@ -71,14 +103,20 @@ def test_exposure_pure_rules():
 
 def test_surfaces_and_exposure_endpoints(zoned, web_settings):
     for day in (dt.datetime(2026, 10, 5), dt.datetime(2026, 10, 6)):
-        build_surface(zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000)
+        build_surface(
+            zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000
+        )
     app = create_app(web_settings)
     client = app.test_client()
     listed = client.get("/api/surfaces?parameter=PM2.5").get_json()["surfaces"]
     starts = [s["start"] for s in listed]
     assert len(listed) >= 2 and starts == sorted(starts)
     last = listed[-1]
-    assert last["method"] == "kriging" and set(last["loo_rmse"]) == {"idw", "kriging"} and last["scale"][1] > 0
+    assert (
+        last["method"] == "kriging"
+        and set(last["loo_rmse"]) == {"idw", "kriging"}
+        and last["scale"][1] > 0
+    )
     png = client.get(last["url"])
     assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
     assert client.get("/api/surfaces/999999.png").status_code == 404
@@ -97,18 +135,26 @@ def test_hotspot_zones_from_a_saved_surface(zoned, web_settings):
     from planning.pipeline import make_surface_zones
 
     day = dt.datetime(2026, 10, 7)
-    built = build_surface(zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000)
+    built = build_surface(
+        zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000
+    )
     with rasterio.open(built["path"]) as src:
         surface = src.read(src.descriptions.index("kriging") + 1, masked=True).filled(np.nan)
     limit = float(np.nanpercentile(surface, 70))  # a threshold some cells pass
     result = make_surface_zones(zoned, web_settings, built["scenario_id"], limit=limit)
-    zones = read_geodataframe(zoned, "SELECT kind, parameter, zone_date, ST_AsBinary(geom) AS geom FROM pollution_zones "
-                                     "WHERE ref LIKE %s", (f"surf:{built['scenario_id']}:%",))
+    zones = read_geodataframe(
+        zoned,
+        "SELECT kind, parameter, zone_date, ST_AsBinary(geom) AS geom FROM pollution_zones "
+        "WHERE ref LIKE %s",
+        (f"surf:{built['scenario_id']}:%",),
+    )
     assert result["zones"] == len(zones) > 0 and set(zones["kind"]) == {"surface_exceedance"}
     assert str(zones["zone_date"].iloc[0]) == "2026-10-07"
-    expected_m2 = float((surface > limit).sum()) * 1000.0 ** 2
+    expected_m2 = float((surface > limit).sum()) * 1000.0**2
     assert zones.to_crs(32648).area.sum() == pytest.approx(expected_m2, rel=0.01)
-    default = make_surface_zones(zoned, web_settings, built["scenario_id"])  # QCVN 05:2023 24-hour PM2.5
+    default = make_surface_zones(
+        zoned, web_settings, built["scenario_id"]
+    )  # QCVN 05:2023 24-hour PM2.5
     assert default["limit"] == 50 and default["document"] == "QCVN 05:2023/BTNMT"
     with pytest.raises(ValidationError, match="not a saved surface"):
         make_surface_zones(zoned, web_settings, 999999)

@@ -19,16 +19,27 @@ def test_landing_conformance_and_collections(client):
     assert {"self", "service-desc", "conformance", "data"} <= rels
     assert "conf/geojson" in " ".join(client.get("/conformance").get_json()["conformsTo"])
     collections = client.get("/collections").get_json()["collections"]
-    assert [c["id"] for c in collections] == ["villages", "clusters", "stations", "zones", "routes", "admin-units"]
+    assert [c["id"] for c in collections] == [
+        "villages",
+        "clusters",
+        "stations",
+        "zones",
+        "routes",
+        "admin-units",
+    ]
     villages = client.get("/collections/villages").get_json()
     west, south, east, north = villages["extent"]["spatial"]["bbox"][0]
     assert 102 < west < east < 110 and 8 < south < north < 24
 
 
 def test_titles_follow_the_language(client):
-    english = client.get("/collections/villages", headers={"Accept-Language": "en-US,en;q=0.9"}).get_json()
+    english = client.get(
+        "/collections/villages", headers={"Accept-Language": "en-US,en;q=0.9"}
+    ).get_json()
     assert english["title"] == "Craft villages"
-    chosen = client.get("/collections/villages?lang=vi", headers={"Accept-Language": "en"}).get_json()
+    chosen = client.get(
+        "/collections/villages?lang=vi", headers={"Accept-Language": "en"}
+    ).get_json()
     assert chosen["title"] == "Làng nghề"
     remembered = client.get("/collections/villages", headers={"Accept-Language": "en"}).get_json()
     assert remembered["title"] == "Làng nghề"  # the lang cookie wins over the header
@@ -49,8 +60,12 @@ def test_paging_reads_every_feature_once(client):
 
 
 def test_default_limit_bbox_and_property_filters(client):
-    assert client.get("/collections/villages/items").get_json()["numberReturned"] == 10  # the configured default
-    bac_ninh = client.get("/collections/villages/items?bbox=105.85,21.0,106.3,21.25&limit=100").get_json()
+    assert (
+        client.get("/collections/villages/items").get_json()["numberReturned"] == 10
+    )  # the configured default
+    bac_ninh = client.get(
+        "/collections/villages/items?bbox=105.85,21.0,106.3,21.25&limit=100"
+    ).get_json()
     names = {f["properties"]["name"] for f in bac_ninh["features"]}
     assert {"Đồng Kỵ", "Phù Lãng", "Mẫn Xá"} <= names and "Bát Tràng" not in names
     ceramics = client.get("/collections/villages/items?craft=ceramics&limit=100").get_json()
@@ -58,7 +73,9 @@ def test_default_limit_bbox_and_property_filters(client):
     assert {f["properties"]["craft"] for f in ceramics["features"]} == {"ceramics"}
     both = client.get("/collections/villages/items?craft=ceramics&province_code=27").get_json()
     assert [f["properties"]["name"] for f in both["features"]] == ["Phù Lãng"]
-    craft_clusters = client.get("/collections/clusters/items?kind=craft_village&wastewater_treatment=true").get_json()
+    craft_clusters = client.get(
+        "/collections/clusters/items?kind=craft_village&wastewater_treatment=true"
+    ).get_json()
     assert craft_clusters["numberMatched"] >= 1
     assert all(f["properties"]["wastewater_treatment"] for f in craft_clusters["features"])
 
@@ -67,13 +84,21 @@ def test_datetime_filters_zones(client, web_settings):
     conn = connect(web_settings)
     with conn.cursor() as cur:
         for ref, day in (("Z-OLD", "2025-01-15"), ("Z-NEW", "2026-06-01")):
-            cur.execute("INSERT INTO pollution_zones (ref, name, kind, method, zone_date, source, geom) VALUES "
-                        "(%s, %s, 'source_buffer', 'test', %s, 'test', ST_Multi(ST_Buffer(ST_SetSRID("
-                        "ST_MakePoint(105.92, 21.12), 4326), 0.01)))", (ref, ref, day))
+            cur.execute(
+                "INSERT INTO pollution_zones (ref, name, kind, method, zone_date, source, geom) VALUES "
+                "(%s, %s, 'source_buffer', 'test', %s, 'test', ST_Multi(ST_Buffer(ST_SetSRID("
+                "ST_MakePoint(105.92, 21.12), 4326), 0.01)))",
+                (ref, ref, day),
+            )
     conn.commit()
     try:
+
         def refs(query):
-            return [f["properties"]["ref"] for f in client.get("/collections/zones/items" + query).get_json()["features"]]
+            return [
+                f["properties"]["ref"]
+                for f in client.get("/collections/zones/items" + query).get_json()["features"]
+            ]
+
         assert refs("?datetime=2026-01-01/..") == ["Z-NEW"]
         assert refs("?datetime=../2025-12-31") == ["Z-OLD"]
         assert refs("?datetime=2025-01-15") == ["Z-OLD"]
@@ -93,7 +118,9 @@ def test_single_feature_and_missing_one(client):
     assert body["id"] == first["id"] and body["geometry"]["type"] == "Point"
     assert {link["rel"] for link in body["links"]} == {"self", "collection"}
     assert client.get("/collections/villages/items/999999").status_code == 404
-    ocop = [f for f in client.get("/collections/villages/items?ref=HN-BAT-TRANG").get_json()["features"]][0]
+    ocop = [
+        f for f in client.get("/collections/villages/items?ref=HN-BAT-TRANG").get_json()["features"]
+    ][0]
     assert ocop["properties"]["ocop"][0]["stars"] == 5
 
 
@@ -112,6 +139,7 @@ def test_openapi_is_valid_and_self_contained(client):
         elif isinstance(node, list):
             for v in node:
                 walk(v)
+
     walk(doc)
     assert refs and all(r.startswith("#/") for r in refs)
     assert "/collections/villages/items" in doc["paths"]
@@ -148,8 +176,17 @@ def test_bad_parameters_get_a_clear_4xx(client, url):
     assert body["code"] and body["description"]
 
 
-INJECTIONS = ["' OR '1'='1", "1; DROP TABLE craft_villages; --", "1 UNION SELECT version()--", "\"quoted\"",
-              "/* comment */", "name-with-hyphen", "%27%3B", "\\x00", "ceramics' --"]
+INJECTIONS = [
+    "' OR '1'='1",
+    "1; DROP TABLE craft_villages; --",
+    "1 UNION SELECT version()--",
+    '"quoted"',
+    "/* comment */",
+    "name-with-hyphen",
+    "%27%3B",
+    "\\x00",
+    "ceramics' --",
+]
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
@@ -157,11 +194,18 @@ def test_injection_strings_are_data_not_sql(client, value):
     from urllib.parse import quote
 
     q = quote(value, safe="")
-    for url in (f"/collections/villages/items?craft={q}", f"/collections/villages/items?name={q}",
-                f"/collections/villages/items?bbox={q}", f"/collections/villages/items?limit={q}",
-                f"/collections/villages/items?offset={q}", f"/collections/zones/items?datetime={q}",
-                f"/collections/villages/items?{q}=1", f"/collections/{q}/items", f"/search?q={q}",
-                f"/collections/villages/items?households={q}"):
+    for url in (
+        f"/collections/villages/items?craft={q}",
+        f"/collections/villages/items?name={q}",
+        f"/collections/villages/items?bbox={q}",
+        f"/collections/villages/items?limit={q}",
+        f"/collections/villages/items?offset={q}",
+        f"/collections/zones/items?datetime={q}",
+        f"/collections/villages/items?{q}=1",
+        f"/collections/{q}/items",
+        f"/search?q={q}",
+        f"/collections/villages/items?households={q}",
+    ):
         response = client.get(url)
         text = response.get_data(as_text=True)
         assert response.status_code in (200, 400, 404), (url, response.status_code)
@@ -191,21 +235,31 @@ def test_tiles_have_features_caching_and_304(client, web_settings):
     url = "/tiles/villages/10/813/450.pbf"
     first = client.get(url)
     assert first.status_code == 200 and first.content_type == "application/vnd.mapbox-vector-tile"
-    assert len(first.data) > 50 and b"villages" in first.data and "B\u00e1t Tr\u00e0ng".encode() in first.data
+    assert (
+        len(first.data) > 50
+        and b"villages" in first.data
+        and "B\u00e1t Tr\u00e0ng".encode() in first.data
+    )
     assert "max-age" in first.headers["Cache-Control"]
     etag = first.headers["ETag"]
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["ETag"] == etag
     conn = connect(web_settings)
     with conn.cursor() as cur:
-        cur.execute("UPDATE craft_villages SET visit_minutes = visit_minutes + 1 WHERE ref = 'HN-BAT-TRANG'")
+        cur.execute(
+            "UPDATE craft_villages SET visit_minutes = visit_minutes + 1 WHERE ref = 'HN-BAT-TRANG'"
+        )
     conn.commit()
     try:
         changed = client.get(url, headers={"If-None-Match": etag})
-        assert changed.status_code == 200 and changed.headers["ETag"] != etag  # the cache was invalidated
+        assert (
+            changed.status_code == 200 and changed.headers["ETag"] != etag
+        )  # the cache was invalidated
     finally:
         with conn.cursor() as cur:
-            cur.execute("UPDATE craft_villages SET visit_minutes = visit_minutes - 1 WHERE ref = 'HN-BAT-TRANG'")
+            cur.execute(
+                "UPDATE craft_villages SET visit_minutes = visit_minutes - 1 WHERE ref = 'HN-BAT-TRANG'"
+            )
         conn.commit()
         conn.close()
     empty = client.get("/tiles/villages/10/0/0.pbf")
@@ -215,14 +269,30 @@ def test_tiles_have_features_caching_and_304(client, web_settings):
 
 
 def test_draw_a_polygon_lists_what_is_inside(client):
-    square = {"type": "Polygon", "coordinates": [[[105.9, 21.1], [105.96, 21.1], [105.96, 21.16], [105.9, 21.16],
-                                                  [105.9, 21.1]]]}
-    inside = client.post("/api/within", data=json.dumps(square), content_type="application/json").get_json()
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [[105.9, 21.1], [105.96, 21.1], [105.96, 21.16], [105.9, 21.16], [105.9, 21.1]]
+        ],
+    }
+    inside = client.post(
+        "/api/within", data=json.dumps(square), content_type="application/json"
+    ).get_json()
     assert {"Đồng Kỵ", "Phù Khê", "Đa Hội"} <= {v["name"] for v in inside["villages"]}
     assert any("Châu Khê" in c["name"] for c in inside["clusters"])
-    bowtie = {"type": "Polygon", "coordinates": [[[105.9, 21.1], [106, 21.2], [106, 21.1], [105.9, 21.2], [105.9, 21.1]]]}
-    for body in (json.dumps(bowtie), "not json", json.dumps({"type": "Point", "coordinates": [105, 21]})):
-        assert client.post("/api/within", data=body, content_type="application/json").status_code == 400
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[105.9, 21.1], [106, 21.2], [106, 21.1], [105.9, 21.2], [105.9, 21.1]]],
+    }
+    for body in (
+        json.dumps(bowtie),
+        "not json",
+        json.dumps({"type": "Point", "coordinates": [105, 21]}),
+    ):
+        assert (
+            client.post("/api/within", data=body, content_type="application/json").status_code
+            == 400
+        )
 
 
 def test_choropleth_counts_villages_per_unit(client):
@@ -235,7 +305,11 @@ def test_choropleth_counts_villages_per_unit(client):
 def test_environment_endpoints(client):
     latest = client.get("/api/stations/latest").get_json()["stations"]
     air = [s for s in latest.values() if s["ref"].startswith("SYN-AIR")]
-    assert len(air) == 6 and all(0 < s["aqi"]["value"] <= 500 and s["aqi"]["color"].startswith("#") for s in air)
+    assert len(air) == 6 and all(
+        0 < s["aqi"]["value"] <= 500 and s["aqi"]["color"].startswith("#") for s in air
+    )
     some = next(k for k, s in latest.items() if s["ref"] == "SYN-AIR-DA-HOI")
     series = client.get(f"/api/stations/{some}/series?parameter=NO2").get_json()
-    assert len(series["points"]) == 7 * 24 and series["limits"][0]["document"] == "QCVN 05:2023/BTNMT"
+    assert (
+        len(series["points"]) == 7 * 24 and series["limits"][0]["document"] == "QCVN 05:2023/BTNMT"
+    )

@@ -16,10 +16,15 @@ BBOX = [105.90, 21.08, 105.99, 21.16]
 @pytest.fixture
 def planner_client(web_settings, accounts, tmp_path):
     real = web_settings.real_data
-    app = create_app(web_settings.model_copy(update={
-        "siting_dem": real / "dem" / "N21E105_srtm3.tif",
-        "siting_landuse": real / "landuse" / "rrd_osm2018_geofabrik.gpkg",
-        "siting_roads": real / "roads" / "vn_national_roads_legocity.geojson"}))
+    app = create_app(
+        web_settings.model_copy(
+            update={
+                "siting_dem": real / "dem" / "N21E105_srtm3.tif",
+                "siting_landuse": real / "landuse" / "rrd_osm2018_geofabrik.gpkg",
+                "siting_roads": real / "roads" / "vn_national_roads_legocity.geojson",
+            }
+        )
+    )
     app.config["TESTING"] = True
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {accounts['planner']}"
@@ -41,8 +46,13 @@ def _wait(client, url: str) -> dict:
 def test_siting_job_scenario_and_downloads(planner_client, tmp_path):
     c = planner_client
     inputs = c.get("/api/siting/inputs").get_json()
-    assert inputs["inputs"]["dem"] == "N21E105_srtm3.tif" and all(x["available"] for x in inputs["criteria"])
-    started = c.post("/api/siting", json={"bbox": BBOX, "cell_m": 90, "kind": "craft_village", "name": "Đông Anh"})
+    assert inputs["inputs"]["dem"] == "N21E105_srtm3.tif" and all(
+        x["available"] for x in inputs["criteria"]
+    )
+    started = c.post(
+        "/api/siting",
+        json={"bbox": BBOX, "cell_m": 90, "kind": "craft_village", "name": "Đông Anh"},
+    )
     assert started.status_code == 202
     job = _wait(c, started.get_json()["job_url"])
     assert job["status"] == "done" and job["progress"] == 1.0 and job["seen"] == sorted(job["seen"])
@@ -65,7 +75,12 @@ def test_siting_job_scenario_and_downloads(planner_client, tmp_path):
     assert [name for name, _ in pyogrio.list_layers(path)] == ["candidate"]
     report = c.get(scenario["links"]["report"])
     html = report.get_data(as_text=True)
-    assert report.status_code == 200 and "<svg" in html and "Đông Anh" in html and "road_distance_m" in html
+    assert (
+        report.status_code == 200
+        and "<svg" in html
+        and "Đông Anh" in html
+        and "road_distance_m" in html
+    )
     assert any(s["id"] == sid for s in c.get("/api/scenarios?kind=siting").get_json()["scenarios"])
 
 
@@ -74,20 +89,37 @@ def test_bad_planner_requests_are_refused_at_once(planner_client):
     cases = [
         ("/api/siting", {"bbox": [1, 2, 3]}, "bbox must be"),
         ("/api/siting", {"bbox": [106.0, 21.0, 105.9, 21.1]}, "is empty"),
-        ("/api/siting", {"bbox": BBOX, "criteria": ["road_distance_m", "slope_deg"], "ahp": [[1, 9], [1, 1]]}, "not reciprocal"),
-        ("/api/siting", {"bbox": BBOX, "criteria": ["road_distance_m", "slope_deg"],
-                         "weights": {"road_distance_m": 0.7, "slope_deg": 0.7}}, "sum to 1"),
+        (
+            "/api/siting",
+            {"bbox": BBOX, "criteria": ["road_distance_m", "slope_deg"], "ahp": [[1, 9], [1, 1]]},
+            "not reciprocal",
+        ),
+        (
+            "/api/siting",
+            {
+                "bbox": BBOX,
+                "criteria": ["road_distance_m", "slope_deg"],
+                "weights": {"road_distance_m": 0.7, "slope_deg": 0.7},
+            },
+            "sum to 1",
+        ),
         ("/api/siting", {"bbox": BBOX, "cell_m": "big"}, "cell_m must be a number"),
         ("/api/allocate", {"model": "max_coverage", "p": 2}, "maximum commute"),
         ("/api/allocate", {"model": "gravity"}, "model 'gravity'"),
-        ("/api/check-cluster", {"geometry": {"type": "Point", "coordinates": [105.9, 21]}}, "Polygon"),
+        (
+            "/api/check-cluster",
+            {"geometry": {"type": "Point", "coordinates": [105.9, 21]}},
+            "Polygon",
+        ),
         ("/api/check-cluster", {}, "either a drawn polygon or"),
     ]
     for url, body, message in cases:
         response = c.post(url, json=body)
         assert response.status_code == 400, (url, body, response.get_json())
         assert message in response.get_json()["description"], (message, response.get_json())
-    assert c.post("/api/siting", data="not json", content_type="application/json").status_code == 400
+    assert (
+        c.post("/api/siting", data="not json", content_type="application/json").status_code == 400
+    )
     assert c.get("/api/scenarios/999999").status_code == 404
     assert c.get("/api/jobs/not-a-uuid").status_code == 404
     assert c.get("/api/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
@@ -95,18 +127,33 @@ def test_bad_planner_requests_are_refused_at_once(planner_client):
 
 
 def test_failed_job_says_why(planner_client):
-    started = planner_client.post("/api/siting", json={"bbox": BBOX, "cell_m": 90,
-                                                      "criteria": ["road_distance_m"], "weights": {"road_distance_m": 1},
-                                                      "threshold": 0.999999})
+    started = planner_client.post(
+        "/api/siting",
+        json={
+            "bbox": BBOX,
+            "cell_m": 90,
+            "criteria": ["road_distance_m"],
+            "weights": {"road_distance_m": 1},
+            "threshold": 0.999999,
+        },
+    )
     job = _wait(planner_client, started.get_json()["job_url"])
     assert job["status"] in ("done", "failed")
-    allocation = planner_client.post("/api/allocate", json={"p": 1, "bbox": [105.0, 20.0, 105.01, 20.01]})
+    allocation = planner_client.post(
+        "/api/allocate", json={"p": 1, "bbox": [105.0, 20.0, 105.01, 20.01]}
+    )
     job = _wait(planner_client, allocation.get_json()["job_url"])
-    assert job["status"] == "failed" and "no polluting craft villages" in job["error"] and job["scenario_id"] is None
+    assert (
+        job["status"] == "failed"
+        and "no polluting craft villages" in job["error"]
+        and job["scenario_id"] is None
+    )
 
 
 def test_check_cluster_endpoint(planner_client):
-    r = planner_client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG", "save_as": "Bát Tràng check"})
+    r = planner_client.post(
+        "/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG", "save_as": "Bát Tràng check"}
+    )
     body = r.get_json()
     assert r.status_code == 200 and body["verdict"] in ("pass", "fail", "unknown")
     rules = {x["rule"]: x for x in body["results"]}
@@ -117,12 +164,20 @@ def test_check_cluster_endpoint(planner_client):
 def test_compare_and_delete_scenarios(planner_client):
     c = planner_client
     ids = []
-    for body in ({"p": 1, "capacity": False, "bbox": BBOX}, {"p": 2, "capacity": False, "bbox": BBOX}):
+    for body in (
+        {"p": 1, "capacity": False, "bbox": BBOX},
+        {"p": 2, "capacity": False, "bbox": BBOX},
+    ):
         job = _wait(c, c.post("/api/allocate", json=body).get_json()["job_url"])
         ids.append(job["scenario_id"])
     side = c.get(f"/api/scenarios/compare?ids={ids[0]},{ids[1]}").get_json()["scenarios"]
-    assert [s["p"] for s in side] == [1, 2] and side[1]["mean_commute_min"] <= side[0]["mean_commute_min"]
+    assert [s["p"] for s in side] == [1, 2] and side[1]["mean_commute_min"] <= side[0][
+        "mean_commute_min"
+    ]
     assert c.get("/api/scenarios/compare?ids=1,x").status_code == 400
-    assert c.delete(f"/api/scenarios/{ids[0]}").get_json() == {"deleted": ids[0], "files_removed": 0}
+    assert c.delete(f"/api/scenarios/{ids[0]}").get_json() == {
+        "deleted": ids[0],
+        "files_removed": 0,
+    }
     assert c.get(f"/api/scenarios/{ids[0]}").status_code == 404
     assert c.delete(f"/api/scenarios/{ids[0]}").status_code == 404

@@ -1,5 +1,6 @@
 """Schemathesis against our OpenAPI document (served at /api): every operation, generated
-requests, no server error and no response that breaks the schema."""
+requests, no server error and no response that breaks the schema.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +26,14 @@ def test_every_operation_conforms(web_settings):
     assert len(operations) >= 20
     failures = {}
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         def check(case):
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 

@@ -28,7 +28,9 @@ def city(conn, real_data, tmp_path):
         "T-A,Làng A,ceramics,test,30,Mo-Su 08:00-17:00,105.8200,21.0400\n"
         "T-B,Làng B,silk,test,30,Mo-Su 08:00-17:00,105.8350,21.0330\n"
         "T-C,Làng C,wood,test,30,,105.8150,21.0300\n"
-        "T-SUN,Làng Chủ nhật,wood,test,30,Su 08:00-17:00,105.8250,21.0350\n", encoding="utf-8")
+        "T-SUN,Làng Chủ nhật,wood,test,30,Su 08:00-17:00,105.8250,21.0350\n",
+        encoding="utf-8",
+    )
     run_import(conn, get_spec("villages"), path, ImportOptions(progress=False))
     yield conn
     with conn.cursor() as cur:
@@ -37,12 +39,24 @@ def city(conn, real_data, tmp_path):
 
 
 def test_tour_on_the_road_network(city):
-    plan = plan_village_tour(city, TourRequest(refs=("T-A", "T-B", "T-C", "T-SUN"), start=(105.8300, 21.0370),
-                                               day=MONDAY, budget_min=240))
+    plan = plan_village_tour(
+        city,
+        TourRequest(
+            refs=("T-A", "T-B", "T-C", "T-SUN"),
+            start=(105.8300, 21.0370),
+            day=MONDAY,
+            budget_min=240,
+        ),
+    )
     assert plan["method"].startswith("road network 'default', motorbike")
     assert sorted(s["ref"] for s in plan["stops"]) == ["T-A", "T-B", "T-C"]
-    assert plan["dropped"] == [{"ref": "T-SUN", "name": "Làng Chủ nhật",
-                                "reason": "closed (or open too briefly) on that day"}]
+    assert plan["dropped"] == [
+        {
+            "ref": "T-SUN",
+            "name": "Làng Chủ nhật",
+            "reason": "closed (or open too briefly) on that day",
+        }
+    ]
     assert any("Làng C" in n and "assumed open" in n for n in plan["notes"])
     assert all(d < 200 for d in plan["snapping_m"].values())  # all points are on streets
     assert plan["geometry"]["type"] == "LineString" and len(plan["geometry"]["coordinates"]) > 20
@@ -55,13 +69,18 @@ def test_tour_on_the_road_network(city):
 def test_pollution_aware_routes_spend_less_distance_in_zones(city):
     import shapely
 
-    request = TourRequest(refs=("T-A", "T-B"), start=(105.8150, 21.0300), day=MONDAY, budget_min=300)
+    request = TourRequest(
+        refs=("T-A", "T-B"), start=(105.8150, 21.0300), day=MONDAY, budget_min=300
+    )
     plain = plan_village_tour(city, request)
     middle = shapely.LineString(plain["geometry"]["coordinates"]).interpolate(0.3, normalized=True)
     with city.cursor() as cur:  # a small smoky zone right on the plain route
-        cur.execute("INSERT INTO pollution_zones (ref, name, kind, method, zone_date, source, geom) VALUES "
-                    "('Z', 'Khói', 'source_buffer', 'test', '2026-11-01', 'test', ST_Multi(ST_Buffer("
-                    "ST_SetSRID(ST_MakePoint(%s, %s), 4326), 0.0008)))", (middle.x, middle.y))
+        cur.execute(
+            "INSERT INTO pollution_zones (ref, name, kind, method, zone_date, source, geom) VALUES "
+            "('Z', 'Khói', 'source_buffer', 'test', '2026-11-01', 'test', ST_Multi(ST_Buffer("
+            "ST_SetSRID(ST_MakePoint(%s, %s), 4326), 0.0008)))",
+            (middle.x, middle.y),
+        )
     city.commit()
     plan = plan_village_tour(city, TourRequest(**{**request.__dict__, "avoid_pollution": True}))
     assert "pollution zones x3" in plan["method"]
@@ -71,7 +90,9 @@ def test_pollution_aware_routes_spend_less_distance_in_zones(city):
 
 def test_points_off_the_network(city):
     with pytest.raises(ValidationError, match="from the road network"):
-        plan_village_tour(city, TourRequest(refs=("T-A",), start=(107.5, 20.5), day=MONDAY))  # in the sea
+        plan_village_tour(
+            city, TourRequest(refs=("T-A",), start=(107.5, 20.5), day=MONDAY)
+        )  # in the sea
     with pytest.raises(ValidationError, match="unknown village"):
         plan_village_tour(city, TourRequest(refs=("T-A", "NOPE"), day=MONDAY))
 
@@ -80,20 +101,30 @@ def test_curated_routes_are_redrawn_when_the_network_changes(conn, real_data, tm
     from layers.routes import import_routes
 
     villages = tmp_path / "v.csv"
-    villages.write_text("ref,name,craft,source,lon,lat\nR-1,Một,wood,test,105.8200,21.0400\n"
-                        "R-2,Hai,wood,test,105.8350,21.0330\nR-3,Ba,wood,test,105.8150,21.0300\n", encoding="utf-8")
+    villages.write_text(
+        "ref,name,craft,source,lon,lat\nR-1,Một,wood,test,105.8200,21.0400\n"
+        "R-2,Hai,wood,test,105.8350,21.0330\nR-3,Ba,wood,test,105.8150,21.0300\n",
+        encoding="utf-8",
+    )
     run_import(conn, get_spec("villages"), villages, ImportOptions(progress=False))
     routes = tmp_path / "r.yaml"
-    routes.write_text("routes:\n  - {ref: r, name_vi: Tuyến, name_en: Route, theme: wood, stops: "
-                      "[{village: R-1}, {village: R-2}, {village: R-3}]}\n", encoding="utf-8")
+    routes.write_text(
+        "routes:\n  - {ref: r, name_vi: Tuyến, name_en: Route, theme: wood, stops: "
+        "[{village: R-1}, {village: R-2}, {village: R-3}]}\n",
+        encoding="utf-8",
+    )
     import_routes(conn, routes)
     with conn.cursor() as cur:
         cur.execute("SELECT geometry_method, ST_NPoints(geom) FROM tourism_routes")
         assert cur.fetchone() == ("straight_line", 3)
-    report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="default", progress=False)
+    report = import_roads(
+        conn, real_data / "roads" / "badinh.graphml", network="default", progress=False
+    )
     assert any("1 curated tourism routes redrawn" in n for n in report.notes)
     with conn.cursor() as cur:
-        cur.execute("SELECT geometry_method, ST_NPoints(geom), ST_Length(geom::geography) FROM tourism_routes")
+        cur.execute(
+            "SELECT geometry_method, ST_NPoints(geom), ST_Length(geom::geography) FROM tourism_routes"
+        )
         method, points, metres = cur.fetchone()
         cur.execute("DELETE FROM road_nodes WHERE network = 'default'")
     conn.commit()
@@ -109,8 +140,16 @@ def test_tour_exports_from_the_web(client):
     assert kinds == ["route", "stop", "stop"]
     curated = gpxpy.parse(client.get("/api/routes/gia-lam-gom-quy.gpx").get_data(as_text=True))
     assert [w.name for w in curated.waypoints] == ["Bát Tràng", "Kim Lan", "Kiêu Kỵ"]
-    page = client.get("/tour/print?villages=HN-BAT-TRANG,HN-KIM-LAN&date=2026-11-23&lang=vi").get_data(as_text=True)
+    page = client.get(
+        "/tour/print?villages=HN-BAT-TRANG,HN-KIM-LAN&date=2026-11-23&lang=vi"
+    ).get_data(as_text=True)
     assert "Lịch trình của bạn" in page and "<polyline" in page and "Bát Tràng" in page
-    for bad in ("", "?villages=NOPE", "?theme=jazz", "?villages=HN-BAT-TRANG&start=abc", "?villages=HN-BAT-TRANG&budget=0"):
+    for bad in (
+        "",
+        "?villages=NOPE",
+        "?theme=jazz",
+        "?villages=HN-BAT-TRANG&start=abc",
+        "?villages=HN-BAT-TRANG&budget=0",
+    ):
         response = client.get("/api/tour" + bad)
         assert response.status_code == 400 and response.get_json()["description"]

@@ -1,5 +1,6 @@
 """PostgreSQL stopped and started under a running server: 503 with a clear message during the
-outage, normal answers after it, with no restart of the app. Runs last (it stops the cluster)."""
+outage, normal answers after it, with no restart of the app. Runs last (it stops the cluster).
+"""
 
 from __future__ import annotations
 
