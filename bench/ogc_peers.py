@@ -169,7 +169,7 @@ def start(name: str, port: int, settings, tmp: Path, *, tile_cache: bool) -> sub
         env.update(
             LANGNGHE_PG_DATABASE=DB,
             LANGNGHE_BASEMAP_URL="",
-            LANGNGHE_TILE_CACHE_ENTRIES="20000" if tile_cache else "0",
+            LANGNGHE_TILE_CACHE_BYTES=str(128 * 1024 * 1024) if tile_cache else "0",
         )
         cmd = [
             str(ROOT / ".venv/bin/gunicorn"),

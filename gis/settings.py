@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     basemap_attribution: str = "© OpenStreetMap contributors"
     tile_max_features: int = Field(default=5000, ge=1)
-    tile_cache_entries: int = Field(default=20_000, ge=0)
+    #: Per-process tile cache, bounded in bytes (0 turns it off).
+    tile_cache_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
     tile_max_age_s: int = Field(default=60, ge=0)
     #: The administrative unit of the Decree 32 occupancy tests (dated boundary layer and level):
     #: districts before the 2025 reform; provinces (or communes) after it, when there are no districts.

@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.url_map.merge_slashes = False
     app.extensions["langnghe_db"] = Database(settings)
-    app.extensions["langnghe_tiles"] = tiles.TileCache(settings.tile_cache_entries)
+    app.extensions["langnghe_tiles"] = tiles.TileCache(settings.tile_cache_bytes)
     app.teardown_appcontext(_release)
     init_i18n(app)
     from webmap.auth import init_auth

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, request
 
 from layers.collections import get_collection, layer_version, tile
@@ -19,35 +19,46 @@ MVT = "application/vnd.mapbox-vector-tile"
 
 
 class TileCache:
-    """A bounded LRU of tile bytes. Keys carry the layer version, so a change to a layer
-    makes its old tiles unreachable (they age out); ``clear`` empties it.
+    """A least-recently-used cache of tile bytes, bounded in bytes (cachetools' ``LRUCache``).
+
+    Keys carry the layer version, so a change to a layer makes its old tiles unreachable
+    (they age out) and any number of processes, each with its own cache, stay correct.
+    ``max_bytes = 0`` turns caching off.
     """
 
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._data: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._data: LRUCache[tuple, tuple[bytes, str]] = LRUCache(
+            maxsize=max(max_bytes, 1), getsizeof=_tile_size
+        )
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[bytes, str] | None:
         """The cached (bytes, etag) for ``key``, or ``None``."""
         with self._lock:
-            hit = self._data.get(key)
-            if hit is not None:
-                self._data.move_to_end(key)
-            return hit
+            return self._data.get(key)
 
     def put(self, key: tuple, value: tuple[bytes, str]) -> None:
-        """Store a tile, evicting the least recently used beyond ``max_entries``."""
-        if self.max_entries <= 0:
+        """Store a tile, evicting the least recently used ones beyond ``max_bytes``.
+
+        A tile larger than the whole cache is not stored.
+        """
+        if _tile_size(value) > self.max_bytes:
             return
         with self._lock:
             self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+
+    @property
+    def size_bytes(self) -> int:
+        """The bytes held now."""
+        return int(self._data.currsize)
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def _tile_size(value: tuple[bytes, str]) -> int:
+    return len(value[0]) + len(value[1]) + 64  # the tile, its ETag, and the key's share
 
 
 @bp.get("/tiles/<collection_id>/<int:z>/<int:x>/<int:y>.pbf")
