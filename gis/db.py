@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,11 +12,20 @@ from typing import Any
 import psycopg2
 import psycopg2.extras
 import psycopg2.pool
+from psycopg2 import sql
 
 from gis.errors import DatabaseUnavailableError
 from gis.settings import Settings
 
-__all__ = ["Database", "connect", "create_database", "fetch_one", "session", "transaction"]
+__all__ = [
+    "Database",
+    "connect",
+    "create_database",
+    "fetch_one",
+    "savepoint",
+    "session",
+    "transaction",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +52,67 @@ def connect(settings: Settings, *, application_name: str = "langnghe", database:
 
 
 @contextmanager
-def transaction(conn) -> Iterator[Any]:
-    """Run a block in one transaction: commit on success, roll back on any error."""
+def transaction(conn: Any, *, dry_run: bool = False) -> Iterator[Any]:
+    """The caller's unit of work: commit when the block succeeds, roll back when it raises.
+
+    CLI commands, jobs and requests own their transaction through this helper; code in
+    ``layers`` and ``planning`` takes the connection and never commits.
+
+    Parameters
+    ----------
+    conn : psycopg2 connection
+        Not in autocommit mode.
+    dry_run : bool
+        Roll back at the end even when the block succeeds (a trial run).
+
+    Yields
+    ------
+    psycopg2 connection
+        ``conn`` itself, for ``with transaction(connect(settings)) as conn:``.
+    """
     try:
-        with conn.cursor() as cur:
-            yield cur
-        conn.commit()
+        yield conn
     except BaseException:
         conn.rollback()
         raise
+    if dry_run:
+        conn.rollback()
+    else:
+        conn.commit()
+
+
+@contextmanager
+def savepoint(conn: Any, *, keep: bool = True) -> Iterator[Any]:
+    """A nested step inside the caller's transaction, undone alone when it fails.
+
+    Library code uses it where part of a transaction must be undone (a dry run, a
+    rejected edit) without ending the transaction that the caller owns.
+
+    Parameters
+    ----------
+    conn : psycopg2 connection
+        Inside the caller's transaction.
+    keep : bool
+        When False, the step is undone even when it succeeds (a dry run).
+
+    Yields
+    ------
+    psycopg2 cursor
+        A cursor on ``conn``, closed at the end.
+    """
+    name = sql.Identifier(f"lng_{uuid.uuid4().hex[:12]}")
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("SAVEPOINT {}").format(name))
+        try:
+            yield cur
+        except BaseException:
+            if not conn.closed:
+                cur.execute(sql.SQL("ROLLBACK TO SAVEPOINT {}").format(name))
+            raise
+        if keep:
+            cur.execute(sql.SQL("RELEASE SAVEPOINT {}").format(name))
+        else:
+            cur.execute(sql.SQL("ROLLBACK TO SAVEPOINT {}").format(name))
 
 
 class Database:
@@ -107,8 +169,6 @@ class Database:
 
 def create_database(settings: Settings, name: str, *, replace: bool = False) -> None:
     """Create database ``name`` on the configured server (dropping it first when ``replace``)."""
-    from psycopg2 import sql
-
     admin = psycopg2.connect(settings.dsn("postgres"), connect_timeout=10)
     try:
         admin.autocommit = True
@@ -135,7 +195,13 @@ def session(settings: Settings, *, application_name: str = "langnghe") -> Iterat
 
 
 def fetch_one(conn, query: Any, params: Any, *, missing: str) -> dict[str, Any]:
-    """The one row of ``query`` as a dict of its column names, or :class:`NotFoundError` saying ``missing``."""
+    """The one row of ``query`` as a dict of its column names.
+
+    Raises
+    ------
+    NotFoundError
+        Saying ``missing`` when there is no row.
+    """
     from gis.errors import NotFoundError
 
     with conn.cursor() as cur:

@@ -28,11 +28,13 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from gis.errors import NotFoundError, ValidationError
+from gis.db import transaction
+from gis.errors import ValidationError
+from layers import accounts
+from layers.accounts import ROLES
 
 __all__ = ["ROLES", "add_user", "bp", "create_token", "init_auth", "require", "verify_password"]
 
-ROLES = ("admin", "planner", "env_officer")
 _hasher = PasswordHasher()
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
@@ -55,73 +57,41 @@ def _sha(token: str) -> str:
 
 
 def add_user(conn, username: str, password: str, role: str) -> int:
-    """Create an account; the password is stored as an argon2id hash."""
+    """Create an account (committed); the password is stored as an argon2id hash."""
     if role not in ROLES:
         raise ValidationError(f"role {role!r}: use one of {', '.join(ROLES)}")
     if len(password) < 10:
         raise ValidationError("the password needs at least 10 characters")
-    import psycopg2
-
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "INSERT INTO users (username, password_hash, role) VALUES (%s, %s, %s) RETURNING id",
-                (username, _hasher.hash(password), role),
-            )
-            (user_id,) = cur.fetchone()
-        conn.commit()
-    except psycopg2.errors.UniqueViolation:
-        conn.rollback()
-        raise ValidationError(f"user {username!r} exists already") from None
-    except psycopg2.errors.CheckViolation:
-        conn.rollback()
-        raise ValidationError(f"user name {username!r}: 3-40 of a-z, 0-9, '_', '.', '-'") from None
-    return int(user_id)
+    with transaction(conn):
+        return accounts.insert_user(conn, username, _hasher.hash(password), role)
 
 
 def verify_password(conn, username: str, password: str) -> User | None:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT id, password_hash, role FROM users WHERE username = %s AND active", (username,)
-        )
-        row = cur.fetchone()
-    if row is None:
+    """The active user when ``password`` is theirs, else None (same work either way)."""
+    found = accounts.credentials(conn, username)
+    if found is None:
         _hasher.hash(password)  # same work whether or not the user exists
         return None
+    account, password_hash = found
     try:
-        _hasher.verify(row[1], password)
+        _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    return User(row[0], username, row[2])
+    return User(account.id, account.username, account.role)
 
 
 def create_token(conn, username: str, name: str) -> str:
-    """A new API token for ``username``: returned once, stored only as its SHA-256."""
+    """A new API token for ``username`` (committed): returned once, stored only as its SHA-256."""
     token = "lng_" + secrets.token_urlsafe(32)
-    with conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO api_tokens (user_id, name, token_sha256) SELECT id, %s, %s FROM users "
-            "WHERE username = %s AND active RETURNING id",
-            (name, _sha(token), username),
-        )
-        if cur.fetchone() is None:
-            conn.rollback()
-            raise NotFoundError(f"no active user {username!r}")
-    conn.commit()
+    with transaction(conn):
+        accounts.insert_token(conn, username, name, _sha(token))
     return token
 
 
 def _token_user(conn, token: str) -> User | None:
-    with conn.cursor() as cur:
-        cur.execute(
-            "UPDATE api_tokens t SET last_used_at = now() FROM users u WHERE t.user_id = u.id "
-            "AND t.token_sha256 = %s AND t.revoked_at IS NULL AND u.active "
-            "RETURNING u.id, u.username, u.role",
-            (_sha(token),),
-        )
-        row = cur.fetchone()
-    conn.commit()
-    return User(*row) if row else None
+    with transaction(conn):
+        account = accounts.token_account(conn, _sha(token))
+    return User(account.id, account.username, account.role) if account else None
 
 
 # --- the request side ----------------------------------------------------------------------
@@ -130,12 +100,8 @@ def _token_user(conn, token: str) -> User | None:
 def _load(user_id: str) -> User | None:
     from webmap.app import get_conn
 
-    with get_conn().cursor() as cur:
-        cur.execute(
-            "SELECT id, username, role FROM users WHERE id = %s AND active", (int(user_id),)
-        )
-        row = cur.fetchone()
-    return User(*row) if row else None
+    account = accounts.account_by_id(get_conn(), int(user_id))
+    return User(account.id, account.username, account.role) if account else None
 
 
 def current() -> User | None:
@@ -177,8 +143,10 @@ def require(*roles: str):
 
 
 def _csrf_for_cookies() -> None:
-    """CSRF on unsafe requests that carry our session cookie: a browser may send that cookie
-    on a forged request; a script with an API token (or no cookie at all) cannot be forged.
+    """CSRF on unsafe requests that carry our session cookie.
+
+    A browser may send that cookie on a forged request; a script with an API token (or no
+    cookie at all) cannot be forged.
     """
     if request.method in ("GET", "HEAD", "OPTIONS") or request.headers.get(
         "Authorization", ""
@@ -223,6 +191,7 @@ def logout():
 
 
 def init_auth(app, settings) -> None:
+    """Sessions, CSRF and the sign-in pages on ``app``."""
     app.secret_key = settings.session_secret()
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)

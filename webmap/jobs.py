@@ -1,5 +1,7 @@
-"""Long analyses run as jobs: a row in ``jobs`` (status, progress, message, scenario), a
-worker thread from a small pool, and an endpoint the page polls.
+"""Long analyses run as jobs.
+
+A row in ``jobs`` (status, progress, message, scenario), a worker thread from a small
+pool, and an endpoint the page polls.
 
 The analysis gets a ``progress(fraction, message)`` callback that writes the row on its
 own autocommit connection, so the page sees progress while the analysis' transaction
@@ -8,7 +10,6 @@ is still open. Failures are stored with the same clear message the CLI would pri
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -16,10 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
-from psycopg2 import sql
 
-from gis.db import connect, fetch_one
-from gis.errors import LangNgheError, NotFoundError
+from gis.db import connect, transaction
+from gis.errors import LangNgheError
+from layers.jobs import get_job, insert_job, update_job
 from webmap.auth import require
 
 __all__ = ["JobRunner", "bp"]
@@ -41,15 +42,12 @@ class JobRunner:
     def submit(
         self, kind: str, params: dict[str, Any], work: Work, *, created_by: str = "web"
     ) -> str:
+        """Queue ``work`` as a job of ``kind`` and return the job's id."""
         job_id = str(uuid.uuid4())
         conn = connect(self.settings, application_name="langnghe-job")
         try:
-            with conn.cursor() as cur:
-                cur.execute(
-                    "INSERT INTO jobs (id, kind, params, created_by) VALUES (%s, %s, %s, %s)",
-                    (job_id, kind, json.dumps(params, default=str, ensure_ascii=False), created_by),
-                )
-            conn.commit()
+            with transaction(conn):
+                insert_job(conn, job_id, kind, params, created_by=created_by)
         finally:
             conn.close()
         self.pool.submit(self._run, job_id, work)
@@ -61,14 +59,7 @@ class JobRunner:
         last = [-1.0]
 
         def update(**fields: Any) -> None:
-            sets = sql.SQL(", ").join(
-                sql.SQL("{} = %s").format(sql.Identifier(name)) for name in fields
-            )
-            with status.cursor() as cur:
-                cur.execute(
-                    sql.SQL("UPDATE jobs SET {}, updated_at = now() WHERE id = %s").format(sets),
-                    (*fields.values(), job_id),
-                )
+            update_job(status, job_id, **fields)
 
         def progress(fraction: float, message: str) -> None:
             if fraction - last[0] >= 0.01 or fraction >= 1.0:
@@ -78,38 +69,17 @@ class JobRunner:
         conn = connect(self.settings, application_name="langnghe-job-work")
         try:
             update(status="running")
-            scenario_id = work(conn, self.settings, progress)
+            with transaction(conn):  # the job owns its analysis' transaction
+                scenario_id = work(conn, self.settings, progress)
             update(status="done", progress=1.0, message="done", scenario_id=scenario_id)
         except LangNgheError as exc:
-            conn.rollback()
             update(status="failed", error=str(exc))
         except Exception:  # a bug: log it whole, tell the user little
             logger.exception("job %s failed", job_id)
-            conn.rollback()
             update(status="failed", error="internal error: see the server log")
         finally:
             conn.close()
             status.close()
-
-
-def get_job(conn, job_id: str) -> dict[str, Any]:
-    try:
-        uuid.UUID(job_id)
-    except ValueError:
-        raise NotFoundError(f"job {job_id!r} does not exist") from None
-    out = fetch_one(
-        conn,
-        "SELECT id, kind, status, progress, message, scenario_id, error, created_at, updated_at "
-        "FROM jobs WHERE id = %s",
-        (job_id,),
-        missing=f"job {job_id!r} does not exist",
-    )
-    out["id"] = str(out["id"])
-    out["created_at"], out["updated_at"] = (
-        out["created_at"].isoformat(),
-        out["updated_at"].isoformat(),
-    )
-    return out
 
 
 @bp.get("/api/jobs/<job_id>")
