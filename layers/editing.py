@@ -268,7 +268,7 @@ def _import_one(
             conn,
             spec,
             path,
-            ImportOptions(progress=False, actor=actor, commit=False, audit=False, repair=False),
+            ImportOptions(actor=actor, commit=False, audit=False, repair=False),
         )
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:

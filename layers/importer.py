@@ -23,11 +23,11 @@ import psycopg2
 import shapely
 from psycopg2 import sql
 from psycopg2.extras import execute_values
-from tqdm import tqdm
 
 from gis.crs import to_wgs84
 from gis.errors import ImportFailedError
 from gis.io import read_vector
+from gis.progress import Progress, counter
 from gis.validate import Field, Problem, check_duplicates, check_fields, check_geometries
 
 __all__ = ["ImportOptions", "ImportReport", "LayerSpec", "run_import"]
@@ -46,7 +46,8 @@ class ImportOptions:
     repair: bool = True
     actor: str = "cli"
     admin_version: str = "pre-2025"
-    progress: bool = True
+    #: Called with the fraction of rows written and the layer's name.
+    progress: Progress | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     #: Editing through the API runs the same import inside its own transaction: no commit here,
     #: and the edit writes its own audit row (before / after).
@@ -241,18 +242,10 @@ def _stage(cur, spec: LayerSpec, frame: pd.DataFrame, options: ImportOptions) ->
         sql.SQL(", ").join(map(sql.Identifier, order))
     )
     batch = 500
-    with tqdm(
-        total=len(records),
-        desc=f"import {spec.name}",
-        unit="row",
-        disable=not options.progress or None,
-        leave=False,
-    ) as bar:
-        for start in range(0, len(records), batch):
-            execute_values(
-                cur, insert.as_string(cur), records[start : start + batch], page_size=batch
-            )
-            bar.update(len(records[start : start + batch]))
+    report = counter(len(records), spec.name, options.progress)
+    for start in range(0, len(records), batch):
+        execute_values(cur, insert.as_string(cur), records[start : start + batch], page_size=batch)
+        report(start + len(records[start : start + batch]))
 
 
 _SAFE_TYPES = {"text": "text", "integer": "integer", "boolean": "boolean"}

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from psycopg2 import sql
-from tqdm import tqdm
 
 from gis.crs import METRIC_CRS, to_wgs84
 from gis.errors import ValidationError
 from gis.network import RoadGraph, largest_scc, parse_maxspeed
+from gis.progress import Progress, counter
 
 __all__ = ["RoadImportReport", "import_roads", "read_graph"]
 
@@ -356,7 +356,7 @@ def import_roads(
     network: str = "default",
     crs: str | None = None,
     dry_run: bool = False,
-    progress: bool = True,
+    progress: Progress | None = None,
 ) -> RoadImportReport:
     """Replace road network ``network`` with the contents of ``path``, in one transaction."""
     path = Path(path)
@@ -385,15 +385,13 @@ def import_roads(
     kept["geom"] = "SRID=4326;" + kept["geom"]
     kept["osm_id"] = kept["osm_id"].astype("Int64")
     kept_nodes["osm_id"] = pd.Series(kept_nodes["osm_id"], index=kept_nodes.index).astype("Int64")
-    with (
-        conn.cursor() as cur,
-        tqdm(total=3, desc=f"roads {network}", disable=not progress or None) as bar,
-    ):
+    step = counter(3, network, progress)
+    with conn.cursor() as cur:
         cur.execute("DELETE FROM roads WHERE network = %s", (network,))
         cur.execute("DELETE FROM road_nodes WHERE network = %s", (network,))
-        bar.update()
+        step(1)
         _copy(cur, "road_nodes", ["network", "id", "osm_id", "geom"], kept_nodes)
-        bar.update()
+        step(2)
         _copy(
             cur,
             "roads",
@@ -413,7 +411,7 @@ def import_roads(
             ],
             kept,
         )
-        bar.update()
+        step(3)
         cur.execute(
             "INSERT INTO road_networks VALUES (%s, %s, %s, %s, %s, %s, now()) ON CONFLICT (network) DO UPDATE "
             "SET source_file = EXCLUDED.source_file, nodes = EXCLUDED.nodes, edges = EXCLUDED.edges, "

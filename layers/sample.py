@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gis.progress import Progress
 from gis.settings import Settings
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import get_spec
@@ -97,7 +98,9 @@ def synthetic_hourly(
     return pd.concat(parts, ignore_index=True)
 
 
-def load_sample(conn, settings: Settings, *, progress: bool = True) -> list[ImportReport]:
+def load_sample(
+    conn, settings: Settings, *, progress: Progress | None = None
+) -> list[ImportReport]:
     """Load (or refresh) the curated sample: villages, OCOP, clusters, stations, routes, synthetic values."""
     folder = settings.sample_data
     options = ImportOptions(progress=progress, actor="sample")

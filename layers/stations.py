@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import psycopg2
 from psycopg2 import sql
-from tqdm import tqdm
 
 from gis.errors import ImportFailedError, ValidationError
 from gis.io import read_table
+from gis.progress import Progress, counter
 from gis.text import fold, nfc
 from gis.validate import Field, Problem, in_vietnam
 from layers.importer import ImportOptions, ImportReport, LayerSpec, rename_columns
@@ -336,24 +336,22 @@ _COPY_SQL = sql.SQL("COPY _mstage ({}) FROM STDIN WITH (FORMAT csv)").format(
 )
 
 
-def _copy(cur, frame: pd.DataFrame, *, progress: bool, chunk: int = 200_000) -> None:
+def _copy(cur, frame: pd.DataFrame, *, progress: Progress | None, chunk: int = 200_000) -> None:
     cur.execute("CREATE TEMP TABLE _mstage (LIKE measurements) ON COMMIT DROP")
-    with tqdm(
-        total=len(frame), desc="import measurements", unit="row", disable=not progress or None
-    ) as bar:
-        for start in range(0, len(frame), chunk):
-            part = frame.iloc[start : start + chunk]
-            buf = io.StringIO()
-            part.to_csv(
-                buf,
-                columns=_COPY_COLUMNS,
-                header=False,
-                index=False,
-                date_format="%Y-%m-%dT%H:%M:%S%z",
-            )
-            buf.seek(0)
-            cur.copy_expert(_COPY_SQL.as_string(cur), buf)
-            bar.update(len(part))
+    report = counter(len(frame), "measurements", progress)
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        buf = io.StringIO()
+        part.to_csv(
+            buf,
+            columns=_COPY_COLUMNS,
+            header=False,
+            index=False,
+            date_format="%Y-%m-%dT%H:%M:%S%z",
+        )
+        buf.seek(0)
+        cur.copy_expert(_COPY_SQL.as_string(cur), buf)
+        report(start + len(part))
 
 
 def _merge(cur, *, replace: bool) -> tuple[int, int, int]:
@@ -393,7 +391,7 @@ def import_measurements(
     synthetic: bool = False,
     dry_run: bool = False,
     partial: bool = False,
-    progress: bool = True,
+    progress: Progress | None = None,
     actor: str = "cli",
 ) -> ImportReport:
     """Import measurements from a long or wide CSV in one transaction.

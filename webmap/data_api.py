@@ -395,7 +395,6 @@ def upload_measurements():
                 get_conn(),
                 path,
                 unit=request.form.get("unit") or None,
-                progress=False,
                 actor=current().username,
                 source=name,
                 **flags,

@@ -1,184 +1,43 @@
-"""``langnghe route``, ``langnghe isochrone`` and ``langnghe tour``."""
+"""Environment commands: VN_AQI, exceedances, surfaces, zones, trends, alerts, exposure, water."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+from pathlib import Path
 
 import click
 
 from gis.db import session
 from gis.errors import ValidationError
-from gis.network import isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
+from webmap.cli.options import LocalDate, LocalDateTime, today
 
 __all__ = [
     "alerts_group",
     "aqi_cmd",
-    "exposure_cmd",
-    "water_cmd",
     "exceedances_cmd",
-    "isochrone_cmd",
-    "route",
+    "exposure_cmd",
     "surface_cmd",
-    "tour",
     "trends_cmd",
+    "water_cmd",
     "zones_group",
 ]
 
-
-def _point(text: str) -> tuple[float, float]:
-    try:
-        lon, lat = (float(v) for v in text.split(","))
-    except ValueError:
-        raise click.BadParameter(f"expected lon,lat, got {text!r}") from None
-    return lon, lat
-
-
-def _graph(network: str):
-    from layers.roads import read_graph
-
-    with session(get_settings(), application_name="langnghe route") as conn:
-        return read_graph(conn, network)
-
-
-@click.command()
-@click.argument("origin")
-@click.argument("destination")
-@click.option("--network", default="default", show_default=True)
-@click.option(
-    "--mode",
-    type=click.Choice(["motorbike", "car", "walk"]),
-    default="motorbike",
-    show_default=True,
+#: ``--since`` / ``--until``: days (or instants) in the configured time zone.
+_SINCE = click.option(
+    "--since", type=LocalDateTime(), help="First day (YYYY-MM-DD, local time: LANGNGHE_TIMEZONE)."
 )
-@click.option("--fastest/--shortest", default=True, help="Least time (default) or least distance.")
-def route(origin: str, destination: str, network: str, mode: str, fastest: bool) -> None:
-    """Best path between two points (lon,lat), snapped to the network; prints GeoJSON."""
-    graph = _graph(network)
-    (a, b), snap = graph.snap(*zip(_point(origin), _point(destination), strict=True))
-    cost, nodes = shortest_path(
-        graph, int(a), int(b), weight="time" if fastest else "length", profile=mode
-    )
-    if not nodes:
-        raise ValidationError("no path between these points on the network")
-    _length, _ = shortest_path(graph, int(a), int(b), weight="length", profile=mode)
-    feature = {
-        "type": "Feature",
-        "geometry": path_geometry(graph, nodes).__geo_interface__ if len(nodes) > 1 else None,
-        "properties": {
-            "cost": round(cost, 1),
-            "unit": "s" if fastest else "m",
-            "mode": mode,
-            "snap_origin_m": round(float(snap[0]), 1),
-            "snap_destination_m": round(float(snap[1]), 1),
-        },
-    }
-    click.echo(json.dumps(feature, ensure_ascii=False))
-
-
-@click.command(name="isochrone")
-@click.argument("point")
-@click.option("--minutes", type=click.FloatRange(1, 240), default=15, show_default=True)
-@click.option("--network", default="default", show_default=True)
-@click.option(
-    "--mode",
-    type=click.Choice(["motorbike", "car", "walk"]),
-    default="motorbike",
-    show_default=True,
-)
-def isochrone_cmd(point: str, minutes: float, network: str, mode: str) -> None:
-    """Area reachable within MINUTES from POINT (lon,lat); prints GeoJSON."""
-    graph = _graph(network)
-    (node,), (snap,) = graph.snap(*_point(point))
-    area = isochrone(graph, int(node), minutes, profile=mode)
-    click.echo(
-        json.dumps(
-            {
-                "type": "Feature",
-                "geometry": area.__geo_interface__,
-                "properties": {"minutes": minutes, "mode": mode, "snap_m": round(float(snap), 1)},
-            }
-        )
-    )
-
-
-@click.command()
-@click.option("--villages", help="Village refs, comma-separated, in order of priority.")
-@click.option(
-    "--theme", help="Or a theme: ceramics, silk, wood, lacquer, metal, bamboo, painting, food."
-)
-@click.option("--start", default="105.8522,21.0287", show_default=True, help="Start point lon,lat.")
-@click.option("--date", "day", default=None, help="Day of the visit (YYYY-MM-DD, default today).")
-@click.option("--start-time", default="08:00", show_default=True)
-@click.option(
-    "--budget",
-    type=click.IntRange(30, 1440),
-    default=480,
-    show_default=True,
-    help="Minutes in the day.",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(["motorbike", "car", "walk"]),
-    default="motorbike",
-    show_default=True,
-)
-@click.option(
-    "--avoid-pollution", is_flag=True, help="Make edges inside pollution zones cost more."
-)
-@click.option(
-    "--gpx", "gpx_path", type=click.Path(dir_okay=False), help="Also write the route as GPX."
-)
-def tour(villages, theme, start, day, start_time, budget, mode, avoid_pollution, gpx_path) -> None:
-    """Plan a day visiting craft villages: order, schedule, dropped stops."""
-    from planning.pipeline import TourRequest, plan_village_tour
-    from webmap.tours import tour_gpx
-
-    hours, minutes = (int(v) for v in start_time.split(":"))
-    request = TourRequest(
-        refs=tuple(r for r in (villages or "").split(",") if r),
-        theme=theme,
-        start=_point(start),
-        day=dt.date.fromisoformat(day) if day else dt.date.today(),
-        start_min=hours * 60 + minutes,
-        budget_min=budget,
-        mode=mode,
-        avoid_pollution=avoid_pollution,
-    )
-    with session(get_settings(), application_name="langnghe tour") as conn:
-        plan = plan_village_tour(conn, request)
-    click.echo(f"{plan['day']} from {plan['start']['time']} ({plan['method']})")
-    for stop in plan["stops"]:
-        click.echo(
-            f"  {stop['arrive']}-{stop['leave']}  {stop['name']}  (+{stop['travel_min']} min on the way)"
-        )
-    click.echo(
-        f"  back {plan['end']}; {plan['distance_m'] / 1000:.1f} km, {plan['travel_min']:.0f} min travelling"
-    )
-    for drop in plan["dropped"]:
-        click.echo(f"  not visited: {drop['name']}: {drop['reason']}")
-    for note in plan["notes"]:
-        click.echo(f"  note: {note}")
-    if gpx_path:
-        with open(gpx_path, "w", encoding="utf-8") as fh:
-            fh.write(tour_gpx(plan))
-
-
-def _day(text: str | None) -> dt.datetime | None:
-    return (
-        dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
-        if text
-        else None
-    )
+_UNTIL = click.option("--until", type=LocalDateTime(), help="Day after the last (YYYY-MM-DD).")
 
 
 @click.command(name="aqi")
 @click.argument("station")
 @click.option("--daily", is_flag=True, help="Daily index instead of hourly (NowCast).")
-@click.option("--since", help="First day (YYYY-MM-DD, Hà Nội time).")
-@click.option("--until", help="Day after the last (YYYY-MM-DD).")
-def aqi_cmd(station: str, daily: bool, since: str | None, until: str | None) -> None:
+@_SINCE
+@_UNTIL
+def aqi_cmd(
+    station: str, daily: bool, since: dt.datetime | None, until: dt.datetime | None
+) -> None:
     """VN_AQI of a station (Decision 1459/QĐ-TCMT), hourly or daily."""
     from planning.pipeline import station_aqi
 
@@ -189,17 +48,19 @@ def aqi_cmd(station: str, daily: bool, since: str | None, until: str | None) -> 
             settings.sample_data / "regulations",
             station,
             daily=daily,
-            start=_day(since),
-            end=_day(until),
+            start=since,
+            end=until,
         )
     click.echo(result.dropna().to_csv(), nl=False)
 
 
 @click.command(name="exceedances")
 @click.option("--station", "stations", multiple=True, help="Station ref (repeatable; default all).")
-@click.option("--since", help="First day (YYYY-MM-DD).")
-@click.option("--until", help="Day after the last (YYYY-MM-DD).")
-def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | None) -> None:
+@_SINCE
+@_UNTIL
+def exceedances_cmd(
+    stations: tuple[str, ...], since: dt.datetime | None, until: dt.datetime | None
+) -> None:
     """Values above the QCVN 05 limit in force on their date, with the averaging period used."""
     from planning.pipeline import find_exceedances
 
@@ -209,8 +70,8 @@ def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | N
             conn,
             settings.sample_data / "regulations",
             stations=list(stations) or None,
-            start=_day(since),
-            end=_day(until),
+            start=since,
+            end=until,
         )
     click.echo(found.to_csv(index=False), nl=False)
     click.echo(f"# {len(found)} exceedances; unverified limits are marked verified=False", err=True)
@@ -218,8 +79,8 @@ def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | N
 
 @click.command(name="surface")
 @click.argument("parameter")
-@click.option("--since", help="First day (YYYY-MM-DD).")
-@click.option("--until", help="Day after the last (YYYY-MM-DD).")
+@_SINCE
+@_UNTIL
 @click.option(
     "--cell",
     "cell_m",
@@ -228,15 +89,15 @@ def exceedances_cmd(stations: tuple[str, ...], since: str | None, until: str | N
     show_default=True,
     help="Cell size, metres.",
 )
-def surface_cmd(parameter: str, since: str | None, until: str | None, cell_m: float) -> None:
+def surface_cmd(
+    parameter: str, since: dt.datetime | None, until: dt.datetime | None, cell_m: float
+) -> None:
     """Interpolate a parameter's period mean (IDW and kriging) to a COG; report leave-one-out errors."""
     from planning.pipeline import build_surface
 
     settings = get_settings()
     with session(settings, application_name="langnghe surface") as conn:
-        result = build_surface(
-            conn, settings, parameter, start=_day(since), end=_day(until), cell_m=cell_m
-        )
+        result = build_surface(conn, settings, parameter, start=since, end=until, cell_m=cell_m)
     click.echo(
         f"{result['path']} (scenario {result['scenario_id']}, bands: {', '.join(result['bands'])})"
     )
@@ -252,16 +113,16 @@ def zones_group() -> None:
 
 
 @zones_group.command(name="sources")
-@click.option("--date", "day", default=None, help="Date of the zones (YYYY-MM-DD, default today).")
-def zones_sources(day: str | None) -> None:
+@click.option(
+    "--date", "day", type=LocalDate(), default=None, help="Date of the zones (default today)."
+)
+def zones_sources(day: dt.date | None) -> None:
     """Buffer every polluting village by its craft's distance (data/zones/source_buffers.yaml)."""
     from planning.pipeline import make_source_zones
 
     settings = get_settings()
     with session(settings, application_name="langnghe zones") as conn:
-        count = make_source_zones(
-            conn, settings, dt.date.fromisoformat(day) if day else dt.date.today()
-        )
+        count = make_source_zones(conn, settings, day or today())
     click.echo(f"{count} source zones stored")
 
 
@@ -286,14 +147,14 @@ def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> No
 
 
 @zones_group.command(name="diff")
-@click.argument("before")
-@click.argument("after")
-def zones_diff(before: str, after: str) -> None:
+@click.argument("before", type=LocalDate())
+@click.argument("after", type=LocalDate())
+def zones_diff(before: dt.date, after: dt.date) -> None:
     """Which zones are new, gone, grew or shrank between two dates."""
     from planning.pipeline import zone_changes
 
     with session(get_settings(), application_name="langnghe zones") as conn:
-        changes = zone_changes(conn, dt.date.fromisoformat(before), dt.date.fromisoformat(after))
+        changes = zone_changes(conn, before, after)
     click.echo(changes.to_csv(index=False), nl=False)
 
 
@@ -373,7 +234,7 @@ def alerts_run() -> None:
 
 
 @click.command(name="exposure")
-@click.option("--date", "day", help="Zone date (YYYY-MM-DD; default: the latest).")
+@click.option("--date", "day", type=LocalDate(), help="Zone date (default: the latest).")
 @click.option("--kind", type=click.Choice(["source_buffer", "surface_exceedance", "observed"]))
 @click.option(
     "--facilities",
@@ -393,15 +254,13 @@ def alerts_run() -> None:
 @click.option("--save", "save_as", help="Save as a scenario with this name.")
 def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
     """Who is exposed: villages, schools, clinics and people inside the zones; units ranked."""
-    from pathlib import Path
-
     from planning.pipeline import assess_exposure
 
     with session(get_settings(), application_name="langnghe exposure") as conn:
         r = assess_exposure(
             conn,
             get_settings(),
-            day=dt.date.fromisoformat(day) if day else None,
+            day=day,
             kind=kind,
             facilities=Path(facilities) if facilities else None,
             version=version,
@@ -427,7 +286,7 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
 
 @click.command(name="water")
 @click.argument("station")
-@click.option("--date", "day", help="Day (YYYY-MM-DD; default: the station's latest).")
+@click.option("--date", "day", type=LocalDate(), help="Day (default: the station's latest).")
 @click.option(
     "--wastewater", is_flag=True, help="Also check the values as a discharge against QCVN 40."
 )
@@ -444,7 +303,7 @@ def water_cmd(station, day, wastewater, column, kq, kf) -> None:
             conn,
             settings,
             station,
-            day=dt.date.fromisoformat(day) if day else None,
+            day=day,
             wastewater=wastewater,
             column=column,
             kq=kq,

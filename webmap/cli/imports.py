@@ -1,10 +1,11 @@
-"""``langnghe import``, ``langnghe sample`` and ``langnghe search`` commands."""
+"""``langnghe import``: layers, measurements, routes and road networks from files."""
 
 from __future__ import annotations
 
 import json
-import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,10 +13,9 @@ from gis.db import session
 from gis.settings import get_settings
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import IMPORTABLE, get_spec
+from webmap.cli.options import FILE, network_option, progress_bar
 
-__all__ = ["import_", "sample", "search_cmd"]
-
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+__all__ = ["import_", "measurements_group"]
 
 
 def _finish(report: ImportReport, report_file: Path | None) -> None:
@@ -31,8 +31,8 @@ def import_() -> None:
     """Import a layer from a file: validated first, one transaction, upsert by natural key."""
 
 
-def _layer_command(layer: str):
-    @click.argument("file", type=_FILE)
+def _layer_command(layer: str) -> click.Command:
+    @click.argument("file", type=FILE)
     @click.option(
         "--dry-run", is_flag=True, help="Validate and count, then roll back: nothing is written."
     )
@@ -70,7 +70,7 @@ def _layer_command(layer: str):
         no_repair: bool,
         admin_version: str,
         report_file: Path | None,
-        **extra,
+        **extra: Any,
     ) -> None:
         options = ImportOptions(
             dry_run=dry_run,
@@ -79,11 +79,14 @@ def _layer_command(layer: str):
             fix_swapped=fix_swapped,
             repair=not no_repair,
             admin_version=admin_version,
-            progress=sys.stderr.isatty(),
             extra={k: v for k, v in extra.items() if v},
         )
-        with session(get_settings(), application_name=f"langnghe import {layer}") as conn:
-            _finish(run_import(conn, get_spec(layer), file, options), report_file)
+        with (
+            session(get_settings(), application_name=f"langnghe import {layer}") as conn,
+            progress_bar(f"import {layer}") as progress,
+        ):
+            report = run_import(conn, get_spec(layer), file, replace(options, progress=progress))
+        _finish(report, report_file)
 
     command.__doc__ = (
         f"Import {layer} from FILE (CSV with lon/lat or WKT, GeoJSON, GeoPackage, Shapefile)."
@@ -112,7 +115,7 @@ for _name in IMPORTABLE:
 
 
 @import_.command(name="measurements")
-@click.argument("file", type=_FILE)
+@click.argument("file", type=FILE)
 @click.option("--dry-run", is_flag=True, help="Validate and count, then roll back.")
 @click.option(
     "--replace",
@@ -151,7 +154,10 @@ def measurements(
     """Import measurements from a long or wide CSV (values kept, flagged, never dropped)."""
     from layers.stations import import_measurements
 
-    with session(get_settings(), application_name="langnghe import measurements") as conn:
+    with (
+        session(get_settings(), application_name="langnghe import measurements") as conn,
+        progress_bar("import measurements") as bar,
+    ):
         report = import_measurements(
             conn,
             file,
@@ -163,7 +169,7 @@ def measurements(
             source=source,
             dry_run=dry_run,
             partial=partial,
-            progress=sys.stderr.isatty(),
+            progress=bar,
         )
     _finish(report, report_file)
 
@@ -177,7 +183,7 @@ measurements_group.add_command(measurements, name="import")
 
 
 @import_.command(name="routes")
-@click.argument("file", type=_FILE)
+@click.argument("file", type=FILE)
 @click.option("--dry-run", is_flag=True, help="Validate and count, then roll back.")
 def routes(file: Path, dry_run: bool) -> None:
     """Import curated tourism routes from a YAML file."""
@@ -187,51 +193,20 @@ def routes(file: Path, dry_run: bool) -> None:
         _finish(import_routes(conn, file, dry_run=dry_run), None)
 
 
-@click.group()
-def sample() -> None:
-    """The curated sample data in data/."""
-
-
-@sample.command(name="load")
-def sample_load() -> None:
-    """Load or refresh the sample (idempotent: a second load changes nothing)."""
-    from layers.sample import load_sample
-
-    settings = get_settings()
-    with session(settings, application_name="langnghe sample") as conn:
-        for report in load_sample(conn, settings, progress=sys.stderr.isatty()):
-            click.echo(report.to_text(max_problems=5))
-
-
-@click.command(name="search")
-@click.argument("query")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-def search_cmd(query: str, limit: int) -> None:
-    """Accent-insensitive search of craft village names ("bat trang" finds "Bát Tràng")."""
-    from layers.villages import search
-
-    with session(get_settings(), application_name="langnghe search") as conn:
-        for hit in search(conn, query, limit=limit):
-            click.echo(
-                f"{hit['ref']}\t{hit['name']}\t{hit['craft']}\t{hit['province_name'] or ''}\t"
-                f"{hit['lon']:.5f},{hit['lat']:.5f}"
-            )
-
-
 @import_.command(name="roads")
-@click.argument("file", type=_FILE)
-@click.option(
-    "--network", default="default", show_default=True, help="Name of the network to replace."
-)
+@click.argument("file", type=FILE)
+@network_option
 @click.option("--crs", help="CRS of a lines file that does not state one.")
 @click.option("--dry-run", is_flag=True, help="Read, node and check, then roll back.")
 def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
     """Import a road network (.osm.pbf, .osm, OSMnx .graphml/.gpkg, GeoJSON/GeoPackage lines)."""
     from layers.roads import import_roads
 
-    with session(get_settings(), application_name="langnghe import roads") as conn:
-        click.echo(
-            import_roads(
-                conn, file, network=network, crs=crs, dry_run=dry_run, progress=sys.stderr.isatty()
-            ).to_text()
+    with (
+        session(get_settings(), application_name="langnghe import roads") as conn,
+        progress_bar(f"roads {network}") as progress,
+    ):
+        report = import_roads(
+            conn, file, network=network, crs=crs, dry_run=dry_run, progress=progress
         )
+    click.echo(report.to_text())

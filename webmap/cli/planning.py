@@ -1,9 +1,8 @@
-"""``langnghe siting``, ``langnghe allocate``, ``langnghe check-cluster`` and ``langnghe scenarios``."""
+"""Planning commands: ``langnghe siting``, ``langnghe allocate``, ``langnghe check-cluster``."""
 
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,59 +10,16 @@ import click
 from gis.db import session
 from gis.errors import ValidationError
 from gis.settings import get_settings
+from webmap.cli.options import (
+    mode_option,
+    network_option,
+    parse_bbox,
+    parse_weights,
+    progress_bar,
+    read_yaml,
+)
 
-__all__ = ["allocate_cmd", "check_cluster_cmd", "scenarios_group", "siting_group"]
-
-
-@contextmanager
-def _bar(label: str):
-    """A tqdm bar driven by ``progress(fraction, message)`` callbacks."""
-    from tqdm import tqdm
-
-    with tqdm(
-        total=100,
-        desc=label,
-        unit="%",
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
-        disable=None,
-    ) as bar:
-
-        def progress(fraction: float, message: str) -> None:
-            bar.update(max(0, round(fraction * 100) - bar.n))
-            bar.set_postfix_str(message)
-
-        yield progress
-
-
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise click.BadParameter(f"expected minlon,minlat,maxlon,maxlat, got {text!r}") from None
-    if len(values) != 4:
-        raise click.BadParameter(
-            f"expected 4 numbers minlon,minlat,maxlon,maxlat, got {len(values)}"
-        )
-    return values  # type: ignore[return-value]
-
-
-def _weights(text: str | None) -> dict[str, float] | None:
-    if not text:
-        return None
-    out = {}
-    for part in text.split(","):
-        name, _, value = part.partition("=")
-        try:
-            out[name.strip()] = float(value)
-        except ValueError:
-            raise click.BadParameter(f"weight {part!r}: expected name=number") from None
-    return out
-
-
-def _read_yaml(path: str | None):
-    import yaml
-
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) if path else None
+__all__ = ["allocate_cmd", "check_cluster_cmd", "siting_group"]
 
 
 @click.group(name="siting")
@@ -143,20 +99,23 @@ def siting_run(
 
     settings = get_settings()
     request = SitingRequest(
-        bbox=_bbox(bbox),
+        bbox=parse_bbox(bbox),
         name=name,
         cell_m=cell_m,
         kind=kind,
         dem=Path(dem) if dem else None,
         landuse=Path(landuse) if landuse else None,
         roads=Path(roads) if roads else None,
-        weights=_weights(weights),
-        ahp=_read_yaml(ahp_file),
+        weights=parse_weights(weights),
+        ahp=read_yaml(ahp_file),
         criteria=[c.strip() for c in criteria.split(",")] if criteria else None,
         threshold=threshold,
-        overrides=_read_yaml(model_file) or {},
+        overrides=read_yaml(model_file) or {},
     )
-    with session(settings, application_name="langnghe siting") as conn, _bar("siting") as progress:
+    with (
+        session(settings, application_name="langnghe siting") as conn,
+        progress_bar("siting") as progress,
+    ):
         result = run_siting(conn, settings, request, progress=progress)
     for note in result["notes"]:
         click.echo(f"  {note}")
@@ -188,7 +147,7 @@ def siting_ahp(matrix_file: str, criteria: str | None) -> None:
     from planning.siting import ahp_weights
 
     names = [c.strip() for c in criteria.split(",")] if criteria else None
-    result = ahp_weights(_read_yaml(matrix_file), names=names)
+    result = ahp_weights(read_yaml(matrix_file), names=names)
     names = names or [f"#{i + 1}" for i in range(len(result.weights))]
     for n, w in zip(names, result.weights, strict=True):
         click.echo(f"{n:28s} {w:.4f}")
@@ -234,13 +193,8 @@ def siting_ahp(matrix_file: str, criteria: str | None) -> None:
     show_default=True,
 )
 @click.option("--bbox", help="Only villages inside minlon,minlat,maxlon,maxlat.")
-@click.option("--network", default="default", show_default=True)
-@click.option(
-    "--mode",
-    type=click.Choice(["motorbike", "car", "walk"]),
-    default="motorbike",
-    show_default=True,
-)
+@network_option
+@mode_option
 @click.option("--name", default="allocation", show_default=True)
 def allocate_cmd(
     model, p, sites_from, clusters, max_commute_min, no_capacity, demand, bbox, network, mode, name
@@ -258,13 +212,13 @@ def allocate_cmd(
         max_commute_min=max_commute_min,
         capacity=not no_capacity,
         demand=demand,
-        bbox=_bbox(bbox) if bbox else None,
+        bbox=parse_bbox(bbox) if bbox else None,
         network=network,
         mode=mode,
     )
     with (
         session(settings, application_name="langnghe allocate") as conn,
-        _bar("allocate") as progress,
+        progress_bar("allocate") as progress,
     ):
         result = run_allocation(conn, settings, request, progress=progress)
     cost = result["cost"]
@@ -362,77 +316,3 @@ def check_cluster_cmd(
         where = f"{r['document']}" + (f", {r['article']}" if r["article"] else "")
         flag = "" if r["verified"] else " [rule unverified]"
         click.echo(f"  {r['status']:7s} {r['rule']:24s} {r['message']} ({where}){flag}")
-
-
-@click.group(name="scenarios")
-def scenarios_group() -> None:
-    """Saved analysis runs: list, show, compare, export, delete."""
-
-
-@scenarios_group.command(name="list")
-@click.option("--kind")
-def scenarios_list(kind: str | None) -> None:
-    """Saved scenarios, newest first."""
-    from planning.pipeline_planners import list_scenarios
-
-    with session(get_settings()) as conn:
-        for s in list_scenarios(conn, kind):
-            click.echo(
-                f"{s['id']:5d}  {s['kind']:11s} {s['created_at'][:16]}  {s['features']:5d} features  {s['name']}"
-            )
-
-
-@scenarios_group.command(name="show")
-@click.argument("scenario_id", type=int)
-def scenarios_show(scenario_id: int) -> None:
-    """One scenario's parameters, input versions and results (JSON)."""
-    from planning.pipeline_planners import get_scenario
-
-    with session(get_settings()) as conn:
-        click.echo(
-            json.dumps(get_scenario(conn, scenario_id), ensure_ascii=False, indent=1, default=str)
-        )
-
-
-@scenarios_group.command(name="compare")
-@click.argument("scenario_ids", type=int, nargs=-1, required=True)
-def scenarios_compare(scenario_ids: tuple[int, ...]) -> None:
-    """Headline figures of scenarios of one kind, side by side."""
-    import pandas as pd
-
-    from planning.pipeline_planners import compare_scenarios
-
-    with session(get_settings()) as conn:
-        rows = compare_scenarios(conn, list(scenario_ids))
-    frame = pd.DataFrame(rows).set_index("id").T
-    click.echo(frame.to_string())
-
-
-@scenarios_group.command(name="export")
-@click.argument("scenario_id", type=int)
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--role", help="Only features of this role (candidate, site, assignment).")
-def scenarios_export(scenario_id: int, path: str, role: str | None) -> None:
-    """Write a scenario's features to PATH (.geojson or .gpkg)."""
-    from planning.pipeline_planners import scenario_features, write_features
-
-    if not path.endswith((".geojson", ".gpkg")):
-        raise ValidationError(f"{path}: use a .geojson or .gpkg file name")
-    with session(get_settings()) as conn:
-        gdf = scenario_features(conn, scenario_id, role)
-    write_features(gdf, path)
-    click.echo(f"{len(gdf)} features -> {path}")
-
-
-@scenarios_group.command(name="delete")
-@click.argument("scenario_id", type=int)
-@click.option("--yes", is_flag=True, help="Do not ask.")
-def scenarios_delete(scenario_id: int, yes: bool) -> None:
-    """Delete a scenario, its features and its raster files."""
-    from planning.pipeline_planners import delete_scenario
-
-    if not yes:
-        click.confirm(f"delete scenario {scenario_id}?", abort=True)
-    with session(get_settings()) as conn:
-        removed = delete_scenario(conn, scenario_id)
-    click.echo(f"scenario {scenario_id} deleted ({len(removed)} raster files removed)")

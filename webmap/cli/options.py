@@ -1,0 +1,209 @@
+"""Options and parameter types that several ``langnghe`` commands share.
+
+Commands only parse and delegate (as ``rasterio/rio/options.py`` does for ``rio``): the
+shared travel mode, road network, language and dates are declared once here, and the
+helpers turn text into the values that ``layers`` and ``planning`` take.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from gis.progress import Progress
+from gis.settings import get_settings
+
+__all__ = [
+    "FILE",
+    "MODES",
+    "LocalDate",
+    "LocalDateTime",
+    "lang_option",
+    "mode_option",
+    "network_option",
+    "parse_bbox",
+    "parse_point",
+    "parse_weights",
+    "progress_bar",
+    "read_yaml",
+    "today",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Travel modes of the road-network profiles.
+MODES = ("motorbike", "car", "walk")
+
+#: An existing file argument, as a :class:`~pathlib.Path`.
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def mode_option(function: F) -> F:
+    """``--mode``: the travel mode (motorbike, car or walk; default motorbike)."""
+    return click.option("--mode", type=click.Choice(MODES), default="motorbike", show_default=True)(
+        function
+    )
+
+
+def network_option(function: F) -> F:
+    """``--network``: the name of a stored road network (default ``default``)."""
+    return click.option(
+        "--network", default="default", show_default=True, help="Name of the road network."
+    )(function)
+
+
+def lang_option(function: F) -> F:
+    """``--lang``: the language that messages are written in (en or vi)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["en", "vi"]),
+        default="en",
+        show_default=True,
+        envvar="LANGNGHE_LANG",
+        help="Language of the messages.",
+    )(function)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
+
+
+def today() -> dt.date:
+    """Today's date in the configured time zone (``LANGNGHE_TIMEZONE``)."""
+    return dt.datetime.now(_zone()).date()
+
+
+class LocalDate(click.ParamType):
+    """A calendar date ``YYYY-MM-DD``, converted to :class:`datetime.date`."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Parse ``value``; a date passes through."""
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"expected a date YYYY-MM-DD, got {value!r}", param, ctx)
+
+
+class LocalDateTime(click.ParamType):
+    """A day or instant in ISO 8601, in the configured time zone when it states none."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Parse ``value`` into an aware :class:`datetime.datetime`."""
+        if isinstance(value, dt.datetime):
+            moment = value
+        else:
+            try:
+                moment = dt.datetime.fromisoformat(str(value))
+            except ValueError:
+                self.fail(f"expected a date YYYY-MM-DD, got {value!r}", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """``lon,lat`` as two floats.
+
+    Raises
+    ------
+    click.BadParameter
+        When the text is not two comma-separated numbers.
+    """
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"expected lon,lat, got {text!r}") from None
+    return lon, lat
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """``minlon,minlat,maxlon,maxlat`` as four floats.
+
+    Raises
+    ------
+    click.BadParameter
+        When the text is not four comma-separated numbers.
+    """
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"expected minlon,minlat,maxlon,maxlat, got {text!r}") from None
+    if len(values) != 4:
+        raise click.BadParameter(
+            f"expected 4 numbers minlon,minlat,maxlon,maxlat, got {len(values)}"
+        )
+    return values[0], values[1], values[2], values[3]
+
+
+def parse_weights(text: str | None) -> dict[str, float] | None:
+    """``name=weight,...`` as a mapping (None for no text).
+
+    Raises
+    ------
+    click.BadParameter
+        When a part is not ``name=number``.
+    """
+    if not text:
+        return None
+    out = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise click.BadParameter(f"weight {part!r}: expected name=number") from None
+    return out
+
+
+def read_yaml(path: str | Path | None) -> Any:
+    """The contents of a YAML file, or None for no path."""
+    import yaml
+
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8")) if path else None
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Progress]:
+    """A tqdm bar on standard error driven by ``progress(fraction, message)`` callbacks.
+
+    The bar is hidden when standard error is not a terminal. A fraction lower than the
+    last one starts the bar again (a command that runs several imports in turn).
+
+    Parameters
+    ----------
+    label : str
+        What the bar says before its percentage.
+
+    Yields
+    ------
+    Progress
+        The callback to hand to ``layers`` and ``planning`` functions.
+    """
+    from tqdm import tqdm
+
+    with tqdm(
+        total=100,
+        desc=label,
+        unit="%",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+        disable=None,
+    ) as bar:
+
+        def progress(fraction: float, message: str) -> None:
+            percent = max(0, min(100, round(fraction * 100)))
+            if percent < bar.n:
+                bar.reset(total=100)
+            bar.update(percent - bar.n)
+            bar.set_postfix_str(message)
+
+        yield progress

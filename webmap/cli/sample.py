@@ -1,0 +1,31 @@
+"""``langnghe sample``: the curated sample data in ``data/``."""
+
+from __future__ import annotations
+
+import click
+
+from gis.db import session
+from gis.settings import get_settings
+from webmap.cli.options import progress_bar
+
+__all__ = ["sample"]
+
+
+@click.group()
+def sample() -> None:
+    """The curated sample data in data/."""
+
+
+@sample.command(name="load")
+def sample_load() -> None:
+    """Load or refresh the sample (idempotent: a second load changes nothing)."""
+    from layers.sample import load_sample
+
+    settings = get_settings()
+    with (
+        session(settings, application_name="langnghe sample") as conn,
+        progress_bar("sample") as bar,
+    ):
+        reports = load_sample(conn, settings, progress=bar)
+    for report in reports:
+        click.echo(report.to_text(max_problems=5))

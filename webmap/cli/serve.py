@@ -1,0 +1,18 @@
+"""``langnghe serve``: the development web server."""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["serve"]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Serve the web map (development server; see README for gunicorn)."""
+    from webmap.app import create_app
+
+    click.echo(f"LangNghe GIS on http://{host}:{port}/")
+    create_app().run(host=host, port=port, threaded=True)

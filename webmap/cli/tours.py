@@ -1,0 +1,154 @@
+"""``langnghe route``, ``langnghe isochrone`` and ``langnghe tour``: routing and tours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+
+from gis.db import session
+from gis.errors import ValidationError
+from gis.network import RoadGraph, isochrone, path_geometry, shortest_path
+from gis.settings import get_settings
+from webmap.cli.options import (
+    LocalDate,
+    mode_option,
+    network_option,
+    parse_point,
+    today,
+)
+
+__all__ = ["isochrone_cmd", "route", "tour"]
+
+
+def _graph(network: str) -> RoadGraph:
+    from layers.roads import read_graph
+
+    with session(get_settings(), application_name="langnghe route") as conn:
+        return read_graph(conn, network)
+
+
+@click.command()
+@click.argument("origin")
+@click.argument("destination")
+@network_option
+@mode_option
+@click.option("--fastest/--shortest", default=True, help="Least time (default) or least distance.")
+def route(origin: str, destination: str, network: str, mode: str, fastest: bool) -> None:
+    """Best path between two points (lon,lat), snapped to the network; prints GeoJSON."""
+    graph = _graph(network)
+    (a, b), snap = graph.snap(*zip(parse_point(origin), parse_point(destination), strict=True))
+    cost, nodes = shortest_path(
+        graph, int(a), int(b), weight="time" if fastest else "length", profile=mode
+    )
+    if not nodes:
+        raise ValidationError("no path between these points on the network")
+    feature = {
+        "type": "Feature",
+        "geometry": path_geometry(graph, nodes).__geo_interface__ if len(nodes) > 1 else None,
+        "properties": {
+            "cost": round(cost, 1),
+            "unit": "s" if fastest else "m",
+            "mode": mode,
+            "snap_origin_m": round(float(snap[0]), 1),
+            "snap_destination_m": round(float(snap[1]), 1),
+        },
+    }
+    click.echo(json.dumps(feature, ensure_ascii=False))
+
+
+@click.command(name="isochrone")
+@click.argument("point")
+@click.option("--minutes", type=click.FloatRange(1, 240), default=15, show_default=True)
+@network_option
+@mode_option
+def isochrone_cmd(point: str, minutes: float, network: str, mode: str) -> None:
+    """Area reachable within MINUTES from POINT (lon,lat); prints GeoJSON."""
+    graph = _graph(network)
+    (node,), (snap,) = graph.snap(*parse_point(point))
+    area = isochrone(graph, int(node), minutes, profile=mode)
+    click.echo(
+        json.dumps(
+            {
+                "type": "Feature",
+                "geometry": area.__geo_interface__,
+                "properties": {"minutes": minutes, "mode": mode, "snap_m": round(float(snap), 1)},
+            }
+        )
+    )
+
+
+@click.command()
+@click.option("--villages", help="Village refs, comma-separated, in order of priority.")
+@click.option(
+    "--theme", help="Or a theme: ceramics, silk, wood, lacquer, metal, bamboo, painting, food."
+)
+@click.option("--start", default="105.8522,21.0287", show_default=True, help="Start point lon,lat.")
+@click.option(
+    "--date", "day", type=LocalDate(), default=None, help="Day of the visit (default today)."
+)
+@click.option("--start-time", default="08:00", show_default=True)
+@click.option(
+    "--budget",
+    type=click.IntRange(30, 1440),
+    default=480,
+    show_default=True,
+    help="Minutes in the day.",
+)
+@mode_option
+@click.option(
+    "--avoid-pollution", is_flag=True, help="Make edges inside pollution zones cost more."
+)
+@click.option(
+    "--gpx", "gpx_path", type=click.Path(dir_okay=False), help="Also write the route as GPX."
+)
+def tour(
+    villages: str | None,
+    theme: str | None,
+    start: str,
+    day: dt.date | None,
+    start_time: str,
+    budget: int,
+    mode: str,
+    avoid_pollution: bool,
+    gpx_path: str | None,
+) -> None:
+    """Plan a day visiting craft villages: order, schedule, dropped stops."""
+    from planning.pipeline import TourRequest, plan_village_tour
+    from webmap.tours import tour_gpx
+
+    hours, minutes = (int(v) for v in start_time.split(":"))
+    request = TourRequest(
+        refs=tuple(r for r in (villages or "").split(",") if r),
+        theme=theme,
+        start=parse_point(start),
+        day=day or today(),
+        start_min=hours * 60 + minutes,
+        budget_min=budget,
+        mode=mode,
+        avoid_pollution=avoid_pollution,
+    )
+    with session(get_settings(), application_name="langnghe tour") as conn:
+        plan = plan_village_tour(conn, request)
+    _echo_plan(plan)
+    if gpx_path:
+        with open(gpx_path, "w", encoding="utf-8") as fh:
+            fh.write(tour_gpx(plan))
+
+
+def _echo_plan(plan: dict) -> None:
+    click.echo(f"{plan['day']} from {plan['start']['time']} ({plan['method']})")
+    for stop in plan["stops"]:
+        click.echo(
+            f"  {stop['arrive']}-{stop['leave']}  {stop['name']}"
+            f"  (+{stop['travel_min']} min on the way)"
+        )
+    click.echo(
+        f"  back {plan['end']}; {plan['distance_m'] / 1000:.1f} km, "
+        f"{plan['travel_min']:.0f} min travelling"
+    )
+    for drop in plan["dropped"]:
+        click.echo(f"  not visited: {drop['name']}: {drop['reason']}")
+    for note in plan["notes"]:
+        click.echo(f"  note: {note}")
