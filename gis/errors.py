@@ -1,4 +1,15 @@
-"""The exception tree: one root, each subclass also inheriting the matching built-in."""
+"""The exception tree: one root, each subclass also inheriting the matching built-in.
+
+A domain error may carry a :class:`gis.messages.Message` (``raise ValidationError(msg(...))``):
+the web and the command line render it in the user's language, while ``str(error)`` stays the
+neutral code form for logs. An error raised with a plain string keeps that string.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gis.messages import Message
 
 __all__ = [
     "CRSError",
@@ -16,7 +27,22 @@ __all__ = [
 
 
 class LangNgheError(Exception):
-    """Root of every error raised on purpose by LangNghe GIS."""
+    """Root of every error raised on purpose by LangNghe GIS.
+
+    Examples
+    --------
+    >>> from gis.messages import msg
+    >>> error = LangNgheError(msg("word.unknown"))
+    >>> error.message.code, str(error)
+    ('word.unknown', 'word.unknown()')
+    """
+
+    #: What the user is told, when the error was raised with a message.
+    message: Message | None
+
+    def __init__(self, *args: Any) -> None:
+        self.message = args[0] if args and isinstance(args[0], Message) else None
+        super().__init__(*(str(a) if isinstance(a, Message) else a for a in args))
 
 
 class ValidationError(LangNgheError, ValueError):

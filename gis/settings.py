@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     real_data: Path = Field(default_factory=lambda: project_root().parent / "shared" / "data")
     sample_data: Path = Field(default_factory=lambda: project_root() / "data")
     timezone: str = "Asia/Ho_Chi_Minh"
+    #: Language of the command line's messages (``--lang`` overrides it).
+    lang: Literal["vi", "en"] = "vi"
     statement_timeout_ms: int = Field(default=60_000, ge=100)
     items_default_limit: int = Field(default=100, ge=1)
     items_max_limit: int = Field(default=10_000, ge=1)

@@ -22,6 +22,7 @@ import pulp
 from numpy.typing import NDArray
 
 from gis.errors import ValidationError
+from gis.messages import msg
 
 __all__ = ["Allocation", "max_coverage", "p_median"]
 
@@ -54,21 +55,21 @@ def _check(
     demand = np.asarray(demand, dtype=float)
     if cost.ndim != 2 or cost.shape[0] != len(demand):
         raise ValidationError(
-            f"cost matrix {cost.shape} does not match {len(demand)} demand points"
+            msg("allocation.cost_shape", shape=str(cost.shape), demand_points=len(demand))
         )
     n, m = cost.shape
     if n == 0:
-        raise ValidationError("no demand points to allocate")
+        raise ValidationError(msg("allocation.no_demand"))
     if m == 0:
-        raise ValidationError("no candidate sites")
+        raise ValidationError(msg("allocation.no_sites"))
     if not 1 <= p <= m:
-        raise ValidationError(f"p = {p} sites to open, but there are {m} candidate sites")
+        raise ValidationError(msg("allocation.p_too_large", p=p, sites=m))
     if np.any(demand < 0) or not np.all(np.isfinite(demand)):
-        raise ValidationError("demand must be finite and not negative")
+        raise ValidationError(msg("allocation.bad_demand"))
     if capacity is not None:
         capacity = np.asarray(capacity, dtype=float)
         if capacity.shape != (m,) or np.any(capacity < 0):
-            raise ValidationError(f"capacities must be {m} non-negative numbers")
+            raise ValidationError(msg("allocation.bad_capacities", sites=m))
     return cost, demand, capacity
 
 
@@ -78,7 +79,7 @@ def _size(size: NDArray | None, demand: NDArray) -> NDArray:
         return demand
     size = np.asarray(size, dtype=float)
     if size.shape != demand.shape or np.any(size < 0):
-        raise ValidationError(f"sizes must be {len(demand)} non-negative numbers")
+        raise ValidationError(msg("allocation.bad_sizes", demand_points=len(demand)))
     return size
 
 
@@ -141,9 +142,11 @@ def p_median(
     allowed = np.isfinite(cost) & (cost <= max_cost if max_cost is not None else True)
     stranded = np.flatnonzero(~allowed.any(axis=1))
     if len(stranded):
+        points = stranded.tolist()
         raise ValidationError(
-            f"demand points {stranded.tolist()} reach no site"
-            + (f" within {max_cost:g}" if max_cost is not None else "")
+            msg("allocation.stranded", points=points)
+            if max_cost is None
+            else msg("allocation.stranded_within", points=points, max_cost=max_cost)
         )
     prob = pulp.LpProblem("p_median", pulp.LpMinimize)
     y = [prob.add_variable(f"open_{j}", cat="Binary") for j in range(m)]
@@ -159,12 +162,9 @@ def p_median(
     status = _solve(prob, time_limit_s)
     if status != "Optimal":
         raise ValidationError(
-            f"p-median has no solution ({status}): "
-            + (
-                "total capacity of any p sites is below the demand"
-                if capacity is not None
-                else "check the cost matrix"
-            )
+            msg("allocation.median_no_solution_capacity", status=status)
+            if capacity is not None
+            else msg("allocation.median_no_solution", status=status)
         )
     assignment = [
         max(range(m), key=lambda j: (x[i, j].value() or 0) if (i, j) in x else -1) for i in range(n)
@@ -204,7 +204,7 @@ def max_coverage(
     cost, demand, capacity = _check(cost, demand, p, capacity)
     use = _size(size, demand)
     if not max_cost > 0:
-        raise ValidationError("maximal coverage needs a positive maximum cost (commute)")
+        raise ValidationError(msg("allocation.coverage_needs_max_cost"))
     n, m = cost.shape
     within = np.isfinite(cost) & (cost <= max_cost)
     prob = pulp.LpProblem("max_coverage", pulp.LpMaximize)
@@ -223,7 +223,7 @@ def max_coverage(
     _constraints(prob, x, y, p, use, capacity, every_point_served=False)
     status = _solve(prob, time_limit_s)
     if status != "Optimal":
-        raise ValidationError(f"maximal coverage has no solution ({status})")
+        raise ValidationError(msg("allocation.coverage_no_solution", status=status))
     assignment = []
     for i in range(n):
         chosen = [j for j in range(m) if (i, j) in x and (x[i, j].value() or 0) > 0.5]

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gis.errors import ValidationError
+from gis.messages import msg
+
 __all__ = ["AqiTable", "aqi", "band", "sub_index", "table_from_document"]
 
 
@@ -36,7 +39,7 @@ def sub_index(value: float, concentrations: Sequence[float], index: Sequence[flo
     0.0
     """
     if not np.isfinite(value) or value < 0:
-        raise ValueError(f"concentration must be a non-negative number, got {value!r}")
+        raise ValidationError(msg("aqi.bad_concentration", value=str(value)))
     conc = np.asarray(concentrations, dtype=float)
     idx = np.asarray(index[: len(conc)], dtype=float)
     return float(np.interp(value, conc, idx))

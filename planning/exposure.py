@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from gis.errors import CRSError, ValidationError
+from gis.messages import msg
 
 __all__ = ["rank_units", "zone_exposure"]
 
@@ -20,12 +21,10 @@ __all__ = ["rank_units", "zone_exposure"]
 def _metric(*frames: gpd.GeoDataFrame) -> None:
     crs = {f.crs.to_epsg() if f.crs else None for f in frames if len(f)}
     if len(crs) > 1:
-        raise CRSError(
-            f"inputs are in different CRSs {sorted(map(str, crs))}: project them to one metric CRS"
-        )
+        raise CRSError(msg("exposure.crs_differ", crs=sorted(map(str, crs))))
     for f in frames:
         if len(f) and (f.crs is None or f.crs.is_geographic):
-            raise CRSError("exposure needs a projected (metric) CRS, e.g. EPSG:32648")
+            raise CRSError(msg("exposure.needs_metric_crs"))
 
 
 def zone_exposure(
@@ -51,7 +50,7 @@ def zone_exposure(
     """
     _metric(zones, villages, facilities, units)
     if not len(zones):
-        raise ValidationError("no pollution zones to assess")
+        raise ValidationError(msg("exposure.no_zones"))
     units = units.assign(_area=units.geometry.area)
     rows = []
     for zone_ref, geom in zip(zones["ref"], zones.geometry, strict=True):
@@ -100,7 +99,7 @@ def rank_units(
     """
     _metric(zones, units)
     if not len(units):
-        raise ValidationError("no administrative units to rank: import them first")
+        raise ValidationError(msg("exposure.no_units"))
     weights = zones[weight].astype(float).to_numpy() if weight else np.ones(len(zones))
     areas = units.geometry.area.to_numpy()
     indicator = np.zeros(len(units))

@@ -29,6 +29,7 @@ from rasterio.transform import Affine
 from scipy import ndimage
 
 from gis.errors import ValidationError
+from gis.messages import msg
 
 __all__ = [
     "CRITERIA",
@@ -96,19 +97,17 @@ class Transform:
         needs = {"linear": ("low", "high"), "decay": ("half",), "identity": (), "threshold": ()}
         if self.kind not in needs:
             raise ValidationError(
-                f"transform kind {self.kind!r} is unknown; use one of {', '.join(needs)}"
+                msg("siting.transform_unknown", kind=self.kind, choices=list(needs))
             )
         missing = [n for n in needs[self.kind] if getattr(self, n) is None]
         if missing:
-            raise ValidationError(f"{self.kind} transform needs {', '.join(missing)}")
+            raise ValidationError(msg("siting.transform_needs", kind=self.kind, missing=missing))
         if self.kind == "linear" and self.low == self.high:
-            raise ValidationError("linear transform needs low != high")
+            raise ValidationError(msg("siting.linear_equal"))
         if self.kind == "threshold" and (self.low is None) == (self.high is None):
-            raise ValidationError(
-                "threshold transform needs exactly one of low (keep above) or high (keep below)"
-            )
+            raise ValidationError(msg("siting.threshold_one_bound"))
         if self.kind == "decay" and not self.half > 0:
-            raise ValidationError("decay transform needs half > 0")
+            raise ValidationError(msg("siting.decay_half"))
 
     def expression(self, name: str) -> str:
         """The transform as a numexpr expression of the variable ``name``."""
@@ -146,7 +145,7 @@ class Criterion:
     def __post_init__(self) -> None:
         if self.name not in CRITERIA:
             raise ValidationError(
-                f"criterion {self.name!r} is unknown; known: {', '.join(CRITERIA)}"
+                msg("siting.criterion_unknown", name=self.name, known=list(CRITERIA))
             )
 
 
@@ -174,21 +173,23 @@ def ahp_weights(
     n = a.shape[0]
     names = names or [f"#{i + 1}" for i in range(n)]
     if a.ndim != 2 or a.shape != (n, n) or n < 2:
-        raise ValidationError(
-            f"AHP matrix must be square with at least 2 rows, got shape {a.shape}"
-        )
+        raise ValidationError(msg("siting.ahp_not_square", shape=str(a.shape)))
     if n >= len(RANDOM_INDEX):
-        raise ValidationError(
-            f"AHP matrix of {n} criteria is larger than the {len(RANDOM_INDEX) - 1} supported"
-        )
+        raise ValidationError(msg("siting.ahp_too_large", n=n, supported=len(RANDOM_INDEX) - 1))
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise ValidationError("AHP matrix entries must be positive numbers (1/9 .. 9)")
+        raise ValidationError(msg("siting.ahp_not_positive"))
     bad = np.argwhere(~np.isclose(a * a.T, 1.0, rtol=1e-3))
     if len(bad):
         i, j = bad[0]
         raise ValidationError(
-            f"AHP matrix is not reciprocal: [{names[i]}, {names[j]}] = {a[i, j]:g} but "
-            f"[{names[j]}, {names[i]}] = {a[j, i]:g} (should be {1 / a[i, j]:g})"
+            msg(
+                "siting.ahp_not_reciprocal",
+                first=names[i],
+                second=names[j],
+                given=float(a[i, j]),
+                mirrored=float(a[j, i]),
+                expected=round(1 / float(a[i, j]), 3),
+            )
         )
     values, vectors = np.linalg.eig(a)
     k = int(np.argmax(values.real))
@@ -203,9 +204,15 @@ def ahp_weights(
     result = AhpResult(tuple(float(x) for x in w), lam, float(ci), float(cr), (int(i), int(j)))
     if cr > max_cr:
         raise ValidationError(
-            f"AHP consistency ratio {cr:.3f} is above {max_cr}: the comparisons contradict each other. "
-            f"The judgement furthest from the derived weights is {names[i]} vs {names[j]} "
-            f"(given {a[i, j]:.3g}, the weights imply {w[i] / w[j]:.3g}); revise it and try again"
+            msg(
+                "siting.ahp_inconsistent",
+                ratio=round(cr, 3),
+                max_ratio=max_cr,
+                first=names[i],
+                second=names[j],
+                given=round(float(a[i, j]), 3),
+                implied=round(float(w[i] / w[j]), 3),
+            )
         )
     return result
 
@@ -214,17 +221,16 @@ def check_weights(criteria: list[Criterion], *, tolerance: float = 1e-6) -> None
     """Refuse negative weights, duplicates, and weights not summing to one."""
     names = [c.name for c in criteria]
     if not criteria:
-        raise ValidationError("no criteria given")
+        raise ValidationError(msg("siting.no_criteria"))
     if len(set(names)) != len(names):
-        raise ValidationError(
-            f"criteria named twice: {sorted({n for n in names if names.count(n) > 1})}"
-        )
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ValidationError(msg("siting.criteria_twice", names=twice))
     if any(c.weight < 0 for c in criteria):
-        raise ValidationError("weights must not be negative")
+        raise ValidationError(msg("siting.negative_weights"))
     total = sum(c.weight for c in criteria)
     if abs(total - 1.0) > tolerance:
         detail = ", ".join(f"{c.name}={c.weight:g}" for c in criteria)
-        raise ValidationError(f"weights must sum to 1, they sum to {total:.6g} ({detail})")
+        raise ValidationError(msg("siting.weights_sum", total=round(total, 6), weights=detail))
 
 
 def _expression(criteria: list[Criterion]) -> str:
@@ -244,12 +250,10 @@ def weighted_overlay(
     check_weights(criteria)
     missing = [c.name for c in criteria if c.name not in layers]
     if missing:
-        raise ValidationError(f"no raster for criteria {missing}")
+        raise ValidationError(msg("siting.no_raster", names=missing))
     shapes = {np.shape(layers[c.name]) for c in criteria}
     if len(shapes) != 1:
-        raise ValidationError(
-            f"criterion rasters differ in shape {sorted(shapes)}: align them to one grid first"
-        )
+        raise ValidationError(msg("siting.raster_shapes", shapes=str(sorted(shapes))))
     local = {c.name: np.asarray(layers[c.name], dtype="float32") for c in criteria}
     out = numexpr.evaluate(_expression(criteria), local_dict=local).astype("float32")
     if mask is not None:
@@ -356,11 +360,15 @@ def candidate_regions(
     cells_min, cells_max = int(np.ceil(min_ha / cell_ha)), int(np.floor(max_ha / cell_ha))
     if cells_max < 1:
         raise ValidationError(
-            f"cell size {np.sqrt(cell_ha * 1e4):g} m is too coarse for regions of at most {max_ha} ha"
+            msg(
+                "siting.cell_too_coarse",
+                cell_m=round(float(np.sqrt(cell_ha * 1e4)), 3),
+                max_ha=max_ha,
+            )
         )
     valid = np.isfinite(suitability)
     if not valid.any():
-        raise ValidationError("every cell is masked or unknown: no suitable land in the study area")
+        raise ValidationError(msg("siting.no_suitable_land"))
     labels, n = _label_areas(valid & (suitability >= threshold))
     sizes = np.bincount(labels.ravel(), minlength=n + 1)
     out = np.zeros(labels.shape, dtype="int32")

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from gis.errors import ValidationError
+from gis.messages import Message, msg
+
 __all__ = ["Stop", "TourPlan", "day_window", "plan_tour"]
 
 #: Largest wait allowed at a stop before it opens, in minutes.
@@ -33,14 +36,17 @@ class Stop:
 
 @dataclass
 class TourPlan:
-    """The ordered stops with arrival/departure, what was dropped and why, and totals."""
+    """The ordered stops with arrival/departure, what was dropped and why, and totals.
+
+    A dropped stop's ``reason`` and every note are :class:`~gis.messages.Message` objects.
+    """
 
     schedule: list[dict] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
     travel_s: float = 0.0
     start_min: int = 0
     end_min: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def order(self) -> list[str]:
@@ -67,7 +73,9 @@ def day_window(opening_hours: str | None, day: dt.date) -> tuple[int, int] | Non
     try:
         rule = oh.OpeningHours(opening_hours)
     except oh.ParserError as exc:
-        raise ValueError(f"cannot read opening hours {opening_hours!r}: {exc}") from None
+        raise ValidationError(
+            msg("tour.opening_hours_unreadable", opening_hours=opening_hours, detail=str(exc))
+        ) from None
     start = dt.datetime.combine(day, dt.time())
     for begin, end, state, _comment in rule.intervals(start, start + dt.timedelta(days=1)):
         if state == oh.State.OPEN:
@@ -76,7 +84,7 @@ def day_window(opening_hours: str | None, day: dt.date) -> tuple[int, int] | Non
     return 0, 0
 
 
-def _drop(plan: TourPlan, stop: Stop, reason: str) -> None:
+def _drop(plan: TourPlan, stop: Stop, reason: Message) -> None:
     plan.dropped.append({"ref": stop.ref, "name": stop.name, "reason": reason})
 
 
@@ -111,7 +119,7 @@ def plan_tour(
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     if not stops:
-        raise ValueError("no stop selected: pick at least one village")
+        raise ValidationError(msg("tour.no_stops"))
     if time_s.shape != (len(stops) + 1, len(stops) + 1):
         raise ValueError("time matrix must be (stops + 1) square, the start first")
     plan = TourPlan(start_min=start_min, end_min=start_min)
@@ -119,17 +127,17 @@ def plan_tour(
     usable = []
     for i, stop in enumerate(stops, start=1):
         if not (math.isfinite(time_s[0, i]) and math.isfinite(time_s[i, 0])):
-            _drop(plan, stop, "unreachable on the road network")
+            _drop(plan, stop, msg("tour.dropped_unreachable"))
         elif (
             stop.open_min is not None
             and stop.close_min is not None
             and stop.close_min - stop.open_min < stop.visit_min
         ):
-            _drop(plan, stop, "closed (or open too briefly) on that day")
+            _drop(plan, stop, msg("tour.dropped_closed"))
         else:
             usable.append(i)
             if stop.open_min is None:
-                plan.notes.append(f"{stop.name}: no opening hours listed, assumed open")
+                plan.notes.append(msg("tour.no_opening_hours", name=stop.name))
     if not usable:
         return plan
     nodes = [0, *usable]
@@ -177,7 +185,7 @@ def plan_tour(
     solution = routing.SolveWithParameters(params)
     if solution is None:
         for i in usable:
-            _drop(plan, stops[i - 1], "does not fit in the day")
+            _drop(plan, stops[i - 1], msg("tour.dropped_no_fit"))
         return plan
     visited = set()
     index = solution.Value(routing.NextVar(routing.Start(0)))
@@ -211,6 +219,6 @@ def plan_tour(
             _drop(
                 plan,
                 stops[usable[k - 1] - 1],
-                "dropped: the day's time budget is too short (lowest priority first)",
+                msg("tour.dropped_budget"),
             )
     return plan

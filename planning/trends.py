@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from gis.errors import ValidationError
+from gis.messages import msg
 from planning.pollution import COMPLETENESS, mean_24h
 
 __all__ = ["monthly_means", "trend"]
@@ -28,10 +30,15 @@ def trend(monthly: pd.Series, *, alpha: float = 0.05) -> dict[str, float | bool 
 
     The Mann-Kendall statistic is Kendall's tau between time and value (scipy, tie-corrected;
     no correction for serial correlation or seasonality, so treat p-values as indicative).
+
+    Raises
+    ------
+    ValidationError
+        With fewer than 4 valid monthly means (message ``trend.too_few_months``).
     """
     clean = monthly.dropna()
     if len(clean) < 4:
-        raise ValueError(f"a trend needs at least 4 monthly means, got {len(clean)}")
+        raise ValidationError(msg("trend.too_few_months", months=len(clean), minimum=4))
     t = np.array(
         [(p.year - clean.index[0].year) * 12 + p.month - clean.index[0].month for p in clean.index],
         float,

@@ -15,15 +15,14 @@ from rasterio.transform import Affine
 from shapely.geometry import shape
 
 from gis.errors import CRSError
+from gis.messages import msg
 
 __all__ = ["diff_zones", "exceedance_polygons", "source_buffers"]
 
 
 def _metric(gdf: gpd.GeoDataFrame) -> None:
     if gdf.crs is None or not gdf.crs.is_projected:
-        raise CRSError(
-            "zones are computed in a projected (metric) CRS; reproject first (e.g. EPSG:32648)"
-        )
+        raise CRSError(msg("zones.needs_metric_crs"))
 
 
 def source_buffers(

@@ -17,7 +17,10 @@ from gis.errors import (
     NotFoundError,
     ValidationError,
 )
+from gis.messages import Message
 from layers.editing import Conflict, PreconditionFailed, PreconditionRequired
+from webmap.i18n import current_lang
+from webmap.messages import message_json, render
 
 __all__ = ["BadParameter", "NotFound", "register_error_handlers"]
 
@@ -48,8 +51,9 @@ STATUS_CODES: tuple[tuple[type[BaseException], int, str], ...] = (
 )
 
 
-def _body(status: int, code: str, description: str):
-    response = jsonify(code=code, description=description)
+def _body(status: int, code: str, description: str, message: Message | None = None):
+    extra = {} if message is None else {"message": message_json(message, current_lang())}
+    response = jsonify(code=code, description=description, **extra)
     response.status_code = status
     return response
 
@@ -62,6 +66,9 @@ def _handle_domain(exc: BaseException):
                 return _body(
                     status, code, "the database is not reachable right now; try again shortly"
                 )
+            message = getattr(exc, "message", None)
+            if isinstance(message, Message):
+                return _body(status, code, render(message, current_lang()), message)
             return _body(status, code, str(exc))
     return _handle_unexpected(exc)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
-__all__ = ["LANGUAGES", "init_i18n", "select_locale"]
+__all__ = ["LANGUAGES", "current_lang", "init_i18n", "select_locale"]
 
 LANGUAGES = ("vi", "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -19,6 +19,15 @@ def select_locale() -> str:
         if chosen in LANGUAGES:
             return chosen
     return request.accept_languages.best_match(LANGUAGES) or "vi"
+
+
+def current_lang() -> str:
+    """The language of the current request ('vi' or 'en'); Vietnamese outside a request."""
+    try:
+        chosen = str(get_locale() or "vi")
+    except RuntimeError:  # no application or request context (a worker, the command line)
+        return "vi"
+    return chosen if chosen in LANGUAGES else "vi"
 
 
 def _remember(response: Response) -> Response:

@@ -28,7 +28,16 @@ from babel.support import NullTranslations, Translations
 from gis.messages import Message
 from webmap.i18n import LANGUAGES, TRANSLATIONS
 
-__all__ = ["TEXTS", "N_", "message_json", "render", "render_all", "translations"]
+__all__ = [
+    "TEXTS",
+    "N_",
+    "as_text",
+    "localize",
+    "message_json",
+    "render",
+    "render_all",
+    "translations",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +51,82 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark o
 
 # Every code a message below webmap/ may carry, with its English template. Keep sorted by code.
 TEXTS: dict[str, str] = {
+    "allocation.bad_capacities": N_("capacities must be {sites} non-negative numbers"),
+    "allocation.bad_demand": N_("demand must be finite and not negative"),
+    "allocation.bad_sizes": N_("sizes must be {demand_points} non-negative numbers"),
+    "allocation.cost_shape": N_("cost matrix {shape} does not match {demand_points} demand points"),
+    "allocation.coverage_needs_max_cost": N_(
+        "maximal coverage needs a positive maximum cost (commute)"
+    ),
+    "allocation.coverage_no_solution": N_("maximal coverage has no solution ({status})"),
+    "allocation.median_no_solution": N_(
+        "p-median has no solution ({status}): check the cost matrix"
+    ),
+    "allocation.median_no_solution_capacity": N_(
+        "p-median has no solution ({status}): total capacity of any p sites is below the demand"
+    ),
+    "allocation.no_demand": N_("no demand points to allocate"),
+    "allocation.no_sites": N_("no candidate sites"),
+    "allocation.p_too_large": N_("p = {p} sites to open, but there are {sites} candidate sites"),
+    "allocation.stranded": N_("demand points {points} reach no site"),
+    "allocation.stranded_within": N_("demand points {points} reach no site within {max_cost}"),
+    "aqi.bad_concentration": N_("concentration must be a non-negative number, got {value}"),
     "error.internal": N_("Internal error: the request could not be completed"),
+    "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
+    "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),
+    "exposure.no_units": N_("no administrative units to rank: import them first"),
+    "exposure.no_zones": N_("no pollution zones to assess"),
+    "siting.ahp_inconsistent": N_(
+        "AHP consistency ratio {ratio} is above {max_ratio}: the comparisons contradict each other. The judgement furthest from the derived weights is {first} vs {second} (given {given}, the weights imply {implied}); revise it and try again"
+    ),
+    "siting.ahp_not_positive": N_("AHP matrix entries must be positive numbers (1/9 .. 9)"),
+    "siting.ahp_not_reciprocal": N_(
+        "AHP matrix is not reciprocal: [{first}, {second}] = {given} but [{second}, {first}] = {mirrored} (should be {expected})"
+    ),
+    "siting.ahp_not_square": N_(
+        "AHP matrix must be square with at least 2 rows, got shape {shape}"
+    ),
+    "siting.ahp_too_large": N_(
+        "AHP matrix of {n} criteria is larger than the {supported} supported"
+    ),
+    "siting.cell_too_coarse": N_(
+        "cell size {cell_m} m is too coarse for regions of at most {max_ha} ha"
+    ),
+    "siting.criteria_twice": N_("criteria named twice: {names}"),
+    "siting.criterion_unknown": N_("criterion '{name}' is unknown; known: {known}"),
+    "siting.decay_half": N_("decay transform needs half > 0"),
+    "siting.linear_equal": N_("linear transform needs low != high"),
+    "siting.negative_weights": N_("weights must not be negative"),
+    "siting.no_criteria": N_("no criteria given"),
+    "siting.no_raster": N_("no raster for criteria {names}"),
+    "siting.no_suitable_land": N_(
+        "every cell is masked or unknown: no suitable land in the study area"
+    ),
+    "siting.raster_shapes": N_(
+        "criterion rasters differ in shape {shapes}: align them to one grid first"
+    ),
+    "siting.threshold_one_bound": N_(
+        "threshold transform needs exactly one of low (keep above) or high (keep below)"
+    ),
+    "siting.transform_needs": N_("{kind} transform needs {missing}"),
+    "siting.transform_unknown": N_("transform kind '{kind}' is unknown; use one of {choices}"),
+    "siting.weights_sum": N_("weights must sum to 1, they sum to {total} ({weights})"),
+    "tour.dropped_budget": N_(
+        "dropped: the day's time budget is too short (lowest priority first)"
+    ),
+    "tour.dropped_closed": N_("closed (or open too briefly) on that day"),
+    "tour.dropped_no_fit": N_("does not fit in the day"),
+    "tour.dropped_unreachable": N_("unreachable on the road network"),
+    "tour.no_opening_hours": N_("{name}: no opening hours listed, assumed open"),
+    "tour.no_stops": N_("no stop selected: pick at least one village"),
+    "tour.opening_hours_unreadable": N_("cannot read opening hours '{opening_hours}': {detail}"),
+    "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
     "word.no": N_("no"),
     "word.unknown": N_("unknown"),
     "word.yes": N_("yes"),
+    "zones.needs_metric_crs": N_(
+        "zones are computed in a projected (metric) CRS; reproject first (e.g. EPSG:32648)"
+    ),
 }
 
 
@@ -118,3 +199,30 @@ def render_all(messages: Iterable[Message], lang: str) -> list[str]:
 def message_json(message: Message, lang: str) -> dict[str, Any]:
     """The API form of a message: its code, its parameters and its text in ``lang``."""
     return {**message.as_dict(), "text": render(message, lang)}
+
+
+def localize(value: Any, lang: str) -> Any:
+    """A copy of a JSON-ready structure with every :class:`Message` in its API form.
+
+    Dicts, lists and tuples are walked; a message becomes ``{"code", "params", "text"}``
+    (see :func:`message_json`); everything else is returned as it is.
+
+    Examples
+    --------
+    >>> localize({"notes": [Message("word.yes")], "n": 3}, "vi")
+    {'notes': [{'code': 'word.yes', 'params': {}, 'text': 'có'}], 'n': 3}
+    """
+    if isinstance(value, Message):
+        return message_json(value, lang)
+    if isinstance(value, dict):
+        return {k: localize(v, lang) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [localize(v, lang) for v in value]
+    return value
+
+
+def as_text(value: Message | str | None, lang: str) -> str:
+    """A message rendered in ``lang``; a plain string (or ``None``: empty) as it is."""
+    if isinstance(value, Message):
+        return render(value, lang)
+    return "" if value is None else str(value)

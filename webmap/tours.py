@@ -10,6 +10,8 @@ from flask import Blueprint, Response, jsonify, request
 from planning.pipeline import THEMES, TourRequest, plan_village_tour
 from webmap.app import get_conn
 from webmap.errors import BadParameter
+from webmap.i18n import current_lang
+from webmap.messages import localize
 from webmap.params import parse_int
 
 __all__ = ["bp", "tour_geojson", "tour_gpx"]
@@ -76,7 +78,7 @@ def _request() -> TourRequest:
 @bp.get("/api/tour")
 def tour():
     """Plan a day tour (``villages=HN-BAT-TRANG,HN-KIM-LAN`` or ``theme=ceramics``)."""
-    return jsonify(plan_village_tour(get_conn(), _request()))
+    return jsonify(localize(plan_village_tour(get_conn(), _request()), current_lang()))
 
 
 def tour_gpx(plan: dict, *, title: str | None = None) -> str:
@@ -213,7 +215,7 @@ def printable():
     from flask import render_template
     from flask_babel import get_locale
 
-    plan = plan_village_tour(get_conn(), _request())
+    plan = localize(plan_village_tour(get_conn(), _request()), current_lang())
     return render_template(
         "tour_print.html",
         plan=plan,

@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pytest
 
+from gis.errors import ValidationError
+from gis.messages import msg
 from planning.tours import Stop, day_window, plan_tour
 
 
@@ -58,7 +60,9 @@ def test_budget_drops_the_lowest_priority_and_says_so():
     plan = plan_tour(
         times, stops, start_min=8 * 60, budget_min=330
     )  # room for two visits, not three
-    assert [d["ref"] for d in plan.dropped] == ["LO"] and "budget" in plan.dropped[0]["reason"]
+    assert [d["ref"] for d in plan.dropped] == ["LO"] and plan.dropped[0]["reason"] == msg(
+        "tour.dropped_budget"
+    )
     assert sorted(plan.order) == ["HI", "MID"] and plan.end_min <= 8 * 60 + 330
 
 
@@ -69,14 +73,14 @@ def test_closed_unreachable_and_hopeless_budgets():
     plan = plan_tour(times, stops, start_min=8 * 60, budget_min=600)
     assert plan.schedule == []
     assert {d["ref"]: d["reason"] for d in plan.dropped} == {
-        "SHUT": "closed (or open too briefly) on that day",
-        "FAR": "unreachable on the road network",
+        "SHUT": msg("tour.dropped_closed"),
+        "FAR": msg("tour.dropped_unreachable"),
     }
     tiny = plan_tour(
         _matrix(np.array([[0, 0], [20_000, 0]])), [Stop("X", "X", 90)], start_min=480, budget_min=30
     )
-    assert tiny.schedule == [] and "budget" in tiny.dropped[0]["reason"]
-    with pytest.raises(ValueError, match="no stop selected"):
+    assert tiny.schedule == [] and tiny.dropped[0]["reason"] == msg("tour.dropped_budget")
+    with pytest.raises(ValidationError, match="tour.no_stops"):
         plan_tour(np.zeros((1, 1)), [], start_min=480, budget_min=60)
 
 
@@ -87,8 +91,8 @@ def test_stops_without_opening_hours_are_assumed_open_and_noted():
         start_min=480,
         budget_min=120,
     )
-    assert plan.order == ["N"] and "no opening hours" in plan.notes[0]
-    with pytest.raises(ValueError, match="cannot read opening hours"):
+    assert plan.order == ["N"] and plan.notes[0] == msg("tour.no_opening_hours", name="Nowhere")
+    with pytest.raises(ValidationError, match="tour.opening_hours_unreadable"):
         import datetime as dt
 
         day_window("whenever we like", dt.date(2026, 11, 23))

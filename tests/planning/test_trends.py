@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gis.errors import ValidationError
 from planning.trends import monthly_means, trend
 
 
@@ -35,5 +36,5 @@ def test_flat_noise_is_not_significant_and_gaps_drop_months():
     )  # under 75% of February's days
     result = trend(monthly)
     assert not result["significant"] and abs(result["slope_per_year"]) < 1.0
-    with pytest.raises(ValueError, match="at least 4 monthly"):
+    with pytest.raises(ValidationError, match="trend.too_few_months"):
         trend(monthly.iloc[:3])

@@ -114,7 +114,7 @@ def test_bad_planner_requests_are_refused_at_once(planner_client):
         ("/api/check-cluster", {}, "either a drawn polygon or"),
     ]
     for url, body, message in cases:
-        response = c.post(url, json=body)
+        response = c.post(url, json=body, headers={"Accept-Language": "en"})
         assert response.status_code == 400, (url, body, response.get_json())
         assert message in response.get_json()["description"], (message, response.get_json())
     assert (

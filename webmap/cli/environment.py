@@ -10,7 +10,7 @@ import click
 from gis.db import session
 from gis.errors import ValidationError
 from gis.settings import get_settings
-from webmap.cli.options import LocalDate, LocalDateTime, today
+from webmap.cli.options import LocalDate, LocalDateTime, cli_lang, today
 
 __all__ = [
     "alerts_group",
@@ -165,6 +165,7 @@ def trends_cmd(station: str, parameter: str) -> None:
     """Monthly means of a station's parameter and their Theil-Sen / Mann-Kendall trend."""
     from planning.pipeline import measurements_frame
     from planning.trends import monthly_means, trend
+    from webmap.messages import as_text
 
     with session(get_settings(), application_name="langnghe trends") as conn:
         frame = measurements_frame(conn, stations=[station])
@@ -175,8 +176,8 @@ def trends_cmd(station: str, parameter: str) -> None:
     click.echo(monthly.to_csv(), nl=False)
     try:
         result = trend(monthly)
-    except ValueError as exc:
-        click.echo(f"# no trend: {exc}")
+    except ValidationError as exc:
+        click.echo(f"# no trend: {as_text(exc.message or str(exc), cli_lang())}")
         return
     click.echo(
         f"# Theil-Sen {result['slope_per_year']:+.2f} per year "

@@ -31,6 +31,9 @@ from webmap.cli.users import users_group
 
 __all__ = ["cli", "main"]
 
+#: The --lang of this run, kept for the error message printed after the command has ended.
+_chosen: dict[str, str] = {}
+
 
 @click.group()
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
@@ -43,6 +46,7 @@ def cli(ctx: click.Context, verbose: int, lang: str) -> None:
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     ctx.obj = {"lang": lang}
+    _chosen["lang"] = lang
 
 
 for _command in (
@@ -85,5 +89,15 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except LangNgheError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {_error_text(exc)}", err=True)
         sys.exit(1)
+
+
+def _error_text(exc: LangNgheError) -> str:
+    """The error's message in the language of ``--lang`` (LANGNGHE_LANG, default vi)."""
+    if exc.message is None:
+        return str(exc)
+    from gis.settings import get_settings
+    from webmap.messages import render
+
+    return render(exc.message, _chosen.get("lang") or get_settings().lang)

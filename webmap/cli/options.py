@@ -24,6 +24,7 @@ __all__ = [
     "MODES",
     "LocalDate",
     "LocalDateTime",
+    "cli_lang",
     "lang_option",
     "mode_option",
     "network_option",
@@ -59,15 +60,24 @@ def network_option(function: F) -> F:
 
 
 def lang_option(function: F) -> F:
-    """``--lang``: the language that messages are written in (en or vi)."""
+    """``--lang``: the language that messages are written in (vi or en; LANGNGHE_LANG)."""
     return click.option(
         "--lang",
         type=click.Choice(["en", "vi"]),
-        default="en",
-        show_default=True,
+        default=lambda: get_settings().lang,
+        show_default="vi, or LANGNGHE_LANG",
         envvar="LANGNGHE_LANG",
         help="Language of the messages.",
     )(function)
+
+
+def cli_lang() -> str:
+    """The language chosen with ``langnghe --lang`` (else LANGNGHE_LANG, else Vietnamese)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    if isinstance(obj, dict) and obj.get("lang"):
+        return str(obj["lang"])
+    return get_settings().lang
 
 
 def _zone() -> ZoneInfo:

@@ -12,6 +12,7 @@ from gis.errors import ValidationError
 from gis.network import RoadGraph, isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 from webmap.cli.options import (
+    cli_lang,
     LocalDate,
     mode_option,
     network_option,
@@ -138,6 +139,8 @@ def tour(
 
 
 def _echo_plan(plan: dict) -> None:
+    from webmap.messages import as_text
+
     click.echo(f"{plan['day']} from {plan['start']['time']} ({plan['method']})")
     for stop in plan["stops"]:
         click.echo(
@@ -149,6 +152,6 @@ def _echo_plan(plan: dict) -> None:
         f"{plan['travel_min']:.0f} min travelling"
     )
     for drop in plan["dropped"]:
-        click.echo(f"  not visited: {drop['name']}: {drop['reason']}")
+        click.echo(f"  not visited: {drop['name']}: {as_text(drop['reason'], cli_lang())}")
     for note in plan["notes"]:
-        click.echo(f"  note: {note}")
+        click.echo(f"  note: {as_text(note, cli_lang())}")

@@ -93,7 +93,7 @@ document.getElementById("planner").addEventListener("submit", (event) => event.p
     if (plan.geometry) { planned = L.geoJSON(plan.geometry, { style: { color: "#1565c0", weight: 5 } }).addTo(map); map.fitBounds(planned.getBounds().pad(0.15)); }
     out.innerHTML = "<ol>" + plan.stops.map((s) => "<li><b>" + esc(s.arrive) + "–" + esc(s.leave) + "</b> " + esc(s.name) + "</li>").join("") + "</ol>" +
       "<p>" + esc(T.back_at) + " " + esc(plan.end) + " · " + (plan.distance_m / 1000).toFixed(1) + " " + esc(T.km) + "</p>" +
-      (plan.dropped.length ? "<p class=warn>" + esc(T.not_visited) + ": " + plan.dropped.map((d) => esc(d.name) + " (" + esc(d.reason) + ")").join("; ") + "</p>" : "") +
+      (plan.dropped.length ? "<p class=warn>" + esc(T.not_visited) + ": " + plan.dropped.map((d) => esc(d.name) + " (" + esc(d.reason.text) + ")").join("; ") + "</p>" : "") +
       (plan.zone_m_without_option !== undefined ? "<p class=hint>" + esc(T.in_zones) + ": " + Math.round(plan.zone_m) + " m (" + Math.round(plan.zone_m_without_option) + " m " + esc(T.without_option) + ")</p>" : "") +
       "<p class=hint>" + esc(T.method) + ": " + esc(plan.method) + "</p>" +
       "<a id=gpx-link href='/api/tour.gpx?" + query() + "' download>" + esc(T.gpx) + "</a> · " +
