@@ -12,8 +12,8 @@ from gis.errors import ValidationError
 from gis.network import RoadGraph, isochrone, path_geometry, shortest_path
 from gis.settings import get_settings
 from webmap.cli.options import (
-    cli_lang,
     LocalDate,
+    cli_lang,
     mode_option,
     network_option,
     parse_point,
