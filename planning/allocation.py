@@ -2,7 +2,8 @@
 
 Pure: a cost matrix (demand points x sites, any unit), demand weights and site
 capacities in, an :class:`Allocation` out. Two models, both integer programmes
-solved by CBC through PuLP:
+solved in-process by HiGHS through OR-Tools' linear solver wrapper (OR-Tools is also the
+tours' solver, so the project has one optimisation library):
 
 - p-median: open ``p`` sites, minimise the total demand-weighted cost;
 - maximal coverage: open ``p`` sites, maximise the demand within ``max_cost``.
@@ -16,10 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cbcbox
 import numpy as np
-import pulp
 from numpy.typing import NDArray
+from ortools.linear_solver import pywraplp
 
 from gis.errors import ValidationError
 from gis.messages import msg
@@ -83,39 +83,71 @@ def _size(size: NDArray | None, demand: NDArray) -> NDArray:
     return size
 
 
-def _constraints(
-    prob,
-    x: dict,
-    y: list,
-    p: int,
-    use: NDArray,
-    capacity: NDArray | None,
-    *,
-    every_point_served: bool,
-) -> None:
-    """Open exactly ``p`` sites; each point goes to one site (p-median) or at most one (coverage),
-    only to an open one, and within the site's capacity when there is one.
+class _Model:
+    """One integer programme over ``x[i, j]`` and ``y[j]``.
+
+    ``x[i, j]``: point i goes to site j (allowed pairs only); ``y[j]``: site j is open. Built
+    coefficient by coefficient, which stays fast for 10^5 variables.
     """
-    n, m = len(use), len(y)
-    prob += pulp.lpSum(y) == p
-    for i in range(n):
-        served = pulp.lpSum(x[i, j] for j in range(m) if (i, j) in x)
-        prob += (served == 1) if every_point_served else (served <= 1)
-    for (_i, j), v in x.items():
-        prob += v <= y[j]
-    if capacity is not None:
-        for j in range(m):
-            prob += (
-                pulp.lpSum(float(use[i]) * x[i, j] for i in range(n) if (i, j) in x)
-                <= float(capacity[j]) * y[j]
-            )
 
+    def __init__(self, allowed: NDArray, *, binary_x: bool, maximise: bool) -> None:
+        solver = pywraplp.Solver.CreateSolver("HIGHS")
+        if solver is None:  # pragma: no cover - OR-Tools always ships HiGHS
+            raise RuntimeError("OR-Tools was built without HiGHS")
+        solver.SuppressOutput()
+        self.solver = solver
+        self.inf = solver.infinity()
+        n, m = allowed.shape
+        self.y = [solver.BoolVar(f"open_{j}") for j in range(m)]
+        new = solver.BoolVar if binary_x else (lambda name: solver.NumVar(0.0, 1.0, name))
+        self.x = {(int(i), int(j)): new(f"x_{i}_{j}") for i, j in np.argwhere(allowed)}
+        self.objective = solver.Objective()
+        if maximise:
+            self.objective.SetMaximization()
+        else:
+            self.objective.SetMinimization()
 
-def _solve(problem: pulp.LpProblem, time_limit_s: float) -> str:
-    # CBC runs as its own process (the cbcbox binary): no solver library shares our address
-    # space, so none can clash with the ones OR-tools loads.
-    problem.solve(pulp.COIN_CMD(path=cbcbox.cbc_bin_path(), msg=False, timeLimit=time_limit_s))
-    return pulp.LpStatus[problem.status]
+    def constrain(self, p: int, use: NDArray, capacity: NDArray | None, *, every: bool) -> None:
+        """Open exactly ``p`` sites and route the points.
+
+        Each point goes to one site (``every``) or at most one, only to an open one, and
+        within the site's capacity when there is one.
+        """
+        s, inf = self.solver, self.inf
+        opened = s.Constraint(p, p)
+        for v in self.y:
+            opened.SetCoefficient(v, 1)
+        rows = [s.Constraint(1 if every else 0, 1) for _ in range(len(use))]
+        caps = [s.Constraint(-inf, 0) for _ in self.y] if capacity is not None else []
+        for j, c in enumerate(caps):
+            c.SetCoefficient(self.y[j], -float(capacity[j]))  # type: ignore[index]
+        for (i, j), v in self.x.items():
+            rows[i].SetCoefficient(v, 1)
+            link = s.Constraint(-inf, 0)
+            link.SetCoefficient(v, 1)
+            link.SetCoefficient(self.y[j], -1)
+            if caps:
+                caps[j].SetCoefficient(v, float(use[i]))
+
+    def solve(self, time_limit_s: float) -> str:
+        """Solve; 'Optimal', 'Feasible' (time limit reached with a solution) or the failure."""
+        self.solver.SetTimeLimit(int(time_limit_s * 1000))
+        status = self.solver.Solve()
+        return {
+            pywraplp.Solver.OPTIMAL: "Optimal",
+            pywraplp.Solver.FEASIBLE: "Feasible",
+            pywraplp.Solver.INFEASIBLE: "Infeasible",
+            pywraplp.Solver.UNBOUNDED: "Unbounded",
+        }.get(status, "Not solved")
+
+    def opened(self) -> tuple[int, ...]:
+        """The sites opened in the solution."""
+        return tuple(j for j, v in enumerate(self.y) if v.solution_value() > 0.5)
+
+    def value(self, i: int, j: int) -> float:
+        """The solution value of ``x[i, j]`` (0 for pairs not allowed)."""
+        v = self.x.get((i, j))
+        return v.solution_value() if v is not None else -1.0
 
 
 def p_median(
@@ -148,34 +180,25 @@ def p_median(
             if max_cost is None
             else msg("allocation.stranded_within", points=points, max_cost=max_cost)
         )
-    prob = pulp.LpProblem("p_median", pulp.LpMinimize)
-    y = [prob.add_variable(f"open_{j}", cat="Binary") for j in range(m)]
-    cat = "Binary" if capacity is not None else "Continuous"
-    x = {
-        (i, j): prob.add_variable(f"x_{i}_{j}", 0, 1, cat=cat)
-        for i in range(n)
-        for j in range(m)
-        if allowed[i, j]
-    }
-    prob += pulp.lpSum(float(demand[i] * cost[i, j]) * v for (i, j), v in x.items())
-    _constraints(prob, x, y, p, use, capacity, every_point_served=True)
-    status = _solve(prob, time_limit_s)
-    if status != "Optimal":
+    model = _Model(allowed, binary_x=capacity is not None, maximise=False)
+    for (i, j), v in model.x.items():
+        model.objective.SetCoefficient(v, float(demand[i] * cost[i, j]))
+    model.constrain(p, use, capacity, every=True)
+    status = model.solve(time_limit_s)
+    if status not in ("Optimal", "Feasible"):
         raise ValidationError(
             msg("allocation.median_no_solution_capacity", status=status)
             if capacity is not None
             else msg("allocation.median_no_solution", status=status)
         )
-    assignment = [
-        max(range(m), key=lambda j: (x[i, j].value() or 0) if (i, j) in x else -1) for i in range(n)
-    ]
-    sites = tuple(j for j in range(m) if (y[j].value() or 0) > 0.5)
+    assignment = [max(range(m), key=lambda j, i=i: model.value(i, j)) for i in range(n)]
+    sites = model.opened()
     total = float(demand.sum())
     return Allocation(
         "p_median",
         sites,
         tuple(assignment),
-        float(pulp.value(prob.objective)),
+        float(model.objective.Value()),
         total,
         total,
         status,
@@ -207,29 +230,21 @@ def max_coverage(
         raise ValidationError(msg("allocation.coverage_needs_max_cost"))
     n, m = cost.shape
     within = np.isfinite(cost) & (cost <= max_cost)
-    prob = pulp.LpProblem("max_coverage", pulp.LpMaximize)
-    y = [prob.add_variable(f"open_{j}", cat="Binary") for j in range(m)]
-    x = {
-        (i, j): prob.add_variable(f"x_{i}_{j}", 0, 1, cat="Binary")
-        for i in range(n)
-        for j in range(m)
-        if within[i, j]
-    }
+    model = _Model(within, binary_x=True, maximise=True)
     # Tiny cost term: among equal coverages, prefer the shorter commutes.
     scale = 1e-6 / (max_cost * max(float(demand.sum()), 1.0))
-    prob += pulp.lpSum(
-        float(demand[i]) * v - scale * float(demand[i] * cost[i, j]) * v for (i, j), v in x.items()
-    )
-    _constraints(prob, x, y, p, use, capacity, every_point_served=False)
-    status = _solve(prob, time_limit_s)
-    if status != "Optimal":
+    for (i, j), v in model.x.items():
+        model.objective.SetCoefficient(v, float(demand[i]) - scale * float(demand[i] * cost[i, j]))
+    model.constrain(p, use, capacity, every=False)
+    status = model.solve(time_limit_s)
+    if status not in ("Optimal", "Feasible"):
         raise ValidationError(msg("allocation.coverage_no_solution", status=status))
     assignment = []
     for i in range(n):
-        chosen = [j for j in range(m) if (i, j) in x and (x[i, j].value() or 0) > 0.5]
+        chosen = [j for j in range(m) if model.value(i, j) > 0.5]
         assignment.append(chosen[0] if chosen else -1)
     covered = float(sum(demand[i] for i, j in enumerate(assignment) if j >= 0))
-    sites = tuple(j for j in range(m) if (y[j].value() or 0) > 0.5)
+    sites = model.opened()
     return Allocation(
         "max_coverage", sites, tuple(assignment), covered, covered, float(demand.sum()), status
     )
