@@ -21,6 +21,7 @@ __all__ = [
     "features",
     "get_collection",
     "layer_version",
+    "layer_versions",
     "tile",
 ]
 
@@ -318,6 +319,13 @@ def extent(conn, coll: Collection) -> list[float] | None:
         )
         row = cur.fetchone()
     return None if row is None or row[0] is None else [float(v) for v in row]
+
+
+def layer_versions(conn) -> dict[str, int]:
+    """The change counter of every table that has one, by table name."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT layer, version FROM layer_versions ORDER BY layer")
+        return {layer: int(version) for layer, version in cur.fetchall()}
 
 
 def layer_version(conn, coll: Collection) -> int:

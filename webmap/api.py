@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from layers.collections import COLLECTIONS, Collection, extent, features, get_collection
 from layers.editing import EDITABLE
-from webmap.app import get_conn
+from webmap.db import get_conn
 from webmap.errors import NotFound
 from webmap.openapi import openapi_document
 from webmap.params import parse_bbox, parse_datetime, parse_int, parse_props

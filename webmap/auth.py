@@ -19,33 +19,41 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, current_app, flash, g, redirect, request, url_for
-from flask_babel import gettext as _
-from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from flask_wtf import FlaskForm
+from flask import current_app, g, request
+from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import Forbidden, Unauthorized
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
 
 from gis.db import transaction
 from gis.errors import ValidationError
 from layers import accounts
 from layers.accounts import ROLES
+from webmap.db import get_conn
 
-__all__ = ["ROLES", "add_user", "bp", "create_token", "init_auth", "require", "verify_password"]
+__all__ = [
+    "ROLES",
+    "User",
+    "add_user",
+    "create_token",
+    "current",
+    "init_auth",
+    "require",
+    "verify_password",
+]
 
 _hasher = PasswordHasher()
-bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
 class User(UserMixin):
+    """The signed-in account as Flask-Login sees it: id, user name and role."""
+
     def __init__(self, user_id: int, username: str, role: str) -> None:
         self.id, self.username, self.role = user_id, username, role
 
     def get_id(self) -> str:
+        """The id that the session cookie stores."""
         return str(self.id)
 
 
@@ -98,8 +106,6 @@ def _token_user(conn, token: str) -> User | None:
 
 
 def _load(user_id: str) -> User | None:
-    from webmap.app import get_conn
-
     account = accounts.account_by_id(get_conn(), int(user_id))
     return User(account.id, account.username, account.role) if account else None
 
@@ -111,8 +117,6 @@ def current() -> User | None:
     user = None
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        from webmap.app import get_conn
-
         user = _token_user(get_conn(), header[7:].strip())
         if user is None:
             raise Unauthorized("the API token is unknown or revoked")
@@ -157,39 +161,6 @@ def _csrf_for_cookies() -> None:
     csrf.protect()
 
 
-class LoginForm(FlaskForm):
-    username = StringField(validators=[DataRequired()])
-    password = PasswordField(validators=[DataRequired()])
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    """Sign in (form with CSRF)."""
-    from webmap.app import get_conn
-    from webmap.pages import _page
-
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = verify_password(get_conn(), form.username.data.strip(), form.password.data)
-        if user is not None:
-            login_user(user)
-            target = request.args.get("next", "")
-            return redirect(
-                target
-                if target.startswith("/") and not target.startswith("//")
-                else url_for("pages.planner")
-            )
-        flash(_("Wrong user name or password"))
-        return _page("login.html", form=form, page="login"), 401
-    return _page("login.html", form=form, page="login")
-
-
-@bp.post("/logout")
-def logout():
-    logout_user()
-    return redirect(url_for("pages.planner"))
-
-
 def init_auth(app, settings) -> None:
     """Sessions, CSRF and the sign-in pages on ``app``."""
     app.secret_key = settings.session_secret()
@@ -200,4 +171,3 @@ def init_auth(app, settings) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load)
     app.before_request(_csrf_for_cookies)
-    app.register_blueprint(bp)

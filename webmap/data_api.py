@@ -12,7 +12,7 @@ from layers import spatial
 from layers.regulations import air_limits, load_document
 from layers.villages import search
 from planning.aqi import table_from_document
-from webmap.app import get_conn
+from webmap.db import get_conn
 from webmap.auth import require
 from webmap.errors import BadParameter
 from webmap.params import parse_int, parse_polygon

@@ -15,7 +15,7 @@ from layers.editing import (
     revert,
     update_feature,
 )
-from webmap.app import get_conn
+from webmap.db import get_conn
 from webmap.auth import current, require
 from webmap.errors import NotFound
 from webmap.params import parse_int

@@ -22,6 +22,7 @@ from gis.db import connect, transaction
 from gis.errors import LangNgheError
 from layers.jobs import get_job, insert_job, update_job
 from webmap.auth import require
+from webmap.db import get_conn
 
 __all__ = ["JobRunner", "bp"]
 
@@ -86,8 +87,6 @@ class JobRunner:
 @require("planner", "env_officer")
 def job_status(job_id: str):
     """Status, progress (0-1), message, and the scenario when done."""
-    from webmap.app import get_conn
-
     job = get_job(get_conn(), job_id)
     if job["scenario_id"] is not None:
         job["scenario_url"] = f"/api/scenarios/{job['scenario_id']}"

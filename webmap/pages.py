@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from webmap.api import landing
+from webmap.auth import current, require
 
-__all__ = ["bp"]
+__all__ = ["bp", "render_page"]
 
 bp = Blueprint("pages", __name__)
 
@@ -188,11 +191,23 @@ def _js_strings() -> dict[str, str]:
     }
 
 
-def _page(template: str, **extra):
+def render_page(template: str, **extra: Any) -> str:
+    """Render a page template with the page configuration (language, basemap, strings, role).
+
+    Parameters
+    ----------
+    template : str
+        A template under ``webmap/templates``.
+    **extra
+        More template variables (``page``, forms, report content).
+
+    Returns
+    -------
+    str
+        The HTML.
+    """
     settings = current_app.config["LANGNGHE"]
     lang = str(get_locale() or "vi")
-    from webmap.auth import current
-
     user = current()
     config = {
         "lang": lang,
@@ -213,24 +228,23 @@ def planner():
         request.args.get("f") != "html" and wants == "application/json"
     ):
         return landing()
-    return _page("planner.html", page="planner")
+    return render_page("planner.html", page="planner")
 
 
 @bp.get("/environment")
 def environment():
     """Environment dashboard: stations by VN_AQI band, time series, zones."""
-    return _page("environment.html", page="environment")
+    return render_page("environment.html", page="environment")
 
 
 @bp.get("/tour")
 def tour():
     """Tourist page: village cards and routes, phone first."""
-    return _page("tour.html", page="tour")
+    return render_page("tour.html", page="tour")
 
 
 @bp.get("/admin/audit")
-def audit_page():
+@require("admin")
+def audit_page() -> str:
     """Admin: the audit log of edits, each with a button to undo it."""
-    from webmap.auth import require
-
-    return require("admin")(lambda: _page("audit.html", page="audit"))()
+    return render_page("audit.html", page="audit")

@@ -20,10 +20,11 @@ from flask import (
 )
 
 from gis.errors import NotFoundError
-from webmap.app import get_conn
+from webmap.db import get_conn
 from webmap.auth import current, require
 from webmap.errors import BadParameter
 from webmap.jobs import runner
+from webmap.pages import render_page
 from webmap.params import parse_polygon
 
 __all__ = ["bp", "raster_frame", "raster_png"]
@@ -466,7 +467,6 @@ def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
 def report(scenario_id: int):
     """A printable planner report: map, parameters, tables, compliance results, downloads."""
     from planning.pipeline_planners import scenario_features
-    from webmap.pages import _page
 
     scenario = _scenario(scenario_id)
     gdf = scenario_features(get_conn(), scenario_id)
@@ -477,7 +477,7 @@ def report(scenario_id: int):
         if len(part):
             frame = part.drop(columns=["geometry", "feature_id", "role"]).dropna(axis=1, how="all")
             tables[role] = json.loads(frame.round(3).to_json(orient="records", force_ascii=False))
-    return _page(
+    return render_page(
         "report.html",
         scenario=scenario,
         svg=_svg_map(gdf, overlay),

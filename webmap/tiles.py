@@ -9,7 +9,7 @@ from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, request
 
 from layers.collections import get_collection, layer_version, tile
-from webmap.app import get_conn
+from webmap.db import get_conn
 from webmap.params import parse_tile
 
 __all__ = ["MVT", "TileCache", "bp"]

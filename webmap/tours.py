@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, Response, jsonify, request
 
 from planning.pipeline import THEMES, TourRequest, plan_village_tour
-from webmap.app import get_conn
+from webmap.db import get_conn
 from webmap.errors import BadParameter
 from webmap.i18n import current_lang
 from webmap.messages import localize

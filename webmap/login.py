@@ -1,0 +1,52 @@
+"""Signing in and out: the ``auth`` blueprint (form with CSRF, session cookie)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from webmap.auth import verify_password
+from webmap.db import get_conn
+from webmap.pages import render_page
+
+__all__ = ["LoginForm", "bp"]
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    """User name and password, with the form's CSRF token."""
+
+    username = StringField(validators=[DataRequired()])
+    password = PasswordField(validators=[DataRequired()])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    """Sign in (form with CSRF)."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = verify_password(get_conn(), form.username.data.strip(), form.password.data)
+        if user is not None:
+            login_user(user)
+            target = request.args.get("next", "")
+            return redirect(
+                target
+                if target.startswith("/") and not target.startswith("//")
+                else url_for("pages.planner")
+            )
+        flash(_("Wrong user name or password"))
+        return render_page("login.html", form=form, page="login"), 401
+    return render_page("login.html", form=form, page="login")
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out and go back to the planner map."""
+    logout_user()
+    return redirect(url_for("pages.planner"))
