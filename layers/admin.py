@@ -6,8 +6,9 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.text import admin_key, fold, nfc
-from gis.validate import Field, Problem
-from layers.importer import ImportOptions, LayerSpec, rename_columns
+from gis.validate import Problem
+from layers.importer import ImportOptions, rename_columns
+from layers.layer import ID, N_, Column, Layer, Tiles
 
 __all__ = ["ADMIN", "LEVELS", "VERSIONS"]
 
@@ -63,31 +64,27 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     return frame, problems
 
 
-ADMIN = LayerSpec(
+ADMIN = Layer(
     name="admin",
     table="admin_units",
+    title=N_("Administrative units"),
+    description=N_("Administrative boundaries in dated versions (pre-2025 and from 1 July 2025)."),
+    schema=(
+        ID,
+        Column("version", required=True, choices=VERSIONS, public=True, filterable=True),
+        Column("level", required=True, choices=LEVELS, public=True, filterable=True),
+        Column("code", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True),
+        Column("name_ascii", role="derived"),
+        Column("name_key", role="derived"),
+        Column("parent_code", public=True, filterable=True),
+        Column("population", "int", minimum=0, public=True, filterable=True),
+        Column("source", required=True),
+    ),
     key=("version", "level", "code"),
-    columns=(
-        "version",
-        "level",
-        "code",
-        "name",
-        "name_ascii",
-        "name_key",
-        "parent_code",
-        "population",
-        "source",
-    ),
-    fields=(
-        Field("version", required=True, choices=VERSIONS),
-        Field("level", required=True, choices=LEVELS),
-        Field("code", required=True),
-        Field("name", required=True),
-        Field("parent_code"),
-        Field("population", "int", minimum=0),
-        Field("source", required=True),
-    ),
-    prepare=_prepare,
     geometry_type="MultiPolygon",
-    touches_updated_at=False,
+    importable=True,
+    collection="admin-units",
+    tiles=Tiles(min_zoom=0),
+    prepare=_prepare,
 )

@@ -7,8 +7,9 @@ import pandas as pd
 
 from gis.crs import METRIC_CRS, to_wgs84
 from gis.text import fold, nfc
-from gis.validate import Field, Problem
-from layers.importer import ImportOptions, LayerSpec, rename_columns
+from gis.validate import Problem
+from layers.importer import ImportOptions, rename_columns
+from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
 __all__ = ["CLUSTERS", "polygon_area_ha"]
 
@@ -79,48 +80,68 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     return frame, problems
 
 
-CLUSTERS = LayerSpec(
+CLUSTERS = Layer(
     name="clusters",
     table="industrial_clusters",
+    title=N_("Industrial clusters"),
+    description=N_("Industrial clusters (Decree 32/2024/NĐ-CP), including craft-village clusters."),
+    schema=(
+        ID,
+        Column("ref", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True),
+        Column("name_ascii", role="derived"),
+        Column("kind", required=True, choices=KINDS, public=True, filterable=True),
+        Column("status", required=True, choices=STATUSES, public=True, filterable=True),
+        Column(
+            "area_ha",
+            "float",
+            minimum=0.01,
+            maximum=10_000,
+            sql_type="numeric(8,2)",
+            public=True,
+            filterable=True,
+        ),
+        Column(
+            "occupancy_pct",
+            "float",
+            minimum=0,
+            maximum=100,
+            sql_type="numeric(5,2)",
+            public=True,
+            filterable=True,
+        ),
+        Column("wastewater_treatment", "bool", public=True, filterable=True),
+        Column(
+            "craft_land_share_pct",
+            "float",
+            minimum=0,
+            maximum=100,
+            sql_type="numeric(5,2)",
+            public=True,
+        ),
+        Column(
+            "service_land_share_pct",
+            "float",
+            minimum=0,
+            maximum=100,
+            sql_type="numeric(5,2)",
+            public=True,
+        ),
+        Column("mountainous", "bool"),
+        Column("established_year", "int", minimum=1980, maximum=2100, sql_type="smallint"),
+        Column("commune_name"),
+        Column("district_name", public=True, filterable=True),
+        Column("province_code", public=True, filterable=True),
+        Column("province_name", public=True, filterable=True),
+        Column("source", required=True, public=True, in_tiles=False),
+        Column("flags", role="derived", sql_type="text[]", public=True, in_tiles=False),
+        UPDATED_AT,
+    ),
     key=("ref",),
-    columns=(
-        "ref",
-        "name",
-        "name_ascii",
-        "kind",
-        "status",
-        "area_ha",
-        "occupancy_pct",
-        "wastewater_treatment",
-        "craft_land_share_pct",
-        "service_land_share_pct",
-        "mountainous",
-        "established_year",
-        "commune_name",
-        "district_name",
-        "province_code",
-        "province_name",
-        "source",
-        "flags",
-    ),
-    fields=(
-        Field("ref", required=True),
-        Field("name", required=True),
-        Field("kind", required=True, choices=KINDS),
-        Field("status", required=True, choices=STATUSES),
-        Field("area_ha", "float", minimum=0.01, maximum=10_000),
-        Field("occupancy_pct", "float", minimum=0, maximum=100),
-        Field("wastewater_treatment", "bool"),
-        Field("craft_land_share_pct", "float", minimum=0, maximum=100),
-        Field("service_land_share_pct", "float", minimum=0, maximum=100),
-        Field("mountainous", "bool"),
-        Field("established_year", "int", minimum=1980, maximum=2100),
-        Field("commune_name"),
-        Field("district_name"),
-        Field("province_code"),
-        Field("province_name"),
-        Field("source", required=True),
-    ),
-    prepare=_prepare,
     geometry_type="MultiPolygon",
+    importable=True,
+    collection="clusters",
+    edit_roles=("planner",),
+    edit_form=("name", "status", "area_ha", "occupancy_pct"),
+    prepare=_prepare,
 )

@@ -13,11 +13,15 @@ from typing import Any
 from psycopg2 import sql
 
 from gis.errors import LayerNotFoundError
+from layers.layer import Layer
+from layers.registry import LAYERS
 
 __all__ = [
     "COLLECTIONS",
     "Collection",
     "Prop",
+    "collection_of",
+    "extent",
     "features",
     "get_collection",
     "layer_version",
@@ -38,14 +42,16 @@ class Prop:
 
 @dataclass(frozen=True)
 class Collection:
-    """A public layer: table, titles in both languages, properties, time column."""
+    """A public layer as the web serves it, derived from its :class:`layers.layer.Layer`.
+
+    ``title`` and ``description`` are English source text (gettext message ids): the web
+    renders them in the request's language.
+    """
 
     id: str
     table: str
-    title_vi: str
-    title_en: str
-    description_vi: str
-    description_en: str
+    title: str
+    description: str
     geometry_type: str
     props: tuple[Prop, ...]
     datetime_column: str | None = None
@@ -53,161 +59,51 @@ class Collection:
     count_matched: bool = True
     #: minimum zoom at which tiles carry features (0 = always).
     min_zoom: int = 0
+    #: tile simplification tolerance in pixels (of 4096).
+    simplify_px: float = 1.0
     extra_json: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    #: storage SRID of the geometry column.
+    srid: int = 4326
+    #: the import layer behind the collection (``layers.registry.LAYERS``).
+    layer: str = ""
 
     def prop(self, name: str) -> Prop | None:
         """The property called ``name``, or ``None``."""
         return next((p for p in self.props if p.name == name), None)
 
 
-_S, _I, _N, _B, _A = "string", "integer", "number", "boolean", "array"
-#: Fixed SQL snippets (no user input) for computed properties.
-_OCOP_JSON = (
-    "ocop",
-    "(SELECT coalesce(json_agg(json_build_object('name', o.name, 'group', o.product_group, "
-    "'stars', o.stars) ORDER BY o.stars DESC, o.name), '[]'::json) FROM ocop_products o "
-    "WHERE o.village_id = t.id)",
-)
-_STOPS_JSON = (
-    "stops",
-    "(SELECT coalesce(json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, "
-    "'minutes', s.planned_minutes) ORDER BY s.seq), '[]'::json) FROM route_stops s "
-    "JOIN craft_villages v ON v.id = s.village_id WHERE s.route_id = t.id)",
-)
+def collection_of(layer: Layer) -> Collection:
+    """The public collection of a declared layer.
 
-COLLECTIONS: dict[str, Collection] = {
-    c.id: c
-    for c in (
-        Collection(
-            "villages",
-            "craft_villages",
-            "Làng nghề",
-            "Craft villages",
-            "Làng nghề và làng có nghề, với nghề, công nhận, du lịch và sản phẩm OCOP.",
-            "Craft villages with their craft, recognition, tourism details and OCOP products.",
-            "Point",
-            (
-                Prop("ref", _S, True),
-                Prop("name", _S, True),
-                Prop("craft", _S, True),
-                Prop("recognition", _S, True),
-                Prop("recognition_year", _I, True),
-                Prop("commune_name", _S, True),
-                Prop("district_name", _S, True),
-                Prop("province_name", _S, True),
-                Prop("province_code", _S, True),
-                Prop("households", _I, True),
-                Prop("workers", _I, True),
-                Prop("visit_minutes", _I, True),
-                Prop("opening_hours", _S, False),
-                Prop("description_vi", _S, False, False),
-                Prop("description_en", _S, False, False),
-                Prop("source", _S, True),
-                Prop("flags", _A, False, False),
-            ),
-            extra_json=(_OCOP_JSON,),
+    Raises
+    ------
+    ValueError
+        When the layer is not public or has no geometry.
+    """
+    if layer.collection is None or layer.geometry_type is None:
+        raise ValueError(f"layer {layer.name} is not a public feature collection")
+    return Collection(
+        id=layer.collection,
+        table=layer.table,
+        title=layer.title,
+        description=layer.description,
+        geometry_type=layer.geometry_type,
+        props=tuple(
+            Prop(c.name, c.json_type, c.filterable, c.in_tiles) for c in layer.public_columns
         ),
-        Collection(
-            "clusters",
-            "industrial_clusters",
-            "Cụm công nghiệp",
-            "Industrial clusters",
-            "Cụm công nghiệp (Nghị định 32/2024/NĐ-CP), gồm cụm công nghiệp làng nghề.",
-            "Industrial clusters (Decree 32/2024/NĐ-CP), including craft-village clusters.",
-            "MultiPolygon",
-            (
-                Prop("ref", _S, True),
-                Prop("name", _S, True),
-                Prop("kind", _S, True),
-                Prop("status", _S, True),
-                Prop("area_ha", _N, True),
-                Prop("occupancy_pct", _N, True),
-                Prop("wastewater_treatment", _B, True),
-                Prop("craft_land_share_pct", _N, False),
-                Prop("service_land_share_pct", _N, False),
-                Prop("province_name", _S, True),
-                Prop("province_code", _S, True),
-                Prop("district_name", _S, True),
-                Prop("source", _S, False, False),
-                Prop("flags", _A, False, False),
-            ),
-        ),
-        Collection(
-            "stations",
-            "monitoring_stations",
-            "Trạm quan trắc",
-            "Monitoring stations",
-            "Trạm quan trắc không khí, nước, đất và tiếng ồn.",
-            "Air, water, soil and noise monitoring stations.",
-            "Point",
-            (
-                Prop("ref", _S, True),
-                Prop("name", _S, True),
-                Prop("medium", _S, True),
-                Prop("operator", _S, True),
-                Prop("synthetic", _B, True),
-                Prop("province_code", _S, True),
-                Prop("source", _S, False, False),
-            ),
-        ),
-        Collection(
-            "zones",
-            "pollution_zones",
-            "Vùng ô nhiễm",
-            "Pollution zones",
-            "Vùng vượt ngưỡng và vùng ảnh hưởng quanh nguồn thải, theo ngày.",
-            "Exceedance zones and source buffers, by date.",
-            "MultiPolygon",
-            (
-                Prop("ref", _S, True),
-                Prop("name", _S, True),
-                Prop("kind", _S, True),
-                Prop("parameter", _S, True),
-                Prop("method", _S, True),
-                Prop("zone_date", _S, False),
-                Prop("severity", _S, True),
-                Prop("source", _S, False, False),
-            ),
-            datetime_column="zone_date",
-        ),
-        Collection(
-            "routes",
-            "tourism_routes",
-            "Tuyến du lịch làng nghề",
-            "Craft-village tourism routes",
-            "Tuyến tham quan làng nghề do chúng tôi tuyển chọn.",
-            "Curated craft-village tours.",
-            "LineString",
-            (
-                Prop("ref", _S, True),
-                Prop("name_vi", _S, True),
-                Prop("name_en", _S, True),
-                Prop("theme", _S, True),
-                Prop("description_vi", _S, False, False),
-                Prop("description_en", _S, False, False),
-                Prop("geometry_method", _S, True),
-            ),
-            extra_json=(_STOPS_JSON,),
-        ),
-        Collection(
-            "admin-units",
-            "admin_units",
-            "Đơn vị hành chính",
-            "Administrative units",
-            "Ranh giới hành chính theo phiên bản có ngày hiệu lực (trước 2025 và từ 1/7/2025).",
-            "Administrative boundaries in dated versions (pre-2025 and from 1 July 2025).",
-            "MultiPolygon",
-            (
-                Prop("version", _S, True),
-                Prop("level", _S, True),
-                Prop("code", _S, True),
-                Prop("name", _S, True),
-                Prop("parent_code", _S, True),
-                Prop("population", _I, True),
-            ),
-            min_zoom=0,
-        ),
+        datetime_column=layer.datetime_column,
+        count_matched=layer.count_matched,
+        min_zoom=layer.tiles.min_zoom,
+        simplify_px=layer.simplify_px,
+        extra_json=layer.extra_json,
+        srid=layer.srid,
+        layer=layer.name,
     )
+
+
+#: Public collections by id, in the registry's order.
+COLLECTIONS: dict[str, Collection] = {
+    c.id: c for c in (collection_of(layer) for layer in LAYERS.values() if layer.public)
 }
 
 
@@ -338,8 +234,6 @@ def layer_version(conn, coll: Collection) -> int:
         return int(cur.fetchone()[0])
 
 
-#: Tolerance of simplification, in tile pixels (of 4096), per geometry family.
-_SIMPLIFY_PX = {"Point": 0.0, "LineString": 1.0, "MultiPolygon": 1.0}
 _WORLD_M = 40075016.68557849
 
 
@@ -371,7 +265,7 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
     """One Mapbox Vector Tile of ``coll`` built by ``ST_AsMVT`` (integer SRIDs only)."""
     props = [p for p in coll.props if p.in_tiles and p.type != "array"]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(p.name)) for p in props)
-    tolerance = _SIMPLIFY_PX[coll.geometry_type] * _WORLD_M / (2 ** int(z)) / 4096.0
+    tolerance = coll.simplify_px * _WORLD_M / (2 ** int(z)) / 4096.0
     geom = sql.SQL("ST_Transform(t.geom, 3857)")
     if tolerance > 0:
         geom = sql.SQL("ST_Simplify(ST_Transform(t.geom, 3857), %(tol)s, true)")

@@ -19,6 +19,9 @@ from typing import Any
 from psycopg2 import sql
 
 from gis.errors import LangNgheError, NotFoundError, ValidationError
+from layers.layer import Layer
+from layers.registry import LAYERS
+from layers.routes import ROUTES
 
 __all__ = [
     "EDITABLE",
@@ -32,34 +35,20 @@ __all__ = [
     "update_feature",
 ]
 
-#: Collection -> (import layer, roles that may edit besides admin).
+#: Collection -> (layer, roles that may edit besides admin), from the declarations.
 EDITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
-    "villages": ("villages", ("planner",)),
-    "clusters": ("clusters", ("planner",)),
-    "stations": ("stations", ("env_officer",)),
-    "zones": ("zones", ("env_officer",)),
-    "routes": ("routes", ("planner",)),
+    layer.collection: (layer.name, layer.edit_roles)
+    for layer in LAYERS.values()
+    if layer.editable and layer.collection is not None
 }
-#: Geometry types each import layer accepts.
-_GEOMETRY = {
-    "villages": ("Point",),
-    "clusters": ("Polygon", "MultiPolygon"),
-    "stations": ("Point",),
-    "zones": ("Polygon", "MultiPolygon"),
-    "routes": (),
+#: Geometry types each editable layer accepts (a route takes none: its line is drawn from
+#: its stops).
+_GEOMETRY: dict[str, tuple[str, ...]] = {
+    name: LAYERS[name].edit_geometries for name, _roles in EDITABLE.values()
 }
 #: Route fields an edit may send; the line itself is drawn from the stops (``stops``:
 #: ``[{"village": ref, "minutes": n}, ...]``), so a route takes no geometry.
-_ROUTE_FIELDS = (
-    "ref",
-    "name_vi",
-    "name_en",
-    "theme",
-    "description_vi",
-    "description_en",
-    "source",
-    "stops",
-)
+_ROUTE_FIELDS = tuple(f.name for f in ROUTES.fields)
 
 
 class PreconditionFailed(LangNgheError):
@@ -276,21 +265,13 @@ def _import_one(
         raise ValidationError("; ".join(f"{p.field or 'feature'}: {p.reason}" for p in errors))
 
 
-def _spec(layer: str):
-    """Table, natural key and whether a geometry is required, for every editable layer."""
-    from types import SimpleNamespace
-
-    from layers.registry import get_spec
-
-    if layer == "routes":
-        return SimpleNamespace(table="tourism_routes", key=("ref",), geometry_required=False)
-    return get_spec(layer)
+def _spec(layer: str) -> Layer:
+    """The declaration of an editable layer: table, natural key, whether a geometry is needed."""
+    return LAYERS[layer]
 
 
 def _table(layer: str) -> str:
-    from layers.registry import get_spec
-
-    return "tourism_routes" if layer == "routes" else get_spec(layer).table
+    return LAYERS[layer].table
 
 
 def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:

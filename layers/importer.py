@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,8 @@ from gis.crs import to_wgs84
 from gis.errors import ImportFailedError
 from gis.io import read_vector
 from gis.progress import Progress, counter
-from gis.validate import Field, Problem, check_duplicates, check_fields, check_geometries
+from gis.validate import Problem, check_duplicates, check_fields, check_geometries
+from layers.layer import Layer
 
 __all__ = ["ImportOptions", "ImportReport", "LayerSpec", "run_import"]
 
@@ -132,30 +132,9 @@ class ImportReport:
         }
 
 
-Prepare = Callable[[gpd.GeoDataFrame, ImportOptions], tuple[pd.DataFrame, list[Problem]]]
-StageCheck = Callable[[Any, ImportOptions], list[Problem]]
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """How one layer family is imported.
-
-    ``columns`` are the table's columns written by imports (the geometry column
-    ``geom`` excluded); ``key`` the natural key; ``extras`` staging-only columns
-    (name, SQL type) used by ``stage_check``.
-    """
-
-    name: str
-    table: str
-    key: tuple[str, ...]
-    columns: tuple[str, ...]
-    fields: tuple[Field, ...]
-    prepare: Prepare
-    geometry_type: str | None = None
-    geometry_required: bool = True
-    extras: tuple[tuple[str, str], ...] = ()
-    stage_check: StageCheck | None = None
-    touches_updated_at: bool = True
+#: The import reads its layer's declaration (:class:`layers.layer.Layer`): table, natural
+#: key, the columns it writes, the fields it validates, ``prepare``, ``stage_check``.
+LayerSpec = Layer
 
 
 def _file_digest(path: Path) -> str:

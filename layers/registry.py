@@ -1,25 +1,64 @@
-"""The registry: the layer families that imports (and later the web) may touch."""
+"""The registry of layer declarations, and the import registry derived from it.
+
+Every table the web or the imports expose is declared once, as a :class:`layers.layer.Layer`
+in its family's module; :data:`LAYERS` lists them all and the other registries
+(:data:`IMPORTABLE` here, ``layers.collections.COLLECTIONS``, ``layers.editing.EDITABLE``)
+are views of it.
+"""
 
 from __future__ import annotations
 
 from gis.errors import LayerNotFoundError
 from layers.admin import ADMIN
 from layers.clusters import CLUSTERS
-from layers.importer import LayerSpec
-from layers.stations import STATIONS
+from layers.layer import Layer
+from layers.roads import ROAD_NODES, ROADS
+from layers.routes import ROUTE_STOPS, ROUTES
+from layers.stations import MEASUREMENTS, STATIONS
 from layers.villages import OCOP, VILLAGES
 from layers.zones import ZONES
 
-__all__ = ["IMPORTABLE", "get_spec"]
+__all__ = ["IMPORTABLE", "LAYERS", "get_layer", "get_spec"]
 
-#: Tabular layers imported by the generic pipeline (measurements and routes have their own).
-IMPORTABLE: dict[str, LayerSpec] = {
-    s.name: s for s in (VILLAGES, OCOP, CLUSTERS, STATIONS, ADMIN, ZONES)
+#: Every declared layer, by name, in the order the web lists the public ones.
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        VILLAGES,
+        OCOP,
+        CLUSTERS,
+        STATIONS,
+        MEASUREMENTS,
+        ZONES,
+        ROUTES,
+        ROUTE_STOPS,
+        ADMIN,
+        ROADS,
+        ROAD_NODES,
+    )
 }
 
+#: Tabular layers imported by the generic pipeline (measurements, routes and roads have
+#: their own).
+IMPORTABLE: dict[str, Layer] = {name: layer for name, layer in LAYERS.items() if layer.importable}
 
-def get_spec(name: str) -> LayerSpec:
-    """Return the import spec of layer ``name``.
+
+def get_layer(name: str) -> Layer:
+    """Return the declaration of layer ``name``.
+
+    Raises
+    ------
+    LayerNotFoundError
+        With the list of declared layers.
+    """
+    try:
+        return LAYERS[name]
+    except KeyError:
+        raise LayerNotFoundError(f"unknown layer {name!r}; layers: {', '.join(LAYERS)}") from None
+
+
+def get_spec(name: str) -> Layer:
+    """Return the declaration of importable layer ``name``.
 
     Raises
     ------

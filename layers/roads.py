@@ -20,13 +20,52 @@ from gis.crs import METRIC_CRS, to_wgs84
 from gis.errors import ValidationError
 from gis.network import RoadGraph, largest_scc, parse_maxspeed
 from gis.progress import Progress, counter
+from layers.layer import N_, Column, Layer
 
-__all__ = ["RoadImportReport", "import_roads", "read_graph"]
+__all__ = ["ROADS", "ROAD_NODES", "RoadImportReport", "import_roads", "read_graph"]
 
 logger = logging.getLogger(__name__)
 _ONEWAY_TRUE = {"yes", "true", "1"}
 #: How far (degrees, about 30 m) a line end may be from the road it should meet.
 SNAP_TOLERANCE_DEG = 0.0003
+
+#: Road networks come from OSM files and graphs (``langnghe import roads``), not from the
+#: generic import; nodes and directed edges are keyed by their network.
+ROAD_NODES = Layer(
+    name="road_nodes",
+    table="road_nodes",
+    title=N_("Road nodes"),
+    description=N_("Junctions and ends of the road networks."),
+    schema=(
+        Column("id", "int", required=True, sql_type="bigint"),
+        Column("osm_id", "int", sql_type="bigint"),
+        Column("network", required=True),
+    ),
+    key=("network", "id"),
+    geometry_type="Point",
+)
+ROADS = Layer(
+    name="roads",
+    table="roads",
+    title=N_("Roads"),
+    description=N_("Directed road edges for routing, with their length and travel costs."),
+    schema=(
+        Column("id", "int", role="stored", sql_type="bigint"),
+        Column("network", required=True),
+        Column("source", "int", required=True, sql_type="bigint"),
+        Column("target", "int", required=True, sql_type="bigint"),
+        Column("osm_id", "int", sql_type="bigint"),
+        Column("name"),
+        Column("highway"),
+        Column("oneway", "bool", required=True),
+        Column("maxspeed_kmh", "float", minimum=0, sql_type="real"),
+        Column("length_m", "float", required=True, minimum=0),
+        Column("cost", "float", required=True),
+        Column("reverse_cost", "float", required=True),
+    ),
+    key=("id",),
+    geometry_type="LineString",
+)
 
 
 @dataclass

@@ -13,8 +13,11 @@ from gis.errors import ImportFailedError, ValidationError
 from gis.text import fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportReport
+from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
 __all__ = [
+    "ROUTES",
+    "ROUTE_STOPS",
     "check_route",
     "import_routes",
     "recompute_on_network",
@@ -23,6 +26,65 @@ __all__ = [
 ]
 
 _REQUIRED = ("ref", "name_vi", "name_en", "theme", "stops")
+
+#: Fixed SQL (no user input) of the routes' computed ``stops`` property.
+_STOPS_JSON = (
+    "stops",
+    "(SELECT coalesce(json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, "
+    "'minutes', s.planned_minutes) ORDER BY s.seq), '[]'::json) FROM route_stops s "
+    "JOIN craft_villages v ON v.id = s.village_id WHERE s.route_id = t.id)",
+)
+
+#: Curated routes come from YAML files (``langnghe import routes``), not from the generic
+#: import; an edit sends ``stops`` (``[{"village": ref, "minutes": n}, ...]``) and no
+#: geometry: the line is drawn from the stops.
+ROUTES = Layer(
+    name="routes",
+    table="tourism_routes",
+    title=N_("Craft-village tourism routes"),
+    description=N_("Curated craft-village tours."),
+    schema=(
+        ID,
+        Column("ref", required=True, public=True, filterable=True),
+        Column("name_vi", required=True, public=True, filterable=True),
+        Column("name_en", required=True, public=True, filterable=True),
+        Column("name_ascii", role="derived"),
+        Column("theme", required=True, public=True, filterable=True),
+        Column("description_vi", public=True, in_tiles=False),
+        Column("description_en", public=True, in_tiles=False),
+        Column(
+            "geometry_method",
+            role="derived",
+            choices=("straight_line", "network"),
+            public=True,
+            filterable=True,
+        ),
+        Column("source"),
+        Column("stops", required=True, role="input_only"),
+        UPDATED_AT,
+    ),
+    key=("ref",),
+    geometry_type="LineString",
+    geometry_required=False,
+    collection="routes",
+    edit_roles=("planner",),
+    edit_geometry_types=(),
+    extra_json=(_STOPS_JSON,),
+)
+
+ROUTE_STOPS = Layer(
+    name="route_stops",
+    table="route_stops",
+    title=N_("Route stops"),
+    description=N_("The ordered stops of each tourism route at craft villages."),
+    schema=(
+        Column("route_id", "int", required=True),
+        Column("seq", "int", required=True, minimum=1, sql_type="smallint"),
+        Column("village_id", "int", required=True),
+        Column("planned_minutes", "int", minimum=0, maximum=1440, sql_type="smallint"),
+    ),
+    key=("route_id", "seq"),
+)
 
 
 def check_route(i: int, route: Any) -> list[Problem]:

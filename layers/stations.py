@@ -18,10 +18,11 @@ from gis.errors import ImportFailedError, ValidationError
 from gis.io import read_table
 from gis.progress import Progress, counter
 from gis.text import fold, nfc
-from gis.validate import Field, Problem, in_vietnam
-from layers.importer import ImportOptions, ImportReport, LayerSpec, rename_columns
+from gis.validate import Problem, in_vietnam
+from layers.importer import ImportOptions, ImportReport, rename_columns
+from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
-__all__ = ["STATIONS", "import_measurements", "normalise_units"]
+__all__ = ["MEASUREMENTS", "STATIONS", "import_measurements", "normalise_units"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,33 +73,55 @@ def _prepare_stations(
     return frame, problems
 
 
-STATIONS = LayerSpec(
+STATIONS = Layer(
     name="stations",
     table="monitoring_stations",
+    title=N_("Monitoring stations"),
+    description=N_("Air, water, soil and noise monitoring stations."),
+    schema=(
+        ID,
+        Column("ref", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True),
+        Column("name_ascii", role="derived"),
+        Column("medium", required=True, choices=MEDIA, public=True, filterable=True),
+        Column("operator", public=True, filterable=True),
+        Column("synthetic", "bool", required=True, public=True, filterable=True),
+        Column("province_code", public=True, filterable=True),
+        Column("source", required=True, public=True, in_tiles=False),
+        Column("flags", role="derived", sql_type="text[]"),
+        UPDATED_AT,
+    ),
     key=("ref",),
-    columns=(
-        "ref",
-        "name",
-        "name_ascii",
-        "medium",
-        "operator",
-        "synthetic",
-        "province_code",
-        "source",
-        "flags",
-    ),
-    fields=(
-        Field("ref", required=True),
-        Field("name", required=True),
-        Field("medium", required=True, choices=MEDIA),
-        Field("operator"),
-        Field("synthetic", "bool", required=True),
-        Field("province_code"),
-        Field("source", required=True),
-    ),
-    prepare=_prepare_stations,
     geometry_type="Point",
     geometry_required=False,
+    importable=True,
+    collection="stations",
+    edit_roles=("env_officer",),
+    edit_form=("name", "operator"),
+    prepare=_prepare_stations,
+)
+
+MEASUREMENTS = Layer(
+    name="measurements",
+    table="measurements",
+    title=N_("Measurements"),
+    description=N_("Values measured at the monitoring stations, one row per parameter and time."),
+    schema=(
+        Column("station_id", "int", required=True, role="derived"),
+        Column("station_ref", required=True, role="input_only", aliases=_STATION_COLS[1:]),
+        Column("parameter", required=True),
+        Column(
+            "observed_at",
+            required=True,
+            sql_type="timestamp with time zone",
+            aliases=_TIME_COLS[1:],
+        ),
+        Column("value", "float", required=True),
+        Column("unit", required=True),
+        Column("quality_flag", role="derived"),
+        Column("source", required=True),
+    ),
+    key=("station_id", "parameter", "observed_at"),
 )
 
 

@@ -14,9 +14,10 @@ import yaml
 from psycopg2 import sql
 
 from gis.text import admin_key, fold, nfc
-from gis.validate import Field, Problem
+from gis.validate import Problem
 from layers.crafts import CRAFT_CODES, infer_craft, infer_recognition
-from layers.importer import ImportOptions, LayerSpec, rename_columns
+from layers.importer import ImportOptions, rename_columns
+from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
 __all__ = ["OCOP", "VILLAGES", "search"]
 
@@ -32,28 +33,6 @@ OCOP_GROUPS = (
     "community_tourism",
 )
 _TEST_NAME = re.compile(r"^(\d+|.*\btest\b.*|làng nghề \d+)$", re.IGNORECASE)
-
-VILLAGE_FIELDS = (
-    Field("ref", required=True),
-    Field("name", required=True),
-    Field("full_name"),
-    Field("craft", required=True, choices=CRAFT_CODES),
-    Field("recognition", choices=RECOGNITION),
-    Field("recognition_year", "int", minimum=1900, maximum=2100),
-    Field("commune_code"),
-    Field("commune_name"),
-    Field("district_code"),
-    Field("district_name"),
-    Field("province_code"),
-    Field("province_name"),
-    Field("households", "int", minimum=0),
-    Field("workers", "int", minimum=0),
-    Field("visit_minutes", "int", minimum=0, maximum=1440),
-    Field("opening_hours"),
-    Field("description_vi"),
-    Field("description_en"),
-    Field("source", required=True),
-)
 
 
 @cache
@@ -245,36 +224,70 @@ def _check_villages(cur, options: ImportOptions) -> list[Problem]:
     return problems
 
 
-VILLAGES = LayerSpec(
+#: Fixed SQL (no user input) of the villages' computed ``ocop`` property.
+_OCOP_JSON = (
+    "ocop",
+    "(SELECT coalesce(json_agg(json_build_object('name', o.name, 'group', o.product_group, "
+    "'stars', o.stars) ORDER BY o.stars DESC, o.name), '[]'::json) FROM ocop_products o "
+    "WHERE o.village_id = t.id)",
+)
+
+VILLAGES = Layer(
     name="villages",
     table="craft_villages",
-    key=("ref",),
-    columns=(
-        "ref",
-        "name",
-        "name_ascii",
-        "full_name",
-        "craft",
-        "recognition",
-        "recognition_year",
-        "commune_code",
-        "commune_name",
-        "district_code",
-        "district_name",
-        "province_code",
-        "province_name",
-        "households",
-        "workers",
-        "visit_minutes",
-        "opening_hours",
-        "description_vi",
-        "description_en",
-        "source",
-        "flags",
+    title=N_("Craft villages"),
+    description=N_(
+        "Craft villages with their craft, recognition, tourism details and OCOP products."
     ),
-    fields=VILLAGE_FIELDS,
-    prepare=_prepare_villages,
+    schema=(
+        ID,
+        Column("ref", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True),
+        Column("name_ascii", role="derived"),
+        Column("full_name"),
+        Column("craft", required=True, choices=CRAFT_CODES, public=True, filterable=True),
+        Column("recognition", choices=RECOGNITION, public=True, filterable=True),
+        Column(
+            "recognition_year",
+            "int",
+            minimum=1900,
+            maximum=2100,
+            sql_type="smallint",
+            public=True,
+            filterable=True,
+        ),
+        Column("commune_code"),
+        Column("commune_name", public=True, filterable=True),
+        Column("district_code"),
+        Column("district_name", public=True, filterable=True),
+        Column("province_code", public=True, filterable=True),
+        Column("province_name", public=True, filterable=True),
+        Column("households", "int", minimum=0, public=True, filterable=True),
+        Column("workers", "int", minimum=0, public=True, filterable=True),
+        Column(
+            "visit_minutes",
+            "int",
+            minimum=0,
+            maximum=1440,
+            sql_type="smallint",
+            public=True,
+            filterable=True,
+        ),
+        Column("opening_hours", public=True),
+        Column("description_vi", public=True, in_tiles=False),
+        Column("description_en", public=True, in_tiles=False),
+        Column("source", required=True, public=True, filterable=True),
+        Column("flags", role="derived", sql_type="text[]", public=True, in_tiles=False),
+        UPDATED_AT,
+    ),
+    key=("ref",),
     geometry_type="Point",
+    importable=True,
+    collection="villages",
+    edit_roles=("planner",),
+    edit_form=("name", "households", "workers", "visit_minutes", "opening_hours"),
+    extra_json=(_OCOP_JSON,),
+    prepare=_prepare_villages,
     extras=(("_province_key", "text"), ("_district_key", "text")),
     stage_check=_check_villages,
 )
@@ -283,7 +296,7 @@ VILLAGES = LayerSpec(
 def _prepare_ocop(
     gdf: gpd.GeoDataFrame, options: ImportOptions
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    frame = rename_columns(gdf, {"group": "product_group"})
+    frame = rename_columns(gdf, {"group": "product_group"})  # OCOP's declared alias
     frame["_village_ref"] = _text(frame, "village_ref")
     frame["village_id"] = None
     return frame, []
@@ -305,23 +318,26 @@ def _check_ocop(cur, options: ImportOptions) -> list[Problem]:
     ]
 
 
-OCOP = LayerSpec(
+OCOP = Layer(
     name="ocop",
     table="ocop_products",
-    key=("village_id", "name"),
-    columns=("village_id", "name", "product_group", "stars", "year_rated", "source"),
-    fields=(
-        Field("village_ref", required=True),
-        Field("name", required=True),
-        Field("product_group", required=True, choices=OCOP_GROUPS),
-        Field("stars", "int", required=True, minimum=1, maximum=5),
-        Field("year_rated", "int", minimum=2018, maximum=2100),
-        Field("source", required=True),
+    title=N_("OCOP products"),
+    description=N_("OCOP products of the craft villages, with their group and stars."),
+    schema=(
+        ID,
+        Column("village_id", "int", role="derived"),
+        Column("village_ref", required=True, role="input_only"),
+        Column("name", required=True),
+        Column("product_group", required=True, choices=OCOP_GROUPS, aliases=("group",)),
+        Column("stars", "int", required=True, minimum=1, maximum=5, sql_type="smallint"),
+        Column("year_rated", "int", minimum=2018, maximum=2100, sql_type="smallint"),
+        Column("source", required=True),
     ),
+    key=("village_id", "name"),
+    importable=True,
     prepare=_prepare_ocop,
     extras=(("_village_ref", "text"),),
     stage_check=_check_ocop,
-    touches_updated_at=False,
 )
 
 

@@ -8,8 +8,9 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.text import nfc
-from gis.validate import Field, Problem
-from layers.importer import ImportOptions, LayerSpec, rename_columns
+from gis.validate import Problem
+from layers.importer import ImportOptions, rename_columns
+from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
 __all__ = ["ZONES"]
 
@@ -39,22 +40,31 @@ def _check_parameters(cur, options: ImportOptions) -> list[Problem]:
     ]
 
 
-ZONES = LayerSpec(
+ZONES = Layer(
     name="zones",
     table="pollution_zones",
-    key=("ref",),
-    columns=("ref", "name", "kind", "parameter", "method", "zone_date", "severity", "source"),
-    fields=(
-        Field("ref", required=True),
-        Field("name", required=True),
-        Field("kind", required=True, choices=KINDS),
-        Field("parameter"),
-        Field("method", required=True),
-        Field("zone_date", "date", required=True),
-        Field("severity", choices=SEVERITIES),
-        Field("source", required=True),
+    title=N_("Pollution zones"),
+    description=N_("Exceedance zones and source buffers, by date."),
+    schema=(
+        ID,
+        Column("ref", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True),
+        Column("kind", required=True, choices=KINDS, public=True, filterable=True),
+        Column("parameter", public=True, filterable=True),
+        Column("method", required=True, public=True, filterable=True),
+        Column("zone_date", "date", required=True, public=True),
+        Column("severity", choices=SEVERITIES, public=True, filterable=True),
+        Column("village_id", "int", role="stored"),
+        Column("source", required=True, public=True, in_tiles=False),
+        UPDATED_AT,
     ),
-    prepare=_prepare,
+    key=("ref",),
     geometry_type="MultiPolygon",
+    importable=True,
+    collection="zones",
+    edit_roles=("env_officer",),
+    edit_form=("name", "severity", "zone_date", "method"),
+    datetime_column="zone_date",
+    prepare=_prepare,
     stage_check=_check_parameters,
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from layers.collections import COLLECTIONS, Collection, extent, features, get_collection
@@ -28,15 +27,9 @@ CONFORMANCE = [
 ]
 
 
-def _lang() -> str:
-    return str(get_locale() or "vi")
-
-
 def _title(coll: Collection) -> tuple[str, str]:
-    vi = _lang() == "vi"
-    return (coll.title_vi if vi else coll.title_en), (
-        coll.description_vi if vi else coll.description_en
-    )
+    """The collection's title and description in the request's language."""
+    return _(coll.title), _(coll.description)
 
 
 def _collection_doc(coll: Collection) -> dict:

@@ -6,6 +6,7 @@ from typing import Any
 
 from gis.settings import Settings
 from layers.collections import COLLECTIONS, Collection
+from webmap.messages import translations
 
 __all__ = ["openapi_document"]
 
@@ -75,7 +76,7 @@ def _items_path(coll: Collection, settings: Settings) -> dict[str, Any]:
     ]
     return {
         "get": {
-            "summary": f"{coll.title_en} / {coll.title_vi}",
+            "summary": f"{coll.title} / {translations('vi').gettext(coll.title)}",
             "operationId": f"items_{coll.id.replace('-', '_')}",
             "tags": [coll.id],
             "parameters": params,
@@ -99,7 +100,7 @@ def _items_path(coll: Collection, settings: Settings) -> dict[str, Any]:
 def _item_path(coll: Collection) -> dict[str, Any]:
     return {
         "get": {
-            "summary": f"One feature of {coll.title_en}",
+            "summary": f"One feature of {coll.title}",
             "operationId": f"item_{coll.id.replace('-', '_')}",
             "tags": [coll.id],
             "parameters": [
@@ -278,7 +279,7 @@ def openapi_document(base_url: str, settings: Settings) -> dict[str, Any]:
     for coll in COLLECTIONS.values():
         paths[f"/collections/{coll.id}"] = {
             "get": {
-                "summary": f"{coll.title_en} metadata",
+                "summary": f"{coll.title} metadata",
                 "operationId": f"collection_{coll.id.replace('-', '_')}",
                 "responses": {**_json_ok("collection"), "404": _error()},
             }

@@ -8,6 +8,8 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from layers.collections import COLLECTIONS
+from layers.registry import LAYERS
 from webmap.api import landing
 from webmap.auth import current, require
 
@@ -191,6 +193,28 @@ def _js_strings() -> dict[str, str]:
     }
 
 
+def _layers() -> list[dict[str, Any]]:
+    """The public layers as the page scripts need them, from the layer declarations.
+
+    Each entry: ``id`` (collection), ``title`` (translated), ``geometry``, ``edit_roles``
+    (besides admin) and ``fields``: the edit form's ``[name, widget]`` pairs, a widget
+    being ``text``, ``number``, ``date`` or the list of allowed values.
+    """
+    return [
+        {
+            "id": coll.id,
+            "title": _(coll.title),
+            "geometry": coll.geometry_type,
+            "edit_roles": list(LAYERS[coll.layer].edit_roles),
+            "fields": [
+                [name, LAYERS[coll.layer].column(name).widget]
+                for name in LAYERS[coll.layer].edit_form
+            ],
+        }
+        for coll in COLLECTIONS.values()
+    ]
+
+
 def render_page(template: str, **extra: Any) -> str:
     """Render a page template with the page configuration (language, basemap, strings, role).
 
@@ -214,6 +238,7 @@ def render_page(template: str, **extra: Any) -> str:
         "basemap_url": settings.basemap_url,
         "attribution": settings.basemap_attribution,
         "strings": _js_strings(),
+        "layers": _layers(),
         "items_max": settings.items_max_limit,
         "role": user.role if user else None,
     }

@@ -7,21 +7,17 @@
 "use strict";
 (async function () {
   const { T, esc, csrfToken } = LN;
-  const ROLES = { villages: "planner", clusters: "planner", stations: "env_officer", zones: "env_officer" };
+  // Who may edit which layer, and the fields of its form, come from the layer declarations
+  // (LN.config.layers: [{id, title, geometry, edit_roles, fields: [[name, widget], ...]}]).
+  const DECLARED = Object.fromEntries((LN.config.layers || []).map((l) => [l.id, l]));
+  const may = (collection) => DECLARED[collection] && (LN.config.role === "admin" || DECLARED[collection].edit_roles.includes(LN.config.role));
   if (!LN.config.role) return;
   while (!window.lnMap || !window.lnEditable) await new Promise((r) => setTimeout(r, 50));
-  const mine = window.lnEditable.filter((e) => LN.config.role === "admin" || ROLES[e.collection] === LN.config.role);
+  const mine = window.lnEditable.filter((e) => may(e.collection));
   if (!mine.length) { document.body.dataset.editingReady = "1"; return; }
   const map = window.lnMap;
   const panel = document.getElementById("edit-panel");
-  const FIELDS = {
-    villages: [["name", "text"], ["households", "number"], ["workers", "number"], ["visit_minutes", "number"],
-      ["opening_hours", "text"]],
-    clusters: [["name", "text"], ["status", ["planned", "operating", "expanding"]], ["area_ha", "number"],
-      ["occupancy_pct", "number"]],
-    stations: [["name", "text"], ["operator", "text"]],
-    zones: [["name", "text"], ["severity", ["high", "medium", "low"]], ["zone_date", "date"], ["method", "text"]],
-  };
+  const FIELDS = Object.fromEntries(Object.values(DECLARED).map((l) => [l.id, l.fields]));
   let session = null;
 
   function stop() {

@@ -1,0 +1,389 @@
+"""One declaration per layer family: its table, fields, geometry, key and who may use it.
+
+A :class:`Layer` says everything the rest of the system needs to know about one table:
+the columns with their SQL types, how imports validate them and which source columns
+they accept (aliases, matched case-insensitively), the geometry type and storage SRID,
+the metric CRS for measurements, the natural key, whether the layer is importable,
+editable (and by which roles) and public (and under which collection id), its vector
+tile settings and its titles (English, marked for gettext; the Vietnamese text is in
+the ``.po`` catalogue).
+
+Every registry derives from these declarations: the import registry
+(:mod:`layers.registry`), the public collections (:mod:`layers.collections`), the
+editable layers (:mod:`layers.editing`), the OpenAPI document and the pages' layer and
+field lists (``webmap``). A PostGIS test compares each declaration with the database
+catalogue after the migrations.
+
+Examples
+--------
+>>> demo = Layer(
+...     name="demo",
+...     table="demo_points",
+...     title=N_("Demo points"),
+...     description=N_("Points for the example."),
+...     schema=(ID, Column("ref", required=True, aliases=("ma",)), Column("name")),
+...     key=("ref",),
+...     geometry_type="Point",
+... )
+>>> demo.columns
+('ref', 'name')
+>>> [f.name for f in demo.fields]
+['ref', 'name']
+>>> match_columns(demo, ["MA", "Name", "other"])
+{'MA': 'ref', 'Name': 'name'}
+>>> demo.edit_geometries
+('Point',)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from gis.validate import Field, Problem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = [
+    "ID",
+    "UPDATED_AT",
+    "Column",
+    "Layer",
+    "N_",
+    "Prepare",
+    "StageCheck",
+    "Tiles",
+    "match_columns",
+]
+
+#: ``input``: read from files (aliases apply), validated, stored and written by imports;
+#: ``derived``: computed by the layer's ``prepare``/``stage_check``, stored and written;
+#: ``input_only``: read and validated, never stored in the table (e.g. a parent's ref);
+#: ``stored``: in the table, never written by imports (ids, timestamps, links set elsewhere).
+Role = Literal["input", "derived", "input_only", "stored"]
+
+#: SQL type of each validation kind, where a column does not say otherwise.
+_SQL_TYPES = {
+    "text": "text",
+    "int": "integer",
+    "float": "double precision",
+    "bool": "boolean",
+    "date": "date",
+}
+#: JSON-schema type of each SQL type (the public properties, the OpenAPI document).
+_JSON_TYPES = {
+    "text": "string",
+    "date": "string",
+    "timestamp with time zone": "string",
+    "integer": "integer",
+    "smallint": "integer",
+    "bigint": "integer",
+    "real": "number",
+    "double precision": "number",
+    "boolean": "boolean",
+    "text[]": "array",
+}
+#: Geometry types an edit may send, per stored type (a single polygon becomes a multi one).
+_EDIT_GEOMETRIES = {
+    "Point": ("Point",),
+    "LineString": ("LineString",),
+    "MultiPolygon": ("Polygon", "MultiPolygon"),
+}
+#: Simplification tolerance of vector tiles, in tile pixels (of 4096), per geometry type.
+_SIMPLIFY_PX = {"Point": 0.0, "LineString": 1.0, "MultiPolygon": 1.0}
+
+
+def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark only")
+    """Mark a string for ``pybabel extract`` without translating it now.
+
+    Examples
+    --------
+    >>> N_("Craft villages")
+    'Craft villages'
+    """
+    return text
+
+
+@dataclass(frozen=True)
+class Column(Field):
+    """One column of a layer's table (or one input field of its imports).
+
+    A :class:`gis.validate.Field` (``kind``, ``required``, ``choices``, ``minimum``,
+    ``maximum`` drive the import's validation) with what the rest of the system needs.
+
+    Parameters
+    ----------
+    sql_type : str, optional
+        The type as PostgreSQL's ``format_type`` prints it (``smallint``,
+        ``numeric(8,2)``, ``text[]``...); by default the type of ``kind``.
+    role : {"input", "derived", "input_only", "stored"}
+        Who fills the column (see ``Role``).
+    aliases : tuple of str
+        Other source column names an import accepts for this field (case-insensitive).
+    public : bool
+        Whether the column is a property of the public collection.
+    filterable : bool
+        Whether the public API filters on it (``?name=value``).
+    in_tiles : bool
+        Whether vector tiles carry it (public, non-array columns only).
+    """
+
+    sql_type: str = ""
+    role: Role = "input"
+    aliases: tuple[str, ...] = ()
+    public: bool = False
+    filterable: bool = False
+    in_tiles: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.sql_type:
+            object.__setattr__(self, "sql_type", _SQL_TYPES[self.kind])
+
+    @property
+    def stored(self) -> bool:
+        """Whether the column is in the table."""
+        return self.role != "input_only"
+
+    @property
+    def written(self) -> bool:
+        """Whether imports write the column."""
+        return self.role in ("input", "derived")
+
+    @property
+    def validated(self) -> bool:
+        """Whether imports read and validate the field from their input."""
+        return self.role in ("input", "input_only")
+
+    @property
+    def json_type(self) -> str:
+        """The JSON-schema type of its values (``string``, ``integer``, ``number``...)."""
+        if self.sql_type.startswith("numeric"):
+            return "number"
+        return _JSON_TYPES.get(self.sql_type, "string")
+
+    @property
+    def widget(self) -> str | list[str]:
+        """The edit form's input: ``text``, ``number``, ``date`` or the list of choices."""
+        if self.choices:
+            return list(self.choices)
+        return {"int": "number", "float": "number", "date": "date"}.get(self.kind, "text")
+
+
+#: The serial primary key every layer table has.
+ID = Column("id", "int", role="stored")
+#: The change stamp of tables whose imports touch ``updated_at``.
+UPDATED_AT = Column("updated_at", role="stored", sql_type="timestamp with time zone")
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """Vector tile settings of a public layer.
+
+    Parameters
+    ----------
+    min_zoom : int
+        Lowest zoom level at which tiles carry features (0: always).
+    simplify_px : float, optional
+        Simplification tolerance in tile pixels (of 4096); by default 0 for points and
+        1 for lines and polygons.
+    """
+
+    min_zoom: int = 0
+    simplify_px: float | None = None
+
+
+Prepare = Callable[["gpd.GeoDataFrame", Any], tuple["pd.DataFrame", list[Problem]]]
+StageCheck = Callable[[Any, Any], list[Problem]]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The declaration of one layer's table: the single source of every registry.
+
+    Parameters
+    ----------
+    name : str
+        The family's name in the import registry and on the command line
+        (``langnghe import <name>``).
+    table : str
+        The table in the database.
+    title, description : str
+        English text marked with :func:`N_`; rendered through the gettext catalogues.
+    schema : tuple of Column
+        Every column of the table (``geom`` excepted: see ``geometry_type``) and every
+        input-only field, in table order.
+    key : tuple of str
+        The natural key: the columns of a unique constraint, used by imports to upsert.
+    geometry_type : str, optional
+        ``Point``, ``LineString`` or ``MultiPolygon`` stored in column ``geom``;
+        ``None`` for tables without geometry.
+    geometry_required : bool
+        Whether every row needs a geometry (``geom NOT NULL``).
+    srid : int
+        The storage SRID of ``geom``.
+    metric_crs : str
+        The projected CRS in which the layer's lengths, areas and buffers are measured.
+    importable : bool
+        Whether the generic file import (``langnghe import``) takes it.
+    collection : str, optional
+        The public collection id (OGC API, tiles, pages); ``None``: not public.
+    edit_roles : tuple of str
+        Roles that may edit it through the API besides ``admin``; empty: not editable.
+    edit_form : tuple of str
+        The fields shown, in order, in the pages' edit form.
+    edit_geometry_types : tuple of str, optional
+        Geometry types an edit may send; by default derived from ``geometry_type``
+        (``()``: an edit sends no geometry).
+    datetime_column : str, optional
+        The column the public API's ``datetime`` parameter filters on.
+    count_matched : bool
+        Whether item pages report ``numberMatched`` (only where counting is cheap).
+    tiles : Tiles
+        Vector tile settings.
+    extra_json : tuple of (str, str)
+        Computed public properties: a name and a fixed SQL expression over ``t``.
+    prepare : callable, optional
+        ``prepare(gdf, options) -> (frame, problems)``: the import's per-layer step.
+    stage_check : callable, optional
+        ``stage_check(cursor, options) -> problems``: checks against the database.
+    extras : tuple of (str, str)
+        Staging-only columns (name, SQL type) used by ``stage_check``.
+    """
+
+    name: str
+    table: str
+    title: str
+    description: str
+    schema: tuple[Column, ...]
+    key: tuple[str, ...]
+    geometry_type: str | None = None
+    geometry_required: bool = True
+    srid: int = 4326
+    metric_crs: str = "EPSG:32648"
+    importable: bool = False
+    collection: str | None = None
+    edit_roles: tuple[str, ...] = ()
+    edit_form: tuple[str, ...] = ()
+    edit_geometry_types: tuple[str, ...] | None = None
+    datetime_column: str | None = None
+    count_matched: bool = True
+    tiles: Tiles = field(default_factory=Tiles)
+    extra_json: tuple[tuple[str, str], ...] = ()
+    prepare: Prepare | None = None
+    stage_check: StageCheck | None = None
+    extras: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.schema]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer {self.name}: a column is declared twice")
+        stored = {c.name for c in self.schema if c.stored}
+        for group, wanted in (
+            ("key", self.key),
+            ("edit_form", self.edit_form),
+            ("datetime_column", (self.datetime_column,) if self.datetime_column else ()),
+        ):
+            missing = set(wanted) - stored
+            if missing:
+                raise ValueError(f"layer {self.name}: {group} names unknown columns {missing}")
+        if self.importable and self.prepare is None:
+            raise ValueError(f"layer {self.name}: an importable layer needs a prepare step")
+
+    def column(self, name: str) -> Column:
+        """The declared column ``name``.
+
+        Raises
+        ------
+        KeyError
+            When the layer has no such column.
+        """
+        for col in self.schema:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def fields(self) -> tuple[Column, ...]:
+        """The fields an import reads and validates, in declaration order."""
+        return tuple(c for c in self.schema if c.validated)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table columns an import writes (``geom`` excluded)."""
+        return tuple(c.name for c in self.schema if c.written)
+
+    @property
+    def stored_columns(self) -> tuple[Column, ...]:
+        """Every column of the table (``geom`` excluded), in table order."""
+        return tuple(c for c in self.schema if c.stored)
+
+    @property
+    def public_columns(self) -> tuple[Column, ...]:
+        """The columns the public collection serves as properties."""
+        return tuple(c for c in self.schema if c.public)
+
+    @property
+    def touches_updated_at(self) -> bool:
+        """Whether an import's update stamps ``updated_at``."""
+        return any(c.name == "updated_at" for c in self.schema)
+
+    @property
+    def public(self) -> bool:
+        """Whether the web serves the layer."""
+        return self.collection is not None
+
+    @property
+    def editable(self) -> bool:
+        """Whether the API edits the layer."""
+        return bool(self.edit_roles)
+
+    @property
+    def edit_geometries(self) -> tuple[str, ...]:
+        """Geometry types an edit may send (``()``: none)."""
+        if self.edit_geometry_types is not None:
+            return self.edit_geometry_types
+        return _EDIT_GEOMETRIES.get(self.geometry_type or "", ())
+
+    @property
+    def simplify_px(self) -> float:
+        """Tile simplification tolerance in pixels (of 4096)."""
+        if self.tiles.simplify_px is not None:
+            return self.tiles.simplify_px
+        return _SIMPLIFY_PX.get(self.geometry_type or "", 1.0)
+
+
+def match_columns(layer: Layer, columns: Iterable[str]) -> dict[str, str]:
+    """Map source column names to the layer's fields by name or alias, ignoring case.
+
+    A source column named exactly like a field wins over an alias; each field takes the
+    first matching source column, and each source column serves one field.
+
+    Parameters
+    ----------
+    layer : Layer
+        The declaration whose input fields (and their aliases) are matched.
+    columns : iterable of str
+        The source's column names.
+
+    Returns
+    -------
+    dict
+        ``{source column: field name}`` for the columns that match a field; columns
+        already named like their field are included.
+    """
+    available = list(columns)
+    folded = {}
+    for source in available:
+        folded.setdefault(source.casefold(), source)
+    mapping: dict[str, str] = {}
+    for col in layer.fields:
+        for candidate in (col.name, *col.aliases):
+            source = col.name if candidate == col.name and col.name in available else None
+            source = source or folded.get(candidate.casefold())
+            if source is not None and source not in mapping:
+                mapping[source] = col.name
+                break
+    return mapping
