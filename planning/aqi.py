@@ -46,7 +46,15 @@ def sub_index(value: float, concentrations: Sequence[float], index: Sequence[flo
 
 
 def aqi(values: Mapping[str, float], table: AqiTable) -> tuple[int, str] | None:
-    """The index (rounded up) and its dominant pollutant, or ``None`` without a PM value."""
+    """The index and its dominant pollutant, or ``None`` without a PM value.
+
+    Rounded to the nearest integer, halves up (Decision 1459/QĐ-TCMT; not up, and not
+    Python's round-half-to-even).
+
+    >>> t = AqiTable([0, 50, 100], {"NO2": [0, 100, 200], "PM10": [0, 50, 150]}, [], ["PM10"], True)
+    >>> aqi({"NO2": 65.4, "PM10": 10}, t), aqi({"NO2": 65.0, "PM10": 10}, t)
+    ((33, 'NO2'), (33, 'NO2'))
+    """
     usable = {
         k: v for k, v in values.items() if k in table.concentrations and v is not None and v >= 0
     }
@@ -54,7 +62,7 @@ def aqi(values: Mapping[str, float], table: AqiTable) -> tuple[int, str] | None:
         return None
     subs = {k: sub_index(v, table.concentrations[k], table.index) for k, v in usable.items()}
     dominant = max(subs, key=lambda k: subs[k])
-    return int(np.ceil(subs[dominant])), dominant
+    return int(np.floor(subs[dominant] + 0.5)), dominant
 
 
 def band(value: int, table: AqiTable) -> Mapping[str, object]:

@@ -350,14 +350,18 @@ def find_exceedances(
     stations: list[str] | None = None,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
-) -> pd.DataFrame:
-    """QCVN 05 exceedances of the stored air measurements."""
-    from planning.pollution import exceedances
+    with_counts: bool = False,
+):
+    """QCVN 05 exceedances of the stored air measurements (and, ``with_counts``, how many
+    periods were assessed and how many could not be: ``(exceedances, counts)``).
+    """
+    from planning.pollution import assess_air
 
-    return exceedances(
+    found, counts = assess_air(
         measurements_frame(conn, stations=stations, start=start, end=end),
         _regulation(folder, "qcvn05_air"),
     )
+    return (found, counts) if with_counts else found
 
 
 def latest_station_aqi(conn, folder) -> dict[str, dict[str, Any]]:
@@ -385,7 +389,7 @@ def latest_station_aqi(conn, folder) -> dict[str, dict[str, Any]]:
                 "value": value,
                 "dominant": last["dominant"].iloc[0],
                 "band": dict(band(value, table)),
-                "time": last.index[0].isoformat(),
+                "time": last.index[0].tz_convert("Asia/Ho_Chi_Minh").isoformat(),
                 "verified": table.verified,
             }
     return out
@@ -519,7 +523,8 @@ def make_surface_zones(
 
     import rasterio
 
-    from layers.regulations import air_limits
+    from planning import rules
+    from planning.pollution import limit_in_force
     from planning.zones import exceedance_polygons
 
     with conn.cursor() as cur:
@@ -534,19 +539,21 @@ def make_surface_zones(
     params, path = row
     parameter = params["parameter"]
     start = params.get("start")
-    day = dt.date.fromisoformat(start[:10]) if start and start != "None" else dt.date.today()
+    day = (
+        rules.local_date(start)
+        if start and start != "None"
+        else rules.local_date(dt.datetime.now(dt.UTC))
+    )
     document = "given"
     if limit is None:
-        found = [
-            lim
-            for lim in air_limits(settings.sample_data / "regulations", parameter, day.isoformat())
-            if lim["averaging"] == "24h"
-        ]
-        if not found:
+        found = limit_in_force(
+            _regulation(settings.sample_data / "regulations", "qcvn05_air"), parameter, "24h", day
+        )
+        if found is None or found.get("value") is None:
             raise ValidationError(
                 f"no QCVN 05 24-hour limit for {parameter} on {day}: give --limit"
             )
-        limit, document = float(found[0]["value"]), found[0]["document"]
+        limit, document = float(found["value"]), found["document"]
     with rasterio.open(path) as src:
         names = list(src.descriptions)
         band = band or ("kriging" if "kriging" in names else names[0])

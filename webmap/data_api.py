@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,12 +10,15 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import get_locale
 
 from layers import spatial
-from layers.regulations import air_limits, load_document
+from layers.regulations import load_document
 from layers.villages import search
+from planning import rules
 from planning.aqi import table_from_document
+from planning.pollution import air_limits_on
 from webmap.db import get_conn
 from webmap.auth import require
 from webmap.errors import BadParameter
+from webmap.messages import message_json
 from webmap.params import parse_int, parse_polygon
 
 __all__ = ["bp"]
@@ -94,12 +98,38 @@ def station_series(station_id: int):
         raise BadParameter("parameter is too long")
     days = parse_int(request.args.get("days"), "days", default=7, minimum=1, maximum=366)
     rows = spatial.series(get_conn(), station_id, parameter, days=days)
-    on = rows[-1][0].date().isoformat() if rows else "2026-01-01"
+    day = rules.local_date(rows[-1][0] if rows else dt.datetime.now(dt.UTC))
+    limits = [
+        lim
+        for lim in air_limits_on(load_document(_regulations(), "qcvn05_air"), day)
+        if lim["parameter"] == parameter
+    ]
     return jsonify(
         parameter=parameter,
         points=[{"t": t.isoformat(), "v": v, "q": q} for t, v, q in rows],
-        limits=air_limits(_regulations(), parameter, on),
+        limits=[_limit_json(lim, _lang()) for lim in limits],
     )
+
+
+def _lang() -> str:
+    return str(get_locale() or "vi")
+
+
+def _limit_json(limit: dict, lang: str) -> dict:
+    """A QCVN limit record for the browser: value, averaging, document, dates, source text."""
+    start, end = rules.effective_dates(limit)
+    return {
+        "parameter": limit["parameter"],
+        "averaging": limit["averaging"],
+        "value": limit["value"],
+        "unit": limit.get("unit"),
+        "document": limit["document"],
+        "article": limit.get("article"),
+        "effective_from": start.isoformat() if start else None,
+        "effective_to": end.isoformat() if end else None,
+        "verified": rules.is_verified(limit),
+        "source": message_json(rules.source(limit), lang),
+    }
 
 
 @bp.get("/export/villages/<ref>.html")
@@ -356,11 +386,23 @@ def exceedances():
         start=when("since"),
         end=when("until"),
     )
-    found = found.sort_values("start", ascending=False, key=lambda s: s.astype(str)).head(limit)
-    rows = json.loads(
-        found.assign(start=found["start"].astype(str)).to_json(orient="records", force_ascii=False)
-    )
+    found = found.sort_values("start", ascending=False).head(limit)
+    lang = _lang()
+    rows = [_exceedance_json(row, lang) for row in found.to_dict(orient="records")]
     return jsonify(exceedances=rows, count=len(rows))
+
+
+def _exceedance_json(row: dict, lang: str) -> dict:
+    """One exceedance: its numbers, local start time with zone, provenance and its text."""
+    dates = {k: row[k].isoformat() if row[k] else None for k in ("effective_from", "effective_to")}
+    return {
+        **{k: row[k] for k in ("station", "parameter", "period", "value", "limit", "unit")},
+        **{k: row[k] for k in ("regulation", "article", "verified")},
+        **dates,
+        "start": row["start"].isoformat(),
+        "source": message_json(row["source"], lang),
+        "message": message_json(row["message"], lang),
+    }
 
 
 @bp.post("/api/measurements")

@@ -51,6 +51,15 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark o
 
 # Every code a message below webmap/ may carry, with its English template. Keep sorted by code.
 TEXTS: dict[str, str] = {
+    "air.assessed_periods": N_(
+        "{station}, {parameter} {period}: {assessed} periods assessed, {exceeded} above the "
+        "limit; {incomplete} incomplete and not assessed (completeness rule of this project: "
+        "75%); {no_limit} on dates with no limit recorded (unknown)"
+    ),
+    "air.exceedance": N_(
+        "{parameter} {period} mean at {when}: {value} {unit}, above the limit of {limit} "
+        "{unit} ({source})"
+    ),
     "allocation.bad_capacities": N_("capacities must be {sites} non-negative numbers"),
     "allocation.bad_demand": N_("demand must be finite and not negative"),
     "allocation.bad_sizes": N_("sizes must be {demand_points} non-negative numbers"),
@@ -71,17 +80,102 @@ TEXTS: dict[str, str] = {
     "allocation.stranded": N_("demand points {points} reach no site"),
     "allocation.stranded_within": N_("demand points {points} reach no site within {max_cost}"),
     "aqi.bad_concentration": N_("concentration must be a non-negative number, got {value}"),
+    "aqi.day_incomplete": N_(
+        "{day}: {hours} of 24 hours of particulate data, {needed} needed (completeness rule of "
+        "this project, 75%, not of the decision): no daily index"
+    ),
+    "decree32.area": N_("area"),
+    "decree32.area_craft": N_(
+        "{label} {area_ha} ha; {min_ha} to {max_ha} ha allowed for a craft-village cluster"
+    ),
+    "decree32.area_general": N_(
+        "{label} {area_ha} ha; {min_ha} to {max_ha} ha allowed for a general cluster"
+    ),
+    "decree32.area_mountainous": N_(
+        "{label} {area_ha} ha; {min_ha} to {max_ha} ha allowed in a mountainous unit"
+    ),
+    "decree32.area_unknown_craft_share": N_(
+        "{label} {area_ha} ha is allowed only for a craft-village cluster, and the share of "
+        "its industrial land for craft-village producers is not recorded"
+    ),
+    "decree32.area_unknown_mountainous": N_(
+        "{label} {area_ha} ha is allowed only in a mountainous unit, and that is not known"
+    ),
+    "decree32.confirm_investor": N_("To confirm: an eligible infrastructure investor"),
+    "decree32.confirm_land_use_plan": N_(
+        "To confirm: the land is consistent with the land-use plan"
+    ),
+    "decree32.confirm_provincial_plan": N_(
+        "To confirm: the cluster is in the province's list or plan of industrial clusters"
+    ),
+    "decree32.craft_village_cluster_fail": N_(
+        "Industrial land for craft-village producers: {share_pct}%, below {min_pct}%: not a "
+        "craft-village cluster, so the general area rules apply"
+    ),
+    "decree32.craft_village_cluster_pass": N_(
+        "Industrial land for craft-village producers: {share_pct}% (at least {min_pct}%): a "
+        "craft-village cluster"
+    ),
+    "decree32.craft_village_cluster_unknown": N_(
+        "The share of industrial land for craft-village producers is not recorded: whether "
+        "this is a craft-village cluster (at least {min_pct}%) is unknown"
+    ),
+    "decree32.expansion": N_(
+        "Expanding {ref}: total {total_ha} ha (at most {max_total_ha} ha), occupancy "
+        "{occupancy_pct}% (at least {min_occupancy_pct}%), essential shared infrastructure "
+        "finished: {infrastructure}"
+    ),
+    "decree32.green_strip": N_("Green isolation strip {width_m} m wide; at least {min_width_m} m"),
+    "decree32.housing_distance": N_(
+        "Nearest house, school or clinic {nearest_m} m; at least {min_m} m"
+    ),
+    "decree32.housing_distance_nf": N_(
+        "Nearest house, school or clinic {nearest_m} m; the minimum distance of QCVN "
+        "01:2025/BTNMT Table 1 was not found, so the result is unknown"
+    ),
+    "decree32.residents": N_("Residential land inside the cluster: {residential_inside_ha} ha"),
+    "decree32.residents_unknown": N_("No residential land data for this place"),
+    "decree32.service_land_option": N_(
+        "Planning option of this project, not law (no source found): service land share "
+        "{share_pct}%; chosen maximum {max_pct}%"
+    ),
+    "decree32.total_after_expansion": N_("total after expansion"),
+    "decree32.unit_caveat": N_(
+        "Computed on the {unit_level} level: districts ended on {ended}, and how this "
+        "district-based test applies now was not found"
+    ),
+    "decree32.unit_clusters": N_(
+        "{clusters} existing clusters in {unit}: average occupancy {occupancy_pct}% (needs "
+        "more than {min_occupancy_pct}%) or unleased industrial land {unleased_ha} ha (needs "
+        "at most {max_unleased_ha} ha); data missing for: {missing}"
+    ),
+    "decree32.unit_no_clusters": N_("No existing clusters in {unit}"),
+    "decree32.unit_unknown": N_("The administrative unit of the site is not known"),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
     "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),
     "exposure.no_units": N_("no administrative units to rank: import them first"),
     "exposure.no_zones": N_("no pollution zones to assess"),
+    "period.1h": N_("1-hour"),
+    "period.24h": N_("24-hour"),
+    "period.8h": N_("8-hour"),
+    "period.year": N_("annual"),
+    "rule.article_not_recorded": N_("article not recorded"),
+    "rule.source": N_(
+        "{document}, {article}, in force {effective_from} to {effective_to}, {verified}"
+    ),
+    "rule.source_open": N_("{document}, {article}, in force from {effective_from}, {verified}"),
+    "rule.unverified": N_("unverified (secondary source)"),
+    "rule.verified": N_("verified against the primary text"),
     "siting.ahp_inconsistent": N_(
-        "AHP consistency ratio {ratio} is above {max_ratio}: the comparisons contradict each other. The judgement furthest from the derived weights is {first} vs {second} (given {given}, the weights imply {implied}); revise it and try again"
+        "AHP consistency ratio {ratio} is above {max_ratio}: the comparisons contradict each "
+        "other. The judgement furthest from the derived weights is {first} vs {second} (given "
+        "{given}, the weights imply {implied}); revise it and try again"
     ),
     "siting.ahp_not_positive": N_("AHP matrix entries must be positive numbers (1/9 .. 9)"),
     "siting.ahp_not_reciprocal": N_(
-        "AHP matrix is not reciprocal: [{first}, {second}] = {given} but [{second}, {first}] = {mirrored} (should be {expected})"
+        "AHP matrix is not reciprocal: [{first}, {second}] = {given} but [{second}, {first}] = "
+        "{mirrored} (should be {expected})"
     ),
     "siting.ahp_not_square": N_(
         "AHP matrix must be square with at least 2 rows, got shape {shape}"
@@ -111,6 +205,10 @@ TEXTS: dict[str, str] = {
     "siting.transform_needs": N_("{kind} transform needs {missing}"),
     "siting.transform_unknown": N_("transform kind '{kind}' is unknown; use one of {choices}"),
     "siting.weights_sum": N_("weights must sum to 1, they sum to {total} ({weights})"),
+    "status.confirm": N_("to confirm"),
+    "status.fail": N_("fail"),
+    "status.pass": N_("pass"),
+    "status.unknown": N_("unknown"),
     "tour.dropped_budget": N_(
         "dropped: the day's time budget is too short (lowest priority first)"
     ),
@@ -121,7 +219,50 @@ TEXTS: dict[str, str] = {
     "tour.no_stops": N_("no stop selected: pick at least one village"),
     "tour.opening_hours_unreadable": N_("cannot read opening hours '{opening_hours}': {detail}"),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
+    "wastewater.facility_date_unknown": N_(
+        "the facility's commissioning or EIA date is not recorded: from {cutover} to {until} "
+        "it decides between QCVN 40:2011 and QCVN 40:2025 ({source})"
+    ),
+    "wastewater.fail": N_(
+        "{parameter} {value}: above {limit} (column {column}, Kq {kq}, Kf {kf}; {source})"
+    ),
+    "wastewater.kq_unknown": N_(
+        "Kq unknown: no flow data and the receiving water is not recorded ({source})"
+    ),
+    "wastewater.no_standard": N_("no standard recorded for {day}"),
+    "wastewater.not_found": N_("no column {column} value found in {document}"),
+    "wastewater.pass": N_(
+        "{parameter} {value}: within {limit} (column {column}, Kq {kq}, Kf {kf}; {source})"
+    ),
+    "wastewater.sector_standard": N_(
+        "on {day} the sector standard {document} applied instead of QCVN 40, and its values "
+        "were not found"
+    ),
+    "wastewater.unknown": N_("{parameter}: unknown, {why}"),
+    "water.body_unknown": N_(
+        "Class unknown: the station's water body (river or lake) is not recorded ({source})"
+    ),
+    "water.class": N_("Class {water_class} ({source})"),
+    "water.class_d": N_("Class D, worse than C: {limited_by} break class C ({source})"),
+    "water.class_unknown": N_(
+        "Class unknown: as far as measured the sample meets class {best}, but not measured: "
+        "{missing}; limits not found: {limits_not_found} ({source})"
+    ),
+    "water.health_exceedance": N_(
+        "{parameter} {value} mg/L, above the health limit of {limit} mg/L ({source})"
+    ),
+    "water.lake_table_not_found": N_(
+        "Class unknown: lakes and ponds have their own table, whose values were not found; the "
+        "river table is not applied ({source})"
+    ),
+    "water.no_standard": N_("No surface-water standard recorded for {day}: class unknown"),
+    "water.values_not_found": N_(
+        "Class unknown: on {day} the rule in force was {source}, and its values were not found "
+        "(the later rule is not applied to older samples)"
+    ),
     "word.no": N_("no"),
+    "word.none": N_("none"),
+    "word.not_applicable": N_("not applicable"),
     "word.unknown": N_("unknown"),
     "word.yes": N_("yes"),
     "zones.needs_metric_crs": N_(

@@ -90,7 +90,8 @@ def test_nowcast_hand_computed():
 def test_hourly_aqi_hand_computed(table):
     frame = pd.DataFrame({"PM2.5": hours([40.0] * 12), "NO2": hours([100.0] * 11 + [250.0])})
     result = hourly_aqi(frame, table)
-    # PM2.5 NowCast 40 -> 50 + (40 - 25) / 25 * 50 = 80; NO2 250 -> 100 + (250 - 200) / 500 * 50 = 105
+    # PM2.5 NowCast 40 -> 50 + (40 - 25) / 25 * 50 = 80;
+    # NO2 250 -> 100 + (250 - 200) / 500 * 50 = 105
     assert result["aqi"].iloc[-1] == 105 and result["dominant"].iloc[-1] == "NO2"
     assert result["aqi"].iloc[-2] == 80 and result["dominant"].iloc[-2] == "PM2.5"
     no_pm = hourly_aqi(pd.DataFrame({"NO2": hours([100.0] * 3)}), table)
@@ -143,5 +144,7 @@ def test_exceedances_pick_the_regulation_by_date(qcvn05):
     assert set(no2.regulation) == {"QCVN 05:2023/BTNMT"} and no2.verified.all()
     assert no2.iloc[1]["value"] == pytest.approx((100 * 23 + 250) / 24)  # 106.25 > 100 (24 h)
     pm = found[found.parameter == "PM2.5"]
-    assert list(pm.period) == ["24h"] and not pm.verified.any()  # PM limits are unverified
-    assert found[found.station == "OLD"].empty  # QCVN 05:2013 rows in our table carry no NO2 limit
+    assert list(pm.period) == ["24h"] and pm.verified.all()  # verified against the signed text
+    old = found[found.station == "OLD"]  # 2022: QCVN 05:2013 gases are checked too (unverified)
+    assert list(old.period) == ["1h"] * 3 and set(old.regulation) == {"QCVN 05:2013/BTNMT"}
+    assert not old.verified.any() and list(old.limit) == [200] * 3

@@ -18,7 +18,7 @@ def test_station_aqi_and_exceedances(web_settings):
     conn = connect(web_settings)
     try:
         hourly = station_aqi(conn, folder, "SYN-AIR-DA-HOI").dropna()
-        daily = station_aqi(conn, folder, "SYN-AIR-DA-HOI", daily=True).dropna()
+        daily = station_aqi(conn, folder, "SYN-AIR-DA-HOI", daily=True).dropna(subset=["aqi"])
         found = find_exceedances(conn, folder, stations=["SYN-AIR-VAN-PHUC", "SYN-AIR-VAN-MON"])
         latest = latest_station_aqi(conn, folder)
     finally:

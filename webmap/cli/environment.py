@@ -38,8 +38,9 @@ _UNTIL = click.option("--until", type=LocalDateTime(), help="Day after the last 
 def aqi_cmd(
     station: str, daily: bool, since: dt.datetime | None, until: dt.datetime | None
 ) -> None:
-    """VN_AQI of a station (Decision 1459/QĐ-TCMT), hourly or daily."""
+    """VN_AQI of a station (Decision 1459/QĐ-TCMT), hourly or daily (times in local time)."""
     from planning.pipeline import station_aqi
+    from webmap.messages import render
 
     settings = get_settings()
     with session(settings, application_name="langnghe aqi") as conn:
@@ -51,7 +52,12 @@ def aqi_cmd(
             start=since,
             end=until,
         )
+    notes = result.pop("note") if "note" in result else None
+    if not daily:
+        result.index = result.index.tz_convert(settings.timezone)
     click.echo(result.dropna().to_csv(), nl=False)
+    for note in [] if notes is None else notes.dropna():
+        click.echo(f"# {render(note, cli_lang())}", err=True)
 
 
 @click.command(name="exceedances")
@@ -61,8 +67,12 @@ def aqi_cmd(
 def exceedances_cmd(
     stations: tuple[str, ...], since: dt.datetime | None, until: dt.datetime | None
 ) -> None:
-    """Values above the QCVN 05 limit in force on their date, with the averaging period used."""
+    """Values above the QCVN 05 limit in force on their local date (times in local time).
+
+    Each row has the averaging period, document, article, effective dates and verified flag.
+    """
     from planning.pipeline import find_exceedances
+    from webmap.messages import render
 
     settings = get_settings()
     with session(settings, application_name="langnghe exceedances") as conn:
@@ -72,9 +82,17 @@ def exceedances_cmd(
             stations=list(stations) or None,
             start=since,
             end=until,
+            with_counts=True,
         )
+    found, counts = found
+    found = found.drop(columns=["message"]).assign(
+        start=[t.isoformat() for t in found["start"]],
+        source=[render(m, cli_lang()) for m in found["source"]],
+    )
     click.echo(found.to_csv(index=False), nl=False)
     click.echo(f"# {len(found)} exceedances; unverified limits are marked verified=False", err=True)
+    for message in counts["message"]:
+        click.echo(f"# {render(message, cli_lang())}", err=True)
 
 
 @click.command(name="surface")

@@ -35,8 +35,7 @@
     if (feature.properties.medium === "air") {
       const ex = await getJSON("/api/exceedances?limit=8&station=" + encodeURIComponent(feature.properties.ref));
       document.getElementById("latest").insertAdjacentHTML("beforeend", "<h3>" + esc(T.exceedances) + " (" + ex.count + ")</h3><ul id=exceedances>" +
-        ex.exceedances.map((e) => "<li>" + esc(e.parameter) + " " + esc(e.period) + " " + esc(String(e.start).slice(0, 16)) + ": " +
-          e.value + " > " + e.limit + " <small>" + esc(e.regulation) + (e.verified ? "" : " (" + esc(T.unverified) + ")") + "</small></li>").join("") + "</ul>");
+        ex.exceedances.map((e) => "<li>" + esc(e.message.text) + "</li>").join("") + "</ul>");
     }
   }
   async function plot() {
