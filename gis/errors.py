@@ -14,6 +14,8 @@ from gis.messages import Message
 __all__ = [
     "CRSError",
     "CRSMismatchError",
+    "ConflictError",
+    "DataQualityWarning",
     "DatabaseUnavailableError",
     "GeographicCRSWarning",
     "ImportFailedError",
@@ -21,8 +23,9 @@ __all__ = [
     "LayerNotFoundError",
     "MissingSystemPackageError",
     "NotFoundError",
+    "StaleVersionError",
     "ValidationError",
-    "DataQualityWarning",
+    "VersionRequiredError",
 ]
 
 
@@ -63,6 +66,18 @@ class LayerNotFoundError(LangNgheError, LookupError):
 
 class NotFoundError(LangNgheError, LookupError):
     """A stored object (scenario, job, feature) that does not exist."""
+
+
+class ConflictError(LangNgheError, ValueError):
+    """A change that the stored state refuses: the key exists already, a referenced row is gone."""
+
+
+class StaleVersionError(ConflictError):
+    """A change based on a version of the object that is no longer the stored one."""
+
+
+class VersionRequiredError(LangNgheError, ValueError):
+    """A change to a stored object that does not say which version it was based on."""
 
 
 class DatabaseUnavailableError(LangNgheError, OSError):

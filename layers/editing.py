@@ -18,15 +18,19 @@ from typing import Any
 
 from psycopg2 import sql
 
-from gis.errors import LangNgheError, NotFoundError, ValidationError
+from gis.errors import (
+    ConflictError,
+    NotFoundError,
+    StaleVersionError,
+    ValidationError,
+    VersionRequiredError,
+)
 from layers.layer import Layer
 from layers.registry import LAYERS
 from layers.routes import ROUTES
 
 __all__ = [
     "EDITABLE",
-    "Conflict",
-    "PreconditionFailed",
     "create_feature",
     "delete_feature",
     "etag",
@@ -49,18 +53,6 @@ _GEOMETRY: dict[str, tuple[str, ...]] = {
 #: Route fields an edit may send; the line itself is drawn from the stops (``stops``:
 #: ``[{"village": ref, "minutes": n}, ...]``), so a route takes no geometry.
 _ROUTE_FIELDS = tuple(f.name for f in ROUTES.fields)
-
-
-class PreconditionFailed(LangNgheError):
-    """The feature changed since the caller read it (stale If-Match)."""
-
-
-class PreconditionRequired(LangNgheError):
-    """An update or delete without If-Match."""
-
-
-class Conflict(LangNgheError):
-    """A create whose natural key exists already."""
 
 
 def _reject_constant(name: str) -> float:
@@ -303,14 +295,14 @@ def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:
 def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) -> None:
     """Lock the feature's row and check that ``if_match`` is its current ETag (428 / 404 / 412)."""
     if not if_match:
-        raise PreconditionRequired("send If-Match with the feature's ETag (read it with GET first)")
+        raise VersionRequiredError("send If-Match with the feature's ETag (read it with GET first)")
     current = etag(conn, table, fid, lock=True)
     if current is None:
         conn.rollback()
         raise NotFoundError(f"no feature {fid} in {layer}")
     if if_match.strip('"') != current:
         conn.rollback()
-        raise PreconditionFailed(
+        raise StaleVersionError(
             f"feature {fid} changed since you read it: read it again and redo the edit"
         )
 
@@ -332,7 +324,7 @@ def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
         )
         if cur.fetchone():
             conn.rollback()
-            raise Conflict(f"{layer} {key} exists already: update it instead")
+            raise ConflictError(f"{layer} {key} exists already: update it instead")
     _import_one(conn, layer, feature["properties"], feature["geometry"], actor)
     with conn.cursor() as cur:
         cur.execute(
@@ -411,7 +403,7 @@ def _restore_stops(conn, route_id: int, stops: list[dict[str, Any]]) -> None:
             )
             if cur.rowcount != 1:
                 conn.rollback()
-                raise Conflict(
+                raise ConflictError(
                     f"village {stop['village']!r} of the route no longer exists: cannot restore its stops"
                 )
 
@@ -438,7 +430,7 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
     now = _row_json(conn, table, fid)
     if action in ("insert", "update") and now != after:
         conn.rollback()
-        raise PreconditionFailed(
+        raise StaleVersionError(
             f"{table} {fid} changed after entry {audit_id}: revert the later edits first"
         )
     with conn.cursor() as cur:
@@ -454,7 +446,7 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
         elif action == "delete":
             if now is not None:
                 conn.rollback()
-                raise Conflict(f"{table} {fid} exists again: nothing to restore")
+                raise ConflictError(f"{table} {fid} exists again: nothing to restore")
             cur.execute(
                 sql.SQL(
                     "INSERT INTO {t} (id, {c}) SELECT id, {c} FROM jsonb_populate_record(NULL::{t}, %s)"

@@ -22,13 +22,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import Forbidden, Unauthorized
 
 from gis.db import transaction
 from gis.errors import ValidationError
 from layers import accounts
 from layers.accounts import ROLES
 from webmap.db import get_conn
+from webmap.errors import Forbidden, Unauthorized
 
 __all__ = [
     "ROLES",

@@ -15,8 +15,8 @@ from layers.villages import search
 from planning import rules
 from planning.aqi import table_from_document
 from planning.pollution import air_limits_on
-from webmap.db import get_conn
 from webmap.auth import require
+from webmap.db import get_conn
 from webmap.errors import BadParameter
 from webmap.messages import message_json
 from webmap.params import parse_int, parse_polygon

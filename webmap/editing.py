@@ -15,9 +15,9 @@ from layers.editing import (
     revert,
     update_feature,
 )
-from webmap.db import get_conn
 from webmap.auth import current, require
-from webmap.errors import NotFound
+from webmap.db import get_conn
+from webmap.errors import Forbidden, NotFound, Unauthorized
 from webmap.params import parse_int
 
 __all__ = ["bp"]
@@ -32,8 +32,6 @@ def _layer(collection_id: str) -> str:
         )
     layer, roles = EDITABLE[collection_id]
     user = current()
-    from werkzeug.exceptions import Forbidden, Unauthorized
-
     if user is None:
         raise Unauthorized("sign in (or send an API token) to edit")
     if user.role != "admin" and user.role not in roles:

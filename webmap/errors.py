@@ -6,23 +6,32 @@ import logging
 
 import psycopg2
 from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
 from gis.errors import (
+    ConflictError,
     CRSError,
     DatabaseUnavailableError,
     ImportFailedError,
     LangNgheError,
     LayerNotFoundError,
     NotFoundError,
+    StaleVersionError,
     ValidationError,
+    VersionRequiredError,
 )
 from gis.messages import Message
-from layers.editing import Conflict, PreconditionFailed, PreconditionRequired
 from webmap.i18n import current_lang
 from webmap.messages import message_json, render
 
-__all__ = ["BadParameter", "NotFound", "register_error_handlers"]
+__all__ = [
+    "STATUS_CODES",
+    "BadParameter",
+    "Forbidden",
+    "NotFound",
+    "Unauthorized",
+    "register_error_handlers",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +46,9 @@ class NotFound(NotFoundError):
 
 #: Exception class -> (HTTP status, code shown to clients). Most specific first.
 STATUS_CODES: tuple[tuple[type[BaseException], int, str], ...] = (
-    (PreconditionFailed, 412, "PreconditionFailed"),
-    (PreconditionRequired, 428, "PreconditionRequired"),
-    (Conflict, 409, "Conflict"),
+    (StaleVersionError, 412, "PreconditionFailed"),
+    (VersionRequiredError, 428, "PreconditionRequired"),
+    (ConflictError, 409, "Conflict"),
     (LayerNotFoundError, 404, "NotFound"),
     (NotFoundError, 404, "NotFound"),
     (BadParameter, 400, "InvalidParameterValue"),

@@ -20,8 +20,8 @@ from flask import (
 )
 
 from gis.errors import NotFoundError
-from webmap.db import get_conn
 from webmap.auth import current, require
+from webmap.db import get_conn
 from webmap.errors import BadParameter
 from webmap.jobs import runner
 from webmap.pages import render_page
