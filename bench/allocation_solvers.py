@@ -33,14 +33,14 @@ except ImportError as exc:  # pragma: no cover - a peer, installed on purpose
     ) from exc
 
 
-def instance(n: int, m: int, seed: int):
-    """Villages and sites uniform in 50 x 50 km; minutes at 30 km/h; p = 10 sites hold all."""
+def instance(n: int, m: int, p: int, seed: int):
+    """Villages and sites uniform in 50 x 50 km; minutes at 30 km/h; p sites hold 125%."""
     rng = np.random.default_rng(seed)
     villages = rng.uniform(0, 50_000, (n, 2))
     sites = rng.uniform(0, 50_000, (m, 2))
     cost = np.hypot(*(villages[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)) / 500.0
     demand = rng.integers(1, 40, n).astype(float)
-    capacity = np.full(m, demand.sum() / 6.0)
+    capacity = np.full(m, demand.sum() / (0.8 * p))
     return cost, demand, capacity
 
 
@@ -92,7 +92,7 @@ def main() -> None:
     ]
     rows = []
     for title, n, m, p, capped, max_cost in cases:
-        cost, demand, capacity = instance(n, m, seed=n + m)
+        cost, demand, capacity = instance(n, m, p, seed=n + m)
         capacity = capacity if capped else None
         ours, peer, objectives = [], [], set()
         for _ in range(args.runs):

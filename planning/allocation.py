@@ -95,6 +95,9 @@ class _Model:
         if solver is None:  # pragma: no cover - OR-Tools always ships HiGHS
             raise RuntimeError("OR-Tools was built without HiGHS")
         solver.SuppressOutput()
+        # Without this HiGHS still prints its banner on stdout at the first solve (the call
+        # reports False, yet it is what silences the banner; tests/planning checks stdout).
+        solver.SetSolverSpecificParametersAsString("output_flag=false")
         self.solver = solver
         self.inf = solver.infinity()
         n, m = allowed.shape

@@ -70,3 +70,12 @@ def test_bad_allocation_input():
         p_median(cost, demand, 1, max_cost=0.1)
     with pytest.raises(ValidationError, match="allocation.median_no_solution_capacity"):
         p_median(cost, demand, 1, capacity=np.ones(5))
+
+
+def test_the_solver_prints_nothing(capfd):
+    from planning.allocation import max_coverage, p_median
+
+    p_median([[1, 9], [2, 8], [9, 1]], [1, 1, 5], 1)
+    max_coverage([[1, 9], [2, 8], [9, 1]], [1, 1, 5], 1, max_cost=3)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
