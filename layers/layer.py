@@ -375,15 +375,18 @@ def match_columns(layer: Layer, columns: Iterable[str]) -> dict[str, str]:
         already named like their field are included.
     """
     available = list(columns)
-    folded = {}
+    # A source column named exactly like a field is that field, whatever the aliases say.
+    mapping: dict[str, str] = {n: n for n in available if n in {f.name for f in layer.fields}}
+    folded: dict[str, str] = {}
     for source in available:
-        folded.setdefault(source.casefold(), source)
-    mapping: dict[str, str] = {}
+        if source not in mapping:
+            folded.setdefault(source.casefold(), source)
     for col in layer.fields:
+        if col.name in mapping.values():
+            continue
         for candidate in (col.name, *col.aliases):
-            source = col.name if candidate == col.name and col.name in available else None
-            source = source or folded.get(candidate.casefold())
-            if source is not None and source not in mapping:
-                mapping[source] = col.name
+            found = folded.get(candidate.casefold())
+            if found is not None and found not in mapping:
+                mapping[found] = col.name
                 break
     return mapping

@@ -27,8 +27,6 @@ __all__ = ["MEASUREMENTS", "STATIONS", "import_measurements", "normalise_units"]
 logger = logging.getLogger(__name__)
 
 MEDIA = ("air", "water", "soil", "noise")
-_STATION_COLS = ("station_ref", "station", "station_id", "ma_tram")
-_TIME_COLS = ("observed_at", "time", "datetime", "timestamp", "thoi_gian")
 _UNIT_ALIASES = {
     "ug/m3": "µg/m3",
     "µg/m3": "µg/m3",
@@ -108,13 +106,18 @@ MEASUREMENTS = Layer(
     description=N_("Values measured at the monitoring stations, one row per parameter and time."),
     schema=(
         Column("station_id", "int", required=True, role="derived"),
-        Column("station_ref", required=True, role="input_only", aliases=_STATION_COLS[1:]),
+        Column(
+            "station_ref",
+            required=True,
+            role="input_only",
+            aliases=("station", "station_id", "ma_tram"),
+        ),
         Column("parameter", required=True),
         Column(
             "observed_at",
             required=True,
             sql_type="timestamp with time zone",
-            aliases=_TIME_COLS[1:],
+            aliases=("time", "datetime", "timestamp", "thoi_gian"),
         ),
         Column("value", "float", required=True),
         Column("unit", required=True),
@@ -123,6 +126,9 @@ MEASUREMENTS = Layer(
     ),
     key=("station_id", "parameter", "observed_at"),
 )
+#: Source columns a measurements file may name its station and its time with (any case).
+_STATION_COLS = ("station_ref", *MEASUREMENTS.column("station_ref").aliases)
+_TIME_COLS = ("observed_at", *MEASUREMENTS.column("observed_at").aliases)
 
 
 def _parameters(cur) -> pd.DataFrame:

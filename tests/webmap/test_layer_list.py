@@ -1,0 +1,50 @@
+"""The pages receive their layer list and edit forms from the layer declarations."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.postgis
+
+
+def _config(client, path: str) -> dict:
+    html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    found = re.search(r'<script type="application/json" id="config">(.*?)</script>', html, re.S)
+    assert found, "no page configuration"
+    return json.loads(found.group(1))
+
+
+@pytest.mark.parametrize("path", ["/?lang=en", "/environment?lang=en", "/tour?lang=en"])
+def test_pages_get_the_declared_layers(client, path: str) -> None:
+    layers = {entry["id"]: entry for entry in _config(client, path)["layers"]}
+    assert list(layers) == ["villages", "clusters", "stations", "zones", "routes", "admin-units"]
+    assert layers["villages"]["title"] == "Craft villages"
+    assert layers["villages"]["geometry"] == "Point"
+    assert layers["clusters"]["edit_roles"] == ["planner"]
+    assert layers["stations"]["edit_roles"] == ["env_officer"]
+    assert layers["admin-units"]["edit_roles"] == []
+    assert layers["clusters"]["fields"] == [
+        ["name", "text"],
+        ["status", ["planned", "operating", "expanding"]],
+        ["area_ha", "number"],
+        ["occupancy_pct", "number"],
+    ]
+    assert layers["zones"]["fields"] == [
+        ["name", "text"],
+        ["severity", ["high", "medium", "low"]],
+        ["zone_date", "date"],
+        ["method", "text"],
+    ]
+
+
+def test_layer_titles_follow_the_language(client) -> None:
+    layers = {entry["id"]: entry for entry in _config(client, "/?lang=vi")["layers"]}
+    assert layers["villages"]["title"] == "Làng nghề"
+    assert layers["routes"]["title"] == "Tuyến du lịch làng nghề"
+    doc = client.get("/collections/admin-units?lang=vi").get_json()
+    assert doc["title"] == "Đơn vị hành chính"
+    doc = client.get("/collections/admin-units?lang=en").get_json()
+    assert doc["title"] == "Administrative units"
