@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 
 from layers import spatial
@@ -20,6 +20,7 @@ from webmap.db import get_conn
 from webmap.errors import BadParameter
 from webmap.messages import message_json
 from webmap.params import parse_int, parse_polygon
+from webmap.rasters import raster_png, surface_band
 
 __all__ = ["bp"]
 
@@ -226,11 +227,6 @@ def surfaces():
     """Saved pollution surfaces (``?parameter=``), oldest period first, each with its image overlay,
     colour scale and cross-validation errors: the environment page's time slider walks them.
     """
-    import rasterio
-    from flask import url_for
-
-    from webmap.planners import raster_frame
-
     parameter = request.args.get("parameter") or None
     with get_conn().cursor() as cur:
         cur.execute(
@@ -242,28 +238,24 @@ def surfaces():
         rows = cur.fetchall()
     out = []
     for scenario_id, params, results, path in rows:
-        try:
-            with rasterio.open(path) as src:
-                names = list(src.descriptions)
-                band = names.index("kriging") + 1 if "kriging" in names else 1
-                vmax = (results.get("band_max") or {}).get(names[band - 1])
-                if vmax is None:  # surfaces saved before their maxima were recorded
-                    stats = src.read(band, masked=True)
-                    vmax = float(stats.max()) if stats.count() else 1.0
-        except rasterio.errors.RasterioIOError:
-            continue  # the file was removed; the catalogue row outlives it
+        shown = surface_band(path, results)
+        if shown is None:
+            continue
         out.append(
             {
                 "id": scenario_id,
                 "parameter": params.get("parameter"),
                 "start": params.get("start"),
                 "end": params.get("end"),
-                "method": names[band - 1],
+                "method": shown.method,
                 "loo_rmse": results.get("loo_rmse"),
-                "scale": [0.0, round(vmax, 2)],
-                "bounds": raster_frame(path)[3],
+                "scale": [0.0, round(shown.vmax, 2)],
+                "bounds": shown.bounds,
                 "url": url_for(
-                    "data.surface_png", scenario_id=scenario_id, band=band, vmax=round(vmax, 2)
+                    "data.surface_png",
+                    scenario_id=scenario_id,
+                    band=shown.band,
+                    vmax=round(shown.vmax, 2),
                 ),
             }
         )
@@ -273,8 +265,6 @@ def surfaces():
 @bp.get("/api/surfaces/<int:scenario_id>.png")
 def surface_png(scenario_id: int):
     """One band of a surface as an image, coloured from 0 (green) to ``vmax`` (red)."""
-    from webmap.planners import raster_png
-
     band = parse_int(request.args.get("band"), "band", default=1, minimum=1, maximum=3)
     try:
         vmax = float(request.args.get("vmax", "100"))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from flask import (
     Blueprint,
     Response,
@@ -20,67 +18,34 @@ from flask import (
 )
 
 from gis.errors import NotFoundError
+from planning.pipeline_planners import SitingRequest
 from webmap.auth import current, require
+from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, parse_body
 from webmap.db import get_conn
 from webmap.errors import BadParameter
 from webmap.jobs import runner
 from webmap.pages import render_page
-from webmap.params import parse_polygon
+from webmap.rasters import raster_frame, raster_png
 
-__all__ = ["bp", "raster_frame", "raster_png"]
+__all__ = ["bp"]
 
 bp = Blueprint("planners", __name__)
 
-#: Suitability colours, 0 -> 1 (poor to good).
-RAMP = np.array(
-    [[215, 48, 39], [252, 141, 89], [254, 224, 139], [145, 207, 96], [26, 152, 80]], dtype=float
-)
 
-
-def _body() -> dict[str, Any]:
-    doc = request.get_json(silent=True)
-    if not isinstance(doc, dict):
-        raise BadParameter("the request body must be a JSON object")
-    return doc
-
-
-def _number(doc: dict, name: str, kind=float, default=None):
-    value = doc.get(name, default)
-    if value is None:
-        return None
-    try:
-        return kind(value)
-    except (TypeError, ValueError):
-        raise BadParameter(f"{name} must be a number, got {value!r}") from None
-
-
-def _siting_request(doc: dict[str, Any]):
-    from planning.pipeline_planners import SitingRequest
-
+def _siting_request(body: SitingBody) -> SitingRequest:
     settings = current_app.config["LANGNGHE"]
-    bbox = doc.get("bbox")
-    if not (isinstance(bbox, list) and len(bbox) == 4):
-        raise BadParameter("bbox must be [minlon, minlat, maxlon, maxlat]")
-    criteria = doc.get("criteria")
-    if criteria is not None and not (
-        isinstance(criteria, list) and all(isinstance(c, str) for c in criteria)
-    ):
-        raise BadParameter("criteria must be a list of names")
-    weights = doc.get("weights")
-    if weights is not None and not isinstance(weights, dict):
-        raise BadParameter("weights must be an object name -> number")
     return SitingRequest(
-        bbox=tuple(_number({"b": v}, "b") for v in bbox),
-        name=str(doc.get("name") or "siting")[:200],
-        cell_m=_number(doc, "cell_m", default=30.0),
-        kind=str(doc.get("kind", "general")),
+        bbox=body.bbox,
+        name=body.name,
+        cell_m=body.cell_m,
+        kind=body.kind,
         dem=settings.siting_dem,
         landuse=settings.siting_landuse,
         roads=settings.siting_roads,
-        criteria=criteria,
-        weights={k: _number(weights, k) for k in weights} if weights else None,
-        ahp=doc.get("ahp"),
-        threshold=_number(doc, "threshold"),
+        criteria=body.criteria,
+        weights=body.weights,
+        ahp=body.ahp,
+        threshold=body.threshold,
     )
 
 
@@ -140,7 +105,7 @@ def start_siting():
     from planning.pipeline_planners import _criteria, load_model, run_siting
 
     settings = current_app.config["LANGNGHE"]
-    siting = _siting_request(_body())
+    siting = _siting_request(parse_body(SitingBody))
     _criteria(
         siting, load_model(settings.sample_data, siting.overrides)
     )  # AHP / weights errors now, not later
@@ -154,23 +119,7 @@ def start_allocation():
     """Start a relocation run (p-median or maximal coverage) as a job."""
     from planning.pipeline_planners import AllocationRequest, run_allocation
 
-    doc = _body()
-    bbox = doc.get("bbox")
-    refs = doc.get("site_refs") or ()
-    if not isinstance(refs, list | tuple):
-        raise BadParameter("site_refs must be a list")
-    allocation = AllocationRequest(
-        name=str(doc.get("name") or "allocation")[:200],
-        model=str(doc.get("model", "p_median")),
-        p=_number(doc, "p", int, 1),
-        sites_from=_number(doc, "sites_from", int),
-        site_refs=tuple(str(r) for r in refs),
-        max_commute_min=_number(doc, "max_commute_min"),
-        capacity=bool(doc.get("capacity", True)),
-        demand=str(doc.get("demand", "households")),
-        bbox=tuple(_number({"b": v}, "b") for v in bbox) if bbox else None,
-        mode=str(doc.get("mode", "motorbike")),
-    )
+    allocation = AllocationRequest(**parse_body(AllocationBody).model_dump())
 
     return _start_job(
         "allocation", {"model": allocation.model, "p": allocation.p}, run_allocation, allocation
@@ -183,29 +132,14 @@ def check_cluster():
     """Decree 32/2024 results for a drawn polygon (``geometry``) or a stored cluster (``ref``)."""
     from planning.pipeline_planners import check_cluster_site
 
-    doc = _body()
+    body = parse_body(CheckClusterBody)
     settings = current_app.config["LANGNGHE"]
-    geometry = (
-        parse_polygon(json.dumps(doc["geometry"])) if doc.get("geometry") is not None else None
-    )
-    flags = {}
-    for name in ("mountainous", "infrastructure_done"):
-        if doc.get(name) is not None and not isinstance(doc[name], bool):
-            raise BadParameter(f"{name} must be true, false or null")
-        flags[name] = doc.get(name)
     result = check_cluster_site(
         get_conn(),
         settings,
-        geometry=geometry,
-        ref=doc.get("ref"),
-        kind=doc.get("kind"),
-        expansion_of=doc.get("expansion_of") or None,
-        craft_land_share_pct=_number(doc, "craft_land_share_pct"),
-        service_land_share_pct=_number(doc, "service_land_share_pct"),
+        **body.model_dump(),
         landuse=settings.siting_landuse,
-        save_as=str(doc["save_as"])[:200] if doc.get("save_as") else None,
         actor=current().username,
-        **flags,
     )
     return jsonify(result)
 
@@ -315,62 +249,6 @@ def scenario_gpkg(scenario_id: int):
         mimetype="application/geopackage+sqlite3",
         headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}.gpkg"'},
     )
-
-
-def raster_frame(path: Path):
-    """The Web Mercator grid a raster is shown on: (transform, width, height, Leaflet bounds)."""
-    import rasterio
-    from rasterio.warp import calculate_default_transform, transform_bounds
-
-    with rasterio.open(path) as src:
-        transform, width, height = calculate_default_transform(
-            src.crs, "EPSG:3857", src.width, src.height, *src.bounds
-        )
-    west, south, east, north = transform_bounds(
-        "EPSG:3857",
-        "EPSG:4326",
-        transform.c,
-        transform.f + transform.e * height,
-        transform.c + transform.a * width,
-        transform.f,
-    )
-    return transform, width, height, [[south, west], [north, east]]
-
-
-def raster_png(
-    path: Path, *, band: int = 1, vmin: float = 0.0, vmax: float = 1.0
-) -> tuple[bytes, list[list[float]]]:
-    """A raster band (suitability, a pollution surface) in Web Mercator as an RGBA PNG (unknown cells clear; colours from ``vmin`` poor/low
-    to ``vmax`` good/high, reversed when ``vmin > vmax``), and its [[south, west], [north, east]]
-    bounds for a Leaflet image overlay.
-    """
-    import rasterio
-    from rasterio.io import MemoryFile
-    from rasterio.warp import Resampling, reproject
-
-    transform, width, height, bounds = raster_frame(path)
-    out = np.full((height, width), np.nan, dtype="float32")
-    with rasterio.open(path) as src:
-        reproject(
-            rasterio.band(src, band),
-            out,
-            dst_transform=transform,
-            dst_crs="EPSG:3857",
-            dst_nodata=np.nan,
-            resampling=Resampling.nearest,
-        )
-    x = np.clip((np.nan_to_num(out, nan=vmin) - vmin) / (vmax - vmin), 0, 1) * (len(RAMP) - 1)
-    lo = np.minimum(x.astype(int), len(RAMP) - 2)
-    rgb = RAMP[lo] + (RAMP[lo + 1] - RAMP[lo]) * (x - lo)[..., None]
-    alpha = np.where(np.isfinite(out), 200, 0)
-    bands = np.concatenate([rgb.transpose(2, 0, 1), alpha[None]], axis=0).astype("uint8")
-    with warnings.catch_warnings():  # a PNG has no georeference; the bounds travel beside it
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        with MemoryFile() as mem:
-            with mem.open(driver="PNG", width=width, height=height, count=4, dtype="uint8") as dst:
-                dst.write(bands)
-            data = mem.read()
-    return data, bounds
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/suitability.png")
