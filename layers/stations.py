@@ -19,6 +19,7 @@ from gis.io import read_table
 from gis.progress import Progress, counter
 from gis.text import fold, nfc
 from gis.validate import Problem, in_vietnam
+from layers.crafts import CRAFT_CODES
 from layers.importer import ImportOptions, ImportReport, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
@@ -27,6 +28,9 @@ __all__ = ["MEASUREMENTS", "STATIONS", "import_measurements", "normalise_units"]
 logger = logging.getLogger(__name__)
 
 MEDIA = ("air", "water", "soil", "noise")
+#: Water bodies: rivers, streams and canals are judged by the QCVN 08 river table; lakes,
+#: ponds and reservoirs are not (their table was not found).
+WATER_BODIES = ("river", "stream", "canal", "lake", "pond", "reservoir", "sea")
 _UNIT_ALIASES = {
     "ug/m3": "µg/m3",
     "µg/m3": "µg/m3",
@@ -85,6 +89,10 @@ STATIONS = Layer(
         Column("operator", public=True, filterable=True),
         Column("synthetic", "bool", required=True, public=True, filterable=True),
         Column("province_code", public=True, filterable=True),
+        Column("water_body", choices=WATER_BODIES, public=True, filterable=True),
+        Column("facility_commissioned", "date", public=True),
+        Column("facility_eia_approved", "date", public=True),
+        Column("facility_craft", choices=CRAFT_CODES, public=True),
         Column("source", required=True, public=True, in_tiles=False),
         Column("flags", role="derived", sql_type="text[]"),
         UPDATED_AT,

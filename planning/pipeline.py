@@ -798,16 +798,22 @@ def water_status(
     day: dt.date | None = None,
     wastewater: bool = False,
     column: str = "B",
-    kq: float = 1.0,
+    kq: float | None = None,
     kf: float = 1.0,
 ) -> dict[str, Any]:
-    """A water station's daily means on ``day`` (default: its latest day) against QCVN 08:2023
-    (river class, health limits) and, for a discharge, QCVN 40 in force on that day.
+    """A water station's daily means on ``day`` (default: its latest local day) against the
+    QCVN 08 in force that day (river class, health limits) and, for a discharge, the QCVN 40
+    that applies to its facility (commissioning / EIA dates) on that day. Without ``kq``
+    (flow data), Kq follows the station's receiving water (river 0.9, lake 0.6).
     """
     from planning.water import health_exceedances, river_class, wastewater_check
 
     with conn.cursor() as cur:
-        cur.execute("SELECT id, medium FROM monitoring_stations WHERE ref = %s", (station,))
+        cur.execute(
+            "SELECT id, medium, water_body, facility_commissioned, facility_eia_approved, "
+            "facility_craft FROM monitoring_stations WHERE ref = %s",
+            (station,),
+        )
         row = cur.fetchone()
         if row is None:
             raise ValidationError(f"unknown station {station!r}")
@@ -830,17 +836,29 @@ def water_status(
         values = {p: float(v) for p, v, _n in cur.fetchall()}
     if not values:
         raise ValidationError(f"station {station!r} has no usable values on {day}")
+    water_body, commissioned, eia, craft = row[2:6]
+    since = min((d for d in (commissioned, eia) if d is not None), default=None)
     folder = settings.sample_data / "regulations"
     qcvn08 = _regulation(folder, "qcvn08_surface_water")
     out = {
         "station": station,
         "date": str(day),
         "values": values,
-        "river": river_class(values, qcvn08),
-        "health": health_exceedances(values, qcvn08),
+        "water_body": water_body,
+        "river": river_class(values, qcvn08, sampled_on=day, water_body=water_body),
+        "health": health_exceedances(values, qcvn08, sampled_on=day),
     }
     if wastewater:
+        out["facility_since"] = since.isoformat() if since else None
         out["wastewater"] = wastewater_check(
-            values, day, _regulation(folder, "qcvn40_wastewater"), column=column, kq=kq, kf=kf
+            values,
+            day,
+            _regulation(folder, "qcvn40_wastewater"),
+            column=column,
+            kq=kq,
+            kf=kf,
+            receiving=water_body,
+            facility_since=since,
+            craft=craft,
         )
     return out

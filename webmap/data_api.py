@@ -18,7 +18,7 @@ from planning.pollution import air_limits_on
 from webmap.auth import require
 from webmap.db import get_conn
 from webmap.errors import BadParameter
-from webmap.messages import message_json
+from webmap.messages import localize, message_json
 from webmap.params import parse_int, parse_polygon
 from webmap.rasters import raster_png, surface_band
 
@@ -347,9 +347,8 @@ def station_water(station_id: int):
         from gis.errors import NotFoundError
 
         raise NotFoundError(f"station {station_id} does not exist")
-    return jsonify(
-        water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True)
-    )
+    status = water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True)
+    return jsonify(localize(status, _lang()))
 
 
 @bp.get("/api/exceedances")

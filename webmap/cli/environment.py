@@ -310,11 +310,19 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
     "--wastewater", is_flag=True, help="Also check the values as a discharge against QCVN 40."
 )
 @click.option("--column", type=click.Choice(["A", "B"]), default="B", show_default=True)
-@click.option("--kq", type=float, default=1.0, show_default=True, help="Receiving-water factor Kq.")
+@click.option(
+    "--kq",
+    type=float,
+    default=None,
+    help="Receiving-water factor Kq from flow data (default: from the station's water body).",
+)
 @click.option("--kf", type=float, default=1.0, show_default=True, help="Discharge-flow factor Kf.")
 def water_cmd(station, day, wastewater, column, kq, kf) -> None:
-    """A water station's day against QCVN 08:2023 (river class, health limits) and QCVN 40."""
+    """A water station's day against the QCVN 08 in force (river class, health limits) and the
+    QCVN 40 that applies to its facility.
+    """
     from planning.pipeline import water_status
+    from webmap.messages import as_text
 
     settings = get_settings()
     with session(settings, application_name="langnghe water") as conn:
@@ -328,21 +336,12 @@ def water_cmd(station, day, wastewater, column, kq, kf) -> None:
             kq=kq,
             kf=kf,
         )
-    river = r["river"]
+    lang = cli_lang()
     click.echo(
         f"{station} on {r['date']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["values"].items())
     )
-    click.echo(
-        f"class {river['class']} ({river['regulation']}{'' if river['verified'] else ', unverified'})"
-        + (f", limited by {', '.join(river['limited_by'])}" if river["limited_by"] else "")
-        + (f"; not measured: {', '.join(river['not_measured'])}" if river["not_measured"] else "")
-    )
+    click.echo(as_text(r["river"]["message"], lang))
     for h in r["health"]:
-        click.echo(
-            f"health limit exceeded: {h['parameter']} {h['value']:.3f} > {h['limit']} ({h['regulation']})"
-        )
+        click.echo(as_text(h["message"], lang))
     for w in r.get("wastewater", []):
-        click.echo(
-            f"{w['result']:7s} {w['parameter']:6s} {w['value']:.2f} limit {w['limit']} ({w['regulation']})"
-            + (f" {w['why']}" if w["why"] else "")
-        )
+        click.echo(f"{w['result']:7s} " + as_text(w["message"], lang))

@@ -26,10 +26,8 @@
       (feature.properties.synthetic ? "<p class=warn>" + esc(T.synthetic) + "</p>" : "");
     if (feature.properties.medium === "water") {
       const w = await getJSON("/api/stations/" + feature.id + "/water");
-      document.getElementById("latest").insertAdjacentHTML("beforeend", "<p id=water-class><b>" + esc(T.water_class) + " " +
-        esc(w.river.class) + "</b> (" + esc(w.river.regulation) + (w.river.verified ? "" : ", " + esc(T.unverified)) + ")" +
-        (w.river.limited_by.length ? " · " + esc(T.limited_by) + " " + esc(w.river.limited_by.join(", ")) : "") +
-        w.health.map((h) => "<br>" + esc(T.health_limit) + ": " + esc(h.parameter) + " " + h.value.toFixed(3) + " > " + h.limit).join("") + "</p>");
+      document.getElementById("latest").insertAdjacentHTML("beforeend", "<p id=water-class><b>" + esc(T.water_class) +
+        "</b>: " + esc(w.river.message.text) + w.health.map((h) => "<br>" + esc(h.message.text)).join("") + "</p>");
     }
     await plot();
     if (feature.properties.medium === "air") {
