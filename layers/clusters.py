@@ -88,10 +88,17 @@ CLUSTERS = Layer(
     schema=(
         ID,
         Column("ref", required=True, public=True, filterable=True),
-        Column("name", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True, title=N_("Name")),
         Column("name_ascii", role="derived"),
         Column("kind", required=True, choices=KINDS, public=True, filterable=True),
-        Column("status", required=True, choices=STATUSES, public=True, filterable=True),
+        Column(
+            "status",
+            required=True,
+            choices=STATUSES,
+            public=True,
+            filterable=True,
+            title=N_("Status"),
+        ),
         Column(
             "area_ha",
             "float",
@@ -100,6 +107,7 @@ CLUSTERS = Layer(
             sql_type="numeric(8,2)",
             public=True,
             filterable=True,
+            title=N_("Area (ha)"),
         ),
         Column(
             "occupancy_pct",
@@ -109,6 +117,7 @@ CLUSTERS = Layer(
             sql_type="numeric(5,2)",
             public=True,
             filterable=True,
+            title=N_("Occupancy (%)"),
         ),
         Column("wastewater_treatment", "bool", public=True, filterable=True),
         Column(

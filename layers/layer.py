@@ -129,6 +129,9 @@ class Column(Field):
         Whether the public API filters on it (``?name=value``).
     in_tiles : bool
         Whether vector tiles carry it (public, non-array columns only).
+    title : str
+        The field's label in forms: English marked with :func:`N_` (Vietnamese in the
+        ``.po``); empty where no form shows it.
     """
 
     sql_type: str = ""
@@ -137,6 +140,7 @@ class Column(Field):
     public: bool = False
     filterable: bool = False
     in_tiles: bool = True
+    title: str = ""
 
     def __post_init__(self) -> None:
         if not self.sql_type:

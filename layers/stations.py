@@ -83,10 +83,10 @@ STATIONS = Layer(
     schema=(
         ID,
         Column("ref", required=True, public=True, filterable=True),
-        Column("name", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True, title=N_("Name")),
         Column("name_ascii", role="derived"),
         Column("medium", required=True, choices=MEDIA, public=True, filterable=True),
-        Column("operator", public=True, filterable=True),
+        Column("operator", public=True, filterable=True, title=N_("Operator")),
         Column("synthetic", "bool", required=True, public=True, filterable=True),
         Column("province_code", public=True, filterable=True),
         Column("water_body", choices=WATER_BODIES, public=True, filterable=True),

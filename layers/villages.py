@@ -242,7 +242,7 @@ VILLAGES = Layer(
     schema=(
         ID,
         Column("ref", required=True, public=True, filterable=True),
-        Column("name", required=True, public=True, filterable=True),
+        Column("name", required=True, public=True, filterable=True, title=N_("Name")),
         Column("name_ascii", role="derived"),
         Column("full_name"),
         Column("craft", required=True, choices=CRAFT_CODES, public=True, filterable=True),
@@ -281,8 +281,10 @@ VILLAGES = Layer(
         Column("district_name", public=True, filterable=True),
         Column("province_code", public=True, filterable=True),
         Column("province_name", public=True, filterable=True),
-        Column("households", "int", minimum=0, public=True, filterable=True),
-        Column("workers", "int", minimum=0, public=True, filterable=True),
+        Column(
+            "households", "int", minimum=0, public=True, filterable=True, title=N_("Households")
+        ),
+        Column("workers", "int", minimum=0, public=True, filterable=True, title=N_("Workers")),
         Column(
             "visit_minutes",
             "int",
@@ -291,8 +293,9 @@ VILLAGES = Layer(
             sql_type="smallint",
             public=True,
             filterable=True,
+            title=N_("Visit (minutes)"),
         ),
-        Column("opening_hours", public=True),
+        Column("opening_hours", public=True, title=N_("Opening hours")),
         Column("description_vi", public=True, in_tiles=False),
         Column("description_en", public=True, in_tiles=False),
         Column("source", required=True, public=True, filterable=True),

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from layers.collections import COLLECTIONS
+from layers.layer import Column
 from layers.registry import LAYERS
 from webmap.api import landing
 from webmap.auth import current, require
@@ -122,20 +123,9 @@ def _js_strings() -> dict[str, str]:
         "reshape_hint": _("Drag the corners on the map to reshape the cluster"),
         "drag_hint": _("Drag the marker on the map to move the village"),
         "field_name": _("Name"),
-        "field_households": _("Households"),
-        "field_workers": _("Workers"),
-        "field_visit_minutes": _("Visit (minutes)"),
-        "field_opening_hours": _("Opening hours"),
-        "field_operator": _("Operator"),
-        "field_severity": _("Severity"),
-        "field_zone_date": _("Date"),
-        "field_method": _("Method"),
         "severity_high": _("high"),
         "severity_medium": _("medium"),
         "severity_low": _("low"),
-        "field_status": _("Status"),
-        "field_area_ha": _("Area (ha)"),
-        "field_occupancy_pct": _("Occupancy (%)"),
         "inserted": _("inserted"),
         "updated": _("updated"),
         "unchanged": _("unchanged"),
@@ -193,12 +183,16 @@ def _js_strings() -> dict[str, str]:
     }
 
 
+def _form_field(column: Column) -> list[Any]:
+    return [column.name, column.widget, _(column.title) if column.title else column.name]
+
+
 def _layers() -> list[dict[str, Any]]:
     """The public layers as the page scripts need them, from the layer declarations.
 
     Each entry: ``id`` (collection), ``title`` (translated), ``geometry``, ``edit_roles``
-    (besides admin) and ``fields``: the edit form's ``[name, widget]`` pairs, a widget
-    being ``text``, ``number``, ``date`` or the list of allowed values.
+    (besides admin) and ``fields``: the edit form's ``[name, widget, label]`` triples, a
+    widget being ``text``, ``number``, ``date`` or the list of allowed values.
     """
     return [
         {
@@ -207,7 +201,7 @@ def _layers() -> list[dict[str, Any]]:
             "geometry": coll.geometry_type,
             "edit_roles": list(LAYERS[coll.layer].edit_roles),
             "fields": [
-                [name, LAYERS[coll.layer].column(name).widget]
+                _form_field(LAYERS[coll.layer].column(name))
                 for name in LAYERS[coll.layer].edit_form
             ],
         }

@@ -25,6 +25,7 @@ def test_declaration_is_complete(layer: Layer) -> None:
     assert layer.key and all(layer.column(k).stored for k in layer.key)
     for name in layer.edit_form:
         assert layer.column(name).validated, f"{layer.name}.{name} is in the form, not in edits"
+        assert layer.column(name).title, f"{layer.name}.{name} is in the form without a label"
     if layer.importable:
         assert layer.prepare is not None and layer.fields and layer.columns
     if layer.public:
@@ -34,7 +35,8 @@ def test_declaration_is_complete(layer: Layer) -> None:
 @pytest.mark.parametrize("layer", _LAYERS, ids=_IDS)
 def test_titles_have_vietnamese_text(layer: Layer) -> None:
     vi = translations("vi")
-    for text in (layer.title, layer.description):
+    labels = [c.title for c in layer.schema if c.title]
+    for text in (layer.title, layer.description, *labels):
         assert vi.gettext(text) != text, f"no Vietnamese text for {text!r}"
 
 

@@ -27,16 +27,16 @@ def test_pages_get_the_declared_layers(client, path: str) -> None:
     assert layers["stations"]["edit_roles"] == ["env_officer"]
     assert layers["admin-units"]["edit_roles"] == []
     assert layers["clusters"]["fields"] == [
-        ["name", "text"],
-        ["status", ["planned", "operating", "expanding"]],
-        ["area_ha", "number"],
-        ["occupancy_pct", "number"],
+        ["name", "text", "Name"],
+        ["status", ["planned", "operating", "expanding"], "Status"],
+        ["area_ha", "number", "Area (ha)"],
+        ["occupancy_pct", "number", "Occupancy (%)"],
     ]
     assert layers["zones"]["fields"] == [
-        ["name", "text"],
-        ["severity", ["high", "medium", "low"]],
-        ["zone_date", "date"],
-        ["method", "text"],
+        ["name", "text", "Name"],
+        ["severity", ["high", "medium", "low"], "Severity"],
+        ["zone_date", "date", "Date"],
+        ["method", "text", "Method"],
     ]
 
 
@@ -44,6 +44,7 @@ def test_layer_titles_follow_the_language(client) -> None:
     layers = {entry["id"]: entry for entry in _config(client, "/?lang=vi")["layers"]}
     assert layers["villages"]["title"] == "Làng nghề"
     assert layers["routes"]["title"] == "Tuyến du lịch làng nghề"
+    assert layers["villages"]["fields"][1] == ["households", "number", "Số hộ"]
     doc = client.get("/collections/admin-units?lang=vi").get_json()
     assert doc["title"] == "Đơn vị hành chính"
     doc = client.get("/collections/admin-units?lang=en").get_json()

@@ -8,7 +8,7 @@
 (async function () {
   const { T, esc, csrfToken } = LN;
   // Who may edit which layer, and the fields of its form, come from the layer declarations
-  // (LN.config.layers: [{id, title, geometry, edit_roles, fields: [[name, widget], ...]}]).
+  // (LN.config.layers: [{id, title, geometry, edit_roles, fields: [[name, widget, label], ...]}]).
   const DECLARED = Object.fromEntries((LN.config.layers || []).map((l) => [l.id, l]));
   const may = (collection) => DECLARED[collection] && (LN.config.role === "admin" || DECLARED[collection].edit_roles.includes(LN.config.role));
   if (!LN.config.role) return;
@@ -34,8 +34,8 @@
     const response = await fetch("/collections/" + collection + "/items/" + id);
     const feature = await response.json();
     session = { collection, layer, id, etag: response.headers.get("ETag") };
-    panel.innerHTML = "<h3>" + esc(T.edit) + ": " + esc(feature.properties.name) + "</h3>" + FIELDS[collection].map(([name, kind]) =>
-      "<label>" + esc(T["field_" + name] || name) + " " + (Array.isArray(kind)
+    panel.innerHTML = "<h3>" + esc(T.edit) + ": " + esc(feature.properties.name) + "</h3>" + FIELDS[collection].map(([name, kind, label]) =>
+      "<label>" + esc(label) + " " + (Array.isArray(kind)
         ? "<select data-field='" + name + "'>" + kind.map((v) => "<option" + (feature.properties[name] === v ? " selected" : "") +
           " value='" + v + "'>" + esc(T[name + "_" + v] || T[v] || v) + "</option>").join("") + "</select>"
         : "<input data-field='" + name + "' type='" + kind + "' value='" + esc(feature.properties[name] ?? "") + "'>") +
