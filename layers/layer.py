@@ -14,6 +14,12 @@ editable layers (:mod:`layers.editing`), the OpenAPI document and the pages' lay
 field lists (``webmap``). A PostGIS test compares each declaration with the database
 catalogue after the migrations.
 
+Adding a layer: write its migration (``layers/migrations``), declare its ``Layer`` in
+its family's module (``prepare`` and ``stage_check`` beside it when it is importable),
+list it in :data:`layers.registry.LAYERS`, and give its title, description and form
+labels their Vietnamese text in ``webmap/translations/vi/LC_MESSAGES/messages.po``.
+``tests/layers/test_declarations.py`` then checks it against the database.
+
 Examples
 --------
 >>> demo = Layer(
@@ -216,6 +222,8 @@ class Layer:
         The table in the database.
     title, description : str
         English text marked with :func:`N_`; rendered through the gettext catalogues.
+    label : str, optional
+        A short name for map legends and layer switchers (by default the title).
     schema : tuple of Column
         Every column of the table (``geom`` excepted: see ``geometry_type``) and every
         input-only field, in table order.
@@ -263,6 +271,7 @@ class Layer:
     description: str
     schema: tuple[Column, ...]
     key: tuple[str, ...]
+    label: str = ""
     geometry_type: str | None = None
     geometry_required: bool = True
     srid: int = 4326
@@ -295,6 +304,11 @@ class Layer:
                 raise ValueError(f"layer {self.name}: {group} names unknown columns {missing}")
         if self.importable and self.prepare is None:
             raise ValueError(f"layer {self.name}: an importable layer needs a prepare step")
+
+    @property
+    def short_title(self) -> str:
+        """The label of map legends and layer switchers (English source text)."""
+        return self.label or self.title
 
     def column(self, name: str) -> Column:
         """The declared column ``name``.

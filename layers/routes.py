@@ -43,6 +43,7 @@ ROUTES = Layer(
     table="tourism_routes",
     title=N_("Craft-village tourism routes"),
     description=N_("Curated craft-village tours."),
+    label=N_("Tourism routes"),
     schema=(
         ID,
         Column("ref", required=True, public=True, filterable=True),

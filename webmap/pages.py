@@ -20,13 +20,12 @@ bp = Blueprint("pages", __name__)
 
 
 def _js_strings() -> dict[str, str]:
-    """Every string the page scripts show, translated on the server."""
+    """Every string the page scripts show, translated on the server.
+
+    A public layer's short title comes from its declaration, under its collection id.
+    """
     return {
-        "villages": _("Craft villages"),
-        "clusters": _("Industrial clusters"),
-        "zones": _("Pollution zones"),
-        "stations": _("Monitoring stations"),
-        "routes": _("Tourism routes"),
+        **{coll.id: _(LAYERS[coll.layer].short_title) for coll in COLLECTIONS.values()},
         "choropleth": _("Villages per administrative unit"),
         "craft": _("Craft"),
         "recognition": _("Recognition"),
@@ -190,7 +189,8 @@ def _form_field(column: Column) -> list[Any]:
 def _layers() -> list[dict[str, Any]]:
     """The public layers as the page scripts need them, from the layer declarations.
 
-    Each entry: ``id`` (collection), ``title`` (translated), ``geometry``, ``edit_roles``
+    Each entry: ``id`` (collection), ``title`` and ``label`` (a short title for legends,
+    both translated), ``geometry``, ``edit_roles``
     (besides admin) and ``fields``: the edit form's ``[name, widget, label]`` triples, a
     widget being ``text``, ``number``, ``date`` or the list of allowed values.
     """
@@ -198,6 +198,7 @@ def _layers() -> list[dict[str, Any]]:
         {
             "id": coll.id,
             "title": _(coll.title),
+            "label": _(LAYERS[coll.layer].short_title),
             "geometry": coll.geometry_type,
             "edit_roles": list(LAYERS[coll.layer].edit_roles),
             "fields": [

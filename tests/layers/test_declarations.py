@@ -36,7 +36,7 @@ def test_declaration_is_complete(layer: Layer) -> None:
 def test_titles_have_vietnamese_text(layer: Layer) -> None:
     vi = translations("vi")
     labels = [c.title for c in layer.schema if c.title]
-    for text in (layer.title, layer.description, *labels):
+    for text in (layer.title, layer.short_title, layer.description, *labels):
         assert vi.gettext(text) != text, f"no Vietnamese text for {text!r}"
 
 
