@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
 
@@ -17,8 +19,16 @@ KINDS = ("general", "craft_village")
 STATUSES = ("planned", "operating", "expanding")
 
 
-def polygon_area_ha(geoms: gpd.GeoSeries) -> pd.Series:
-    """Area of each polygon in hectares, measured in UTM 48N.
+def polygon_area_ha(geoms: gpd.GeoSeries, *, crs: Any = METRIC_CRS) -> pd.Series:
+    """Area of each polygon in hectares, measured in a projected CRS.
+
+    Parameters
+    ----------
+    geoms : GeoSeries
+        Polygons with a CRS.
+    crs : CRS-like
+        The metric CRS of the measurement (the clusters' declared ``metric_crs``; UTM 48N
+        by default).
 
     Returns
     -------
@@ -27,7 +37,7 @@ def polygon_area_ha(geoms: gpd.GeoSeries) -> pd.Series:
     """
     if geoms.crs is None:
         raise ValueError("polygon_area_ha needs a CRS")
-    return pd.Series(geoms.to_crs(METRIC_CRS).area / 10_000.0, index=geoms.index, name="area_ha")
+    return pd.Series(geoms.to_crs(crs).area / 10_000.0, index=geoms.index, name="area_ha")
 
 
 def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFrame, list[Problem]]:
@@ -49,7 +59,9 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     frame["mountainous"] = mountainous.map(
         lambda v: "no" if v is None or str(v).strip() == "" else v
     )
-    measured = polygon_area_ha(to_wgs84(gdf[[gdf.geometry.name]]).geometry.make_valid()).round(2)
+    measured = polygon_area_ha(
+        to_wgs84(gdf[[gdf.geometry.name]]).geometry.make_valid(), crs=CLUSTERS.metric_crs
+    ).round(2)
     stated = pd.to_numeric(
         frame.get("area_ha", pd.Series(index=frame.index, dtype=float)), errors="coerce"
     )
