@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from layers.collections import COLLECTIONS, Collection, extent, features, get_collection
 from layers.editing import EDITABLE
 from webmap.db import get_conn
+from webmap.editing import item_etag
 from webmap.errors import NotFound
 from webmap.openapi import openapi_document
 from webmap.params import parse_bbox, parse_datetime, parse_int, parse_props
@@ -195,8 +196,6 @@ def item(collection_id: str, fid: str):
     )
     response = Response(rows[0][:-1] + "," + links + "}", mimetype=GEOJSON)
     if coll.id in EDITABLE:  # the ETag an edit must send back in If-Match
-        from webmap.editing import item_etag
-
         tag = item_etag(coll.table, number)
         if tag:
             response.headers["ETag"] = f'"{tag}"'

@@ -4,22 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
+from gis.errors import LangNgheError, NotFoundError
 from layers import spatial
+from layers.collections import features, get_collection
 from layers.regulations import load_document
+from layers.stations import import_measurements
 from layers.villages import search
 from planning import rules
 from planning.aqi import table_from_document
+from planning.pipeline import assess_exposure, find_exceedances, latest_station_aqi, water_status
 from planning.pollution import air_limits_on
-from webmap.auth import require
+from webmap.auth import current, require
 from webmap.db import get_conn
-from webmap.errors import BadParameter
+from webmap.errors import BadParameter, NotFound
+from webmap.export import village_map_html
 from webmap.messages import localize, message_json
-from webmap.params import parse_int, parse_polygon
+from webmap.params import (
+    ZONE_KINDS,
+    parse_choice,
+    parse_date,
+    parse_instant,
+    parse_int,
+    parse_number,
+    parse_polygon,
+    parse_units,
+)
 from webmap.rasters import raster_png, surface_band
 
 __all__ = ["bp"]
@@ -47,12 +63,12 @@ def within():
 @bp.get("/api/choropleth")
 def choropleth():
     """Administrative units with their number of craft villages."""
-    version = request.args.get("version", "pre-2025")
-    level = request.args.get("level", "province")
-    if version not in ("pre-2025", "2025-07") or level not in ("province", "district", "commune"):
-        raise BadParameter(
-            "version must be pre-2025 or 2025-07; level province, district or commune"
-        )
+    version, level = parse_units(
+        request.args.get("version"),
+        request.args.get("level"),
+        default_version="pre-2025",
+        default_level="province",
+    )
     return Response(
         spatial.village_counts(get_conn(), version=version, level=level),
         mimetype="application/geo+json",
@@ -66,8 +82,6 @@ def _regulations():
 @bp.get("/api/stations/latest")
 def stations_latest():
     """Stations with their latest values and hourly VN_AQI (NowCast) band (air stations)."""
-    from planning.pipeline import latest_station_aqi
-
     table = table_from_document(load_document(_regulations(), "vn_aqi_1459"))
     lang = str(get_locale() or "vi")
     conn = get_conn()
@@ -136,12 +150,6 @@ def _limit_json(limit: dict, lang: str) -> dict:
 @bp.get("/export/villages/<ref>.html")
 def export_village(ref: str):
     """A standalone, offline HTML map of one village and the clusters near it (folium)."""
-    from flask_babel import gettext as _
-
-    from layers.collections import features, get_collection
-    from webmap.errors import NotFound
-    from webmap.export import village_map_html
-
     conn = get_conn()
     rows, _n = features(conn, get_collection("villages"), limit=1, props={"ref": ref})
     if not rows:
@@ -266,10 +274,7 @@ def surfaces():
 def surface_png(scenario_id: int):
     """One band of a surface as an image, coloured from 0 (green) to ``vmax`` (red)."""
     band = parse_int(request.args.get("band"), "band", default=1, minimum=1, maximum=3)
-    try:
-        vmax = float(request.args.get("vmax", "100"))
-    except ValueError:
-        raise BadParameter("vmax must be a number") from None
+    vmax = parse_number(request.args.get("vmax"), "vmax", default=100.0)
     if not vmax > 0:
         raise BadParameter("vmax must be positive")
     with get_conn().cursor() as cur:
@@ -278,8 +283,6 @@ def surface_png(scenario_id: int):
         )
         row = cur.fetchone()
     if row is None:
-        from gis.errors import NotFoundError
-
         raise NotFoundError(f"surface {scenario_id} does not exist")
     data, _bounds = raster_png(Path(row[0]), band=band, vmin=vmax, vmax=0.0)  # high values red
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
@@ -288,24 +291,17 @@ def surface_png(scenario_id: int):
 @bp.get("/api/exposure")
 def exposure():
     """Villages, schools, clinics and people inside the zones of a date; units ranked (EJScreen-style)."""
-    import datetime as dt
-
-    from planning.pipeline import assess_exposure
-
     settings = current_app.config["LANGNGHE"]
-    raw = request.args.get("date")
-    try:
-        day = dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        raise BadParameter(f"date must be YYYY-MM-DD, got {raw!r}") from None
-    version, level = request.args.get("version", "2025-07"), request.args.get("level", "commune")
-    if version not in ("pre-2025", "2025-07") or level not in ("province", "district", "commune"):
-        raise BadParameter(
-            "version must be pre-2025 or 2025-07; level province, district or commune"
-        )
+    day = parse_date(request.args.get("date"), "date")
+    version, level = parse_units(
+        request.args.get("version"),
+        request.args.get("level"),
+        default_version="2025-07",
+        default_level="commune",
+    )
     kind = request.args.get("kind") or None
-    if kind not in (None, "source_buffer", "surface_exceedance", "observed"):
-        raise BadParameter("kind must be source_buffer, surface_exceedance or observed")
+    if kind is not None:
+        kind = parse_choice(kind, "kind", ZONE_KINDS, default=kind)
     with get_conn().cursor() as cur:
         cur.execute("SELECT count(*) FROM pollution_zones")
         if cur.fetchone()[0] == 0:  # nothing to assess yet: an empty answer, not an error
@@ -338,14 +334,10 @@ def exposure():
 @bp.get("/api/stations/<int:station_id>/water")
 def station_water(station_id: int):
     """A water station's latest day against QCVN 08:2023 (class, health limits) and QCVN 40."""
-    from planning.pipeline import water_status
-
     with get_conn().cursor() as cur:
         cur.execute("SELECT ref FROM monitoring_stations WHERE id = %s", (station_id,))
         row = cur.fetchone()
     if row is None:
-        from gis.errors import NotFoundError
-
         raise NotFoundError(f"station {station_id} does not exist")
     status = water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True)
     return jsonify(localize(status, _lang()))
@@ -354,17 +346,6 @@ def station_water(station_id: int):
 @bp.get("/api/exceedances")
 def exceedances():
     """QCVN 05 exceedances of the stored air values (``?station=REF&since=&until=``, newest first)."""
-    import datetime as dt
-
-    from planning.pipeline import find_exceedances
-
-    def when(name: str):
-        raw = request.args.get(name)
-        try:
-            return dt.datetime.fromisoformat(raw) if raw else None
-        except ValueError:
-            raise BadParameter(f"{name} must be an ISO date or date-time, got {raw!r}") from None
-
     station = request.args.get("station") or None
     limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=10_000)
     settings = current_app.config["LANGNGHE"]
@@ -372,8 +353,8 @@ def exceedances():
         get_conn(),
         settings.sample_data / "regulations",
         stations=[station] if station else None,
-        start=when("since"),
-        end=when("until"),
+        start=parse_instant(request.args.get("since"), "since"),
+        end=parse_instant(request.args.get("until"), "until"),
     )
     found = found.sort_values("start", ascending=False).head(limit)
     lang = _lang()
@@ -401,11 +382,6 @@ def upload_measurements():
     ``unit``, ``dry_run``): validated, one transaction, the import report back. A file with
     unreadable rows is refused whole (400, rows and columns listed) unless ``partial``.
     """
-    import tempfile
-
-    from layers.stations import import_measurements
-    from webmap.auth import current
-
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadParameter("send the CSV as the multipart field 'file'")
@@ -415,8 +391,6 @@ def upload_measurements():
         name: request.form.get(name, "").lower() in ("1", "true", "yes", "on")
         for name in ("replace", "partial", "dry_run")
     }
-    from gis.errors import LangNgheError
-
     name = Path(upload.filename).name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name

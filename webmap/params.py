@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
+import shapely
+from shapely.geometry import shape
+
 from layers.collections import Collection
+from planning.pipeline import THEMES, TourRequest
 from webmap.errors import BadParameter
 
-__all__ = ["RESERVED", "parse_bbox", "parse_datetime", "parse_int", "parse_props", "parse_tile"]
+__all__ = [
+    "MODES",
+    "RESERVED",
+    "ZONE_KINDS",
+    "parse_bbox",
+    "parse_choice",
+    "parse_clock",
+    "parse_date",
+    "parse_datetime",
+    "parse_flag",
+    "parse_instant",
+    "parse_int",
+    "parse_number",
+    "parse_point",
+    "parse_polygon",
+    "parse_props",
+    "parse_tile",
+    "parse_tour",
+    "parse_units",
+]
 
 #: Query parameters with a meaning of their own; anything else must be a filterable property.
 RESERVED = {"bbox", "limit", "offset", "datetime", "f", "lang", "bbox-crs"}
@@ -27,6 +51,100 @@ def parse_int(raw: str | None, name: str, *, default: int, minimum: int, maximum
     if not minimum <= value <= maximum:
         raise BadParameter(f"{name} must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def parse_number(raw: str | None, name: str, *, default: float) -> float:
+    """A finite number; its range is for the caller to check."""
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a number") from None
+    if not math.isfinite(value):
+        raise BadParameter(f"{name} must be a number")
+    return value
+
+
+def parse_choice(raw: str | None, name: str, choices: tuple[str, ...], *, default: str) -> str:
+    """One of ``choices`` (``default`` when absent)."""
+    value = default if raw is None or raw == "" else raw
+    if value not in choices:
+        raise BadParameter(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}")
+    return value
+
+
+def parse_flag(raw: str | None, *, default: bool = False) -> bool:
+    """``1``, ``true`` or ``yes`` (any case) for true; anything else is false."""
+    if raw is None:
+        return default
+    return raw.lower() in ("1", "true", "yes")
+
+
+#: Kinds of pollution zones.
+ZONE_KINDS = ("source_buffer", "surface_exceedance", "observed")
+
+#: Boundary versions and levels of the administrative units.
+UNIT_VERSIONS = ("pre-2025", "2025-07")
+UNIT_LEVELS = ("province", "district", "commune")
+
+
+def parse_units(
+    version: str | None, level: str | None, *, default_version: str, default_level: str
+) -> tuple[str, str]:
+    """An administrative boundary version and level."""
+    version, level = version or default_version, level or default_level
+    if version not in UNIT_VERSIONS or level not in UNIT_LEVELS:
+        raise BadParameter(
+            "version must be pre-2025 or 2025-07; level province, district or commune"
+        )
+    return version, level
+
+
+def parse_date(raw: str | None, name: str, *, default: dt.date | None = None) -> dt.date | None:
+    """A calendar day ``YYYY-MM-DD``."""
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be YYYY-MM-DD, got {raw[:40]!r}") from None
+
+
+def parse_instant(raw: str | None, name: str) -> dt.datetime | None:
+    """An ISO 8601 date or date-time (as the caller wrote it: naive stays naive)."""
+    if not raw:
+        return None
+    try:
+        return dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be an ISO date or date-time, got {raw[:40]!r}") from None
+
+
+def parse_point(raw: str | None, name: str, *, default: tuple[float, float]) -> tuple[float, float]:
+    """``lon,lat`` in WGS 84."""
+    if not raw:
+        return default
+    try:
+        lon, lat = (float(v) for v in raw.split(","))
+    except ValueError:
+        raise BadParameter(f"{name} must be lon,lat") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise BadParameter(f"{name} must be lon -180..180, lat -90..90")
+    return lon, lat
+
+
+def parse_clock(raw: str | None, name: str, *, default: int) -> int:
+    """``HH:MM`` as minutes after midnight."""
+    if not raw:
+        return default
+    try:
+        hours, minutes = (int(v) for v in raw.split(":"))
+    except ValueError:
+        raise BadParameter(f"{name} must be HH:MM") from None
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise BadParameter(f"{name} must be HH:MM between 00:00 and 23:59")
+    return hours * 60 + minutes
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -65,7 +183,8 @@ def _date(text: str) -> dt.date | None:
         )
     except ValueError:
         raise BadParameter(
-            f"datetime must be RFC 3339 (e.g. 2026-01-31 or 2026-01-01/2026-01-31), got {text[:40]!r}"
+            "datetime must be RFC 3339 (e.g. 2026-01-31 or 2026-01-01/2026-01-31), "
+            f"got {text[:40]!r}"
         ) from None
 
 
@@ -111,7 +230,8 @@ def parse_props(args: Mapping[str, str], coll: Collection) -> dict[str, Any]:
         if prop is None or not prop.filterable:
             known = ", ".join(p.name for p in coll.props if p.filterable)
             raise BadParameter(
-                f"unknown or non-filterable property {name[:40]!r} for {coll.id}; use one of: {known}"
+                f"unknown or non-filterable property {name[:40]!r} for {coll.id}; "
+                f"use one of: {known}"
             )
         filters[name] = _coerce(value, prop.type, name)
     return filters
@@ -130,13 +250,8 @@ def parse_tile(z: int, x: int, y: int, *, max_zoom: int = 22) -> tuple[int, int,
 MAX_VERTICES = 5000
 
 
-def parse_polygon(body: str):
+def parse_polygon(body: str) -> shapely.Geometry:
     """A GeoJSON Polygon/MultiPolygon (geometry or Feature) in WGS 84, valid, within range."""
-    import json
-
-    import shapely
-    from shapely.geometry import shape
-
     try:
         doc = json.loads(body)
     except ValueError:
@@ -157,3 +272,45 @@ def parse_polygon(body: str):
     if not geom.is_valid:
         raise BadParameter(f"invalid polygon: {shapely.is_valid_reason(geom)}")
     return geom
+
+
+#: Travel modes of the road-network profiles.
+MODES = ("motorbike", "car", "walk")
+
+
+def parse_tour(args: Mapping[str, str], *, today: dt.date) -> TourRequest:
+    """A day tour from the query string (``villages=ref,ref`` or ``theme=``, ``date``, ...).
+
+    Parameters
+    ----------
+    args : Mapping
+        The query string.
+    today : datetime.date
+        The day planned when ``date`` is absent.
+
+    Returns
+    -------
+    TourRequest
+        For ``planning.pipeline.plan_village_tour``.
+    """
+    refs = tuple(r for r in (args.get("villages") or "").split(",") if r)
+    if len(refs) > 25:
+        raise BadParameter("at most 25 villages in one day")
+    theme = args.get("theme") or None
+    if not refs and not theme:
+        raise BadParameter(
+            "pick villages (villages=ref,ref) or a theme (" + ", ".join(THEMES) + ")"
+        )
+    return TourRequest(
+        refs=refs,
+        theme=theme,
+        start=parse_point(args.get("start"), "start", default=TourRequest.start),
+        day=parse_date(args.get("date"), "date") or today,
+        start_min=parse_clock(args.get("start_time"), "start_time", default=8 * 60),
+        budget_min=parse_int(
+            args.get("budget"), "budget (minutes)", default=480, minimum=30, maximum=1440
+        ),
+        mode=parse_choice(args.get("mode"), "mode", MODES, default="motorbike"),
+        avoid_pollution=parse_flag(args.get("avoid_pollution")),
+        network=args.get("network", "default")[:40],
+    )

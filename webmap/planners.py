@@ -1,4 +1,4 @@
-"""Planner endpoints: siting and relocation jobs, the Decree 32 checker, scenarios, downloads, report."""
+"""Planner endpoints: siting and relocation jobs, the Decree 32 checker, scenarios, report."""
 
 from __future__ import annotations
 
@@ -18,11 +18,26 @@ from flask import (
 )
 
 from gis.errors import NotFoundError
-from planning.pipeline_planners import SitingRequest
+from planning.pipeline_planners import (
+    AllocationRequest,
+    SitingRequest,
+    _criteria,
+    check_cluster_site,
+    compare_scenarios,
+    delete_scenario,
+    get_scenario,
+    list_scenarios,
+    load_model,
+    run_allocation,
+    run_siting,
+    scenario_features,
+    write_features,
+)
 from webmap.auth import current, require
 from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, parse_body
 from webmap.db import get_conn
 from webmap.errors import BadParameter
+from webmap.formats import scenario_svg
 from webmap.jobs import runner
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
@@ -50,7 +65,7 @@ def _siting_request(body: SitingBody) -> SitingRequest:
 
 
 def _start_job(kind: str, summary: dict[str, Any], run, analysis_request):
-    """Run ``run(conn, settings, analysis_request, progress=, actor=)`` as a job; answer 202 with its URL."""
+    """Run ``run(conn, settings, request, progress=, actor=)`` as a job; 202 with its URL."""
     actor = current().username
 
     def work(conn, job_settings, progress) -> int:
@@ -66,8 +81,6 @@ def _start_job(kind: str, summary: dict[str, Any], run, analysis_request):
 @require("planner")
 def siting_inputs():
     """Which siting inputs this server has, the model's criteria and their default weights."""
-    from planning.pipeline_planners import load_model
-
     settings = current_app.config["LANGNGHE"]
     model = load_model(settings.sample_data)
     files = {
@@ -101,9 +114,7 @@ def siting_inputs():
 @bp.post("/api/siting")
 @require("planner")
 def start_siting():
-    """Start a siting run (JSON body); answers 202 with the job to poll. Bad input is refused at once."""
-    from planning.pipeline_planners import _criteria, load_model, run_siting
-
+    """Start a siting run (JSON body): 202 with the job to poll; bad input is refused at once."""
     settings = current_app.config["LANGNGHE"]
     siting = _siting_request(parse_body(SitingBody))
     _criteria(
@@ -117,8 +128,6 @@ def start_siting():
 @require("planner")
 def start_allocation():
     """Start a relocation run (p-median or maximal coverage) as a job."""
-    from planning.pipeline_planners import AllocationRequest, run_allocation
-
     allocation = AllocationRequest(**parse_body(AllocationBody).model_dump())
 
     return _start_job(
@@ -130,8 +139,6 @@ def start_allocation():
 @require("planner")
 def check_cluster():
     """Decree 32/2024 results for a drawn polygon (``geometry``) or a stored cluster (``ref``)."""
-    from planning.pipeline_planners import check_cluster_site
-
     body = parse_body(CheckClusterBody)
     settings = current_app.config["LANGNGHE"]
     result = check_cluster_site(
@@ -148,8 +155,6 @@ def check_cluster():
 @require("planner", "env_officer")
 def scenarios():
     """Saved scenarios, newest first (``?kind=`` to filter)."""
-    from planning.pipeline_planners import list_scenarios
-
     return jsonify(scenarios=list_scenarios(get_conn(), request.args.get("kind") or None))
 
 
@@ -157,8 +162,6 @@ def scenarios():
 @require("planner", "env_officer")
 def compare():
     """Headline figures of scenarios of one kind side by side: ``?ids=3,4``."""
-    from planning.pipeline_planners import compare_scenarios
-
     raw = request.args.get("ids", "")
     try:
         ids = [int(v) for v in raw.split(",") if v.strip()]
@@ -175,15 +178,11 @@ def compare():
 @require("planner")
 def delete(scenario_id: int):
     """Delete a scenario, its features and its raster files."""
-    from planning.pipeline_planners import delete_scenario
-
     removed = delete_scenario(get_conn(), scenario_id)
     return jsonify(deleted=scenario_id, files_removed=len(removed))
 
 
 def _scenario(scenario_id: int) -> dict[str, Any]:
-    from planning.pipeline_planners import get_scenario
-
     return get_scenario(get_conn(), scenario_id)
 
 
@@ -223,8 +222,6 @@ def scenario(scenario_id: int):
 @require("planner", "env_officer")
 def scenario_geojson(scenario_id: int):
     """The scenario's features (candidates, sites, assignment lines), ``?role=`` to filter."""
-    from planning.pipeline_planners import scenario_features
-
     gdf = scenario_features(get_conn(), scenario_id, request.args.get("role") or None)
     body = gdf.to_json(na="null", drop_id=True, ensure_ascii=False)
     return Response(
@@ -238,8 +235,6 @@ def scenario_geojson(scenario_id: int):
 @require("planner", "env_officer")
 def scenario_gpkg(scenario_id: int):
     """The scenario's features as a GeoPackage, one layer per role."""
-    from planning.pipeline_planners import scenario_features, write_features
-
     gdf = scenario_features(get_conn(), scenario_id)
     with tempfile.TemporaryDirectory() as folder:
         path = write_features(gdf, Path(folder) / f"scenario-{scenario_id}.gpkg")
@@ -262,90 +257,10 @@ def scenario_png(scenario_id: int):
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
-def _svg_map(gdf, overlay: dict[str, Any] | None, *, width: int = 640) -> str:
-    """A small SVG map of the scenario's features (Web Mercator), with the suitability image under them."""
-    from markupsafe import Markup, escape
-    from pyproj import Transformer
-
-    if not len(gdf) and overlay is None:
-        return ""
-    t = Transformer.from_crs(4326, 3857, always_xy=True)
-    bounds = list(gdf.total_bounds) if len(gdf) else []
-    if overlay is not None:
-        (s, w), (n, e) = overlay["bounds"]
-        bounds = (
-            [w, s, e, n]
-            if not bounds
-            else [min(bounds[0], w), min(bounds[1], s), max(bounds[2], e), max(bounds[3], n)]
-        )
-    (x0, x1), (y0, y1) = t.transform([bounds[0], bounds[2]], [bounds[1], bounds[3]])
-    pad = 0.05 * max(x1 - x0, y1 - y0, 500)
-    x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
-    height = int(width * (y1 - y0) / (x1 - x0))
-
-    def xy(lon, lat):
-        x, y = t.transform(lon, lat)
-        return (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * height
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        'class="report-map" role="img"><rect width="100%" height="100%" fill="#f4f4f0"/>'
-    ]
-    if overlay is not None:
-        (s, w), (n, e) = overlay["bounds"]
-        ax, ay = xy(w, n)
-        bx, by = xy(e, s)
-        parts.append(
-            f'<image href="{escape(overlay["url"])}" x="{ax:.1f}" y="{ay:.1f}" width="{bx - ax:.1f}" '
-            f'height="{by - ay:.1f}" preserveAspectRatio="none"/>'
-        )
-    styles = {
-        "candidate": 'fill="#1a9850" fill-opacity="0.35" stroke="#0b5d2e" stroke-width="1.5"',
-        "site": 'fill="#1565c0" stroke="#fff"',
-        "assignment": 'stroke="#6a1b9a" stroke-width="1.2" fill="none"',
-    }
-    chosen = gdf["chosen"] if "chosen" in gdf.columns else [None] * len(gdf)
-    labels = gdf["rank"] if "rank" in gdf.columns else gdf["role"]
-    for role, geom, label, opened in zip(gdf["role"], gdf.geometry, labels, chosen, strict=True):
-        style = styles.get(role, 'fill="#888" stroke="#333"')
-        if role == "site" and opened is False:
-            style = 'fill="#b0bec5" stroke="#fff"'
-        for part in getattr(geom, "geoms", [geom]):
-            if part.geom_type == "Polygon":
-                d = (
-                    " ".join(
-                        f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}"
-                        for i, (px, py) in enumerate(xy(*c) for c in part.exterior.coords)
-                    )
-                    + "Z"
-                )
-                parts.append(f'<path d="{d}" {style}/>')
-                cx, cy = xy(*part.representative_point().coords[0])
-                parts.append(
-                    f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="middle">{escape(label)}</text>'
-                )
-            elif part.geom_type == "LineString":
-                pts = [xy(*c) for c in part.coords]
-                parts.append(
-                    f'<polyline points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in pts)}" {style}/>'
-                )
-                parts.append(
-                    f'<circle cx="{pts[0][0]:.1f}" cy="{pts[0][1]:.1f}" r="3.5" fill="#dc8a1c" stroke="#fff"/>'
-                )
-            elif part.geom_type == "Point":
-                px, py = xy(part.x, part.y)
-                radius = 7 if role == "site" and opened else 4
-                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{radius}" {style}/>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
 @bp.get("/scenarios/<int:scenario_id>/report")
 @require("planner", "env_officer")
 def report(scenario_id: int):
     """A printable planner report: map, parameters, tables, compliance results, downloads."""
-    from planning.pipeline_planners import scenario_features
-
     scenario = _scenario(scenario_id)
     gdf = scenario_features(get_conn(), scenario_id)
     overlay = _overlay(scenario)
@@ -358,7 +273,7 @@ def report(scenario_id: int):
     return render_page(
         "report.html",
         scenario=scenario,
-        svg=_svg_map(gdf, overlay),
+        svg=scenario_svg(gdf, overlay),
         tables=tables,
         links={
             "geojson": url_for("planners.scenario_geojson", scenario_id=scenario_id),

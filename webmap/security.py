@@ -7,6 +7,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from webmap.errors import BadParameter
 
 __all__ = ["init_limits", "init_security"]
 
@@ -28,9 +32,6 @@ def init_limits(app: Flask, settings) -> None:
     """Rate limits (Flask-Limiter, in memory per process) on sign-in and heavy endpoints, and the
     request size cap. Call after the blueprints are registered.
     """
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
-
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
     app.extensions["langnghe_limiter"] = limiter
@@ -68,8 +69,6 @@ def init_security(app: Flask, settings) -> None:
     @app.before_request
     def no_nul_bytes():
         """PostgreSQL text cannot hold NUL: refuse it up front with a clear 400, never a 500."""
-        from webmap.errors import BadParameter
-
         if "\x00" in request.path or any(
             "\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)
         ):

@@ -13,7 +13,7 @@ from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
 from layers.roads import import_roads
 from planning.pipeline import TourRequest, plan_village_tour
-from webmap.tours import tour_gpx
+from webmap.formats import tour_gpx
 
 pytestmark = pytest.mark.postgis
 MONDAY = dt.date(2026, 11, 23)

@@ -117,7 +117,7 @@ def tour(
 ) -> None:
     """Plan a day visiting craft villages: order, schedule, dropped stops."""
     from planning.pipeline import TourRequest, plan_village_tour
-    from webmap.tours import tour_gpx
+    from webmap.formats import tour_gpx
 
     hours, minutes = (int(v) for v in start_time.split(":"))
     request = TourRequest(
