@@ -129,7 +129,11 @@ MEASUREMENTS = Layer(
         ),
         Column("value", "float", required=True),
         Column("unit", required=True),
-        Column("quality_flag", role="derived"),
+        Column(
+            "quality_flag",
+            role="derived",
+            choices=("ok", "negative", "out_of_range", "suspect", "synthetic"),
+        ),
         Column("source", required=True),
     ),
     key=("station_id", "parameter", "observed_at"),

@@ -1,9 +1,14 @@
 """The layer declarations: consistent in themselves, with the registries derived from them,
-and with the database catalogue after the migrations."""
+and with the database catalogue after the migrations (columns and types, NOT NULL of
+required fields, geometry type and SRID, the natural key's unique constraint, the allowed
+values of CHECK constraints and vocabulary foreign keys)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from psycopg2 import sql
 from pyproj import CRS
 
 from layers.collections import COLLECTIONS
@@ -155,3 +160,42 @@ def test_declaration_matches_the_database(conn, layer: Layer) -> None:
             f"no unique constraint on {layer.table} {layer.key}"
         )
     conn.rollback()
+
+
+def _vocabularies(cur, table: str) -> dict[str, set[str]]:
+    """Allowed values per column: single-column ``CHECK (c = ANY (ARRAY[...]))`` constraints,
+    and foreign keys to a vocabulary table (its rows)."""
+    cur.execute(
+        "SELECT c.contype, pg_get_constraintdef(c.oid), a.attname, c.confrelid::regclass::text, "
+        "(SELECT r.attname FROM pg_attribute r WHERE r.attrelid = c.confrelid "
+        " AND r.attnum = c.confkey[1]) "
+        "FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid "
+        "AND a.attnum = c.conkey[1] "
+        "WHERE c.conrelid = %s::regclass AND c.contype IN ('c', 'f') "
+        "AND cardinality(c.conkey) = 1",
+        (table,),
+    )
+    found: dict[str, set[str]] = {}
+    for contype, definition, column, ref_table, ref_column in cur.fetchall():
+        if contype == "c" and "= ANY (ARRAY[" in definition:
+            found[column] = set(re.findall(r"'([^']*)'::text", definition))
+        elif contype == "f" and ref_column not in ("id",):
+            cur.execute(
+                sql.SQL("SELECT {} FROM {}").format(
+                    sql.Identifier(ref_column), sql.Identifier(ref_table)
+                )
+            )
+            found[column] = {v for (v,) in cur.fetchall()}
+    return found
+
+
+@pytest.mark.postgis
+@pytest.mark.parametrize("layer", _LAYERS, ids=_IDS)
+def test_declared_choices_match_the_database(conn, layer: Layer) -> None:
+    with conn.cursor() as cur:
+        allowed = _vocabularies(cur, layer.table)
+    conn.rollback()
+    declared = {c.name: set(c.choices) for c in layer.stored_columns if c.choices}
+    assert declared == {k: v for k, v in allowed.items() if k in declared}
+    # Vocabularies kept only in the database: measurement parameters (a table of their own).
+    assert set(allowed) - set(declared) <= {"parameter"}, f"{layer.table}: undeclared choices"
