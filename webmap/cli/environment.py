@@ -110,7 +110,7 @@ def exceedances_cmd(
 def surface_cmd(
     parameter: str, since: dt.datetime | None, until: dt.datetime | None, cell_m: float
 ) -> None:
-    """Interpolate a parameter's period mean (IDW and kriging) to a COG; report leave-one-out errors."""
+    """Interpolate a parameter's period mean (IDW, kriging) to a COG; leave-one-out errors."""
     from planning.pipeline import build_surface
 
     settings = get_settings()
@@ -160,7 +160,8 @@ def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> No
     with session(settings, application_name="langnghe zones") as conn:
         r = make_surface_zones(conn, settings, scenario_id, limit=limit, band=band)
     click.echo(
-        f"{r['zones']} {r['parameter']} zones above {r['limit']:g} ({r['document']}, {r['band']}) on {r['date']}"
+        f"{r['zones']} {r['parameter']} zones above {r['limit']:g} "
+        f"({r['document']}, {r['band']}) on {r['date']}"
     )
 
 
@@ -199,8 +200,9 @@ def trends_cmd(station: str, parameter: str) -> None:
         return
     click.echo(
         f"# Theil-Sen {result['slope_per_year']:+.2f} per year "
-        f"[{result['slope_low_per_year']:+.2f}, {result['slope_high_per_year']:+.2f}], Mann-Kendall tau "
-        f"{result['tau']:.2f}, p = {result['p_value']:.3f} ({'significant' if result['significant'] else 'not significant'})"
+        f"[{result['slope_low_per_year']:+.2f}, {result['slope_high_per_year']:+.2f}], "
+        f"Mann-Kendall tau {result['tau']:.2f}, p = {result['p_value']:.3f} "
+        f"({'significant' if result['significant'] else 'not significant'})"
     )
 
 
@@ -234,7 +236,8 @@ def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> 
     with session(get_settings(), application_name="langnghe alerts") as conn:
         with conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO alert_rules (name, parameter, threshold, aqi_at_least, min_hours, station_ref) "
+                "INSERT INTO alert_rules "
+                "(name, parameter, threshold, aqi_at_least, min_hours, station_ref) "
                 "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
                 (name, parameter, threshold, aqi_at_least, min_hours, station),
             )
@@ -287,7 +290,8 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
             save_as=save_as,
         )
     click.echo(
-        f"{r['zones']} zones on {r['date']}: {r['villages_inside']} villages, {r['schools_inside']} schools, "
+        f"{r['zones']} zones on {r['date']}: {r['villages_inside']} villages, "
+        f"{r['schools_inside']} schools, "
         f"{r['clinics_inside']} clinics, about {r['population_inside']:,.0f} people inside"
     )
     for note in r["notes"]:
@@ -297,7 +301,8 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
         pop = "?" if u["population"] is None else f"{u['population']:,}"
         score = "?" if u["score"] is None else f"{u['score']:,.0f}"
         click.echo(
-            f"{u['rank']:4d}  {u['name'][:28]:28s} {u['indicator']:9.3f}  {u['percentile']:10.1f}  {pop:>10s}  {score:>6s}"
+            f"{u['rank']:4d}  {u['name'][:28]:28s} {u['indicator']:9.3f}  "
+            f"{u['percentile']:10.1f}  {pop:>10s}  {score:>6s}"
         )
     if save_as:
         click.echo(f"scenario {r['scenario_id']}")
@@ -318,8 +323,9 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
 )
 @click.option("--kf", type=float, default=1.0, show_default=True, help="Discharge-flow factor Kf.")
 def water_cmd(station, day, wastewater, column, kq, kf) -> None:
-    """A water station's day against the QCVN 08 in force (river class, health limits) and the
-    QCVN 40 that applies to its facility.
+    """A water station's day against QCVN 08 (river class, health limits) and QCVN 40.
+
+    The regulations are those in force on the day; QCVN 40 is the one for the facility.
     """
     from planning.pipeline import water_status
     from webmap.messages import as_text

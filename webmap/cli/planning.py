@@ -94,7 +94,7 @@ def siting_run(
     top,
     geojson_path,
 ) -> None:
-    """Suitability raster (COG), candidate regions of legal size, sensitivity; saved as a scenario."""
+    """Suitability raster (COG), candidates of legal size, sensitivity; saved as a scenario."""
     from planning.pipeline_planners import SitingRequest, run_siting
 
     settings = get_settings()
@@ -121,7 +121,8 @@ def siting_run(
         click.echo(f"  {note}")
     click.echo(
         f"scenario {result['scenario_id']}: {result['candidates']} candidates "
-        f"({result['area_limits_ha'][0]:g}-{result['area_limits_ha'][1]:g} ha, threshold {result['threshold']:g}); "
+        f"({result['area_limits_ha'][0]:g}-{result['area_limits_ha'][1]:g} ha, "
+        f"threshold {result['threshold']:g}); "
         f"raster {result['path']}"
     )
     gdf = result["candidates_gdf"]
@@ -152,7 +153,8 @@ def siting_ahp(matrix_file: str, criteria: str | None) -> None:
     for n, w in zip(names, result.weights, strict=True):
         click.echo(f"{n:28s} {w:.4f}")
     click.echo(
-        f"lambda_max {result.lambda_max:.4f}  CI {result.consistency_index:.4f}  CR {result.consistency_ratio:.4f}"
+        f"lambda_max {result.lambda_max:.4f}  CI {result.consistency_index:.4f}  "
+        f"CR {result.consistency_ratio:.4f}"
     )
 
 
@@ -225,12 +227,15 @@ def allocate_cmd(
     how = (
         f"road network {cost['network']!r}"
         if cost["method"] == "network"
-        else f"straight line x {cost['detour_factor']} at {cost['speed_kmh']:g} km/h ({cost['reason']})"
+        else f"straight line x {cost['detour_factor']} at {cost['speed_kmh']:g} km/h "
+        f"({cost['reason']})"
     )
     click.echo(f"scenario {result['scenario_id']}: travel cost by {how}")
     click.echo(
-        f"sites: {', '.join(result['sites_chosen'])}; demand covered {result['demand_covered_pct']}% "
-        f"({result['villages_served']}/{result['villages']} villages); commute mean {result['mean_commute_min']} "
+        f"sites: {', '.join(result['sites_chosen'])}; "
+        f"demand covered {result['demand_covered_pct']}% "
+        f"({result['villages_served']}/{result['villages']} villages); "
+        f"commute mean {result['mean_commute_min']} "
         f"min, max {result['max_commute_min']} min"
     )
     table = result["assignment_gdf"][["village_ref", "site_ref", "commute_min", "need_ha"]]
@@ -309,7 +314,8 @@ def check_cluster_cmd(
         return
     facts = result["facts"]
     click.echo(
-        f"{result['verdict'].upper()}: {facts['area_ha']:.2f} ha, unit {facts['unit'] or 'not known'} "
+        f"{result['verdict'].upper()}: {facts['area_ha']:.2f} ha, "
+        f"unit {facts['unit'] or 'not known'} "
         f"({facts['unit_level']}, {facts['unit_version']})"
     )
     for r in result["results"]:

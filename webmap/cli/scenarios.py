@@ -27,7 +27,8 @@ def scenarios_list(kind: str | None) -> None:
     with session(get_settings()) as conn:
         for s in list_scenarios(conn, kind):
             click.echo(
-                f"{s['id']:5d}  {s['kind']:11s} {s['created_at'][:16]}  {s['features']:5d} features  {s['name']}"
+                f"{s['id']:5d}  {s['kind']:11s} {s['created_at'][:16]}  "
+                f"{s['features']:5d} features  {s['name']}"
             )
 
 

@@ -1,6 +1,8 @@
 """``langnghe users add|list|disable|enable|token|revoke``: accounts and API tokens.
 
-There is no default account: the first admin is made here.
+There is no default account: the first admin is made here. Each command owns its
+transaction; the storage is ``layers.accounts``, the password and token rules
+``webmap.auth``.
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ import sys
 
 import click
 
-from gis.db import session
-from gis.errors import NotFoundError
+from gis.db import session, transaction
 from gis.settings import get_settings
+from layers import accounts
+from layers.accounts import ROLES
 
 __all__ = ["users_group"]
+
+_APP = "langnghe users"
 
 
 @click.group(name="users")
@@ -23,7 +28,7 @@ def users_group() -> None:
 
 @users_group.command(name="add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "planner", "env_officer"]), required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from standard input (for scripts)."
 )
@@ -35,7 +40,7 @@ def users_add(username: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    with session(get_settings(), application_name="langnghe users") as conn:
+    with session(get_settings(), application_name=_APP) as conn:
         user_id = add_user(conn, username, password, role)
     click.echo(f"user {username} ({role}) created, id {user_id}")
 
@@ -43,24 +48,18 @@ def users_add(username: str, role: str, password_stdin: bool) -> None:
 @users_group.command(name="list")
 def users_list() -> None:
     """Accounts with their role, state and live tokens."""
-    with session(get_settings(), application_name="langnghe users") as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT u.username, u.role, u.active, u.created_at, count(t.id) FILTER (WHERE t.revoked_at IS NULL) "
-            "FROM users u LEFT JOIN api_tokens t ON t.user_id = u.id GROUP BY u.id ORDER BY u.username"
+    with session(get_settings(), application_name=_APP) as conn:
+        found = accounts.list_accounts(conn)
+    for a in found:
+        state = "active" if a.active else "disabled"
+        click.echo(
+            f"{a.username:20s} {a.role:12s} {state:9s} {a.created_at:%Y-%m-%d}  {a.tokens} tokens"
         )
-        for name, role, active, created, tokens in cur.fetchall():
-            click.echo(
-                f"{name:20s} {role:12s} {'active' if active else 'disabled':9s} {created:%Y-%m-%d}  {tokens} tokens"
-            )
 
 
 def _set_active(username: str, active: bool) -> None:
-    with session(get_settings(), application_name="langnghe users") as conn:
-        with conn.cursor() as cur:
-            cur.execute("UPDATE users SET active = %s WHERE username = %s", (active, username))
-            if cur.rowcount == 0:
-                raise NotFoundError(f"no user {username!r}")
-        conn.commit()
+    with session(get_settings(), application_name=_APP) as conn, transaction(conn):
+        accounts.set_active(conn, username, active)
     click.echo(f"user {username} {'enabled' if active else 'disabled'}")
 
 
@@ -85,7 +84,7 @@ def users_token(username: str, name: str) -> None:
     """Make an API token (shown once; send it as 'Authorization: Bearer TOKEN')."""
     from webmap.auth import create_token
 
-    with session(get_settings(), application_name="langnghe users") as conn:
+    with session(get_settings(), application_name=_APP) as conn:
         token = create_token(conn, username, name)
     click.echo(token)
 
@@ -95,13 +94,6 @@ def users_token(username: str, name: str) -> None:
 @click.option("--name", help="Only the tokens with this name (default: all of the user's tokens).")
 def users_revoke(username: str, name: str | None) -> None:
     """Revoke a user's API tokens."""
-    with session(get_settings(), application_name="langnghe users") as conn:
-        with conn.cursor() as cur:
-            cur.execute(
-                "UPDATE api_tokens t SET revoked_at = now() FROM users u WHERE t.user_id = u.id "
-                "AND u.username = %s AND t.revoked_at IS NULL AND (%s::text IS NULL OR t.name = %s)",
-                (username, name, name),
-            )
-            count = cur.rowcount
-        conn.commit()
+    with session(get_settings(), application_name=_APP) as conn, transaction(conn):
+        count = accounts.revoke_tokens(conn, username, name)
     click.echo(f"{count} tokens revoked")
