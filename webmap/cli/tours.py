@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import click
+import numpy as np
 
 from gis.db import session
 from gis.errors import ValidationError
@@ -39,15 +40,17 @@ def _graph(network: str) -> RoadGraph:
 def route(origin: str, destination: str, network: str, mode: str, fastest: bool) -> None:
     """Best path between two points (lon,lat), snapped to the network; prints GeoJSON."""
     graph = _graph(network)
-    (a, b), snap = graph.snap(*zip(parse_point(origin), parse_point(destination), strict=True))
+    points = np.array([parse_point(origin), parse_point(destination)])
+    (a, b), snap = graph.snap(points[:, 0], points[:, 1])
     cost, nodes = shortest_path(
         graph, int(a), int(b), weight="time" if fastest else "length", profile=mode
     )
     if not nodes:
         raise ValidationError("no path between these points on the network")
+    line = path_geometry(graph, nodes)
     feature = {
         "type": "Feature",
-        "geometry": path_geometry(graph, nodes).__geo_interface__ if len(nodes) > 1 else None,
+        "geometry": line.__geo_interface__ if line is not None else None,
         "properties": {
             "cost": round(cost, 1),
             "unit": "s" if fastest else "m",
