@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import tempfile
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -59,21 +60,25 @@ def _reject_constant(name: str) -> float:
     raise ValidationError(f"{name} is not a number JSON allows: coordinates must be finite")
 
 
-def parse_feature(body: str, layer: str) -> dict[str, Any]:
-    """A GeoJSON Feature for ``layer``, checked before anything is written.
+def parse_feature(body: str | Mapping[str, Any], layer: str) -> dict[str, Any]:
+    """A GeoJSON Feature for ``layer`` (its text, or the decoded document), checked before
+    anything is written.
 
     Refused: non-JSON, NaN/Infinity, a ``crs`` member (RFC 7946: WGS 84 lon/lat only), a
     geometry of the wrong type, empty geometries, non-finite or out-of-range coordinates,
     rings that are not closed, unknown properties.
     """
-    try:
-        doc = json.loads(body, parse_constant=_reject_constant)
-    except ValueError as exc:
-        if isinstance(exc, ValidationError):
-            raise
-        raise ValidationError(
-            f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+    if isinstance(body, Mapping):
+        doc: Any = dict(body)
+    else:
+        try:
+            doc = json.loads(body, parse_constant=_reject_constant)
+        except ValueError as exc:
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError(
+                f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
     if not isinstance(doc, dict) or doc.get("type") != "Feature":
         raise ValidationError("the body must be one GeoJSON Feature")
     if "crs" in doc or (isinstance(doc.get("geometry"), dict) and "crs" in doc["geometry"]):
@@ -307,7 +312,7 @@ def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) 
         )
 
 
-def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
+def create_feature(conn, layer: str, body: str | Mapping[str, Any], actor: str) -> tuple[int, str]:
     """Insert one feature; returns (id, ETag). 409 when its natural key exists."""
     spec = _spec(layer)
     feature = parse_feature(body, layer)
@@ -339,7 +344,14 @@ def create_feature(conn, layer: str, body: str, actor: str) -> tuple[int, str]:
 
 
 def update_feature(
-    conn, layer: str, fid: int, body: str, if_match: str | None, actor: str, *, partial: bool
+    conn,
+    layer: str,
+    fid: int,
+    body: str | Mapping[str, Any],
+    if_match: str | None,
+    actor: str,
+    *,
+    partial: bool,
 ) -> str:
     """Replace (PUT) or merge (PATCH) one feature when ``if_match`` is its current ETag; returns the new ETag."""
     spec = _spec(layer)

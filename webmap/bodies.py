@@ -9,12 +9,20 @@ are validated by the import pipeline of their layer (``layers.editing``).
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
 import shapely
 from flask import request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from webmap.errors import BadParameter
 from webmap.params import parse_polygon
@@ -22,8 +30,10 @@ from webmap.params import parse_polygon
 __all__ = [
     "AllocationBody",
     "CheckClusterBody",
+    "FeatureBody",
     "SitingBody",
     "parse_body",
+    "parse_feature_body",
     "validate_body",
 ]
 
@@ -151,6 +161,42 @@ class CheckClusterBody(_Body):
         return None if value is None else parse_polygon(json.dumps(value))
 
 
+class FeatureBody(_Body):
+    """A GeoJSON Feature that an edit sends (RFC 7946: WGS 84 lon/lat, no ``crs`` member).
+
+    Only the Feature's shape is checked here; its geometry type, coordinates and
+    properties are the layer's to check (``layers.editing``).
+    """
+
+    type: Literal["Feature"]
+    geometry: Any = None
+    properties: Annotated[dict[str, Any], BeforeValidator(lambda v: v or {})] = Field(
+        default_factory=dict
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _feature(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or value.get("type") != "Feature":
+            raise ValueError("the body must be one GeoJSON Feature")
+        geometry = value.get("geometry")
+        if "crs" in value or (isinstance(geometry, dict) and "crs" in geometry):
+            raise ValueError(
+                "a GeoJSON 'crs' member is not accepted: send WGS 84 lon/lat coordinates (RFC 7946)"
+            )
+        if not isinstance(value.get("properties") or {}, dict):
+            raise ValueError("'properties' must be an object")
+        return value
+
+    def document(self) -> dict[str, Any]:
+        """The Feature as a plain dict, for ``layers.editing``."""
+        return {"type": "Feature", "geometry": self.geometry, "properties": self.properties}
+
+
+def _not_a_number(name: str) -> float:
+    raise BadParameter(f"{name} is not a number JSON allows: coordinates must be finite")
+
+
 def _field(error: Any) -> str:
     return ".".join(str(part) for part in error["loc"]) or "body"
 
@@ -213,3 +259,28 @@ def validate_body(model: type[Model], document: Any) -> Model:
 def parse_body(model: type[Model]) -> Model:
     """The request's JSON body as a ``model`` (see :func:`validate_body`)."""
     return validate_body(model, request.get_json(silent=True))
+
+
+def parse_feature_body() -> dict[str, Any]:
+    """The request's body as one GeoJSON Feature, whatever its content type.
+
+    Returns
+    -------
+    dict
+        ``type``, ``geometry`` and ``properties``.
+
+    Raises
+    ------
+    BadParameter
+        When the body is not JSON (``NaN`` and ``Infinity`` included) or not one Feature.
+    """
+    text = request.get_data(as_text=True)
+    try:
+        document = json.loads(text, parse_constant=_not_a_number)
+    except json.JSONDecodeError as exc:
+        raise BadParameter(
+            f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(document, dict):
+        raise BadParameter("the body must be one GeoJSON Feature")
+    return validate_body(FeatureBody, document).document()

@@ -16,6 +16,7 @@ from layers.editing import (
     update_feature,
 )
 from webmap.auth import current, require
+from webmap.bodies import parse_feature_body
 from webmap.db import get_conn
 from webmap.errors import Forbidden, NotFound, Unauthorized
 from webmap.params import parse_int
@@ -49,7 +50,7 @@ def _fid(raw: str) -> int:
 def create(collection_id: str):
     """Create a feature (a GeoJSON Feature body): 201 with Location and ETag."""
     layer = _layer(collection_id)
-    fid, tag = create_feature(get_conn(), layer, request.get_data(as_text=True), current().username)
+    fid, tag = create_feature(get_conn(), layer, parse_feature_body(), current().username)
     response = Response(status=201)
     response.headers["Location"] = url_for(
         "api.item", collection_id=collection_id, fid=fid, _external=True
@@ -66,7 +67,7 @@ def update(collection_id: str, fid: str):
         get_conn(),
         layer,
         _fid(fid),
-        request.get_data(as_text=True),
+        parse_feature_body(),
         request.headers.get("If-Match"),
         current().username,
         partial=request.method == "PATCH",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, validate_body
@@ -10,7 +12,9 @@ from webmap.errors import BadParameter
 BBOX = [105.80, 21.00, 105.90, 21.10]
 SQUARE = {
     "type": "Polygon",
-    "coordinates": [[[105.9, 21.0], [105.91, 21.0], [105.91, 21.01], [105.9, 21.01], [105.9, 21.0]]],
+    "coordinates": [
+        [[105.9, 21.0], [105.91, 21.0], [105.91, 21.01], [105.9, 21.01], [105.9, 21.0]]
+    ],
 }
 
 
@@ -34,7 +38,9 @@ def test_allocation_defaults_and_coercions():
 def test_check_cluster_reads_the_polygon():
     body = validate_body(CheckClusterBody, {"geometry": SQUARE, "save_as": "", "kind": "general"})
     assert body.geometry.geom_type == "Polygon" and body.save_as is None
-    assert validate_body(CheckClusterBody, {"ref": "CCN-1", "expansion_of": ""}).expansion_of is None
+    assert (
+        validate_body(CheckClusterBody, {"ref": "CCN-1", "expansion_of": ""}).expansion_of is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,4 +68,41 @@ def test_check_cluster_reads_the_polygon():
 def test_bad_bodies_are_refused_with_the_field_named(model, document, message):
     with pytest.raises(BadParameter) as refused:
         validate_body(model, document)
+    assert message in str(refused.value)
+
+
+POINT = {"type": "Point", "coordinates": [105.9, 21.0]}
+
+
+def _feature_body(text: str):
+    from flask import Flask
+
+    from webmap.bodies import parse_feature_body
+
+    with Flask(__name__).test_request_context("/", method="POST", data=text):
+        return parse_feature_body()
+
+
+def test_a_feature_body_is_read_whatever_its_content_type():
+    doc = _feature_body('{"type": "Feature", "geometry": null, "properties": null, "id": 3}')
+    assert doc == {"type": "Feature", "geometry": None, "properties": {}}
+    doc = _feature_body(json.dumps({"type": "Feature", "geometry": POINT, "properties": {"a": 1}}))
+    assert doc["geometry"] == POINT and doc["properties"] == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "the body is not JSON: Expecting value at line 1 column 1"),
+        ('{"type": "Feature", "geometry": {"coordinates": [NaN, 1]}}', "must be finite"),
+        ("[1]", "the body must be one GeoJSON Feature"),
+        ('{"type": "FeatureCollection", "features": []}', "the body must be one GeoJSON Feature"),
+        ('{"type": "Feature", "crs": {}, "properties": {}}', "'crs' member is not accepted"),
+        ('{"type": "Feature", "geometry": {"crs": {}}}', "'crs' member is not accepted"),
+        ('{"type": "Feature", "properties": [1]}', "'properties' must be an object"),
+    ],
+)
+def test_bad_feature_bodies_are_refused(text, message):
+    with pytest.raises(BadParameter) as refused:
+        _feature_body(text)
     assert message in str(refused.value)
