@@ -10,6 +10,7 @@ from gis.settings import Settings, get_settings
 from layers.collections import COLLECTIONS, layer_versions
 from webmap import api, data_api, db, editing, jobs, login, pages, planners, tiles, tours
 from webmap.auth import init_auth
+from webmap.cli.db import db as db_commands
 from webmap.errors import register_error_handlers
 from webmap.i18n import init_i18n
 from webmap.security import init_limits, init_security
@@ -54,4 +55,5 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     init_limits(app, settings)
     app.add_url_rule("/healthz", "healthz", _healthz, methods=["GET"])
+    app.cli.add_command(db_commands)  # ``flask --app webmap db migrate``, as ``langnghe db``
     return app

@@ -16,12 +16,12 @@ from tests.conftest import count
 
 pytestmark = pytest.mark.postgis
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
-QUIET = ImportOptions(progress=False)
+QUIET = ImportOptions()
 
 
 def _import(conn, layer: str, name: str | Path, **options):
     path = name if isinstance(name, Path) else BAD / name
-    return run_import(conn, get_spec(layer), path, ImportOptions(progress=False, **options))
+    return run_import(conn, get_spec(layer), path, ImportOptions(**options))
 
 
 def _reasons(report, code: str) -> dict[int, str]:
@@ -89,6 +89,13 @@ def test_text_is_stored_in_nfc(conn):
         cur.execute("SELECT name, province_name, name_ascii FROM craft_villages")
         name, province, ascii_name = cur.fetchone()
     assert name == "Bát Tràng Thử" and province == "Hà Nội" and ascii_name == "bat trang thu"
+
+
+def test_progress_goes_through_the_callback(conn):
+    calls: list[tuple[float, str]] = []
+    _import(conn, "villages", "villages_nfd.csv", progress=lambda f, m: calls.append((f, m)))
+    assert calls and calls[-1] == (1.0, "villages")
+    assert [f for f, _ in calls] == sorted(f for f, _ in calls)
 
 
 def test_non_utf8_file_is_refused_whole(conn):

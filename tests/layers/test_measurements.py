@@ -28,14 +28,12 @@ def station(conn, tmp_path):
         "ref,name,medium,synthetic,source,lon,lat\nS-1,Trạm thử,air,no,test,105.85,21.03\n",
         encoding="utf-8",
     )
-    run_import(conn, get_spec("stations"), path, ImportOptions(progress=False))
+    run_import(conn, get_spec("stations"), path, ImportOptions())
     return "S-1"
 
 
 def test_units_flags_and_row_errors(conn, station):
-    report = import_measurements(
-        conn, BAD / "measurements_long_mixed.csv", partial=True, progress=False
-    )
+    report = import_measurements(conn, BAD / "measurements_long_mixed.csv", partial=True)
     codes = {(p.row, p.code) for p in report.problems}
     assert {
         (2, "negative"),
@@ -69,10 +67,10 @@ def test_duplicates_replaced_only_when_asked(conn, station, tmp_path):
     second.write_text(
         "station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 01:00,PM10,55,µg/m3\n"
     )
-    import_measurements(conn, first, progress=False)
-    kept = import_measurements(conn, second, progress=False)
+    import_measurements(conn, first)
+    kept = import_measurements(conn, second)
     assert kept.inserted == 0 and any("differ from stored" in n for n in kept.notes)
-    replaced = import_measurements(conn, second, progress=False, replace=True)
+    replaced = import_measurements(conn, second, replace=True)
     assert replaced.updated == 1
     with conn.cursor() as cur:
         cur.execute("SELECT value FROM measurements")
@@ -136,7 +134,7 @@ def test_a_bad_file_is_rejected_whole_with_rows_and_columns(conn, station, tmp_p
     from gis.errors import ImportFailedError, ValidationError
 
     with pytest.raises(ImportFailedError) as caught:
-        import_measurements(conn, BAD / "measurements_long_mixed.csv", progress=False)
+        import_measurements(conn, BAD / "measurements_long_mixed.csv")
     text = str(caught.value)
     assert "nothing was written" in text
     for part in (
@@ -154,21 +152,21 @@ def test_a_bad_file_is_rejected_whole_with_rows_and_columns(conn, station, tmp_p
     with pytest.raises(
         ImportFailedError, match="row 1, column observed_at: not a date-time: '2026-02-30 01:00'"
     ):
-        import_measurements(conn, impossible, progress=False)
+        import_measurements(conn, impossible)
     header = tmp_path / "header.csv"
     header.write_text("station,when,parameter,value,unit\nS-1,2026-01-01 01:00,PM2.5,10,ug/m3\n")
     with pytest.raises(
         ValidationError, match="needs a station column .* and a time column .*found station, when"
     ):
-        import_measurements(conn, header, progress=False)
+        import_measurements(conn, header)
     no_unit = tmp_path / "nounit.csv"
     no_unit.write_text("station_ref,observed_at,parameter,value\nS-1,2026-01-01 01:00,PM2.5,10\n")
     with pytest.raises(ValidationError, match="no unit column and no unit given"):
-        import_measurements(conn, no_unit, progress=False)
-    assert import_measurements(conn, no_unit, unit="ug/m3", progress=False).inserted == 1
+        import_measurements(conn, no_unit)
+    assert import_measurements(conn, no_unit, unit="ug/m3").inserted == 1
     blank = tmp_path / "blank.csv"
     blank.write_text(
         "station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 02:00,PM2.5,10,\n"
     )
     with pytest.raises(ImportFailedError, match="row 1, column unit: unit missing"):
-        import_measurements(conn, blank, progress=False)
+        import_measurements(conn, blank)

@@ -36,7 +36,7 @@ def test_admin_boundaries_import_as_dated_versions(conn, admin_loaded):
 
 
 def test_cvpms_villages_report(conn, admin_loaded, cvpms):
-    report = run_import(conn, get_spec("villages"), cvpms, ImportOptions(progress=False))
+    report = run_import(conn, get_spec("villages"), cvpms, ImportOptions())
     assert report.total == 722
     # ids 10711 and up are the source project's test rows (13 of them, plus 10723 = 14)
     assert report.count("test_row") == 14 and report.rejected == 14
@@ -68,7 +68,7 @@ def test_cvpms_villages_report(conn, admin_loaded, cvpms):
         "cvpms:10246": "rattan_bamboo",
     }
     assert crafts["other"] < 0.1 * 708  # the vocabulary covers at least nine names in ten
-    again = run_import(conn, get_spec("villages"), cvpms, ImportOptions(progress=False))
+    again = run_import(conn, get_spec("villages"), cvpms, ImportOptions())
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 708)
 
 
@@ -91,7 +91,7 @@ def test_cvpms_dry_run_via_the_cli(cvpms, test_env):
 
 def test_hanoi_air_quality_wide_csv(conn, real_data):
     path = real_data / "airquality" / "hanoi_2019-01" / "hanoi_stations_hourly_long.csv"
-    report = import_measurements(conn, path, progress=False)
+    report = import_measurements(conn, path)
     assert report.rejected == 0 and report.inserted == 7171
     assert count(conn, "monitoring_stations") == 10
     assert any("7 stations have no coordinates" in n for n in report.notes)
@@ -105,5 +105,5 @@ def test_hanoi_air_quality_wide_csv(conn, real_data):
         assert unit == "µg/m3" and low > 100 and high < 20000  # CO stayed in µg/m3
         cur.execute("SELECT min(observed_at) FROM measurements")
         assert cur.fetchone()[0].isoformat() == "2019-01-21T18:00:00+00:00"  # 01:00 in Hà Nội
-    again = import_measurements(conn, path, progress=False)
+    again = import_measurements(conn, path)
     assert (again.inserted, again.updated) == (0, 0)

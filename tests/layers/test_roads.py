@@ -18,9 +18,7 @@ def badinh(settings, real_data):
     from gis.db import connect
 
     conn = connect(settings)
-    report = import_roads(
-        conn, real_data / "roads" / "badinh.graphml", network="badinh", progress=False
-    )
+    report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="badinh")
     graph = read_graph(conn, "badinh")
     yield report, graph, conn
     with conn.cursor() as cur:
@@ -87,7 +85,6 @@ def test_unnoded_national_roads_are_noded(conn, real_data):
         conn,
         real_data / "roads" / "vn_national_roads_legocity.geojson",
         network="national",
-        progress=False,
     )
     assert (
         report.noded_lines > 400
@@ -110,7 +107,7 @@ def test_osm_xml_is_split_at_junctions_with_one_ways_and_classes(conn):
     from gis.network import isochrone
 
     path = Path(__file__).resolve().parent.parent / "fixtures" / "roads" / "tiny.osm"
-    report = import_roads(conn, path, network="tiny", progress=False)
+    report = import_roads(conn, path, network="tiny")
     assert report.reader.startswith("OpenStreetMap") and (report.nodes, report.edges) == (6, 13)
     graph = read_graph(conn, "tiny")
     (n1, n3, n4, n6), _ = graph.snap(
@@ -143,7 +140,7 @@ def test_osm_xml_is_split_at_junctions_with_one_ways_and_classes(conn):
 
 @pytest.mark.parametrize("name, nodes", [("kimma.graphml", 324), ("trungliet.graphml", 182)])
 def test_ward_graphs(conn, real_data, name, nodes):
-    report = import_roads(conn, real_data / "roads" / name, network=name, progress=False)
+    report = import_roads(conn, real_data / "roads" / name, network=name)
     assert report.nodes + report.dropped_nodes == nodes and report.nodes > nodes / 2
     with conn.cursor() as cur:
         cur.execute("DELETE FROM road_nodes WHERE network = %s", (name,))

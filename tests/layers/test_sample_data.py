@@ -118,7 +118,7 @@ def test_each_sample_village_is_near_the_shared_record_or_documented(villages, r
 
 @pytest.mark.postgis
 def test_sample_loads_and_reloading_changes_nothing(conn, settings):
-    first = load_sample(conn, settings, progress=False)
+    first = load_sample(conn, settings)
     assert {r.layer: r.rejected for r in first} == {
         "villages": 0,
         "ocop": 0,
@@ -128,7 +128,7 @@ def test_sample_loads_and_reloading_changes_nothing(conn, settings):
         "measurements": 0,
     }
     assert count(conn, "craft_villages") == 50 and count(conn, "tourism_routes") == 4
-    second = load_sample(conn, settings, progress=False)
+    second = load_sample(conn, settings)
     assert all(r.inserted == 0 and r.updated == 0 for r in second), [r.to_text() for r in second]
     with conn.cursor() as cur:
         cur.execute("SELECT DISTINCT source, quality_flag FROM measurements")
@@ -142,7 +142,7 @@ def test_sample_loads_and_reloading_changes_nothing(conn, settings):
     "query", ["bat trang", "Bat Trang", "Bát Tràng", "BÁT TRÀNG", "  bat   trang "]
 )
 def test_accent_insensitive_search(conn, settings, query):
-    load_sample(conn, settings, progress=False)
+    load_sample(conn, settings)
     hits = search(conn, query)
     assert hits and hits[0]["name"] == "Bát Tràng"
 
@@ -152,6 +152,6 @@ def test_accent_insensitive_search(conn, settings, query):
     "query", ["%", "_", "' OR 1=1 --", "'; DROP TABLE craft_villages; --", "\\", "a%b"]
 )
 def test_search_treats_wildcards_and_quotes_as_text(conn, settings, query):
-    load_sample(conn, settings, progress=False)
+    load_sample(conn, settings)
     assert search(conn, query) == []
     assert count(conn, "craft_villages") == 50
