@@ -1,27 +1,47 @@
-"""Decree 32/2024/NĐ-CP compliance of a drawn or stored industrial cluster.
+"""Decree 32/2024/NĐ-CP checks of a drawn or stored industrial cluster.
 
-Pure: the facts about the cluster (measured by the pipeline) and the regulation
-documents (``data/regulations``) in, one result per rule out: pass, fail or unknown,
-with the document, the article where the data records it, and the numbers used.
+Pure: the facts about the cluster (measured by the pipeline) and the regulation documents
+(``data/regulations``) in, one result per rule out: ``pass``, ``fail``, ``unknown`` or
+``confirm`` (a condition the system cannot check, for the user to confirm). Each result
+carries a message (what was found, with the numbers), its provenance (document, article or
+"article not recorded", effective dates, verified flag) and caveats.
+
+What the rules say, after the audit of 2026-12-01 (``../shared/REGULATIONS.md``):
+
+- Art. 2 cl. 2 is a definition: a cluster is a craft-village cluster only when at least 60%
+  of its industrial land is for craft-village producers; only then does the 5 ha minimum
+  apply. An unknown share gives "unknown", not a pass.
+- The occupancy test of a new cluster uses the unit's unleased **industrial** land.
+- The 10 m green strip is QCVN 01:2021/BXD, a strip width; distances to housing are QCVN
+  01:2025/BTNMT, whose values were not found ("unknown").
+- "Service land at most 10%" has no source: it is this project's planning option, off by
+  default.
+- Districts ended on 01/07/2025: district-based tests carry a caveat when computed on
+  another unit or after that date.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from gis.errors import ValidationError
+from gis.messages import Message, msg
+from planning import rules
 
-__all__ = ["ClusterFacts", "RuleResult", "area_limits", "check_cluster"]
+__all__ = ["ClusterFacts", "RuleResult", "UnitCluster", "area_limits", "check_cluster"]
 
 
 @dataclass(frozen=True)
 class UnitCluster:
-    """An existing cluster of the same administrative unit."""
+    """An existing cluster of the same administrative unit (None = not known)."""
 
     ref: str
     area_ha: float | None
     occupancy_pct: float | None
+    industrial_land_ha: float | None = None
 
 
 @dataclass(frozen=True)
@@ -35,10 +55,14 @@ class ClusterFacts:
     craft_land_share_pct: float | None = None
     service_land_share_pct: float | None = None
     nearest_sensitive_m: float | None = None
+    green_strip_m: float | None = None
+    industrial_land_ha: float | None = None
     unit: str | None = None
-    unit_clusters: tuple[UnitCluster, ...] | None = None  # None: the unit's clusters are not known
+    unit_level: str | None = None
+    unit_clusters: tuple[UnitCluster, ...] | None = None  # None: the unit's clusters not known
     expansion_of: UnitCluster | None = None
-    infrastructure_done: bool | None = None  # roads, water supply and wastewater treatment
+    infrastructure_done: bool | None = None  # essential shared infrastructure finished
+    checked_on: dt.date | None = None  # local date of the check (default: the decree's rules now)
 
     def __post_init__(self) -> None:
         if not self.area_ha > 0:
@@ -49,217 +73,348 @@ class ClusterFacts:
 
 @dataclass(frozen=True)
 class RuleResult:
+    """One rule's outcome, its message, provenance and caveats."""
+
     rule: str
-    status: str  # pass | fail | unknown
+    status: str  # pass | fail | unknown | confirm
     document: str
     article: str | None
-    message: str
+    message: Message
     numbers: dict[str, Any] = field(default_factory=dict)
-    verified: bool = True
+    verified: bool = False
+    source: Message | None = None
+    caveats: tuple[Message, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-ready: messages as ``{"code", "params"}``."""
+        return {
+            "rule": self.rule,
+            "status": self.status,
+            "document": self.document,
+            "article": self.article,
+            "message": self.message.as_dict(),
+            "numbers": dict(self.numbers),
+            "verified": self.verified,
+            "source": self.source.as_dict() if self.source else None,
+            "caveats": [c.as_dict() for c in self.caveats],
+        }
 
 
-def _rules(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {r["id"]: r for r in doc["rules"]}
+def _rules(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["id"]: rules.merged(r, doc) for r in doc["rules"]}
 
 
 def area_limits(
-    doc: dict[str, Any], kind: str, *, mountainous: bool = False
+    doc: Mapping[str, Any], kind: str, *, mountainous: bool = False
 ) -> tuple[float, float]:
     """(min, max) hectares of a cluster of ``kind`` under the decree document.
 
+    ``craft_village`` means a cluster that meets the Art. 2 cl. 2 definition.
+
     >>> doc = {"rules": [{"id": "area_general", "min_ha": 10, "max_ha": 75},
     ...                  {"id": "area_craft_or_mountain", "min_ha": 5, "max_ha": 75}]}
-    >>> area_limits(doc, "general"), area_limits(doc, "craft_village"), area_limits(doc, "general", mountainous=True)
-    ((10.0, 75.0), (5.0, 75.0), (5.0, 75.0))
+    >>> area_limits(doc, "general"), area_limits(doc, "craft_village")
+    ((10.0, 75.0), (5.0, 75.0))
     """
-    rules = _rules(doc)
+    found = _rules(doc)
     rule = (
-        rules["area_craft_or_mountain"]
+        found["area_craft_or_mountain"]
         if kind == "craft_village" or mountainous
-        else rules["area_general"]
+        else found["area_general"]
     )
     return float(rule["min_ha"]), float(rule["max_ha"])
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    return "not known" if value is None else f"{value:,.2f} {unit}"
+class _Out:
+    """Collects results with their provenance."""
 
+    def __init__(self, decree: Mapping[str, Any], caveat: Message | None) -> None:
+        self.rules = _rules(decree)
+        self.document = str(decree["document"])
+        self.district_based = set(decree.get("district_based", []))
+        self.caveat = caveat
+        self.items: list[RuleResult] = []
 
-def check_cluster(
-    facts: ClusterFacts, decree: dict[str, Any], safety: dict[str, Any]
-) -> list[RuleResult]:
-    """Every rule that applies to the cluster, each pass / fail / unknown."""
-    rules = _rules(decree)
-    document = decree["document"]
-    out: list[RuleResult] = []
-
-    def add(rule_id: str, status: str, message: str, **numbers: Any) -> None:
-        rule = rules.get(rule_id, {})
-        out.append(
+    def add(self, rule_id: str, status: str, message: Message, **numbers: Any) -> None:
+        rule = self.rules.get(rule_id, {"document": self.document})
+        caveats = (self.caveat,) if self.caveat and rule_id in self.district_based else ()
+        self.items.append(
             RuleResult(
                 rule_id,
                 status,
-                document,
+                str(rule.get("document") or self.document),
                 rule.get("article"),
                 message,
                 numbers,
-                bool(rule.get("verified", True)),
+                rules.is_verified(rule),
+                rules.source(rule),
+                caveats,
             )
         )
 
+    def add_other(self, rule_id: str, status: str, record: Mapping, message: Message, **n: Any):
+        self.items.append(
+            RuleResult(
+                rule_id,
+                status,
+                str(record.get("document")),
+                record.get("article"),
+                message,
+                n,
+                rules.is_verified(record),
+                rules.source(record),
+            )
+        )
+
+
+def _unit_caveat(decree: Mapping[str, Any], facts: ClusterFacts) -> Message | None:
+    ended = rules.local_date(decree.get("districts_ended", "2025-07-01"))
+    on = facts.checked_on
+    if facts.unit_level == "district" and (on is None or on < ended):
+        return None
+    return msg(
+        "decree32.unit_caveat",
+        unit_level=facts.unit_level or msg("word.unknown"),
+        ended=ended,
+    )
+
+
+def check_cluster(
+    facts: ClusterFacts,
+    decree: Mapping[str, Any],
+    safety: Mapping[str, Any],
+    construction: Mapping[str, Any] | None = None,
+    *,
+    options: Mapping[str, bool] | None = None,
+) -> list[RuleResult]:
+    """Every rule that applies to the cluster.
+
+    ``decree``: ``decree32_clusters.yaml``; ``safety``: ``qcvn01_2025_safety_distances.yaml``;
+    ``construction``: ``qcvn01_2021_bxd_planning.yaml`` (green strip); ``options``: this
+    project's planning options to turn on (``{"service_land_share": True}``).
+    """
+    out = _Out(decree, _unit_caveat(decree, facts))
     total = facts.area_ha + ((facts.expansion_of.area_ha or 0.0) if facts.expansion_of else 0.0)
-    mountainous = bool(facts.mountainous)
-    lo, hi = area_limits(decree, facts.kind, mountainous=mountainous)
-    rule_id = (
-        "area_craft_or_mountain" if facts.kind == "craft_village" or mountainous else "area_general"
-    )
-    label = "total after expansion" if facts.expansion_of else "area"
-    status = "pass" if lo <= total <= hi else "fail"
-    add(
-        rule_id,
-        status,
-        f"{label} {total:,.2f} ha; allowed {lo:g}-{hi:g} ha for a "
-        f"{'craft-village' if facts.kind == 'craft_village' else 'mountainous' if mountainous else 'general'} cluster",
-        area_ha=round(total, 2),
-        min_ha=lo,
-        max_ha=hi,
-    )
-    if facts.mountainous is None and facts.kind == "general" and 5 <= total < 10:
-        out[-1] = RuleResult(
-            rule_id,
-            "unknown",
-            document,
-            rules[rule_id].get("article"),
-            f"area {total:,.2f} ha is legal only in a mountainous unit, and that is not known",
-            {"area_ha": round(total, 2)},
-        )
-
-    if facts.residential_inside_ha is None:
-        add("no_residents", "unknown", "no residential land data for this place")
+    _craft_and_area(out, facts, decree, total)
+    _residents(out, facts)
+    if facts.expansion_of is not None:
+        _expansion(out, facts, total)
     else:
-        add(
-            "no_residents",
-            "fail" if facts.residential_inside_ha > 0.01 else "pass",
-            f"residential land inside the cluster: {facts.residential_inside_ha:,.2f} ha",
-            residential_inside_ha=round(facts.residential_inside_ha, 2),
-        )
+        _new_in_unit(out, facts)
+        for rule_id in ("confirm_provincial_plan", "confirm_land_use_plan", "confirm_investor"):
+            out.add(rule_id, "confirm", msg(f"decree32.{rule_id}"))
+    _service_land(out, facts, decree, options or {})
+    if construction is not None:
+        _green_strip(out, facts, construction)
+    _distances(out, facts, safety)
+    return out.items
 
+
+def _craft_and_area(out: _Out, facts: ClusterFacts, decree: Mapping, total: float) -> None:
+    craft = None  # whether it is a craft-village cluster (Art. 2 cl. 2); None = unknown
     if facts.kind == "craft_village":
-        need = float(rules["craft_land_share"]["min_pct"])
+        need = float(out.rules["craft_village_cluster"]["min_craft_share_pct"])
         share = facts.craft_land_share_pct
-        add(
-            "craft_land_share",
-            "unknown" if share is None else "pass" if share >= need else "fail",
-            f"industrial land for craft-village producers {_fmt(share, '%')}; at least {need:g}% required",
+        craft = None if share is None else share >= need
+        status = "unknown" if craft is None else "pass" if craft else "fail"
+        out.add(
+            "craft_village_cluster",
+            status,
+            msg(f"decree32.craft_village_cluster_{status}", share_pct=share, min_pct=need),
             share_pct=share,
             min_pct=need,
         )
-    limit = float(rules["service_land_share"]["max_pct"])
-    share = facts.service_land_share_pct
-    add(
+    mountainous = facts.mountainous
+    small_ok = craft is True or mountainous is True
+    small_maybe = (facts.kind == "craft_village" and craft is None) or mountainous is None
+    lo, hi = area_limits(decree, "craft_village" if small_ok else "general")
+    small_lo = area_limits(decree, "craft_village")[0]
+    rule_id = "area_craft_or_mountain" if small_ok else "area_general"
+    label = msg("decree32.total_after_expansion" if facts.expansion_of else "decree32.area")
+    numbers = {"area_ha": round(total, 2), "min_ha": lo, "max_ha": hi}
+    if not small_ok and small_maybe and small_lo <= total < lo:
+        why = "craft_share" if facts.kind == "craft_village" and craft is None else "mountainous"
+        out.add(
+            rule_id,
+            "unknown",
+            msg(f"decree32.area_unknown_{why}", label=label, **numbers),
+            **numbers,
+        )
+        return
+    status = "pass" if lo <= total <= hi else "fail"
+    basis = "craft" if craft else "mountainous" if mountainous else "general"
+    out.add(rule_id, status, msg(f"decree32.area_{basis}", label=label, **numbers), **numbers)
+
+
+def _residents(out: _Out, facts: ClusterFacts) -> None:
+    inside = facts.residential_inside_ha
+    if inside is None:
+        out.add("no_residents", "unknown", msg("decree32.residents_unknown"))
+        return
+    out.add(
+        "no_residents",
+        "fail" if inside > 0.01 else "pass",
+        msg("decree32.residents", residential_inside_ha=round(inside, 2)),
+        residential_inside_ha=round(inside, 2),
+    )
+
+
+def _expansion(out: _Out, facts: ClusterFacts, total: float) -> None:
+    rule = out.rules["expansion"]
+    base = facts.expansion_of
+    assert base is not None
+    occ = base.occupancy_pct
+    limit_ha, need_occ = float(rule["max_total_ha"]), float(rule["min_occupancy_pct"])
+    fails = [
+        total > limit_ha,
+        occ is not None and occ < need_occ,
+        facts.infrastructure_done is False,
+    ]
+    unknown = occ is None or facts.infrastructure_done is None
+    status = "fail" if any(fails) else "unknown" if unknown else "pass"
+    infrastructure = {True: "word.yes", False: "word.no", None: "word.unknown"}
+    out.add(
+        "expansion",
+        status,
+        msg(
+            "decree32.expansion",
+            ref=base.ref,
+            total_ha=round(total, 2),
+            max_total_ha=limit_ha,
+            occupancy_pct=occ,
+            min_occupancy_pct=need_occ,
+            infrastructure=msg(infrastructure[facts.infrastructure_done]),
+        ),
+        existing_ha=base.area_ha,
+        occupancy_pct=occ,
+        total_ha=round(total, 2),
+        min_occupancy_pct=need_occ,
+        max_total_ha=limit_ha,
+    )
+
+
+def _new_in_unit(out: _Out, facts: ClusterFacts) -> None:
+    rule = out.rules["new_cluster_in_unit"]
+    need_occ, max_free = float(rule["min_occupancy_pct"]), float(rule["max_unleased_industrial_ha"])
+    where = facts.unit or msg("word.unknown")
+    clusters = facts.unit_clusters
+    if clusters is None:
+        out.add("new_cluster_in_unit", "unknown", msg("decree32.unit_unknown"))
+        return
+    if not clusters:
+        out.add(
+            "new_cluster_in_unit",
+            "pass",
+            msg("decree32.unit_no_clusters", unit=where),
+            unit=facts.unit,
+            clusters=0,
+        )
+        return
+    occ_known = [c for c in clusters if c.occupancy_pct is not None]
+    land_known = [c for c in occ_known if c.industrial_land_ha is not None]
+    occupancy = None
+    if len(occ_known) == len(clusters):
+        if len(land_known) == len(clusters):
+            land = sum(c.industrial_land_ha for c in land_known)  # type: ignore[misc]
+            occupancy = (
+                sum(c.industrial_land_ha * c.occupancy_pct for c in land_known) / land  # type: ignore[operator]
+                if land
+                else 0.0
+            )
+        else:
+            occupancy = sum(c.occupancy_pct for c in occ_known) / len(occ_known)  # type: ignore[misc]
+    unleased = None
+    if len(land_known) == len(clusters):
+        unleased = sum(
+            c.industrial_land_ha * (100 - c.occupancy_pct) / 100  # type: ignore[operator]
+            for c in land_known
+        )
+    ok_occ = None if occupancy is None else occupancy > need_occ
+    ok_free = None if unleased is None else unleased <= max_free
+    if ok_occ or ok_free:
+        status = "pass"
+    elif ok_occ is False and ok_free is False:
+        status = "fail"
+    else:
+        status = "unknown"
+    missing = [c.ref for c in clusters if c.occupancy_pct is None or c.industrial_land_ha is None]
+    numbers = {
+        "unit": facts.unit,
+        "clusters": len(clusters),
+        "occupancy_pct": None if occupancy is None else round(occupancy, 1),
+        "unleased_industrial_ha": None if unleased is None else round(unleased, 1),
+    }
+    out.add(
+        "new_cluster_in_unit",
+        status,
+        msg(
+            "decree32.unit_clusters",
+            unit=where,
+            clusters=len(clusters),
+            occupancy_pct=numbers["occupancy_pct"],
+            min_occupancy_pct=need_occ,
+            unleased_ha=numbers["unleased_industrial_ha"],
+            max_unleased_ha=max_free,
+            missing=missing or msg("word.none"),
+        ),
+        **numbers,
+    )
+
+
+def _service_land(out: _Out, facts: ClusterFacts, decree: Mapping, options: Mapping) -> None:
+    option = next(
+        (o for o in decree.get("planning_options", []) if o["id"] == "service_land_share"), None
+    )
+    if option is None or not options.get("service_land_share", option.get("enabled", False)):
+        return
+    limit, share = float(option["max_pct"]), facts.service_land_share_pct
+    status = "unknown" if share is None else "pass" if share <= limit else "fail"
+    out.add_other(
         "service_land_share",
-        "unknown" if share is None else "pass" if share <= limit else "fail",
-        f"service land {_fmt(share, '%')} of the cluster; at most {limit:g}% allowed",
+        status,
+        {**option, "article": None},
+        msg("decree32.service_land_option", share_pct=share, max_pct=limit),
         share_pct=share,
         max_pct=limit,
     )
 
-    if facts.expansion_of is not None:
-        rule = rules["expansion"]
-        occ = facts.expansion_of.occupancy_pct
-        problems = []
-        status = "pass"
-        if total > float(rule["max_total_ha"]):
-            status = "fail"
-            problems.append(f"total {total:,.2f} ha > {rule['max_total_ha']} ha")
-        if occ is None or facts.infrastructure_done is None:
-            status = "unknown" if status == "pass" else status
-        if occ is not None and occ < float(rule["min_occupancy_pct"]):
-            status = "fail"
-            problems.append(f"occupancy {occ:g}% < {rule['min_occupancy_pct']}%")
-        if facts.infrastructure_done is False:
-            status = "fail"
-            problems.append("roads, water supply or wastewater treatment not finished")
-        add(
-            "expansion",
-            status,
-            f"expanding {facts.expansion_of.ref}: occupancy {_fmt(occ, '%')}, infrastructure "
-            f"{'finished' if facts.infrastructure_done else 'not known' if facts.infrastructure_done is None else 'not finished'}"
-            + (f" ({'; '.join(problems)})" if problems else ""),
-            existing_ha=facts.expansion_of.area_ha,
-            occupancy_pct=occ,
-            total_ha=round(total, 2),
-            min_occupancy_pct=rule["min_occupancy_pct"],
-            max_total_ha=rule["max_total_ha"],
-        )
-    else:
-        rule = rules["new_cluster_in_unit"]
-        where = facts.unit or "the unit"
-        if facts.unit_clusters is None:
-            add(
-                "new_cluster_in_unit", "unknown", "the administrative unit of the site is not known"
-            )
-        elif not facts.unit_clusters:
-            add(
-                "new_cluster_in_unit",
-                "pass",
-                f"no existing clusters in {where}",
-                unit=facts.unit,
-                clusters=0,
-            )
-        else:
-            known = [
-                c
-                for c in facts.unit_clusters
-                if c.area_ha is not None and c.occupancy_pct is not None
-            ]
-            if len(known) < len(facts.unit_clusters):
-                missing = [c.ref for c in facts.unit_clusters if c not in known]
-                add(
-                    "new_cluster_in_unit",
-                    "unknown",
-                    f"occupancy or area not known for {', '.join(missing)} in {where}",
-                    unit=facts.unit,
-                    clusters=len(facts.unit_clusters),
-                )
-            else:
-                area = sum(c.area_ha for c in known)
-                occupancy = sum(c.area_ha * c.occupancy_pct for c in known) / area
-                unleased = sum(c.area_ha * (100 - c.occupancy_pct) / 100 for c in known)
-                ok = occupancy > float(rule["min_occupancy_pct"]) or unleased <= float(
-                    rule["max_unleased_ha"]
-                )
-                add(
-                    "new_cluster_in_unit",
-                    "pass" if ok else "fail",
-                    f"{len(known)} existing clusters in {where}: area-weighted occupancy {occupancy:.1f}% "
-                    f"(needs > {rule['min_occupancy_pct']}%) or unleased land {unleased:,.1f} ha "
-                    f"(needs <= {rule['max_unleased_ha']} ha)",
-                    unit=facts.unit,
-                    clusters=len(known),
-                    occupancy_pct=round(occupancy, 1),
-                    unleased_ha=round(unleased, 1),
-                )
 
-    buffer = next(
-        (b for b in safety.get("green_buffer", []) if "industrial_cluster" in b["around"]), None
+def _green_strip(out: _Out, facts: ClusterFacts, construction: Mapping) -> None:
+    strip = next(
+        (s for s in construction.get("green_strip", []) if "industrial_cluster" in s["around"]),
+        None,
     )
-    if buffer is not None:
-        need = float(buffer["min_width_m"])
-        near = facts.nearest_sensitive_m
-        out.append(
-            RuleResult(
-                "green_buffer",
-                "unknown" if near is None else "pass" if near >= need else "fail",
-                safety["document"],
-                None,
-                f"nearest house, school or clinic {_fmt(near, 'm')}; a green buffer of at least "
-                f"{need:g} m is asked ({buffer['basis']})",
-                {"nearest_m": near, "min_m": need},
-                bool(buffer.get("verified", False)),
-            )
-        )
-    return out
+    if strip is None:
+        return
+    need, width = float(strip["min_width_m"]), facts.green_strip_m
+    status = "unknown" if width is None else "pass" if width >= need else "fail"
+    out.add_other(
+        "green_strip",
+        status,
+        rules.merged(strip, construction),
+        msg("decree32.green_strip", width_m=width, min_width_m=need),
+        width_m=width,
+        min_width_m=need,
+    )
+
+
+def _distances(out: _Out, facts: ClusterFacts, safety: Mapping) -> None:
+    record = next(
+        (d for d in safety.get("distances_m", []) if d.get("source_kind") == "industrial_cluster"),
+        {},
+    )
+    need = record.get("distance_m")
+    near = facts.nearest_sensitive_m
+    status = "unknown" if need is None or near is None else "pass" if near >= need else "fail"
+    out.add_other(
+        "housing_distance",
+        status,
+        rules.merged(record, safety),
+        msg(
+            "decree32.housing_distance" if need is not None else "decree32.housing_distance_nf",
+            nearest_m=None if near is None else round(near, 1),
+            min_m=need,
+        ),
+        nearest_m=None if near is None else round(near, 1),
+        min_m=need,
+    )

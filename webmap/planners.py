@@ -16,7 +16,6 @@ from flask import (
     send_file,
     url_for,
 )
-
 from gis.errors import NotFoundError
 from planning.pipeline_planners import (
     AllocationRequest,
@@ -38,9 +37,11 @@ from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, parse_bo
 from webmap.db import get_conn
 from webmap.errors import BadParameter
 from webmap.formats import scenario_svg
+from webmap.i18n import current_lang
 from webmap.jobs import runner
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
+from webmap.rule_results import rendered
 
 __all__ = ["bp"]
 
@@ -148,7 +149,19 @@ def check_cluster():
         landuse=settings.siting_landuse,
         actor=current().username,
     )
-    return jsonify(result)
+    return jsonify({**result, "results": rendered(result["results"], current_lang())})
+
+
+def _with_rule_texts(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The scenario with its rule checks' messages rendered (compliance and siting)."""
+    results = dict(scenario.get("results") or {})
+    if scenario.get("kind") == "compliance" and "results" in results:
+        results["results"] = rendered(results["results"], lang)
+    if results.get("compliance"):
+        results["compliance"] = [
+            {**c, "results": rendered(c.get("results", []), lang)} for c in results["compliance"]
+        ]
+    return {**scenario, "results": results}
 
 
 @bp.get("/api/scenarios")
@@ -215,7 +228,7 @@ def scenario(scenario_id: int):
         "report": url_for("planners.report", scenario_id=scenario_id),
     }
     out["overlay"] = overlay
-    return jsonify(out)
+    return jsonify(_with_rule_texts(out, current_lang()))
 
 
 @bp.get("/api/scenarios/<int:scenario_id>/features.geojson")
@@ -272,7 +285,7 @@ def report(scenario_id: int):
             tables[role] = json.loads(frame.round(3).to_json(orient="records", force_ascii=False))
     return render_page(
         "report.html",
-        scenario=scenario,
+        scenario=_with_rule_texts(scenario, current_lang()),
         svg=scenario_svg(gdf, overlay),
         tables=tables,
         links={

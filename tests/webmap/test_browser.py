@@ -356,7 +356,7 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server,
     result = browser.find_element(By.ID, "check-result").text
     assert (
         result.startswith("fail")
-        and "allowed 10-75 ha" in result
+        and "10 to 75 ha allowed" in result
         and "Decree 32/2024/NĐ-CP" in result
     )
     _check_clean(browser, live_server)

@@ -96,10 +96,11 @@ def test_siting_on_real_inputs_is_saved_as_a_scenario(planner, real_data):
     assert len(stored["results"]["sensitivity"]) == 2 * len(stored["results"]["criteria"])
     checks = stored["results"]["compliance"]
     assert [c["rank"] for c in checks] == list(range(1, min(5, len(gdf)) + 1))
-    area = {r["rule"]: r for r in checks[0]["results"]}["area_craft_or_mountain"]
-    assert area["status"] == "pass" and area["numbers"]["area_ha"] == pytest.approx(
-        gdf["area_ha"].iloc[0], rel=0.01
-    )
+    # A candidate's craft-village share is not decided yet: under 10 ha its area rule is
+    # unknown (Art. 2 cl. 2), never a pass.
+    area = next(r for r in checks[0]["results"] if r["rule"].startswith("area_"))
+    assert area["numbers"]["area_ha"] == pytest.approx(gdf["area_ha"].iloc[0], rel=0.01)
+    assert area["status"] == ("pass" if area["numbers"]["area_ha"] >= 10 else "unknown")
     feats = scenario_features(conn, result["scenario_id"], "candidate")
     assert len(feats) == len(gdf) and feats.crs.to_epsg() == 4326
     assert feats.to_crs(32648).area.sum() / 1e4 == pytest.approx(gdf["area_ha"].sum(), rel=1e-3)
@@ -193,11 +194,14 @@ def test_check_stored_and_drawn_clusters(planner, real_data):
     rules = {r["rule"]: r for r in stored["results"]}
     assert (
         rules["area_craft_or_mountain"]["status"] == "pass"
-        and rules["craft_land_share"]["status"] == "pass"
+        and rules["craft_village_cluster"]["status"] == "pass"
     )
-    assert rules["no_residents"]["status"] in ("pass", "fail") and rules["green_buffer"][
-        "status"
-    ] in ("pass", "fail")
+    # distance to housing is measured, but QCVN 01:2025/BTNMT's values were not found
+    assert rules["no_residents"]["status"] in ("pass", "fail")
+    assert rules["housing_distance"]["status"] == "unknown"
+    assert rules["housing_distance"]["numbers"]["nearest_m"] is not None
+    assert rules["confirm_investor"]["status"] == "confirm"
+    assert rules["craft_village_cluster"]["message"]["code"].startswith("decree32.")
     assert stored["facts"]["unit"] and stored["facts"]["unit_level"] == "district"
     # A drawn 3-ha general cluster next to Bát Tràng: too small, and Gia Lâm already has a cluster.
     drawn = shapely.box(105.905, 20.972, 105.9065, 20.974)

@@ -158,7 +158,27 @@ def test_check_cluster_endpoint(planner_client):
     assert r.status_code == 200 and body["verdict"] in ("pass", "fail", "unknown")
     rules = {x["rule"]: x for x in body["results"]}
     assert rules["no_residents"]["status"] in ("pass", "fail")  # the land-use file answers it
-    assert planner_client.get(f"/scenarios/{body['scenario_id']}/report").status_code == 200
+    # each result in the request's language with document, article (or "article not
+    # recorded"), effective dates and verified flag
+    area = next(x for x in body["results"] if x["rule"].startswith("area_"))
+    assert "Art. 2 cl. 1" in area["source_text"] and "2024" in area["source_text"]
+    assert rules["confirm_investor"]["status"] == "confirm"
+    report = planner_client.get(f"/scenarios/{body['scenario_id']}/report")
+    assert report.status_code == 200
+    html = report.get_data(as_text=True)
+    assert "Decree 32/2024/NĐ-CP, Art. 2 cl. 1" in html and "confirm_investor" in html
+    for lang, words in (
+        ("en", ("in force from 2024-05-01", "unverified", "To confirm")),
+        ("vi", ("hiệu lực từ 01/05/2024", "chưa kiểm chứng", "Cần xác nhận")),
+    ):
+        page = planner_client.get(
+            f"/scenarios/{body['scenario_id']}/report?lang={lang}"
+        ).get_data(as_text=True)
+        assert all(w in page for w in words), (lang, words)
+        answer = planner_client.post(
+            f"/api/check-cluster?lang={lang}", json={"ref": "CCN-HN-BAT-TRANG"}
+        ).get_json()
+        assert any(words[0] in x["source_text"] for x in answer["results"]), lang
 
 
 def test_compare_and_delete_scenarios(planner_client):

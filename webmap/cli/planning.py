@@ -11,6 +11,7 @@ from gis.db import session
 from gis.errors import ValidationError
 from gis.settings import get_settings
 from webmap.cli.options import (
+    cli_lang,
     mode_option,
     network_option,
     parse_bbox,
@@ -18,6 +19,7 @@ from webmap.cli.options import (
     progress_bar,
     read_yaml,
 )
+from webmap.rule_results import rendered
 
 __all__ = ["allocate_cmd", "check_cluster_cmd", "siting_group"]
 
@@ -318,7 +320,7 @@ def check_cluster_cmd(
         f"unit {facts['unit'] or 'not known'} "
         f"({facts['unit_level']}, {facts['unit_version']})"
     )
-    for r in result["results"]:
-        where = f"{r['document']}" + (f", {r['article']}" if r["article"] else "")
-        flag = "" if r["verified"] else " [rule unverified]"
-        click.echo(f"  {r['status']:7s} {r['rule']:24s} {r['message']} ({where}){flag}")
+    for r in rendered(result["results"], cli_lang()):
+        click.echo(f"  {r['status_text']:10s} {r['rule']:24s} {r['text']} ({r['source_text']})")
+        for caveat in r["caveats_text"]:
+            click.echo(f"  {'':10s} {'':24s} {caveat}")

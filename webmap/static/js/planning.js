@@ -85,8 +85,9 @@
       const result = await send("/api/check-cluster", { geometry, kind: $("check-kind").value });
       $("check-result").innerHTML = "<p class='" + result.verdict + "'>" + esc(T[result.verdict] || result.verdict) + " · " +
         result.facts.area_ha.toFixed(2) + " ha · " + esc(result.facts.unit || T.unknown) + "</p><ul>" +
-        result.results.map((r) => "<li><span class='" + r.status + "'>" + esc(T[r.status] || r.status) + "</span> " +
-          esc(r.message) + " <small>(" + esc(r.document) + (r.article ? ", " + esc(r.article) : "") + ")</small></li>").join("") + "</ul>";
+        result.results.map((r) => "<li><span class='" + r.status + "'>" + esc(r.status_text) + "</span> " +
+          esc(r.text) + " <small>(" + esc(r.source_text) + ")</small>" +
+          r.caveats_text.map((c) => "<br><small>" + esc(c) + "</small>").join("") + "</li>").join("") + "</ul>";
     } catch (error) { showError(error); }
   });
 
