@@ -862,3 +862,33 @@ def water_status(
             craft=craft,
         )
     return out
+
+
+def village_rules(conn, settings, ref: str, *, on: dt.date | None = None) -> dict[str, Any]:
+    """A village's recorded recognition and the Decree 52/2018 Art. 5 criteria its data meets
+    (pass / fail / unknown / confirm), and whether Decree 08/2022 Appendix II lists its craft.
+    """
+    from gis.db import fetch_one
+    from planning.craft_rules import VillageFacts, appendix2_status, recognition_check
+    from planning.rules import local_date
+
+    row = fetch_one(
+        conn,
+        "SELECT ref, craft, recognition, recognition_date, recognition_decision, households, "
+        "craft_households, production_since_year, craft_since_year, workers "
+        "FROM craft_villages WHERE ref = %s",
+        (ref,),
+        missing=f"craft village {ref!r} does not exist",
+    )
+    workers = row.pop("workers")
+    facts = VillageFacts(**row, still_practised=True if workers else None)
+    folder = settings.sample_data / "regulations"
+    day = on or local_date(dt.datetime.now(dt.UTC))
+    checks = recognition_check(facts, _regulation(folder, "decree52_craft_villages"), on=day)
+    return {
+        "ref": ref,
+        "craft": facts.craft,
+        "checked_on": day.isoformat(),
+        "recognition": [r.as_dict() for r in checks],
+        "appendix2": appendix2_status(facts.craft, _regulation(folder, "decree08_appendix2")),
+    }

@@ -1039,6 +1039,9 @@ class AllocationRequest:
     max_commute_min: float | None = None  # coverage radius; for p-median an upper limit
     capacity: bool = True
     demand: str = "households"  # or "workers"
+    # Which villages relocate: "decree08" (default: crafts listed in Decree 08/2022 Appendix
+    # II, Art. 35) or "class_weights" (the team's pollution-class weights, an override).
+    basis: str = "decree08"
     bbox: tuple[float, float, float, float] | None = None  # villages inside (default: all)
     network: str = "default"
     mode: str = "motorbike"
@@ -1052,12 +1055,26 @@ class AllocationRequest:
             )
         if self.demand not in ("households", "workers"):
             raise ValidationError(f"demand {self.demand!r}: use households or workers")
+        if self.basis not in ("decree08", "class_weights"):
+            raise ValidationError(f"basis {self.basis!r}: use decree08 or class_weights")
         if self.p < 1:
             raise ValidationError("p (sites to open) must be at least 1")
 
 
-def _demand(conn, request: AllocationRequest, model: dict[str, Any]) -> pd.DataFrame:
+def _demand(
+    conn, request: AllocationRequest, model: dict[str, Any], appendix: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """Villages to relocate and their demand.
+
+    Basis ``decree08``: villages whose craft Decree 08/2022 Appendix II lists (demand =
+    households or workers x relocate_share); crafts listed only with a stage, or not found
+    in the part of the appendix read, are left out and named in ``frame.attrs``. Basis
+    ``class_weights``: the team's pollution-class weights (labelled as such).
+    """
+    from planning.craft_rules import appendix2_status
+
     reloc = model["relocation"]
+    by_law = request.basis == "decree08"
     column = {"households": "households", "workers": "workers"}[
         request.demand
     ]  # a fixed name, never user text
@@ -1065,10 +1082,10 @@ def _demand(conn, request: AllocationRequest, model: dict[str, Any]) -> pd.DataF
         cur.execute(
             "SELECT v.ref, v.name, v.craft, c.pollution_class, v." + column + ", v.households, "
             "ST_X(v.geom), ST_Y(v.geom) FROM craft_villages v JOIN craft_types c ON c.code = v.craft "
-            "WHERE c.pollution_class = ANY(%s) AND (%s::float8 IS NULL OR "
+            "WHERE (%s::text[] IS NULL OR c.pollution_class = ANY(%s)) AND (%s::float8 IS NULL OR "
             "ST_Intersects(v.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))) ORDER BY v.ref",
             (
-                list(reloc["relocate_classes"]),
+                *(None if by_law else list(reloc["relocate_classes"]),) * 2,
                 *((request.bbox[0],) + tuple(request.bbox) if request.bbox else (None,) * 5),
             ),
         )
@@ -1077,6 +1094,17 @@ def _demand(conn, request: AllocationRequest, model: dict[str, Any]) -> pd.DataF
         rows,
         columns=["ref", "name", "craft", "pollution_class", "amount", "households", "lon", "lat"],
     )
+    left_out: dict[str, list[str]] = {}
+    if by_law:
+        status = {c: appendix2_status(c, appendix or {}) for c in frame["craft"].unique()}
+        frame["basis_items"] = [", ".join(status[c]["items"]) for c in frame["craft"]]
+        kinds = frame["craft"].map(lambda c: status[c]["status"])
+        left_out = {
+            k: sorted(frame.loc[kinds == k, "ref"])
+            for k in ("if_stage", "unknown")
+            if (kinds == k).any()
+        }
+        frame = frame[kinds == "listed"].reset_index(drop=True)
     missing = frame[frame["amount"].isna()]["ref"].tolist()
     if missing:
         logger.warning("villages without %s left out: %s", column, missing)
@@ -1088,12 +1116,10 @@ def _demand(conn, request: AllocationRequest, model: dict[str, Any]) -> pd.DataF
     workshops = frame["households"].fillna(frame["amount"]).astype(float) * float(
         reloc["relocate_share"]
     )
-    frame["demand"] = (
-        frame["amount"].astype(float)
-        * float(reloc["relocate_share"])
-        * frame["pollution_class"].map(reloc["class_weight"]).astype(float)
-    )
+    weight = 1.0 if by_law else frame["pollution_class"].map(reloc["class_weight"]).astype(float)
+    frame["demand"] = frame["amount"].astype(float) * float(reloc["relocate_share"]) * weight
     frame["need_ha"] = workshops * float(reloc["ha_per_workshop"])
+    frame.attrs["left_out"] = left_out
     return frame
 
 
@@ -1205,9 +1231,20 @@ def run_allocation(
     """Solve the relocation model and save it as a scenario (sites, assignment lines)."""
     from planning.allocation import max_coverage, p_median
 
+    from layers.regulations import load_document
+    from planning import rules
+
     model = load_model(settings.sample_data)
     progress(0.1, "demand and sites")
-    villages = _demand(conn, request, model)
+    appendix = load_document(settings.sample_data / "regulations", "decree08_appendix2")
+    villages = _demand(conn, request, model, appendix)
+    basis = {
+        "basis": request.basis,
+        "source": rules.source(appendix).as_dict()
+        if request.basis == "decree08"
+        else {"code": "allocation.class_weights_basis", "params": {}},
+        "left_out": villages.attrs.get("left_out", {}),
+    }
     sites = _sites(conn, request)
     if request.p > len(sites):
         raise ValidationError(
@@ -1264,6 +1301,7 @@ def run_allocation(
         else None,
         "max_commute_min": round(float(np.nanmax(commute)), 1) if served.any() else None,
         "objective": round(result.objective, 3),
+        "demand_basis": basis,
         "solver": "CBC via PuLP",
         "status": result.status,
     }

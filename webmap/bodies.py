@@ -115,6 +115,7 @@ class AllocationBody(_Body):
     max_commute_min: float | None = None
     capacity: bool = True
     demand: str = "households"
+    basis: str = "decree08"
     bbox: Bbox | None = None
     mode: str = "motorbike"
 

@@ -343,6 +343,24 @@ def station_water(station_id: int):
     return jsonify(localize(status, _lang()))
 
 
+@bp.get("/api/villages/<ref>/rules")
+def village_rules(ref: str):
+    """A village's recognition (Decree 52/2018 Art. 5 criteria its data meets, and which are
+    unknown) and whether Decree 08/2022 Appendix II lists its craft, in the request's language.
+    """
+    from planning.pipeline import village_rules as check
+    from webmap.rule_results import rendered
+
+    if len(ref) > 100:
+        raise BadParameter("ref is longer than 100 characters")
+    found = check(get_conn(), current_app.config["LANGNGHE"], ref)
+    lang = _lang()
+    return jsonify(
+        {**found, "recognition": rendered(found["recognition"], lang)}
+        | {"appendix2": localize(found["appendix2"], lang)}
+    )
+
+
 @bp.get("/api/exceedances")
 def exceedances():
     """QCVN 05 exceedances of the stored air values (``?station=REF&since=&until=``, newest first)."""

@@ -63,6 +63,10 @@ TEXTS: dict[str, str] = {
     "allocation.bad_capacities": N_("capacities must be {sites} non-negative numbers"),
     "allocation.bad_demand": N_("demand must be finite and not negative"),
     "allocation.bad_sizes": N_("sizes must be {demand_points} non-negative numbers"),
+    "allocation.class_weights_basis": N_(
+        "The team's pollution-class weights (high 3, medium 2, low 1): this project's "
+        "override, not law"
+    ),
     "allocation.cost_shape": N_("cost matrix {shape} does not match {demand_points} demand points"),
     "allocation.coverage_needs_max_cost": N_(
         "maximal coverage needs a positive maximum cost (commute)"
@@ -83,6 +87,18 @@ TEXTS: dict[str, str] = {
     "aqi.day_incomplete": N_(
         "{day}: {hours} of 24 hours of particulate data, {needed} needed (completeness rule of "
         "this project, 75%, not of the decision): no daily index"
+    ),
+    "decree08.appendix2_if_stage": N_(
+        "{craft}: listed in Appendix II (item {items}) only with that production stage "
+        "(dyeing, tanning, smelting): to confirm for each facility ({source})"
+    ),
+    "decree08.appendix2_listed": N_(
+        "{craft}: listed in Appendix II (item {items}): not encouraged in craft villages, the "
+        "legal basis for relocation ({source})"
+    ),
+    "decree08.appendix2_unknown": N_(
+        "{craft}: no item of Appendix II found for it in the part read (up to item "
+        "{read_up_to}); the rest of the list was not found, so unknown ({source})"
     ),
     "decree32.area": N_("area"),
     "decree32.area_craft": N_(
@@ -151,6 +167,40 @@ TEXTS: dict[str, str] = {
     ),
     "decree32.unit_no_clusters": N_("No existing clusters in {unit}"),
     "decree32.unit_unknown": N_("The administrative unit of the site is not known"),
+    "decree52.artisans_confirm": N_(
+        "To confirm: the craft is tied to named artisans or to the village's name"
+    ),
+    "decree52.craft_age": N_(
+        "Craft practised here since {since}: {years} years (over {min_years} needed); still "
+        "practised: {practised}"
+    ),
+    "decree52.craft_age_unknown": N_(
+        "When the craft began here, or whether it is still practised, is not recorded: the "
+        "{min_years}-year criterion is unknown"
+    ),
+    "decree52.cultural_identity_confirm": N_(
+        "To confirm: the craft carries the national cultural identity"
+    ),
+    "decree52.environment_confirm": N_(
+        "To confirm: the village meets the environmental protection conditions in force"
+    ),
+    "decree52.households_share": N_(
+        "{craft_households} of {households} households work in the trades ({share_pct}%); at "
+        "least {min_pct}% needed"
+    ),
+    "decree52.households_unknown": N_(
+        "Households in the trades not recorded: unknown whether at least {min_pct}% work in them"
+    ),
+    "decree52.production": N_(
+        "Stable production since {since}: {years} years to the date of the check (at least "
+        "{min_years} continuous years)"
+    ),
+    "decree52.production_unknown": N_(
+        "Start of stable production not recorded: the {min_years}-year criterion is unknown"
+    ),
+    "decree52.recognition": N_(
+        "Recorded recognition: {recognition}, on {date}, decision {decision}"
+    ),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
     "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),
@@ -160,6 +210,10 @@ TEXTS: dict[str, str] = {
     "period.24h": N_("24-hour"),
     "period.8h": N_("8-hour"),
     "period.year": N_("annual"),
+    "recognition.craft_village": N_("craft village"),
+    "recognition.traditional_craft_village": N_("traditional craft village"),
+    "recognition.unknown": N_("not recorded"),
+    "recognition.village_with_craft": N_("village with a craft (not recognised)"),
     "rule.article_not_recorded": N_("article not recorded"),
     "rule.source": N_(
         "{document}, {article}, in force {effective_from} to {effective_to}, {verified}"

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+
 from gis.errors import NotFoundError
 from planning.pipeline_planners import (
     AllocationRequest,
@@ -157,6 +158,13 @@ def _with_rule_texts(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
     results = dict(scenario.get("results") or {})
     if scenario.get("kind") == "compliance" and "results" in results:
         results["results"] = rendered(results["results"], lang)
+    basis = results.get("demand_basis")
+    if scenario.get("kind") == "allocation" and basis:
+        left = basis.get("left_out") or {}
+        results["demand_basis_text"] = rendered(
+            [{"status": "pass", "message": basis.get("source")}], lang
+        )[0]["text"]
+        results["demand_left_out"] = sorted(r for refs in left.values() for r in refs)
     if results.get("compliance"):
         results["compliance"] = [
             {**c, "results": rendered(c.get("results", []), lang)} for c in results["compliance"]

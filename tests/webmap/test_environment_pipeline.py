@@ -245,3 +245,22 @@ def test_exceedances_endpoint(web_settings):
     assert body["exceedances"][0]["regulation"] == "QCVN 05:2023/BTNMT"
     assert client.get("/api/exceedances?since=soon").status_code == 400
     app.extensions["langnghe_db"].close()
+
+
+def test_village_rules_endpoint(web_settings):
+    """Decree 52/2018 criteria of a stored village and its craft against Decree 08 Appendix II."""
+    from webmap.app import create_app
+
+    app = create_app(web_settings)
+    client = app.test_client()
+    body = client.get("/api/villages/HN-BAT-TRANG/rules?lang=en").get_json()
+    by_rule = {r["rule"]: r for r in body["recognition"]}
+    assert by_rule["recognition"]["status"] == "pass"  # recorded traditional craft village
+    assert "traditional craft village" in by_rule["recognition"]["text"]
+    assert by_rule["households_share"]["status"] == "unknown"  # craft households not recorded
+    assert "Decree 52/2018/NĐ-CP, Art. 5" in by_rule["households_share"]["source_text"]
+    assert body["appendix2"]["status"] == "unknown"  # ceramics: not in the part of the list read
+    vi = client.get("/api/villages/HN-BAT-TRANG/rules?lang=vi").get_json()
+    assert "làng nghề truyền thống" in vi["recognition"][0]["text"]
+    assert client.get("/api/villages/NO-SUCH/rules").status_code == 404
+    app.extensions["langnghe_db"].close()

@@ -245,6 +245,14 @@ def test_relocation_scenarios_compare_and_delete(planner):
         and a["cost"]["detour_factor"] == settings.detour_factor
     )
     assert a["demand_covered_pct"] == 100.0 and b["demand_covered_pct"] <= 100.0
+    # Default basis: the crafts Decree 08/2022 Appendix II lists (paper, metal and lead
+    # recycling, dyeing, glass); crafts listed only with a stage or not found are named.
+    basis = a["demand_basis"]
+    assert basis["basis"] == "decree08"
+    assert basis["source"]["params"]["document"] == "Decree 08/2022/NĐ-CP"
+    crafts = set(scenario_features(conn, a["scenario_id"], "assignment")["craft"])
+    assert crafts and crafts <= {"paper", "metal_recycling", "lead_recycling", "dyeing", "glass"}
+    assert basis["left_out"]["unknown"]  # e.g. ceramics: not in the part of the list read
     assert b["max_commute_min"] <= 20
     lines = scenario_features(conn, a["scenario_id"], "assignment")
     assert set(lines["site_ref"]) == set(a["sites_chosen"]) and len(lines) == a["villages"]
@@ -261,8 +269,8 @@ def test_relocation_scenarios_compare_and_delete(planner):
         get_scenario(conn, b["scenario_id"])
     with pytest.raises(
         ValidationError, match="the villages need .* ha but the 1 largest sites offer"
-    ):
-        run_allocation(conn, settings, AllocationRequest(p=1))
+    ):  # the team's class weights (an override) relocate far more villages than the law
+        run_allocation(conn, settings, AllocationRequest(p=1, basis="class_weights"))
     with pytest.raises(ValidationError, match="compare scenarios of one kind"):
         siting = run_siting(
             conn,

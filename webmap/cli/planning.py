@@ -196,12 +196,31 @@ def siting_ahp(matrix_file: str, criteria: str | None) -> None:
     default="households",
     show_default=True,
 )
+@click.option(
+    "--basis",
+    type=click.Choice(["decree08", "class_weights"]),
+    default="decree08",
+    show_default=True,
+    help="Which villages relocate: crafts listed in Decree 08/2022 Appendix II, or the "
+    "team's pollution-class weights (an override, not law).",
+)
 @click.option("--bbox", help="Only villages inside minlon,minlat,maxlon,maxlat.")
 @network_option
 @mode_option
 @click.option("--name", default="allocation", show_default=True)
 def allocate_cmd(
-    model, p, sites_from, clusters, max_commute_min, no_capacity, demand, bbox, network, mode, name
+    model,
+    p,
+    sites_from,
+    clusters,
+    max_commute_min,
+    no_capacity,
+    demand,
+    basis,
+    bbox,
+    network,
+    mode,
+    name,
 ) -> None:
     """Relocate polluting craft-village workshops to sites (p-median or maximal coverage)."""
     from planning.pipeline_planners import AllocationRequest, run_allocation
@@ -216,6 +235,7 @@ def allocate_cmd(
         max_commute_min=max_commute_min,
         capacity=not no_capacity,
         demand=demand,
+        basis=basis,
         bbox=parse_bbox(bbox) if bbox else None,
         network=network,
         mode=mode,
