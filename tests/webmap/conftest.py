@@ -76,14 +76,17 @@ def start_server(
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    # Importing the stack (geopandas, rasterio, OR-Tools) takes seconds, and much longer on a
+    # loaded 2-core machine: wait up to 90 s, but stop at once if the server exited.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             urllib.request.urlopen(base + "/healthz", timeout=2).close()
             return proc, base
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.2)
     proc.terminate()
-    pytest.fail("server did not start: " + log.read_text())
+    pytest.fail(f"server did not start (exit code {proc.poll()}): " + log.read_text())
 
 
 @pytest.fixture(scope="session")
