@@ -38,6 +38,7 @@ class Prop:
     type: str = "string"  # string, integer, number, boolean, array
     filterable: bool = False
     in_tiles: bool = True
+    format: str | None = None  # "date" for date columns (a string of the form YYYY-MM-DD)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,14 @@ def collection_of(layer: Layer) -> Collection:
         description=layer.description,
         geometry_type=layer.geometry_type,
         props=tuple(
-            Prop(c.name, c.json_type, c.filterable, c.in_tiles) for c in layer.public_columns
+            Prop(
+                c.name,
+                c.json_type,
+                c.filterable,
+                c.in_tiles,
+                "date" if c.sql_type == "date" else None,
+            )
+            for c in layer.public_columns
         ),
         datetime_column=layer.datetime_column,
         count_matched=layer.count_matched,

@@ -70,7 +70,11 @@ def _items_path(coll: Collection, settings: Settings) -> dict[str, Any]:
             _param("datetime", {"type": "string"}, "Instant or interval (RFC 3339, '..' open).")
         )
     params += [
-        _param(p.name, _JSON_TYPES[p.type], f"Filter: {p.name} equals")
+        _param(
+            p.name,
+            {**_JSON_TYPES[p.type], **({"format": p.format} if p.format else {})},
+            f"Filter: {p.name} equals",
+        )
         for p in coll.props
         if p.filterable
     ]

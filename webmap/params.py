@@ -202,7 +202,12 @@ def parse_datetime(raw: str | None) -> tuple[dt.date | None, dt.date | None] | N
     return day, day
 
 
-def _coerce(value: str, kind: str, name: str) -> Any:
+def _coerce(value: str, kind: str, name: str, fmt: str | None = None) -> Any:
+    if fmt == "date":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise BadParameter(f"{name} must be a date (YYYY-MM-DD), got {value[:40]!r}") from None
     if kind == "integer":
         return parse_int(value, name, default=0, minimum=-(2**31), maximum=2**31 - 1)
     if kind == "number":
@@ -233,7 +238,7 @@ def parse_props(args: Mapping[str, str], coll: Collection) -> dict[str, Any]:
                 f"unknown or non-filterable property {name[:40]!r} for {coll.id}; "
                 f"use one of: {known}"
             )
-        filters[name] = _coerce(value, prop.type, name)
+        filters[name] = _coerce(value, prop.type, name, prop.format)
     return filters
 
 

@@ -154,7 +154,7 @@ def test_hotspot_zones_from_a_saved_surface(zoned, web_settings):
     assert zones.to_crs(32648).area.sum() == pytest.approx(expected_m2, rel=0.01)
     default = make_surface_zones(
         zoned, web_settings, built["scenario_id"]
-    )  # QCVN 05:2023 24-hour PM2.5
-    assert default["limit"] == 50 and default["document"] == "QCVN 05:2023/BTNMT"
+    )  # QCVN 05:2023 24-hour PM2.5: 45 from 01/01/2026 (50 until 31/12/2025)
+    assert default["limit"] == 45 and default["document"] == "QCVN 05:2023/BTNMT"
     with pytest.raises(ValidationError, match="not a saved surface"):
         make_surface_zones(zoned, web_settings, 999999)

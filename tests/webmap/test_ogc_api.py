@@ -313,3 +313,11 @@ def test_environment_endpoints(client):
     assert (
         len(series["points"]) == 7 * 24 and series["limits"][0]["document"] == "QCVN 05:2023/BTNMT"
     )
+
+
+def test_a_date_filter_must_be_a_date(client):
+    bad = client.get("/collections/villages/items?recognition_date=je")
+    assert bad.status_code == 400
+    assert "recognition_date" in bad.get_json()["description"]
+    good = client.get("/collections/villages/items?recognition_date=2019-05-01")
+    assert good.status_code == 200
