@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -10,6 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from gis.db import connect, create_database
 from gis.migrate import apply
@@ -22,6 +27,7 @@ from webmap.app import create_app
 
 WEB_DB = "langnghe_test_web"
 ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
 def _free_port() -> int:
@@ -126,7 +132,10 @@ PASSWORDS = {
 
 @pytest.fixture(scope="session")
 def accounts(web_settings: Settings) -> dict[str, str]:
-    """One user per role in the web database (user name = role, password in PASSWORDS); role -> API token."""
+    """One user per role in the web database (user name = role, password in PASSWORDS).
+
+    Returns role -> API token.
+    """
     from webmap.auth import add_user, create_token
 
     conn = connect(web_settings)
@@ -144,3 +153,85 @@ def accounts(web_settings: Settings) -> dict[str, str]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+        "--window-size=1280,900",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _open(driver, url: str) -> None:
+    driver.get_log("performance")
+    driver.get_log("browser")
+    driver.get(url)
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.body.dataset.ready") == "1"
+    )
+
+
+def _requests(driver) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def _check_clean(driver, base: str) -> None:
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], errors
+    network = [u for u in _requests(driver) if u.startswith(("http:", "https:", "ws:", "wss:"))]
+    assert network, "no request was seen: the network log is not working"
+    outside = [u for u in network if not u.startswith(base + "/")]
+    assert outside == [], outside
+
+
+def _sign_in(browser, base: str, role: str) -> None:
+    browser.get(f"{base}/login?next=/&lang=en")
+    browser.find_element(By.ID, "username").send_keys(role.replace("_", "-"))
+    browser.find_element(By.ID, "password").send_keys(PASSWORDS[role])
+    browser.find_element(By.ID, "sign-in").click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "who"))
+
+
+def _sign_out(browser, base: str) -> None:
+    _open(browser, f"{base}/?lang=en")
+    browser.find_element(By.ID, "logout").click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "login"))
+
+
+def page_module(driver, module: str, script: str, *args):
+    """Run ``script`` in the page with ``m`` bound to its loaded ES module
+    ``/static/js/<module>.js`` and return what it returns. The page keeps its map and layers
+    in its modules, not on ``window``; ``import()`` of the same URL gives the same instance.
+    ``arguments[i]`` in the script are ``args``.
+    """
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"import('/static/js/{module}.js').then((m) => {{ {script} }})"
+        ".then((value) => done({value}), (error) => done({error: String(error)}));",
+        *args,
+    )
+    assert "error" not in result, result["error"]
+    return result.get("value")

@@ -6,69 +6,23 @@ drawn, popups in the chosen language, the search box finds "bat trang". Screensh
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.webmap.conftest import (
+    SCREENSHOTS,
+    _check_clean,
+    _open,
+    _requests,
+    _sign_in,
+    _sign_out,
+    page_module,
+)
+
 pytestmark = pytest.mark.postgis
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CRAFT_LABEL = {"vi": "Gốm sứ", "en": "Ceramics and pottery"}
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-quic",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-        "--window-size=1280,900",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
-
-
-def _open(driver, url: str) -> None:
-    driver.get_log("performance")
-    driver.get_log("browser")
-    driver.get(url)
-    WebDriverWait(driver, 30).until(
-        lambda d: d.execute_script("return document.body.dataset.ready") == "1"
-    )
-
-
-def _requests(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def _check_clean(driver, base: str) -> None:
-    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    assert errors == [], errors
-    network = [u for u in _requests(driver) if u.startswith(("http:", "https:", "ws:", "wss:"))]
-    assert network, "no request was seen: the network log is not working"
-    outside = [u for u in network if not u.startswith(base + "/")]
-    assert outside == [], outside
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -109,9 +63,11 @@ def test_planner_page(browser, live_server, lang):
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_clicking_a_village_opens_its_popup(browser, live_server, lang):
     _open(browser, f"{live_server}/tour?lang={lang}")
-    point = browser.execute_script(
-        "lnMap.setView([20.976, 105.914], 15, {animate: false});"
-        "const p = lnMap.latLngToContainerPoint([20.976, 105.914]); return [p.x, p.y];"
+    point = page_module(
+        browser,
+        "tour",
+        "m.map.setView([20.976, 105.914], 15, {animate: false});"
+        "const p = m.map.latLngToContainerPoint([20.976, 105.914]); return [p.x, p.y];",
     )
     target = browser.find_element(By.ID, "map")
     origin = browser.execute_script(
@@ -119,7 +75,8 @@ def test_clicking_a_village_opens_its_popup(browser, live_server, lang):
     )
     browser.execute_script(
         "const el = document.elementFromPoint(arguments[0], arguments[1]);"
-        "el.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
+        "el.dispatchEvent(new MouseEvent('click', "
+        "{bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
         origin[0] + point[0],
         origin[1] + point[1],
     )
@@ -135,7 +92,8 @@ def test_clicking_a_village_opens_its_popup(browser, live_server, lang):
 def test_environment_page(browser, live_server):
     _open(browser, f"{live_server}/environment?lang=en")
     fills = browser.execute_script(
-        "return [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('fill'))"
+        "return [...document.querySelectorAll('path.leaflet-interactive')]"
+        ".map(p => p.getAttribute('fill'))"
     )
     assert (
         len([f for f in fills if f and f != "#9e9e9e"]) >= 6
@@ -219,7 +177,8 @@ def test_unreachable_basemap_is_reported_and_the_map_still_works(browser, web_se
         assert "Basemap unreachable" in note.text
         assert (
             browser.execute_script(
-                "return document.querySelectorAll('.marker-cluster, path.leaflet-interactive').length"
+                "return document.querySelectorAll("
+                "'.marker-cluster, path.leaflet-interactive').length"
             )
             > 10
         )
@@ -257,15 +216,18 @@ def test_tourist_plans_a_day_and_gets_a_gpx_link(browser, live_server):
 
 def test_tourist_picks_a_village_on_the_map(browser, live_server):
     _open(browser, f"{live_server}/tour?lang=vi")
-    browser.execute_script("lnMap.setView([20.976, 105.914], 15, {animate: false});")
-    point = browser.execute_script(
-        "const p = lnMap.latLngToContainerPoint([20.976, 105.914]);"
+    point = page_module(
+        browser,
+        "tour",
+        "m.map.setView([20.976, 105.914], 15, {animate: false});"
+        "const p = m.map.latLngToContainerPoint([20.976, 105.914]);"
         "const r = document.getElementById('map').getBoundingClientRect();"
-        "return [r.left + p.x, r.top + p.y];"
+        "return [r.left + p.x, r.top + p.y];",
     )
     browser.execute_script(
         "const el = document.elementFromPoint(arguments[0], arguments[1]);"
-        "el.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
+        "el.dispatchEvent(new MouseEvent('click', "
+        "{bubbles: true, clientX: arguments[0], clientY: arguments[1]}));",
         *point,
     )
     button = WebDriverWait(browser, 10).until(
@@ -278,22 +240,6 @@ def test_tourist_picks_a_village_on_the_map(browser, live_server):
     picked = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#picked li")]
     assert picked == ["Bát Tràng"]
     _check_clean(browser, live_server)
-
-
-def _sign_in(browser, base: str, role: str) -> None:
-    from tests.webmap.conftest import PASSWORDS
-
-    browser.get(f"{base}/login?next=/&lang=en")
-    browser.find_element(By.ID, "username").send_keys(role.replace("_", "-"))
-    browser.find_element(By.ID, "password").send_keys(PASSWORDS[role])
-    browser.find_element(By.ID, "sign-in").click()
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "who"))
-
-
-def _sign_out(browser, base: str) -> None:
-    _open(browser, f"{base}/?lang=en")
-    browser.find_element(By.ID, "logout").click()
-    WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "login"))
 
 
 def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server, accounts):
@@ -309,9 +255,11 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server,
     WebDriverWait(browser, 20).until(
         lambda d: d.execute_script("return document.body.dataset.planningReady") == "1"
     )
-    browser.execute_script(
-        "lnMap.fitBounds([[21.08, 105.90], [21.16, 105.99]], {animate: false});"
-        "document.getElementById('siting-cell').value = 90;"
+    page_module(
+        browser,
+        "planner",
+        "m.map.fitBounds([[21.08, 105.90], [21.16, 105.99]], {animate: false});"
+        "document.getElementById('siting-cell').value = 90;",
     )
     browser.find_element(By.ID, "siting-run").click()
     WebDriverWait(browser, 120).until(
@@ -347,9 +295,11 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server,
         By.CSS_SELECTOR, "path.leaflet-interactive[stroke-dasharray]"
     )  # village -> site lines
     browser.save_screenshot(str(SCREENSHOTS / "planner-relocation-en.png"))
-    browser.execute_script(
+    page_module(
+        browser,
+        "planner",
         "document.getElementById('check-panel').open = true;"
-        "lnDrawn.addLayer(L.rectangle([[20.972, 105.905], [20.974, 105.9065]]));"
+        "m.drawn.addLayer(L.rectangle([[20.972, 105.905], [20.974, 105.9065]]));",
     )
     browser.find_element(By.ID, "check-run").click()
     WebDriverWait(browser, 30).until(lambda d: d.find_element(By.ID, "check-result").text)
@@ -456,9 +406,11 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
         WebDriverWait(browser, 20).until(
             lambda d: d.execute_script("return document.body.dataset.editingReady") == "1"
         )
-        browser.execute_script(
-            "lnClusters.eachLayer((l) => { if (l.feature.properties.ref === 'CCN-T-MAP') "
-            "{ window._edit = l; l.openPopup(); } });"
+        page_module(
+            browser,
+            "planner",
+            "m.clusters.eachLayer((l) => { if (l.feature.properties.ref === 'CCN-T-MAP') "
+            "l.openPopup(); });",
         )
         WebDriverWait(browser, 10).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button")
@@ -469,8 +421,12 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
         )
         name.clear()
         name.send_keys("Cụm đã sửa")
-        browser.execute_script(
-            "_edit.setLatLngs([[21.20, 105.80], [21.20, 105.815], [21.21, 105.815], [21.21, 105.80]]);"
+        page_module(
+            browser,
+            "planner",
+            "m.clusters.eachLayer((l) => { if (l.feature.properties.ref === 'CCN-T-MAP') "
+            "l.setLatLngs([[21.20, 105.80], [21.20, 105.815], [21.21, 105.815], [21.21, 105.80]]);"
+            "});",
         )
         browser.find_element(By.ID, "edit-save").click()
         WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "edit-result").text)
@@ -498,9 +454,12 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
         assert json.loads(urllib.request.urlopen(item).read())["properties"]["occupancy_pct"] == 12
         browser.save_screenshot(str(SCREENSHOTS / "planner-edit-en.png"))
         # Draw a polygon and save it as a new planned cluster.
-        browser.execute_script(
-            "document.getElementById('check-panel').open = true; lnDrawn.clearLayers();"
-            "lnDrawn.addLayer(L.polygon([[21.25, 105.80], [21.25, 105.81], [21.26, 105.81], [21.26, 105.80]]));"
+        page_module(
+            browser,
+            "planner",
+            "document.getElementById('check-panel').open = true; m.drawn.clearLayers();"
+            "m.drawn.addLayer(L.polygon("
+            "[[21.25, 105.80], [21.25, 105.81], [21.26, 105.81], [21.26, 105.80]]));",
         )
         browser.find_element(By.ID, "new-ref").send_keys("CCN-T-DRAWN")
         browser.find_element(By.ID, "new-name").send_keys("Cụm vẽ mới")
@@ -628,14 +587,13 @@ def test_officer_edits_a_zone_on_the_environment_map(browser, live_server, accou
         _sign_in(browser, live_server, "env_officer")
         _open(browser, f"{live_server}/environment?lang=en")
         WebDriverWait(browser, 20).until(
-            lambda d: (
-                d.execute_script("return document.body.dataset.editingReady") == "1"
-                or d.execute_script("return !!window.lnEditable")
-            )
+            lambda d: d.execute_script("return document.body.dataset.editingReady") == "1"
         )
-        browser.execute_script(
-            "lnMap.eachLayer((l) => { if (l.feature && l.feature.properties.ref === 'T-ZONE-MAP') "
-            "{ window._zone = l; l.openPopup(); } });"
+        page_module(
+            browser,
+            "environment",
+            "m.map.eachLayer((l) => { if (l.feature && l.feature.properties.ref === 'T-ZONE-MAP') "
+            "l.openPopup(); });",
         )
         WebDriverWait(browser, 10).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button")

@@ -1,18 +1,19 @@
 /* Planner analyses on the planner map: siting and relocation jobs with progress, the Decree 32
    check of a drawn polygon, and saved scenarios (suitability image, candidates, allocation lines). */
-"use strict";
-(async function () {
-  const { T, esc, getJSON, csrfToken } = LN;
-  if (!["planner", "admin"].includes(LN.config.role)) {  // the analyses need a planner's account
-    document.getElementById("planning").innerHTML = "<h2>" + esc(T.planning_title) + "</h2><p class=hint><a href='/login?next=/'>" +
-      esc(T.sign_in_to_plan) + "</a></p>";
-    document.body.dataset.planningReady = "1";
+import { h, join, show } from "./dom.js";
+import { T, config, csrfToken, getJSON, ready } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/* Start the planning panel on the planner map; `drawn` holds the polygon the user drew. */
+export async function initPlanning({ map, drawn }) {
+  if (!["planner", "admin"].includes(config.role)) {  // the analyses need a planner's account
+    show($("planning"), h("h2", null, T.planning_title),
+      h("p", { class: "hint" }, h("a", { href: "/login?next=/" }, T.sign_in_to_plan)));
+    ready("planningReady");
     return;
   }
-  while (!window.lnMap || !window.lnDrawn) await new Promise((r) => setTimeout(r, 50));
-  const map = window.lnMap;
-  const drawn = window.lnDrawn;
-  const $ = (id) => document.getElementById(id);
   let shown = [];
 
   async function send(url, body) {
@@ -36,16 +37,18 @@
     return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => Math.round(v * 1e5) / 1e5);
   }
 
+  /* Start a job and follow its progress on the server until it is done or failed. */
   async function runJob(url, body) {
     showError(null);
     const job = await send(url, body);
     $("job").hidden = false;
-    $("job-message").textContent = T.queued;
+    $("job-message").textContent = T.job_status.queued;
     for (;;) {
-      await new Promise((r) => setTimeout(r, 400));
+      await sleep(400);
       const state = await getJSON(job.job_url);
       $("job-progress").value = state.progress;
-      $("job-message").textContent = state.status === "running" ? Math.round(state.progress * 100) + "% " + state.message : T[state.status] || state.status;
+      $("job-message").textContent = state.status === "running" ? Math.round(state.progress * 100) + "% " + state.message
+        : T.job_status[state.status] || state.status;
       if (state.status === "done") { await listScenarios(); await openScenario(state.scenario_id); return; }
       if (state.status === "failed") throw new Error(state.error);
     }
@@ -53,9 +56,10 @@
 
   // Siting inputs and default weights.
   const inputs = await getJSON("/api/siting/inputs");
-  $("siting-weights").insertAdjacentHTML("beforeend", inputs.criteria.map((c) =>
-    "<label>" + esc(T["crit_" + c.name] || c.name) + " <input type=number min=0 max=1 step=0.05 data-criterion='" + esc(c.name) +
-    "' value='" + (c.available ? c.weight : 0) + "'" + (c.available ? "" : " disabled title='" + esc(T.no_input) + "'") + "></label>").join(""));
+  $("siting-weights").append(...inputs.criteria.map((c) =>
+    h("label", null, T.criteria[c.name] || c.name, " ", h("input", { type: "number", min: 0, max: 1, step: 0.05,
+      dataset: { criterion: c.name }, value: String(c.available ? c.weight : 0), disabled: !c.available,
+      title: c.available ? null : T.no_input }))));
   $("siting-inputs").textContent = T.inputs + ": " + Object.entries(inputs.inputs).map(([k, v]) => k + " " + (v || "—")).join(", ");
   $("siting-run").addEventListener("click", async () => {
     const boxes = [...document.querySelectorAll("#siting-weights input:not([disabled])")];
@@ -83,29 +87,58 @@
     try {
       showError(null);
       const result = await send("/api/check-cluster", { geometry, kind: $("check-kind").value });
-      $("check-result").innerHTML = "<p class='" + result.verdict + "'>" + esc(T[result.verdict] || result.verdict) + " · " +
-        result.facts.area_ha.toFixed(2) + " ha · " + esc(result.facts.unit || T.unknown) + "</p><ul>" +
-        result.results.map((r) => "<li><span class='" + r.status + "'>" + esc(r.status_text) + "</span> " +
-          esc(r.text) + " <small>(" + esc(r.source_text) + ")</small>" +
-          r.caveats_text.map((c) => "<br><small>" + esc(c) + "</small>").join("") + "</li>").join("") + "</ul>";
+      show($("check-result"),
+        h("p", { class: result.verdict }, (T.verdicts[result.verdict] || result.verdict) + " · " +
+          result.facts.area_ha.toFixed(2) + " ha · " + (result.facts.unit || T.verdicts.unknown)),
+        h("ul", null, result.results.map((r) => h("li", null, h("span", { class: r.status }, r.status_text),
+          " " + r.text + " ", h("small", null, "(" + r.source_text + ")"),
+          r.caveats_text.map((c) => [h("br"), h("small", null, c)])))));
     } catch (error) { showError(error); }
   });
 
   async function listScenarios() {
     const data = await getJSON("/api/scenarios");
-    $("scenario-list").innerHTML = data.scenarios.filter((s) => ["siting", "allocation", "compliance"].includes(s.kind)).map((s) =>
-      "<li data-id='" + s.id + "'>#" + s.id + " " + esc(T["kind_" + s.kind] || s.kind) + ": " + esc(s.name) + "</li>").join("") ||
-      "<li class=hint>" + esc(T.no_scenarios) + "</li>";
+    const listed = data.scenarios.filter((s) => ["siting", "allocation", "compliance"].includes(s.kind));
+    show($("scenario-list"), listed.length
+      ? listed.map((s) => h("li", { dataset: { id: s.id } }, "#" + s.id + " " + (T.scenario_kinds[s.kind] || s.kind) + ": " + s.name))
+      : h("li", { class: "hint" }, T.no_scenarios));
     const sites = $("alloc-sites");
     const keep = sites.value;
-    sites.innerHTML = "<option value=''>" + esc(T.stored_clusters) + "</option>" + data.scenarios.filter((s) => s.kind === "siting")
-      .map((s) => "<option value='" + s.id + "'>" + esc(T.candidates_of) + " #" + s.id + "</option>").join("");
+    show(sites, h("option", { value: "" }, T.stored_clusters), data.scenarios.filter((s) => s.kind === "siting")
+      .map((s) => h("option", { value: String(s.id) }, T.candidates_of + " #" + s.id)));
     sites.value = keep;
   }
   $("scenario-list").addEventListener("click", (event) => {
     const li = event.target.closest("li[data-id]");
     if (li) openScenario(Number(li.dataset.id)).catch(showError);
   });
+
+  function featurePopup(p) {
+    if (p.role === "candidate") {
+      return h("span", null, h("b", null, T.candidate + " " + p.rank), h("br"),
+        p.area_ha.toFixed(1) + " ha · " + T.score + " " + p.mean_score.toFixed(2));
+    }
+    if (p.role === "assignment") {
+      return document.createTextNode(p.village + " → " + (p.site_ref || "—") +
+        (p.commute_min !== null ? " · " + p.commute_min + " " + T.minutes : ""));
+    }
+    return document.createTextNode(p.name || p.ref || p.verdict || "");
+  }
+
+  function summary(s) {
+    const r = s.results;
+    if (s.kind === "siting") {
+      return h("p", null, r.candidates + " " + T.candidates + " (" + r.area_limits_ha.join("–") + " ha) · " +
+        (r.leader_stable ? T.leader_stable : T.leader_changes));
+    }
+    if (s.kind === "allocation") {
+      return h("p", null, r.sites_chosen.join(", "), h("br"), T.covered + " " + r.demand_covered_pct + "% · " +
+        T.commute + " " + r.mean_commute_min + " / " + r.max_commute_min + " " + T.minutes, h("br"),
+        h("small", null, T.method + ": " + (r.cost.method === "network" ? T.road_network : T.straight_line + " ×" + r.cost.detour_factor)));
+    }
+    if (s.kind === "compliance") return h("p", { class: r.verdict }, T.verdicts[r.verdict] || r.verdict);
+    return null;
+  }
 
   async function openScenario(id) {
     shown.forEach((layer) => map.removeLayer(layer));
@@ -118,36 +151,18 @@
         : f.properties.role === "assignment" ? { color: "#6a1b9a", weight: 2, dashArray: "5 4" } : { color: "#1565c0" },
       pointToLayer: (f, ll) => L.circleMarker(ll, { radius: f.properties.chosen ? 9 : 5, color: "#fff", weight: 2,
         fillColor: f.properties.chosen ? "#1565c0" : "#90a4ae", fillOpacity: 0.95 }),
-      onEachFeature: (f, l) => {
-        const p = f.properties;
-        l.bindPopup(p.role === "candidate" ? "<b>" + esc(T.candidate) + " " + p.rank + "</b><br>" + p.area_ha.toFixed(1) + " ha · " +
-          esc(T.score) + " " + p.mean_score.toFixed(2)
-          : p.role === "assignment" ? esc(p.village) + " → " + esc(p.site_ref || "—") + (p.commute_min !== null ? " · " + p.commute_min + " " + esc(T.minutes) : "")
-          : esc(p.name || p.ref || p.verdict || ""));
-      },
+      onEachFeature: (f, l) => l.bindPopup(() => featurePopup(f.properties)),
     }).addTo(map);
     shown.push(layer);
     if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { maxZoom: 15 });
     else if (s.overlay) map.fitBounds(s.overlay.bounds);
-    const r = s.results;
-    let summary = "";
-    if (s.kind === "siting") {
-      summary = "<p>" + r.candidates + " " + esc(T.candidates) + " (" + r.area_limits_ha.join("–") + " ha) · " +
-        esc(r.leader_stable ? T.leader_stable : T.leader_changes) + "</p>";
-    } else if (s.kind === "allocation") {
-      summary = "<p>" + esc(r.sites_chosen.join(", ")) + "<br>" + esc(T.covered) + " " + r.demand_covered_pct + "% · " +
-        esc(T.commute) + " " + r.mean_commute_min + " / " + r.max_commute_min + " " + esc(T.minutes) + "<br><small>" +
-        esc(T.method) + ": " + esc(r.cost.method === "network" ? T.road_network : T.straight_line + " ×" + r.cost.detour_factor) + "</small></p>";
-    } else if (s.kind === "compliance") {
-      summary = "<p class='" + r.verdict + "'>" + esc(T[r.verdict] || r.verdict) + "</p>";
-    }
-    $("scenario-view").innerHTML = "<h3>#" + s.id + " " + esc(s.name) + "</h3>" + summary +
-      "<p><a href='" + s.links.report + "' target=_blank>" + esc(T.report) + "</a> · <a href='" + s.links.features +
-      "' download>GeoJSON</a> · <a href='" + s.links.geopackage + "'>GeoPackage</a>" +
-      (s.overlay ? " · <a href='" + s.overlay.cog + "'>GeoTIFF</a>" : "") + "</p>";
+    const links = [h("a", { href: s.links.report, target: "_blank" }, T.report),
+      h("a", { href: s.links.features, download: true }, "GeoJSON"), h("a", { href: s.links.geopackage }, "GeoPackage"),
+      s.overlay ? h("a", { href: s.overlay.cog }, "GeoTIFF") : null].filter(Boolean);
+    show($("scenario-view"), h("h3", null, "#" + s.id + " " + s.name), summary(s), h("p", null, join(links, " · ")));
     document.body.dataset.scenario = String(id);
   }
 
   await listScenarios();
-  document.body.dataset.planningReady = "1";
-})();
+  ready("planningReady");
+}

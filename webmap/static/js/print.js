@@ -1,3 +1,2 @@
 /* The report's Print link (no inline handlers: the Content-Security-Policy forbids them). */
-"use strict";
 document.getElementById("print").addEventListener("click", (event) => { event.preventDefault(); window.print(); });

@@ -1,0 +1,266 @@
+"""The translated strings of each page's scripts.
+
+Every string a script in ``webmap/static/js`` shows is listed here once, under the module
+that shows it, marked with ``N_`` so that ``pybabel extract`` collects it: the gettext
+catalogue (``messages.po``) is the one source of truth for JavaScript text as for Python's.
+A page receives, translated into the request's language, the strings of the modules it
+loads and no others (``tests/webmap/test_page_scripts.py`` checks this against the scripts'
+imports and the ``T.<key>`` names they use).
+
+A value is a string, or a dictionary of strings for lookups by data value (a job status,
+a verdict, a criterion, a cluster status).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+
+from webmap.messages import N_
+
+__all__ = ["CHOICES", "MODULE_STRINGS", "PAGES", "Page", "page_strings", "page_texts"]
+
+_CLUSTER_KINDS = {
+    "craft_village_cluster": N_("Craft-village cluster"),
+    "general_cluster": N_("General cluster"),
+}
+
+#: Strings by script module (``webmap/static/js/<module>.js``); a module without strings
+#: (``dom``) has no entry.
+MODULE_STRINGS: dict[str, dict[str, Any]] = {
+    "common": {
+        "basemap_off": N_("Basemap off: showing our layers only"),
+        "basemap_error": N_("Basemap unreachable: showing our layers only"),
+    },
+    "villages": {
+        "craft": N_("Craft"),
+        "commune": N_("Commune"),
+        "district": N_("District"),
+        "province": N_("Province"),
+        "households": N_("Households"),
+        "workers": N_("Workers"),
+        "opening_hours": N_("Opening hours"),
+        "closed": N_("not listed"),
+        "visit_minutes": N_("Visit (minutes)"),
+        "ocop": N_("OCOP products"),
+        "stars": N_("stars"),
+    },
+    "planner": {
+        "choropleth": N_("Villages per administrative unit"),
+        "kind": N_("Kind"),
+        "status": N_("Status"),
+        "statuses": {
+            "planned": N_("planned"),
+            "operating": N_("operating"),
+            "expanding": N_("expanding"),
+        },
+        "area_ha": N_("Area (ha)"),
+        "occupancy": N_("Occupancy (%)"),
+        "wastewater": N_("Wastewater treatment"),
+        "yes": N_("yes"),
+        "no": N_("no"),
+        "unknown": N_("unknown"),
+        "no_results": N_("No village found"),
+        "inside": N_("Inside the drawn polygon"),
+        "no_admin": N_("No administrative boundaries loaded"),
+        "legend": N_("Legend"),
+        **_CLUSTER_KINDS,
+        "pollution_high": N_("Village, high-polluting craft"),
+        "pollution_medium": N_("Village, medium-polluting craft"),
+        "pollution_low": N_("Village, low-polluting craft"),
+    },
+    "planning": {
+        "planning_title": N_("Planning"),
+        "sign_in_to_plan": N_(
+            "Sign in with a planner account to run siting, relocation and Decree 32 checks"
+        ),
+        "job_status": {
+            "queued": N_("Waiting to start…"),
+            "running": N_("Running…"),
+            "done": N_("Done"),
+            "failed": N_("Failed"),
+        },
+        "verdicts": {"pass": N_("pass"), "fail": N_("fail"), "unknown": N_("unknown")},
+        "criteria": {
+            "road_distance_m": N_("Near a road"),
+            "village_distance_m": N_("Near the polluting villages"),
+            "residential_distance_m": N_("Away from housing"),
+            "facility_distance_m": N_("Away from schools and clinics"),
+            "slope_deg": N_("Flat land"),
+            "elevation_m": N_("Above flood-prone ground"),
+            "landuse": N_("Compatible land use"),
+        },
+        "scenario_kinds": {
+            "siting": N_("siting"),
+            "allocation": N_("relocation"),
+            "compliance": N_("Decree 32 check"),
+        },
+        "siting": N_("Siting"),
+        "relocation": N_("Relocation"),
+        "draw_first": N_("Draw a polygon on the map first"),
+        "no_input": N_("this server has no input for it"),
+        "inputs": N_("Inputs"),
+        "no_scenarios": N_("No saved scenario yet"),
+        "stored_clusters": N_("Stored clusters"),
+        "candidates_of": N_("Candidates of siting"),
+        "candidates": N_("candidates"),
+        "candidate": N_("Candidate"),
+        "score": N_("score"),
+        "suitability": N_("Suitability"),
+        "leader_stable": N_("the best candidate stays first when any weight moves by 20 percent"),
+        "leader_changes": N_("the best candidate changes when a weight moves by 20 percent"),
+        "covered": N_("Demand covered"),
+        "commute": N_("commute mean / max"),
+        "minutes": N_("min"),
+        "method": N_("Computed with"),
+        "road_network": N_("road network"),
+        "straight_line": N_("straight line"),
+        "report": N_("Printable report"),
+    },
+    "editing": {
+        "edit": N_("Edit"),
+        "save": N_("Save"),
+        "cancel": N_("Cancel"),
+        "saved": N_("Saved"),
+        "stale_edit": N_(
+            "Someone changed this feature while you were editing: reload the page and edit again"
+        ),
+        "reshape_hint": N_("Drag the corners on the map to reshape the cluster"),
+        "drag_hint": N_("Drag the marker on the map to move the village"),
+        # "choices" comes from CHOICES, for the page's editable layers.
+    },
+    "new_cluster": {
+        "new_cluster": N_("New planned cluster from the drawn polygon"),
+        "field_ref": N_("Code"),
+        "field_name": N_("Name"),
+        "cluster_kind": N_("Cluster kind"),
+        **_CLUSTER_KINDS,
+        "save_drawn": N_("Save as a new cluster"),
+        "draw_first": N_("Draw a polygon on the map first"),
+        "saved": N_("Saved"),
+    },
+    "environment": {
+        "aqi": N_("VN_AQI (hourly)"),
+        "latest": N_("Latest values"),
+        "limit": N_("Limit"),
+        "synthetic": N_("synthetic data"),
+        "unverified": N_("unverified breakpoints"),
+        "water_class": N_("Surface water class"),
+        "exceedances": N_("Latest QCVN 05 exceedances"),
+        "peak": N_("peak"),
+        "no_alerts": N_("No alert"),
+        "loo": N_("leave-one-out error"),
+        "no_surfaces": N_("No surface yet: build one with langnghe surface"),
+        "zones_on": N_("zones on"),
+        "villages_lc": N_("villages"),
+        "schools": N_("schools"),
+        "clinics": N_("clinics"),
+        "people": N_("people inside"),
+        "unit": N_("Commune"),
+        "percentile": N_("Percentile"),
+        "population": N_("Population"),
+        "no_units": N_("No commune boundaries with population loaded"),
+        "no_zones": N_("No pollution zones yet"),
+        "planning": N_("Planning…"),  # shown while an upload runs
+        "inserted": N_("inserted"),
+        "updated": N_("updated"),
+        "unchanged": N_("unchanged"),
+    },
+    "tour": {
+        "add": N_("Add to my day"),
+        "stops": N_("Stops"),
+        "opening_hours": N_("Opening hours"),
+        "closed": N_("not listed"),
+        "minutes": N_("min"),
+        "pick_one": N_("Pick at least one village"),
+        "planning": N_("Planning…"),
+        "back_at": N_("Back at"),
+        "km": N_("km"),
+        "not_visited": N_("Not visited"),
+        "in_zones": N_("Inside pollution zones"),
+        "without_option": N_("without the option"),
+        "method": N_("Computed with"),
+        "gpx": N_("Download GPX"),
+        "print": N_("Printable day plan"),
+    },
+    "audit": {
+        "undo": N_("Undo"),
+        "undone": N_("Undone"),
+        "undo_refused": N_(
+            "Cannot undo: the feature changed after this edit (undo the later edits first)"
+        ),
+    },
+}
+
+#: The labels of the values an edit form's field may take, per editable collection (editing.js
+#: reads them as ``T.choices``; the fields themselves and their labels come from the layer
+#: declarations, in ``config.layers``).
+CHOICES: dict[str, dict[str, dict[str, str]]] = {
+    "clusters": {
+        "status": {
+            "planned": N_("planned"),
+            "operating": N_("operating"),
+            "expanding": N_("expanding"),
+        },
+    },
+    "zones": {"severity": {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}},
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a page's scripts load, and the layers its edit form may edit.
+
+    ``modules`` lists every module the page loads: its entry first, then what that imports.
+    """
+
+    modules: tuple[str, ...]
+    editable: tuple[str, ...] = ()
+
+
+#: The pages, by the name their template and view use.
+PAGES: dict[str, Page] = {
+    "planner": Page(
+        ("planner", "dom", "common", "villages", "planning", "editing", "new_cluster"),
+        editable=("clusters", "villages"),
+    ),
+    "environment": Page(
+        ("environment", "dom", "common", "editing"), editable=("stations", "zones")
+    ),
+    "tour": Page(("tour", "dom", "common", "villages")),
+    "audit": Page(("audit", "dom", "common")),
+}
+
+
+def _translate(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _translate(item) for key, item in value.items()}
+    return gettext(value)
+
+
+def _merge(into: dict[str, Any], strings: dict[str, Any]) -> None:
+    for key, value in strings.items():
+        if isinstance(value, dict):
+            _merge(into.setdefault(key, {}), value)
+        else:
+            into[key] = value
+
+
+def page_texts(page: str) -> dict[str, Any]:
+    """The English strings of one page's scripts (its modules', its edit forms' choices)."""
+    spec = PAGES[page]
+    strings: dict[str, Any] = {}
+    for module in spec.modules:
+        _merge(strings, MODULE_STRINGS.get(module, {}))
+    if "editing" in spec.modules:
+        strings["choices"] = {}
+        for collection in spec.editable:
+            _merge(strings["choices"], CHOICES.get(collection, {}))
+    return strings
+
+
+def page_strings(page: str | None) -> dict[str, Any]:
+    """The strings of one page's scripts in the request's language ({} without scripts)."""
+    return _translate(page_texts(page)) if page in PAGES else {}
