@@ -101,6 +101,26 @@ def test_a_key_means_one_text_on_every_page():
                 merged[key] = text
 
 
+def test_edit_forms_label_the_declared_fields():
+    from layers.collections import COLLECTIONS
+    from layers.registry import LAYERS
+
+    editable = set()
+    for coll in COLLECTIONS.values():
+        layer = LAYERS[coll.layer]
+        if not layer.edit_form:
+            continue
+        editable.add(coll.id)
+        widgets = {name: layer.column(name).widget for name in layer.edit_form}
+        choices = {name: w for name, w in widgets.items() if isinstance(w, list)}
+        assert list(EDIT_FORMS[coll.id]["fields"]) == list(layer.edit_form), coll.id
+        labelled = {name: list(c) for name, c in EDIT_FORMS[coll.id].get("choices", {}).items()}
+        assert labelled == choices, coll.id
+    assert set(EDIT_FORMS) == editable
+    for page in PAGES.values():
+        assert set(page.editable) <= editable
+
+
 def test_every_script_string_has_vietnamese_text():
     with PO.open("rb") as handle:
         vi = {m.id: m.string for m in read_po(handle) if m.id}
