@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from webmap.page_strings import EDIT_FORMS, MODULE_STRINGS, PAGES, page_texts
+from webmap.page_strings import CHOICES, MODULE_STRINGS, PAGES, page_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "webmap" / "static" / "js"
@@ -26,8 +26,8 @@ BASEMAP_OFF = {
     "en": "Basemap off: showing our layers only",
     "vi": "Đã tắt bản đồ nền: chỉ hiển thị các lớp dữ liệu",
 }
-#: Keys of the edit form that page_strings adds from EDIT_FORMS.
-EDIT_KEYS = {"fields", "choices"}
+#: The key of the edit form's choices, which page_strings adds from CHOICES.
+EDIT_KEYS = {"choices"}
 
 
 def _source(module: str) -> str:
@@ -101,22 +101,21 @@ def test_a_key_means_one_text_on_every_page():
                 merged[key] = text
 
 
-def test_edit_forms_label_the_declared_fields():
+def test_edit_form_choices_are_the_declared_ones():
     from layers.collections import COLLECTIONS
     from layers.registry import LAYERS
 
-    editable = set()
+    editable, declared = set(), {}
     for coll in COLLECTIONS.values():
         layer = LAYERS[coll.layer]
-        if not layer.edit_form:
-            continue
-        editable.add(coll.id)
-        widgets = {name: layer.column(name).widget for name in layer.edit_form}
-        choices = {name: w for name, w in widgets.items() if isinstance(w, list)}
-        assert list(EDIT_FORMS[coll.id]["fields"]) == list(layer.edit_form), coll.id
-        labelled = {name: list(c) for name, c in EDIT_FORMS[coll.id].get("choices", {}).items()}
-        assert labelled == choices, coll.id
-    assert set(EDIT_FORMS) == editable
+        if layer.edit_form:
+            editable.add(coll.id)
+            widgets = {name: layer.column(name).widget for name in layer.edit_form}
+            choices = {name: w for name, w in widgets.items() if isinstance(w, list)}
+            if choices:
+                declared[coll.id] = choices
+    labelled = {c: {f: list(v) for f, v in fields.items()} for c, fields in CHOICES.items()}
+    assert labelled == declared
     for page in PAGES.values():
         assert set(page.editable) <= editable
 
@@ -124,7 +123,7 @@ def test_edit_forms_label_the_declared_fields():
 def test_every_script_string_has_vietnamese_text():
     with PO.open("rb") as handle:
         vi = {m.id: m.string for m in read_po(handle) if m.id}
-    texts = _leaves(MODULE_STRINGS) + _leaves(EDIT_FORMS)
+    texts = _leaves(MODULE_STRINGS) + _leaves(CHOICES)
     missing = sorted({t for t in texts if not vi.get(t)})
     assert missing == []
 
