@@ -367,17 +367,27 @@ def exceedances():
     station = request.args.get("station") or None
     limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=10_000)
     settings = current_app.config["LANGNGHE"]
-    found = find_exceedances(
+    found, counts = find_exceedances(
         get_conn(),
         settings.sample_data / "regulations",
         stations=[station] if station else None,
         start=parse_instant(request.args.get("since"), "since"),
         end=parse_instant(request.args.get("until"), "until"),
+        with_counts=True,
     )
     found = found.sort_values("start", ascending=False).head(limit)
     lang = _lang()
     rows = [_exceedance_json(row, lang) for row in found.to_dict(orient="records")]
-    return jsonify(exceedances=rows, count=len(rows))
+    periods = [
+        {k: (int(v) if k in _COUNTS else v) for k, v in row.items() if k != "message"}
+        | {"message": message_json(row["message"], lang)}
+        for row in counts.to_dict(orient="records")
+    ]
+    return jsonify(exceedances=rows, count=len(rows), periods=periods)
+
+
+#: Per station, parameter and averaging period: how many periods were assessed and not.
+_COUNTS = ("assessed", "incomplete", "no_limit", "exceeded")
 
 
 def _exceedance_json(row: dict, lang: str) -> dict:

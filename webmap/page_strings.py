@@ -149,6 +149,7 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "unverified": N_("unverified breakpoints"),
         "water_class": N_("Surface water class"),
         "exceedances": N_("Latest QCVN 05 exceedances"),
+        "assessed_periods": N_("Periods assessed and not assessed"),
         "peak": N_("peak"),
         "no_alerts": N_("No alert"),
         "loo": N_("leave-one-out error"),

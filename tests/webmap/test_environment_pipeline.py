@@ -243,6 +243,19 @@ def test_exceedances_endpoint(web_settings):
         e["station"] == "SYN-AIR-VAN-MON" and e["value"] > e["limit"] for e in body["exceedances"]
     )
     assert body["exceedances"][0]["regulation"] == "QCVN 05:2023/BTNMT"
+    first = body["exceedances"][0]
+    assert first["start"].endswith("+07:00") and "(UTC+7)" in first["message"]["text"]
+    # completeness said with counts: periods assessed, incomplete and without a limit
+    daily = next(p for p in body["periods"] if p["parameter"] == "PM2.5" and p["period"] == "24h")
+    assert daily["assessed"] > 0 and daily["assessed"] + daily["incomplete"] > 0
+    assert (
+        f"{daily['assessed']} periods assessed"
+        in client.get("/api/exceedances?station=SYN-AIR-VAN-MON&limit=5&lang=en").get_json()[
+            "periods"
+        ][[p["parameter"] + p["period"] for p in body["periods"]].index("PM2.524h")]["message"][
+            "text"
+        ]
+    )
     assert client.get("/api/exceedances?since=soon").status_code == 400
     app.extensions["langnghe_db"].close()
 

@@ -23,7 +23,9 @@ function waterClass(w) {
 
 function exceedances(ex) {
   return [h("h3", null, T.exceedances + " (" + ex.count + ")"),
-    h("ul", { id: "exceedances" }, ex.exceedances.map((e) => h("li", null, e.message.text)))];
+    h("ul", { id: "exceedances" }, ex.exceedances.map((e) => h("li", null, e.message.text))),
+    h("details", { id: "assessed-periods" }, h("summary", null, T.assessed_periods),
+      ex.periods.map((p, i) => [i ? h("br") : null, h("small", null, p.message.text)]))];
 }
 
 async function showStation(feature) {
