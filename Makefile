@@ -7,16 +7,23 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test setup system venv db sample serve clean-db help
+.PHONY: demo test lint setup system venv db sample serve clean-db help
 
 help:
 	@echo "make demo   set up everything and serve the map on http://$(HOST):$(PORT)"
 	@echo "make test   set up everything and run the whole test suite against PostGIS"
+	@echo "make lint   ruff (check and format) and mypy (strict on gis and planning)"
 
 demo: setup sample serve
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Needs only the virtualenv (no database). pyproject.toml configures all three.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 setup: system venv db
 
@@ -35,7 +42,7 @@ $(MO): webmap/translations/vi/LC_MESSAGES/messages.po $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $(STAMP)
 
 db: venv

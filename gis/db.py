@@ -21,6 +21,7 @@ __all__ = [
     "Database",
     "connect",
     "create_database",
+    "drop_database",
     "fetch_one",
     "savepoint",
     "session",
@@ -167,8 +168,13 @@ class Database:
             self._pool = None
 
 
-def create_database(settings: Settings, name: str, *, replace: bool = False) -> None:
-    """Create database ``name`` on the configured server (dropping it first when ``replace``)."""
+def create_database(
+    settings: Settings, name: str, *, replace: bool = False, template: str | None = None
+) -> None:
+    """Create database ``name`` on the configured server (dropping it first when ``replace``).
+
+    With ``template`` the new database is a copy of that one (which nobody may be connected to).
+    """
     admin = psycopg2.connect(settings.dsn("postgres"), connect_timeout=10)
     try:
         admin.autocommit = True
@@ -179,7 +185,23 @@ def create_database(settings: Settings, name: str, *, replace: bool = False) -> 
                 )
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cur.fetchone() is None:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+                if template is not None:
+                    create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+                cur.execute(create)
+    finally:
+        admin.close()
+
+
+def drop_database(settings: Settings, name: str) -> None:
+    """Drop database ``name`` on the configured server if it exists (closing its connections)."""
+    admin = psycopg2.connect(settings.dsn("postgres"), connect_timeout=10)
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
     finally:
         admin.close()
 

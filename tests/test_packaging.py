@@ -77,29 +77,3 @@ def test_gitignore_keeps_the_database_folder_out():
 
 def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci/run").read_text()
-
-
-def _imported_packages(package: str, *, skip: tuple[str, ...] = ()) -> set[str]:
-    import ast
-
-    found = set()
-    for path in (ROOT / package).rglob("*.py"):
-        if path.name in skip:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                found |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.add(node.module.split(".")[0])
-    return found
-
-
-def test_imports_point_one_way():
-    assert not _imported_packages("gis") & {"layers", "planning", "webmap"}
-    assert not _imported_packages("layers") & {"planning", "webmap"}
-    # planning/pipeline*.py are the planning modules with IO: they may fetch through layers
-    assert not _imported_packages("planning", skip=("pipeline.py", "pipeline_planners.py")) & {
-        "webmap",
-        "layers",
-    }
-    assert not _imported_packages("planning") & {"webmap"}

@@ -16,6 +16,7 @@ from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
 from layers.stations import import_measurements
 from tests.conftest import count
+from tests.support import executable
 
 pytestmark = pytest.mark.postgis
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
@@ -106,7 +107,7 @@ def test_killed_import_leaves_the_database_unchanged(conn, station, tmp_path, te
     log = tmp_path / "stderr.txt"
     with log.open("wb") as err:
         proc = subprocess.Popen(
-            [".venv/bin/langnghe", "import", "measurements", str(path)],
+            [executable("langnghe"), "import", "measurements", str(path)],
             env=test_env,
             stdout=subprocess.DEVNULL,
             stderr=err,

@@ -8,6 +8,7 @@ from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
 from layers.stations import import_measurements
 from tests.conftest import count
+from tests.support import executable
 
 pytestmark = pytest.mark.postgis
 
@@ -76,7 +77,7 @@ def test_cvpms_dry_run_via_the_cli(cvpms, test_env):
     import subprocess
 
     done = subprocess.run(
-        [".venv/bin/langnghe", "import", "villages", str(cvpms), "--dry-run"],
+        [executable("langnghe"), "import", "villages", str(cvpms), "--dry-run"],
         capture_output=True,
         text=True,
         env=test_env,

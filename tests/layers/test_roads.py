@@ -14,17 +14,14 @@ pytestmark = pytest.mark.postgis
 
 
 @pytest.fixture(scope="module")
-def badinh(settings, real_data):
+def badinh(module_settings, real_data):
+    """The Ba Dinh graph imported once into this module's database (its tests only read it)."""
     from gis.db import connect
 
-    conn = connect(settings)
+    conn = connect(module_settings)
     report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="badinh")
     graph = read_graph(conn, "badinh")
     yield report, graph, conn
-    with conn.cursor() as cur:
-        cur.execute("DELETE FROM road_nodes WHERE network = 'badinh'")
-        cur.execute("DELETE FROM road_networks")
-    conn.commit()
     conn.close()
 
 

@@ -1,13 +1,17 @@
-"""A real server on a free port, over its own database with the sample and real boundaries."""
+"""A real server on a free port, over a database of its own with the sample and real boundaries.
+
+The ``web`` template (migrated, the sample, the real pre-2025 provinces and districts, one
+account per role) is built once; ``web_settings``/``client`` give each test a copy of it, and
+``live_server`` runs ``langnghe serve`` over one copy per module (for the read-only browser and
+GIS-client tests).
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
-import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +20,11 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from gis.db import connect, create_database
-from gis.migrate import apply
+from gis.db import connect
 from gis.settings import Settings
-from layers import migrations_folder
-from layers.importer import ImportOptions, run_import
-from layers.registry import get_spec
-from layers.sample import load_sample
+from tests.support import TemplateDatabases, database_env, executable, wait_for_http
 from webmap.app import create_app
 
-WEB_DB = "langnghe_test_web"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -36,71 +35,104 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def web_settings(settings: Settings, real_data: Path) -> Settings:
-    """A database of its own, loaded once: the sample plus the real pre-2025 boundaries."""
-    create_database(settings, WEB_DB, replace=True)
-    web = settings.model_copy(
-        update={
-            "pg_database": WEB_DB,
-            "basemap_url": "",
-            "database_url": settings.dsn(WEB_DB) if settings.database_url else None,
-        }
-    )
-    apply(web.dsn(), migrations_folder())
+def _build_web(web: Settings, real_data: Path) -> dict[str, str]:
+    """The sample, the real boundaries and one account per role; role -> API token."""
+    from layers.importer import ImportOptions, run_import
+    from layers.registry import get_spec
+    from layers.sample import load_sample
+    from webmap.auth import add_user, create_token
+
     conn = connect(web)
-    load_sample(conn, web, progress=False)
-    for name, level in (
-        ("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province"),
-        ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district"),
-    ):
-        run_import(
-            conn,
-            get_spec("admin"),
-            real_data / "admin" / name,
-            ImportOptions(
+    try:
+        load_sample(conn, web, progress=False)
+        for name, level in (
+            ("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province"),
+            ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district"),
+        ):
+            options = ImportOptions(
                 progress=False, extra={"level": level, "version": "pre-2025", "source": name}
-            ),
-        )
-    conn.close()
-    return web
+            )
+            run_import(conn, get_spec("admin"), real_data / "admin" / name, options)
+        tokens = {}
+        for role, password in PASSWORDS.items():
+            name = role.replace("_", "-")
+            add_user(conn, name, password, role)
+            tokens[role] = create_token(conn, name, "tests")
+        conn.commit()
+    finally:
+        conn.close()
+    return tokens
+
+
+@pytest.fixture(scope="session")
+def web_template(databases: TemplateDatabases, real_data: Path) -> dict[str, str]:
+    """Build the ``web`` template once; return role -> API token (valid in every copy)."""
+    tokens: dict[str, str] = {}
+    databases.template("web", lambda s: tokens.update(_build_web(s, real_data)), parent="base")
+    return tokens
+
+
+@pytest.fixture(scope="session")
+def accounts(web_template: dict[str, str]) -> dict[str, str]:
+    """One user per role in the web databases (user name = role, password in PASSWORDS);
+    role -> API token.
+    """
+    return web_template
+
+
+@pytest.fixture
+def web_settings(databases: TemplateDatabases, web_template: dict[str, str]) -> Iterator[Settings]:
+    """Settings of this test's own copy of the web database (basemap off)."""
+    own = databases.copy("web", basemap_url="")
+    yield own
+    databases.release(own)
+
+
+@pytest.fixture(scope="module")
+def module_web_settings(
+    databases: TemplateDatabases, web_template: dict[str, str]
+) -> Iterator[Settings]:
+    """A copy of the web database shared by one module's tests (behind ``live_server``)."""
+    own = databases.copy("web", basemap_url="")
+    yield own
+    databases.release(own)
+
+
+@pytest.fixture
+def web_env(web_settings: Settings) -> dict[str, str]:
+    """Environment for subprocesses that must use this test's web database."""
+    return database_env(web_settings)
 
 
 def start_server(
     web_settings: Settings, log: Path, **env_overrides: str
-) -> tuple[subprocess.Popen, str]:
-    """Run ``langnghe serve`` on a free port over the web database; return it and its base URL."""
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Run ``langnghe serve`` on a free port over ``web_settings``' database; return it and its
+    base URL.
+    """
     port = _free_port()
-    env = {**os.environ, "LANGNGHE_PG_DATABASE": WEB_DB, **env_overrides}
-    if web_settings.database_url:
-        env["DATABASE_URL"] = web_settings.database_url
+    env = database_env(web_settings, **env_overrides)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/langnghe"), "serve", "--port", str(port)],
+            [executable("langnghe"), "serve", "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    # Importing the stack (geopandas, rasterio, OR-Tools) takes seconds, and much longer on a
-    # loaded 2-core machine: wait up to 90 s, but stop at once if the server exited.
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2).close()
-            return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    pytest.fail(f"server did not start (exit code {proc.poll()}): " + log.read_text())
+    try:
+        wait_for_http(base + "/healthz", proc)
+    except (TimeoutError, RuntimeError) as exc:
+        proc.terminate()
+        proc.wait(timeout=10)
+        pytest.fail(f"server did not start ({exc}): " + log.read_text())
+    return proc, base
 
 
-@pytest.fixture(scope="session")
-def live_server(web_settings: Settings, tmp_path_factory):
-    """``langnghe serve`` on a free port (basemap off), yielding its base URL."""
-    log = tmp_path_factory.mktemp("server") / "server.log"
+def serve(web_settings: Settings, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``langnghe serve`` as the pages' tests want it: basemap off, real siting inputs."""
     real = web_settings.real_data
-    proc, base = start_server(
+    return start_server(
         web_settings,
         log,
         LANGNGHE_BASEMAP_URL="",
@@ -109,6 +141,21 @@ def live_server(web_settings: Settings, tmp_path_factory):
         LANGNGHE_SITING_LANDUSE=str(real / "landuse" / "rrd_osm2018_geofabrik.gpkg"),
         LANGNGHE_SITING_ROADS=str(real / "roads" / "vn_national_roads_legocity.geojson"),
     )
+
+
+@pytest.fixture(scope="module")
+def live_server(module_web_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """``langnghe serve`` on a free port over this module's web database, yielding its base URL."""
+    proc, base = serve(module_web_settings, tmp_path_factory.mktemp("server") / "server.log")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def own_server(web_settings: Settings, tmp_path: Path):
+    """``langnghe serve`` over this test's own web database (for tests that write through it)."""
+    proc, base = serve(web_settings, tmp_path / "server.log")
     yield base
     proc.terminate()
     proc.wait(timeout=10)
@@ -116,7 +163,7 @@ def live_server(web_settings: Settings, tmp_path_factory):
 
 @pytest.fixture
 def client(web_settings: Settings):
-    """A Flask test client over the web database."""
+    """A Flask test client over this test's web database."""
     app = create_app(web_settings.model_copy(update={"items_default_limit": 10}))
     app.config["TESTING"] = True
     yield app.test_client()
@@ -130,35 +177,23 @@ PASSWORDS = {
 }
 
 
-@pytest.fixture(scope="session")
-def accounts(web_settings: Settings) -> dict[str, str]:
-    """One user per role in the web database (user name = role, password in PASSWORDS).
-
-    Returns role -> API token.
-    """
-    from webmap.auth import add_user, create_token
-
-    conn = connect(web_settings)
-    tokens = {}
-    for role, password in PASSWORDS.items():
-        name = role.replace("_", "-")
-        with conn.cursor() as cur:
-            cur.execute("DELETE FROM users WHERE username = %s", (name,))
-        conn.commit()
-        add_user(conn, name, password, role)
-        tokens[role] = create_token(conn, name, "tests")
-    conn.close()
-    return tokens
-
-
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        try:
+            return executable(name)
+        except FileNotFoundError:
+            continue
+    raise FileNotFoundError("no Chromium on PATH (chromium, chromium-browser or google-chrome)")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
+    options.binary_location = _chromium()
     for flag in (
         "--headless=new",
         "--no-sandbox",
@@ -174,7 +209,7 @@ def browser(tmp_path_factory):
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=Service(executable("chromedriver")), options=options)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()

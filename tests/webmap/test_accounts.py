@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from gis.db import connect
+from tests.support import executable
 from tests.webmap.conftest import PASSWORDS, bearer
 from webmap.app import create_app
 
@@ -169,25 +170,17 @@ def test_login_sessions_and_csrf(app_client, accounts):
     assert evil.headers["Location"] == "/"  # no open redirect
 
 
-def test_users_cli_tokens_and_disabling(test_env, web_settings):
-    env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}
-
+def test_users_cli_tokens_and_disabling(web_env, web_settings):
     def run(*args, stdin=None):
         return subprocess.run(
-            [".venv/bin/langnghe", "users", *args],
+            [executable("langnghe"), "users", *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env=env,
+            env=web_env,
             timeout=60,
         )
 
-    run("disable", "cli-user")  # from an earlier run, if any
-    conn = connect(web_settings)
-    with conn.cursor() as cur:
-        cur.execute("DELETE FROM users WHERE username = 'cli-user'")
-    conn.commit()
-    conn.close()
     assert (
         run(
             "add", "cli-user", "--role", "env_officer", "--password-stdin", stdin="short\n"

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
-import urllib.request
 
 import pytest
 
-pytestmark = pytest.mark.postgis
+from tests.support import executable, wait_for_http
 
 
+@pytest.mark.postgis
 def test_pages_speak_both_languages(client):
     for path in ("/", "/environment", "/tour"):
         vi = client.get(path + "?lang=vi").get_data(as_text=True)
@@ -59,25 +58,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.postgis
 def test_langnghe_serve_answers_on_a_real_socket(test_env):
     port = _free_port()
     proc = subprocess.Popen(
-        [".venv/bin/langnghe", "serve", "--port", str(port)],
+        [executable("langnghe"), "serve", "--port", str(port)],
         env=test_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        body = None
-        deadline = time.monotonic() + 90  # imports are slow on a loaded 2-core machine
-        while body is None and time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    body = response.read().decode("utf-8")
-                    break
-            except OSError:
-                time.sleep(0.1)
-        assert body is not None and "LangNghe GIS" in body
+        body = wait_for_http(f"http://127.0.0.1:{port}/", proc).decode("utf-8")
+        assert "LangNghe GIS" in body
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -93,7 +85,7 @@ def test_catalog_covers_every_message_in_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
-            str(root / ".venv/bin/pybabel"),
+            executable("pybabel"),
             "extract",
             "-F",
             str(root / "babel.cfg"),

@@ -156,12 +156,14 @@ def test_folium_export_opens_offline_from_disk(browser, live_server, tmp_path):
     browser.save_screenshot(str(SCREENSHOTS / "export-bat-trang.png"))
 
 
-def test_unreachable_basemap_is_reported_and_the_map_still_works(browser, web_settings, tmp_path):
+def test_unreachable_basemap_is_reported_and_the_map_still_works(
+    browser, module_web_settings, tmp_path
+):
     from tests.webmap.conftest import _free_port, start_server
 
     dead = _free_port()  # nothing listens there: basemap tiles fail, and stay on this machine
     proc, base = start_server(
-        web_settings,
+        module_web_settings,
         tmp_path / "server.log",
         LANGNGHE_BASEMAP_URL=f"http://127.0.0.1:{dead}/{{z}}/{{x}}/{{y}}.png",
     )
@@ -321,7 +323,8 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server,
     _sign_out(browser, live_server)
 
 
-def test_environment_surface_slider_and_exposure(browser, live_server, web_settings):
+def test_environment_surface_slider_and_exposure(browser, live_server, module_web_settings):
+    web_settings = module_web_settings  # the database behind live_server
     import datetime as dt
 
     from gis.db import connect
@@ -354,7 +357,7 @@ def test_environment_surface_slider_and_exposure(browser, live_server, web_setti
         )
         browser.save_screenshot(str(SCREENSHOTS / "environment-surface-vi.png"))
         _check_clean(browser, live_server)
-    finally:  # other tests count the source zones of the web database
+    finally:  # the next tests of this module count the source zones of its database
         conn = connect(web_settings)
         with conn.cursor() as cur:
             cur.execute("DELETE FROM pollution_zones WHERE zone_date = '2026-09-02'")

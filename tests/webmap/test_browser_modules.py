@@ -117,7 +117,7 @@ def test_dom_helper_keeps_values_as_text(browser, live_server):
 
 
 @pytest.fixture
-def hostile(live_server, accounts, web_settings):
+def hostile(live_server, accounts, module_web_settings):
     """A village (with an OCOP product, so the tourist page shows its card), a cluster and a
     zone whose texts are markup; removed afterwards.
     """
@@ -176,7 +176,7 @@ def hostile(live_server, accounts, web_settings):
             "geometry": {"type": "Polygon", "coordinates": [square]},
         },
     )
-    conn = connect(web_settings)
+    conn = connect(module_web_settings)  # the database behind live_server
     with conn.cursor() as cur:
         cur.execute(
             "INSERT INTO ocop_products (village_id, name, product_group, stars, source) "

@@ -9,6 +9,7 @@ import pytest
 from gis.db import connect
 from gis.errors import ValidationError
 from planning.pipeline import find_exceedances, latest_station_aqi, station_aqi
+from tests.support import executable
 
 pytestmark = pytest.mark.postgis
 
@@ -43,10 +44,10 @@ def test_station_aqi_and_exceedances(web_settings):
     assert len(latest) == 6 and all(v["band"]["color"].startswith("#") for v in latest.values())
 
 
-def test_aqi_and_exceedances_cli(test_env, web_settings):
-    env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}
+def test_aqi_and_exceedances_cli(web_env, web_settings):
+    env = web_env
     aqi = subprocess.run(
-        [".venv/bin/langnghe", "aqi", "SYN-AIR-BAT-TRANG", "--daily"],
+        [executable("langnghe"), "aqi", "SYN-AIR-BAT-TRANG", "--daily"],
         capture_output=True,
         text=True,
         env=env,
@@ -58,7 +59,7 @@ def test_aqi_and_exceedances_cli(test_env, web_settings):
         and len(aqi.stdout.splitlines()) == 31
     )
     bad = subprocess.run(
-        [".venv/bin/langnghe", "aqi", "NO-SUCH-STATION"],
+        [executable("langnghe"), "aqi", "NO-SUCH-STATION"],
         capture_output=True,
         text=True,
         env=env,
@@ -66,7 +67,7 @@ def test_aqi_and_exceedances_cli(test_env, web_settings):
     )
     assert bad.returncode == 1 and "no air measurements for station 'NO-SUCH-STATION'" in bad.stderr
     exc = subprocess.run(
-        [".venv/bin/langnghe", "exceedances", "--station", "SYN-AIR-VAN-MON"],
+        [executable("langnghe"), "exceedances", "--station", "SYN-AIR-VAN-MON"],
         capture_output=True,
         text=True,
         env=env,
@@ -186,7 +187,7 @@ def test_alert_rules_produce_alerts_once(web_settings, client):
     assert all(a["hours"] >= 2 for a in listed)
 
 
-def test_water_station_against_qcvn08_and_qcvn40(web_settings, test_env):
+def test_water_station_against_qcvn08_and_qcvn40(web_settings, web_env):
     from planning.pipeline import water_status
     from webmap.app import create_app
 
@@ -222,10 +223,10 @@ def test_water_station_against_qcvn08_and_qcvn40(web_settings, test_env):
     assert client.get("/api/stations/999999/water").status_code == 404
     app.extensions["langnghe_db"].close()
     run = subprocess.run(
-        [".venv/bin/langnghe", "water", "SYN-WATER-PHONG-KHE", "--wastewater"],
+        [executable("langnghe"), "water", "SYN-WATER-PHONG-KHE", "--wastewater"],
         capture_output=True,
         text=True,
-        env={**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"},
+        env=web_env,
         timeout=120,
     )
     assert run.returncode == 0 and "QCVN 08:2023/BTNMT" in run.stdout and "QCVN 40" in run.stdout

@@ -16,33 +16,50 @@ from planning.exposure import rank_units, zone_exposure
 from planning.pipeline import assess_exposure, build_surface, make_source_zones
 from webmap.app import create_app
 
-pytestmark = pytest.mark.postgis
 DAY = dt.date(2026, 9, 1)
 
 
-@pytest.fixture(scope="module")
-def zoned(web_settings, real_data):
-    """The real 2025 communes (population) and source zones on DAY in the web database."""
-    conn = connect(web_settings)
-    run_import(
-        conn,
-        get_spec("admin"),
-        real_data / "admin" / "hanoi_region_communes_2025_osm.geojson",
-        ImportOptions(
-            progress=False, extra={"level": "commune", "version": "2025-07", "source": "osm"}
-        ),
-    )
-    make_source_zones(conn, web_settings, DAY)
-    yield conn
-    with conn.cursor() as cur:
-        cur.execute(
-            "DELETE FROM pollution_zones WHERE zone_date = %s OR kind = 'surface_exceedance'",
-            (DAY,),
+def _zone(settings, real_data) -> None:
+    conn = connect(settings)
+    try:
+        run_import(
+            conn,
+            get_spec("admin"),
+            real_data / "admin" / "hanoi_region_communes_2025_osm.geojson",
+            ImportOptions(
+                progress=False, extra={"level": "commune", "version": "2025-07", "source": "osm"}
+            ),
         )
-    conn.commit()
+        make_source_zones(conn, settings, DAY)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def zoned_template(databases, web_template, real_data):
+    """The web template plus the real 2025 communes (population) and source zones on DAY."""
+    databases.template("zoned", lambda s: _zone(s, real_data), parent="web")
+
+
+@pytest.fixture
+def web_settings(databases, zoned_template):
+    """This test's own copy of the zoned web database (replaces the plain web one here)."""
+    own = databases.copy("zoned", basemap_url="")
+    yield own
+    databases.release(own)
+
+
+@pytest.fixture
+def zoned(web_settings):
+    """A connection to this test's zoned database."""
+    conn = connect(web_settings)
+    yield conn
+    conn.rollback()
     conn.close()
 
 
+@pytest.mark.postgis
 def test_exposure_counts_people_villages_and_facilities(zoned, web_settings, real_data):
     result = assess_exposure(
         zoned,
@@ -101,6 +118,7 @@ def test_exposure_pure_rules():
         rank_units(zones.to_crs(4326), units.to_crs(4326))
 
 
+@pytest.mark.postgis
 def test_surfaces_and_exposure_endpoints(zoned, web_settings):
     for day in (dt.datetime(2026, 10, 5), dt.datetime(2026, 10, 6)):
         build_surface(
@@ -127,6 +145,7 @@ def test_surfaces_and_exposure_endpoints(zoned, web_settings):
     app.extensions["langnghe_db"].close()
 
 
+@pytest.mark.postgis
 def test_hotspot_zones_from_a_saved_surface(zoned, web_settings):
     import numpy as np
     import rasterio

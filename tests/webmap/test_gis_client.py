@@ -8,11 +8,15 @@ import urllib.request
 
 import pytest
 
+from tests.support import executable
+
 pytestmark = pytest.mark.postgis
 
 
 def ogrinfo(*args: str) -> str:
-    done = subprocess.run(["ogrinfo", "-ro", *args], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [executable("ogrinfo"), "-ro", *args], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 

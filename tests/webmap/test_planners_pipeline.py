@@ -24,6 +24,7 @@ from planning.pipeline_planners import (
     run_siting,
     scenario_features,
 )
+from tests.support import executable
 
 pytestmark = pytest.mark.postgis
 TU_SON = (105.90, 21.08, 105.99, 21.16)  # Từ Sơn / Đông Anh edge: DEM, land use, roads and villages
@@ -300,12 +301,12 @@ def test_relocation_to_siting_candidates(planner, real_data):
     assert all(loads[s] <= caps[s] + 1e-6 for s in loads)
 
 
-def test_planner_cli(test_env, web_settings, real_data, tmp_path):
-    env = {**test_env, "LANGNGHE_PG_DATABASE": "langnghe_test_web"}
+def test_planner_cli(web_env, web_settings, real_data, tmp_path):
+    env = web_env
     out = tmp_path / "c.geojson"
     run = subprocess.run(
         [
-            ".venv/bin/langnghe",
+            executable("langnghe"),
             "siting",
             "run",
             "--bbox",
@@ -337,7 +338,7 @@ def test_planner_cli(test_env, web_settings, real_data, tmp_path):
     scenario = int(run.stdout.split("scenario ")[1].split(":")[0])
     gpkg = tmp_path / "c.gpkg"
     exp = subprocess.run(
-        [".venv/bin/langnghe", "scenarios", "export", str(scenario), str(gpkg)],
+        [executable("langnghe"), "scenarios", "export", str(scenario), str(gpkg)],
         capture_output=True,
         text=True,
         env=env,
@@ -347,7 +348,7 @@ def test_planner_cli(test_env, web_settings, real_data, tmp_path):
     ahp = tmp_path / "m.yaml"
     ahp.write_text("- [1, 9, 0.1111111]\n- [0.1111111, 1, 9]\n- [9, 0.1111111, 1]\n")
     bad = subprocess.run(
-        [".venv/bin/langnghe", "siting", "ahp", str(ahp), "--criteria", "roads,villages,slope"],
+        [executable("langnghe"), "siting", "ahp", str(ahp), "--criteria", "roads,villages,slope"],
         capture_output=True,
         text=True,
         env=env,
@@ -358,7 +359,7 @@ def test_planner_cli(test_env, web_settings, real_data, tmp_path):
         bad.returncode == 1 and "tỷ số nhất quán AHP" in bad.stderr and "hãy sửa lại" in bad.stderr
     )
     check = subprocess.run(
-        [".venv/bin/langnghe", "check-cluster", "--ref", "CCN-HN-BAT-TRANG"],
+        [executable("langnghe"), "check-cluster", "--ref", "CCN-HN-BAT-TRANG"],
         capture_output=True,
         text=True,
         env=env,
@@ -366,7 +367,7 @@ def test_planner_cli(test_env, web_settings, real_data, tmp_path):
     )
     assert check.returncode == 0 and "Decree 32/2024/NĐ-CP" in check.stdout
     alloc = subprocess.run(
-        [".venv/bin/langnghe", "allocate", "-p", "2", "--no-capacity"],
+        [executable("langnghe"), "allocate", "-p", "2", "--no-capacity"],
         capture_output=True,
         text=True,
         env=env,
