@@ -9,13 +9,17 @@ as a bound CRS carrying the official ``towgs84`` before anything is transformed.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from gis.errors import CRSError, CRSMismatchError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = [
     "METRIC_CRS",
@@ -133,7 +137,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.set_crs(WGS84, allow_override=True)
 
 
-def _apply(transformer: Transformer, xy):
+def _apply(transformer: Transformer, xy: NDArray[np.float64]) -> NDArray[np.float64]:
     import numpy as np
 
     x, y = transformer.transform(xy[:, 0], xy[:, 1])

@@ -13,6 +13,7 @@ import psycopg2
 import psycopg2.extras
 import psycopg2.pool
 from psycopg2 import sql
+from psycopg2.extensions import connection as Connection
 
 from gis.errors import DatabaseUnavailableError
 from gis.settings import Settings
@@ -31,7 +32,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def connect(settings: Settings, *, application_name: str = "langnghe", database: str | None = None):
+def connect(
+    settings: Settings, *, application_name: str = "langnghe", database: str | None = None
+) -> Connection:
     """Open one connection, turning connection failures into a domain error.
 
     Raises
@@ -144,7 +147,7 @@ class Database:
                 raise DatabaseUnavailableError("the database is not reachable") from exc
         return self._pool
 
-    def getconn(self):
+    def getconn(self) -> Connection:
         """Borrow a connection; a broken one is replaced transparently."""
         pool = self._get_pool()
         try:
@@ -156,7 +159,7 @@ class Database:
             return self.getconn()
         return conn
 
-    def putconn(self, conn, *, broken: bool = False) -> None:
+    def putconn(self, conn: Connection, *, broken: bool = False) -> None:
         """Return a borrowed connection; broken ones are closed, not reused."""
         if self._pool is not None:
             self._pool.putconn(conn, close=broken or bool(conn.closed))
@@ -216,7 +219,7 @@ def session(settings: Settings, *, application_name: str = "langnghe") -> Iterat
         conn.close()
 
 
-def fetch_one(conn, query: Any, params: Any, *, missing: str) -> dict[str, Any]:
+def fetch_one(conn: Connection, query: Any, params: Any, *, missing: str) -> dict[str, Any]:
     """The one row of ``query`` as a dict of its column names.
 
     Raises
@@ -229,7 +232,7 @@ def fetch_one(conn, query: Any, params: Any, *, missing: str) -> dict[str, Any]:
     with conn.cursor() as cur:
         cur.execute(query, params)
         row = cur.fetchone()
-        names = [d.name for d in cur.description]
+        names = [d.name for d in cur.description or ()]
     if row is None:
         raise NotFoundError(missing)
     return dict(zip(names, row, strict=True))

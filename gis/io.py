@@ -124,7 +124,8 @@ def read_vector(
         return _read_csv(path, crs=crs, geometry=geometry)
     if path.suffix.lower() not in VECTOR_SUFFIXES:
         raise ValidationError(
-            f"{path}: unsupported file type {path.suffix!r}; use CSV, GeoJSON, GeoPackage or Shapefile"
+            f"{path}: unsupported file type {path.suffix!r}; "
+            "use CSV, GeoJSON, GeoPackage or Shapefile"
         )
     if not path.exists():
         raise ValidationError(f"{path}: file not found")
@@ -154,7 +155,8 @@ def _read_csv(path: Path, *, crs: Any, geometry: bool) -> tuple[gpd.GeoDataFrame
         df = df.drop(columns=[xcol, ycol])
     elif geometry:
         raise ValidationError(
-            f"{path}: no geometry columns; expected lon/lat (or longitude/latitude, x/y) or a WKT column"
+            f"{path}: no geometry columns; "
+            "expected lon/lat (or longitude/latitude, x/y) or a WKT column"
         )
     else:
         geoms, problems = np.full(len(df), None, dtype=object), []

@@ -1,5 +1,7 @@
-"""Road graphs in memory: profiles, strongly connected components, snapping, shortest
-paths, travel-time matrices and isochrones. Pure: arrays in, arrays out, no IO.
+"""Road graphs in memory, pure: arrays in, arrays out, no IO.
+
+Profiles, strongly connected components, snapping, shortest paths, travel-time
+matrices and isochrones.
 
 A graph is directed: a two-way street is two edges. Nodes are numbered 0..n-1 and carry
 WGS 84 coordinates; weights are metres (``length``) or seconds for a profile (``time``).
@@ -10,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -87,8 +90,10 @@ def parse_maxspeed(value: object) -> float | None:
 
     Examples
     --------
-    >>> parse_maxspeed("50"), parse_maxspeed("20 mph"), parse_maxspeed("['40', '60']"), parse_maxspeed("none")
-    (50.0, 32.18688, 40.0, None)
+    >>> parse_maxspeed("50"), parse_maxspeed("20 mph")
+    (50.0, 32.18688)
+    >>> parse_maxspeed("['40', '60']"), parse_maxspeed("none")
+    (40.0, None)
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -149,8 +154,10 @@ class RoadGraph:
     def landmarks(
         self, weight: str, profile: str = "motorbike", *, count: int = 16
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Distances from (``to_all``) and to (``from_all``) ``count`` landmarks picked farthest-first,
-        for the triangle-inequality upper bound d(s, t) <= d(s, L) + d(L, t). Built once per weight.
+        """Distances from (``to_all``) and to (``from_all``) ``count`` landmarks.
+
+        The landmarks are picked farthest-first, for the triangle-inequality upper bound
+        d(s, t) <= d(s, L) + d(L, t). Built once per weight.
         """
         key = f"{weight}:{profile}"
         if key not in self._landmarks:
@@ -232,7 +239,7 @@ class RoadGraph:
         return self._csr[key]
 
     def snap(
-        self, lon: float | NDArray, lat: float | NDArray
+        self, lon: float | NDArray[np.float64], lat: float | NDArray[np.float64]
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Nearest node of each point and the distance to it in metres (UTM 48N)."""
         if self._tree is None:
@@ -243,13 +250,16 @@ class RoadGraph:
         return np.asarray(idx, dtype=np.int64), np.asarray(dist, dtype=float)
 
 
-def project_to_metric(lon: NDArray, lat: NDArray) -> tuple[NDArray, NDArray]:
+def project_to_metric(
+    lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """WGS 84 lon/lat to UTM 48N metres (the metric CRS of the project)."""
     from pyproj import Transformer
 
-    return Transformer.from_crs(4326, METRIC_CRS, always_xy=True).transform(
+    x, y = Transformer.from_crs(4326, METRIC_CRS, always_xy=True).transform(
         np.asarray(lon), np.asarray(lat)
     )
+    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
 def largest_scc(u: NDArray[np.int64], v: NDArray[np.int64], n_nodes: int) -> NDArray[np.bool_]:
@@ -263,7 +273,7 @@ def largest_scc(u: NDArray[np.int64], v: NDArray[np.int64], n_nodes: int) -> NDA
     graph = csr_matrix((np.ones(len(u)), (u, v)), shape=(n_nodes, n_nodes))
     _count, labels = connected_components(graph, directed=True, connection="strong")
     biggest = np.bincount(labels).argmax()
-    return labels == biggest
+    return np.asarray(labels == biggest, dtype=np.bool_)
 
 
 #: Graphs at least this large answer point-to-point queries with two bounded searches.
@@ -342,8 +352,9 @@ def _meet(
     profile: str,
     radius: float,
 ) -> tuple[float, list[int]]:
-    """Best path through a forward ball and a backward ball of ``radius`` joined by one edge
-    (the shortest path whenever its length is at most twice the radius).
+    """Best path through a forward ball and a backward ball of ``radius`` joined by one edge.
+
+    It is the shortest path whenever its length is at most twice the radius.
     """
     df, pf = dijkstra(forward, indices=source, return_predecessors=True, limit=radius)
     if np.isfinite(df[target]):  # the target lies inside the forward ball: its distance is exact
@@ -367,7 +378,9 @@ def _meet(
     return float(total[best]), trace(pf, source, int(a[best])) + _back(pb, int(b[best]), target)
 
 
-def _edges_of(csr: csr_matrix, rows: NDArray[np.int64]) -> tuple[NDArray, NDArray, NDArray]:
+def _edges_of(
+    csr: csr_matrix, rows: NDArray[np.int64]
+) -> tuple[NDArray[np.integer[Any]], NDArray[np.integer[Any]], NDArray[np.float64]]:
     """(row, column, weight) of every stored entry in ``rows`` of ``csr``."""
     starts = csr.indptr[rows]
     counts = csr.indptr[rows + 1] - starts
@@ -384,6 +397,32 @@ def _back(pred_back: NDArray[np.int32], node: int, target: int) -> list[int]:
     return path
 
 
+@overload
+def travel_matrix(
+    graph: RoadGraph,
+    sources: NDArray[np.int64],
+    targets: NDArray[np.int64],
+    *,
+    weight: str = ...,
+    profile: str = ...,
+    zone_factor: NDArray[np.float64] | None = ...,
+    predecessors: Literal[False] = ...,
+) -> NDArray[np.float64]: ...
+
+
+@overload
+def travel_matrix(
+    graph: RoadGraph,
+    sources: NDArray[np.int64],
+    targets: NDArray[np.int64],
+    *,
+    weight: str = ...,
+    profile: str = ...,
+    zone_factor: NDArray[np.float64] | None = ...,
+    predecessors: Literal[True],
+) -> tuple[NDArray[np.float64], NDArray[np.int32]]: ...
+
+
 def travel_matrix(
     graph: RoadGraph,
     sources: NDArray[np.int64],
@@ -393,7 +432,7 @@ def travel_matrix(
     profile: str = "motorbike",
     zone_factor: NDArray[np.float64] | None = None,
     predecessors: bool = False,
-):
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.int32]]:
     """Cost from every source to every target (``inf`` where unreachable).
 
     With ``predecessors``, also return the predecessor rows of the sources (one per source,
@@ -405,9 +444,10 @@ def travel_matrix(
         indices=np.asarray(sources, dtype=np.int64),
         return_predecessors=predecessors,
     )
-    dist, pred = result if predecessors else (result, None)
-    costs = np.atleast_2d(dist)[:, np.asarray(targets, dtype=np.int64)]
-    return (costs, np.atleast_2d(pred)) if predecessors else costs
+    if not predecessors:
+        return np.atleast_2d(result)[:, np.asarray(targets, dtype=np.int64)]
+    dist, pred = result
+    return np.atleast_2d(dist)[:, np.asarray(targets, dtype=np.int64)], np.atleast_2d(pred)
 
 
 def trace(predecessors: NDArray[np.int32], source: int, target: int) -> list[int]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+if TYPE_CHECKING:
+    from psycopg2.extensions import connection as Connection
+
 __all__ = ["read_geodataframe"]
 
 
 def read_geodataframe(
-    conn, query: Any, params: Any = None, *, geom_col: str = "geom", crs: int = 4326
+    conn: Connection, query: Any, params: Any = None, *, geom_col: str = "geom", crs: int = 4326
 ) -> gpd.GeoDataFrame:
     """Run ``query`` (which selects ``ST_AsBinary(...) AS <geom_col>``) and build a GeoDataFrame.
 
@@ -20,7 +23,7 @@ def read_geodataframe(
     """
     with conn.cursor() as cur:
         cur.execute(query, params)
-        columns = [d.name for d in cur.description]
+        columns = [d.name for d in cur.description or ()]
         rows = cur.fetchall()
     frame = pd.DataFrame(rows, columns=columns)
     geoms = (

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -103,8 +103,8 @@ def _coerce(value: object, spec: Field) -> object:
             raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
     try:
         number = (
-            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
-        )  # type: ignore[arg-type]
+            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+        )
     except (TypeError, ValueError):
         raise ValueError(f"not a number: {value!r}") from None
     if not math.isfinite(number):
@@ -204,7 +204,7 @@ _FAMILY = {
 }
 
 
-def _promote(geom, expected: str):
+def _promote(geom: Any, expected: str) -> Any:
     if expected == "MultiPolygon" and geom.geom_type == "Polygon":
         return shapely.MultiPolygon([geom])
     if expected == "MultiLineString" and geom.geom_type == "LineString":
@@ -212,7 +212,7 @@ def _promote(geom, expected: str):
     return geom
 
 
-def _polygonal(geom):
+def _polygonal(geom: Any) -> Any:
     parts = [
         g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")
     ]
@@ -222,7 +222,9 @@ def _polygonal(geom):
     return shapely.MultiPolygon([merged]) if merged.geom_type == "Polygon" else merged
 
 
-def _check_one(geom, row: int, *, expected: str, fix_swapped: bool, repair: bool):
+def _check_one(
+    geom: Any, row: int, *, expected: str, fix_swapped: bool, repair: bool
+) -> tuple[Any, list[Problem]]:
     """Return (geometry or None, problems) for one geometry in EPSG:4326."""
     if geom is None or geom.is_empty:
         return None, [Problem(row, "geometry", "empty_geometry", "geometry is missing or empty")]

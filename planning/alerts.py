@@ -11,14 +11,16 @@ __all__ = ["episodes"]
 def episodes(
     hourly: pd.Series, *, level: float, min_hours: int, strict: bool = True
 ) -> pd.DataFrame:
-    """Runs of consecutive hours above (``strict``) or at least ``level`` lasting ``min_hours`` or more.
+    """Runs of consecutive hours above ``level`` lasting ``min_hours`` or more.
 
-    A missing hour breaks a run. Returns ``start``, ``end`` (last hour), ``hours``, ``peak``.
+    Above means greater than ``level`` when ``strict``, else at least ``level``. A missing
+    hour breaks a run. Returns ``start``, ``end`` (last hour), ``hours``, ``peak``.
 
     Examples
     --------
     >>> idx = pd.date_range("2026-01-01", periods=6, freq="h")
-    >>> episodes(pd.Series([1, 9, 9, 9, 1, 9.0], index=idx), level=5, min_hours=2)[["hours", "peak"]].values.tolist()
+    >>> runs = episodes(pd.Series([1, 9, 9, 9, 1, 9.0], index=idx), level=5, min_hours=2)
+    >>> runs[["hours", "peak"]].values.tolist()
     [[3.0, 9.0]]
     """
     series = hourly.sort_index()

@@ -16,6 +16,7 @@ relocation plan needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,7 +40,7 @@ class Allocation:
     total_demand: float
     status: str
 
-    def costs(self, cost: NDArray) -> NDArray[np.float64]:
+    def costs(self, cost: NDArray[np.float64]) -> NDArray[np.float64]:
         """The cost of each demand point to its site (NaN where not served)."""
         a = np.asarray(self.assignment)
         out = np.full(len(a), np.nan)
@@ -49,8 +50,11 @@ class Allocation:
 
 
 def _check(
-    cost: NDArray, demand: NDArray, p: int, capacity: NDArray | None
-) -> tuple[NDArray, NDArray, NDArray | None]:
+    cost: NDArray[np.float64],
+    demand: NDArray[np.float64],
+    p: int,
+    capacity: NDArray[np.float64] | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None]:
     cost = np.asarray(cost, dtype=float)
     demand = np.asarray(demand, dtype=float)
     if cost.ndim != 2 or cost.shape[0] != len(demand):
@@ -73,7 +77,7 @@ def _check(
     return cost, demand, capacity
 
 
-def _size(size: NDArray | None, demand: NDArray) -> NDArray:
+def _size(size: NDArray[np.float64] | None, demand: NDArray[np.float64]) -> NDArray[np.float64]:
     """What each demand point takes of a site's capacity (default: its demand)."""
     if size is None:
         return demand
@@ -90,7 +94,7 @@ class _Model:
     coefficient by coefficient, which stays fast for 10^5 variables.
     """
 
-    def __init__(self, allowed: NDArray, *, binary_x: bool, maximise: bool) -> None:
+    def __init__(self, allowed: NDArray[np.bool_], *, binary_x: bool, maximise: bool) -> None:
         solver = pywraplp.Solver.CreateSolver("HIGHS")
         if solver is None:  # pragma: no cover - OR-Tools always ships HiGHS
             raise RuntimeError("OR-Tools was built without HiGHS")
@@ -110,7 +114,9 @@ class _Model:
         else:
             self.objective.SetMinimization()
 
-    def constrain(self, p: int, use: NDArray, capacity: NDArray | None, *, every: bool) -> None:
+    def constrain(
+        self, p: int, use: NDArray[np.float64], capacity: NDArray[np.float64] | None, *, every: bool
+    ) -> None:
         """Open exactly ``p`` sites and route the points.
 
         Each point goes to one site (``every``) or at most one, only to an open one, and
@@ -154,12 +160,12 @@ class _Model:
 
 
 def p_median(
-    cost: NDArray,
-    demand: NDArray,
+    cost: NDArray[np.float64],
+    demand: NDArray[np.float64],
     p: int,
     *,
-    capacity: NDArray | None = None,
-    size: NDArray | None = None,
+    capacity: NDArray[np.float64] | None = None,
+    size: NDArray[np.float64] | None = None,
     max_cost: float | None = None,
     time_limit_s: float = 60.0,
 ) -> Allocation:
@@ -194,7 +200,7 @@ def p_median(
             if capacity is not None
             else msg("allocation.median_no_solution", status=status)
         )
-    assignment = [max(range(m), key=lambda j, i=i: model.value(i, j)) for i in range(n)]
+    assignment = [max(range(m), key=partial(model.value, i)) for i in range(n)]
     sites = model.opened()
     total = float(demand.sum())
     return Allocation(
@@ -209,13 +215,13 @@ def p_median(
 
 
 def max_coverage(
-    cost: NDArray,
-    demand: NDArray,
+    cost: NDArray[np.float64],
+    demand: NDArray[np.float64],
     p: int,
     max_cost: float,
     *,
-    capacity: NDArray | None = None,
-    size: NDArray | None = None,
+    capacity: NDArray[np.float64] | None = None,
+    size: NDArray[np.float64] | None = None,
     time_limit_s: float = 60.0,
 ) -> Allocation:
     """Open ``p`` sites maximising the demand with a site within ``max_cost``.

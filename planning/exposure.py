@@ -1,6 +1,7 @@
-"""Who is exposed: villages, schools and clinics inside pollution zones, the population
-inside them (area-weighted from administrative units), and a commune ranking in the
-EJScreen manner (indicator percentile x population).
+"""Who is exposed: villages, schools, clinics and people inside pollution zones.
+
+The population inside zones is area-weighted from administrative units; communes are
+ranked in the EJScreen manner (indicator percentile x population).
 
 Pure: GeoDataFrames in one metric CRS in, DataFrames out.
 """
@@ -42,9 +43,13 @@ def zone_exposure(
 
     >>> from shapely.geometry import Point, box
     >>> z = gpd.GeoDataFrame({"ref": ["Z"]}, geometry=[box(0, 0, 100, 100)], crs=32648)
-    >>> u = gpd.GeoDataFrame({"code": ["A"], "population": [400]}, geometry=[box(50, 0, 250, 100)], crs=32648)
+    >>> u = gpd.GeoDataFrame(
+    ...     {"code": ["A"], "population": [400]}, geometry=[box(50, 0, 250, 100)], crs=32648
+    ... )
     >>> v = gpd.GeoDataFrame({"ref": ["V"]}, geometry=[Point(10, 10)], crs=32648)
-    >>> f = gpd.GeoDataFrame({"kind": ["school"], "name": ["s"]}, geometry=[Point(200, 10)], crs=32648)
+    >>> f = gpd.GeoDataFrame(
+    ...     {"kind": ["school"], "name": ["s"]}, geometry=[Point(200, 10)], crs=32648
+    ... )
     >>> zone_exposure(z, v, f, u)[["villages", "schools", "population"]].to_dict("records")
     [{'villages': 1, 'schools': 0, 'population': 100.0}]
     """
@@ -86,16 +91,24 @@ def zone_exposure(
 def rank_units(
     zones: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, weight: str | None = None
 ) -> pd.DataFrame:
-    """Units ranked by exposure: indicator = share of the unit's area inside any zone
-    (weighted by ``zones[weight]`` where given, e.g. severity 3/2/1); percentile of the
-    indicator among all units x population = score; rank 1 = most exposed people.
+    """Units ranked by exposure; rank 1 = most exposed people.
+
+    The indicator is the share of the unit's area inside any zone (weighted by
+    ``zones[weight]`` where given, e.g. severity 3/2/1); the score is the indicator's
+    percentile among all units times the population.
 
     >>> from shapely.geometry import box
     >>> z = gpd.GeoDataFrame({"ref": ["Z"]}, geometry=[box(0, 0, 100, 100)], crs=32648)
-    >>> u = gpd.GeoDataFrame({"code": ["A", "B", "C"], "name": ["a", "b", "c"], "population": [1000, 5000, 9000]},
-    ...                      geometry=[box(0, 0, 100, 100), box(50, 0, 250, 100), box(500, 0, 600, 100)], crs=32648)
-    >>> rank_units(z, u)[["code", "indicator", "percentile", "score", "rank"]].to_dict("records")[:2]
-    [{'code': 'B', 'indicator': 0.25, 'percentile': 66.7, 'score': 3333.3, 'rank': 1}, {'code': 'A', 'indicator': 1.0, 'percentile': 100.0, 'score': 1000.0, 'rank': 2}]
+    >>> u = gpd.GeoDataFrame(
+    ...     {"code": ["A", "B", "C"], "name": ["a", "b", "c"], "population": [1000, 5000, 9000]},
+    ...     geometry=[box(0, 0, 100, 100), box(50, 0, 250, 100), box(500, 0, 600, 100)],
+    ...     crs=32648,
+    ... )
+    >>> ranked = rank_units(z, u)[["code", "indicator", "percentile", "score", "rank"]]
+    >>> for row in ranked.to_dict("records")[:2]:
+    ...     print(row)
+    {'code': 'B', 'indicator': 0.25, 'percentile': 66.7, 'score': 3333.3, 'rank': 1}
+    {'code': 'A', 'indicator': 1.0, 'percentile': 100.0, 'score': 1000.0, 'rank': 2}
     """
     _metric(zones, units)
     if not len(units):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import geopandas as gpd
 import numexpr
@@ -106,32 +107,34 @@ class Transform:
             raise ValidationError(msg("siting.linear_equal"))
         if self.kind == "threshold" and (self.low is None) == (self.high is None):
             raise ValidationError(msg("siting.threshold_one_bound"))
-        if self.kind == "decay" and not self.half > 0:
+        if self.kind == "decay" and not cast(float, self.half) > 0:
             raise ValidationError(msg("siting.decay_half"))
 
     def expression(self, name: str) -> str:
         """The transform as a numexpr expression of the variable ``name``."""
         if self.kind == "linear":
-            lo, hi = float(self.low), float(self.high)
+            lo, hi = float(cast(float, self.low)), float(cast(float, self.high))
             return (
-                f"where({name} <= {min(lo, hi)!r}, {float(lo > hi)!r}, where({name} >= {max(lo, hi)!r}, "
+                f"where({name} <= {min(lo, hi)!r}, {float(lo > hi)!r}, "
+                f"where({name} >= {max(lo, hi)!r}, "
                 f"{float(lo < hi)!r}, ({name} - {lo!r}) / {hi - lo!r}))"
             )
         if self.kind == "threshold":
             test = (
                 f"{name} >= {float(self.low)!r}"
                 if self.low is not None
-                else f"{name} <= {float(self.high)!r}"
+                else f"{name} <= {float(cast(float, self.high))!r}"
             )
             return f"where({name} != {name}, {name}, where({test}, 1.0, 0.0))"  # NaN stays unknown
         if self.kind == "decay":
-            return f"exp({float(-np.log(2) / float(self.half))!r} * {name})"
+            return f"exp({float(-np.log(2) / float(cast(float, self.half)))!r} * {name})"
         return f"where({name} < 0, 0.0, where({name} > 1, 1.0, {name}))"
 
-    def __call__(self, values: NDArray) -> NDArray[np.float32]:
+    def __call__(self, values: NDArray[np.float64]) -> NDArray[np.float32]:
         """Scores of ``values`` (NaN stays NaN)."""
         values = np.asarray(values, dtype="float32")
-        return numexpr.evaluate(self.expression("v"), local_dict={"v": values}).astype("float32")
+        scores = numexpr.evaluate(self.expression("v"), local_dict={"v": values})
+        return np.asarray(scores, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,10 @@ class AhpResult:
 
 
 def ahp_weights(
-    matrix: NDArray | list[list[float]], *, names: list[str] | None = None, max_cr: float = MAX_CR
+    matrix: NDArray[np.float64] | list[list[float]],
+    *,
+    names: list[str] | None = None,
+    max_cr: float = MAX_CR,
 ) -> AhpResult:
     """Weights (principal eigenvector) of a reciprocal pairwise comparison matrix.
 
@@ -238,13 +244,18 @@ def _expression(criteria: list[Criterion]) -> str:
 
 
 def weighted_overlay(
-    layers: Mapping[str, NDArray], criteria: list[Criterion], mask: NDArray[np.bool_] | None = None
+    layers: Mapping[str, NDArray[np.float64]],
+    criteria: list[Criterion],
+    mask: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float32]:
-    """Suitability 0-1 of each cell: the weighted sum of criterion scores; NaN where masked or unknown.
+    """Suitability 0-1 of each cell: the weighted sum of criterion scores.
+
+    NaN where masked or unknown.
 
     >>> c = [Criterion("slope_deg", Transform("linear", low=10, high=0), 0.5),
     ...      Criterion("landuse", Transform("identity"), 0.5)]
-    >>> weighted_overlay({"slope_deg": np.array([[0., 5, 20]]), "landuse": np.array([[1., 0.5, 1]])}, c).tolist()
+    >>> rasters = {"slope_deg": np.array([[0., 5, 20]]), "landuse": np.array([[1., 0.5, 1]])}
+    >>> weighted_overlay(rasters, c).tolist()
     [[1.0, 0.5, 0.5]]
     """
     check_weights(criteria)
@@ -255,22 +266,23 @@ def weighted_overlay(
     if len(shapes) != 1:
         raise ValidationError(msg("siting.raster_shapes", shapes=str(sorted(shapes))))
     local = {c.name: np.asarray(layers[c.name], dtype="float32") for c in criteria}
-    out = numexpr.evaluate(_expression(criteria), local_dict=local).astype("float32")
+    out = np.asarray(numexpr.evaluate(_expression(criteria), local_dict=local), dtype=np.float32)
     if mask is not None:
         out[mask] = np.nan
     return out
 
 
 def overlay_blocks(
-    read: Callable[[int, int], dict[str, NDArray]],
+    read: Callable[[int, int], dict[str, NDArray[np.float64]]],
     height: int,
     criteria: list[Criterion],
     *,
     block_rows: int = 512,
 ) -> Iterator[tuple[int, NDArray[np.float32]]]:
-    """Stream the overlay strip by strip: ``read(row0, row1)`` gives the criterion blocks
-    (and optionally ``"_mask"``); yields ``(row0, suitability block)``. Memory stays at
-    a few strips however tall the raster.
+    """Stream the overlay strip by strip; memory stays at a few strips however tall the raster.
+
+    ``read(row0, row1)`` gives the criterion blocks (and optionally ``"_mask"``); yields
+    ``(row0, suitability block)``.
     """
     check_weights(criteria)
     expression = _expression(criteria)
@@ -295,17 +307,17 @@ def distance_to(present: NDArray[np.bool_], cell_m: float) -> NDArray[np.float32
     """
     if not present.any():
         return np.full(present.shape, np.inf, dtype="float32")
-    return (ndimage.distance_transform_edt(~present) * cell_m).astype("float32")
+    return np.asarray(ndimage.distance_transform_edt(~present) * cell_m, dtype=np.float32)
 
 
-def slope_deg(dem: NDArray, cell_m: float) -> NDArray[np.float32]:
+def slope_deg(dem: NDArray[np.float64], cell_m: float) -> NDArray[np.float32]:
     """Slope in degrees by central differences (Horn's 3x3 would smooth more); NaN stays NaN.
 
     >>> slope_deg(np.array([[0., 10, 20], [0, 10, 20], [0, 10, 20]]), 10.0)[1, 1].round(1)
     np.float32(45.0)
     """
     gy, gx = np.gradient(np.asarray(dem, dtype="float64"), cell_m)
-    return np.degrees(np.arctan(np.hypot(gx, gy))).astype("float32")
+    return np.asarray(np.degrees(np.arctan(np.hypot(gx, gy))), dtype=np.float32)
 
 
 def _label_areas(suitable: NDArray[np.bool_]) -> tuple[NDArray[np.int32], int]:
@@ -314,7 +326,7 @@ def _label_areas(suitable: NDArray[np.bool_]) -> tuple[NDArray[np.int32], int]:
 
 
 def _split_large(
-    suitability: NDArray,
+    suitability: NDArray[np.float64],
     region: NDArray[np.bool_],
     cells_max: int,
     cells_min: int,
@@ -340,14 +352,14 @@ def _split_large(
 
 
 def candidate_regions(
-    suitability: NDArray,
+    suitability: NDArray[np.float64],
     transform: Affine,
-    crs,
+    crs: Any,
     *,
     threshold: float,
     min_ha: float,
     max_ha: float,
-    criteria_layers: Mapping[str, NDArray] | None = None,
+    criteria_layers: Mapping[str, NDArray[np.float64]] | None = None,
     split_large: bool = True,
 ) -> gpd.GeoDataFrame:
     """Contiguous cells with suitability >= ``threshold`` (8-connected), of ``min_ha``-``max_ha``.
@@ -387,7 +399,7 @@ def candidate_regions(
     ]
     if len(ids) == 0:
         return gpd.GeoDataFrame(columns=columns + ["geometry"], geometry="geometry", crs=crs)
-    polygons: dict[int, list] = {}
+    polygons: dict[int, list[Any]] = {}
     for geom, value in features.shapes(out, mask=out > 0, transform=transform, connectivity=8):
         polygons.setdefault(int(value), []).append(shapely.geometry.shape(geom))
     counts = np.bincount(out.ravel(), minlength=next_id)[1:]

@@ -1,5 +1,6 @@
-"""Pollution surfaces: inverse-distance weighting and ordinary kriging onto a metric grid,
-each with leave-one-out cross-validation so an officer can see which to trust.
+"""Pollution surfaces: inverse-distance weighting and ordinary kriging onto a metric grid.
+
+Each comes with leave-one-out cross-validation so an officer can see which to trust.
 
 Pure: station coordinates (metres, one projected CRS) and values in, arrays out.
 """
@@ -7,6 +8,7 @@ Pure: station coordinates (metres, one projected CRS) and values in, arrays out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +37,7 @@ class Grid:
         return cls(x0, y1, cell, int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell)))
 
     @property
-    def transform(self):
+    def transform(self) -> Any:
         """The affine transform of the grid (rasterio)."""
         from rasterio.transform import from_origin
 
@@ -58,15 +60,15 @@ class Grid:
 
     def centres(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Cell-centre coordinates (1-D x, 1-D y; y descending)."""
-        xs = self.x0 + self.cell * (np.arange(self.width) + 0.5)
-        ys = self.y1 - self.cell * (np.arange(self.height) + 0.5)
+        xs = self.x0 + self.cell * (np.arange(self.width, dtype=np.float64) + 0.5)
+        ys = self.y1 - self.cell * (np.arange(self.height, dtype=np.float64) + 0.5)
         return xs, ys
 
 
 def idw(
-    x: NDArray,
-    y: NDArray,
-    values: NDArray,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    values: NDArray[np.float64],
     grid: Grid,
     *,
     power: float = 2.0,
@@ -92,7 +94,12 @@ def idw(
 
 
 def idw_loo(
-    x: NDArray, y: NDArray, values: NDArray, *, power: float = 2.0, neighbours: int = 12
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    values: NDArray[np.float64],
+    *,
+    power: float = 2.0,
+    neighbours: int = 12,
 ) -> float:
     """Leave-one-out RMSE of IDW at the stations."""
     values = np.asarray(values, dtype=float)
@@ -105,7 +112,13 @@ def idw_loo(
     return float(np.sqrt(np.mean((predicted - values) ** 2)))
 
 
-def _kriging_model(x: NDArray, y: NDArray, values: NDArray, variogram: str, nlags: int = 15):
+def _kriging_model(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    values: NDArray[np.float64],
+    variogram: str,
+    nlags: int = 15,
+) -> Any:
     from pykrige.ok import OrdinaryKriging
 
     return OrdinaryKriging(
@@ -130,7 +143,7 @@ _GAMMA = {
 
 
 def _neg_gamma(
-    model, d: NDArray[np.float64], out: NDArray[np.float64] | None = None
+    model: Any, d: NDArray[np.float64], out: NDArray[np.float64] | None = None
 ) -> NDArray[np.float64]:
     """-gamma(d) of the fitted model, written into ``out`` when given."""
     import numexpr
@@ -138,17 +151,18 @@ def _neg_gamma(
     name = model.variogram_model
     if name in _GAMMA:
         p, r, n = (float(v) for v in model.variogram_model_parameters)
-        return numexpr.evaluate(
+        found = numexpr.evaluate(
             f"-({_GAMMA[name]})", local_dict={"d": d, "p": p, "r": r, "n": n}, out=out
         )
+        return np.asarray(found, dtype=np.float64)
     value = -model.variogram_function(model.variogram_model_parameters, d)
     if out is None:
-        return value
+        return np.asarray(value, dtype=np.float64)
     out[...] = value
     return out
 
 
-def _ok_inverse(x: NDArray, y: NDArray, model) -> NDArray[np.float64]:
+def _ok_inverse(x: NDArray[np.float64], y: NDArray[np.float64], model: Any) -> NDArray[np.float64]:
     """Inverse of the ordinary-kriging matrix [[-gamma(d_ij), 1], [1, 0]] (PyKrige's convention)."""
     from scipy.spatial.distance import cdist
 
@@ -158,13 +172,13 @@ def _ok_inverse(x: NDArray, y: NDArray, model) -> NDArray[np.float64]:
     a[:n, :n] = _neg_gamma(model, cdist(pts, pts))
     np.fill_diagonal(a[:n, :n], 0.0)
     a[n, :n] = a[:n, n] = 1.0
-    return np.linalg.inv(a)
+    return np.asarray(np.linalg.inv(a), dtype=np.float64)
 
 
 def kriging(
-    x: NDArray,
-    y: NDArray,
-    values: NDArray,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    values: NDArray[np.float64],
     grid: Grid,
     *,
     variogram: str = "spherical",
@@ -201,16 +215,23 @@ def kriging(
     return surface, variance, params
 
 
-def _variogram_params(model) -> list[float]:
+def _variogram_params(model: Any) -> list[float]:
     p = list(model.variogram_model_parameters)
     # PyKrige reports (partial sill, range, nugget) for the bounded models: the sill is their sum.
     return [p[0] + p[2], p[1], p[2]] if len(p) == 3 else p
 
 
-def kriging_loo(x: NDArray, y: NDArray, values: NDArray, *, variogram: str = "spherical") -> float:
-    """Leave-one-out RMSE of ordinary kriging at the stations, with the variogram fitted on all
-    of them: the closed form of Dubrule (1983), residual_i = (A^-1 z)_i / (A^-1)_ii, which
-    equals re-solving the system without station i (a test checks it against doing that).
+def kriging_loo(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    values: NDArray[np.float64],
+    *,
+    variogram: str = "spherical",
+) -> float:
+    """Leave-one-out RMSE of ordinary kriging at the stations, the variogram fitted on all.
+
+    The closed form of Dubrule (1983), residual_i = (A^-1 z)_i / (A^-1)_ii, equals
+    re-solving the system without station i (a test checks it against doing that).
     """
     x, y, values = (np.asarray(v, dtype=float) for v in (x, y, values))
     model = _kriging_model(x, y, values, variogram)

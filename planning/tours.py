@@ -1,5 +1,7 @@
-"""Craft-village day tours: order the stops (OR-tools routing with time windows), respect
-visit times and opening hours, drop the lowest-priority stops when the day is too short.
+"""Craft-village day tours: the stops ordered, within visit times and opening hours.
+
+OR-tools routing with time windows orders the stops; the lowest-priority stops are
+dropped when the day is too short.
 
 Pure: a travel-time matrix and stop descriptions in, a plan out.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,8 +44,8 @@ class TourPlan:
     A dropped stop's ``reason`` and every note are :class:`~gis.messages.Message` objects.
     """
 
-    schedule: list[dict] = field(default_factory=list)
-    dropped: list[dict] = field(default_factory=list)
+    schedule: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
     travel_s: float = 0.0
     start_min: int = 0
     end_min: int = 0
@@ -72,7 +75,7 @@ def day_window(opening_hours: str | None, day: dt.date) -> tuple[int, int] | Non
 
     try:
         rule = oh.OpeningHours(opening_hours)
-    except oh.ParserError as exc:
+    except oh.ParserError as exc:  # type: ignore[attr-defined]  # missing from its stubs
         raise ValidationError(
             msg("tour.opening_hours_unreadable", opening_hours=opening_hours, detail=str(exc))
         ) from None
@@ -86,6 +89,25 @@ def day_window(opening_hours: str | None, day: dt.date) -> tuple[int, int] | Non
 
 def _drop(plan: TourPlan, stop: Stop, reason: Message) -> None:
     plan.dropped.append({"ref": stop.ref, "name": stop.name, "reason": reason})
+
+
+def _usable_stops(plan: TourPlan, time_s: NDArray[np.float64], stops: list[Stop]) -> list[int]:
+    """Matrix indices of the stops that can be visited at all; the others go to ``plan.dropped``."""
+    usable = []
+    for i, stop in enumerate(stops, start=1):
+        if not (math.isfinite(time_s[0, i]) and math.isfinite(time_s[i, 0])):
+            _drop(plan, stop, msg("tour.dropped_unreachable"))
+        elif (
+            stop.open_min is not None
+            and stop.close_min is not None
+            and stop.close_min - stop.open_min < stop.visit_min
+        ):
+            _drop(plan, stop, msg("tour.dropped_closed"))
+        else:
+            usable.append(i)
+            if stop.open_min is None:
+                plan.notes.append(msg("tour.no_opening_hours", name=stop.name))
+    return usable
 
 
 def plan_tour(
@@ -124,20 +146,7 @@ def plan_tour(
         raise ValueError("time matrix must be (stops + 1) square, the start first")
     plan = TourPlan(start_min=start_min, end_min=start_min)
     horizon = start_min + budget_min
-    usable = []
-    for i, stop in enumerate(stops, start=1):
-        if not (math.isfinite(time_s[0, i]) and math.isfinite(time_s[i, 0])):
-            _drop(plan, stop, msg("tour.dropped_unreachable"))
-        elif (
-            stop.open_min is not None
-            and stop.close_min is not None
-            and stop.close_min - stop.open_min < stop.visit_min
-        ):
-            _drop(plan, stop, msg("tour.dropped_closed"))
-        else:
-            usable.append(i)
-            if stop.open_min is None:
-                plan.notes.append(msg("tour.no_opening_hours", name=stop.name))
+    usable = _usable_stops(plan, time_s, stops)
     if not usable:
         return plan
     nodes = [0, *usable]

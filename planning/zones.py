@@ -1,10 +1,12 @@
-"""Pollution zones: buffers around polluting villages, exceedance polygons from surfaces,
-and the difference between two dates. Pure: GeoDataFrames and arrays in, new objects out.
+"""Pollution zones: buffers around polluting villages, exceedance polygons from surfaces.
+
+Also the difference between two dates. Pure: GeoDataFrames and arrays in, new objects out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -46,7 +48,7 @@ def source_buffers(
 
 
 def exceedance_polygons(
-    surface: NDArray[np.float64], transform: Affine, crs, limit: float
+    surface: NDArray[np.float64], transform: Affine, crs: Any, limit: float
 ) -> gpd.GeoDataFrame:
     """Polygons of the cells where ``surface`` exceeds ``limit`` (NaN cells never exceed)."""
     mask = np.nan_to_num(surface, nan=-np.inf) > limit
@@ -65,7 +67,10 @@ def diff_zones(
     key: str = "ref",
     tolerance_m2: float = 1.0,
 ) -> pd.DataFrame:
-    """Compare zones of two dates by ``key``: new, gone, grew, shrank or unchanged, with areas (m2)."""
+    """Compare zones of two dates by ``key``.
+
+    Each is new, gone, grew, shrank or unchanged, with its areas (m2).
+    """
     _metric(before)
     _metric(after)
     a = before.dissolve(by=key).area if len(before) else pd.Series(dtype=float)
