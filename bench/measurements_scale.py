@@ -44,8 +44,10 @@ def main() -> None:
     with conn.cursor() as cur:
         for i in range(1, STATIONS + 1):
             cur.execute(
-                "INSERT INTO monitoring_stations (ref, name, name_ascii, medium, synthetic, source, geom) "
-                "VALUES (%s, %s, %s, 'air', true, 'SYNTHETIC benchmark', ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
+                "INSERT INTO monitoring_stations (ref, name, name_ascii, medium, synthetic, "
+                "source, geom) "
+                "VALUES (%s, %s, %s, 'air', true, 'SYNTHETIC benchmark', "
+                "ST_SetSRID(ST_MakePoint(%s, %s), 4326))",
                 (
                     f"S{i:03d}",
                     f"Trạm {i}",
@@ -71,7 +73,8 @@ def main() -> None:
             block.to_csv(buf, header=False, index=False)
             buf.seek(0)
             cur.copy_expert(
-                "COPY measurements (station_id, parameter, observed_at, value, unit, source) FROM STDIN "
+                "COPY measurements (station_id, parameter, observed_at, value, unit, source) FROM "
+                "STDIN "
                 "WITH (FORMAT csv)",
                 buf,
             )
@@ -92,13 +95,15 @@ def report(conn, load_s: float | None) -> None:
         for label, query, params in (
             (
                 "one station, one parameter, one year (8,760 rows)",
-                "SELECT observed_at, value FROM measurements WHERE station_id = %s AND parameter = %s "
+                "SELECT observed_at, value FROM measurements WHERE station_id = %s AND parameter "
+                "= %s "
                 "AND observed_at >= %s AND observed_at < %s",
                 (42, "PM2.5", "2023-01-01", "2024-01-01"),
             ),
             (
                 "one station, all parameters, one year, monthly means",
-                "SELECT parameter, date_trunc('month', observed_at), avg(value) FROM measurements WHERE station_id = %s "
+                "SELECT parameter, date_trunc('month', observed_at), avg(value) FROM measurements "
+                "WHERE station_id = %s "
                 "AND observed_at >= %s AND observed_at < %s GROUP BY 1, 2",
                 (7, "2024-01-01", "2025-01-01"),
             ),
@@ -122,8 +127,10 @@ def report(conn, load_s: float | None) -> None:
         else "(load measured in an earlier run)"
     )
     lines = [
-        f"Run by `bench/measurements_scale.py`: {rows:,} rows ({STATIONS} stations x {YEARS} years x hourly x "
-        f"{len(PARAMETERS)} parameters) loaded with COPY into the real `measurements` table (primary key "
+        f"Run by `bench/measurements_scale.py`: {rows:,} rows ({STATIONS} stations x {YEARS} "
+        f"years x hourly x "
+        f"{len(PARAMETERS)} parameters) loaded with COPY into the real `measurements` table "
+        f"(primary key "
         f"station, parameter, time; btree on time) {load}; table and indexes {size}.",
         "",
         "| query | rows | median ms | slowest of 5 ms |",

@@ -53,11 +53,14 @@ def build_database(settings) -> None:
     with conn.cursor() as cur:
         cur.execute("SELECT setseed(0.42)")
         cur.execute(
-            "INSERT INTO craft_villages (ref, name, name_ascii, craft, recognition, province_name, source, geom) "
+            "INSERT INTO craft_villages (ref, name, name_ascii, craft, recognition, "
+            "province_name, source, geom) "
             "SELECT 'BENCH-' || g, 'Điểm thử ' || g, 'diem thu ' || g, "
-            "(ARRAY['ceramics','silk','wood','rattan_bamboo','metal_recycling','food_processing'])[1 + (g %% 6)], "
+            "(ARRAY['ceramics','silk','wood','rattan_bamboo','metal_recycling',"
+            "'food_processing'])[1 + (g %% 6)], "
             "'unknown', 'Hà Nội', 'SYNTHETIC benchmark point', "
-            "ST_SetSRID(ST_MakePoint(%s + random() * %s, %s + random() * %s), 4326) FROM generate_series(1, %s) g",
+            "ST_SetSRID(ST_MakePoint(%s + random() * %s, %s + random() * %s), 4326) FROM "
+            "generate_series(1, %s) g",
             (AREA[0], AREA[2] - AREA[0], AREA[1], AREA[3] - AREA[1], SYNTHETIC),
         )
         cur.execute("ANALYZE craft_villages")
@@ -73,7 +76,10 @@ def _tile(lon: float, lat: float, z: int) -> tuple[int, int]:
 
 
 def workloads(seed: int = 7) -> dict[str, list[tuple]]:
-    """Random bboxes (limit 100) and random tiles z10-15 inside the area, the same for every server."""
+    """Random bboxes (limit 100) and random tiles z10-15 inside the area.
+
+    The same for every server.
+    """
     rng = random.Random(seed)
     boxes, tiles = [], []
     for _ in range(3000):
@@ -87,23 +93,34 @@ def workloads(seed: int = 7) -> dict[str, list[tuple]]:
     return {"items": boxes, "tiles": tiles}
 
 
+def _bbox(value: tuple) -> str:
+    return ",".join(str(v) for v in value)
+
+
+def _zxy(value: tuple) -> tuple[int, int, int]:
+    z, x, y = value
+    return int(z), int(x), int(y)
+
+
 def _ours(base: str, kind: str, value: tuple) -> str:
     if kind == "items":
-        return "/collections/villages/items?limit=100&bbox=%s,%s,%s,%s" % value
-    return "/tiles/villages/%d/%d/%d.pbf" % value
+        return f"/collections/villages/items?limit=100&bbox={_bbox(value)}"
+    z, x, y = _zxy(value)
+    return f"/tiles/villages/{z}/{x}/{y}.pbf"
 
 
 def _tipg(base: str, kind: str, value: tuple) -> str:
     if kind == "items":
-        return "/collections/public.craft_villages/items?limit=100&bbox=%s,%s,%s,%s" % value
-    return "/collections/public.craft_villages/tiles/WebMercatorQuad/%d/%d/%d" % value
+        return f"/collections/public.craft_villages/items?limit=100&bbox={_bbox(value)}"
+    z, x, y = _zxy(value)
+    return f"/collections/public.craft_villages/tiles/WebMercatorQuad/{z}/{x}/{y}"
 
 
 def _pygeoapi(base: str, kind: str, value: tuple) -> str:
     if kind == "items":
-        return "/collections/villages/items?f=json&limit=100&bbox=%s,%s,%s,%s" % value
-    z, x, y = value
-    return "/collections/villages/tiles/WebMercatorQuad/%d/%d/%d?f=mvt" % (z, y, x)
+        return f"/collections/villages/items?f=json&limit=100&bbox={_bbox(value)}"
+    z, x, y = _zxy(value)
+    return f"/collections/villages/tiles/WebMercatorQuad/{z}/{y}/{x}?f=mvt"
 
 
 PYGEOAPI_CONFIG = """
@@ -156,7 +173,7 @@ def _wait(url: str, proc: subprocess.Popen, log: Path) -> None:
             return
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"server exited: {log.read_text()[-2000:]}")
+                raise SystemExit(f"server exited: {log.read_text()[-2000:]}") from None
             time.sleep(0.2)
     raise SystemExit(f"server did not answer {url}: {log.read_text()[-2000:]}")
 
@@ -300,7 +317,8 @@ def main() -> None:
             proc = start(server, port, settings, tmp, tile_cache=cache)
             base = f"http://127.0.0.1:{port}"
             try:
-                # pygeoapi 0.21's MVT-postgresql provider answered no tile with this table (see the report).
+                # pygeoapi 0.21's MVT-postgresql provider answered no tile with this table
+                # (see the report).
                 kinds = (
                     ("tiles",)
                     if cache
@@ -339,10 +357,14 @@ def write_report(results, args) -> None:
         "",
         "## OGC API items and vector tiles: ours vs tipg vs pygeoapi",
         "",
-        f"Run by `bench/ogc_peers.py --seconds {args.seconds}` on this machine (2 cores, the servers, PostgreSQL "
-        "and wrk share them). Same PostGIS table (`craft_villages`: 50 sample villages + 200,000 synthetic "
-        "points), same random requests for every server, wrk with 8 connections. Each server has 2 workers "
-        "(ours and pygeoapi: gunicorn gthread x 4 threads; tipg: uvicorn x 2). Peers: tipg 1.6.1, pygeoapi 0.21.0.",
+        f"Run by `bench/ogc_peers.py --seconds {args.seconds}` on this machine (2 cores, the "
+        f"servers, PostgreSQL "
+        "and wrk share them). Same PostGIS table (`craft_villages`: 50 sample villages + 200,000 "
+        "synthetic "
+        "points), same random requests for every server, wrk with 8 connections. Each server has "
+        "2 workers "
+        "(ours and pygeoapi: gunicorn gthread x 4 threads; tipg: uvicorn x 2). Peers: tipg 1.6.1, "
+        "pygeoapi 0.21.0.",
         "",
         "| workload | server | requests/s | p50 ms | p95 ms | p99 ms | errors |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -360,8 +382,10 @@ def write_report(results, args) -> None:
     ratio_tiles = results[("ours", "tiles")]["rps"] / results[("tipg", "tiles")]["rps"]
     lines += [
         "",
-        "pygeoapi tiles are not measured: its MVT-postgresql provider (0.21.0) crashed on `options` "
-        "lists (zoom/schemes are passed on to SQLAlchemy as connection arguments) and, without them, "
+        "pygeoapi tiles are not measured: its MVT-postgresql provider (0.21.0) crashed on "
+        "`options` "
+        "lists (zoom/schemes are passed on to SQLAlchemy as connection arguments) and, without "
+        "them, "
         "answered 'identifier not found' / 204 for every tile of this table.",
     ]
     lines += [

@@ -60,7 +60,8 @@ def store_grid(conn, graph: RoadGraph) -> None:
     with conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_grid_edges")
         cur.execute(
-            "CREATE TABLE bench_grid_edges (id bigserial PRIMARY KEY, source bigint, target bigint, "
+            "CREATE TABLE bench_grid_edges (id bigserial PRIMARY KEY, source bigint, target "
+            "bigint, "
             "cost double precision, reverse_cost double precision)"
         )
         frame = pd.DataFrame(
@@ -70,7 +71,8 @@ def store_grid(conn, graph: RoadGraph) -> None:
         frame.to_csv(buf, header=False, index=False)
         buf.seek(0)
         cur.copy_expert(
-            "COPY bench_grid_edges (source, target, cost, reverse_cost) FROM STDIN WITH (FORMAT csv)",
+            "COPY bench_grid_edges (source, target, cost, reverse_cost) FROM STDIN WITH (FORMAT "
+            "csv)",
             buf,
         )
     conn.commit()
@@ -101,7 +103,8 @@ def point_to_point(
         for a, b in pairs[:pg_pairs]:
             t = time.perf_counter()
             cur.execute(
-                "SELECT max(agg_cost) FROM pgr_dijkstra(%s, %s::bigint, %s::bigint, directed => true)",
+                "SELECT max(agg_cost) FROM pgr_dijkstra(%s, %s::bigint, %s::bigint, directed => "
+                "true)",
                 (edges_sql, int(a) + 1, int(b) + 1),
             )
             theirs = cur.fetchone()[0]
@@ -144,7 +147,8 @@ def tour(conn, graph: RoadGraph, nodes: np.ndarray) -> dict:
     with conn.cursor() as cur:
         t = time.perf_counter()
         cur.execute(
-            f"SELECT max(agg_cost) FROM pgr_TSP($$SELECT * FROM (VALUES {values}) AS t(start_vid, end_vid, agg_cost)$$, 1)"
+            f"SELECT max(agg_cost) FROM pgr_TSP($$SELECT * FROM (VALUES {values}) AS t(start_vid, "
+            f"end_vid, agg_cost)$$, 1)"
         )  # noqa: S608 - numbers we made
         pg_cost = float(cur.fetchone()[0])
         pg_s = time.perf_counter() - t
@@ -197,22 +201,31 @@ def main() -> None:
     )
     conn.close()
     lines = [
-        "Run by `bench/routing_peers.py` on this machine. Ours = `gis.network` (scipy Dijkstra on a cached CSR "
-        "matrix; on graphs of 20,000 nodes or more, a forward and a backward search bounded by landmark "
-        "distances that meet in the middle, after a one-time preparation of 16 landmarks) and `planning.tours` "
+        "Run by `bench/routing_peers.py` on this machine. Ours = `gis.network` (scipy Dijkstra on "
+        "a cached CSR "
+        "matrix; on graphs of 20,000 nodes or more, a forward and a backward search bounded by "
+        "landmark "
+        "distances that meet in the middle, after a one-time preparation of 16 landmarks) and "
+        "`planning.tours` "
         "(OR-tools, guided local search). pgRouting 3.4 reads the same edges "
-        "from PostgreSQL on every call, as it is used. Shortest-path costs were checked equal to pgRouting's.",
+        "from PostgreSQL on every call, as it is used. Shortest-path costs were checked equal to "
+        "pgRouting's.",
         "",
-        "| graph | point-to-point p50 / p95 ms: ours | scipy | pgr_dijkstra | 50 x 50 matrix ms: ours | scipy | "
+        "| graph | point-to-point p50 / p95 ms: ours | scipy | pgr_dijkstra | 50 x 50 matrix ms: "
+        "ours | scipy | "
         "50-stop tour: ours cost / time | best known | pgr_TSP cost / time |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, (p2p, mat, tsp) in results.items():
         lines.append(
-            f"| {name} | {p2p['ours'][0]:.1f} / {p2p['ours'][1]:.1f} | {p2p['scipy'][0]:.1f} / {p2p['scipy'][1]:.1f} | "
-            f"{p2p['pgrouting'][0]:.0f} / {p2p['pgrouting'][1]:.0f} | {mat['ours_ms']:.0f} | {mat['scipy_ms']:.0f} | "
-            f"{tsp['ours_cost']:.0f} m / {tsp['ours_s']:.2f} s ({100 * (tsp['ours_cost'] / tsp['best_cost'] - 1):.2f}% "
-            f"over best) | {tsp['best_cost']:.0f} m | {tsp['pg_cost']:.0f} m / {tsp['pg_s']:.2f} s |"
+            f"| {name} | {p2p['ours'][0]:.1f} / {p2p['ours'][1]:.1f} | {p2p['scipy'][0]:.1f} / "
+            f"{p2p['scipy'][1]:.1f} | "
+            f"{p2p['pgrouting'][0]:.0f} / {p2p['pgrouting'][1]:.0f} | {mat['ours_ms']:.0f} | "
+            f"{mat['scipy_ms']:.0f} | "
+            f"{tsp['ours_cost']:.0f} m / {tsp['ours_s']:.2f} s "
+            f"({100 * (tsp['ours_cost'] / tsp['best_cost'] - 1):.2f}% "
+            f"over best) | {tsp['best_cost']:.0f} m | {tsp['pg_cost']:.0f} m / {tsp['pg_s']:.2f} "
+            f"s |"
         )
     lines.append("")
     lines += [

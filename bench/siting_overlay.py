@@ -157,7 +157,8 @@ def main() -> None:
     for r in rows:
         compute = "-" if r["compute_s"] is None else f"{r['compute_s']:.2f}"
         lines.append(
-            f"| {r['method']} | {r['seconds']:.2f} | {mpix / r['seconds']:.1f} | {compute} | {r['peak_mb']:.0f} |"
+            f"| {r['method']} | {r['seconds']:.2f} | {mpix / r['seconds']:.1f} | {compute} | "
+            f"{r['peak_mb']:.0f} |"
         )
     # Distance to features, 4,000 x 4,000.
     rng = np.random.default_rng(1)

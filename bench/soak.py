@@ -142,12 +142,16 @@ def main() -> None:
     rps = requests / (int(result["duration_us"]) / 1e6)
     growth = 100 * (end_mb - start_mb) / start_mb
     text = (
-        f"### Soak: {args.connections} clients, {args.minutes:g} minutes, gunicorn 4 workers x 2 threads "
+        f"### Soak: {args.connections} clients, {args.minutes:g} minutes, gunicorn 4 workers x 2 "
+        f"threads "
         f"({len(_paths())} paths: items, tiles, search, tours, stations)\n\n"
-        "| requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | socket errors | memory start MB | memory end MB | growth |\n"
+        "| requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | socket errors | memory start "
+        "MB | memory end MB | growth |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n"
-        f"| {requests:,} | {rps:.0f} | {float(result['p50_ms']):.1f} | {float(result['p95_ms']):.1f} | "
-        f"{float(result['p99_ms']):.1f} | {result['non2xx']} | {result['sockerr']} | {start_mb:.0f} | {end_mb:.0f} | "
+        f"| {requests:,} | {rps:.0f} | {float(result['p50_ms']):.1f} | "
+        f"{float(result['p95_ms']):.1f} | "
+        f"{float(result['p99_ms']):.1f} | {result['non2xx']} | {result['sockerr']} | "
+        f"{start_mb:.0f} | {end_mb:.0f} | "
         f"{growth:+.1f}% |\n"
     )
     print(text)

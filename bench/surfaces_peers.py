@@ -55,7 +55,8 @@ def main() -> None:
         "",
         "| method | s | max abs difference |",
         "|---|---|---|",
-        f"| ours (planning.surfaces.idw, blocks of rows, parallel tree queries) | {ours_s:.2f} | - |",
+        f"| ours (planning.surfaces.idw, blocks of rows, parallel tree queries) | {ours_s:.2f} | "
+        f"- |",
         f"| plain cKDTree IDW (one query) | {peer_s:.2f} | {np.abs(ours - peer).max():.2e} |",
     ]
     # Kriging: 1,000 observations onto 200 x 200.
@@ -79,8 +80,10 @@ def main() -> None:
         "|---|---|---|",
         f"| ours (planning.surfaces.kriging: fit + one inverse + blocks) | {ours_s:.2f} | "
         f"max abs difference to PyKrige {diff:.1e}, so the same LOO error |",
-        f"| PyKrige vectorised execute (after its fit of {fit_s:.2f} s) | {peer_s:.2f} + {fit_s:.2f} | |",
-        f"| ours, leave-one-out RMSE of all 1,000 stations (closed form) | {loo_s:.2f} | RMSE {loo:.3f} |",
+        f"| PyKrige vectorised execute (after its fit of {fit_s:.2f} s) | {peer_s:.2f} + "
+        f"{fit_s:.2f} | |",
+        f"| ours, leave-one-out RMSE of all 1,000 stations (closed form) | {loo_s:.2f} | RMSE "
+        f"{loo:.3f} |",
     ]
     text = "\n".join(lines)
     print(text)

@@ -36,7 +36,8 @@ def _official_helmert(lon: float, lat: float) -> tuple[float, float]:
     """VN-2000 -> WGS 84 by an explicit PROJ pipeline with the Decision 05/2007 parameters."""
     dx, dy, dz, rx, ry, rz, s = VN2000_TOWGS84
     pipeline = (
-        "+proj=pipeline +step +proj=axisswap +order=2,1 +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        "+proj=pipeline +step +proj=axisswap +order=2,1 +step +proj=unitconvert +xy_in=deg "
+        "+xy_out=rad "
         "+step +proj=cart +ellps=WGS84 "
         f"+step +proj=helmert +x={dx} +y={dy} +z={dz} +rx={rx} +ry={ry} +rz={rz} +s={s} "
         "+convention=position_vector "

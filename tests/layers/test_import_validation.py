@@ -114,7 +114,8 @@ def test_self_intersecting_polygon_is_repaired_with_a_warning_or_rejected(conn):
     assert report.inserted == 2
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT ST_IsValid(geom), ST_GeometryType(geom) FROM industrial_clusters WHERE ref = 'C-BOWTIE'"
+            "SELECT ST_IsValid(geom), ST_GeometryType(geom) FROM industrial_clusters WHERE ref = "
+            "'C-BOWTIE'"
         )
         assert cur.fetchone() == (True, "ST_MultiPolygon")
     strict = _import(conn, "clusters", "clusters_self_intersecting.geojson", repair=False)

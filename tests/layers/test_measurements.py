@@ -93,7 +93,8 @@ def _import_is_writing(conn) -> bool:
         cur.execute(
             "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "JOIN pg_class c ON c.oid = l.relation "
-            "WHERE a.application_name = 'langnghe import measurements' AND c.relname IN ('_mstage', 'measurements')"
+            "WHERE a.application_name = 'langnghe import measurements' AND c.relname IN "
+            "('_mstage', 'measurements')"
         )
         found = cur.fetchone() is not None
     conn.rollback()

@@ -29,7 +29,8 @@ def test_admin_boundaries_import_as_dated_versions(conn, admin_loaded):
         cur.execute("SELECT valid_to FROM admin_versions WHERE version = 'pre-2025'")
         assert str(cur.fetchone()[0]) == "2025-06-30"
         cur.execute(
-            "SELECT name, parent_code FROM admin_units WHERE level = 'district' AND name_key = 'gia lam'"
+            "SELECT name, parent_code FROM admin_units WHERE level = 'district' AND name_key = "
+            "'gia lam'"
         )
         assert cur.fetchone() == ("Huyện Gia Lâm", "01")
         cur.execute("SELECT count(*) FROM admin_units WHERE NOT ST_IsValid(geom)")
@@ -51,7 +52,8 @@ def test_cvpms_villages_report(conn, admin_loaded, cvpms):
         crafts = dict(cur.fetchall())
         cur.execute(
             "SELECT ref, craft FROM craft_villages WHERE ref IN "
-            "('cvpms:10249', 'cvpms:10065', 'cvpms:10071', 'cvpms:10259', 'cvpms:10289', 'cvpms:10246')"
+            "('cvpms:10249', 'cvpms:10065', 'cvpms:10071', 'cvpms:10259', 'cvpms:10289', "
+            "'cvpms:10246')"
         )
         sample = dict(cur.fetchall())
         cur.execute(

@@ -41,7 +41,8 @@ def test_shortest_paths_equal_pgrouting_to_the_metre(badinh):
         for s, t in pairs:
             ours, nodes = shortest_path(graph, int(s), int(t), weight="length")
             cur.execute(
-                "SELECT max(agg_cost) FROM pgr_dijkstra('SELECT id, source, target, cost, reverse_cost "
+                "SELECT max(agg_cost) FROM pgr_dijkstra('SELECT id, source, target, cost, "
+                "reverse_cost "
                 "FROM roads WHERE network = ''badinh''', %s::bigint, %s::bigint, directed => true)",
                 (int(s) + 1, int(t) + 1),
             )
@@ -54,7 +55,7 @@ def test_shortest_paths_equal_pgrouting_to_the_metre(badinh):
 
 def test_one_way_streets_are_respected(badinh):
     _report, graph, _conn = badinh
-    pairs = set(zip(graph.u.tolist(), graph.v.tolist()))
+    pairs = set(zip(graph.u.tolist(), graph.v.tolist(), strict=True))
     one_way = next(
         i
         for i in range(len(graph.u))

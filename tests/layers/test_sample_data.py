@@ -100,7 +100,7 @@ def test_each_sample_village_is_near_the_shared_record_or_documented(villages, r
         same = shared[
             (shared.pkey == admin_key(village.province_name))
             & (shared.dkey == admin_key(village.district_name))
-            & shared.village_name.str.lower().map(lambda n: bool(name.search(n)))
+            & shared.village_name.str.lower().map(lambda n, name=name: bool(name.search(n)))
         ]
         if same.empty:
             continue

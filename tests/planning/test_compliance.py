@@ -1,5 +1,7 @@
-"""Decree 32/2024 cluster rules, QCVN 01:2021/BXD green strip and QCVN 01:2025/BTNMT distances:
-pass, fail, unknown and items to confirm, from the regulation files (table-driven)."""
+"""Decree 32/2024 cluster rules, QCVN 01:2021/BXD green strip and QCVN 01:2025/BTNMT distances.
+
+Pass, fail, unknown and items to confirm, from the regulation files (table-driven).
+"""
 
 from __future__ import annotations
 

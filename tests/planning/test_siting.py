@@ -1,4 +1,7 @@
-"""Suitability pieces against hand computations: transforms, AHP, overlay, distances, candidates, sensitivity."""
+"""Suitability pieces against hand computations.
+
+Transforms, AHP, overlay, distances, candidates, sensitivity.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Accounts and roles: every write endpoint x every role, CSRF on cookie sessions, tokens, the users CLI."""
+"""Accounts and roles: every write endpoint x every role.
+
+Also CSRF on cookie sessions, tokens and the users CLI.
+"""
 
 from __future__ import annotations
 
@@ -153,7 +156,8 @@ def test_login_sessions_and_csrf(app_client, accounts):
     )
     assert good.status_code == 302 and good.headers["Location"].endswith("/tour")
     assert app_client.get("/api/scenarios").status_code == 200  # the session cookie works
-    # With the session cookie, an unsafe request without the CSRF header is refused, with it accepted.
+    # With the session cookie, an unsafe request without the CSRF header is refused,
+    # with it accepted.
     refused = app_client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"})
     assert refused.status_code == 400 and "CSRF" in refused.get_json()["description"]
     meta = re.search(
@@ -253,7 +257,8 @@ def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
     client = app.test_client()
     good = (
         "station_ref,observed_at,parameter,value,unit\n"
-        "SYN-AIR-BAT-TRANG,2026-12-01 01:00,PM2.5,41,µg/m3\nSYN-AIR-BAT-TRANG,2026-12-01 02:00,PM2.5,43,µg/m3\n"
+        "SYN-AIR-BAT-TRANG,2026-12-01 01:00,PM2.5,41,µg/m3\nSYN-AIR-BAT-TRANG,2026-12-01 "
+        "02:00,PM2.5,43,µg/m3\n"
     )
 
     def send(text: str, role: str | None, name: str = "upload.csv", **form):

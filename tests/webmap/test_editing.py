@@ -189,19 +189,23 @@ def test_two_editors_the_second_gets_412_and_the_first_survives(api, accounts):
 
 BAD_BODIES = [
     (
-        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [NaN, 21]}}',
+        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [NaN, '
+        "21]}}",
         "finite",
     ),
     (
-        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [Infinity, 21]}}',
+        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": '
+        "[Infinity, 21]}}",
         "finite",
     ),
     (
-        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [1e308, 21]}}',
+        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": '
+        "[1e308, 21]}}",
         "outside",
     ),
     (
-        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [200, 21]}}',
+        '{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [200, '
+        "21]}}",
         "outside",
     ),
     (
@@ -209,12 +213,14 @@ BAD_BODIES = [
         "empty",
     ),
     (
-        '{"type": "Feature", "crs": {"type": "name", "properties": {"name": "EPSG:3857"}}, "properties": {}, '
+        '{"type": "Feature", "crs": {"type": "name", "properties": {"name": "EPSG:3857"}}, '
+        '"properties": {}, '
         '"geometry": {"type": "Point", "coordinates": [105.9, 21]}}',
         "crs",
     ),
     (
-        '{"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[105.9, 21], [106, 21]]}}',
+        '{"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": '
+        "[[105.9, 21], [106, 21]]}}",
         "not LineString",
     ),
     ("not json", "not JSON"),

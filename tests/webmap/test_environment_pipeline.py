@@ -159,7 +159,8 @@ def test_alert_rules_produce_alerts_once(web_settings, client):
     try:
         with conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO alert_rules (name, parameter, threshold, min_hours) VALUES ('pm', 'PM2.5', 150, 3)"
+                "INSERT INTO alert_rules (name, parameter, threshold, min_hours) VALUES ('pm', "
+                "'PM2.5', 150, 3)"
             )
             cur.execute(
                 "INSERT INTO alert_rules (name, aqi_at_least, min_hours, station_ref) "
@@ -171,7 +172,8 @@ def test_alert_rules_produce_alerts_once(web_settings, client):
         listed = client.get("/api/alerts?limit=500").get_json()["alerts"]
         with conn.cursor() as cur:
             cur.execute(
-                "SELECT count(*) FROM alerts a JOIN alert_rules r ON r.id = a.rule_id WHERE r.name = 'aqi' "
+                "SELECT count(*) FROM alerts a JOIN alert_rules r ON r.id = a.rule_id WHERE "
+                "r.name = 'aqi' "
                 "AND a.station_ref <> 'SYN-AIR-VAN-MON'"
             )
             stray = cur.fetchone()[0]

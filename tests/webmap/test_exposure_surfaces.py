@@ -1,4 +1,7 @@
-"""Exposure on the real 2025 communes (with population) and real schools/clinics; surfaces on the page's slider."""
+"""Exposure on the real 2025 communes (with population) and real schools/clinics.
+
+Also the surfaces on the page's slider.
+"""
 
 from __future__ import annotations
 

@@ -85,7 +85,8 @@ def test_datetime_filters_zones(client, web_settings):
     with conn.cursor() as cur:
         for ref, day in (("Z-OLD", "2025-01-15"), ("Z-NEW", "2026-06-01")):
             cur.execute(
-                "INSERT INTO pollution_zones (ref, name, kind, method, zone_date, source, geom) VALUES "
+                "INSERT INTO pollution_zones (ref, name, kind, method, zone_date, source, geom) "
+                "VALUES "
                 "(%s, %s, 'source_buffer', 'test', %s, 'test', ST_Multi(ST_Buffer(ST_SetSRID("
                 "ST_MakePoint(105.92, 21.12), 4326), 0.01)))",
                 (ref, ref, day),
@@ -258,7 +259,8 @@ def test_tiles_have_features_caching_and_304(client, web_settings):
     finally:
         with conn.cursor() as cur:
             cur.execute(
-                "UPDATE craft_villages SET visit_minutes = visit_minutes - 1 WHERE ref = 'HN-BAT-TRANG'"
+                "UPDATE craft_villages SET visit_minutes = visit_minutes - 1 WHERE ref = "
+                "'HN-BAT-TRANG'"
             )
         conn.commit()
         conn.close()

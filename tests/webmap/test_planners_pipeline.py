@@ -1,4 +1,7 @@
-"""Siting, Decree 32 checks and relocation on the real DEM, land use, roads and boundaries, saved as scenarios."""
+"""Siting, Decree 32 checks and relocation, saved as scenarios.
+
+On the real DEM, land use, roads and boundaries.
+"""
 
 from __future__ import annotations
 
@@ -123,7 +126,8 @@ def test_road_distance_raster_equals_a_direct_computation(planner, real_data):
     rows, cols = rng.integers(0, grid.height, 60), rng.integers(0, grid.width, 60)
     centres = shapely.points(grid.x0 + (cols + 0.5) * grid.cell, grid.y1 - (rows + 0.5) * grid.cell)
     direct = shapely.distance(centres, union)
-    # The raster measures to the centre of the nearest cell a road touches: within ~3/4 of a cell of exact.
+    # The raster measures to the centre of the nearest cell a road touches:
+    # within ~3/4 of a cell of exact.
     assert np.abs(dist[rows, cols] - direct).max() <= grid.cell * 0.75
     assert np.median(np.abs(dist[rows, cols] - direct)) < grid.cell / 2
 

@@ -1,4 +1,7 @@
-"""Planner endpoints through the Flask app: jobs with progress, refusals, scenarios, downloads, report."""
+"""Planner endpoints through the Flask app.
+
+Jobs with progress, refusals, scenarios, downloads, report.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Tours on the real Ba Đình street graph (network routing, snapping, pollution-aware costs) and their exports."""
+"""Tours on the real Ba Đình street graph and their exports.
+
+Network routing, snapping, pollution-aware costs.
+"""
 
 from __future__ import annotations
 
@@ -124,7 +127,8 @@ def test_curated_routes_are_redrawn_when_the_network_changes(conn, real_data, tm
     assert any("1 curated tourism routes redrawn" in n for n in report.notes)
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT geometry_method, ST_NPoints(geom), ST_Length(geom::geography) FROM tourism_routes"
+            "SELECT geometry_method, ST_NPoints(geom), ST_Length(geom::geography) FROM "
+            "tourism_routes"
         )
         method, points, metres = cur.fetchone()
         cur.execute("DELETE FROM road_nodes WHERE network = 'default'")
