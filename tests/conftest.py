@@ -98,9 +98,7 @@ def _load_admin(settings: Settings, real_data: Path) -> None:
             ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district", "pre-2025"),
             ("hanoi_region_communes_2025_osm.geojson", "commune", "2025-07"),
         ):
-            options = ImportOptions(
-                progress=False, extra={"level": level, "version": version, "source": name}
-            )
+            options = ImportOptions(extra={"level": level, "version": version, "source": name})
             run_import(connection, spec, folder / name, options)
         connection.commit()
     finally:

@@ -44,14 +44,12 @@ def _build_web(web: Settings, real_data: Path) -> dict[str, str]:
 
     conn = connect(web)
     try:
-        load_sample(conn, web, progress=False)
+        load_sample(conn, web)
         for name, level in (
             ("rrd_provinces_2024_gischinhphu_dvhcvn.geojson", "province"),
             ("rrd_districts_2024_gischinhphu_dvhcvn.geojson", "district"),
         ):
-            options = ImportOptions(
-                progress=False, extra={"level": level, "version": "pre-2025", "source": name}
-            )
+            options = ImportOptions(extra={"level": level, "version": "pre-2025", "source": name})
             run_import(conn, get_spec("admin"), real_data / "admin" / name, options)
         tokens = {}
         for role, password in PASSWORDS.items():

@@ -29,9 +29,7 @@ def _zone(settings, real_data) -> None:
             conn,
             get_spec("admin"),
             real_data / "admin" / "hanoi_region_communes_2025_osm.geojson",
-            ImportOptions(
-                progress=False, extra={"level": "commune", "version": "2025-07", "source": "osm"}
-            ),
+            ImportOptions(extra={"level": "commune", "version": "2025-07", "source": "osm"}),
         )
         make_source_zones(conn, settings, DAY)
         conn.commit()

@@ -44,7 +44,7 @@ def own_cluster(databases) -> Iterator[Settings]:
         apply(own.dsn(), migrations_folder())
         conn = connect(own)
         try:
-            load_sample(conn, own, progress=False)
+            load_sample(conn, own)
             conn.commit()
         finally:
             conn.close()

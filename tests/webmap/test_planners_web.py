@@ -174,9 +174,9 @@ def test_check_cluster_endpoint(planner_client):
         ("en", ("in force from 2024-05-01", "unverified", "To confirm")),
         ("vi", ("hiệu lực từ 01/05/2024", "chưa kiểm chứng", "Cần xác nhận")),
     ):
-        page = planner_client.get(
-            f"/scenarios/{body['scenario_id']}/report?lang={lang}"
-        ).get_data(as_text=True)
+        page = planner_client.get(f"/scenarios/{body['scenario_id']}/report?lang={lang}").get_data(
+            as_text=True
+        )
         assert all(w in page for w in words), (lang, words)
         answer = planner_client.post(
             f"/api/check-cluster?lang={lang}", json={"ref": "CCN-HN-BAT-TRANG"}
