@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -73,14 +74,14 @@ def band(value: int, table: AqiTable) -> Mapping[str, object]:
     return table.bands[-1]
 
 
-def table_from_document(doc: Mapping[str, object]) -> AqiTable:
+def table_from_document(doc: Mapping[str, Any]) -> AqiTable:
     """Build the hourly table from the parsed ``vn_aqi_1459.yaml`` document."""
     conc = doc["concentration_breakpoints"]
     return AqiTable(
         index=doc["index_breakpoints"],
-        concentrations=conc["hourly"],  # type: ignore[index]
+        concentrations=conc["hourly"],
         bands=doc["bands"],
-        requires_one_of=doc["requires_one_of"],  # type: ignore[arg-type]
+        requires_one_of=doc["requires_one_of"],
         verified=bool(conc["verified"]),
         eight_hour=conc.get("eight_hour"),
-    )  # type: ignore[index,union-attr]
+    )

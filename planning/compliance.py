@@ -152,7 +152,9 @@ class _Out:
             )
         )
 
-    def add_other(self, rule_id: str, status: str, record: Mapping, message: Message, **n: Any):
+    def add_other(
+        self, rule_id: str, status: str, record: Mapping[str, Any], message: Message, **n: Any
+    ) -> None:
         self.items.append(
             RuleResult(
                 rule_id,
@@ -210,7 +212,9 @@ def check_cluster(
     return out.items
 
 
-def _craft_and_area(out: _Out, facts: ClusterFacts, decree: Mapping, total: float) -> None:
+def _craft_and_area(
+    out: _Out, facts: ClusterFacts, decree: Mapping[str, Any], total: float
+) -> None:
     craft = None  # whether it is a craft-village cluster (Art. 2 cl. 2); None = unknown
     if facts.kind == "craft_village":
         need = float(out.rules["craft_village_cluster"]["min_craft_share_pct"])
@@ -317,7 +321,7 @@ def _new_in_unit(out: _Out, facts: ClusterFacts) -> None:
         if len(land_known) == len(clusters):
             land = sum(c.industrial_land_ha for c in land_known)  # type: ignore[misc]
             occupancy = (
-                sum(c.industrial_land_ha * c.occupancy_pct for c in land_known) / land  # type: ignore[operator]
+                sum(c.industrial_land_ha * c.occupancy_pct for c in land_known) / land  # type: ignore[operator, misc]
                 if land
                 else 0.0
             )
@@ -326,7 +330,7 @@ def _new_in_unit(out: _Out, facts: ClusterFacts) -> None:
     unleased = None
     if len(land_known) == len(clusters):
         unleased = sum(
-            c.industrial_land_ha * (100 - c.occupancy_pct) / 100  # type: ignore[operator]
+            c.industrial_land_ha * (100 - c.occupancy_pct) / 100  # type: ignore[operator, misc]
             for c in land_known
         )
     ok_occ = None if occupancy is None else occupancy > need_occ
@@ -361,7 +365,9 @@ def _new_in_unit(out: _Out, facts: ClusterFacts) -> None:
     )
 
 
-def _service_land(out: _Out, facts: ClusterFacts, decree: Mapping, options: Mapping) -> None:
+def _service_land(
+    out: _Out, facts: ClusterFacts, decree: Mapping[str, Any], options: Mapping[str, Any]
+) -> None:
     option = next(
         (o for o in decree.get("planning_options", []) if o["id"] == "service_land_share"), None
     )
@@ -379,7 +385,7 @@ def _service_land(out: _Out, facts: ClusterFacts, decree: Mapping, options: Mapp
     )
 
 
-def _green_strip(out: _Out, facts: ClusterFacts, construction: Mapping) -> None:
+def _green_strip(out: _Out, facts: ClusterFacts, construction: Mapping[str, Any]) -> None:
     strip = next(
         (s for s in construction.get("green_strip", []) if "industrial_cluster" in s["around"]),
         None,
@@ -398,8 +404,8 @@ def _green_strip(out: _Out, facts: ClusterFacts, construction: Mapping) -> None:
     )
 
 
-def _distances(out: _Out, facts: ClusterFacts, safety: Mapping) -> None:
-    record = next(
+def _distances(out: _Out, facts: ClusterFacts, safety: Mapping[str, Any]) -> None:
+    record: Mapping[str, Any] = next(
         (d for d in safety.get("distances_m", []) if d.get("source_kind") == "industrial_cluster"),
         {},
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -185,7 +186,7 @@ def daily_aqi(
     return pd.DataFrame(out, columns=["day", "aqi", "dominant", "note"]).set_index("day")
 
 
-_PERIODS = {
+_PERIODS: dict[str, Callable[[pd.Series, str], pd.Series]] = {
     "1h": lambda s, tz: _hourly(s),
     "8h": lambda s, tz: mean_8h(s),
     "24h": lambda s, tz: mean_24h(s, tz=tz),
@@ -209,7 +210,7 @@ _COLUMNS = [
 ]
 
 
-def air_limits_on(qcvn05: Mapping, day: dt.date) -> list[dict]:
+def air_limits_on(qcvn05: Mapping[str, Any], day: dt.date) -> list[dict[str, Any]]:
     """Every QCVN 05 limit record in force on local date ``day``, provenance filled in.
 
     A limit's own effective dates override its version's (the PM2.5 24-hour limit of
@@ -224,7 +225,9 @@ def air_limits_on(qcvn05: Mapping, day: dt.date) -> list[dict]:
     return out
 
 
-def limit_in_force(qcvn05: Mapping, parameter: str, averaging: str, when: object) -> dict | None:
+def limit_in_force(
+    qcvn05: Mapping[str, Any], parameter: str, averaging: str, when: object
+) -> dict[str, Any] | None:
     """The QCVN 05 limit of ``parameter`` over ``averaging`` in force at ``when``.
 
     ``when`` is a date or a time; a time is turned into its local (Asia/Ho_Chi_Minh) date.
@@ -250,13 +253,13 @@ def _period_day(period: str, start: object, tz: str) -> tuple[pd.Timestamp, dt.d
     if period == "year":
         year = int(start)  # type: ignore[call-overload]
         return pd.Timestamp(year=year, month=1, day=1, tz=tz), dt.date(year, 12, 31)
-    stamp = pd.Timestamp(start)  # type: ignore[arg-type]
+    stamp = pd.Timestamp(start)
     stamp = stamp.tz_convert(tz) if stamp.tzinfo else stamp.tz_localize(tz)
     return stamp, stamp.date()
 
 
 def exceedances(
-    values: pd.DataFrame, qcvn05: Mapping, *, tz: str = "Asia/Ho_Chi_Minh"
+    values: pd.DataFrame, qcvn05: Mapping[str, Any], *, tz: str = "Asia/Ho_Chi_Minh"
 ) -> pd.DataFrame:
     """Every averaged value above its QCVN 05 limit, with the limit in force on its local date.
 
@@ -270,7 +273,7 @@ def exceedances(
 
 
 def assess_air(
-    values: pd.DataFrame, qcvn05: Mapping, *, tz: str = "Asia/Ho_Chi_Minh"
+    values: pd.DataFrame, qcvn05: Mapping[str, Any], *, tz: str = "Asia/Ho_Chi_Minh"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Exceedances (see :func:`exceedances`) and how many periods were assessed.
 
@@ -279,8 +282,8 @@ def assess_air(
     completeness rule left without a value), ``no_limit`` (complete periods on dates with
     no limit recorded: "unknown"), ``exceeded`` and ``message``.
     """
-    rows: list[tuple] = []
-    counts: list[dict] = []
+    rows: list[tuple[Any, ...]] = []
+    counts: list[dict[str, Any]] = []
     for (station, parameter), group in values.groupby(["station", "parameter"]):
         series = group.set_index("observed_at")["value"].astype(float)
         for period, average in _PERIODS.items():
@@ -315,7 +318,7 @@ def assess_air(
     )
 
 
-def _has_any(qcvn05: Mapping, parameter: object, period: str) -> bool:
+def _has_any(qcvn05: Mapping[str, Any], parameter: object, period: str) -> bool:
     return any(
         lim["parameter"] == parameter and lim["averaging"] == period
         for version in qcvn05["versions"]
@@ -324,8 +327,13 @@ def _has_any(qcvn05: Mapping, parameter: object, period: str) -> bool:
 
 
 def _row(
-    station: object, parameter: object, period: str, shown: pd.Timestamp, value: float, limit: dict
-) -> tuple:
+    station: object,
+    parameter: object,
+    period: str,
+    shown: pd.Timestamp,
+    value: float,
+    limit: dict[str, Any],
+) -> tuple[Any, ...]:
     start, end = rules.effective_dates(limit)
     source = rules.source(limit)
     message = msg(
@@ -356,7 +364,9 @@ def _row(
     )
 
 
-def _count(station: object, parameter: object, period: str, tally: dict, found: int) -> dict:
+def _count(
+    station: object, parameter: object, period: str, tally: dict[str, Any], found: int
+) -> dict[str, Any]:
     return {
         "station": station,
         "parameter": parameter,

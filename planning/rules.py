@@ -75,7 +75,8 @@ def local_date(when: Any) -> dt.date:
         when = pd.Timestamp(when)
     if isinstance(when, dt.datetime | pd.Timestamp):
         stamp = pd.Timestamp(when)
-        return (stamp.tz_convert(LOCAL_TZ) if stamp.tzinfo else stamp).date()
+        day: dt.date = (stamp.tz_convert(LOCAL_TZ) if stamp.tzinfo else stamp).date()
+        return day
     result = _date(when)
     if result is None:
         raise ValueError("a date is needed to choose the rule in force")

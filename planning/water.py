@@ -29,19 +29,19 @@ _RIVER_LIKE = ("river", "stream", "canal")
 _LAKE_LIKE = ("lake", "pond", "reservoir")
 
 
-def surface_water_version(qcvn08: Mapping, day: dt.date) -> dict | None:
+def surface_water_version(qcvn08: Mapping[str, Any], day: dt.date) -> dict[str, Any] | None:
     """The QCVN 08 version in force on local date ``day`` (``None``: none recorded)."""
     return next((dict(v) for v in qcvn08["versions"] if rules.in_force(v, day)), None)
 
 
-def _breaks(sample: Mapping[str, float], rule: Mapping, parameter: str) -> bool | None:
+def _breaks(sample: Mapping[str, float], rule: Mapping[str, Any], parameter: str) -> bool | None:
     """Whether the sample's value breaks the class rule for ``parameter`` (None: limit unknown)."""
     value = sample[parameter]
     if parameter == "pH":
         low, high = rule["pH"]
         return not low <= value <= high
     if parameter in rule.get("min", {}):
-        return value < rule["min"][parameter]
+        return bool(value < rule["min"][parameter])
     if parameter in rule.get("max", {}):
         limit = rule["max"][parameter]
         return None if limit is None else value > limit
@@ -49,7 +49,10 @@ def _breaks(sample: Mapping[str, float], rule: Mapping, parameter: str) -> bool 
 
 
 def _class_outcome(
-    sample: Mapping[str, float], rule: Mapping, core: Sequence[str], stricter: Mapping | None
+    sample: Mapping[str, float],
+    rule: Mapping[str, Any],
+    core: Sequence[str],
+    stricter: Mapping[str, Any] | None,
 ) -> tuple[list[str], list[str], list[str]]:
     """(broken, not measured, limit not found) of one class."""
     names = {"pH", *rule.get("max", {}), *rule.get("min", {})}
@@ -75,7 +78,7 @@ def _class_outcome(
 
 def river_class(
     sample: Mapping[str, float],
-    qcvn08: Mapping,
+    qcvn08: Mapping[str, Any],
     *,
     sampled_on: dt.date,
     water_body: str | None = None,
@@ -145,7 +148,7 @@ def river_class(
 
 
 def health_exceedances(
-    sample: Mapping[str, float], qcvn08: Mapping, *, sampled_on: dt.date
+    sample: Mapping[str, float], qcvn08: Mapping[str, Any], *, sampled_on: dt.date
 ) -> list[dict[str, Any]]:
     """Table 1 (health) limits of the QCVN 08 version in force that the sample exceeds."""
     version = surface_water_version(qcvn08, sampled_on)
@@ -180,12 +183,12 @@ def health_exceedances(
 
 
 def wastewater_version(
-    qcvn40: Mapping,
+    qcvn40: Mapping[str, Any],
     sampled_on: dt.date,
     *,
     facility_since: dt.date | None = None,
     craft: str | None = None,
-) -> tuple[dict | None, Message | None]:
+) -> tuple[dict[str, Any] | None, Message | None]:
     """The wastewater standard that applies to a sample, or ``None`` and why not.
 
     ``facility_since`` is the facility's commissioning or EIA-approval date (the earlier of
@@ -221,7 +224,7 @@ def wastewater_version(
     return (dict(old) if facility_since < cutover else dict(new)), None
 
 
-def _kq(qcvn40: Mapping, receiving: str | None) -> float | None:
+def _kq(qcvn40: Mapping[str, Any], receiving: str | None) -> float | None:
     factors = qcvn40["kq_without_flow"]
     if receiving in qcvn40.get("river_like", _RIVER_LIKE):
         return float(factors["river"])
@@ -233,7 +236,7 @@ def _kq(qcvn40: Mapping, receiving: str | None) -> float | None:
 def wastewater_check(
     sample: Mapping[str, float],
     sampled_on: dt.date,
-    qcvn40: Mapping,
+    qcvn40: Mapping[str, Any],
     *,
     column: str = "B",
     kq: float | None = None,
@@ -270,6 +273,7 @@ def wastewater_check(
             reason = msg("wastewater.not_found", column=column, document=version["document"])
             rows.append({**base, **_unknown(version, source, reason, parameter)})
             continue
+        limit: float | str
         if "range" in rule:
             low, high = rule["range"]
             ok, limit = low <= value <= high, f"{low}-{high}"
@@ -304,7 +308,9 @@ def wastewater_check(
     return rows
 
 
-def _unknown(version: Mapping | None, source: Message | None, why: Message | None, p: str) -> dict:
+def _unknown(
+    version: Mapping[str, Any] | None, source: Message | None, why: Message | None, p: str
+) -> dict[str, Any]:
     return {
         "result": "unknown",
         "regulation": version["document"] if version else None,
