@@ -16,6 +16,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from gis.errors import CRSError, CRSMismatchError
+from gis.messages import msg
 
 if TYPE_CHECKING:
     import numpy as np
@@ -79,12 +80,9 @@ def resolve_crs(user_input: Any) -> CRS:
     try:
         crs = CRS.from_user_input(user_input)
     except _PyprojCRSError as exc:
-        raise CRSError(f"not a coordinate reference system: {user_input!r}") from exc
+        raise CRSError(msg("crs.unknown", value=str(user_input)[:80])) from exc
     if not supported(crs):
-        raise CRSError(
-            f"unsupported CRS {crs.name!r}: use WGS 84 (EPSG:4326), VN-2000 (EPSG:4756, its "
-            "TM-3 grids such as EPSG:9208, or its UTM grids) or UTM 48N/49N (EPSG:32648/32649)"
-        )
+        raise CRSError(msg("crs.unsupported", name=crs.name))
     return crs
 
 
@@ -122,7 +120,7 @@ def to_wgs84(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         When ``gdf`` has no CRS or an unsupported one.
     """
     if gdf.crs is None:
-        raise CRSError("the data has no CRS: say which with --crs (e.g. EPSG:4326)")
+        raise CRSError(msg("crs.missing"))
     crs = resolve_crs(gdf.crs)
     if crs.equals(WGS84, ignore_axis_order=True):
         return gdf.set_crs(WGS84, allow_override=True)
@@ -149,6 +147,8 @@ def check_same_crs(
 ) -> None:
     """Raise :class:`CRSMismatchError` unless both inputs carry the same CRS."""
     if left.crs is None or right.crs is None:
-        raise CRSError("both inputs need a CRS; got None")
+        raise CRSError(msg("crs.both_needed"))
     if not CRS.from_user_input(left.crs).equals(right.crs):
-        raise CRSMismatchError(f"CRS mismatch: {left.crs.to_string()} vs {right.crs.to_string()}")
+        raise CRSMismatchError(
+            msg("crs.mismatch", left=left.crs.to_string(), right=right.crs.to_string())
+        )

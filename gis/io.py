@@ -17,6 +17,7 @@ import shapely
 
 from gis.crs import resolve_crs
 from gis.errors import CRSError, ValidationError
+from gis.messages import msg
 from gis.validate import Problem
 
 __all__ = ["read_table", "read_vector"]
@@ -38,17 +39,15 @@ def read_table(path: Path) -> pd.DataFrame:
         When the file is missing, empty or not UTF-8.
     """
     if not path.exists():
-        raise ValidationError(f"{path}: file not found")
+        raise ValidationError(msg("io.file_not_found", path=str(path)))
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
-        ) from exc
+        raise ValidationError(msg("io.not_utf8", path=str(path), byte=exc.start)) from exc
     except pd.errors.EmptyDataError as exc:
-        raise ValidationError(f"{path}: the file is empty") from exc
+        raise ValidationError(msg("io.empty_file", path=str(path))) from exc
     except pd.errors.ParserError as exc:
-        raise ValidationError(f"{path}: not a readable CSV: {exc}") from exc
+        raise ValidationError(msg("io.bad_csv", path=str(path), detail=str(exc))) from exc
     df.columns = [str(c).strip() for c in df.columns]
     df["_row"] = np.arange(1, len(df) + 1)
     return df
@@ -69,11 +68,11 @@ def _points_from_columns(
         bad = ~np.isfinite(num.to_numpy(dtype=float))
         for row, value, parsed in zip(df.loc[bad, "_row"], raw[bad], num[bad], strict=True):
             if value.strip() == "":
-                code, reason = "bad_coordinate", "coordinate is missing"
+                code, reason = "bad_coordinate", msg("io.coordinate_missing")
             elif pd.isna(parsed) and value.strip().lower() not in ("nan", "-nan"):
-                code, reason = "bad_coordinate", f"not a number: {value!r}"
+                code, reason = "bad_coordinate", msg("validate.not_number", value=value)
             else:
-                code, reason = "non_finite", f"coordinate is NaN or infinite: {value!r}"
+                code, reason = "non_finite", msg("io.coordinate_not_finite", value=value)
             problems.append(Problem(int(row), col, code, reason))
     geoms = shapely.points(x.to_numpy(dtype=float), y.to_numpy(dtype=float))
     bad_rows = {p.row for p in problems}
@@ -86,7 +85,7 @@ def _points_from_columns(
 def _geoms_from_wkt(df: pd.DataFrame, col: str) -> tuple[np.ndarray, list[Problem]]:
     geoms = shapely.from_wkt(df[col].to_numpy(dtype=object), on_invalid="ignore")
     problems = [
-        Problem(int(row), col, "bad_wkt", f"not readable WKT: {text[:60]!r}")
+        Problem(int(row), col, "bad_wkt", msg("io.bad_wkt", text=text[:60]))
         for row, text, geom in zip(df["_row"], df[col], geoms, strict=True)
         if geom is None and text.strip()
     ]
@@ -123,22 +122,21 @@ def read_vector(
     if path.suffix.lower() in {".csv", ".txt"}:
         return _read_csv(path, crs=crs, geometry=geometry)
     if path.suffix.lower() not in VECTOR_SUFFIXES:
-        raise ValidationError(
-            f"{path}: unsupported file type {path.suffix!r}; "
-            "use CSV, GeoJSON, GeoPackage or Shapefile"
-        )
+        raise ValidationError(msg("io.unsupported_type", path=str(path), suffix=path.suffix))
     if not path.exists():
-        raise ValidationError(f"{path}: file not found")
+        raise ValidationError(msg("io.file_not_found", path=str(path)))
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several unrelated classes for unreadable files
-        raise ValidationError(f"{path}: cannot read as a vector file: {exc}") from exc
+        raise ValidationError(msg("io.bad_vector", path=str(path), detail=str(exc))) from exc
     if gdf.crs is None:
         if crs is None:
-            raise CRSError(f"{path}: the file states no CRS; say which with --crs (e.g. EPSG:4326)")
+            raise CRSError(msg("io.no_crs", path=str(path)))
         gdf = gdf.set_crs(resolve_crs(crs))
     elif crs is not None and not gdf.crs.equals(resolve_crs(crs)):
-        raise CRSError(f"{path}: the file says {gdf.crs.to_string()} but --crs says {crs}")
+        raise CRSError(
+            msg("io.crs_conflict", path=str(path), file_crs=gdf.crs.to_string(), given=str(crs))
+        )
     gdf["_row"] = np.arange(1, len(gdf) + 1)
     return gdf, []
 
@@ -154,10 +152,7 @@ def _read_csv(path: Path, *, crs: Any, geometry: bool) -> tuple[gpd.GeoDataFrame
         geoms, problems = _points_from_columns(df, xcol, ycol)
         df = df.drop(columns=[xcol, ycol])
     elif geometry:
-        raise ValidationError(
-            f"{path}: no geometry columns; "
-            "expected lon/lat (or longitude/latitude, x/y) or a WKT column"
-        )
+        raise ValidationError(msg("io.no_geometry_columns", path=str(path)))
     else:
         geoms, problems = np.full(len(df), None, dtype=object), []
     target = resolve_crs(crs) if crs is not None else "EPSG:4326"

@@ -1,8 +1,9 @@
 """Validation at the boundary: typed fields and geometries, with row-level problems.
 
 Every check returns :class:`Problem` records naming the row (1-based record number in
-the input, header excluded), the field and the reason, so that an import report can
-say exactly what is wrong and where. Nothing here touches a database or a file.
+the input, header excluded), the field and the reason (a :class:`~gis.messages.Message`),
+so that an import report can say exactly what is wrong and where, in the reader's language.
+Nothing here touches a database or a file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis.errors import ValidationError
+from gis.messages import Message, msg
 from gis.text import nfc
 
 __all__ = [
@@ -43,19 +46,44 @@ VIETNAM_BOXES: tuple[tuple[float, float, float, float], ...] = (
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong (error: the row is rejected) or worth knowing (warning)."""
+    """One thing wrong (error: the row is rejected) or worth knowing (warning).
+
+    Examples
+    --------
+    >>> p = Problem(3, "lon", "type", msg("validate.not_number", value="abc"))
+    >>> p.message.code, p.message.params["row"]
+    ('problem.row_field', 3)
+    """
 
     row: int | None
     field: str | None
     code: str
-    reason: str
+    reason: Message
     severity: Severity = "error"
 
-    def __str__(self) -> str:
-        where = "file" if self.row is None else f"row {self.row}"
+    @property
+    def message(self) -> Message:
+        """Where (the row, the field) and what, as one message."""
+        if self.row is not None and self.field:
+            return msg("problem.row_field", row=self.row, field=self.field, reason=self.reason)
+        if self.row is not None:
+            return msg("problem.row", row=self.row, reason=self.reason)
         if self.field:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.reason}"
+            return msg("problem.file_field", field=self.field, reason=self.reason)
+        return msg("problem.file", reason=self.reason)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form (the reason stays a message, rendered at the edge)."""
+        return {
+            "row": self.row,
+            "field": self.field,
+            "code": self.code,
+            "reason": self.reason,
+            "severity": self.severity,
+        }
 
 
 @dataclass(frozen=True)
@@ -84,7 +112,7 @@ def _blank(value: object) -> bool:
 
 
 def _coerce(value: object, spec: Field) -> object:
-    """Coerce one non-blank value or raise ``ValueError`` with the reason."""
+    """Coerce one non-blank value or raise :class:`ValidationError` with the reason."""
     if spec.kind == "text":
         return nfc(str(value))
     if spec.kind == "bool":
@@ -93,36 +121,36 @@ def _coerce(value: object, spec: Field) -> object:
         text = str(value).strip().lower()
         if text in _TRUE or text in _FALSE:
             return text in _TRUE
-        raise ValueError(f"not yes/no: {value!r}")
+        raise ValidationError(msg("validate.not_yes_no", value=str(value)))
     if spec.kind == "date":
         if isinstance(value, dt.date):
             return value
         try:
             return dt.date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValueError(f"not a date (YYYY-MM-DD): {value!r}") from None
+            raise ValidationError(msg("validate.not_date", value=str(value))) from None
     try:
         number = (
             float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
         )
     except (TypeError, ValueError):
-        raise ValueError(f"not a number: {value!r}") from None
+        raise ValidationError(msg("validate.not_number", value=str(value))) from None
     if not math.isfinite(number):
-        raise ValueError(f"not a finite number: {value!r}")
+        raise ValidationError(msg("validate.not_finite", value=str(value)))
     if spec.kind == "int":
         if number != int(number):
-            raise ValueError(f"not a whole number: {value!r}")
+            raise ValidationError(msg("validate.not_whole", value=str(value)))
         return int(number)
     return number
 
 
-def _check_value(value: object, spec: Field) -> str | None:
+def _check_value(value: object, spec: Field) -> Message | None:
     if spec.choices is not None and value not in spec.choices:
-        return f"{value!r} is not one of: {', '.join(spec.choices)}"
+        return msg("validate.not_choice", value=str(value), choices=list(spec.choices))
     if spec.minimum is not None and value < spec.minimum:  # type: ignore[operator]
-        return f"{value!r} is below the minimum {spec.minimum:g}"
+        return msg("validate.below_minimum", value=value, minimum=spec.minimum)
     if spec.maximum is not None and value > spec.maximum:  # type: ignore[operator]
-        return f"{value!r} is above the maximum {spec.maximum:g}"
+        return msg("validate.above_maximum", value=value, maximum=spec.maximum)
     return None
 
 
@@ -159,15 +187,14 @@ def check_fields(
             row = int(rows[idx])
             if _blank(raw):
                 if spec.required:
-                    problems.append(
-                        Problem(row, spec.name, "required", "required value is missing")
-                    )
+                    problems.append(Problem(row, spec.name, "required", msg("validate.required")))
                 values.append(None)
                 continue
             try:
                 value = _coerce(raw, spec)
-            except ValueError as exc:
-                problems.append(Problem(row, spec.name, "type", str(exc)))
+            except ValidationError as exc:
+                assert exc.message is not None
+                problems.append(Problem(row, spec.name, "type", exc.message))
                 values.append(None)
                 continue
             reason = _check_value(value, spec)
@@ -227,32 +254,31 @@ def _check_one(
 ) -> tuple[Any, list[Problem]]:
     """Return (geometry or None, problems) for one geometry in EPSG:4326."""
     if geom is None or geom.is_empty:
-        return None, [Problem(row, "geometry", "empty_geometry", "geometry is missing or empty")]
+        return None, [Problem(row, "geometry", "empty_geometry", msg("validate.empty_geometry"))]
     if geom.geom_type not in _FAMILY[expected]:
         return None, [
             Problem(
                 row,
                 "geometry",
                 "geometry_type",
-                f"geometry is a {geom.geom_type}; this layer takes {expected}",
+                msg("validate.geometry_type", found=geom.geom_type, expected=expected),
             )
         ]
     xy = shapely.get_coordinates(geom)
     if not np.isfinite(xy).all():
-        return None, [Problem(row, "geometry", "non_finite", "coordinate is NaN or infinite")]
+        return None, [Problem(row, "geometry", "non_finite", msg("validate.non_finite"))]
     lon, lat = xy[:, 0], xy[:, 1]
     problems: list[Problem] = []
     if not in_vietnam(lon, lat).all():
         if in_vietnam(lat, lon).all():
-            where = f"(x={lon[0]:.6g}, y={lat[0]:.6g})"
+            where = {"x": _six(lon[0]), "y": _six(lat[0])}
             if not fix_swapped:
                 return None, [
                     Problem(
                         row,
                         "geometry",
                         "latlon_swapped",
-                        f"latitude and longitude look swapped {where}; "
-                        "re-run with --fix-swapped to swap them",
+                        msg("validate.latlon_swapped", **where),
                     )
                 ]
             geom = shapely.transform(geom, lambda a: a[:, ::-1])
@@ -261,44 +287,54 @@ def _check_one(
                     row,
                     "geometry",
                     "latlon_swapped",
-                    f"latitude and longitude were swapped {where}; fixed",
+                    msg("validate.latlon_fixed", **where),
                     "warning",
                 )
             )
         else:
             bad = ~in_vietnam(lon, lat)
-            where = f"(lon={lon[bad][0]:.6g}, lat={lat[bad][0]:.6g})"
+            where = {"lon": _six(lon[bad][0]), "lat": _six(lat[bad][0])}
             if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
-                reason = f"coordinate out of range {where}: lon must be -180..180, lat -90..90"
+                reason = msg("validate.out_of_range", **where)
                 return None, [Problem(row, "geometry", "out_of_range", reason)]
             return None, [
                 Problem(
                     row,
                     "geometry",
                     "outside_vietnam",
-                    f"point outside Vietnam {where}; Vietnam lies at 8-24 N, 102-110 E",
+                    msg("validate.outside_vietnam", **where),
                 )
             ]
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         fixed = _polygonal(shapely.make_valid(geom)) if repair and "Polygon" in expected else None
         if fixed is None or fixed.is_empty:
-            hint = "" if repair else "; re-run with --repair to repair it"
+            code = "validate.invalid_geometry" if repair else "validate.invalid_geometry_repair"
             return None, [
                 *problems,
-                Problem(row, "geometry", "invalid_geometry", f"invalid geometry: {reason}{hint}"),
+                Problem(row, "geometry", "invalid_geometry", msg(code, reason=reason)),
             ]
         problems.append(
             Problem(
                 row,
                 "geometry",
                 "invalid_geometry",
-                f"invalid geometry repaired ({reason})",
+                msg("validate.geometry_repaired", reason=reason),
                 "warning",
             )
         )
         geom = fixed
     return _promote(geom, expected), problems
+
+
+def _six(value: float) -> float:
+    """A coordinate to six significant digits (what a message shows)."""
+    return float(f"{value:.6g}")
+
+
+def _key(key: object) -> str:
+    """A natural key as the user wrote it: ``('A', 'B')`` reads ``A, B``."""
+    return ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
 def check_geometries(
@@ -321,7 +357,7 @@ def check_geometries(
         Checked geometries (``None`` where rejected) on the same index, and problems.
     """
     if geoms.crs is None or geoms.crs.to_epsg() != 4326:
-        raise ValueError("check_geometries expects EPSG:4326 input")
+        raise ValueError("check_geometries expects EPSG:4326 input")  # a programming error
     out: list[object] = []
     problems: list[Problem] = []
     for idx, geom in geoms.items():
@@ -346,7 +382,12 @@ def check_duplicates(
             continue
         if key in first:
             problems.append(
-                Problem(row, field, "duplicate", f"duplicate of row {first[key]} ({key})")
+                Problem(
+                    row,
+                    field,
+                    "duplicate",
+                    msg("validate.duplicate", first=first[key], key=_key(key)),
+                )
             )
         else:
             first[key] = row

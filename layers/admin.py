@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from gis.messages import msg
 from gis.text import admin_key, fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
@@ -38,8 +39,7 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     code_col = options.extra.get("code_field") or _first(frame, _CODE_COLUMNS.get(level, ()))
     if code_col is None:
         problems += [
-            Problem(int(r), "code", "required", "no code column (use --code-field)")
-            for r in frame["_row"]
+            Problem(int(r), "code", "required", msg("admin.no_code_column")) for r in frame["_row"]
         ]
         frame["code"] = None
     else:

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gis.crs import METRIC_CRS, to_wgs84
+from gis.messages import msg
 from gis.text import fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
@@ -74,7 +75,7 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
                     row,
                     "area_ha",
                     "area_measured",
-                    f"area_ha not given: {measured[idx]:.2f} ha measured from the polygon",
+                    msg("clusters.area_measured", area_ha=round(float(measured[idx]), 2)),
                     "warning",
                 )
             )
@@ -85,7 +86,11 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
                     row,
                     "area_ha",
                     "area_mismatch",
-                    f"stated {stated[idx]:g} ha but the polygon measures {measured[idx]:.2f} ha",
+                    msg(
+                        "clusters.area_mismatch",
+                        stated_ha=float(stated[idx]),
+                        area_ha=round(float(measured[idx]), 2),
+                    ),
                     "warning",
                 )
             )

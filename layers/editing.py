@@ -26,6 +26,7 @@ from gis.errors import (
     ValidationError,
     VersionRequiredError,
 )
+from gis.messages import Message, msg
 from layers.layer import Layer
 from layers.registry import LAYERS
 from layers.routes import ROUTES
@@ -199,6 +200,16 @@ def _audit(conn, actor: str, action: str, table: str, fid: int, before, after, d
         return int(cur.fetchone()[0])
 
 
+def _rejected(problems: list) -> Message:
+    """Why a feature was refused: each problem's field and reason."""
+    return msg(
+        "edit.rejected",
+        problems=[
+            msg("edit.field_problem", field=p.field or "feature", reason=p.reason) for p in problems
+        ],
+    )
+
+
 def _write_route(conn, properties: dict[str, Any]) -> None:
     """Check and write one route with its stops (the curated routes' own rules), in the caller's transaction."""
     from layers.routes import check_route, write_route
@@ -211,7 +222,7 @@ def _write_route(conn, properties: dict[str, Any]) -> None:
     problems = check_route(1, properties)
     if problems:
         conn.rollback()
-        raise ValidationError("; ".join(f"{p.field}: {p.reason}" for p in problems))
+        raise ValidationError(_rejected(problems))
     with conn.cursor() as cur:
         try:
             write_route(cur, properties, properties.get("source") or "api")
@@ -259,7 +270,7 @@ def _import_one(
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:
         conn.rollback()
-        raise ValidationError("; ".join(f"{p.field or 'feature'}: {p.reason}" for p in errors))
+        raise ValidationError(_rejected(errors))
 
 
 def _spec(layer: str) -> Layer:

@@ -26,6 +26,7 @@ from psycopg2.extras import execute_values
 from gis.crs import to_wgs84
 from gis.errors import ImportFailedError
 from gis.io import read_vector
+from gis.messages import Message, msg
 from gis.progress import Progress, counter
 from gis.validate import Problem, check_duplicates, check_fields, check_geometries
 from layers.layer import Layer
@@ -57,7 +58,7 @@ class ImportOptions:
 
 @dataclass
 class ImportReport:
-    """Counts and row-level problems of one import."""
+    """Counts, row-level problems and notes (messages) of one import."""
 
     layer: str
     path: str
@@ -67,7 +68,7 @@ class ImportReport:
     unchanged: int = 0
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -89,35 +90,43 @@ class ImportReport:
             }
         )
 
-    def to_text(self, *, max_problems: int = 40) -> str:
-        """A human-readable report, errors first."""
-        head = "DRY RUN (nothing written): " if self.dry_run else ""
-        lines = [
-            f"{head}{self.layer} from {self.path}: {self.total} rows read, "
-            f"{self.inserted} inserted, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.rejected} rejected",
-        ]
-        lines += [f"  note: {n}" for n in self.notes]
+    def summary(self) -> Message:
+        """The counts as one message."""
+        return msg(
+            "import.summary_dry_run" if self.dry_run else "import.summary",
+            layer=self.layer,
+            path=self.path,
+            total=self.total,
+            inserted=self.inserted,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            rejected=self.rejected,
+        )
+
+    def messages(self, *, max_problems: int = 40) -> list[Message]:
+        """The report as messages, one a line: counts, notes, problems by code, then errors first."""
+        lines = [self.summary(), *(msg("import.note", note=n) for n in self.notes)]
         by_code: dict[tuple[str, str], set[int | None]] = {}
         for p in self.problems:
             by_code.setdefault((p.severity, p.code), set()).add(p.row)
         for (severity, code), rows in sorted(by_code.items()):
+            level = _SEVERITY[severity]
             lines.append(
-                f"  {severity:7s} {code}: {len(rows)} rows"
+                msg("import.code_rows", severity=level, problem_code=code, rows=len(rows))
                 if None not in rows
-                else f"  {severity:7s} {code}"
+                else msg("import.code_file", severity=level, problem_code=code)
             )
         ordered = sorted(self.problems, key=lambda p: (p.severity != "error", p.row or 0))
-        for p in ordered[:max_problems]:
-            lines.append(f"  {p.severity}: {p}")
+        lines += [
+            msg("import.problem", severity=_SEVERITY[p.severity], problem=p.message)
+            for p in ordered[:max_problems]
+        ]
         if len(ordered) > max_problems:
-            lines.append(
-                f"  ... and {len(ordered) - max_problems} more (use --report FILE for all)"
-            )
-        return "\n".join(lines)
+            lines.append(msg("import.more_problems", more=len(ordered) - max_problems))
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (for ``--report FILE``)."""
+        """JSON-ready form (for ``--report FILE``); notes and reasons stay messages."""
         return {
             "layer": self.layer,
             "path": self.path,
@@ -128,9 +137,11 @@ class ImportReport:
             "rejected": self.rejected,
             "dry_run": self.dry_run,
             "notes": self.notes,
-            "problems": [p.__dict__ for p in self.problems],
+            "problems": [p.as_dict() for p in self.problems],
         }
 
+
+_SEVERITY = {"error": msg("severity.error"), "warning": msg("severity.warning")}
 
 #: The import reads its layer's declaration (:class:`layers.layer.Layer`): table, natural
 #: key, the columns it writes, the fields it validates, ``prepare``, ``stage_check``.
@@ -326,12 +337,12 @@ def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) 
         conn.rollback()
         detail = (exc.diag.message_primary or str(exc)) if exc.diag else str(exc)
         raise ImportFailedError(
-            f"{path}: the database refused the import, nothing was written: {detail}"
+            msg("import.database_refused", path=str(path), detail=detail)
         ) from exc
     except BaseException:
         conn.rollback()
         raise
-    logger.info("%s", report.to_text(max_problems=0))
+    logger.info("%s", report.summary())
     return report
 
 

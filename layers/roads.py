@@ -18,6 +18,7 @@ from psycopg2 import sql
 
 from gis.crs import METRIC_CRS, to_wgs84
 from gis.errors import ValidationError
+from gis.messages import Message, msg
 from gis.network import RoadGraph, largest_scc, parse_maxspeed
 from gis.progress import Progress, counter
 from layers.layer import N_, Column, Layer
@@ -80,19 +81,26 @@ class RoadImportReport:
     dropped_nodes: int = 0
     dropped_edges: int = 0
     noded_lines: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
-    def to_text(self) -> str:
-        """One paragraph for the terminal."""
+    def messages(self) -> list[Message]:
+        """The report as messages, one a line (rendered by the command line)."""
         lines = [
-            f"roads '{self.network}' from {self.path} ({self.reader}): {self.nodes} nodes, {self.edges} "
-            f"directed edges kept; {self.dropped_nodes} nodes and {self.dropped_edges} edges outside the "
-            "largest strongly connected component dropped"
+            msg(
+                "roads.summary",
+                network=self.network,
+                path=self.path,
+                reader=self.reader,
+                nodes=self.nodes,
+                edges=self.edges,
+                dropped_nodes=self.dropped_nodes,
+                dropped_edges=self.dropped_edges,
+            )
         ]
         if self.noded_lines:
-            lines.append(f"  noded {self.noded_lines} input lines at their crossings")
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+            lines.append(msg("roads.noded", lines=self.noded_lines))
+        lines += [msg("import.note", note=n) for n in self.notes]
+        return lines
 
 
 def _edge_frame(rows: dict[str, list]) -> pd.DataFrame:
@@ -233,23 +241,25 @@ def _node_lines(lines: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame, in
     return frame, nodes, len(attrs)
 
 
-def _read_lines(path: Path, crs: str | None) -> tuple[pd.DataFrame, pd.DataFrame, int, list[str]]:
+def _read_lines(
+    path: Path, crs: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, int, list[Message]]:
     lines = gpd.read_file(path)
     if lines.crs is None:
         if crs is None:
-            raise ValidationError(f"{path}: the file states no CRS; say which with --crs")
+            raise ValidationError(msg("io.no_crs", path=str(path)))
         lines = lines.set_crs(crs)
     lines = to_wgs84(lines).explode(index_parts=False)
-    notes = []
+    notes: list[Message] = []
     kinds = lines.geometry.geom_type
     if (~kinds.isin(["LineString"])).any():
-        notes.append(f"{int((~kinds.isin(['LineString'])).sum())} non-line features ignored")
+        notes.append(msg("roads.non_lines", features=int((~kinds.isin(["LineString"])).sum())))
         lines = lines[kinds == "LineString"]
     for column in ("loai_duong", "type", "railway"):
         if column in lines.columns:
             rail = lines[column].astype(str).str.lower().str.contains("sắt|rail", regex=True)
             if rail.any():
-                notes.append(f"{int(rail.sum())} railway lines left out")
+                notes.append(msg("roads.railways", lines=int(rail.sum())))
                 lines = lines[~rail]
     frame, nodes, count = _node_lines(lines)
     return frame, nodes, count, notes
@@ -325,7 +335,7 @@ def read_network(
     )
     report = RoadImportReport("", str(path), reader="")
     if not path.exists():
-        raise ValidationError(f"{path}: file not found")
+        raise ValidationError(msg("io.file_not_found", path=str(path)))
     if suffix == ".graphml":
         report.reader = "OSMnx GraphML"
         edges, nodes = _read_graphml(path)
@@ -339,11 +349,9 @@ def read_network(
         report.reader = "lines (noded)"
         edges, nodes, report.noded_lines, report.notes = _read_lines(path, crs)
     else:
-        raise ValidationError(
-            f"{path}: unsupported road file; use .osm.pbf, .osm, .graphml, .gpkg, .geojson"
-        )
+        raise ValidationError(msg("roads.unsupported_file", path=str(path)))
     if edges.empty:
-        raise ValidationError(f"{path}: no road edges found")
+        raise ValidationError(msg("roads.no_edges", path=str(path)))
     missing = edges["geometry"].isna().to_numpy()
     if missing.any():
         keys = pd.Index(nodes["key"])
@@ -364,7 +372,7 @@ def build(
     keys = pd.Index(nodes["key"])
     u, v = keys.get_indexer(edges["u"]), keys.get_indexer(edges["v"])
     if (u < 0).any() or (v < 0).any():
-        raise ValidationError("edges refer to nodes that are not in the file")
+        raise ValidationError(msg("roads.dangling_edges"))
     keep = largest_scc(u, v, len(keys))
     edge_keep = keep[u] & keep[v]
     report.dropped_nodes, report.dropped_edges = int((~keep).sum()), int((~edge_keep).sum())
@@ -481,7 +489,7 @@ def import_roads(
         from layers.routes import recompute_on_network
 
         redrawn = recompute_on_network(conn, _graph_from_frames(kept, kept_nodes))
-        report.notes.append(f"{redrawn} curated tourism routes redrawn on the new network")
+        report.notes.append(msg("roads.routes_redrawn", routes=redrawn))
     conn.rollback() if dry_run else conn.commit()
     return report
 
@@ -509,9 +517,7 @@ def read_graph(conn, network: str = "default") -> RoadGraph:
         )
         xy = np.array(cur.fetchall(), dtype=float).reshape(-1, 2)
         if len(xy) == 0:
-            raise ValidationError(
-                f"no road network {network!r} is loaded: run `langnghe import roads FILE`"
-            )
+            raise ValidationError(msg("roads.network_missing", network=network))
         cur.execute(
             "SELECT id, source - 1, target - 1, length_m, highway, maxspeed_kmh, ST_AsBinary(geom) "
             "FROM roads WHERE network = %s ORDER BY id",

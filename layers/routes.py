@@ -10,6 +10,7 @@ import psycopg2
 import yaml
 
 from gis.errors import ImportFailedError, ValidationError
+from gis.messages import msg
 from gis.text import fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportReport
@@ -90,18 +91,19 @@ ROUTE_STOPS = Layer(
 
 def check_route(i: int, route: Any) -> list[Problem]:
     if not isinstance(route, dict):
-        return [Problem(i, None, "type", "a route must be a mapping")]
+        return [Problem(i, None, "type", msg("routes.not_mapping"))]
     problems = [
-        Problem(i, key, "required", "required value is missing")
+        Problem(i, key, "required", msg("validate.required"))
         for key in _REQUIRED
         if not route.get(key)
     ]
     stops = route.get("stops") or []
     if stops and len(stops) < 2:
-        problems.append(Problem(i, "stops", "range", "a route needs at least 2 stops"))
+        problems.append(Problem(i, "stops", "range", msg("routes.too_few_stops")))
     for stop in stops:
         if not isinstance(stop, dict) or not stop.get("village"):
-            problems.append(Problem(i, "stops", "required", f"stop without a village: {stop!r}"))
+            reason = msg("routes.stop_without_village", stop=repr(stop)[:80])
+            problems.append(Problem(i, "stops", "required", reason))
     return problems
 
 
@@ -112,7 +114,7 @@ def write_route(cur, route: dict[str, Any], source: str) -> str:
     ids = dict(cur.fetchall())
     missing = [r for r in refs if r not in ids]
     if missing:
-        raise ValidationError("unknown village ref(s): " + ", ".join(missing))
+        raise ValidationError(msg("routes.unknown_villages", refs=missing))
     cur.execute(
         "SELECT id, name_vi, name_en, theme, description_vi, description_en, "
         "(SELECT array_agg(village_id || ':' || coalesce(planned_minutes, -1) ORDER BY seq) "
@@ -163,10 +165,10 @@ def import_routes(
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ValidationError(f"{path}: cannot read routes: {exc}") from exc
+        raise ValidationError(msg("routes.unreadable", path=str(path), detail=str(exc))) from exc
     routes = (doc or {}).get("routes") if isinstance(doc, dict) else None
     if not isinstance(routes, list):
-        raise ValidationError(f"{path}: expected a top-level 'routes:' list")
+        raise ValidationError(msg("routes.no_list", path=str(path)))
     report = ImportReport("routes", str(path), total=len(routes), dry_run=dry_run)
     try:
         with conn.cursor() as cur:
@@ -180,7 +182,8 @@ def import_routes(
                         setattr(report, outcome, getattr(report, outcome) + 1)
                     except ValidationError as exc:
                         cur.execute("ROLLBACK TO SAVEPOINT route")
-                        found = [Problem(i, "stops", "unknown_village", str(exc))]
+                        reason = exc.message or msg("routes.unknown_villages", refs=[])
+                        found = [Problem(i, "stops", "unknown_village", reason)]
                 report.problems += found
             cur.execute(
                 "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', "
@@ -196,7 +199,7 @@ def import_routes(
     except psycopg2.Error as exc:
         conn.rollback()
         raise ImportFailedError(
-            f"{path}: the database refused the routes, nothing was written: {exc}"
+            msg("import.database_refused", path=str(path), detail=str(exc))
         ) from exc
     return report
 

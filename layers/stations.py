@@ -16,6 +16,7 @@ from psycopg2 import sql
 
 from gis.errors import ImportFailedError, ValidationError
 from gis.io import read_table
+from gis.messages import msg
 from gis.progress import Progress, counter
 from gis.text import fold, nfc
 from gis.validate import Problem, in_vietnam
@@ -66,9 +67,7 @@ def _prepare_stations(
     frame["synthetic"] = frame["synthetic"] if "synthetic" in frame else "no"
     frame["flags"] = [[] for _ in range(len(frame))]
     problems = [
-        Problem(
-            int(row), "geometry", "no_coordinates", "station has no coordinates (kept)", "warning"
-        )
+        Problem(int(row), "geometry", "no_coordinates", msg("stations.no_coordinates"), "warning")
         for row, geom in zip(frame["_row"], gdf.geometry, strict=True)
         if geom is None
     ]
@@ -226,10 +225,7 @@ def _to_long(
     known = {_param_key(c): c for c in table["code"]}
     value_cols = {c: known[_param_key(c)] for c in df.columns if _param_key(c) in known}
     if not value_cols:
-        raise ValidationError(
-            "no measurement columns: expected parameter/value columns (long) or "
-            "columns named after parameters such as PM2.5, NO2, CO (wide)"
-        )
+        raise ValidationError(msg("measurements.no_value_columns"))
     long = df.melt(
         id_vars=["_row", station_col, time_col],
         value_vars=list(value_cols),
@@ -278,13 +274,22 @@ def _ensure_stations(
             ),
         )
         ids[ref] = cur.fetchone()[0]
-        report.notes.append(f"created station {ref} ({name})")
+        report.notes.append(msg("measurements.station_created", ref=ref, name=name))
     if missing_coords:
         report.notes.append(
-            f"{len(missing_coords)} stations have no coordinates; their values are kept: "
-            + ", ".join(missing_coords)
+            msg(
+                "measurements.stations_without_coordinates",
+                count=len(missing_coords),
+                stations=missing_coords,
+            )
         )
     return ids
+
+
+_FLAGGED = {
+    "negative": lambda **params: msg("measurements.flagged_negative", **params),
+    "out_of_range": lambda **params: msg("measurements.flagged_out_of_range", **params),
+}
 
 
 def _station_lonlat(rows: pd.DataFrame, lower: dict[str, str]) -> tuple[float | None, float | None]:
@@ -315,12 +320,16 @@ def _parse(
     raw = raw[raw != ""]
     value = pd.to_numeric(raw.str.replace(",", "."), errors="coerce")
     for row, text in zip(long.loc[value.isna(), "_row"], raw[value.isna()], strict=True):
-        problems.append(Problem(int(row), "value", "type", f"not a number: {text!r}"))
+        problems.append(
+            Problem(int(row), "value", "type", msg("validate.not_number", value=str(text)))
+        )
     times = pd.to_datetime(long[time_col], errors="coerce", format="mixed")
     for row, text in zip(
         long.loc[times.isna(), "_row"], long.loc[times.isna(), time_col], strict=True
     ):
-        problems.append(Problem(int(row), time_col, "type", f"not a date-time: {text!r}"))
+        problems.append(
+            Problem(int(row), time_col, "type", msg("measurements.not_datetime", value=str(text)))
+        )
     if times.dt.tz is None:
         times = times.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     long["observed_at"] = times
@@ -333,7 +342,7 @@ def _parse(
         else pd.Series(False, index=long.index)
     )
     for row in long.loc[blank_unit & value.notna(), "_row"]:
-        problems.append(Problem(int(row), "unit", "unit", "unit missing"))
+        problems.append(Problem(int(row), "unit", "unit", msg("measurements.unit_missing")))
     ok = value.notna() & times.notna() & ~blank_unit
     long = long[ok]
     converted, canonical, bad_unit = normalise_units(
@@ -341,7 +350,7 @@ def _parse(
     )
     for row, u in zip(long.loc[bad_unit, "_row"], units[ok][bad_unit], strict=True):
         problems.append(
-            Problem(int(row), "unit", "unit", f"unit {u!r} cannot be converted for this parameter")
+            Problem(int(row), "unit", "unit", msg("measurements.unit_unconvertible", unit=str(u)))
         )
     long["value"], long["unit"] = converted, canonical.to_numpy()
     return long[~bad_unit], problems
@@ -459,24 +468,32 @@ def import_measurements(
     scol, tcol = _find(columns, _STATION_COLS, station_col), _find(columns, _TIME_COLS, time_col)
     if scol is None or tcol is None:
         raise ValidationError(
-            f"{path}: needs a station column ({', '.join(_STATION_COLS)}) and a time column "
-            f"({', '.join(_TIME_COLS)}); found {', '.join(c for c in columns if c != '_row')}"
+            msg(
+                "measurements.key_columns",
+                path=str(path),
+                station_columns=list(_STATION_COLS),
+                time_columns=list(_TIME_COLS),
+                found=[c for c in columns if c != "_row"],
+            )
         )
     if (
         unit is None
         and not any(c.lower() == "unit" for c in columns)
         and any(c.lower() in ("parameter", "value") for c in columns)
     ):
-        raise ValidationError(
-            f"{path}: no unit column and no unit given (--unit): the values' unit is unknown"
-        )
+        raise ValidationError(msg("measurements.no_unit", path=str(path)))
     try:
         with conn.cursor() as cur:
             table = _parameters(cur)
             long, layout = _to_long(df, scol, tcol, table)
             unknown = long["parameter"].isna() | ~long["parameter"].isin(table["code"])
             report.problems += [
-                Problem(int(r), "parameter", "choice", f"unknown parameter {p!r}")
+                Problem(
+                    int(r),
+                    "parameter",
+                    "choice",
+                    msg("measurements.unknown_parameter", parameter=p),
+                )
                 for r, p in zip(
                     long.loc[unknown, "_row"], long.loc[unknown, "parameter"], strict=True
                 )
@@ -495,9 +512,7 @@ def import_measurements(
             long["station_id"] = refs.map(ids)
             orphan = long["station_id"].isna()
             report.problems += [
-                Problem(
-                    int(r), scol, "unknown_station", f"unknown station {s!r}: import stations first"
-                )
+                Problem(int(r), scol, "unknown_station", msg("measurements.unknown_station", ref=s))
                 for r, s in zip(long.loc[orphan, "_row"], refs[orphan], strict=True)
             ]
             long = long[~orphan].copy()
@@ -507,26 +522,38 @@ def import_measurements(
                     int(r),
                     "observed_at",
                     "duplicate",
-                    f"duplicate {p} value for the same station and time",
+                    msg("measurements.duplicate", parameter=p),
                 )
                 for r, p in zip(long.loc[dup, "_row"], long.loc[dup, "parameter"], strict=True)
             ]
             long = long[~dup]
             errors = [p for p in report.problems if p.severity == "error"]
             if errors and not partial:
-                shown = "; ".join(f"row {p.row}, column {p.field}: {p.reason}" for p in errors[:20])
-                more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
+                shown = [
+                    msg("problem.row_column", row=p.row, field=p.field, reason=p.reason)
+                    for p in errors[:20]
+                ]
                 raise ImportFailedError(
-                    f"{path.name}: {len(errors)} rows cannot be read, nothing was written: "
-                    f"{shown}{more}"
+                    msg(
+                        "measurements.rows_unreadable",
+                        file=path.name,
+                        rows=len(errors),
+                        problems=shown,
+                    )
+                    if len(errors) <= 20
+                    else msg(
+                        "measurements.rows_unreadable_more",
+                        file=path.name,
+                        rows=len(errors),
+                        problems=shown,
+                        more=len(errors) - 20,
+                    )
                 )
             long["station_id"] = long["station_id"].astype(int)
             long["quality_flag"] = _quality(long, table, synthetic)
             for flag in ("negative", "out_of_range"):
                 report.problems += [
-                    Problem(
-                        int(r), "value", flag, f"{p} value {v:g} flagged {flag} (kept)", "warning"
-                    )
+                    Problem(int(r), "value", flag, _FLAGGED[flag](parameter=p, value=v), "warning")
                     for r, p, v in long.loc[
                         long["quality_flag"] == flag, ["_row", "parameter", "value"]
                     ].itertuples(index=False)
@@ -538,17 +565,15 @@ def import_measurements(
                 {(p.row, p.field) for p in report.problems if p.severity == "error"}
             )
             report.unchanged = len(long) - report.inserted - report.updated
-            report.notes.append(f"layout {layout}; {len(long)} values read")
+            report.notes.append(
+                msg("measurements.read_wide", values=len(long))
+                if layout == "wide"
+                else msg("measurements.read_long", values=len(long))
+            )
             if layout == "wide" and unit is None:
-                report.notes.append(
-                    "no units in the file: each parameter's canonical unit assumed "
-                    "(µg/m3 for air, mg/L for water); give --unit otherwise"
-                )
+                report.notes.append(msg("measurements.canonical_units"))
             if differing and not replace:
-                report.notes.append(
-                    f"{differing} values differ from stored ones: kept the stored values "
-                    "(use --replace to replace them)"
-                )
+                report.notes.append(msg("measurements.kept_stored", values=differing))
             cur.execute(
                 "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', 'measurements', %s)",
                 (
@@ -562,9 +587,9 @@ def import_measurements(
         conn.rollback() if dry_run else conn.commit()
     except psycopg2.Error as exc:
         conn.rollback()
+        detail = exc.diag.message_primary if exc.diag else None
         raise ImportFailedError(
-            f"{path}: the database refused the import, nothing was written: "
-            f"{exc.diag.message_primary if exc.diag else exc}"
+            msg("import.database_refused", path=str(path), detail=detail or str(exc))
         ) from exc
     except BaseException:
         conn.rollback()

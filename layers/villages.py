@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 from psycopg2 import sql
 
+from gis.messages import msg
 from gis.text import admin_key, fold, nfc
 from gis.validate import Problem
 from layers.crafts import CRAFT_CODES, infer_craft, infer_recognition
@@ -76,7 +77,8 @@ def _apply_profile(
     if rule:
         ids = pd.to_numeric(gdf[rule["field"]], errors="coerce")
         for row in frame.loc[ids >= rule["min"], "_row"]:
-            problems.append(Problem(int(row), rule["field"], "test_row", rule["reason"]))
+            reason = msg("villages.profile_test_row", field=rule["field"], minimum=rule["min"])
+            problems.append(Problem(int(row), rule["field"], "test_row", reason))
     return frame, problems
 
 
@@ -97,7 +99,7 @@ def _flag_duplicate_coordinates(gdf: gpd.GeoDataFrame, frame: pd.DataFrame) -> l
                     row,
                     "geometry",
                     "duplicate_coordinates",
-                    f"same coordinates as row {first[key]} (kept, flagged)",
+                    msg("villages.duplicate_coordinates", first=first[key]),
                     "warning",
                 )
             )
@@ -120,9 +122,7 @@ def _prepare_villages(
         if name is None:
             continue
         if _TEST_NAME.match(name):
-            problems.append(
-                Problem(row, "name", "test_row", f"looks like a test row: name {name!r}")
-            )
+            problems.append(Problem(row, "name", "test_row", msg("villages.test_name", name=name)))
         if frame.at[idx, "craft"] is None:
             craft = infer_craft(name)
             frame.at[idx, "craft"] = craft or "other"
@@ -131,9 +131,9 @@ def _prepare_villages(
                     row,
                     "craft",
                     "craft_inferred",
-                    f"craft {craft} inferred from the name"
+                    msg("villages.craft_inferred", craft=craft)
                     if craft
-                    else "no craft found in the name: set to 'other'",
+                    else msg("villages.craft_other"),
                     "warning",
                 )
             )
@@ -200,7 +200,9 @@ def _check_villages(cur, options: ImportOptions) -> list[Problem]:
                     row,
                     column,
                     flag,
-                    f"the point lies outside its stated {level} (kept, flagged)",
+                    msg("villages.outside_province")
+                    if level == "province"
+                    else msg("villages.outside_district"),
                     "warning",
                 )
             )
@@ -216,8 +218,11 @@ def _check_villages(cur, options: ImportOptions) -> list[Problem]:
                 None,
                 "province_name",
                 "province_unchecked",
-                f"{unchecked} rows not checked against a province boundary: none is "
-                f"loaded for their province (admin version {options.admin_version})",
+                msg(
+                    "villages.province_unchecked",
+                    rows=unchecked,
+                    version=options.admin_version,
+                ),
                 "warning",
             )
         )
@@ -334,7 +339,7 @@ def _check_ocop(cur, options: ImportOptions) -> list[Problem]:
             row,
             "village_ref",
             "unknown_village",
-            f"no village with ref {ref!r}: import villages first",
+            msg("ocop.unknown_village", ref=ref),
         )
         for row, ref in cur.fetchall()
     ]

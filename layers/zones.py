@@ -7,6 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from gis.messages import msg
 from gis.text import nfc
 from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
@@ -35,7 +36,7 @@ def _check_parameters(cur, options: ImportOptions) -> list[Problem]:
         "AND parameter NOT IN (SELECT code FROM parameters)"
     )
     return [
-        Problem(int(row), "parameter", "choice", f"unknown parameter {p!r}")
+        Problem(int(row), "parameter", "choice", msg("measurements.unknown_parameter", parameter=p))
         for row, p in cur.fetchall()
     ]
 

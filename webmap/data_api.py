@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from gis.errors import LangNgheError, NotFoundError
+from gis.messages import msg
 from layers import spatial
 from layers.collections import features, get_collection
 from layers.regulations import load_document
@@ -25,7 +26,8 @@ from webmap.auth import current, require
 from webmap.db import get_conn
 from webmap.errors import BadParameter, NotFound
 from webmap.export import village_map_html
-from webmap.messages import localize, message_json
+from webmap.i18n import current_lang
+from webmap.messages import localize, message_json, replace_text
 from webmap.params import (
     ZONE_KINDS,
     parse_choice,
@@ -314,7 +316,7 @@ def exposure():
                 population_inside=0,
                 per_zone=[],
                 ranking=[],
-                notes=["no pollution zones stored yet"],
+                notes=[localize(msg("exposure.no_zones_stored"), current_lang())],
             )
     result = assess_exposure(
         get_conn(),
@@ -328,7 +330,7 @@ def exposure():
     result["ranking"] = result["ranking"][
         : parse_int(request.args.get("top"), "top", default=20, minimum=1, maximum=500)
     ]
-    return jsonify(result)
+    return jsonify(localize(result, current_lang()))
 
 
 @bp.get("/api/stations/<int:station_id>/water")
@@ -435,5 +437,9 @@ def upload_measurements():
         except (
             LangNgheError
         ) as exc:  # name the file as the user knows it, never our temporary folder
+            if exc.message is not None:
+                named = replace_text(exc.message, str(path), name)
+                raise type(exc)(replace_text(named, folder, "")) from None
             raise type(exc)(str(exc).replace(str(path), name).replace(folder, "")) from None
-    return jsonify({**report.to_dict(), "path": name})
+        report.path = name
+    return jsonify({**localize(report.to_dict(), current_lang()), "path": name})

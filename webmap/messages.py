@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import math
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ __all__ = [
     "TEXTS",
     "N_",
     "as_text",
+    "replace_text",
     "localize",
     "message_json",
     "render",
@@ -51,6 +53,7 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark o
 
 # Every code a message below webmap/ may carry, with its English template. Keep sorted by code.
 TEXTS: dict[str, str] = {
+    "admin.no_code_column": N_("no code column (use --code-field)"),
     "air.assessed_periods": N_(
         "{station}, {parameter} {period}: {assessed} periods assessed, {exceeded} above the "
         "limit; {incomplete} incomplete and not assessed (completeness rule of this project: "
@@ -87,6 +90,15 @@ TEXTS: dict[str, str] = {
     "aqi.day_incomplete": N_(
         "{day}: {hours} of 24 hours of particulate data, {needed} needed (completeness rule of "
         "this project, 75%, not of the decision): no daily index"
+    ),
+    "clusters.area_measured": N_("area_ha not given: {area_ha} ha measured from the polygon"),
+    "clusters.area_mismatch": N_("stated {stated_ha} ha but the polygon measures {area_ha} ha"),
+    "crs.both_needed": N_("both inputs need a CRS; got None"),
+    "crs.mismatch": N_("CRS mismatch: {left} vs {right}"),
+    "crs.missing": N_("the data has no CRS: say which with --crs (e.g. EPSG:4326)"),
+    "crs.unknown": N_("not a coordinate reference system: '{value}'"),
+    "crs.unsupported": N_(
+        "unsupported CRS '{name}': use WGS 84 (EPSG:4326), VN-2000 (EPSG:4756, its TM-3 grids such as EPSG:9208, or its UTM grids) or UTM 48N/49N (EPSG:32648/32649)"
     ),
     "decree08.appendix2_if_stage": N_(
         "{craft}: listed in Appendix II (item {items}) only with that production stage "
@@ -201,19 +213,116 @@ TEXTS: dict[str, str] = {
     "decree52.recognition": N_(
         "Recorded recognition: {recognition}, on {date}, decision {decision}"
     ),
+    "edit.field_problem": N_("{field}: {reason}"),
+    "edit.rejected": N_("{problems}"),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
     "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),
     "exposure.no_units": N_("no administrative units to rank: import them first"),
     "exposure.no_zones": N_("no pollution zones to assess"),
+    "exposure.no_zones_stored": N_("no pollution zones stored yet"),
+    "import.code_file": N_("{severity} {problem_code}"),
+    "import.code_rows": N_("{severity} {problem_code}: {rows} rows"),
+    "import.database_refused": N_(
+        "{path}: the database refused the import, nothing was written: {detail}"
+    ),
+    "import.more_problems": N_("... and {more} more (use --report FILE for all)"),
+    "import.note": N_("note: {note}"),
+    "import.problem": N_("{severity}: {problem}"),
+    "import.summary": N_(
+        "{layer} from {path}: {total} rows read, {inserted} inserted, {updated} updated, {unchanged} unchanged, {rejected} rejected"
+    ),
+    "import.summary_dry_run": N_(
+        "DRY RUN (nothing written): {layer} from {path}: {total} rows read, {inserted} inserted, {updated} updated, {unchanged} unchanged, {rejected} rejected"
+    ),
+    "io.bad_csv": N_("{path}: not a readable CSV: {detail}"),
+    "io.bad_vector": N_("{path}: cannot read as a vector file: {detail}"),
+    "io.bad_wkt": N_("not readable WKT: '{text}'"),
+    "io.coordinate_missing": N_("coordinate is missing"),
+    "io.coordinate_not_finite": N_("coordinate is NaN or infinite: '{value}'"),
+    "io.crs_conflict": N_("{path}: the file says {file_crs} but --crs says {given}"),
+    "io.empty_file": N_("{path}: the file is empty"),
+    "io.file_not_found": N_("{path}: file not found"),
+    "io.no_crs": N_("{path}: the file states no CRS; say which with --crs (e.g. EPSG:4326)"),
+    "io.no_geometry_columns": N_(
+        "{path}: no geometry columns; expected lon/lat (or longitude/latitude, x/y) or a WKT column"
+    ),
+    "io.not_utf8": N_("{path}: not UTF-8 text (byte {byte}); save it as UTF-8"),
+    "io.unsupported_type": N_(
+        "{path}: unsupported file type '{suffix}'; use CSV, GeoJSON, GeoPackage or Shapefile"
+    ),
+    "measurements.canonical_units": N_(
+        "no units in the file: each parameter's canonical unit assumed (µg/m3 for air, mg/L for water); give --unit otherwise"
+    ),
+    "measurements.duplicate": N_("duplicate {parameter} value for the same station and time"),
+    "measurements.flagged_negative": N_("{parameter} value {value} flagged negative (kept)"),
+    "measurements.flagged_out_of_range": N_(
+        "{parameter} value {value} flagged out_of_range (kept)"
+    ),
+    "measurements.kept_stored": N_(
+        "{values} values differ from stored ones: kept the stored values (use --replace to replace them)"
+    ),
+    "measurements.key_columns": N_(
+        "{path}: needs a station column ({station_columns}) and a time column ({time_columns}); found {found}"
+    ),
+    "measurements.no_unit": N_(
+        "{path}: no unit column and no unit given (--unit): the values' unit is unknown"
+    ),
+    "measurements.no_value_columns": N_(
+        "no measurement columns: expected parameter/value columns (long) or columns named after parameters such as PM2.5, NO2, CO (wide)"
+    ),
+    "measurements.not_datetime": N_("not a date-time: '{value}'"),
+    "measurements.read_long": N_("layout long; {values} values read"),
+    "measurements.read_wide": N_("layout wide; {values} values read"),
+    "measurements.rows_unreadable": N_(
+        "{file}: {rows} rows cannot be read, nothing was written: {problems}"
+    ),
+    "measurements.rows_unreadable_more": N_(
+        "{file}: {rows} rows cannot be read, nothing was written: {problems} (and {more} more)"
+    ),
+    "measurements.station_created": N_("created station {ref} ({name})"),
+    "measurements.stations_without_coordinates": N_(
+        "{count} stations have no coordinates; their values are kept: {stations}"
+    ),
+    "measurements.unit_missing": N_("unit missing"),
+    "measurements.unit_unconvertible": N_("unit '{unit}' cannot be converted for this parameter"),
+    "measurements.unknown_parameter": N_("unknown parameter '{parameter}'"),
+    "measurements.unknown_station": N_("unknown station '{ref}': import stations first"),
+    "ocop.unknown_village": N_("no village with ref '{ref}': import villages first"),
     "period.1h": N_("1-hour"),
     "period.24h": N_("24-hour"),
     "period.8h": N_("8-hour"),
     "period.year": N_("annual"),
+    "problem.file": N_("file: {reason}"),
+    "problem.file_field": N_("file, field '{field}': {reason}"),
+    "problem.row": N_("row {row}: {reason}"),
+    "problem.row_column": N_("row {row}, column {field}: {reason}"),
+    "problem.row_field": N_("row {row}, field '{field}': {reason}"),
     "recognition.craft_village": N_("craft village"),
     "recognition.traditional_craft_village": N_("traditional craft village"),
     "recognition.unknown": N_("not recorded"),
     "recognition.village_with_craft": N_("village with a craft (not recognised)"),
+    "roads.dangling_edges": N_("edges refer to nodes that are not in the file"),
+    "roads.network_missing": N_(
+        "no road network '{network}' is loaded: run `langnghe import roads FILE`"
+    ),
+    "roads.no_edges": N_("{path}: no road edges found"),
+    "roads.noded": N_("noded {lines} input lines at their crossings"),
+    "roads.non_lines": N_("{features} non-line features ignored"),
+    "roads.railways": N_("{lines} railway lines left out"),
+    "roads.routes_redrawn": N_("{routes} curated tourism routes redrawn on the new network"),
+    "roads.summary": N_(
+        "roads '{network}' from {path} ({reader}): {nodes} nodes, {edges} directed edges kept; {dropped_nodes} nodes and {dropped_edges} edges outside the largest strongly connected component dropped"
+    ),
+    "roads.unsupported_file": N_(
+        "{path}: unsupported road file; use .osm.pbf, .osm, .graphml, .gpkg, .geojson"
+    ),
+    "routes.no_list": N_("{path}: expected a top-level 'routes:' list"),
+    "routes.not_mapping": N_("a route must be a mapping"),
+    "routes.stop_without_village": N_("stop without a village: {stop}"),
+    "routes.too_few_stops": N_("a route needs at least 2 stops"),
+    "routes.unknown_villages": N_("unknown village ref(s): {refs}"),
+    "routes.unreadable": N_("{path}: cannot read routes: {detail}"),
     "rule.article_not_recorded": N_("article not recorded"),
     "rule.source": N_(
         "{document}, {article}, in force {effective_from} to {effective_to}, {verified}"
@@ -221,6 +330,8 @@ TEXTS: dict[str, str] = {
     "rule.source_open": N_("{document}, {article}, in force from {effective_from}, {verified}"),
     "rule.unverified": N_("unverified (secondary source)"),
     "rule.verified": N_("verified against the primary text"),
+    "severity.error": N_("error"),
+    "severity.warning": N_("warning"),
     "siting.ahp_inconsistent": N_(
         "AHP consistency ratio {ratio} is above {max_ratio}: the comparisons contradict each "
         "other. The judgement furthest from the derived weights is {first} vs {second} (given "
@@ -259,6 +370,7 @@ TEXTS: dict[str, str] = {
     "siting.transform_needs": N_("{kind} transform needs {missing}"),
     "siting.transform_unknown": N_("transform kind '{kind}' is unknown; use one of {choices}"),
     "siting.weights_sum": N_("weights must sum to 1, they sum to {total} ({weights})"),
+    "stations.no_coordinates": N_("station has no coordinates (kept)"),
     "status.confirm": N_("to confirm"),
     "status.fail": N_("fail"),
     "status.pass": N_("pass"),
@@ -273,6 +385,44 @@ TEXTS: dict[str, str] = {
     "tour.no_stops": N_("no stop selected: pick at least one village"),
     "tour.opening_hours_unreadable": N_("cannot read opening hours '{opening_hours}': {detail}"),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
+    "validate.above_maximum": N_("{value} is above the maximum {maximum}"),
+    "validate.below_minimum": N_("{value} is below the minimum {minimum}"),
+    "validate.duplicate": N_("duplicate of row {first} ({key})"),
+    "validate.empty_geometry": N_("geometry is missing or empty"),
+    "validate.geometry_repaired": N_("invalid geometry repaired ({reason})"),
+    "validate.geometry_type": N_("geometry is a {found}; this layer takes {expected}"),
+    "validate.invalid_geometry": N_("invalid geometry: {reason}"),
+    "validate.invalid_geometry_repair": N_(
+        "invalid geometry: {reason}; re-run with --repair to repair it"
+    ),
+    "validate.latlon_fixed": N_("latitude and longitude were swapped (x={x}, y={y}); fixed"),
+    "validate.latlon_swapped": N_(
+        "latitude and longitude look swapped (x={x}, y={y}); re-run with --fix-swapped to swap them"
+    ),
+    "validate.non_finite": N_("coordinate is NaN or infinite"),
+    "validate.not_choice": N_("'{value}' is not one of: {choices}"),
+    "validate.not_date": N_("not a date (YYYY-MM-DD): '{value}'"),
+    "validate.not_finite": N_("not a finite number: '{value}'"),
+    "validate.not_number": N_("not a number: '{value}'"),
+    "validate.not_whole": N_("not a whole number: '{value}'"),
+    "validate.not_yes_no": N_("not yes/no: '{value}'"),
+    "validate.out_of_range": N_(
+        "coordinate out of range (lon={lon}, lat={lat}): lon must be -180..180, lat -90..90"
+    ),
+    "validate.outside_vietnam": N_(
+        "point outside Vietnam (lon={lon}, lat={lat}); Vietnam lies at 8-24 N, 102-110 E"
+    ),
+    "validate.required": N_("required value is missing"),
+    "villages.craft_inferred": N_("craft {craft} inferred from the name"),
+    "villages.craft_other": N_("no craft found in the name: set to 'other'"),
+    "villages.duplicate_coordinates": N_("same coordinates as row {first} (kept, flagged)"),
+    "villages.outside_district": N_("the point lies outside its stated district (kept, flagged)"),
+    "villages.outside_province": N_("the point lies outside its stated province (kept, flagged)"),
+    "villages.profile_test_row": N_("test row of the source project ({field} >= {minimum})"),
+    "villages.province_unchecked": N_(
+        "{rows} rows not checked against a province boundary: none is loaded for their province (admin version {version})"
+    ),
+    "villages.test_name": N_("looks like a test row: name '{name}'"),
     "wastewater.facility_date_unknown": N_(
         "the facility's commissioning or EIA date is not recorded: from {cutover} to {until} "
         "it decides between QCVN 40:2011 and QCVN 40:2025 ({source})"
@@ -334,6 +484,8 @@ def translations(lang: str) -> NullTranslations:
 
 
 def _number(value: float | int, lang: str) -> str:
+    if not math.isfinite(value) or abs(value) >= 1e15:  # too large for grouping: as Python says
+        return f"{value:g}"
     if isinstance(value, int) or float(value).is_integer():
         return format_decimal(int(value), format="#,##0", locale=Locale.parse(lang))
     return format_decimal(value, format="#,##0.###", locale=Locale.parse(lang))
@@ -353,7 +505,9 @@ def _param(value: Any, lang: str) -> str:
     if isinstance(value, dt.date):
         return format_date(value, "dd/MM/yyyy" if lang == "vi" else "yyyy-MM-dd", locale=lang)
     if isinstance(value, tuple | list):
-        return ", ".join(_param(v, lang) for v in value)
+        # sentences (messages) are separated by semicolons, words and numbers by commas
+        sep = "; " if any(isinstance(v, Message) and v.params for v in value) else ", "
+        return sep.join(_param(v, lang) for v in value)
     if value is None:
         return render(Message("word.unknown"), lang)
     return str(value)
@@ -421,3 +575,26 @@ def as_text(value: Message | str | None, lang: str) -> str:
     if isinstance(value, Message):
         return render(value, lang)
     return "" if value is None else str(value)
+
+
+def replace_text(message: Message, old: str, new: str) -> Message:
+    """The message with ``old`` replaced by ``new`` in every text parameter (nested too).
+
+    The web uses it to name an uploaded file as the user knows it, never by its temporary path.
+
+    Examples
+    --------
+    >>> replace_text(Message("io.empty_file", {"path": "/tmp/x/a.csv"}), "/tmp/x/", "").params
+    {'path': 'a.csv'}
+    """
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(old, new)
+        if isinstance(value, Message):
+            return replace_text(value, old, new)
+        if isinstance(value, tuple):
+            return tuple(swap(v) for v in value)
+        return value
+
+    return Message(message.code, {k: swap(v) for k, v in message.params.items()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -17,6 +18,7 @@ from layers.registry import get_spec
 from layers.stations import import_measurements
 from tests.conftest import count
 from tests.support import executable
+from webmap.messages import render
 
 pytestmark = pytest.mark.postgis
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
@@ -70,7 +72,7 @@ def test_duplicates_replaced_only_when_asked(conn, station, tmp_path):
     )
     import_measurements(conn, first)
     kept = import_measurements(conn, second)
-    assert kept.inserted == 0 and any("differ from stored" in n for n in kept.notes)
+    assert kept.inserted == 0 and any("differ from stored" in render(n, "en") for n in kept.notes)
     replaced = import_measurements(conn, second, replace=True)
     assert replaced.updated == 1
     with conn.cursor() as cur:
@@ -137,7 +139,7 @@ def test_a_bad_file_is_rejected_whole_with_rows_and_columns(conn, station, tmp_p
 
     with pytest.raises(ImportFailedError) as caught:
         import_measurements(conn, BAD / "measurements_long_mixed.csv")
-    text = str(caught.value)
+    text = render(caught.value.message, "en")
     assert "nothing was written" in text
     for part in (
         "row 6, column value: not a number: 'abc'",
@@ -151,24 +153,27 @@ def test_a_bad_file_is_rejected_whole_with_rows_and_columns(conn, station, tmp_p
     impossible.write_text(
         "station_ref,observed_at,parameter,value,unit\nS-1,2026-02-30 01:00,PM2.5,10,ug/m3\n"
     )
-    with pytest.raises(
-        ImportFailedError, match="row 1, column observed_at: not a date-time: '2026-02-30 01:00'"
-    ):
+    with pytest.raises(ImportFailedError) as caught:
         import_measurements(conn, impossible)
+    expected = "row 1, column observed_at: not a date-time: '2026-02-30 01:00'"
+    assert expected in render(caught.value.message, "en")
     header = tmp_path / "header.csv"
     header.write_text("station,when,parameter,value,unit\nS-1,2026-01-01 01:00,PM2.5,10,ug/m3\n")
-    with pytest.raises(
-        ValidationError, match="needs a station column .* and a time column .*found station, when"
-    ):
+    with pytest.raises(ValidationError) as caught:
         import_measurements(conn, header)
+    assert re.search(
+        "needs a station column .* and a time column .*found station, when",
+        render(caught.value.message, "en"),
+    )
     no_unit = tmp_path / "nounit.csv"
     no_unit.write_text("station_ref,observed_at,parameter,value\nS-1,2026-01-01 01:00,PM2.5,10\n")
-    with pytest.raises(ValidationError, match="no unit column and no unit given"):
+    with pytest.raises(ValidationError, match="measurements.no_unit"):
         import_measurements(conn, no_unit)
     assert import_measurements(conn, no_unit, unit="ug/m3").inserted == 1
     blank = tmp_path / "blank.csv"
     blank.write_text(
         "station_ref,observed_at,parameter,value,unit\nS-1,2026-01-01 02:00,PM2.5,10,\n"
     )
-    with pytest.raises(ImportFailedError, match="row 1, column unit: unit missing"):
+    with pytest.raises(ImportFailedError) as caught:
         import_measurements(conn, blank)
+    assert "row 1, column unit: unit missing" in render(caught.value.message, "en")

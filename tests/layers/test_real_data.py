@@ -9,6 +9,7 @@ from layers.registry import get_spec
 from layers.stations import import_measurements
 from tests.conftest import count
 from tests.support import executable
+from webmap.messages import render
 
 pytestmark = pytest.mark.postgis
 
@@ -79,7 +80,7 @@ def test_cvpms_dry_run_via_the_cli(cvpms, test_env):
     import subprocess
 
     done = subprocess.run(
-        [executable("langnghe"), "import", "villages", str(cvpms), "--dry-run"],
+        [executable("langnghe"), "--lang", "en", "import", "villages", str(cvpms), "--dry-run"],
         capture_output=True,
         text=True,
         env=test_env,
@@ -97,7 +98,7 @@ def test_hanoi_air_quality_wide_csv(conn, real_data):
     report = import_measurements(conn, path)
     assert report.rejected == 0 and report.inserted == 7171
     assert count(conn, "monitoring_stations") == 10
-    assert any("7 stations have no coordinates" in n for n in report.notes)
+    assert any("7 stations have no coordinates" in render(n, "en") for n in report.notes)
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM monitoring_stations WHERE geom IS NULL")
         assert cur.fetchone()[0] == 7

@@ -267,7 +267,7 @@ def test_measurement_upload_roles_bad_files_and_limits(web_settings, accounts):
             "/api/measurements",
             data=data,
             content_type="multipart/form-data",
-            headers=bearer(accounts[role]) if role else {},
+            headers={**(bearer(accounts[role]) if role else {}), "Accept-Language": "en"},
         )
 
     def stored() -> int:

@@ -292,9 +292,14 @@ def test_bad_polygons_swapped_points_and_big_bodies(api, accounts, web_settings)
 def test_zone_with_an_unknown_parameter_is_refused(api, accounts, web_settings):
     bad = {**ZONE, "properties": {**ZONE["properties"], "parameter": "XYZ"}}
     r = api.post(
-        "/collections/zones/items", data=json.dumps(bad), headers=bearer(accounts["env_officer"])
+        "/collections/zones/items",
+        data=json.dumps(bad),
+        headers={**bearer(accounts["env_officer"]), "Accept-Language": "en"},
     )
     assert r.status_code == 400 and "unknown parameter 'XYZ'" in r.get_json()["description"]
+    assert r.get_json()["message"]["params"]["problems"][0]["$message"]["code"] == (
+        "edit.field_problem"
+    )
 
 
 def test_audit_log_and_revert(api, accounts):

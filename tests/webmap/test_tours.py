@@ -124,7 +124,7 @@ def test_curated_routes_are_redrawn_when_the_network_changes(conn, real_data, tm
     report = import_roads(
         conn, real_data / "roads" / "badinh.graphml", network="default", progress=False
     )
-    assert any("1 curated tourism routes redrawn" in n for n in report.notes)
+    assert msg("roads.routes_redrawn", routes=1) in report.notes
     with conn.cursor() as cur:
         cur.execute(
             "SELECT geometry_method, ST_NPoints(geom), ST_Length(geom::geography) FROM "

@@ -13,17 +13,18 @@ from gis.db import session
 from gis.settings import get_settings
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import IMPORTABLE, get_spec
-from webmap.cli.options import FILE, network_option, progress_bar
+from webmap.cli.options import FILE, cli_lang, echo_lines, network_option, progress_bar
 
 __all__ = ["import_", "measurements_group"]
 
 
 def _finish(report: ImportReport, report_file: Path | None) -> None:
-    click.echo(report.to_text())
+    from webmap.messages import localize
+
+    echo_lines(report.messages())
     if report_file is not None:
-        report_file.write_text(
-            json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        data = localize(report.to_dict(), cli_lang())
+        report_file.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 @click.group(name="import")
@@ -209,4 +210,4 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
         report = import_roads(
             conn, file, network=network, crs=crs, dry_run=dry_run, progress=progress
         )
-    click.echo(report.to_text())
+    echo_lines(report.messages())

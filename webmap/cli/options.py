@@ -25,6 +25,7 @@ __all__ = [
     "LocalDate",
     "LocalDateTime",
     "cli_lang",
+    "echo_lines",
     "lang_option",
     "mode_option",
     "network_option",
@@ -78,6 +79,15 @@ def cli_lang() -> str:
     if isinstance(obj, dict) and obj.get("lang"):
         return str(obj["lang"])
     return get_settings().lang
+
+
+def echo_lines(messages: list[Any]) -> None:
+    """Print a report given as messages: the first line as it is, the others indented."""
+    from webmap.messages import as_text
+
+    lang = cli_lang()
+    for i, line in enumerate(messages):
+        click.echo(("  " if i else "") + as_text(line, lang))
 
 
 def _zone() -> ZoneInfo:

@@ -6,7 +6,7 @@ import click
 
 from gis.db import session
 from gis.settings import get_settings
-from webmap.cli.options import progress_bar
+from webmap.cli.options import echo_lines, progress_bar
 
 __all__ = ["sample"]
 
@@ -28,4 +28,4 @@ def sample_load() -> None:
     ):
         reports = load_sample(conn, settings, progress=bar)
     for report in reports:
-        click.echo(report.to_text(max_problems=5))
+        echo_lines(report.messages(max_problems=5))
