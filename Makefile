@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint setup system venv db sample serve clean-db help
+.PHONY: demo test lint setup system venv db sample serve clean-db help messages
 
 help:
 	@echo "make demo   set up everything and serve the map on http://$(HOST):$(PORT)"
@@ -44,6 +44,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $(STAMP)
+
+# Gettext: collect every marked string (templates, webmap/, the layers' titles, the message
+# templates of webmap/messages.py) and merge them into the Vietnamese catalogue, which keeps its
+# translations; then fill the new empty msgstr entries by hand (docs/translations.md).
+messages: $(STAMP)
+	@mkdir -p .local
+	$(BIN)/pybabel extract -F babel.cfg -o .local/messages.pot webmap layers
+	$(BIN)/pybabel update -i .local/messages.pot -d webmap/translations -l vi --no-fuzzy-matching
 
 db: venv
 	$(BIN)/langnghe db start

@@ -6,10 +6,16 @@ pool, and an endpoint the page polls.
 The analysis gets a ``progress(fraction, message)`` callback that writes the row on its
 own autocommit connection, so the page sees progress while the analysis' transaction
 is still open. Failures are stored with the same clear message the CLI would print.
+
+Progress notes and errors are stored as messages (their JSON form, see
+:meth:`gis.messages.Message.as_dict`) and rendered when the page asks, in its language:
+``message`` and ``error`` are the text, ``message_detail`` and ``error_detail`` the
+``{code, params, text}`` of the message.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -20,9 +26,12 @@ from flask import Blueprint, current_app, jsonify
 
 from gis.db import connect, transaction
 from gis.errors import LangNgheError
+from gis.messages import Message, msg
 from layers.jobs import get_job, insert_job, update_job
 from webmap.auth import require
 from webmap.db import get_conn
+from webmap.i18n import current_lang
+from webmap.messages import message_json
 
 __all__ = ["JobRunner", "bp"]
 
@@ -30,7 +39,24 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("jobs", __name__)
 
 #: ``work(conn, settings, progress) -> scenario id``
-Work = Callable[[Any, Any, Callable[[float, str], None]], int]
+Work = Callable[[Any, Any, Callable[[float, Message | str], None]], int]
+
+
+def _stored(message: Message | str) -> str:
+    """The text stored in a job's ``message`` or ``error`` column."""
+    if isinstance(message, Message):
+        return json.dumps(message.as_dict(), ensure_ascii=False)
+    return message
+
+
+def _loaded(text: str | None) -> Message | str | None:
+    """A stored ``message`` or ``error`` back as a message (older rows hold plain text)."""
+    if not text or not text.startswith("{"):
+        return text
+    try:
+        return Message.from_dict(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return text
 
 
 class JobRunner:
@@ -62,22 +88,23 @@ class JobRunner:
         def update(**fields: Any) -> None:
             update_job(status, job_id, **fields)
 
-        def progress(fraction: float, message: str) -> None:
+        def progress(fraction: float, message: Message | str) -> None:
             if fraction - last[0] >= 0.01 or fraction >= 1.0:
                 last[0] = fraction
-                update(progress=min(max(fraction, 0.0), 1.0), message=message)
+                update(progress=min(max(fraction, 0.0), 1.0), message=_stored(message))
 
         conn = connect(self.settings, application_name="langnghe-job-work")
         try:
             update(status="running")
             with transaction(conn):  # the job owns its analysis' transaction
                 scenario_id = work(conn, self.settings, progress)
-            update(status="done", progress=1.0, message="done", scenario_id=scenario_id)
+            done = _stored(msg("job.done"))
+            update(status="done", progress=1.0, message=done, scenario_id=scenario_id)
         except LangNgheError as exc:
-            update(status="failed", error=str(exc))
+            update(status="failed", error=_stored(exc.message or str(exc)))
         except Exception:  # a bug: log it whole, tell the user little
             logger.exception("job %s failed", job_id)
-            update(status="failed", error="internal error: see the server log")
+            update(status="failed", error=_stored(msg("job.internal_error")))
         finally:
             conn.close()
             status.close()
@@ -88,6 +115,12 @@ class JobRunner:
 def job_status(job_id: str):
     """Status, progress (0-1), message, and the scenario when done."""
     job = get_job(get_conn(), job_id)
+    lang = current_lang()
+    for key in ("message", "error"):
+        value = _loaded(job[key])
+        if isinstance(value, Message):
+            job[f"{key}_detail"] = message_json(value, lang)
+            job[key] = job[f"{key}_detail"]["text"]
     if job["scenario_id"] is not None:
         job["scenario_url"] = f"/api/scenarios/{job['scenario_id']}"
     return jsonify(job)

@@ -251,6 +251,8 @@ TEXTS: dict[str, str] = {
     "io.unsupported_type": N_(
         "{path}: unsupported file type '{suffix}'; use CSV, GeoJSON, GeoPackage or Shapefile"
     ),
+    "job.done": N_("done"),
+    "job.internal_error": N_("internal error: see the server log"),
     "measurements.canonical_units": N_(
         "no units in the file: each parameter's canonical unit assumed (µg/m3 for air, mg/L for water); give --unit otherwise"
     ),

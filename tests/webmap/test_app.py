@@ -92,6 +92,7 @@ def test_catalog_covers_every_message_in_the_code(tmp_path):
             "-o",
             str(pot),
             str(root / "webmap"),
+            str(root / "layers"),  # the layer declarations' titles are marked there
         ],
         check=True,
         capture_output=True,
