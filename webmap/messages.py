@@ -98,7 +98,8 @@ TEXTS: dict[str, str] = {
     "crs.missing": N_("the data has no CRS: say which with --crs (e.g. EPSG:4326)"),
     "crs.unknown": N_("not a coordinate reference system: '{value}'"),
     "crs.unsupported": N_(
-        "unsupported CRS '{name}': use WGS 84 (EPSG:4326), VN-2000 (EPSG:4756, its TM-3 grids such as EPSG:9208, or its UTM grids) or UTM 48N/49N (EPSG:32648/32649)"
+        "unsupported CRS '{name}': use WGS 84 (EPSG:4326), VN-2000 (EPSG:4756, its TM-3 grids "
+        "such as EPSG:9208, or its UTM grids) or UTM 48N/49N (EPSG:32648/32649)"
     ),
     "decree08.appendix2_if_stage": N_(
         "{craft}: listed in Appendix II (item {items}) only with that production stage "
@@ -230,10 +231,12 @@ TEXTS: dict[str, str] = {
     "import.note": N_("note: {note}"),
     "import.problem": N_("{severity}: {problem}"),
     "import.summary": N_(
-        "{layer} from {path}: {total} rows read, {inserted} inserted, {updated} updated, {unchanged} unchanged, {rejected} rejected"
+        "{layer} from {path}: {total} rows read, {inserted} inserted, {updated} updated, "
+        "{unchanged} unchanged, {rejected} rejected"
     ),
     "import.summary_dry_run": N_(
-        "DRY RUN (nothing written): {layer} from {path}: {total} rows read, {inserted} inserted, {updated} updated, {unchanged} unchanged, {rejected} rejected"
+        "DRY RUN (nothing written): {layer} from {path}: {total} rows read, {inserted} "
+        "inserted, {updated} updated, {unchanged} unchanged, {rejected} rejected"
     ),
     "io.bad_csv": N_("{path}: not a readable CSV: {detail}"),
     "io.bad_vector": N_("{path}: cannot read as a vector file: {detail}"),
@@ -254,7 +257,8 @@ TEXTS: dict[str, str] = {
     "job.done": N_("done"),
     "job.internal_error": N_("internal error: see the server log"),
     "measurements.canonical_units": N_(
-        "no units in the file: each parameter's canonical unit assumed (µg/m3 for air, mg/L for water); give --unit otherwise"
+        "no units in the file: each parameter's canonical unit assumed (µg/m3 for air, mg/L "
+        "for water); give --unit otherwise"
     ),
     "measurements.duplicate": N_("duplicate {parameter} value for the same station and time"),
     "measurements.flagged_negative": N_("{parameter} value {value} flagged negative (kept)"),
@@ -262,16 +266,19 @@ TEXTS: dict[str, str] = {
         "{parameter} value {value} flagged out_of_range (kept)"
     ),
     "measurements.kept_stored": N_(
-        "{values} values differ from stored ones: kept the stored values (use --replace to replace them)"
+        "{values} values differ from stored ones: kept the stored values (use --replace to "
+        "replace them)"
     ),
     "measurements.key_columns": N_(
-        "{path}: needs a station column ({station_columns}) and a time column ({time_columns}); found {found}"
+        "{path}: needs a station column ({station_columns}) and a time column "
+        "({time_columns}); found {found}"
     ),
     "measurements.no_unit": N_(
         "{path}: no unit column and no unit given (--unit): the values' unit is unknown"
     ),
     "measurements.no_value_columns": N_(
-        "no measurement columns: expected parameter/value columns (long) or columns named after parameters such as PM2.5, NO2, CO (wide)"
+        "no measurement columns: expected parameter/value columns (long) or columns named "
+        "after parameters such as PM2.5, NO2, CO (wide)"
     ),
     "measurements.not_datetime": N_("not a date-time: '{value}'"),
     "measurements.read_long": N_("layout long; {values} values read"),
@@ -314,7 +321,9 @@ TEXTS: dict[str, str] = {
     "roads.railways": N_("{lines} railway lines left out"),
     "roads.routes_redrawn": N_("{routes} curated tourism routes redrawn on the new network"),
     "roads.summary": N_(
-        "roads '{network}' from {path} ({reader}): {nodes} nodes, {edges} directed edges kept; {dropped_nodes} nodes and {dropped_edges} edges outside the largest strongly connected component dropped"
+        "roads '{network}' from {path} ({reader}): {nodes} nodes, {edges} directed edges kept; "
+        "{dropped_nodes} nodes and {dropped_edges} edges outside the largest strongly "
+        "connected component dropped"
     ),
     "roads.unsupported_file": N_(
         "{path}: unsupported road file; use .osm.pbf, .osm, .graphml, .gpkg, .geojson"
@@ -422,7 +431,8 @@ TEXTS: dict[str, str] = {
     "villages.outside_province": N_("the point lies outside its stated province (kept, flagged)"),
     "villages.profile_test_row": N_("test row of the source project ({field} >= {minimum})"),
     "villages.province_unchecked": N_(
-        "{rows} rows not checked against a province boundary: none is loaded for their province (admin version {version})"
+        "{rows} rows not checked against a province boundary: none is loaded for their "
+        "province (admin version {version})"
     ),
     "villages.test_name": N_("looks like a test row: name '{name}'"),
     "wastewater.facility_date_unknown": N_(

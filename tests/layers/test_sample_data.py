@@ -129,7 +129,9 @@ def test_sample_loads_and_reloading_changes_nothing(conn, settings):
     }
     assert count(conn, "craft_villages") == 50 and count(conn, "tourism_routes") == 4
     second = load_sample(conn, settings)
-    assert all(r.inserted == 0 and r.updated == 0 for r in second), [str(r.summary()) for r in second]
+    assert all(r.inserted == 0 and r.updated == 0 for r in second), [
+        str(r.summary()) for r in second
+    ]
     with conn.cursor() as cur:
         cur.execute("SELECT DISTINCT source, quality_flag FROM measurements")
         assert cur.fetchall() == [(SYNTHETIC_SOURCE, "synthetic")]
