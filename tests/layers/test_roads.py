@@ -95,6 +95,7 @@ def test_unnoded_national_roads_are_noded(conn, real_data):
     km, _ = shortest_path(graph, int(hanoi), int(hcmc))
     assert 1500_000 < km < 2200_000  # Hà Nội to Hồ Chí Minh City by national roads
     with conn.cursor() as cur:
+        cur.execute("DELETE FROM roads WHERE network = 'national'")  # edges first: no cascade
         cur.execute("DELETE FROM road_nodes WHERE network = 'national'")
     conn.commit()
 
@@ -132,6 +133,7 @@ def test_osm_xml_is_split_at_junctions_with_one_ways_and_classes(conn):
         shapely.Point(105.8440, 21.0320)
     )
     with conn.cursor() as cur:
+        cur.execute("DELETE FROM roads WHERE network = 'tiny'")  # edges first: no cascade
         cur.execute("DELETE FROM road_nodes WHERE network = 'tiny'")
     conn.commit()
 
@@ -141,5 +143,6 @@ def test_ward_graphs(conn, real_data, name, nodes):
     report = import_roads(conn, real_data / "roads" / name, network=name)
     assert report.nodes + report.dropped_nodes == nodes and report.nodes > nodes / 2
     with conn.cursor() as cur:
+        cur.execute("DELETE FROM roads WHERE network = %s", (name,))  # edges first: no cascade
         cur.execute("DELETE FROM road_nodes WHERE network = %s", (name,))
     conn.commit()

@@ -38,6 +38,7 @@ def city(conn, real_data, tmp_path):
     run_import(conn, get_spec("villages"), path, ImportOptions(progress=False))
     yield conn
     with conn.cursor() as cur:
+        cur.execute("DELETE FROM roads WHERE network = 'default'")  # edges first: no cascade
         cur.execute("DELETE FROM road_nodes WHERE network = 'default'")
     conn.commit()
 
@@ -131,6 +132,7 @@ def test_curated_routes_are_redrawn_when_the_network_changes(conn, real_data, tm
             "tourism_routes"
         )
         method, points, metres = cur.fetchone()
+        cur.execute("DELETE FROM roads WHERE network = 'default'")  # edges first: no cascade
         cur.execute("DELETE FROM road_nodes WHERE network = 'default'")
     conn.commit()
     assert method == "network" and points > 20 and metres > 3000
