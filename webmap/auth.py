@@ -33,6 +33,7 @@ from webmap.errors import Forbidden, Unauthorized
 __all__ = [
     "ROLES",
     "User",
+    "actor",
     "add_user",
     "create_token",
     "current",
@@ -124,6 +125,20 @@ def current() -> User | None:
         user = current_user._get_current_object()
     g.lng_user = user
     return user
+
+
+def actor() -> str:
+    """The signed-in caller's user name, for audit rows and job owners.
+
+    Raises
+    ------
+    Unauthorized
+        When nobody is signed in (views guarded by :func:`require` never get there).
+    """
+    user = current()
+    if user is None:
+        raise Unauthorized("sign in (or send an API token) to do this")
+    return user.username
 
 
 def require(*roles: str):

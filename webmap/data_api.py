@@ -22,7 +22,7 @@ from planning import rules
 from planning.aqi import table_from_document
 from planning.pipeline import assess_exposure, find_exceedances, latest_station_aqi, water_status
 from planning.pollution import air_limits_on
-from webmap.auth import current, require
+from webmap.auth import actor, require
 from webmap.db import get_conn
 from webmap.errors import BadParameter, NotFound
 from webmap.export import village_map_html
@@ -430,7 +430,7 @@ def upload_measurements():
                 get_conn(),
                 path,
                 unit=request.form.get("unit") or None,
-                actor=current().username,
+                actor=actor(),
                 source=name,
                 **flags,
             )

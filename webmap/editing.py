@@ -15,7 +15,7 @@ from layers.editing import (
     revert,
     update_feature,
 )
-from webmap.auth import current, require
+from webmap.auth import actor, current, require
 from webmap.bodies import parse_feature_body
 from webmap.db import get_conn
 from webmap.errors import Forbidden, NotFound, Unauthorized
@@ -50,7 +50,7 @@ def _fid(raw: str) -> int:
 def create(collection_id: str):
     """Create a feature (a GeoJSON Feature body): 201 with Location and ETag."""
     layer = _layer(collection_id)
-    fid, tag = create_feature(get_conn(), layer, parse_feature_body(), current().username)
+    fid, tag = create_feature(get_conn(), layer, parse_feature_body(), actor())
     response = Response(status=201)
     response.headers["Location"] = url_for(
         "api.item", collection_id=collection_id, fid=fid, _external=True
@@ -69,7 +69,7 @@ def update(collection_id: str, fid: str):
         _fid(fid),
         parse_feature_body(),
         request.headers.get("If-Match"),
-        current().username,
+        actor(),
         partial=request.method == "PATCH",
     )
     response = Response(status=204)
@@ -81,9 +81,7 @@ def update(collection_id: str, fid: str):
 def delete(collection_id: str, fid: str):
     """Delete a feature; needs If-Match with its ETag."""
     layer = _layer(collection_id)
-    delete_feature(
-        get_conn(), layer, _fid(fid), request.headers.get("If-Match"), current().username
-    )
+    delete_feature(get_conn(), layer, _fid(fid), request.headers.get("If-Match"), actor())
     return Response(status=204)
 
 
@@ -101,7 +99,7 @@ def audit():
 @require("admin")
 def revert_entry(audit_id: int):
     """Undo one edit (refused with 412 when the feature changed again after it)."""
-    return jsonify(revert(get_conn(), audit_id, current().username))
+    return jsonify(revert(get_conn(), audit_id, actor()))
 
 
 def item_etag(table: str, fid: int) -> str | None:

@@ -45,7 +45,7 @@ class NotFound(NotFoundError):
 
 
 #: Exception class -> (HTTP status, code shown to clients). Most specific first.
-STATUS_CODES: tuple[tuple[type[BaseException], int, str], ...] = (
+STATUS_CODES: tuple[tuple[type[Exception], int, str], ...] = (
     (StaleVersionError, 412, "PreconditionFailed"),
     (VersionRequiredError, 428, "PreconditionRequired"),
     (ConflictError, 409, "Conflict"),

@@ -33,7 +33,7 @@ from planning.pipeline_planners import (
     scenario_features,
     write_features,
 )
-from webmap.auth import current, require
+from webmap.auth import actor, require
 from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, parse_body
 from webmap.db import get_conn
 from webmap.errors import BadParameter
@@ -68,14 +68,14 @@ def _siting_request(body: SitingBody) -> SitingRequest:
 
 def _start_job(kind: str, summary: dict[str, Any], run, analysis_request):
     """Run ``run(conn, settings, request, progress=, actor=)`` as a job; 202 with its URL."""
-    actor = current().username
+    owner = actor()
 
     def work(conn, job_settings, progress) -> int:
-        return run(conn, job_settings, analysis_request, progress=progress, actor=actor)[
+        return run(conn, job_settings, analysis_request, progress=progress, actor=owner)[
             "scenario_id"
         ]
 
-    job_id = runner().submit(kind, summary, work, created_by=actor)
+    job_id = runner().submit(kind, summary, work, created_by=owner)
     return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
 
 
@@ -148,7 +148,7 @@ def check_cluster():
         settings,
         **body.model_dump(),
         landuse=settings.siting_landuse,
-        actor=current().username,
+        actor=actor(),
     )
     return jsonify({**result, "results": rendered(result["results"], current_lang())})
 
