@@ -36,7 +36,7 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     level = options.extra.get("level")
     frame = rename_columns(gdf, {})
     problems: list[Problem] = []
-    code_col = options.extra.get("code_field") or _first(frame, _CODE_COLUMNS.get(level, ()))
+    code_col = options.extra.get("code_field") or _first(frame, _CODE_COLUMNS.get(level, ()))  # type: ignore[arg-type]
     if code_col is None:
         problems += [
             Problem(int(r), "code", "required", msg("admin.no_code_column")) for r in frame["_row"]
@@ -47,7 +47,7 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
         frame["code"] = frame[code_col].map(
             lambda v: None if pd.isna(v) or v == "" else prefix + str(v).strip()
         )
-    parent_col = options.extra.get("parent_field") or _first(frame, _PARENT_COLUMNS.get(level, ()))
+    parent_col = options.extra.get("parent_field") or _first(frame, _PARENT_COLUMNS.get(level, ()))  # type: ignore[arg-type]
     frame["parent_code"] = frame[parent_col].astype(object) if parent_col else None
     frame["level"] = level
     frame["version"] = options.extra.get("version")

@@ -282,7 +282,8 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
         # them in one plan PostgreSQL prefers a parallel sequential scan of the whole table.
         "WITH t AS MATERIALIZED (SELECT * FROM {table} t WHERE t.geom && "
         "ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) AND %(z)s >= %(minz)s LIMIT %(cap)s), "
-        "mvt AS (SELECT t.id, ST_AsMVTGeom({geom}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, 64, true) "
+        "mvt AS (SELECT t.id, ST_AsMVTGeom({geom}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, "
+        "64, true) "
         "AS geom{columns} FROM t) "
         "SELECT ST_AsMVT(mvt.*, %(layer)s, 4096, 'geom', 'id') FROM mvt WHERE geom IS NOT NULL"
     ).format(geom=geom, columns=columns, table=sql.Identifier(coll.table))

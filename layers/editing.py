@@ -1,6 +1,7 @@
-"""Editing features through the API: the import pipeline's validation, one transaction per
-edit, optimistic concurrency by ETag, and an audit row (who, when, before, after) per change
-that an admin can revert.
+"""Editing features through the API.
+
+The import pipeline's validation, one transaction per edit, optimistic concurrency by
+ETag, and an audit row (who, when, before, after) per change that an admin can revert.
 
 The ETag of a feature is the MD5 of its whole row: any change by anyone changes it, so an
 edit sent with a stale ``If-Match`` is refused (412) and never overwrites a newer one.
@@ -62,8 +63,9 @@ def _reject_constant(name: str) -> float:
 
 
 def parse_feature(body: str | Mapping[str, Any], layer: str) -> dict[str, Any]:
-    """A GeoJSON Feature for ``layer`` (its text, or the decoded document), checked before
-    anything is written.
+    """A GeoJSON Feature for ``layer`` (its text, or the decoded document).
+
+    It is checked before anything is written.
 
     Refused: non-JSON, NaN/Infinity, a ``crs`` member (RFC 7946: WGS 84 lon/lat only), a
     geometry of the wrong type, empty geometries, non-finite or out-of-range coordinates,
@@ -78,7 +80,7 @@ def parse_feature(body: str | Mapping[str, Any], layer: str) -> dict[str, Any]:
             if isinstance(exc, ValidationError):
                 raise
             raise ValidationError(
-                f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+                f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"  # type: ignore[attr-defined]
             ) from None
     if not isinstance(doc, dict) or doc.get("type") != "Feature":
         raise ValidationError("the body must be one GeoJSON Feature")
@@ -159,13 +161,16 @@ def etag(conn, table: str, fid: int, *, lock: bool = False) -> str | None:
 
 
 def _row_json(conn, table: str, fid: int) -> dict[str, Any] | None:
-    """The whole row as JSON, the geometry as hex EWKB (so that it can be restored exactly);
-    a route also carries its stops.
+    """The whole row as JSON, the geometry as hex EWKB (so that it can be restored exactly).
+
+    A route also carries its stops.
     """
     stops = (
         (
-            ", 'stops', (SELECT coalesce(jsonb_agg(jsonb_build_object('village', v.ref, 'minutes', s.planned_minutes) "
-            "ORDER BY s.seq), '[]') FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
+            ", 'stops', (SELECT coalesce(jsonb_agg(jsonb_build_object('village', v.ref, "
+            "'minutes', s.planned_minutes) "
+            "ORDER BY s.seq), '[]') FROM route_stops s JOIN craft_villages v ON v.id = "
+            "s.village_id "
             "WHERE s.route_id = t.id)"
         )
         if table == "tourism_routes"
@@ -211,7 +216,10 @@ def _rejected(problems: list) -> Message:
 
 
 def _write_route(conn, properties: dict[str, Any]) -> None:
-    """Check and write one route with its stops (the curated routes' own rules), in the caller's transaction."""
+    """Check and write one route with its stops, in the caller's transaction.
+
+    The curated routes' own rules apply.
+    """
     from layers.routes import check_route, write_route
 
     unknown = sorted(set(properties) - set(_ROUTE_FIELDS))
@@ -244,9 +252,8 @@ def _import_one(
     known = {f.name for f in spec.fields} | set(spec.columns)
     unknown = sorted(set(properties) - known)
     if unknown:
-        raise ValidationError(
-            f"unknown properties {unknown}; {layer} have {', '.join(sorted(f.name for f in spec.fields))}"
-        )
+        names = ", ".join(sorted(f.name for f in spec.fields))
+        raise ValidationError(f"unknown properties {unknown}; {layer} have {names}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "feature.geojson"
         path.write_text(
@@ -289,7 +296,7 @@ def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:
     if layer == "routes":
         row = _row_json(conn, "tourism_routes", fid)
         return {
-            "properties": {k: row[k] for k in _ROUTE_FIELDS if row.get(k) is not None},
+            "properties": {k: row[k] for k in _ROUTE_FIELDS if row.get(k) is not None},  # type: ignore[index, union-attr]
             "geometry": None,
         }
     spec = get_spec(layer)
@@ -351,7 +358,7 @@ def create_feature(conn, layer: str, body: str | Mapping[str, Any], actor: str) 
     _audit(conn, actor, "insert", spec.table, fid, None, _row_json(conn, spec.table, fid))
     tag = etag(conn, spec.table, fid)
     conn.commit()
-    return int(fid), tag
+    return int(fid), tag  # type: ignore[return-value]
 
 
 def update_feature(
@@ -364,7 +371,10 @@ def update_feature(
     *,
     partial: bool,
 ) -> str:
-    """Replace (PUT) or merge (PATCH) one feature when ``if_match`` is its current ETag; returns the new ETag."""
+    """Replace (PUT) or merge (PATCH) one feature when ``if_match`` is its current ETag.
+
+    Returns the new ETag.
+    """
     spec = _spec(layer)
     feature = parse_feature(body, layer)  # before locking: bad bodies never wait for a lock
     _lock_version(conn, layer, spec.table, fid, if_match)
@@ -385,12 +395,12 @@ def update_feature(
     if geometry is None and spec.geometry_required:
         conn.rollback()
         raise ValidationError(f"{layer} need a geometry")
-    _import_one(conn, layer, properties, geometry, actor)
+    _import_one(conn, layer, properties, geometry, actor)  # type: ignore[arg-type]
     after = _row_json(conn, spec.table, fid)
     _audit(conn, actor, "update", spec.table, fid, before, after)
     tag = etag(conn, spec.table, fid)
     conn.commit()
-    return tag
+    return tag  # type: ignore[return-value]
 
 
 def delete_feature(conn, layer: str, fid: int, if_match: str | None, actor: str) -> None:
@@ -407,7 +417,8 @@ def delete_feature(conn, layer: str, fid: int, if_match: str | None, actor: str)
 def audit_entries(conn, *, table: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT id, at, actor, action, table_name, row_ref, before IS NOT NULL, after IS NOT NULL, details "
+            "SELECT id, at, actor, action, table_name, row_ref, before IS NOT NULL, after IS NOT "
+            "NULL, details "
             "FROM audit_log WHERE %s::text IS NULL OR table_name = %s ORDER BY id DESC LIMIT %s",
             (table, table, limit),
         )
@@ -427,13 +438,15 @@ def _restore_stops(conn, route_id: int, stops: list[dict[str, Any]]) -> None:
             if cur.rowcount != 1:
                 conn.rollback()
                 raise ConflictError(
-                    f"village {stop['village']!r} of the route no longer exists: cannot restore its stops"
+                    f"village {stop['village']!r} of the route no longer exists: cannot restore "
+                    f"its stops"
                 )
 
 
 def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
-    """Undo one edit: an insert is deleted, a delete re-inserted, an update restored to its
-    before-state; refused when the row changed again since (revert the later edit first).
+    """Undo one edit: an insert is deleted, a delete re-inserted, an update restored.
+
+    Refused when the row changed again since (revert the later edit first).
     """
     with conn.cursor() as cur:
         cur.execute(
@@ -458,7 +471,8 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
         )
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() "
             "AND table_name = %s AND column_name <> 'id' ORDER BY ordinal_position",
             (table,),
         )
@@ -472,7 +486,8 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
                 raise ConflictError(f"{table} {fid} exists again: nothing to restore")
             cur.execute(
                 sql.SQL(
-                    "INSERT INTO {t} (id, {c}) SELECT id, {c} FROM jsonb_populate_record(NULL::{t}, %s)"
+                    "INSERT INTO {t} (id, {c}) SELECT id, {c} FROM "
+                    "jsonb_populate_record(NULL::{t}, %s)"
                 ).format(t=ident, c=cols),
                 (json.dumps(before),),
             )

@@ -167,7 +167,7 @@ def _validate(
         geometry=spec.geometry_type is not None and spec.geometry_required,
     )
     report = ImportReport(spec.name, str(path), total=len(gdf), dry_run=options.dry_run)
-    frame, found = spec.prepare(gdf, options)
+    frame, found = spec.prepare(gdf, options)  # type: ignore[misc]
     problems += found
     frame, found = check_fields(frame, spec.fields, rows=frame["_row"])
     problems += found
@@ -191,7 +191,7 @@ def _validate(
         frame[list(spec.key)].apply(tuple, axis=1),
         frame["_row"],
         field=",".join(spec.key),
-        skip=bad,
+        skip=bad,  # type: ignore[arg-type]
     )
     bad = {p.row for p in problems if p.severity == "error"}
     report.problems = problems
@@ -322,7 +322,7 @@ def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) 
             if spec.stage_check is not None:
                 found = spec.stage_check(cur, options)
                 report.problems += found
-                rejected = sorted({p.row for p in found if p.severity == "error"})
+                rejected = sorted({p.row for p in found if p.severity == "error"})  # type: ignore[type-var]
                 if rejected:
                     cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
             report.inserted, report.updated = _upsert(cur, spec)
@@ -347,7 +347,10 @@ def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) 
 
 
 def rename_columns(gdf: gpd.GeoDataFrame, mapping: dict[str, str]) -> pd.DataFrame:
-    """Return the non-geometry columns renamed by ``mapping`` (a source column wins over a same-named one)."""
+    """Return the non-geometry columns renamed by ``mapping``.
+
+    A source column wins over a same-named one.
+    """
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     for source, target in mapping.items():
         if source in frame.columns:

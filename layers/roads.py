@@ -1,5 +1,7 @@
-"""Road networks: read (OSM .pbf/.osm, OSMnx GraphML/GeoPackage, GeoJSON/GeoPackage lines),
-node, keep the largest strongly connected component, store for pgRouting, load as a graph.
+"""Road networks: read, node, keep the largest strongly connected component, store, load.
+
+Read from OSM .pbf/.osm, OSMnx GraphML/GeoPackage or GeoJSON/GeoPackage lines; stored for
+pgRouting; loaded as a graph.
 """
 
 from __future__ import annotations
@@ -274,8 +276,8 @@ def _read_osm(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         .with_locations()
         .with_filter(osmium.filter.KeyFilter("highway"))
     ):
-        if obj.is_way() and len(obj.nodes) > 1:
-            refs = [(n.ref, n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+        if obj.is_way() and len(obj.nodes) > 1:  # type: ignore[union-attr]
+            refs = [(n.ref, n.lon, n.lat) for n in obj.nodes if n.location.valid()]  # type: ignore[union-attr]
             tags = dict(obj.tags)
             ways.append((obj.id, refs, tags))
     usage = pd.Series([r[0] for _, refs, _ in ways for r in refs]).value_counts()
@@ -460,9 +462,12 @@ def import_roads(
         )
         step(3)
         cur.execute(
-            "INSERT INTO road_networks VALUES (%s, %s, %s, %s, %s, %s, now()) ON CONFLICT (network) DO UPDATE "
-            "SET source_file = EXCLUDED.source_file, nodes = EXCLUDED.nodes, edges = EXCLUDED.edges, "
-            "dropped_nodes = EXCLUDED.dropped_nodes, dropped_edges = EXCLUDED.dropped_edges, imported_at = now()",
+            "INSERT INTO road_networks VALUES (%s, %s, %s, %s, %s, %s, now()) ON CONFLICT "
+            "(network) DO UPDATE "
+            "SET source_file = EXCLUDED.source_file, nodes = EXCLUDED.nodes, edges = "
+            "EXCLUDED.edges, "
+            "dropped_nodes = EXCLUDED.dropped_nodes, dropped_edges = EXCLUDED.dropped_edges, "
+            "imported_at = now()",
             (
                 network,
                 str(path),
@@ -473,7 +478,8 @@ def import_roads(
             ),
         )
         cur.execute(
-            "INSERT INTO audit_log (actor, action, table_name, details) VALUES ('cli', 'import', 'roads', %s)",
+            "INSERT INTO audit_log (actor, action, table_name, details) VALUES ('cli', 'import', "
+            "'roads', %s)",
             (
                 json.dumps(
                     {

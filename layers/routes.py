@@ -90,6 +90,7 @@ ROUTE_STOPS = Layer(
 
 
 def check_route(i: int, route: Any) -> list[Problem]:
+    """The problems of route number ``i`` of a curated routes file (empty when it is valid)."""
     if not isinstance(route, dict):
         return [Problem(i, None, "type", msg("routes.not_mapping"))]
     problems = [
@@ -133,8 +134,10 @@ def write_route(cur, route: dict[str, Any], source: str) -> str:
     if before is not None and tuple(before[1:6]) == values and list(before[6] or []) == stops:
         return "unchanged"
     cur.execute(
-        "INSERT INTO tourism_routes (ref, name_vi, name_en, name_ascii, theme, description_vi, description_en, source) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET name_vi = EXCLUDED.name_vi, "
+        "INSERT INTO tourism_routes (ref, name_vi, name_en, name_ascii, theme, description_vi, "
+        "description_en, source) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET name_vi = "
+        "EXCLUDED.name_vi, "
         "name_en = EXCLUDED.name_en, name_ascii = EXCLUDED.name_ascii, theme = EXCLUDED.theme, "
         "description_vi = EXCLUDED.description_vi, description_en = EXCLUDED.description_en, "
         "source = EXCLUDED.source, updated_at = now() RETURNING id",
@@ -144,12 +147,14 @@ def write_route(cur, route: dict[str, Any], source: str) -> str:
     cur.execute("DELETE FROM route_stops WHERE route_id = %s", (route_id,))
     for seq, stop in enumerate(route["stops"], start=1):
         cur.execute(
-            "INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) VALUES (%s, %s, %s, %s)",
+            "INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) VALUES (%s, %s, "
+            "%s, %s)",
             (route_id, seq, ids[stop["village"]], stop.get("minutes")),
         )
     # Straight lines between stops until a road network is loaded (tourism-routes issue).
     cur.execute(
-        "UPDATE tourism_routes SET geometry_method = 'straight_line', geom = (SELECT ST_MakeLine(v.geom "
+        "UPDATE tourism_routes SET geometry_method = 'straight_line', geom = (SELECT "
+        "ST_MakeLine(v.geom "
         "ORDER BY s.seq) FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
         "WHERE s.route_id = %s) WHERE id = %s",
         (route_id, route_id),
@@ -216,7 +221,8 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
 
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), array_agg(ST_Y(v.geom) ORDER BY s.seq) "
+            "SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), array_agg(ST_Y(v.geom) ORDER BY "
+            "s.seq) "
             "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
             "JOIN craft_villages v ON v.id = s.village_id GROUP BY r.id"
         )
@@ -235,7 +241,8 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
                     coords += list(leg.coords) if not coords else list(leg.coords)[1:]
             if len(coords) > 1:
                 cur.execute(
-                    "UPDATE tourism_routes SET geom = ST_GeomFromText(%s, 4326), geometry_method = 'network', "
+                    "UPDATE tourism_routes SET geom = ST_GeomFromText(%s, 4326), geometry_method "
+                    "= 'network', "
                     "updated_at = now() WHERE id = %s",
                     (shapely.LineString(coords).wkt, route_id),
                 )

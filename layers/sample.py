@@ -101,7 +101,10 @@ def synthetic_hourly(
 def load_sample(
     conn, settings: Settings, *, progress: Progress | None = None
 ) -> list[ImportReport]:
-    """Load (or refresh) the curated sample: villages, OCOP, clusters, stations, routes, synthetic values."""
+    """Load (or refresh) the curated sample.
+
+    Villages, OCOP, clusters, stations, routes and synthetic values.
+    """
     folder = settings.sample_data
     options = ImportOptions(progress=progress, actor="sample")
     reports = [

@@ -335,7 +335,8 @@ def _parse(
     long["observed_at"] = times
     long["value"] = value
     units = long["unit"] if "unit" in long else pd.Series(unit, index=long.index, dtype=object)
-    # A blank cell of a unit column is a missing unit; a wide file without units uses canonical ones.
+    # A blank cell of a unit column is a missing unit;
+    # a wide file without units uses canonical ones.
     blank_unit = (
         (units.isna() | (units.astype(str).str.strip() == ""))
         if "unit" in long
@@ -406,12 +407,14 @@ def _copy(cur, frame: pd.DataFrame, *, progress: Progress | None, chunk: int = 2
 
 def _merge(cur, *, replace: bool) -> tuple[int, int, int]:
     cur.execute(
-        "SELECT count(*) FROM _mstage s JOIN measurements m USING (station_id, parameter, observed_at) "
+        "SELECT count(*) FROM _mstage s JOIN measurements m USING (station_id, parameter, "
+        "observed_at) "
         "WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM (s.value, s.unit, s.quality_flag)"
     )
     (differing,) = cur.fetchone()
     action = sql.SQL(
-        "DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit, quality_flag = EXCLUDED.quality_flag, "
+        "DO UPDATE SET value = EXCLUDED.value, unit = EXCLUDED.unit, quality_flag = "
+        "EXCLUDED.quality_flag, "
         "source = EXCLUDED.source WHERE (m.value, m.unit, m.quality_flag) IS DISTINCT FROM "
         "(EXCLUDED.value, EXCLUDED.unit, EXCLUDED.quality_flag)"
         if replace
@@ -575,7 +578,8 @@ def import_measurements(
             if differing and not replace:
                 report.notes.append(msg("measurements.kept_stored", values=differing))
             cur.execute(
-                "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', 'measurements', %s)",
+                "INSERT INTO audit_log (actor, action, table_name, details) VALUES (%s, 'import', "
+                "'measurements', %s)",
                 (
                     actor,
                     json.dumps(

@@ -183,7 +183,8 @@ def _check_villages(cur, options: ImportOptions) -> list[Problem]:
         (
             "district",
             sql.SQL(
-                "a.name_key = s._district_key AND (s.province_code IS NULL OR a.parent_code = s.province_code)"
+                "a.name_key = s._district_key AND (s.province_code IS NULL OR a.parent_code = "
+                "s.province_code)"
             ),
             "district_name",
         ),
@@ -388,7 +389,8 @@ def search(conn, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         return []
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT id, ref, name, craft, province_name, ST_X(geom), ST_Y(geom) FROM craft_villages "
+            "SELECT id, ref, name, craft, province_name, ST_X(geom), ST_Y(geom) FROM "
+            "craft_villages "
             "WHERE name_ascii LIKE %(pattern)s "
             "ORDER BY similarity(name_ascii, %(q)s) DESC, name LIMIT %(limit)s",
             {"pattern": _like_pattern(folded), "q": folded, "limit": int(limit)},

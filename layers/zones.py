@@ -1,5 +1,6 @@
-"""Pollution zones drawn or corrected by environmental officers: the import spec used by
-``langnghe import zones`` and by zone edits through the API.
+"""Pollution zones drawn or corrected by environmental officers.
+
+The import spec used by ``langnghe import zones`` and by zone edits through the API.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def _collection_doc(coll: Collection) -> dict:
     }
     box = extent(get_conn(), coll)
     if box is not None:
-        doc["extent"] = {
+        doc["extent"] = {  # type: ignore[assignment]
             "spatial": {"bbox": [box], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
         }
     return doc
@@ -186,13 +186,11 @@ def item(collection_id: str, fid: str):
     rows, _matched = features(get_conn(), coll, limit=1, fid=number)
     if not rows:
         raise NotFound(f"no feature {number} in {coll.id}")
+    self_url = url_for("api.item", collection_id=coll.id, fid=number, _external=True)
+    collection_url = url_for("api.collection", collection_id=coll.id, _external=True)
     links = (
-        '"links":[{"href":"%s","rel":"self","type":"%s"},{"href":"%s","rel":"collection","type":"application/json"}]'
-        % (
-            url_for("api.item", collection_id=coll.id, fid=number, _external=True),
-            GEOJSON,
-            url_for("api.collection", collection_id=coll.id, _external=True),
-        )
+        f'"links":[{{"href":"{self_url}","rel":"self","type":"{GEOJSON}"}},'
+        f'{{"href":"{collection_url}","rel":"collection","type":"application/json"}}]'
     )
     response = Response(rows[0][:-1] + "," + links + "}", mimetype=GEOJSON)
     if coll.id in EDITABLE:  # the ETag an edit must send back in If-Match

@@ -200,9 +200,11 @@ def alerts():
     limit = parse_int(request.args.get("limit"), "limit", default=50, minimum=1, maximum=500)
     with get_conn().cursor() as cur:
         cur.execute(
-            "SELECT a.id, r.name, a.station_ref, s.name, a.started_at, a.ended_at, a.hours, a.peak, "
+            "SELECT a.id, r.name, a.station_ref, s.name, a.started_at, a.ended_at, a.hours, "
+            "a.peak, "
             "coalesce(r.parameter, 'VN_AQI') FROM alerts a JOIN alert_rules r ON r.id = a.rule_id "
-            "LEFT JOIN monitoring_stations s ON s.ref = a.station_ref ORDER BY a.started_at DESC LIMIT %s",
+            "LEFT JOIN monitoring_stations s ON s.ref = a.station_ref ORDER BY a.started_at DESC "
+            "LIMIT %s",
             (limit,),
         )
         rows = cur.fetchall()
@@ -234,14 +236,18 @@ def crafts():
 
 @bp.get("/api/surfaces")
 def surfaces():
-    """Saved pollution surfaces (``?parameter=``), oldest period first, each with its image overlay,
-    colour scale and cross-validation errors: the environment page's time slider walks them.
+    """Saved pollution surfaces (``?parameter=``), oldest period first.
+
+    Each with its image overlay, colour scale and cross-validation errors: the environment
+    page's time slider walks them.
     """
     parameter = request.args.get("parameter") or None
     with get_conn().cursor() as cur:
         cur.execute(
-            "SELECT s.id, s.params, s.results, r.path FROM scenarios s JOIN rasters r ON r.scenario_id = s.id "
-            "WHERE s.kind = 'surface' AND r.kind = 'surface' AND (%s::text IS NULL OR s.params->>'parameter' = %s) "
+            "SELECT s.id, s.params, s.results, r.path FROM scenarios s JOIN rasters r ON "
+            "r.scenario_id = s.id "
+            "WHERE s.kind = 'surface' AND r.kind = 'surface' AND (%s::text IS NULL OR "
+            "s.params->>'parameter' = %s) "
             "ORDER BY s.params->>'start', s.id",
             (parameter, parameter),
         )
@@ -292,7 +298,10 @@ def surface_png(scenario_id: int):
 
 @bp.get("/api/exposure")
 def exposure():
-    """Villages, schools, clinics and people inside the zones of a date; units ranked (EJScreen-style)."""
+    """Villages, schools, clinics and people inside the zones of a date.
+
+    Units are ranked EJScreen-style.
+    """
     settings = current_app.config["LANGNGHE"]
     day = parse_date(request.args.get("date"), "date")
     version, level = parse_units(
@@ -347,8 +356,10 @@ def station_water(station_id: int):
 
 @bp.get("/api/villages/<ref>/rules")
 def village_rules(ref: str):
-    """A village's recognition (Decree 52/2018 Art. 5 criteria its data meets, and which are
-    unknown) and whether Decree 08/2022 Appendix II lists its craft, in the request's language.
+    """A village's recognition and whether Decree 08/2022 Appendix II lists its craft.
+
+    The Decree 52/2018 Art. 5 criteria its data meets, and which are unknown, in the
+    request's language.
     """
     from planning.pipeline import village_rules as check
     from webmap.rule_results import rendered
@@ -365,7 +376,10 @@ def village_rules(ref: str):
 
 @bp.get("/api/exceedances")
 def exceedances():
-    """QCVN 05 exceedances of the stored air values (``?station=REF&since=&until=``, newest first)."""
+    """QCVN 05 exceedances of the stored air values, newest first.
+
+    Query: ``?station=REF&since=&until=``.
+    """
     station = request.args.get("station") or None
     limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=10_000)
     settings = current_app.config["LANGNGHE"]
@@ -408,9 +422,11 @@ def _exceedance_json(row: dict, lang: str) -> dict:
 @bp.post("/api/measurements")
 @require("env_officer")
 def upload_measurements():
-    """Upload a measurements CSV (multipart field ``file``; options ``replace``, ``partial``,
-    ``unit``, ``dry_run``): validated, one transaction, the import report back. A file with
-    unreadable rows is refused whole (400, rows and columns listed) unless ``partial``.
+    """Upload a measurements CSV: validated, one transaction, the import report back.
+
+    The multipart field ``file``; options ``replace``, ``partial``, ``unit``, ``dry_run``.
+    A file with unreadable rows is refused whole (400, rows and columns listed) unless
+    ``partial``.
     """
     upload = request.files.get("file")
     if upload is None or not upload.filename:

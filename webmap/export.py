@@ -49,7 +49,7 @@ def village_map_html(
     attribution: str,
     labels: dict[str, str],
 ) -> str:
-    """One village (GeoJSON Feature) and nearby clusters (FeatureCollection) as a standalone page."""
+    """One village (GeoJSON Feature) and nearby clusters (FeatureCollection) as one page."""
     lon, lat = village["geometry"]["coordinates"]
     fmap = _OfflineMap(location=[lat, lon], zoom_start=13, tiles=None, control_scale=True)
     if basemap_url:
@@ -57,7 +57,8 @@ def village_map_html(
     props = village["properties"]
     description = props.get("description_vi" if lang == "vi" else "description_en") or ""
     popup = (
-        f"<b>{escape(props['name'])}</b><br>{escape(labels['craft'])}: {escape(labels['craft_name'])}"
+        f"<b>{escape(props['name'])}</b><br>{escape(labels['craft'])}: "
+        f"{escape(labels['craft_name'])}"
         f"<br>{escape(labels['opening_hours'])}: {escape(props.get('opening_hours') or '-')}"
         f"<p>{escape(description)}</p>"
     )
@@ -77,7 +78,7 @@ def village_map_html(
             style_function=lambda _f: {"color": "#6a1b9a", "weight": 2, "fillOpacity": 0.2},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(fmap)
-    fmap.get_root().header.add_child(
+    fmap.get_root().header.add_child(  # type: ignore[attr-defined]
         folium.Element(f"<title>{escape(props['name'])} · LangNghe GIS</title>")
     )
     return _inline(fmap.get_root().render())

@@ -1,4 +1,7 @@
-"""Vietnamese and English, by ``?lang=``, a cookie, or the browser's Accept-Language (Flask-Babel)."""
+"""Vietnamese and English, by ``?lang=``, a cookie, or the browser's Accept-Language.
+
+Flask-Babel does the work.
+"""
 
 from __future__ import annotations
 

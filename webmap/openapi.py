@@ -72,7 +72,7 @@ def _items_path(coll: Collection, settings: Settings) -> dict[str, Any]:
     params += [
         _param(
             p.name,
-            {**_JSON_TYPES[p.type], **({"format": p.format} if p.format else {})},
+            {**_JSON_TYPES[p.type], **({"format": p.format} if p.format else {})},  # type: ignore[dict-item]
             f"Filter: {p.name} equals",
         )
         for p in coll.props
@@ -249,7 +249,8 @@ def openapi_document(base_url: str, settings: Settings) -> dict[str, Any]:
                 "parameters": [
                     _param("f", {"type": "string", "enum": ["json", "html"]}, "Response format")
                 ],
-                # JSON with f=json or Accept: application/json; otherwise the planner map page (HTML).
+                # JSON with f=json or Accept: application/json;
+                # otherwise the planner map page (HTML).
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -295,7 +296,9 @@ def openapi_document(base_url: str, settings: Settings) -> dict[str, Any]:
         "info": {
             "title": "LangNghe GIS OGC API - Features",
             "version": "1.0.0",
-            "description": "Craft villages, industrial clusters, pollution and tourism layers of Vietnam.",
+            "description": (
+                "Craft villages, industrial clusters, pollution and tourism layers of Vietnam."
+            ),
         },
         "servers": [{"url": base_url}],
         "paths": paths,

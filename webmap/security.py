@@ -1,5 +1,7 @@
-"""Security headers on every response: a Content-Security-Policy that allows only our own origin
-(plus the basemap's tile host when one is set), no sniffing, no framing, no referrer leaks.
+"""Security headers on every response, rate limits and the request size cap.
+
+A Content-Security-Policy that allows only our own origin (plus the basemap's tile host
+when one is set), no sniffing, no framing, no referrer leaks.
 """
 
 from __future__ import annotations
@@ -29,19 +31,20 @@ HEAVY = (
 
 
 def init_limits(app: Flask, settings) -> None:
-    """Rate limits (Flask-Limiter, in memory per process) on sign-in and heavy endpoints, and the
-    request size cap. Call after the blueprints are registered.
+    """Rate limits on sign-in and heavy endpoints, and the request size cap.
+
+    Flask-Limiter, in memory per process. Call after the blueprints are registered.
     """
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
     app.extensions["langnghe_limiter"] = limiter
     if "auth.login" in app.view_functions:
-        app.view_functions["auth.login"] = limiter.limit(settings.rate_login, methods=["POST"])(
+        app.view_functions["auth.login"] = limiter.limit(settings.rate_login, methods=["POST"])(  # type: ignore[assignment]
             app.view_functions["auth.login"]
         )
     for endpoint in HEAVY:
         if endpoint in app.view_functions:
-            app.view_functions[endpoint] = limiter.limit(settings.rate_heavy)(
+            app.view_functions[endpoint] = limiter.limit(settings.rate_heavy)(  # type: ignore[assignment]
                 app.view_functions[endpoint]
             )
 
@@ -56,10 +59,12 @@ def _tile_origin(url: str) -> str:
 
 
 def init_security(app: Flask, settings) -> None:
+    """Add the security headers to every response of ``app``."""
     tiles = _tile_origin(settings.basemap_url)
     base = (
         "default-src 'self'; img-src 'self' data: blob: {tiles}; style-src 'self' 'unsafe-inline'; "
-        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action "
+        "'self'; "
         "frame-ancestors 'none'; script-src 'self'{extra}"
     )
     strict = base.format(tiles=tiles, extra="").replace("  ", " ")
