@@ -1,8 +1,9 @@
 """The embedded PostgreSQL 15 + PostGIS cluster in a folder the project owns.
 
 With no ``DATABASE_URL`` the project runs its own private cluster under
-``settings.home / "pgdata"``, listening on 127.0.0.1 only (port 54329, or a free one recorded in ``home/pgport``),
-owned by an unprivileged OS user (``postgres`` when we run as root).
+``settings.home / "pgdata"``, listening on 127.0.0.1 only (port 54329, or a free one
+recorded in ``home/pgport``), owned by an unprivileged OS user (``postgres`` when we run
+as root).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
@@ -103,10 +105,15 @@ def _os_user(settings: Settings) -> str | None:
     return settings.pg_os_user
 
 
-def _as_owner(settings: Settings, args: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+def _as_owner(
+    settings: Settings, args: list[str], **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
     user = _os_user(settings)
     prefix = ["runuser", "-u", user, "--"] if user else []
-    return subprocess.run(prefix + args, text=True, capture_output=True, **kwargs)  # type: ignore[call-overload]
+    done: subprocess.CompletedProcess[str] = subprocess.run(
+        prefix + args, text=True, capture_output=True, **kwargs
+    )
+    return done
 
 
 def _prepare_folder(settings: Settings) -> Path:

@@ -61,7 +61,8 @@ class Settings(BaseSettings):
     tile_cache_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
     tile_max_age_s: int = Field(default=60, ge=0)
     #: The administrative unit of the Decree 32 occupancy tests (dated boundary layer and level):
-    #: districts before the 2025 reform; provinces (or communes) after it, when there are no districts.
+    #: districts before the 2025 reform; provinces (or communes) after it, when there are no
+    #: districts.
     cluster_unit_version: str = "pre-2025"
     cluster_unit_level: Literal["province", "district", "commune"] = "district"
     #: Straight-line distance times this factor when no road network is loaded (allocation).
@@ -84,8 +85,10 @@ class Settings(BaseSettings):
         return value or None
 
     def session_secret(self) -> str:
-        """The key that signs session cookies: ``LANGNGHE_SECRET_KEY``, else a random key made once
-        and kept in ``home/secret_key`` (mode 0600), so sessions survive restarts.
+        """The key that signs session cookies.
+
+        ``LANGNGHE_SECRET_KEY``, else a random key made once and kept in ``home/secret_key``
+        (mode 0600), so sessions survive restarts.
         """
         if self.secret_key:
             return self.secret_key
@@ -105,8 +108,10 @@ class Settings(BaseSettings):
         return path.read_text().strip()
 
     def raster_path(self, stem: str) -> Path:
-        """A new file under ``home/rasters`` for a raster of this database: the database name and a
-        random suffix keep rasters of different databases (and reruns) apart.
+        """A new file under ``home/rasters`` for a raster of this database.
+
+        The database name and a random suffix keep rasters of different databases (and reruns)
+        apart.
         """
         import uuid
 

@@ -104,7 +104,10 @@ class ImportReport:
         )
 
     def messages(self, *, max_problems: int = 40) -> list[Message]:
-        """The report as messages, one a line: counts, notes, problems by code, then errors first."""
+        """The report as messages, one a line.
+
+        Counts, notes, problems by code, then errors first.
+        """
         lines = [self.summary(), *(msg("import.note", note=n) for n in self.notes)]
         by_code: dict[tuple[str, str], set[int | None]] = {}
         for p in self.problems:

@@ -12,8 +12,8 @@ from shapely.geometry import Point
 from gis.errors import CRSError, ValidationError
 from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
-from webmap.messages import render
 from tests.conftest import count
+from webmap.messages import render
 
 pytestmark = pytest.mark.postgis
 BAD = Path(__file__).resolve().parent.parent / "fixtures" / "bad"
