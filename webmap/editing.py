@@ -1,5 +1,7 @@
-"""Feature editing over HTTP (OGC API - Features Part 4 shape): POST to a collection's items,
-PUT / PATCH / DELETE on an item with If-Match; the admin's audit log and revert.
+"""Feature editing over HTTP (OGC API - Features Part 4 shape).
+
+POST to a collection's items, PUT / PATCH / DELETE on an item with If-Match; the admin's
+audit log and revert.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def _handle_unexpected(exc: BaseException):
 def register_error_handlers(app: Flask) -> None:
     """Register the table on ``app``."""
     for cls, _, _ in STATUS_CODES:
-        app.register_error_handler(cls, _handle_domain)  # type: ignore[arg-type]
+        app.register_error_handler(cls, _handle_domain)
     app.register_error_handler(LangNgheError, _handle_domain)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(psycopg2.Error, _handle_unexpected)
