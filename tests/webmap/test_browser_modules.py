@@ -78,7 +78,7 @@ def test_page_scripts_define_no_globals(browser, live_server, accounts):
     _sign_in(browser, live_server, "admin")  # an admin's pages load every module
     try:
         for page, path in PAGES.items():
-            _open(browser, f"{live_server}{path}?lang=en")
+            _open(browser, f"{live_server}{path}?lang=vi")
             if page == "planner":
                 for stage in ("planningReady", "editingReady"):
                     WebDriverWait(browser, 20).until(
@@ -97,6 +97,7 @@ def test_page_scripts_define_no_globals(browser, live_server, accounts):
                 ".map((s) => [s.src, s.type])"
             )
             assert scripts and all(kind == "module" for _src, kind in scripts), scripts
+            browser.save_screenshot(str(SCREENSHOTS / f"admin-{page}-vi.png"))
             _check_clean(browser, live_server)
     finally:
         _sign_out(browser, live_server)
