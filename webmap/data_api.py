@@ -84,8 +84,10 @@ def _regulations():
 @bp.get("/api/stations/latest")
 def stations_latest():
     """Stations with their latest values and hourly VN_AQI (NowCast) band (air stations)."""
-    table = table_from_document(load_document(_regulations(), "vn_aqi_1459"))
+    document = load_document(_regulations(), "vn_aqi_1459")
+    table = table_from_document(document)
     lang = str(get_locale() or "vi")
+    source = message_json(rules.source(document), lang)
     conn = get_conn()
     latest: dict[int, dict] = {}
     for sid, ref, parameter, at, value, unit in spatial.latest_values(conn):
@@ -103,6 +105,8 @@ def stations_latest():
                 "band": chosen["name_vi" if lang == "vi" else "name_en"],
                 "verified": found["verified"],
                 "method": "NowCast hourly (Decision 1459/QĐ-TCMT)",
+                "time": found["time"],  # local time with its offset
+                "source": source,  # document, dates, verified flag, in the request's language
             }
     return jsonify(stations={str(k): v for k, v in latest.items()}, bands=list(table.bands))
 
