@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.report import write_section  # noqa: E402
-from gis.db import connect, create_database  # noqa: E402
+from gis.db import connect, create_database, transaction  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.network import RoadGraph, shortest_path, travel_matrix  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -171,9 +171,10 @@ def main() -> None:
     conn = connect(bench.model_copy(update={"statement_timeout_ms": 600_000}))
     rng = np.random.default_rng(11)
     results = {}
-    import_roads(
-        conn, settings.real_data / "roads" / "badinh.graphml", network="badinh", progress=False
-    )
+    with transaction(conn):  # the caller owns the import's transaction
+        import_roads(
+            conn, settings.real_data / "roads" / "badinh.graphml", network="badinh", progress=False
+        )
     badinh = read_graph(conn, "badinh")
     results["Ba Đình (4,436 nodes)"] = (
         point_to_point(

@@ -1,5 +1,5 @@
 """Benchmark: weighted overlay of 6 criteria on a 10,000 x 10,000 raster, strip by strip
-(planning.pipeline_planners.overlay_files), beside numpy's plain expression and numexpr on
+(planning.pipeline.siting.overlay_files), beside numpy's plain expression and numexpr on
 whole arrays, from the same run; peak memory of each (own process). Then distance-to-features
 on 4,000 x 4,000 beside scipy.ndimage.distance_transform_edt.
 
@@ -96,7 +96,7 @@ def run_one(method: str) -> None:
     import numexpr
     import rasterio
 
-    from planning.pipeline_planners import overlay_files
+    from planning.pipeline.siting import overlay_files
     from planning.siting import _expression
 
     paths = _inputs()

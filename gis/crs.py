@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "METRIC_CRS",
+    "METRIC_EPSG",
     "VN2000_TOWGS84",
     "WGS84",
     "check_same_crs",
@@ -37,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 WGS84 = CRS.from_epsg(4326)
 #: UTM zone 48N: the metric CRS for analyses around Hà Nội.
-METRIC_CRS = CRS.from_epsg(32648)
+METRIC_EPSG = 32648
+METRIC_CRS = CRS.from_epsg(METRIC_EPSG)
 #: dX, dY, dZ (m), rX, rY, rZ (arc-seconds), scale (ppm): Decision 05/2007/QĐ-BTNMT.
 VN2000_TOWGS84 = (
     -191.90441429,

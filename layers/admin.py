@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
 
 from gis.messages import msg
+from gis.postgis import read_geodataframe
 from gis.text import admin_key, fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, Column, Layer, Tiles
 
-__all__ = ["ADMIN", "LEVELS", "VERSIONS"]
+__all__ = ["ADMIN", "LEVELS", "SRID", "VERSIONS", "unit_at", "units"]
 
 LEVELS = ("province", "district", "commune")
 VERSIONS = ("pre-2025", "2025-07")
@@ -88,3 +91,32 @@ ADMIN = Layer(
     tiles=Tiles(min_zoom=0),
     prepare=_prepare,
 )
+
+
+# --- reads for the analyses ----------------------------------------------------------------
+
+#: The storage SRID of the units (from their declaration).
+SRID = ADMIN.srid
+
+
+def units(conn: Any, version: str, level: str) -> gpd.GeoDataFrame:
+    """Every unit of ``version`` and ``level``: code, name, population, polygon (WGS 84)."""
+    return read_geodataframe(
+        conn,
+        "SELECT code, name, population, ST_AsBinary(geom) AS geom FROM admin_units "
+        "WHERE version = %s AND level = %s",
+        (version, level),
+        crs=SRID,
+    )
+
+
+def unit_at(conn: Any, version: str, level: str, point_wkb: bytes) -> tuple[str, bytes] | None:
+    """The name and polygon (WKB, WGS 84) of the unit covering a point, or None."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT name, ST_AsBinary(geom) FROM admin_units WHERE version = %s AND level = %s "
+            "AND ST_Covers(geom, ST_SetSRID(ST_GeomFromWKB(%s), %s)) LIMIT 1",
+            (version, level, point_wkb, SRID),
+        )
+        row = cur.fetchone()
+    return (str(row[0]), bytes(row[1])) if row else None

@@ -6,15 +6,26 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from gis.crs import METRIC_CRS, to_wgs84
+from gis.db import fetch_one
 from gis.messages import msg
+from gis.postgis import read_geodataframe
 from gis.text import fold, nfc
 from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
-__all__ = ["CLUSTERS", "polygon_area_ha"]
+__all__ = [
+    "CLUSTERS",
+    "SRID",
+    "cluster_facts",
+    "clusters_by_ref",
+    "clusters_in_bbox",
+    "clusters_within",
+    "polygon_area_ha",
+]
 
 KINDS = ("general", "craft_village")
 STATUSES = ("planned", "operating", "expanding")
@@ -179,3 +190,82 @@ CLUSTERS = Layer(
     edit_form=("name", "status", "area_ha", "occupancy_pct"),
     prepare=_prepare,
 )
+
+
+# --- reads for the analyses ----------------------------------------------------------------
+
+#: The storage SRID of the clusters (from their declaration).
+SRID = CLUSTERS.srid
+
+
+def clusters_in_bbox(conn: Any, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Clusters (ref and polygon, WGS 84) intersecting a lon/lat box."""
+    return read_geodataframe(
+        conn,
+        "SELECT ref, ST_AsBinary(geom) AS geom FROM industrial_clusters "
+        "WHERE ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, %s))",
+        (*(float(v) for v in bbox), SRID),
+        crs=SRID,
+    )
+
+
+def cluster_facts(conn: Any, ref: str) -> dict[str, Any]:
+    """One cluster's kind, areas, shares, flags and polygon (a shapely geometry, WGS 84).
+
+    Raises
+    ------
+    NotFoundError
+        When there is no cluster ``ref``.
+    """
+    out = fetch_one(
+        conn,
+        "SELECT ref, kind, area_ha, occupancy_pct, wastewater_treatment, craft_land_share_pct, "
+        "service_land_share_pct, industrial_land_ha, mountainous, ST_AsBinary(geom) AS geom "
+        "FROM industrial_clusters WHERE ref = %s",
+        (ref,),
+        missing=f"industrial cluster {ref!r} does not exist",
+    )
+    out["geom"] = shapely.from_wkb(bytes(out["geom"]))
+    for k in (
+        "area_ha",
+        "occupancy_pct",
+        "craft_land_share_pct",
+        "service_land_share_pct",
+        "industrial_land_ha",
+    ):
+        out[k] = None if out[k] is None else float(out[k])
+    return out
+
+
+def clusters_by_ref(conn: Any, refs: list[str]) -> gpd.GeoDataFrame:
+    """Clusters ``refs`` (every cluster when empty) by ref: name, area, occupancy, polygon."""
+    return read_geodataframe(
+        conn,
+        "SELECT ref, name, area_ha, occupancy_pct, ST_AsBinary(geom) AS geom "
+        "FROM industrial_clusters WHERE (cardinality(%s::text[]) = 0 OR ref = ANY(%s)) "
+        "ORDER BY ref",
+        (list(refs), list(refs)),
+        crs=SRID,
+    )
+
+
+def clusters_within(
+    conn: Any, area_wkb: bytes, skip: list[str]
+) -> list[tuple[str, float | None, float | None, float | None]]:
+    """Clusters (ref, area ha, occupancy %, industrial land ha) inside a WGS 84 area.
+
+    A cluster is inside when its point on surface is.
+
+    Sorted by ref, without those in ``skip``.
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ref, area_ha, occupancy_pct, industrial_land_ha FROM industrial_clusters "
+            "WHERE ST_Covers(ST_GeomFromWKB(%s, %s), ST_PointOnSurface(geom)) "
+            "AND NOT (ref = ANY(%s)) ORDER BY ref",
+            (area_wkb, SRID, list(skip)),
+        )
+        return [
+            (str(r), *(None if v is None else float(v) for v in (a, o, i)))  # type: ignore[misc]
+            for r, a, o, i in cur.fetchall()
+        ]

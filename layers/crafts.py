@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from gis.text import nfc
 
-__all__ = ["CRAFT_CODES", "infer_craft", "infer_recognition"]
+__all__ = [
+    "CRAFT_CODES",
+    "craft_names",
+    "craft_vocabulary",
+    "infer_craft",
+    "infer_recognition",
+]
 
 #: Keyword (lower-case, with diacritics) -> craft code. Longer, more specific keywords
 #: are tried first so that "đúc đồng" wins over "đúc" and "tái chế chì" over "tái chế".
@@ -222,3 +229,18 @@ def infer_recognition(name: str) -> str:
     if "truyền thống" in text:
         return "traditional_craft_village"
     return "craft_village" if text.startswith("làng nghề") else "unknown"
+
+
+def craft_names(conn: Any, code: str) -> tuple[str, str] | None:
+    """The Vietnamese and English names of craft ``code``, or None."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT name_vi, name_en FROM craft_types WHERE code = %s", (code,))
+        row = cur.fetchone()
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def craft_vocabulary(conn: Any) -> dict[str, dict[str, str]]:
+    """Every craft by code: names in both languages (``vi``, ``en``) and pollution class."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT code, name_vi, name_en, pollution_class FROM craft_types ORDER BY code")
+        return {r[0]: {"vi": r[1], "en": r[2], "pollution": r[3]} for r in cur.fetchall()}

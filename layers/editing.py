@@ -1,7 +1,9 @@
 """Editing features through the API.
 
-The import pipeline's validation, one transaction per edit, optimistic concurrency by
-ETag, and an audit row (who, when, before, after) per change that an admin can revert.
+The import pipeline's validation (:func:`layers.importer.import_frame` on the one
+feature), one transaction per edit (the request's: nothing commits here), optimistic
+concurrency by ETag, and an audit row (who, when, before, after) per change that an
+admin can revert.
 
 The ETag of a feature is the MD5 of its whole row: any change by anyone changes it, so an
 edit sent with a stale ``If-Match`` is refused (412) and never overwrites a newer one.
@@ -12,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import shapely.geometry
 from psycopg2 import sql
 
 from gis.errors import (
@@ -28,8 +30,9 @@ from gis.errors import (
     VersionRequiredError,
 )
 from gis.messages import Message, msg
+from layers.importer import ImportOptions, import_frame
 from layers.layer import Layer
-from layers.registry import LAYERS
+from layers.registry import LAYERS, get_spec
 from layers.routes import ROUTES
 
 __all__ = [
@@ -42,6 +45,8 @@ __all__ = [
     "update_feature",
 ]
 
+#: GeoJSON positions are WGS 84 longitude, latitude (RFC 7946).
+SRID = 4326
 #: Collection -> (layer, roles that may edit besides admin), from the declarations.
 EDITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     layer.collection: (layer.name, layer.edit_roles)
@@ -229,13 +234,11 @@ def _write_route(conn, properties: dict[str, Any]) -> None:
         )
     problems = check_route(1, properties)
     if problems:
-        conn.rollback()
         raise ValidationError(_rejected(problems))
     with conn.cursor() as cur:
         try:
             write_route(cur, properties, properties.get("source") or "api")
         except ValidationError:
-            conn.rollback()
             raise
 
 
@@ -243,40 +246,30 @@ def _import_one(
     conn, layer: str, properties: dict[str, Any], geometry: dict[str, Any], actor: str
 ) -> None:
     """Run the layer's import on one feature, inside the caller's transaction."""
-    from layers.importer import ImportOptions, run_import
-    from layers.registry import get_spec
-
     if layer == "routes":
         return _write_route(conn, properties)
     spec = get_spec(layer)
     known = {f.name for f in spec.fields} | set(spec.columns)
     unknown = sorted(set(properties) - known)
     if unknown:
-        names = ", ".join(sorted(f.name for f in spec.fields))
-        raise ValidationError(f"unknown properties {unknown}; {layer} have {names}")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "feature.geojson"
-        path.write_text(
-            json.dumps(
-                {
-                    "type": "FeatureCollection",
-                    "features": [
-                        {"type": "Feature", "properties": properties, "geometry": geometry}
-                    ],
-                },
-                ensure_ascii=False,
-            ),
-            encoding="utf-8",
+        raise ValidationError(
+            f"unknown properties {unknown}; {layer} have "
+            f"{', '.join(sorted(f.name for f in spec.fields))}"
         )
-        report = run_import(
-            conn,
-            spec,
-            path,
-            ImportOptions(actor=actor, commit=False, audit=False, repair=False),
-        )
+    frame = gpd.GeoDataFrame(
+        [properties],
+        geometry=[None if geometry is None else shapely.geometry.shape(geometry)],
+        crs=SRID,
+    )
+    report = import_frame(
+        conn,
+        spec,
+        frame,
+        ImportOptions(progress=None, actor=actor, audit=False, repair=False),
+        source="feature",
+    )
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:
-        conn.rollback()
         raise ValidationError(_rejected(errors))
 
 
@@ -321,10 +314,8 @@ def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) 
         raise VersionRequiredError("send If-Match with the feature's ETag (read it with GET first)")
     current = etag(conn, table, fid, lock=True)
     if current is None:
-        conn.rollback()
         raise NotFoundError(f"no feature {fid} in {layer}")
     if if_match.strip('"') != current:
-        conn.rollback()
         raise StaleVersionError(
             f"feature {fid} changed since you read it: read it again and redo the edit"
         )
@@ -346,7 +337,6 @@ def create_feature(conn, layer: str, body: str | Mapping[str, Any], actor: str) 
             list(key.values()),
         )
         if cur.fetchone():
-            conn.rollback()
             raise ConflictError(f"{layer} {key} exists already: update it instead")
     _import_one(conn, layer, feature["properties"], feature["geometry"], actor)
     with conn.cursor() as cur:
@@ -357,7 +347,6 @@ def create_feature(conn, layer: str, body: str | Mapping[str, Any], actor: str) 
         (fid,) = cur.fetchone()
     _audit(conn, actor, "insert", spec.table, fid, None, _row_json(conn, spec.table, fid))
     tag = etag(conn, spec.table, fid)
-    conn.commit()
     return int(fid), tag  # type: ignore[return-value]
 
 
@@ -388,18 +377,15 @@ def update_feature(
     geometry = feature["geometry"] or (stored["geometry"] if partial else None)
     for k in spec.key:
         if properties.get(k) != stored["properties"].get(k):
-            conn.rollback()
             raise ValidationError(
                 f"{k} cannot change ({stored['properties'].get(k)!r}); create a new feature instead"
             )
     if geometry is None and spec.geometry_required:
-        conn.rollback()
         raise ValidationError(f"{layer} need a geometry")
     _import_one(conn, layer, properties, geometry, actor)  # type: ignore[arg-type]
     after = _row_json(conn, spec.table, fid)
     _audit(conn, actor, "update", spec.table, fid, before, after)
     tag = etag(conn, spec.table, fid)
-    conn.commit()
     return tag  # type: ignore[return-value]
 
 
@@ -411,10 +397,10 @@ def delete_feature(conn, layer: str, fid: int, if_match: str | None, actor: str)
     with conn.cursor() as cur:
         cur.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(sql.Identifier(table)), (fid,))
     _audit(conn, actor, "delete", table, fid, before, None)
-    conn.commit()
 
 
 def audit_entries(conn, *, table: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    """The audit log, newest first (one table's entries when ``table`` is given)."""
     with conn.cursor() as cur:
         cur.execute(
             "SELECT id, at, actor, action, table_name, row_ref, before IS NOT NULL, after IS NOT "
@@ -436,7 +422,6 @@ def _restore_stops(conn, route_id: int, stops: list[dict[str, Any]]) -> None:
                 (route_id, seq, stop.get("minutes"), stop["village"]),
             )
             if cur.rowcount != 1:
-                conn.rollback()
                 raise ConflictError(
                     f"village {stop['village']!r} of the route no longer exists: cannot restore "
                     f"its stops"
@@ -465,7 +450,6 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
     ident = sql.Identifier(table)
     now = _row_json(conn, table, fid)
     if action in ("insert", "update") and now != after:
-        conn.rollback()
         raise StaleVersionError(
             f"{table} {fid} changed after entry {audit_id}: revert the later edits first"
         )
@@ -482,7 +466,6 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
             cur.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(ident), (fid,))
         elif action == "delete":
             if now is not None:
-                conn.rollback()
                 raise ConflictError(f"{table} {fid} exists again: nothing to restore")
             cur.execute(
                 sql.SQL(
@@ -503,5 +486,4 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
         _restore_stops(conn, fid, before.get("stops") or [])
     restored = _row_json(conn, table, fid)
     entry = _audit(conn, actor, "revert", table, fid, now, restored, {"reverts": audit_id})
-    conn.commit()
     return {"reverted": audit_id, "audit_id": entry, "table": table, "id": fid}

@@ -1,10 +1,11 @@
 """The import pipeline shared by every layer: read, validate, stage, upsert, audit.
 
-An import is one transaction: rows are validated in Python, copied into a temporary
-staging table, checked against what the database already holds (administrative
-boundaries, villages), then upserted by natural key. A failure, a kill or
-``dry_run`` leaves the database as it was. Re-importing the same file changes nothing
-(rows whose values are equal are not written).
+An import takes a frame (:func:`import_frame`; a file import reads the file first,
+:func:`run_import`): rows are validated in Python, copied into a temporary staging table,
+checked against what the database already holds (administrative boundaries, villages),
+then upserted by natural key, inside a savepoint of the caller's transaction (the caller
+commits). A failure or ``dry_run`` undoes the import alone. Re-importing the same file
+changes nothing (rows whose values are equal are not written).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import psycopg2
 import shapely
@@ -24,6 +26,7 @@ from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from gis.crs import to_wgs84
+from gis.db import savepoint
 from gis.errors import ImportFailedError
 from gis.io import read_vector
 from gis.messages import Message, msg
@@ -31,7 +34,14 @@ from gis.progress import Progress, counter
 from gis.validate import Problem, check_duplicates, check_fields, check_geometries
 from layers.layer import Layer
 
-__all__ = ["ImportOptions", "ImportReport", "LayerSpec", "run_import"]
+__all__ = [
+    "ImportOptions",
+    "ImportReport",
+    "LayerSpec",
+    "import_frame",
+    "read_file",
+    "run_import",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +60,7 @@ class ImportOptions:
     #: Called with the fraction of rows written and the layer's name.
     progress: Progress | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    #: Editing through the API runs the same import inside its own transaction: no commit here,
-    #: and the edit writes its own audit row (before / after).
-    commit: bool = True
+    #: An edit through the API writes its own audit row (before / after) instead.
     audit: bool = True
 
 
@@ -159,18 +167,32 @@ def _file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _validate(
+def read_file(
     spec: LayerSpec, path: Path, options: ImportOptions
-) -> tuple[pd.DataFrame, ImportReport]:
-    """Read and validate; return accepted rows and the report so far."""
-    gdf, problems = read_vector(
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Read a layer file into a frame with ``_row`` (its record numbers), and the problems.
+
+    The frame keeps the file's CRS; a CSV's coordinate columns become point geometries.
+    """
+    return read_vector(
         path,
         crs=options.crs,
         layer=options.layer,
         geometry=spec.geometry_type is not None and spec.geometry_required,
     )
-    report = ImportReport(spec.name, str(path), total=len(gdf), dry_run=options.dry_run)
-    frame, found = spec.prepare(gdf, options)  # type: ignore[misc]
+
+
+def _validate(
+    spec: LayerSpec,
+    gdf: gpd.GeoDataFrame,
+    problems: list[Problem],
+    options: ImportOptions,
+    source: str,
+) -> tuple[pd.DataFrame, ImportReport]:
+    """Validate a read frame; return accepted rows and the report so far."""
+    problems = list(problems)
+    report = ImportReport(spec.name, source, total=len(gdf), dry_run=options.dry_run)
+    frame, found = spec.prepare(gdf, options)
     problems += found
     frame, found = check_fields(frame, spec.fields, rows=frame["_row"])
     problems += found
@@ -227,7 +249,7 @@ def _stage(cur, spec: LayerSpec, frame: pd.DataFrame, options: ImportOptions) ->
             values[-1] = (
                 None
                 if geom is None
-                else shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True)
+                else shapely.to_wkb(shapely.set_srid(geom, spec.srid), hex=True, include_srid=True)
             )
         records.append(tuple(_plain(v) for v in values))
     order = [c for c in names if c != "geom"] + (["geom"] if "geom" in columns else [])
@@ -277,10 +299,15 @@ def _upsert(cur, spec: LayerSpec) -> tuple[int, int]:
     return int(inserted), int(updated)
 
 
-def _audit(cur, spec: LayerSpec, report: ImportReport, path: Path, options: ImportOptions) -> None:
+def _audit(
+    cur: Any,
+    spec: LayerSpec,
+    report: ImportReport,
+    options: ImportOptions,
+    details: dict[str, Any],
+) -> None:
     details = {
-        "file": str(path),
-        "sha256": _file_digest(path),
+        **details,
         "total": report.total,
         "inserted": report.inserted,
         "updated": report.updated,
@@ -292,19 +319,89 @@ def _audit(cur, spec: LayerSpec, report: ImportReport, path: Path, options: Impo
     )
 
 
-def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) -> ImportReport:
-    """Import ``path`` into the layer ``spec`` in one transaction.
+def import_frame(
+    conn: Any,
+    layer: LayerSpec,
+    frame: gpd.GeoDataFrame,
+    options: ImportOptions | None = None,
+    *,
+    problems: list[Problem] | None = None,
+    source: str = "frame",
+    audit_details: dict[str, Any] | None = None,
+) -> ImportReport:
+    """Validate ``frame`` as rows of ``layer`` and upsert them by the layer's natural key.
+
+    Everything happens in the caller's transaction, inside a savepoint: a dry run or a
+    refusal by the database undoes this import alone and leaves the transaction usable.
+    Nothing is committed here.
 
     Parameters
     ----------
     conn : psycopg2 connection
-        Not in a transaction; this function commits or rolls back.
+        In the caller's transaction.
+    layer : LayerSpec
+        The layer family.
+    frame : GeoDataFrame
+        One row per feature with a CRS, in the layer's import field names, and ``_row``
+        (the record numbers problems refer to; 1, 2, ... when absent).
+    options : ImportOptions, optional
+        ``dry_run`` validates and computes every count, then undoes the writes.
+    problems : list of Problem, optional
+        Problems found while reading (they count in the report).
+    source : str
+        What the rows came from, for the report.
+    audit_details : dict, optional
+        Written in the import's audit row (file name, digest).
+
+    Returns
+    -------
+    ImportReport
+        Counts and row-level problems; rejected rows are not written.
+
+    Raises
+    ------
+    ImportFailedError
+        When the database refuses the rows (nothing of this import is written).
+    """
+    options = options or ImportOptions()
+    if "_row" not in frame.columns:
+        frame = frame.assign(_row=np.arange(1, len(frame) + 1))
+    accepted, report = _validate(layer, frame, problems or [], options, source)
+    try:
+        with savepoint(conn, keep=not options.dry_run) as cur:
+            _stage(cur, layer, accepted, options)
+            if layer.stage_check is not None:
+                found = layer.stage_check(cur, options)
+                report.problems += found
+                rejected = sorted({p.row for p in found if p.severity == "error"})
+                if rejected:
+                    cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
+            report.inserted, report.updated = _upsert(cur, layer)
+            report.unchanged = report.total - report.rejected - report.inserted - report.updated
+            if options.audit:
+                _audit(cur, layer, report, options, audit_details or {"source": source})
+    except psycopg2.Error as exc:
+        detail = (exc.diag.message_primary or str(exc)) if exc.diag else str(exc)
+        raise ImportFailedError(msg("import.database_refused", path=source, detail=detail)) from exc
+    logger.info("%s", report.summary())
+    return report
+
+
+def run_import(
+    conn: Any, spec: LayerSpec, path: Path | str, options: ImportOptions
+) -> ImportReport:
+    """Import the file ``path`` into the layer ``spec``: read it, then :func:`import_frame`.
+
+    Parameters
+    ----------
+    conn : psycopg2 connection
+        In the caller's transaction (not committed here).
     spec : LayerSpec
         The layer family.
     path : path
         CSV, GeoJSON, GeoPackage or Shapefile.
     options : ImportOptions
-        ``dry_run`` validates and computes every count, then rolls back.
+        ``dry_run`` validates and computes every count, then undoes the writes.
 
     Returns
     -------
@@ -318,35 +415,16 @@ def run_import(conn, spec: LayerSpec, path: Path | str, options: ImportOptions) 
         When the database refuses the rows (nothing written).
     """
     path = Path(path)
-    frame, report = _validate(spec, path, options)
-    try:
-        with conn.cursor() as cur:
-            _stage(cur, spec, frame, options)
-            if spec.stage_check is not None:
-                found = spec.stage_check(cur, options)
-                report.problems += found
-                rejected = sorted({p.row for p in found if p.severity == "error"})  # type: ignore[type-var]
-                if rejected:
-                    cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
-            report.inserted, report.updated = _upsert(cur, spec)
-            report.unchanged = report.total - report.rejected - report.inserted - report.updated
-            if options.audit:
-                _audit(cur, spec, report, path, options)
-        if options.dry_run:
-            conn.rollback()
-        elif options.commit:
-            conn.commit()
-    except psycopg2.Error as exc:
-        conn.rollback()
-        detail = (exc.diag.message_primary or str(exc)) if exc.diag else str(exc)
-        raise ImportFailedError(
-            msg("import.database_refused", path=str(path), detail=detail)
-        ) from exc
-    except BaseException:
-        conn.rollback()
-        raise
-    logger.info("%s", report.summary())
-    return report
+    gdf, problems = read_file(spec, path, options)
+    return import_frame(
+        conn,
+        spec,
+        gdf,
+        options,
+        problems=problems,
+        source=str(path),
+        audit_details={"file": str(path), "sha256": _file_digest(path)},
+    )
 
 
 def rename_columns(gdf: gpd.GeoDataFrame, mapping: dict[str, str]) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Road networks: read, node, keep the largest strongly connected component, store, load.
 
-Read from OSM .pbf/.osm, OSMnx GraphML/GeoPackage or GeoJSON/GeoPackage lines; stored for
-pgRouting; loaded as a graph.
+Readers take OSM .pbf/.osm, OSMnx GraphML/GeoPackage and GeoJSON/GeoPackage lines; the
+network is stored for pgRouting and loaded as an in-memory graph (cached by version).
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,13 +21,26 @@ import shapely
 from psycopg2 import sql
 
 from gis.crs import METRIC_CRS, to_wgs84
+from gis.db import savepoint
 from gis.errors import ValidationError
 from gis.messages import Message, msg
 from gis.network import RoadGraph, largest_scc, parse_maxspeed
+from gis.postgis import read_geodataframe
 from gis.progress import Progress, counter
+from layers._sql import query
 from layers.layer import N_, Column, Layer
+from layers.routes import recompute_on_network
 
-__all__ = ["ROADS", "ROAD_NODES", "RoadImportReport", "import_roads", "read_graph"]
+__all__ = [
+    "ROADS",
+    "ROAD_NODES",
+    "SRID",
+    "RoadImportReport",
+    "cached_graph",
+    "import_roads",
+    "read_graph",
+    "roads_in_bbox",
+]
 
 logger = logging.getLogger(__name__)
 _ONEWAY_TRUE = {"yes", "true", "1"}
@@ -69,6 +84,8 @@ ROADS = Layer(
     key=("id",),
     geometry_type="LineString",
 )
+#: The storage SRID of the roads (from their declaration).
+SRID = ROADS.srid
 
 
 @dataclass
@@ -123,7 +140,7 @@ def _edge_frame(rows: dict[str, list]) -> pd.DataFrame:
 
 
 def _metric_length(geoms) -> np.ndarray:
-    return gpd.GeoSeries(geoms, crs=4326).to_crs(METRIC_CRS).length.to_numpy()
+    return gpd.GeoSeries(geoms, crs=SRID).to_crs(METRIC_CRS).length.to_numpy()
 
 
 def _read_graphml(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -419,7 +436,7 @@ def import_roads(
         else None,
     )
     kept_nodes["geom"] = [
-        f"SRID=4326;POINT({x!r} {y!r})"
+        f"SRID={SRID};POINT({x!r} {y!r})"
         for x, y in zip(kept_nodes["lon"], kept_nodes["lat"], strict=True)
     ]
     kept = kept.assign(
@@ -431,11 +448,11 @@ def import_roads(
         highway=kept["highway"].map(lambda h: None if h is None else str(h)),
         geom=shapely.to_wkt(kept["geometry"].to_numpy(), rounding_precision=7),
     )
-    kept["geom"] = "SRID=4326;" + kept["geom"]
+    kept["geom"] = f"SRID={SRID};" + kept["geom"]
     kept["osm_id"] = kept["osm_id"].astype("Int64")
     kept_nodes["osm_id"] = pd.Series(kept_nodes["osm_id"], index=kept_nodes.index).astype("Int64")
     step = counter(3, network, progress)
-    with conn.cursor() as cur:
+    with savepoint(conn, keep=not dry_run) as cur:
         cur.execute("DELETE FROM roads WHERE network = %s", (network,))
         cur.execute("DELETE FROM road_nodes WHERE network = %s", (network,))
         step(1)
@@ -462,12 +479,7 @@ def import_roads(
         )
         step(3)
         cur.execute(
-            "INSERT INTO road_networks VALUES (%s, %s, %s, %s, %s, %s, now()) ON CONFLICT "
-            "(network) DO UPDATE "
-            "SET source_file = EXCLUDED.source_file, nodes = EXCLUDED.nodes, edges = "
-            "EXCLUDED.edges, "
-            "dropped_nodes = EXCLUDED.dropped_nodes, dropped_edges = EXCLUDED.dropped_edges, "
-            "imported_at = now()",
+            query("upsert_road_network"),
             (
                 network,
                 str(path),
@@ -491,12 +503,9 @@ def import_roads(
                 ),
             ),
         )
-    if network == "default" and not dry_run:
-        from layers.routes import recompute_on_network
-
-        redrawn = recompute_on_network(conn, _graph_from_frames(kept, kept_nodes))
-        report.notes.append(msg("roads.routes_redrawn", routes=redrawn))
-    conn.rollback() if dry_run else conn.commit()
+        if network == "default" and not dry_run:
+            redrawn = recompute_on_network(conn, _graph_from_frames(kept, kept_nodes))
+            report.notes.append(msg("roads.routes_redrawn", routes=redrawn))
     return report
 
 
@@ -541,4 +550,43 @@ def read_graph(conn, network: str = "default") -> RoadGraph:
         maxspeed=frame["maxspeed"],
         geometry=shapely.from_wkb([bytes(b) for b in frame["wkb"]]),
         edge_ids=frame["id"].to_numpy(np.int64),
+    )
+
+
+# --- the road-graph cache and reads for the analyses -------------------------------------
+
+_GRAPHS: dict[tuple[str, int], RoadGraph] = {}
+_GRAPH_LOCK = threading.Lock()
+
+
+def cached_graph(conn: Any, network: str = "default") -> RoadGraph | None:
+    """The stored network as a graph, kept in memory until the roads' layer version changes.
+
+    Returns None when no network of that name is loaded.
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), coalesce((SELECT version FROM layer_versions "
+            "WHERE layer = 'roads'), 0) FROM road_nodes WHERE network = %s",
+            (network,),
+        )
+        nodes, version = cur.fetchone()
+    if nodes == 0:
+        return None
+    key = (network, int(version))
+    with _GRAPH_LOCK:
+        if key not in _GRAPHS:
+            _GRAPHS.clear()
+            _GRAPHS[key] = read_graph(conn, network)
+        return _GRAPHS[key]
+
+
+def roads_in_bbox(conn: Any, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Road lines (id and line, WGS 84) of every network intersecting a lon/lat box."""
+    return read_geodataframe(
+        conn,
+        "SELECT id, ST_AsBinary(geom) AS geom FROM roads "
+        "WHERE ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, %s))",
+        (*(float(v) for v in bbox), SRID),
+        crs=SRID,
     )

@@ -8,11 +8,14 @@ from typing import Any
 
 import psycopg2
 import yaml
+from psycopg2.extras import execute_values
 
+from gis.db import savepoint
 from gis.errors import ImportFailedError, ValidationError
 from gis.messages import msg
 from gis.text import fold, nfc
 from gis.validate import Problem
+from layers._sql import query
 from layers.importer import ImportReport
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
@@ -73,6 +76,8 @@ ROUTES = Layer(
     edit_geometry_types=(),
     extra_json=(_STOPS_JSON,),
 )
+#: The storage SRID of the routes (from their declaration).
+SRID = ROUTES.srid
 
 ROUTE_STOPS = Layer(
     name="route_stops",
@@ -134,29 +139,24 @@ def write_route(cur, route: dict[str, Any], source: str) -> str:
     if before is not None and tuple(before[1:6]) == values and list(before[6] or []) == stops:
         return "unchanged"
     cur.execute(
-        "INSERT INTO tourism_routes (ref, name_vi, name_en, name_ascii, theme, description_vi, "
-        "description_en, source) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET name_vi = "
-        "EXCLUDED.name_vi, "
-        "name_en = EXCLUDED.name_en, name_ascii = EXCLUDED.name_ascii, theme = EXCLUDED.theme, "
-        "description_vi = EXCLUDED.description_vi, description_en = EXCLUDED.description_en, "
-        "source = EXCLUDED.source, updated_at = now() RETURNING id",
+        query("upsert_route"),
         (route["ref"], values[0], values[1], fold(values[0]), *values[2:], source),
     )
     (route_id,) = cur.fetchone()
     cur.execute("DELETE FROM route_stops WHERE route_id = %s", (route_id,))
-    for seq, stop in enumerate(route["stops"], start=1):
-        cur.execute(
-            "INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) VALUES (%s, %s, "
-            "%s, %s)",
-            (route_id, seq, ids[stop["village"]], stop.get("minutes")),
-        )
+    execute_values(
+        cur,
+        "INSERT INTO route_stops (route_id, seq, village_id, planned_minutes) VALUES %s",
+        [
+            (route_id, seq, ids[stop["village"]], stop.get("minutes"))
+            for seq, stop in enumerate(route["stops"], start=1)
+        ],
+    )
     # Straight lines between stops until a road network is loaded (tourism-routes issue).
     cur.execute(
-        "UPDATE tourism_routes SET geometry_method = 'straight_line', geom = (SELECT "
-        "ST_MakeLine(v.geom "
-        "ORDER BY s.seq) FROM route_stops s JOIN craft_villages v ON v.id = s.village_id "
-        "WHERE s.route_id = %s) WHERE id = %s",
+        "UPDATE tourism_routes SET geometry_method = 'straight_line', "
+        "geom = (SELECT ST_MakeLine(v.geom ORDER BY s.seq) FROM route_stops s "
+        "JOIN craft_villages v ON v.id = s.village_id WHERE s.route_id = %s) WHERE id = %s",
         (route_id, route_id),
     )
     return "inserted" if before is None else "updated"
@@ -165,7 +165,11 @@ def write_route(cur, route: dict[str, Any], source: str) -> str:
 def import_routes(
     conn, path: Path | str, *, dry_run: bool = False, actor: str = "cli"
 ) -> ImportReport:
-    """Import curated routes from a YAML file (``routes:`` list) in one transaction."""
+    """Import curated routes from a YAML file (``routes:`` list).
+
+    In a savepoint of the caller's transaction: a dry run or a refusal undoes the import
+    alone; nothing is committed here.
+    """
     path = Path(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -176,7 +180,7 @@ def import_routes(
         raise ValidationError(msg("routes.no_list", path=str(path)))
     report = ImportReport("routes", str(path), total=len(routes), dry_run=dry_run)
     try:
-        with conn.cursor() as cur:
+        with savepoint(conn, keep=not dry_run) as cur:
             for i, route in enumerate(routes, start=1):
                 found = check_route(i, route)
                 if not found:
@@ -200,9 +204,7 @@ def import_routes(
                     ),
                 ),
             )
-        conn.rollback() if dry_run else conn.commit()
     except psycopg2.Error as exc:
-        conn.rollback()
         raise ImportFailedError(
             msg("import.database_refused", path=str(path), detail=str(exc))
         ) from exc
@@ -221,9 +223,9 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
 
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), array_agg(ST_Y(v.geom) ORDER BY "
-            "s.seq) "
-            "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
+            "SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), "
+            "array_agg(ST_Y(v.geom) ORDER BY s.seq) FROM tourism_routes r "
+            "JOIN route_stops s ON s.route_id = r.id "
             "JOIN craft_villages v ON v.id = s.village_id GROUP BY r.id"
         )
         routes = cur.fetchall()
@@ -241,10 +243,9 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
                     coords += list(leg.coords) if not coords else list(leg.coords)[1:]
             if len(coords) > 1:
                 cur.execute(
-                    "UPDATE tourism_routes SET geom = ST_GeomFromText(%s, 4326), geometry_method "
-                    "= 'network', "
-                    "updated_at = now() WHERE id = %s",
-                    (shapely.LineString(coords).wkt, route_id),
+                    "UPDATE tourism_routes SET geom = ST_GeomFromText(%s, %s), "
+                    "geometry_method = 'network', updated_at = now() WHERE id = %s",
+                    (shapely.LineString(coords).wkt, SRID, route_id),
                 )
                 done += 1
     return done

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,17 +15,26 @@ import pandas as pd
 import psycopg2
 from psycopg2 import sql
 
-from gis.errors import ImportFailedError, ValidationError
+from gis.db import savepoint
+from gis.errors import ImportFailedError, NotFoundError, ValidationError
 from gis.io import read_table
 from gis.messages import msg
 from gis.progress import Progress, counter
 from gis.text import fold, nfc
 from gis.validate import Problem, in_vietnam
+from layers._sql import query
 from layers.crafts import CRAFT_CODES
 from layers.importer import ImportOptions, ImportReport, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
-__all__ = ["MEASUREMENTS", "STATIONS", "import_measurements", "normalise_units"]
+__all__ = [
+    "MEASUREMENTS",
+    "SRID",
+    "STATIONS",
+    "import_measurements",
+    "normalise_units",
+    "station_ref",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +115,8 @@ STATIONS = Layer(
     edit_form=("name", "operator"),
     prepare=_prepare_stations,
 )
+#: The storage SRID of the stations (from their declaration).
+SRID = STATIONS.srid
 
 MEASUREMENTS = Layer(
     name="measurements",
@@ -257,7 +269,7 @@ def _ensure_stations(
         rows = df[df[station_col].astype(str).str.strip() == ref]
         name = nfc(next((n for n in rows[name_col] if n), ref))
         lon, lat = _station_lonlat(rows, lower)
-        wkt = f"SRID=4326;POINT({lon!r} {lat!r})" if lon is not None else None
+        wkt = f"SRID={SRID};POINT({lon!r} {lat!r})" if lon is not None else None
         if wkt is None:
             missing_coords.append(f"{ref} ({name})")
         cur.execute(
@@ -388,6 +400,7 @@ _COPY_SQL = sql.SQL("COPY _mstage ({}) FROM STDIN WITH (FORMAT csv)").format(
 
 
 def _copy(cur, frame: pd.DataFrame, *, progress: Progress | None, chunk: int = 200_000) -> None:
+    cur.execute("DROP TABLE IF EXISTS _mstage")  # an earlier import of the same transaction
     cur.execute("CREATE TEMP TABLE _mstage (LIKE measurements) ON COMMIT DROP")
     report = counter(len(frame), "measurements", progress)
     for start in range(0, len(frame), chunk):
@@ -420,13 +433,7 @@ def _merge(cur, *, replace: bool) -> tuple[int, int, int]:
         if replace
         else "DO NOTHING"
     )
-    cur.execute(
-        sql.SQL(
-            "WITH up AS (INSERT INTO measurements AS m SELECT * FROM _mstage "
-            "ON CONFLICT (station_id, parameter, observed_at) {} RETURNING (xmax = 0) AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
-        ).format(action)
-    )
+    cur.execute(sql.SQL(query("merge_measurements")).format(action=action))
     inserted, updated = cur.fetchone()
     return int(inserted), int(updated), int(differing)
 
@@ -447,7 +454,7 @@ def import_measurements(
     progress: Progress | None = None,
     actor: str = "cli",
 ) -> ImportReport:
-    """Import measurements from a long or wide CSV in one transaction.
+    """Import measurements from a long or wide CSV (a savepoint of the caller's transaction).
 
     Long: one row per value (station, time, parameter, value[, unit]). Wide: one row per
     station and time, one column per parameter (``PM2.5``, ``NO2``...). Blank cells are
@@ -486,7 +493,7 @@ def import_measurements(
     ):
         raise ValidationError(msg("measurements.no_unit", path=str(path)))
     try:
-        with conn.cursor() as cur:
+        with savepoint(conn, keep=not dry_run) as cur:
             table = _parameters(cur)
             long, layout = _to_long(df, scol, tcol, table)
             unknown = long["parameter"].isna() | ~long["parameter"].isin(table["code"])
@@ -588,14 +595,25 @@ def import_measurements(
                     ),
                 ),
             )
-        conn.rollback() if dry_run else conn.commit()
     except psycopg2.Error as exc:
-        conn.rollback()
         detail = exc.diag.message_primary if exc.diag else None
         raise ImportFailedError(
             msg("import.database_refused", path=str(path), detail=detail or str(exc))
         ) from exc
-    except BaseException:
-        conn.rollback()
-        raise
     return report
+
+
+def station_ref(conn: Any, station_id: int) -> str:
+    """The ref of the station with id ``station_id``.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such station.
+    """
+    with conn.cursor() as cur:
+        cur.execute("SELECT ref FROM monitoring_stations WHERE id = %s", (int(station_id),))
+        row = cur.fetchone()
+    if row is None:
+        raise NotFoundError(f"station {station_id} does not exist")
+    return str(row[0])

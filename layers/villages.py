@@ -13,14 +13,29 @@ import pandas as pd
 import yaml
 from psycopg2 import sql
 
+from gis.db import fetch_one
+from gis.errors import ValidationError
 from gis.messages import msg
+from gis.postgis import read_geodataframe
 from gis.text import admin_key, fold, nfc
 from gis.validate import Problem
+from layers._sql import query
 from layers.crafts import CRAFT_CODES, infer_craft, infer_recognition
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
-__all__ = ["OCOP", "VILLAGES", "search"]
+__all__ = [
+    "OCOP",
+    "SRID",
+    "VILLAGES",
+    "recognition_facts",
+    "relocation_candidates",
+    "search",
+    "village_points",
+    "villages_in_bbox",
+    "visit_details",
+    "visitable_near",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -150,29 +165,10 @@ def _prepare_villages(
     return frame, problems
 
 
-_CHECK_PROVINCE = """
-UPDATE _stage s SET province_code = a.code
-FROM admin_units a
-WHERE s.province_code IS NULL AND a.version = %(version)s AND a.level = 'province'
-  AND a.name_key = s._province_key
-"""
-_OUTSIDE = """
-WITH stated AS (
-    SELECT s._row, bool_or(ST_Covers(a.geom, s.geom)) AS inside
-    FROM _stage s JOIN admin_units a
-      ON a.version = %(version)s AND a.level = {level} AND {join}
-    GROUP BY s._row
-)
-UPDATE _stage s SET flags = array_append(s.flags, {flag})
-FROM stated WHERE stated._row = s._row AND NOT stated.inside
-RETURNING s._row
-"""
-
-
 def _check_villages(cur, options: ImportOptions) -> list[Problem]:
     """Fill province codes and flag villages outside their stated province/district."""
     params = {"version": options.admin_version}
-    cur.execute(_CHECK_PROVINCE, params)
+    cur.execute(query("village_province_codes"), params)
     problems = []
     checks = (
         (
@@ -192,7 +188,9 @@ def _check_villages(cur, options: ImportOptions) -> list[Problem]:
     for level, join, column in checks:
         flag = f"outside_stated_{level}"
         cur.execute(
-            sql.SQL(_OUTSIDE).format(level=sql.Literal(level), join=join, flag=sql.Literal(flag)),
+            sql.SQL(query("village_outside_stated")).format(
+                level=sql.Literal(level), join=join, flag=sql.Literal(flag)
+            ),
             params,
         )
         for (row,) in cur.fetchall():
@@ -397,3 +395,109 @@ def search(conn, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         )
         keys = ("id", "ref", "name", "craft", "province_name", "lon", "lat")
         return [dict(zip(keys, row, strict=True)) for row in cur.fetchall()]
+
+
+# --- reads for the analyses ----------------------------------------------------------------
+
+#: The storage SRID of the villages (from their declaration).
+SRID = VILLAGES.srid
+_VISIT_KEYS = ("ref", "name", "visit_min", "opening_hours", "lon", "lat")
+
+
+def visit_details(conn: Any, refs: list[str]) -> dict[str, dict[str, Any]]:
+    """Name, visit minutes, opening hours and position of the villages ``refs``, by ref.
+
+    Unknown refs are absent from the answer.
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ref, name, visit_minutes, opening_hours, ST_X(geom), ST_Y(geom) "
+            "FROM craft_villages WHERE ref = ANY(%s)",
+            (list(refs),),
+        )
+        return {r[0]: dict(zip(_VISIT_KEYS, r, strict=True)) for r in cur.fetchall()}
+
+
+def visitable_near(
+    conn: Any, crafts: list[str], lon: float, lat: float, *, limit: int = 8
+) -> list[dict[str, Any]]:
+    """The ``limit`` visitable villages of ``crafts`` nearest to a point, nearest first."""
+    with conn.cursor() as cur:
+        cur.execute(
+            query("visitable_near"),
+            {"crafts": list(crafts), "lon": lon, "lat": lat, "srid": SRID, "limit": int(limit)},
+        )
+        return [dict(zip(_VISIT_KEYS, r, strict=True)) for r in cur.fetchall()]
+
+
+def village_points(conn: Any) -> gpd.GeoDataFrame:
+    """Every village: id, ref, name, craft and its point (WGS 84)."""
+    return read_geodataframe(
+        conn, "SELECT id, ref, name, craft, ST_AsBinary(geom) AS geom FROM craft_villages", crs=SRID
+    )
+
+
+def villages_in_bbox(
+    conn: Any, bbox: tuple[float, float, float, float], *, polluting_only: bool = False
+) -> gpd.GeoDataFrame:
+    """Villages (ref, name) inside a WGS 84 box.
+
+    Only those of the high and medium pollution classes when ``polluting_only``.
+    """
+    return read_geodataframe(
+        conn,
+        query("villages_in_bbox"),
+        {"bbox": [float(v) for v in bbox], "srid": SRID, "polluting": polluting_only},
+        crs=SRID,
+    )
+
+
+def relocation_candidates(
+    conn: Any,
+    demand_column: str,
+    classes: list[str] | None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> pd.DataFrame:
+    """Villages of pollution ``classes`` (every class when None), inside ``bbox`` if given.
+
+    Columns: ``ref``, ``name``, ``craft``, ``pollution_class``, ``amount`` (the value of
+    ``demand_column``: ``households`` or ``workers``), ``households``, ``lon``, ``lat``.
+    """
+    if demand_column not in ("households", "workers"):
+        raise ValidationError(f"demand {demand_column!r}: use households or workers")
+    statement = sql.SQL(query("relocation_candidates")).format(amount=sql.Identifier(demand_column))
+    with conn.cursor() as cur:
+        cur.execute(
+            statement,
+            {
+                "classes": None if classes is None else list(classes),
+                "bbox": None if bbox is None else [float(v) for v in bbox],
+                "srid": SRID,
+            },
+        )
+        rows = cur.fetchall()
+    return pd.DataFrame(
+        rows,
+        columns=["ref", "name", "craft", "pollution_class", "amount", "households", "lon", "lat"],
+    )
+
+
+def recognition_facts(conn: Any, ref: str) -> dict[str, Any]:
+    """What a village's recognition is judged on.
+
+    Its craft, recorded recognition (date, decision), households, craft households, years
+    of production and workers.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no village ``ref``.
+    """
+    return fetch_one(
+        conn,
+        "SELECT ref, craft, recognition, recognition_date, recognition_decision, households, "
+        "craft_households, production_since_year, craft_since_year, workers "
+        "FROM craft_villages WHERE ref = %s",
+        (ref,),
+        missing=f"craft village {ref!r} does not exist",
+    )

@@ -1,20 +1,40 @@
-"""Pollution zones drawn or corrected by environmental officers.
+"""Pollution zones: the import spec, and the reads and writes of the zone analyses.
 
-The import spec used by ``langnghe import zones`` and by zone edits through the API.
+Zones drawn or corrected by environmental officers arrive through ``langnghe import
+zones`` and zone edits through the API; the analyses replace the zones they made.
+Nothing here commits.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
+import shapely
+from psycopg2 import sql
+from psycopg2.extras import execute_values
 
 from gis.messages import msg
+from gis.postgis import read_geodataframe
 from gis.text import nfc
 from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
-__all__ = ["ZONES"]
+__all__ = [
+    "SRID",
+    "ZONES",
+    "ZONE_COLUMNS",
+    "current_geometries",
+    "latest_date",
+    "replace_source_zones",
+    "replace_zones_by_prefix",
+    "zone_count",
+    "zone_keys_on",
+    "zones_on",
+]
 
 KINDS = ("surface_exceedance", "source_buffer", "observed")
 SEVERITIES = ("high", "medium", "low")
@@ -70,3 +90,117 @@ ZONES = Layer(
     prepare=_prepare,
     stage_check=_check_parameters,
 )
+
+# --- reading and writing zones for the analyses ----------------------------------------------
+
+#: The storage SRID of the zones (from their declaration).
+SRID = ZONES.srid
+#: The columns an analysis writes (``geometry`` as well, in any CRS).
+ZONE_COLUMNS = (
+    "ref",
+    "name",
+    "kind",
+    "parameter",
+    "method",
+    "zone_date",
+    "severity",
+    "village_id",
+    "source",
+)
+
+
+def current_geometries(conn: Any) -> list[shapely.Geometry]:
+    """The geometry of each zone's latest date (WGS 84)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT ST_AsBinary(geom) FROM pollution_zones z WHERE zone_date = "
+            "(SELECT max(zone_date) FROM pollution_zones WHERE ref = z.ref)"
+        )
+        return [shapely.from_wkb(bytes(r[0])) for r in cur.fetchall()]
+
+
+def zone_count(conn: Any) -> int:
+    """How many zones are stored."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pollution_zones")
+        return int(cur.fetchone()[0])
+
+
+def latest_date(conn: Any, kind: str | None = None) -> dt.date | None:
+    """The latest zone date (of ``kind`` when given), or None when there are no zones."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT max(zone_date) FROM pollution_zones WHERE %s::text IS NULL OR kind = %s",
+            (kind, kind),
+        )
+        return cur.fetchone()[0]  # type: ignore[no-any-return]
+
+
+def zones_on(conn: Any, day: dt.date, kind: str | None = None) -> gpd.GeoDataFrame:
+    """The zones of ``day`` (of ``kind`` when given) by ref: ref, name, kind, severity.
+
+    A zone without a severity counts as ``medium``.
+    """
+    return read_geodataframe(
+        conn,
+        "SELECT ref, name, kind, coalesce(severity, 'medium') AS severity, "
+        "ST_AsBinary(geom) AS geom FROM pollution_zones WHERE zone_date = %s "
+        "AND (%s::text IS NULL OR kind = %s) ORDER BY ref",
+        (day, kind, kind),
+        crs=SRID,
+    )
+
+
+def zone_keys_on(conn: Any, day: dt.date, kind: str) -> gpd.GeoDataFrame:
+    """The zones of ``kind`` on ``day`` keyed by the second part of their ref (the village)."""
+    return read_geodataframe(
+        conn,
+        "SELECT split_part(ref, ':', 2) AS ref, ST_AsBinary(geom) AS geom "
+        "FROM pollution_zones WHERE kind = %(kind)s AND zone_date = %(day)s",
+        {"kind": kind, "day": day},
+        crs=SRID,
+    )
+
+
+def _insert_zones(cur: Any, zones: gpd.GeoDataFrame) -> None:
+    frame = zones.to_crs(SRID)
+    rows = [
+        (*(_plain(getattr(r, c, None)) for c in ZONE_COLUMNS), r.geometry.wkt)
+        for r in frame.itertuples()
+    ]
+    insert = sql.SQL("INSERT INTO pollution_zones ({}, geom) VALUES %s").format(
+        sql.SQL(", ").join(map(sql.Identifier, ZONE_COLUMNS))
+    )
+    template = "(" + ", ".join(["%s"] * len(ZONE_COLUMNS))
+    template += f", ST_Multi(ST_GeomFromText(%s, {SRID:d})))"
+    execute_values(cur, insert.as_string(cur), rows, template=template, page_size=1000)
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def replace_source_zones(conn: Any, day: dt.date, zones: gpd.GeoDataFrame) -> int:
+    """Replace the ``source_buffer`` zones of ``day`` by ``zones``; returns how many.
+
+    ``zones`` has the columns of :data:`ZONE_COLUMNS` (missing ones are NULL).
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            "DELETE FROM pollution_zones WHERE kind = 'source_buffer' AND zone_date = %s", (day,)
+        )
+        _insert_zones(cur, zones)
+    return len(zones)
+
+
+def replace_zones_by_prefix(conn: Any, prefix: str, zones: gpd.GeoDataFrame) -> int:
+    """Replace the zones whose ref starts with ``prefix`` by ``zones``; returns how many."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "DELETE FROM pollution_zones WHERE starts_with(ref, %s)",
+            (prefix,),
+        )
+        _insert_zones(cur, zones)
+    return len(zones)

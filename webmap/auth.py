@@ -66,13 +66,12 @@ def _sha(token: str) -> str:
 
 
 def add_user(conn, username: str, password: str, role: str) -> int:
-    """Create an account (committed); the password is stored as an argon2id hash."""
+    """Create an account in the caller's transaction; the password is stored as an argon2id hash."""
     if role not in ROLES:
         raise ValidationError(f"role {role!r}: use one of {', '.join(ROLES)}")
     if len(password) < 10:
         raise ValidationError("the password needs at least 10 characters")
-    with transaction(conn):
-        return accounts.insert_user(conn, username, _hasher.hash(password), role)
+    return accounts.insert_user(conn, username, _hasher.hash(password), role)
 
 
 def verify_password(conn, username: str, password: str) -> User | None:
@@ -90,10 +89,9 @@ def verify_password(conn, username: str, password: str) -> User | None:
 
 
 def create_token(conn, username: str, name: str) -> str:
-    """A new API token for ``username`` (committed): returned once, stored only as its SHA-256."""
+    """A new API token for ``username`` (caller's transaction): returned once, stored as SHA-256."""
     token = "lng_" + secrets.token_urlsafe(32)
-    with transaction(conn):
-        accounts.insert_token(conn, username, name, _sha(token))
+    accounts.insert_token(conn, username, name, _sha(token))
     return token
 
 

@@ -11,16 +11,23 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from gis.db import transaction
 from gis.errors import LangNgheError, NotFoundError
 from gis.messages import msg
 from layers import spatial
+from layers.alerts import latest_alerts
 from layers.collections import features, get_collection
+from layers.crafts import craft_names, craft_vocabulary
 from layers.regulations import load_document
-from layers.stations import import_measurements
+from layers.scenarios import raster_path, surface_rasters
+from layers.stations import import_measurements, station_ref
 from layers.villages import search
+from layers.zones import zone_count
 from planning import rules
 from planning.aqi import table_from_document
-from planning.pipeline import assess_exposure, find_exceedances, latest_station_aqi, water_status
+from planning.pipeline.air import find_exceedances, latest_station_aqi
+from planning.pipeline.exposure import assess_exposure
+from planning.pipeline.water import water_status
 from planning.pollution import air_limits_on
 from webmap.auth import actor, require
 from webmap.db import get_conn
@@ -168,12 +175,7 @@ def export_village(ref: str):
         limit=50,
         bbox=(lon - 0.1, lat - 0.1, lon + 0.1, lat + 0.1),
     )
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT name_vi, name_en FROM craft_types WHERE code = %s",
-            (village["properties"]["craft"],),
-        )
-        craft_vi, craft_en = cur.fetchone()
+    craft_vi, craft_en = craft_names(conn, village["properties"]["craft"]) or ("", "")
     lang = str(get_locale() or "vi")
     settings = current_app.config["LANGNGHE"]
     html = village_map_html(
@@ -202,38 +204,14 @@ def export_village(ref: str):
 def alerts():
     """The latest alerts with their rule."""
     limit = parse_int(request.args.get("limit"), "limit", default=50, minimum=1, maximum=500)
-    with get_conn().cursor() as cur:
-        cur.execute(
-            "SELECT a.id, r.name, a.station_ref, s.name, a.started_at, a.ended_at, a.hours, "
-            "a.peak, "
-            "coalesce(r.parameter, 'VN_AQI') FROM alerts a JOIN alert_rules r ON r.id = a.rule_id "
-            "LEFT JOIN monitoring_stations s ON s.ref = a.station_ref ORDER BY a.started_at DESC "
-            "LIMIT %s",
-            (limit,),
-        )
-        rows = cur.fetchall()
-    keys = ("id", "rule", "station_ref", "station", "start", "end", "hours", "peak", "parameter")
-    return jsonify(
-        alerts=[
-            {
-                k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                for k, v in zip(keys, r, strict=True)
-            }
-            for r in rows
-        ]
-    )
+    return jsonify(alerts=latest_alerts(get_conn(), limit=limit))
 
 
 @bp.get("/api/crafts")
 def crafts():
     """The craft vocabulary with names in both languages and pollution classes."""
-    with get_conn().cursor() as cur:
-        cur.execute("SELECT code, name_vi, name_en, pollution_class FROM craft_types ORDER BY code")
-        rows = cur.fetchall()
     return Response(
-        json.dumps(
-            {r[0]: {"vi": r[1], "en": r[2], "pollution": r[3]} for r in rows}, ensure_ascii=False
-        ),
+        json.dumps(craft_vocabulary(get_conn()), ensure_ascii=False),
         mimetype="application/json",
     )
 
@@ -246,18 +224,8 @@ def surfaces():
     page's time slider walks them.
     """
     parameter = request.args.get("parameter") or None
-    with get_conn().cursor() as cur:
-        cur.execute(
-            "SELECT s.id, s.params, s.results, r.path FROM scenarios s JOIN rasters r ON "
-            "r.scenario_id = s.id "
-            "WHERE s.kind = 'surface' AND r.kind = 'surface' AND (%s::text IS NULL OR "
-            "s.params->>'parameter' = %s) "
-            "ORDER BY s.params->>'start', s.id",
-            (parameter, parameter),
-        )
-        rows = cur.fetchall()
     out = []
-    for scenario_id, params, results, path in rows:
+    for scenario_id, params, results, path in surface_rasters(get_conn(), parameter):
         shown = surface_band(path, results)
         if shown is None:
             continue
@@ -289,14 +257,10 @@ def surface_png(scenario_id: int):
     vmax = parse_number(request.args.get("vmax"), "vmax", default=100.0)
     if not vmax > 0:
         raise BadParameter("vmax must be positive")
-    with get_conn().cursor() as cur:
-        cur.execute(
-            "SELECT path FROM rasters WHERE scenario_id = %s AND kind = 'surface'", (scenario_id,)
-        )
-        row = cur.fetchone()
-    if row is None:
+    path = raster_path(get_conn(), scenario_id, "surface")
+    if path is None:
         raise NotFoundError(f"surface {scenario_id} does not exist")
-    data, _bounds = raster_png(Path(row[0]), band=band, vmin=vmax, vmax=0.0)  # high values red
+    data, _bounds = raster_png(path, band=band, vmin=vmax, vmax=0.0)  # high values red
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
@@ -317,20 +281,18 @@ def exposure():
     kind = request.args.get("kind") or None
     if kind is not None:
         kind = parse_choice(kind, "kind", ZONE_KINDS, default=kind)
-    with get_conn().cursor() as cur:
-        cur.execute("SELECT count(*) FROM pollution_zones")
-        if cur.fetchone()[0] == 0:  # nothing to assess yet: an empty answer, not an error
-            return jsonify(
-                date=None,
-                zones=0,
-                villages_inside=0,
-                schools_inside=0,
-                clinics_inside=0,
-                population_inside=0,
-                per_zone=[],
-                ranking=[],
-                notes=[localize(msg("exposure.no_zones_stored"), current_lang())],
-            )
+    if zone_count(get_conn()) == 0:  # nothing to assess yet: an empty answer, not an error
+        return jsonify(
+            date=None,
+            zones=0,
+            villages_inside=0,
+            schools_inside=0,
+            clinics_inside=0,
+            population_inside=0,
+            per_zone=[],
+            ranking=[],
+            notes=[localize(msg("exposure.no_zones_stored"), current_lang())],
+        )
     result = assess_exposure(
         get_conn(),
         settings,
@@ -349,12 +311,8 @@ def exposure():
 @bp.get("/api/stations/<int:station_id>/water")
 def station_water(station_id: int):
     """A water station's latest day against QCVN 08:2023 (class, health limits) and QCVN 40."""
-    with get_conn().cursor() as cur:
-        cur.execute("SELECT ref FROM monitoring_stations WHERE id = %s", (station_id,))
-        row = cur.fetchone()
-    if row is None:
-        raise NotFoundError(f"station {station_id} does not exist")
-    status = water_status(get_conn(), current_app.config["LANGNGHE"], row[0], wastewater=True)
+    ref = station_ref(get_conn(), station_id)
+    status = water_status(get_conn(), current_app.config["LANGNGHE"], ref, wastewater=True)
     return jsonify(localize(status, _lang()))
 
 
@@ -365,7 +323,7 @@ def village_rules(ref: str):
     The Decree 52/2018 Art. 5 criteria its data meets, and which are unknown, in the
     request's language.
     """
-    from planning.pipeline import village_rules as check
+    from planning.pipeline.villages import village_rules as check
     from webmap.rule_results import rendered
 
     if len(ref) > 100:
@@ -426,11 +384,11 @@ def _exceedance_json(row: dict, lang: str) -> dict:
 @bp.post("/api/measurements")
 @require("env_officer")
 def upload_measurements():
-    """Upload a measurements CSV: validated, one transaction, the import report back.
+    """Upload a measurements CSV; the import report back.
 
-    The multipart field ``file``; options ``replace``, ``partial``, ``unit``, ``dry_run``.
-    A file with unreadable rows is refused whole (400, rows and columns listed) unless
-    ``partial``.
+    Multipart field ``file``; options ``replace``, ``partial``, ``unit``, ``dry_run``:
+    validated, one transaction. A file with
+    unreadable rows is refused whole (400, rows and columns listed) unless ``partial``.
     """
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -446,14 +404,15 @@ def upload_measurements():
         path = Path(folder) / name
         upload.save(path)
         try:
-            report = import_measurements(
-                get_conn(),
-                path,
-                unit=request.form.get("unit") or None,
-                actor=actor(),
-                source=name,
-                **flags,
-            )
+            with transaction(get_conn()) as conn:
+                report = import_measurements(
+                    conn,
+                    path,
+                    unit=request.form.get("unit") or None,
+                    actor=actor(),
+                    source=name,
+                    **flags,
+                )
         except (
             LangNgheError
         ) as exc:  # name the file as the user knows it, never our temporary folder

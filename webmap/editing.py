@@ -1,13 +1,14 @@
 """Feature editing over HTTP (OGC API - Features Part 4 shape).
 
 POST to a collection's items, PUT / PATCH / DELETE on an item with If-Match; the admin's
-audit log and revert.
+audit log and revert. Each edit is one transaction of the request.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from gis.db import transaction
 from layers.editing import (
     EDITABLE,
     audit_entries,
@@ -52,7 +53,8 @@ def _fid(raw: str) -> int:
 def create(collection_id: str):
     """Create a feature (a GeoJSON Feature body): 201 with Location and ETag."""
     layer = _layer(collection_id)
-    fid, tag = create_feature(get_conn(), layer, parse_feature_body(), actor())
+    with transaction(get_conn()) as conn:
+        fid, tag = create_feature(conn, layer, parse_feature_body(), actor())
     response = Response(status=201)
     response.headers["Location"] = url_for(
         "api.item", collection_id=collection_id, fid=fid, _external=True
@@ -65,15 +67,16 @@ def create(collection_id: str):
 def update(collection_id: str, fid: str):
     """Replace (PUT) or merge (PATCH) a feature; needs If-Match with its ETag (412 when stale)."""
     layer = _layer(collection_id)
-    tag = update_feature(
-        get_conn(),
-        layer,
-        _fid(fid),
-        parse_feature_body(),
-        request.headers.get("If-Match"),
-        actor(),
-        partial=request.method == "PATCH",
-    )
+    with transaction(get_conn()) as conn:
+        tag = update_feature(
+            conn,
+            layer,
+            _fid(fid),
+            parse_feature_body(),
+            request.headers.get("If-Match"),
+            actor(),
+            partial=request.method == "PATCH",
+        )
     response = Response(status=204)
     response.headers["ETag"] = f'"{tag}"'
     return response
@@ -83,7 +86,8 @@ def update(collection_id: str, fid: str):
 def delete(collection_id: str, fid: str):
     """Delete a feature; needs If-Match with its ETag."""
     layer = _layer(collection_id)
-    delete_feature(get_conn(), layer, _fid(fid), request.headers.get("If-Match"), actor())
+    with transaction(get_conn()) as conn:
+        delete_feature(conn, layer, _fid(fid), request.headers.get("If-Match"), actor())
     return Response(status=204)
 
 
@@ -101,7 +105,8 @@ def audit():
 @require("admin")
 def revert_entry(audit_id: int):
     """Undo one edit (refused with 412 when the feature changed again after it)."""
-    return jsonify(revert(get_conn(), audit_id, actor()))
+    with transaction(get_conn()) as conn:
+        return jsonify(revert(conn, audit_id, actor()))
 
 
 def item_etag(table: str, fid: int) -> str | None:

@@ -12,7 +12,7 @@ import shapely
 from shapely.geometry import shape
 
 from layers.collections import Collection
-from planning.pipeline import THEMES, TourRequest
+from planning.pipeline.tours import THEMES, TourRequest
 from webmap.errors import BadParameter
 
 __all__ = [

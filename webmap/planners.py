@@ -17,22 +17,20 @@ from flask import (
     url_for,
 )
 
+from gis.db import transaction
 from gis.errors import NotFoundError
-from planning.pipeline_planners import (
-    AllocationRequest,
-    SitingRequest,
-    _criteria,
-    check_cluster_site,
-    compare_scenarios,
+from layers.scenarios import (
     delete_scenario,
     get_scenario,
     list_scenarios,
-    load_model,
-    run_allocation,
-    run_siting,
+    remove_files,
     scenario_features,
     write_features,
 )
+from planning.pipeline.allocation import AllocationRequest, run_allocation
+from planning.pipeline.compliance import check_cluster_site
+from planning.pipeline.scenarios import compare_scenarios
+from planning.pipeline.siting import SitingRequest, criteria_for, load_model, run_siting
 from webmap.auth import actor, require
 from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, parse_body
 from webmap.db import get_conn
@@ -119,7 +117,7 @@ def start_siting():
     """Start a siting run (JSON body): 202 with the job to poll; bad input is refused at once."""
     settings = current_app.config["LANGNGHE"]
     siting = _siting_request(parse_body(SitingBody))
-    _criteria(
+    criteria_for(
         siting, load_model(settings.sample_data, siting.overrides)
     )  # AHP / weights errors now, not later
 
@@ -143,13 +141,14 @@ def check_cluster():
     """Decree 32/2024 results for a drawn polygon (``geometry``) or a stored cluster (``ref``)."""
     body = parse_body(CheckClusterBody)
     settings = current_app.config["LANGNGHE"]
-    result = check_cluster_site(
-        get_conn(),
-        settings,
-        **body.model_dump(),
-        landuse=settings.siting_landuse,
-        actor=actor(),
-    )
+    with transaction(get_conn()) as conn:
+        result = check_cluster_site(
+            conn,
+            settings,
+            **body.model_dump(),
+            landuse=settings.siting_landuse,
+            actor=actor(),
+        )
     return jsonify({**result, "results": rendered(result["results"], current_lang())})
 
 
@@ -199,7 +198,9 @@ def compare():
 @require("planner")
 def delete(scenario_id: int):
     """Delete a scenario, its features and its raster files."""
-    removed = delete_scenario(get_conn(), scenario_id)
+    with transaction(get_conn()) as conn:
+        paths = delete_scenario(conn, scenario_id)
+    removed = remove_files(paths)  # once the rows are gone for good
     return jsonify(deleted=scenario_id, files_removed=len(removed))
 
 

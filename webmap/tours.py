@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_babel import get_locale
 
 from layers.routes import route_with_stops
-from planning.pipeline import plan_village_tour
+from planning.pipeline.tours import plan_village_tour
 from webmap.db import get_conn
 from webmap.errors import NotFound
 from webmap.formats import route_svg, tour_geojson, tour_gpx

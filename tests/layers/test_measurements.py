@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gis.db import transaction
 from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
 from layers.stations import import_measurements
@@ -31,7 +32,8 @@ def station(conn, tmp_path):
         "ref,name,medium,synthetic,source,lon,lat\nS-1,Trạm thử,air,no,test,105.85,21.03\n",
         encoding="utf-8",
     )
-    run_import(conn, get_spec("stations"), path, ImportOptions())
+    with transaction(conn):  # other connections (the CLI) must see the station
+        run_import(conn, get_spec("stations"), path, ImportOptions())
     return "S-1"
 
 

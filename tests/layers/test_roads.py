@@ -16,10 +16,11 @@ pytestmark = pytest.mark.postgis
 @pytest.fixture(scope="module")
 def badinh(module_settings, real_data):
     """The Ba Dinh graph imported once into this module's database (its tests only read it)."""
-    from gis.db import connect
+    from gis.db import connect, transaction
 
     conn = connect(module_settings)
-    report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="badinh")
+    with transaction(conn):  # committed, as the CLI would
+        report = import_roads(conn, real_data / "roads" / "badinh.graphml", network="badinh")
     graph = read_graph(conn, "badinh")
     yield report, graph, conn
     conn.close()

@@ -327,16 +327,23 @@ def test_environment_surface_slider_and_exposure(browser, live_server, module_we
     web_settings = module_web_settings  # the database behind live_server
     import datetime as dt
 
-    from gis.db import connect
-    from planning.pipeline import build_surface, make_source_zones
+    from gis.db import connect, transaction
+    from planning.pipeline.surfaces import build_surface
+    from planning.pipeline.zones import make_source_zones
 
     conn = connect(web_settings)
     try:
-        for day in (dt.datetime(2026, 10, 10), dt.datetime(2026, 10, 11)):
-            build_surface(
-                conn, web_settings, "PM10", start=day, end=day + dt.timedelta(days=1), cell_m=1000
-            )
-        make_source_zones(conn, web_settings, dt.date(2026, 9, 2))
+        with transaction(conn):
+            for day in (dt.datetime(2026, 10, 10), dt.datetime(2026, 10, 11)):
+                build_surface(
+                    conn,
+                    web_settings,
+                    "PM10",
+                    start=day,
+                    end=day + dt.timedelta(days=1),
+                    cell_m=1000,
+                )
+            make_source_zones(conn, web_settings, dt.date(2026, 9, 2))
     finally:
         conn.close()
     _open(browser, f"{live_server}/environment?lang=vi")

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from gis.db import connect
+from gis.db import connect, transaction
 from gis.errors import ValidationError
-from planning.pipeline import find_exceedances, latest_station_aqi, station_aqi
+from planning.pipeline.air import find_exceedances, latest_station_aqi, station_aqi
 from tests.support import executable
 
 pytestmark = pytest.mark.postgis
@@ -81,12 +81,13 @@ def test_aqi_and_exceedances_cli(web_env, web_settings):
 def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
     import rasterio
 
-    from planning.pipeline import build_surface
+    from planning.pipeline.surfaces import build_surface
 
     settings = web_settings  # (not another home: the embedded cluster's port is recorded there)
     conn = connect(settings)
     try:
-        result = build_surface(conn, settings, "PM2.5", cell_m=250)
+        with transaction(conn):
+            result = build_surface(conn, settings, "PM2.5", cell_m=250)
         with conn.cursor() as cur:
             cur.execute(
                 "SELECT kind, epsg, cell_size_m FROM rasters WHERE scenario_id = %s",
@@ -110,14 +111,14 @@ def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
 def test_source_zones_stored_by_date_and_diffed(web_settings):
     import datetime as dt
 
-    from planning.pipeline import make_source_zones, zone_changes
+    from planning.pipeline.zones import make_source_zones, zone_changes
 
     conn = connect(web_settings)
     try:
-        first = make_source_zones(conn, web_settings, dt.date(2026, 10, 1))
-        again = make_source_zones(
-            conn, web_settings, dt.date(2026, 10, 1)
-        )  # replaces, does not duplicate
+        with transaction(conn):
+            first = make_source_zones(conn, web_settings, dt.date(2026, 10, 1))
+        with transaction(conn):  # replaces, does not duplicate
+            again = make_source_zones(conn, web_settings, dt.date(2026, 10, 1))
         with conn.cursor() as cur:
             cur.execute(
                 "UPDATE craft_villages SET craft = 'silk' WHERE ref = 'BN-DONG-HO'"
@@ -126,7 +127,8 @@ def test_source_zones_stored_by_date_and_diffed(web_settings):
                 "UPDATE craft_villages SET craft = 'wood' WHERE ref = 'HY-MINH-KHAI'"
             )  # stops recycling
         conn.commit()
-        make_source_zones(conn, web_settings, dt.date(2026, 11, 1))
+        with transaction(conn):
+            make_source_zones(conn, web_settings, dt.date(2026, 11, 1))
         changes = zone_changes(conn, dt.date(2026, 10, 1), dt.date(2026, 11, 1)).set_index("ref")
         with conn.cursor() as cur:
             cur.execute(
@@ -153,7 +155,7 @@ def test_source_zones_stored_by_date_and_diffed(web_settings):
 
 
 def test_alert_rules_produce_alerts_once(web_settings, client):
-    from planning.pipeline import run_alerts
+    from planning.pipeline.alerts import run_alerts
 
     conn = connect(web_settings)
     try:
@@ -167,8 +169,10 @@ def test_alert_rules_produce_alerts_once(web_settings, client):
                 "VALUES ('aqi', 201, 2, 'SYN-AIR-VAN-MON')"
             )
         conn.commit()
-        first = run_alerts(conn, web_settings.sample_data / "regulations")
-        second = run_alerts(conn, web_settings.sample_data / "regulations")
+        with transaction(conn):
+            first = run_alerts(conn, web_settings.sample_data / "regulations")
+        with transaction(conn):
+            second = run_alerts(conn, web_settings.sample_data / "regulations")
         listed = client.get("/api/alerts?limit=500").get_json()["alerts"]
         with conn.cursor() as cur:
             cur.execute(
@@ -190,7 +194,7 @@ def test_alert_rules_produce_alerts_once(web_settings, client):
 
 
 def test_water_station_against_qcvn08_and_qcvn40(web_settings, web_env):
-    from planning.pipeline import water_status
+    from planning.pipeline.water import water_status
     from webmap.app import create_app
 
     conn = connect(web_settings)

@@ -11,12 +11,14 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from gis.db import connect
+from gis.db import connect, transaction
 from gis.errors import CRSError, ValidationError
 from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
 from planning.exposure import rank_units, zone_exposure
-from planning.pipeline import assess_exposure, build_surface, make_source_zones
+from planning.pipeline.exposure import assess_exposure
+from planning.pipeline.surfaces import build_surface
+from planning.pipeline.zones import make_source_zones
 from webmap.app import create_app
 
 DAY = dt.date(2026, 9, 1)
@@ -62,14 +64,15 @@ def zoned(web_settings):
 
 @pytest.mark.postgis
 def test_exposure_counts_people_villages_and_facilities(zoned, web_settings, real_data):
-    result = assess_exposure(
-        zoned,
-        web_settings,
-        day=DAY,
-        kind="source_buffer",
-        facilities=real_data / "landuse" / "rrd_osm2018_geofabrik.gpkg",
-        save_as="exposure test",
-    )
+    with transaction(zoned):
+        result = assess_exposure(
+            zoned,
+            web_settings,
+            day=DAY,
+            kind="source_buffer",
+            facilities=real_data / "landuse" / "rrd_osm2018_geofabrik.gpkg",
+            save_as="exposure test",
+        )
     assert (
         result["zones"] > 5 and result["villages_inside"] >= result["zones"]
     )  # each buffer holds its village
@@ -122,9 +125,10 @@ def test_exposure_pure_rules():
 @pytest.mark.postgis
 def test_surfaces_and_exposure_endpoints(zoned, web_settings):
     for day in (dt.datetime(2026, 10, 5), dt.datetime(2026, 10, 6)):
-        build_surface(
-            zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000
-        )
+        with transaction(zoned):
+            build_surface(
+                zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000
+            )
     app = create_app(web_settings)
     client = app.test_client()
     listed = client.get("/api/surfaces?parameter=PM2.5").get_json()["surfaces"]
@@ -152,16 +156,18 @@ def test_hotspot_zones_from_a_saved_surface(zoned, web_settings):
     import rasterio
 
     from gis.postgis import read_geodataframe
-    from planning.pipeline import make_surface_zones
+    from planning.pipeline.zones import make_surface_zones
 
     day = dt.datetime(2026, 10, 7)
-    built = build_surface(
-        zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000
-    )
+    with transaction(zoned):
+        built = build_surface(
+            zoned, web_settings, "PM2.5", start=day, end=day + dt.timedelta(days=1), cell_m=1000
+        )
     with rasterio.open(built["path"]) as src:
         surface = src.read(src.descriptions.index("kriging") + 1, masked=True).filled(np.nan)
     limit = float(np.nanpercentile(surface, 70))  # a threshold some cells pass
-    result = make_surface_zones(zoned, web_settings, built["scenario_id"], limit=limit)
+    with transaction(zoned):
+        result = make_surface_zones(zoned, web_settings, built["scenario_id"], limit=limit)
     zones = read_geodataframe(
         zoned,
         "SELECT kind, parameter, zone_date, ST_AsBinary(geom) AS geom FROM pollution_zones "

@@ -15,18 +15,11 @@ import shapely
 
 from gis.db import connect
 from gis.errors import NotFoundError, ValidationError
-from planning.pipeline_planners import (
-    AllocationRequest,
-    SitingRequest,
-    check_cluster_site,
-    compare_scenarios,
-    delete_scenario,
-    get_scenario,
-    list_scenarios,
-    run_allocation,
-    run_siting,
-    scenario_features,
-)
+from layers.scenarios import delete_scenario, get_scenario, list_scenarios, scenario_features
+from planning.pipeline.allocation import AllocationRequest, run_allocation
+from planning.pipeline.compliance import check_cluster_site
+from planning.pipeline.scenarios import compare_scenarios
+from planning.pipeline.siting import SitingRequest, run_siting
 from tests.support import executable
 
 pytestmark = pytest.mark.postgis

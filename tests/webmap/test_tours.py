@@ -10,12 +10,13 @@ import datetime as dt
 import gpxpy
 import pytest
 
+from gis.db import transaction
 from gis.errors import ValidationError
 from gis.messages import msg
 from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
 from layers.roads import import_roads
-from planning.pipeline import TourRequest, plan_village_tour
+from planning.pipeline.tours import TourRequest, plan_village_tour
 from webmap.formats import tour_gpx
 
 pytestmark = pytest.mark.postgis
@@ -25,7 +26,10 @@ MONDAY = dt.date(2026, 11, 23)
 @pytest.fixture
 def city(conn, real_data, tmp_path):
     """Four pretend villages inside Ba Đình and the real street graph as the default network."""
-    import_roads(conn, real_data / "roads" / "badinh.graphml", network="default", progress=False)
+    with transaction(conn):  # committed, as the CLI would: other connections route on it
+        import_roads(
+            conn, real_data / "roads" / "badinh.graphml", network="default", progress=False
+        )
     path = tmp_path / "v.csv"
     path.write_text(
         "ref,name,craft,source,visit_minutes,opening_hours,lon,lat\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gis.db import session
+from gis.db import session, transaction
 from gis.errors import ValidationError
 from gis.settings import get_settings
 from webmap.cli.options import LocalDate, LocalDateTime, cli_lang, today
@@ -39,7 +39,7 @@ def aqi_cmd(
     station: str, daily: bool, since: dt.datetime | None, until: dt.datetime | None
 ) -> None:
     """VN_AQI of a station (Decision 1459/QĐ-TCMT), hourly or daily (times in local time)."""
-    from planning.pipeline import station_aqi
+    from planning.pipeline.air import station_aqi
     from webmap.messages import render
 
     settings = get_settings()
@@ -71,7 +71,7 @@ def exceedances_cmd(
 
     Each row has the averaging period, document, article, effective dates and verified flag.
     """
-    from planning.pipeline import find_exceedances
+    from planning.pipeline.air import find_exceedances
     from webmap.messages import render
 
     settings = get_settings()
@@ -111,10 +111,10 @@ def surface_cmd(
     parameter: str, since: dt.datetime | None, until: dt.datetime | None, cell_m: float
 ) -> None:
     """Interpolate a parameter's period mean (IDW, kriging) to a COG; leave-one-out errors."""
-    from planning.pipeline import build_surface
+    from planning.pipeline.surfaces import build_surface
 
     settings = get_settings()
-    with session(settings, application_name="langnghe surface") as conn:
+    with session(settings, application_name="langnghe surface") as conn, transaction(conn):
         result = build_surface(conn, settings, parameter, start=since, end=until, cell_m=cell_m)
     click.echo(
         f"{result['path']} (scenario {result['scenario_id']}, bands: {', '.join(result['bands'])})"
@@ -136,10 +136,10 @@ def zones_group() -> None:
 )
 def zones_sources(day: dt.date | None) -> None:
     """Buffer every polluting village by its craft's distance (data/zones/source_buffers.yaml)."""
-    from planning.pipeline import make_source_zones
+    from planning.pipeline.zones import make_source_zones
 
     settings = get_settings()
-    with session(settings, application_name="langnghe zones") as conn:
+    with session(settings, application_name="langnghe zones") as conn, transaction(conn):
         count = make_source_zones(conn, settings, day or today())
     click.echo(f"{count} source zones stored")
 
@@ -154,10 +154,10 @@ def zones_sources(day: dt.date | None) -> None:
 @click.option("--band", help="idw or kriging (default: kriging when present).")
 def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> None:
     """Hotspot zones where a saved surface (langnghe surface) exceeds a limit."""
-    from planning.pipeline import make_surface_zones
+    from planning.pipeline.zones import make_surface_zones
 
     settings = get_settings()
-    with session(settings, application_name="langnghe zones") as conn:
+    with session(settings, application_name="langnghe zones") as conn, transaction(conn):
         r = make_surface_zones(conn, settings, scenario_id, limit=limit, band=band)
     click.echo(
         f"{r['zones']} {r['parameter']} zones above {r['limit']:g} "
@@ -170,7 +170,7 @@ def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> No
 @click.argument("after", type=LocalDate())
 def zones_diff(before: dt.date, after: dt.date) -> None:
     """Which zones are new, gone, grew or shrank between two dates."""
-    from planning.pipeline import zone_changes
+    from planning.pipeline.zones import zone_changes
 
     with session(get_settings(), application_name="langnghe zones") as conn:
         changes = zone_changes(conn, before, after)
@@ -182,7 +182,7 @@ def zones_diff(before: dt.date, after: dt.date) -> None:
 @click.argument("parameter")
 def trends_cmd(station: str, parameter: str) -> None:
     """Monthly means of a station's parameter and their Theil-Sen / Mann-Kendall trend."""
-    from planning.pipeline import measurements_frame
+    from layers.measurements import measurements_frame
     from planning.trends import monthly_means, trend
     from webmap.messages import as_text
 
@@ -233,26 +233,30 @@ def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> 
     """Add a rule: --parameter P --above X, or --aqi-at-least N; for --hours H."""
     if (parameter is None) != (threshold is None) or (parameter is None) == (aqi_at_least is None):
         raise click.UsageError("give either --parameter and --above, or --aqi-at-least")
-    with session(get_settings(), application_name="langnghe alerts") as conn:
-        with conn.cursor() as cur:
-            cur.execute(
-                "INSERT INTO alert_rules "
-                "(name, parameter, threshold, aqi_at_least, min_hours, station_ref) "
-                "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-                (name, parameter, threshold, aqi_at_least, min_hours, station),
-            )
-            click.echo(f"rule {cur.fetchone()[0]} added")
-        conn.commit()
+    from layers.alerts import add_rule
+
+    with session(get_settings(), application_name="langnghe alerts") as conn, transaction(conn):
+        rule_id = add_rule(
+            conn,
+            name,
+            parameter=parameter,
+            threshold=threshold,
+            aqi_at_least=aqi_at_least,
+            min_hours=min_hours,
+            station_ref=station,
+        )
+    click.echo(f"rule {rule_id} added")
 
 
 @alerts_group.command(name="run")
 def alerts_run() -> None:
     """Evaluate every active rule; store the new alerts."""
-    from planning.pipeline import run_alerts
+    from planning.pipeline.alerts import run_alerts
 
     settings = get_settings()
-    with session(settings, application_name="langnghe alerts") as conn:
-        click.echo(f"{run_alerts(conn, settings.sample_data / 'regulations')} new alerts")
+    with session(settings, application_name="langnghe alerts") as conn, transaction(conn):
+        created = run_alerts(conn, settings.sample_data / "regulations")
+    click.echo(f"{created} new alerts")
 
 
 @click.command(name="exposure")
@@ -276,9 +280,9 @@ def alerts_run() -> None:
 @click.option("--save", "save_as", help="Save as a scenario with this name.")
 def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
     """Who is exposed: villages, schools, clinics and people inside the zones; units ranked."""
-    from planning.pipeline import assess_exposure
+    from planning.pipeline.exposure import assess_exposure
 
-    with session(get_settings(), application_name="langnghe exposure") as conn:
+    with session(get_settings(), application_name="langnghe exposure") as conn, transaction(conn):
         r = assess_exposure(
             conn,
             get_settings(),
@@ -327,7 +331,7 @@ def water_cmd(station, day, wastewater, column, kq, kf) -> None:
 
     The regulations are those in force on the day; QCVN 40 is the one for the facility.
     """
-    from planning.pipeline import water_status
+    from planning.pipeline.water import water_status
     from webmap.messages import as_text
 
     settings = get_settings()

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from gis.db import session
+from gis.db import session, transaction
 from gis.settings import get_settings
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import IMPORTABLE, get_spec
@@ -84,6 +84,7 @@ def _layer_command(layer: str) -> click.Command:
         )
         with (
             session(get_settings(), application_name=f"langnghe import {layer}") as conn,
+            transaction(conn),
             progress_bar(f"import {layer}") as progress,
         ):
             report = run_import(conn, get_spec(layer), file, replace(options, progress=progress))
@@ -157,6 +158,7 @@ def measurements(
 
     with (
         session(get_settings(), application_name="langnghe import measurements") as conn,
+        transaction(conn),
         progress_bar("import measurements") as bar,
     ):
         report = import_measurements(
@@ -191,7 +193,9 @@ def routes(file: Path, dry_run: bool) -> None:
     from layers.routes import import_routes
 
     with session(get_settings(), application_name="langnghe import routes") as conn:
-        _finish(import_routes(conn, file, dry_run=dry_run), None)
+        with transaction(conn):
+            report = import_routes(conn, file, dry_run=dry_run)
+        _finish(report, None)
 
 
 @import_.command(name="roads")
@@ -205,6 +209,7 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
 
     with (
         session(get_settings(), application_name="langnghe import roads") as conn,
+        transaction(conn),
         progress_bar(f"roads {network}") as progress,
     ):
         report = import_roads(

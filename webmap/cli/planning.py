@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gis.db import session
+from gis.db import session, transaction
 from gis.errors import ValidationError
 from gis.settings import get_settings
 from webmap.cli.options import (
@@ -97,7 +97,7 @@ def siting_run(
     geojson_path,
 ) -> None:
     """Suitability raster (COG), candidates of legal size, sensitivity; saved as a scenario."""
-    from planning.pipeline_planners import SitingRequest, run_siting
+    from planning.pipeline.siting import SitingRequest, run_siting
 
     settings = get_settings()
     request = SitingRequest(
@@ -116,6 +116,7 @@ def siting_run(
     )
     with (
         session(settings, application_name="langnghe siting") as conn,
+        transaction(conn),
         progress_bar("siting") as progress,
     ):
         result = run_siting(conn, settings, request, progress=progress)
@@ -223,7 +224,7 @@ def allocate_cmd(
     name,
 ) -> None:
     """Relocate polluting craft-village workshops to sites (p-median or maximal coverage)."""
-    from planning.pipeline_planners import AllocationRequest, run_allocation
+    from planning.pipeline.allocation import AllocationRequest, run_allocation
 
     settings = get_settings()
     request = AllocationRequest(
@@ -242,6 +243,7 @@ def allocate_cmd(
     )
     with (
         session(settings, application_name="langnghe allocate") as conn,
+        transaction(conn),
         progress_bar("allocate") as progress,
     ):
         result = run_allocation(conn, settings, request, progress=progress)
@@ -301,7 +303,7 @@ def check_cluster_cmd(
     """Decree 32/2024 compliance of a stored or drawn cluster: pass / fail / unknown per rule."""
     import shapely
 
-    from planning.pipeline_planners import check_cluster_site
+    from planning.pipeline.compliance import check_cluster_site
 
     geometry = None
     if geojson_path:
@@ -316,7 +318,7 @@ def check_cluster_cmd(
             )
         geometry = geoms[0]
     settings = get_settings()
-    with session(settings, application_name="langnghe check-cluster") as conn:
+    with session(settings, application_name="langnghe check-cluster") as conn, transaction(conn):
         result = check_cluster_site(
             conn,
             settings,

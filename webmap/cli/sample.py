@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gis.db import session
+from gis.db import session, transaction
 from gis.settings import get_settings
 from webmap.cli.options import echo_lines, progress_bar
 
@@ -24,6 +24,7 @@ def sample_load() -> None:
     settings = get_settings()
     with (
         session(settings, application_name="langnghe sample") as conn,
+        transaction(conn),
         progress_bar("sample") as bar,
     ):
         reports = load_sample(conn, settings, progress=bar)

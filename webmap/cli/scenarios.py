@@ -6,7 +6,7 @@ import json
 
 import click
 
-from gis.db import session
+from gis.db import session, transaction
 from gis.errors import ValidationError
 from gis.settings import get_settings
 
@@ -22,7 +22,7 @@ def scenarios_group() -> None:
 @click.option("--kind")
 def scenarios_list(kind: str | None) -> None:
     """Saved scenarios, newest first."""
-    from planning.pipeline_planners import list_scenarios
+    from layers.scenarios import list_scenarios
 
     with session(get_settings()) as conn:
         for s in list_scenarios(conn, kind):
@@ -36,7 +36,7 @@ def scenarios_list(kind: str | None) -> None:
 @click.argument("scenario_id", type=int)
 def scenarios_show(scenario_id: int) -> None:
     """One scenario's parameters, input versions and results (JSON)."""
-    from planning.pipeline_planners import get_scenario
+    from layers.scenarios import get_scenario
 
     with session(get_settings()) as conn:
         click.echo(
@@ -50,7 +50,7 @@ def scenarios_compare(scenario_ids: tuple[int, ...]) -> None:
     """Headline figures of scenarios of one kind, side by side."""
     import pandas as pd
 
-    from planning.pipeline_planners import compare_scenarios
+    from planning.pipeline.scenarios import compare_scenarios
 
     with session(get_settings()) as conn:
         rows = compare_scenarios(conn, list(scenario_ids))
@@ -64,7 +64,7 @@ def scenarios_compare(scenario_ids: tuple[int, ...]) -> None:
 @click.option("--role", help="Only features of this role (candidate, site, assignment).")
 def scenarios_export(scenario_id: int, path: str, role: str | None) -> None:
     """Write a scenario's features to PATH (.geojson or .gpkg)."""
-    from planning.pipeline_planners import scenario_features, write_features
+    from layers.scenarios import scenario_features, write_features
 
     if not path.endswith((".geojson", ".gpkg")):
         raise ValidationError(f"{path}: use a .geojson or .gpkg file name")
@@ -79,10 +79,11 @@ def scenarios_export(scenario_id: int, path: str, role: str | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask.")
 def scenarios_delete(scenario_id: int, yes: bool) -> None:
     """Delete a scenario, its features and its raster files."""
-    from planning.pipeline_planners import delete_scenario
+    from layers.scenarios import delete_scenario, remove_files
 
     if not yes:
         click.confirm(f"delete scenario {scenario_id}?", abort=True)
-    with session(get_settings()) as conn:
-        removed = delete_scenario(conn, scenario_id)
+    with session(get_settings()) as conn, transaction(conn):
+        paths = delete_scenario(conn, scenario_id)
+    removed = remove_files(paths)  # once the rows are gone for good
     click.echo(f"scenario {scenario_id} deleted ({len(removed)} raster files removed)")

@@ -119,7 +119,7 @@ def tour(
     gpx_path: str | None,
 ) -> None:
     """Plan a day visiting craft villages: order, schedule, dropped stops."""
-    from planning.pipeline import TourRequest, plan_village_tour
+    from planning.pipeline.tours import TourRequest, plan_village_tour
     from webmap.formats import tour_gpx
 
     hours, minutes = (int(v) for v in start_time.split(":"))

@@ -40,7 +40,7 @@ def users_add(username: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    with session(get_settings(), application_name=_APP) as conn:
+    with session(get_settings(), application_name=_APP) as conn, transaction(conn):
         user_id = add_user(conn, username, password, role)
     click.echo(f"user {username} ({role}) created, id {user_id}")
 
@@ -84,7 +84,7 @@ def users_token(username: str, name: str) -> None:
     """Make an API token (shown once; send it as 'Authorization: Bearer TOKEN')."""
     from webmap.auth import create_token
 
-    with session(get_settings(), application_name=_APP) as conn:
+    with session(get_settings(), application_name=_APP) as conn, transaction(conn):
         token = create_token(conn, username, name)
     click.echo(token)
 

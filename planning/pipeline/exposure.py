@@ -1,0 +1,164 @@
+"""Exposure: who and what lies inside the pollution zones of a date.
+
+Villages, schools, clinics and people inside each zone, and the administrative units
+ranked by a severity-weighted indicator (EJScreen-style), with the pure
+``planning.exposure``. Inputs come through ``layers`` (and a facilities file); a saved
+result is a scenario, not committed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from gis.crs import METRIC_CRS
+from gis.errors import ValidationError
+from gis.settings import Settings
+from layers.admin import units as admin_units
+from layers.scenarios import save_scenario
+from layers.villages import villages_in_bbox
+from layers.zones import SRID, latest_date, zones_on
+from planning.exposure import rank_units, zone_exposure
+
+__all__ = ["FACILITY_KINDS", "SEVERITY_WEIGHT", "assess_exposure"]
+
+logger = logging.getLogger(__name__)
+
+#: OSM POI classes -> exposure facility kind.
+FACILITY_KINDS = {
+    "school": "school",
+    "kindergarten": "school",
+    "college": "school",
+    "university": "school",
+    "hospital": "clinic",
+    "clinic": "clinic",
+    "doctors": "clinic",
+}
+SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
+
+
+def assess_exposure(
+    conn: Any,
+    settings: Settings,
+    *,
+    day: dt.date | None = None,
+    kind: str | None = None,
+    facilities: Path | None = None,
+    version: str = "2025-07",
+    level: str = "commune",
+    save_as: str | None = None,
+) -> dict[str, Any]:
+    """Exposure of the zones of ``day`` (default: the latest zone date): per zone and per unit.
+
+    Parameters
+    ----------
+    conn : psycopg2 connection
+        The caller's (a saved scenario is not committed here).
+    settings : Settings
+        The project's settings.
+    day : date, optional
+        The zones' date (default: the latest).
+    kind : str, optional
+        Only zones of this kind.
+    facilities : Path, optional
+        An OSM-style GeoPackage whose ``pois`` and ``pois_a`` layers hold schools and clinics.
+    version, level : str
+        The administrative units ranked.
+    save_as : str, optional
+        Save the result as an ``exposure`` scenario of this name.
+
+    Returns
+    -------
+    dict
+        Totals inside the zones, ``per_zone``, ``ranking`` and ``notes``
+        (and ``scenario_id`` when saved).
+
+    Raises
+    ------
+    ValidationError
+        When there are no zones (on that day).
+    """
+    day = day or latest_date(conn, kind)
+    if day is None:
+        raise ValidationError(
+            "no pollution zones stored yet: run `langnghe zones sources` or build them "
+            "from a surface"
+        )
+    zones = zones_on(conn, day, kind)
+    if not len(zones):
+        raise ValidationError(f"no pollution zones on {day}" + (f" of kind {kind}" if kind else ""))
+    zones = zones.to_crs(METRIC_CRS)
+    zones["weight"] = zones["severity"].map(SEVERITY_WEIGHT).fillna(2.0)
+    x0, y0, x1, y1 = (float(v) for v in zones.to_crs(SRID).total_bounds)
+    box = (x0, y0, x1, y1)
+    villages = villages_in_bbox(conn, box).to_crs(METRIC_CRS)
+    # Every unit of the level: percentiles are among all of them, not only those near the zones.
+    units = admin_units(conn, version, level).to_crs(METRIC_CRS)
+    notes: list[str] = []
+    if facilities is not None:
+        pois = pd.concat(
+            [
+                gpd.read_file(facilities, layer=layer, bbox=box, engine="pyogrio")
+                for layer in ("pois", "pois_a")
+            ],
+            ignore_index=True,
+        )
+        pois = pois[pois["fclass"].isin(FACILITY_KINDS)]
+        facility_gdf = gpd.GeoDataFrame(
+            {"kind": pois["fclass"].map(FACILITY_KINDS), "name": pois["name"]},
+            geometry=pois.geometry,
+            crs=pois.crs,
+        ).to_crs(METRIC_CRS)
+    else:
+        facility_gdf = gpd.GeoDataFrame({"kind": [], "name": []}, geometry=[], crs=METRIC_CRS)
+        notes.append("no facilities file: schools and clinics not counted")
+    if not len(units):
+        notes.append(f"no {level} units of {version} loaded here: population and ranking unknown")
+    per_zone = zone_exposure(zones, villages, facility_gdf, units)
+    ranking = rank_units(zones, units, weight="weight") if len(units) else pd.DataFrame()
+    exposed = ranking[ranking["indicator"] > 0] if len(ranking) else ranking
+    result = {
+        "date": str(day),
+        "kind": kind,
+        "zones": len(zones),
+        "unit_version": version,
+        "unit_level": level,
+        "population_inside": round(float(per_zone["population"].sum()), 0),
+        "villages_inside": int(per_zone["villages"].sum()),
+        "schools_inside": int(per_zone["schools"].sum()),
+        "clinics_inside": int(per_zone["clinics"].sum()),
+        "notes": notes,
+        "per_zone": json.loads(per_zone.to_json(orient="records", force_ascii=False)),
+        "ranking": json.loads(exposed.to_json(orient="records", force_ascii=False))
+        if len(exposed)
+        else [],
+    }
+    if save_as:
+        features = {}
+        if len(exposed):
+            ranked = units.merge(
+                exposed[["code", "indicator", "percentile", "score", "rank"]], on="code"
+            )
+            features["unit"] = ranked
+        result["scenario_id"] = save_scenario(
+            conn,
+            "exposure",
+            save_as,
+            {
+                "date": str(day),
+                "kind": kind,
+                "facilities": str(facilities) if facilities else None,
+                "version": version,
+                "level": level,
+            },
+            {},
+            result,
+            features,
+        )
+    return result

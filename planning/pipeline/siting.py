@@ -1,0 +1,541 @@
+"""Siting: multi-criteria suitability of a study area, candidate regions and their checks.
+
+Fetches clusters, roads and polluting villages through ``layers`` and the planner's
+files through ``planning.pipeline._inputs``; computes the weighted overlay, candidate
+regions and sensitivity with the pure ``planning.siting``; checks the best candidates
+against Decree 32/2024 (``planning.pipeline.compliance``); saves a ``siting`` scenario
+and its suitability COG. Not committed here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+from numpy.typing import NDArray
+from pyproj import Transformer
+from rasterio import features
+from rasterio.windows import Window
+
+from gis.crs import METRIC_CRS, METRIC_EPSG, WGS84
+from gis.errors import ValidationError
+from gis.progress import Progress, silent
+from gis.raster import write_cog
+from gis.settings import Settings
+from layers.clusters import clusters_in_bbox
+from layers.regulations import load_document
+from layers.roads import roads_in_bbox
+from layers.scenarios import add_raster, input_versions, save_scenario
+from layers.villages import villages_in_bbox
+from planning import siting
+from planning.compliance import area_limits
+from planning.pipeline._inputs import (
+    dem_on_grid,
+    distance_m,
+    grid_for_bbox,
+    load_model,
+    polygonal,
+    rasterize,
+    read_layer,
+)
+from planning.pipeline.compliance import check_cluster_site
+from planning.surfaces import Grid
+
+__all__ = ["SitingRequest", "criteria_for", "load_model", "overlay_files", "run_siting"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SitingRequest:
+    """One siting run: the study area (lon/lat bbox), grid, inputs and model."""
+
+    bbox: tuple[float, float, float, float]
+    name: str = "siting"
+    cell_m: float = 30.0
+    kind: str = "general"  # or "craft_village": 5-75 ha instead of 10-75 ha
+    dem: Path | None = None
+    landuse: Path | None = None  # an OSM-style GeoPackage: layers landuse_a, natural_a, pois
+    roads: Path | None = None  # extra road lines (the roads table is always used)
+    weights: dict[str, float] | None = None
+    ahp: list[list[float]] | None = None  # pairwise matrix in the order of ``criteria``
+    criteria: list[str] | None = None  # which criteria (default: every one in the model)
+    threshold: float | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        x0, y0, x1, y1 = self.bbox
+        if not (x0 < x1 and y0 < y1):
+            raise ValidationError(
+                f"study area bbox {self.bbox} is empty: give minlon,minlat,maxlon,maxlat"
+            )
+        if not (100 <= x0 and x1 <= 112 and 7 <= y0 and y1 <= 24):
+            raise ValidationError(
+                f"study area bbox {self.bbox} is not in Vietnam (lon 100-112, lat 7-24)"
+            )
+        if not 1 <= self.cell_m <= 1000:
+            raise ValidationError(f"cell size {self.cell_m} m: use 1-1000 m")
+        if self.kind not in ("general", "craft_village"):
+            raise ValidationError(f"cluster kind {self.kind!r}: use general or craft_village")
+        for name in ("dem", "landuse", "roads"):
+            path = getattr(self, name)
+            if path is not None and not Path(path).exists():
+                raise ValidationError(f"{name} file {path} does not exist")
+
+
+def criteria_for(
+    request: SitingRequest, model: dict[str, Any]
+) -> tuple[list[siting.Criterion], dict[str, Any]]:
+    """The criteria with their transforms and weights (direct, AHP, or the model's)."""
+    names = request.criteria or list(model["criteria"])
+    unknown = [n for n in names if n not in siting.CRITERIA]
+    if unknown:
+        raise ValidationError(f"unknown criteria {unknown}; known: {', '.join(siting.CRITERIA)}")
+    info: dict[str, Any] = {"weights_from": "model"}
+    if request.ahp is not None:
+        result = siting.ahp_weights(request.ahp, names=names)
+        if len(result.weights) != len(names):
+            raise ValidationError(
+                f"AHP matrix has {len(result.weights)} rows for {len(names)} criteria {names}"
+            )
+        weights = dict(zip(names, result.weights, strict=True))
+        info = {
+            "weights_from": "ahp",
+            "ahp": {
+                "lambda_max": result.lambda_max,
+                "ci": result.consistency_index,
+                "cr": result.consistency_ratio,
+            },
+        }
+    elif request.weights is not None:
+        extra = sorted(set(request.weights) - set(names))
+        if extra:
+            raise ValidationError(f"weights given for criteria not in the run: {extra}")
+        weights = {n: float(request.weights.get(n, 0.0)) for n in names}
+        info = {"weights_from": "given"}
+    else:
+        weights = {n: float(model["criteria"][n].get("weight", 0.0)) for n in names}
+        total = sum(weights.values())
+        if request.criteria and total > 0:  # a subset of the model: rescale its weights
+            weights = {n: w / total for n, w in weights.items()}
+    criteria = []
+    for n in names:
+        spec = {
+            k: v for k, v in model["criteria"].get(n, {"kind": "identity"}).items() if k != "weight"
+        }
+        criteria.append(siting.Criterion(n, siting.Transform(**spec), weights[n]))
+    siting.check_weights(criteria)
+    return criteria, info
+
+
+def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gdf.to_crs(METRIC_CRS) if len(gdf) else gpd.GeoDataFrame(geometry=[], crs=METRIC_CRS)
+
+
+def _input_versions(conn: Any, request: SitingRequest) -> dict[str, Any]:
+    versions = input_versions(conn)
+    for name in ("dem", "landuse", "roads"):
+        path = getattr(request, name)
+        if path is not None:
+            stat = Path(path).stat()
+            versions[f"{name}_file"] = {
+                "path": str(path),
+                "bytes": stat.st_size,
+                "mtime": int(stat.st_mtime),
+            }
+    return versions
+
+
+def _landuse_files(
+    request: SitingRequest,
+    model: dict[str, Any],
+    wide: tuple[float, float, float, float],
+    needed: set[str],
+    notes: list[str],
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Land-use polygons, water polygons and schools/clinics (metric CRS) from the land-use file."""
+    landuse = water = facilities = gpd.GeoDataFrame(geometry=[], crs=METRIC_CRS)
+    if request.landuse is not None:
+        landuse = read_layer(Path(request.landuse), "landuse_a", wide, notes)
+        water = read_layer(Path(request.landuse), "natural_a", wide, notes)
+        facilities = pd.concat(
+            [
+                read_layer(Path(request.landuse), "pois", wide, notes),
+                read_layer(Path(request.landuse), "pois_a", wide, notes),
+            ],
+            ignore_index=True,
+        )
+        facilities = (
+            facilities[facilities["fclass"].isin(model["facility_classes"])]
+            if len(facilities)
+            else facilities
+        )
+        notes.append(
+            f"land use {Path(request.landuse).name}: {len(landuse)} polygons, "
+            f"{len(facilities)} schools/clinics in and around the study area; rasterised at "
+            "cell centres"
+        )
+    elif needed & {"landuse", "residential_distance_m", "facility_distance_m"}:
+        raise ValidationError(
+            "criteria landuse, residential_distance_m and facility_distance_m need a land-use file "
+            "(--landuse): give one or leave them out of the run"
+        )
+    return landuse, water, facilities
+
+
+def _landuse_scores(
+    landuse: gpd.GeoDataFrame, model: dict[str, Any], grid: Grid
+) -> tuple[NDArray[np.float32], NDArray[np.bool_] | None]:
+    """The land-use score of each cell, and the cells of excluded classes (None: no land use)."""
+    if not len(landuse):
+        return np.full(grid.shape, model["landuse_other"], dtype="float32"), None
+    scores = model["landuse_scores"]
+    codes = {cls: i + 1 for i, cls in enumerate(sorted(landuse["fclass"].dropna().unique()))}
+    classes = features.rasterize(
+        [
+            (g, codes[c])
+            for g, c in zip(landuse.geometry, landuse["fclass"], strict=True)
+            if c in codes
+        ],
+        out_shape=grid.shape,
+        transform=grid.transform,
+        fill=0,
+        dtype="int16",
+    )
+    lut = np.full(len(codes) + 1, model["landuse_other"], dtype="float32")
+    for cls, code in codes.items():
+        lut[code] = scores.get(cls, model["landuse_other"])
+    bad_codes = [codes[c] for c in model["constraints"]["excluded_landuse"] if c in codes]
+    return lut[classes], np.isin(classes, bad_codes)
+
+
+def _terrain(request: SitingRequest, grid: Grid, notes: list[str]) -> NDArray[np.float32]:
+    """The DEM on the grid; slope and elevation criteria cannot run without one."""
+    if request.dem is None:
+        raise ValidationError(
+            "criteria slope_deg and elevation_m need a DEM (--dem): give one or leave them out"
+        )
+    return dem_on_grid(Path(request.dem), grid, notes)
+
+
+def _layers(
+    conn: Any,
+    request: SitingRequest,
+    model: dict[str, Any],
+    grid: Grid,
+    needed: set[str],
+    notes: list[str],
+    progress: Progress,
+) -> tuple[dict[str, NDArray[Any]], NDArray[np.bool_], dict[str, int]]:
+    """Raw criterion rasters, the constraint mask (True = excluded), excluded-cell counts."""
+    margin = 0.1  # degrees (~11 km) around the study area, so distances see features outside it
+    x0, y0, x1, y1 = request.bbox
+    wide = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    cons = model["constraints"]
+    layers: dict[str, NDArray[Any]] = {}
+    mask = np.zeros(grid.shape, dtype=bool)
+    excluded: dict[str, int] = {}
+
+    def exclude(name: str, cells: NDArray[np.bool_]) -> None:
+        excluded[name] = int((cells & ~mask).sum())
+        mask[cells] = True
+
+    # Study area itself: cells outside the lon/lat box are out.
+    t = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+    ring = shapely.box(*request.bbox).segmentize(0.01)
+    area = shapely.transform(ring, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    exclude("outside_study_area", rasterize([area], grid, all_touched=False) == 0)
+    progress(0.1, "layers: landuse")
+    landuse, water, facilities = _landuse_files(request, model, wide, needed, notes)
+    layers["landuse"], bad_landuse = _landuse_scores(landuse, model, grid)
+    if bad_landuse is not None:
+        exclude("excluded_landuse", bad_landuse)
+    residential = (
+        landuse[landuse["fclass"] == "residential"].geometry if len(landuse) else gpd.GeoSeries([])
+    )
+    if len(water):
+        wet = water[water["fclass"].isin(cons["excluded_water"])]
+        exclude("water", rasterize(wet.geometry, grid, all_touched=False) > 0)
+    progress(0.25, "layers: distances")
+    if "residential_distance_m" in needed or cons.get("residential_buffer_m"):
+        layers["residential_distance_m"] = distance_m(residential, grid)
+        exclude(
+            "residential_buffer",
+            layers["residential_distance_m"] < float(cons["residential_buffer_m"]),
+        )
+    if "facility_distance_m" in needed or cons.get("facility_buffer_m"):
+        layers["facility_distance_m"] = distance_m(facilities.geometry, grid)
+        exclude("facility_buffer", layers["facility_distance_m"] < float(cons["facility_buffer_m"]))
+    clusters = _metric(clusters_in_bbox(conn, wide))
+    if len(clusters):
+        exclude(
+            "existing_clusters",
+            distance_m(clusters.geometry, grid) <= float(cons["cluster_buffer_m"]),
+        )
+    if "road_distance_m" in needed:
+        roads = _metric(roads_in_bbox(conn, wide))
+        if request.roads is not None:
+            extra = read_layer(Path(request.roads), None, wide, notes)
+            if "loai_duong" in extra.columns:  # LegoCity national roads mix in railways
+                extra = extra[~extra["loai_duong"].astype(str).str.contains("sắt", na=False)]
+            roads = pd.concat([roads, extra[["geometry"]]], ignore_index=True)
+        if not len(roads):
+            raise ValidationError(
+                "criterion road_distance_m: no roads in or near the study area (load a road "
+                "network or give --roads)"
+            )
+        notes.append(f"roads: {len(roads)} lines in and around the study area")
+        layers["road_distance_m"] = distance_m(roads.geometry, grid)
+    if "village_distance_m" in needed:
+        villages = _metric(villages_in_bbox(conn, wide, polluting_only=True))
+        if not len(villages):
+            raise ValidationError(
+                "criterion village_distance_m: no polluting craft villages in or near the study "
+                "area"
+            )
+        notes.append(
+            f"craft villages: {len(villages)} polluting (high/medium class) villages in and "
+            "around the area"
+        )
+        layers["village_distance_m"] = distance_m(villages.geometry, grid)
+    progress(0.4, "layers: terrain")
+    if needed & {"slope_deg", "elevation_m"} or request.dem is not None:
+        dem = _terrain(request, grid, notes)
+        layers["elevation_m"] = dem
+        layers["slope_deg"] = siting.slope_deg(cast("NDArray[np.float64]", dem), grid.cell)
+        exclude("unknown_terrain", ~np.isfinite(dem))
+        exclude("flood_prone", dem < float(cons["min_elevation_m"]))
+    return layers, mask, excluded
+
+
+def run_siting(
+    conn: Any,
+    settings: Settings,
+    request: SitingRequest,
+    *,
+    progress: Progress = silent,
+    save: bool = True,
+    actor: str = "cli",
+) -> dict[str, Any]:
+    """Suitability raster, candidate regions and sensitivity; saved as a scenario."""
+    model = load_model(settings.sample_data, request.overrides)
+    criteria, weight_info = criteria_for(request, model)
+    threshold = float(
+        request.threshold if request.threshold is not None else model["candidates"]["threshold"]
+    )
+    if not 0 < threshold < 1:
+        raise ValidationError(f"candidate threshold {threshold} must be between 0 and 1")
+    min_ha, max_ha = area_limits(
+        load_document(settings.sample_data / "regulations", "decree32_clusters"), request.kind
+    )
+    grid = grid_for_bbox(request.bbox, request.cell_m)
+    notes: list[str] = [f"grid: EPSG:32648, {grid.cell:g} m cells, {grid.width} x {grid.height}"]
+    progress(0.05, "grid")
+    layers, mask, excluded = _layers(
+        conn, request, model, grid, {c.name for c in criteria}, notes, progress
+    )
+    progress(0.55, "overlay")
+    suitability = np.empty(grid.shape, dtype="float32")
+
+    def read(r0: int, r1: int) -> dict[str, NDArray[Any]]:
+        return {**{c.name: layers[c.name][r0:r1] for c in criteria}, "_mask": mask[r0:r1]}
+
+    for r0, block in siting.overlay_blocks(read, grid.height, criteria):
+        suitability[r0 : r0 + block.shape[0]] = block
+    usable = np.isfinite(suitability)
+    if not usable.any():
+        raise ValidationError(
+            f"every cell of the study area is excluded by the constraints ({excluded}): "
+            "widen the area or relax the keep-away distances"
+        )
+    progress(0.7, "candidates")
+    scores = {f"score_{c.name}": c.transform(layers[c.name]) for c in criteria}
+    raw = {c.name: layers[c.name] for c in criteria}
+    candidates = siting.candidate_regions(
+        suitability,
+        grid.transform,
+        METRIC_CRS,
+        threshold=threshold,
+        min_ha=min_ha,
+        max_ha=max_ha,
+        criteria_layers=cast("dict[str, NDArray[np.float64]]", {**raw, **scores}),
+    )
+    sens = pd.DataFrame()
+    if len(candidates) >= 2:
+        table = candidates.set_index("rank")[[f"mean_score_{c.name}" for c in criteria]]
+        table.columns = [c.name for c in criteria]
+        sens = siting.sensitivity(table, criteria)
+    progress(0.78, "Decree 32 checks of the top candidates")
+    checks = []
+    for rank, geom in zip(
+        candidates["rank"][:5], candidates.to_crs(WGS84).geometry[:5], strict=False
+    ):
+        check = check_cluster_site(
+            conn,
+            settings,
+            geometry=polygonal(geom),
+            kind=request.kind,
+            mountainous=False,
+            landuse=request.landuse,
+        )
+        checks.append({"rank": int(rank), "verdict": check["verdict"], "results": check["results"]})
+    result = {
+        "kind": request.kind,
+        "area_limits_ha": [min_ha, max_ha],
+        "threshold": threshold,
+        "compliance": checks,
+        "criteria": [
+            {
+                "name": c.name,
+                "weight": round(c.weight, 6),
+                "transform": asdict(c.transform),
+                "unit": siting.CRITERIA[c.name],
+            }
+            for c in criteria
+        ],
+        **weight_info,
+        "excluded_cells": excluded,
+        "cells": grid.width * grid.height,
+        "usable_cells": int(usable.sum()),
+        "mean_suitability": float(np.nanmean(suitability)),
+        "candidates": len(candidates),
+        "notes": notes,
+        "sensitivity": json.loads(sens.to_json(orient="records")) if len(sens) else [],
+        "leader_stable": bool(len(sens) == 0 or not sens["leader_changed"].any()),
+    }
+    out = {
+        **result,
+        "candidates_gdf": candidates,
+        "suitability": suitability,
+        "grid": grid,
+        "layers": layers,
+    }
+    if not save:
+        return out
+    progress(0.85, "saving")
+    params = {
+        **{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(request).items()},
+        "model": model,
+    }
+    scenario_id = save_scenario(
+        conn,
+        "siting",
+        request.name,
+        params,
+        _input_versions(conn, request),
+        result,
+        {
+            "candidate": candidates.drop(
+                columns=[c for c in candidates.columns if c.startswith("mean_score_")]
+            )
+        },
+        created_by=actor,
+    )
+    path = write_cog(
+        settings.raster_path(f"siting-{scenario_id}"),
+        {"suitability": suitability, **{k: np.asarray(v) for k, v in scores.items()}},
+        transform=grid.transform,
+        crs=METRIC_CRS,
+    )
+    add_raster(conn, scenario_id, "suitability", path, epsg=METRIC_EPSG, cell_size_m=grid.cell)
+    progress(1.0, "done")
+    return {**out, "scenario_id": scenario_id, "path": str(path)}
+
+
+def overlay_files(
+    inputs: dict[str, Path],
+    criteria: list[siting.Criterion],
+    out_path: Path,
+    *,
+    block_rows: int = 256,
+    compress: str | None = "deflate",
+    progress: Progress = silent,
+) -> Path:
+    """Weighted overlay of criterion GeoTIFFs (one grid) into a tiled float32 GeoTIFF.
+
+    The overlay runs strip by strip.
+
+    Memory stays at two strips of every input (the next strip is read while this one is
+    computed), however large the rasters.
+    """
+    siting.check_weights(criteria)
+    missing = [c.name for c in criteria if c.name not in inputs]
+    if missing:
+        raise ValidationError(f"no raster file for criteria {missing}")
+    sources = {c.name: rasterio.open(inputs[c.name]) for c in criteria}
+    try:
+        first = next(iter(sources.values()))
+        for name, src in sources.items():
+            if (src.width, src.height, src.transform, src.crs) != (
+                first.width,
+                first.height,
+                first.transform,
+                first.crs,
+            ):
+                raise ValidationError(
+                    f"{inputs[name]} is not on the grid of {first.name}: align the rasters first"
+                )
+        width, height = first.width, first.height
+
+        def read(r0: int, r1: int) -> dict[str, NDArray[Any]]:
+            window = Window(0, r0, width, r1 - r0)
+            return {
+                name: src.read(1, window=window, out_dtype="float32")
+                for name, src in sources.items()
+            }
+
+        profile = {
+            "driver": "GTiff",
+            "width": width,
+            "height": height,
+            "count": 1,
+            "dtype": "float32",
+            "crs": first.crs,
+            "transform": first.transform,
+            "nodata": np.nan,
+            "tiled": True,
+            "blockxsize": 256,
+            "blockysize": 256,
+            "BIGTIFF": "IF_SAFER",
+            **({"compress": compress} if compress else {}),
+        }
+        strips = [(r0, min(height, r0 + block_rows)) for r0 in range(0, height, block_rows)]
+        with (
+            rasterio.open(out_path, "w", **profile) as dst,
+            ThreadPoolExecutor(max_workers=1) as reader,
+        ):
+            pending = reader.submit(read, *strips[0])
+            for k, (r0, r1) in enumerate(strips):
+                block = pending.result()
+                if k + 1 < len(strips):
+                    pending = reader.submit(read, *strips[k + 1])
+                ((_, out),) = siting.overlay_blocks(
+                    _constant(block), r1 - r0, criteria, block_rows=r1 - r0
+                )
+                dst.write(out, 1, window=Window(0, r0, width, r1 - r0))
+                progress((k + 1) / len(strips), "overlay")
+    finally:
+        for src in sources.values():
+            src.close()
+    return Path(out_path)
+
+
+def _constant(
+    block: dict[str, NDArray[Any]],
+) -> Callable[[int, int], dict[str, NDArray[Any]]]:
+    """A strip reader that returns ``block`` (the strip already read)."""
+
+    def read(_r0: int, _r1: int) -> dict[str, NDArray[Any]]:
+        return block
+
+    return read

@@ -1,0 +1,277 @@
+"""Tours: a day's visit of craft villages in order, on the road network when one is loaded.
+
+Fetches the villages, the cached road graph and the current pollution zones through
+``layers``, orders the stops with the pure :func:`planning.tours.plan_tour`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from gis.crs import METRIC_CRS, WGS84
+from gis.errors import ValidationError
+from gis.network import RoadGraph, path_geometry, project_to_metric, trace, travel_matrix
+from layers.roads import cached_graph
+from layers.villages import visit_details, visitable_near
+from layers.zones import current_geometries
+from planning.tours import Stop, TourPlan, day_window, plan_tour
+
+__all__ = [
+    "DETOUR_FACTOR",
+    "FALLBACK_KMH",
+    "MAX_SNAP_M",
+    "THEMES",
+    "ZONE_FACTOR",
+    "TourRequest",
+    "plan_village_tour",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Theme -> crafts.
+THEMES = {
+    "ceramics": ("ceramics",),
+    "silk": ("silk", "weaving", "embroidery"),
+    "wood": ("wood",),
+    "lacquer": ("lacquer", "mother_of_pearl"),
+    "metal": ("bronze_casting", "silver_gold", "metal_working"),
+    "bamboo": ("rattan_bamboo", "conical_hat"),
+    "painting": ("painting", "toys_crafts"),
+    "food": ("food_processing", "liquor"),
+}
+#: Without a road network: straight-line distance times this detour factor, at these speeds.
+DETOUR_FACTOR = 1.35
+FALLBACK_KMH = {"motorbike": 25.0, "car": 28.0, "walk": 4.5}
+#: A point farther than this from the network is "off the network".
+MAX_SNAP_M = 2000.0
+#: Pollution-aware routing: edges inside a current pollution zone cost this many times more.
+ZONE_FACTOR = 3.0
+
+
+@dataclass(frozen=True)
+class TourRequest:
+    """What the tourist asked for."""
+
+    refs: tuple[str, ...] = ()
+    theme: str | None = None
+    start: tuple[float, float] = (105.8522, 21.0287)  # Hoàn Kiếm lake
+    day: dt.date = field(default_factory=dt.date.today)
+    start_min: int = 8 * 60
+    budget_min: int = 8 * 60
+    mode: str = "motorbike"
+    avoid_pollution: bool = False
+    network: str = "default"
+
+
+def _villages(conn: Any, request: TourRequest) -> list[dict[str, Any]]:
+    if request.refs:
+        found = visit_details(conn, list(request.refs))
+        missing = [r for r in request.refs if r not in found]
+        if missing:
+            raise ValidationError("unknown village(s): " + ", ".join(missing[:10]))
+        rows = [found[r] for r in request.refs]
+    elif request.theme:
+        if request.theme not in THEMES:
+            raise ValidationError(f"unknown theme {request.theme!r}; themes: {', '.join(THEMES)}")
+        rows = visitable_near(conn, list(THEMES[request.theme]), *request.start, limit=8)
+    else:
+        raise ValidationError("pick villages (refs) or a theme")
+    if not rows:
+        raise ValidationError("no village matches the selection")
+    return rows
+
+
+def _stops(villages: list[dict[str, Any]], day: dt.date) -> list[Stop]:
+    stops = []
+    for rank, v in enumerate(villages):
+        window = day_window(v["opening_hours"], day)
+        stops.append(
+            Stop(
+                v["ref"],
+                v["name"],
+                int(v["visit_min"] or 60),
+                window[0] if window else None,
+                window[1] if window else None,
+                priority=float(len(villages) - rank),
+            )
+        )
+    return stops
+
+
+def _length_inside(line: shapely.Geometry | None, zones: list[shapely.Geometry]) -> float:
+    if line is None or not zones:
+        return 0.0
+    inside = shapely.intersection(line, shapely.union_all(zones))
+    return float(gpd.GeoSeries([inside], crs=WGS84).to_crs(METRIC_CRS).length.iloc[0])
+
+
+def _fallback(
+    request: TourRequest, villages: list[dict[str, Any]], stops: list[Stop]
+) -> dict[str, Any]:
+    lon = np.array([request.start[0], *[v["lon"] for v in villages]])
+    lat = np.array([request.start[1], *[v["lat"] for v in villages]])
+    x, y = project_to_metric(lon, lat)
+    metres = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) * DETOUR_FACTOR
+    plan = plan_tour(
+        metres / (FALLBACK_KMH[request.mode] / 3.6),
+        stops,
+        start_min=request.start_min,
+        budget_min=request.budget_min,
+    )
+    order = [0] + [1 + [s.ref for s in stops].index(r) for r in plan.order] + [0]
+    line = shapely.LineString([(lon[i], lat[i]) for i in order]) if len(order) > 2 else None
+    return {
+        "plan": plan,
+        "line": line,
+        "distance_m": float(sum(metres[a, b] for a, b in zip(order[:-1], order[1:], strict=True))),
+        "method": f"straight line x {DETOUR_FACTOR} detour factor at "
+        f"{FALLBACK_KMH[request.mode]:g} km/h (no road network loaded)",
+        "snap_m": {},
+    }
+
+
+def _on_network(
+    request: TourRequest,
+    graph: RoadGraph,
+    villages: list[dict[str, Any]],
+    stops: list[Stop],
+    zones: list[shapely.Geometry],
+) -> dict[str, Any]:
+    lon = np.array([request.start[0], *[v["lon"] for v in villages]])
+    lat = np.array([request.start[1], *[v["lat"] for v in villages]])
+    nodes, snap = graph.snap(lon, lat)
+    if snap[0] > MAX_SNAP_M:
+        raise ValidationError(
+            f"the start point is {snap[0] / 1000:.1f} km from the road network "
+            f"(at most {MAX_SNAP_M / 1000:g} km): pick a point on land near a road"
+        )
+    factor = None
+    if request.avoid_pollution and zones:
+        hit = shapely.STRtree(zones).query(graph.geometry, predicate="intersects")[0]
+        factor = np.ones(len(graph.u))
+        factor[np.unique(hit)] = ZONE_FACTOR
+    times, pred = travel_matrix(
+        graph,
+        nodes,
+        nodes,
+        weight="time",
+        profile=request.mode,
+        zone_factor=factor,
+        predecessors=True,
+    )
+    for i, d in enumerate(snap[1:], start=1):
+        if d > MAX_SNAP_M:
+            times[i, :] = times[:, i] = np.inf
+    plan = plan_tour(times, stops, start_min=request.start_min, budget_min=request.budget_min)
+    refs = [s.ref for s in stops]
+    order = [0] + [1 + refs.index(r) for r in plan.order] + [0]
+    coords: list[tuple[float, float]] = []
+    distance = 0.0
+    for a, b in zip(order[:-1], order[1:], strict=True):
+        # the leg follows the fastest path already found for the matrix (zone penalty included)
+        path = trace(pred[a], int(nodes[a]), int(nodes[b]))
+        leg = path_geometry(graph, path)
+        if leg is not None:
+            distance += float(sum(graph.length_m[i] for i in _edge_indices(graph, path)))
+            coords += list(leg.coords) if not coords else list(leg.coords)[1:]
+    return {
+        "plan": plan,
+        "line": shapely.LineString(coords) if len(coords) > 1 else None,
+        "distance_m": distance,
+        "method": f"road network '{request.network}', {request.mode} profile"
+        + (f", edges in pollution zones x{ZONE_FACTOR:g}" if factor is not None else ""),
+        "snap_m": {
+            "start": round(float(snap[0]), 1),
+            **{v["ref"]: round(float(d), 1) for v, d in zip(villages, snap[1:], strict=True)},
+        },
+    }
+
+
+def _edge_indices(graph: RoadGraph, path: list[int]) -> list[int]:
+    return [graph.edge_index(a, b) for a, b in zip(path[:-1], path[1:], strict=True)]
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
+    """Plan a day: stops in order with times, dropped stops with reasons, route line, totals.
+
+    Parameters
+    ----------
+    conn : psycopg2 connection
+        The caller's; nothing is written.
+    request : TourRequest
+        The villages (or a theme), start point and time, budget, mode and options.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``method``, ``stops`` (with arrival and departure clock times),
+        ``dropped``, ``notes``, ``geometry`` (WGS 84 GeoJSON or None), totals.
+
+    Raises
+    ------
+    ValidationError
+        For an unknown mode, village or theme, or a start far from the road network.
+    """
+    if request.mode not in FALLBACK_KMH:
+        raise ValidationError(f"mode must be one of {', '.join(FALLBACK_KMH)}")
+    villages = _villages(conn, request)
+    stops = _stops(villages, request.day)
+    graph = cached_graph(conn, request.network)
+    zones = current_geometries(conn)
+    result = (
+        _on_network(request, graph, villages, stops, zones)
+        if graph is not None
+        else _fallback(request, villages, stops)
+    )
+    plan: TourPlan = result["plan"]
+    if request.avoid_pollution and graph is None:
+        plan.notes.append(  # a sentence until it becomes a Message (issue 11, item 6)
+            "avoiding pollution zones needs a road network: this route is not changed by it"  # type: ignore[arg-type]
+        )
+    where = {v["ref"]: (v["lon"], v["lat"]) for v in villages}
+    out = {
+        "method": result["method"],
+        "snapping_m": result["snap_m"],
+        "day": request.day.isoformat(),
+        "start": {
+            "lon": request.start[0],
+            "lat": request.start[1],
+            "time": _clock(request.start_min),
+        },
+        "stops": [
+            {
+                **s,
+                "arrive": _clock(s["arrive_min"]),
+                "leave": _clock(s["leave_min"]),
+                "lon": where[s["ref"]][0],
+                "lat": where[s["ref"]][1],
+            }
+            for s in plan.schedule
+        ],
+        "dropped": plan.dropped,
+        "notes": plan.notes,
+        "end": _clock(plan.end_min),
+        "travel_min": round(plan.travel_s / 60.0, 1),
+        "distance_m": round(result["distance_m"], 1),
+        "geometry": shapely.geometry.mapping(result["line"])
+        if result["line"] is not None
+        else None,
+        "zone_m": round(_length_inside(result["line"], zones), 1),
+    }
+    if request.avoid_pollution:
+        plain = plan_village_tour(
+            conn, TourRequest(**{**request.__dict__, "avoid_pollution": False})
+        )
+        out["zone_m_without_option"] = plain["zone_m"]
+    return out
