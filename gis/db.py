@@ -15,8 +15,8 @@ import psycopg2.pool
 from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
-from gis.errors import DatabaseUnavailableError
-from gis.settings import Settings
+from gis.errors import DatabaseUnavailableError, InsecureDatabaseError
+from gis.settings import Role, Settings
 
 __all__ = [
     "Database",
@@ -24,6 +24,8 @@ __all__ = [
     "create_database",
     "drop_database",
     "fetch_one",
+    "prepare_embedded_database",
+    "refuse_insecure_server",
     "savepoint",
     "session",
     "transaction",
@@ -33,9 +35,16 @@ logger = logging.getLogger(__name__)
 
 
 def connect(
-    settings: Settings, *, application_name: str = "langnghe", database: str | None = None
+    settings: Settings,
+    *,
+    application_name: str = "langnghe",
+    database: str | None = None,
+    role: Role = "owner",
 ) -> Connection:
     """Open one connection, turning connection failures into a domain error.
+
+    ``role`` picks the embedded cluster's role (see :meth:`Settings.dsn`): commands use the
+    owner, the web server the application role.
 
     Raises
     ------
@@ -44,7 +53,7 @@ def connect(
     """
     try:
         conn = psycopg2.connect(
-            settings.dsn(database),
+            settings.dsn(database, role=role),
             application_name=application_name,
             options=f"-c statement_timeout={int(settings.statement_timeout_ms)}",
             connect_timeout=10,
@@ -120,10 +129,13 @@ def savepoint(conn: Any, *, keep: bool = True) -> Iterator[Any]:
 
 
 class Database:
-    """A small pool of connections for the web app and long-running commands."""
+    """A small pool of connections for the web app (as the application role by default)."""
 
-    def __init__(self, settings: Settings, *, minconn: int = 1, maxconn: int = 8) -> None:
+    def __init__(
+        self, settings: Settings, *, minconn: int = 1, maxconn: int = 8, role: Role = "app"
+    ) -> None:
         self.settings = settings
+        self.role: Role = role
         self._minconn, self._maxconn = minconn, maxconn
         self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
         self._lock = threading.Lock()
@@ -138,7 +150,7 @@ class Database:
                 self._pool = psycopg2.pool.ThreadedConnectionPool(
                     self._minconn,
                     self._maxconn,
-                    self.settings.dsn(),
+                    self.settings.dsn(role=self.role),
                     application_name="langnghe-web",
                     options=f"-c statement_timeout={int(self.settings.statement_timeout_ms)}",
                     connect_timeout=5,
@@ -177,8 +189,10 @@ def create_database(
     """Create database ``name`` on the configured server (dropping it first when ``replace``).
 
     With ``template`` the new database is a copy of that one (which nobody may be connected to).
+    On the embedded cluster the superuser creates it for the owner role, with the
+    extensions and the application role's rights (:func:`gis.pgroles.prepare_database`).
     """
-    admin = psycopg2.connect(settings.dsn("postgres"), connect_timeout=10)
+    admin = psycopg2.connect(settings.dsn("postgres", role="admin"), connect_timeout=10)
     try:
         admin.autocommit = True
         with admin.cursor() as cur:
@@ -187,18 +201,21 @@ def create_database(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if cur.fetchone() is None:
-                create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-                if template is not None:
-                    create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-                cur.execute(create)
+            if cur.fetchone() is not None:
+                return
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template is not None:
+                create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            cur.execute(create)
     finally:
         admin.close()
+    if settings.embedded:
+        prepare_embedded_database(settings, name)
 
 
 def drop_database(settings: Settings, name: str) -> None:
     """Drop database ``name`` on the configured server if it exists (closing its connections)."""
-    admin = psycopg2.connect(settings.dsn("postgres"), connect_timeout=10)
+    admin = psycopg2.connect(settings.dsn("postgres", role="admin"), connect_timeout=10)
     try:
         admin.autocommit = True
         with admin.cursor() as cur:
@@ -207,6 +224,81 @@ def drop_database(settings: Settings, name: str) -> None:
             )
     finally:
         admin.close()
+
+
+def refuse_insecure_server(settings: Settings) -> None:
+    """Refuse a database a production server must not use.
+
+    The web's role must not be a superuser, and a TCP connection without a password must be
+    refused (no ``trust`` on a host line). An unreachable server is only logged: the check is
+    about the server we would run on, and the pool reports outages per request.
+
+    Raises
+    ------
+    InsecureDatabaseError
+        When the role is a superuser or the server let a password-less connection in.
+    """
+    import os
+
+    from gis.pgroles import hba_trusts
+
+    if settings.embedded and hba_trusts(settings.pgdata):
+        raise InsecureDatabaseError(
+            f"the embedded cluster in {settings.pgdata} trusts connections without a password;"
+            " production refuses it. Run `langnghe db start` once to secure it"
+        )
+    dsn = settings.dsn(role="app")
+    try:
+        conn = psycopg2.connect(dsn, connect_timeout=5, application_name="langnghe-check")
+    except psycopg2.OperationalError as exc:
+        logger.warning("database not reachable at start-up, not checked: %s", exc)
+        return
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
+            user, superuser = cur.fetchone()
+    finally:
+        conn.close()
+    if superuser:
+        raise InsecureDatabaseError(
+            f"the web server's database role {user!r} is a superuser; production needs a role"
+            " with only the rights on the project's tables (see README, Production server)"
+        )
+    params = psycopg2.extensions.parse_dsn(dsn)
+    host = params.get("host") or ""
+    if not host or host.startswith("/"):
+        return  # a Unix socket: peer authentication there is allowed
+    params.update(password="", passfile=os.devnull)
+    try:
+        psycopg2.connect(**params, connect_timeout=5, application_name="langnghe-check").close()
+    except psycopg2.OperationalError:
+        return
+    raise InsecureDatabaseError(
+        f"the database at {host} let us in without a password (trust in pg_hba.conf); production"
+        " refuses it. Run `langnghe db start` to secure the embedded cluster, or fix pg_hba.conf"
+    )
+
+
+def prepare_embedded_database(settings: Settings, name: str) -> None:
+    """Give database ``name`` of the embedded cluster to the owner role (idempotent).
+
+    Also creates the extensions and grants the application role its rights.
+    """
+    from gis.pgroles import prepare_database
+
+    conn = psycopg2.connect(settings.dsn(name, role="admin"), connect_timeout=10)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            prepare_database(
+                cur,
+                name,
+                admin=settings.pg_admin_user,
+                owner=settings.pg_user,
+                app=settings.pg_app_user,
+            )
+    finally:
+        conn.close()
 
 
 @contextmanager

@@ -19,6 +19,7 @@ __all__ = [
     "DatabaseUnavailableError",
     "GeographicCRSWarning",
     "ImportFailedError",
+    "InsecureDatabaseError",
     "LangNgheError",
     "LayerNotFoundError",
     "MissingSystemPackageError",
@@ -82,6 +83,13 @@ class VersionRequiredError(LangNgheError, ValueError):
 
 class DatabaseUnavailableError(LangNgheError, OSError):
     """The database cannot be reached or started."""
+
+
+class InsecureDatabaseError(LangNgheError, PermissionError):
+    """A database a production server refuses.
+
+    It trusts password-less connections, or the web's role is a superuser.
+    """
 
 
 class MissingSystemPackageError(DatabaseUnavailableError):

@@ -1,9 +1,15 @@
 """The embedded PostgreSQL 15 + PostGIS cluster in a folder the project owns.
 
 With no ``DATABASE_URL`` the project runs its own private cluster under
-``settings.home / "pgdata"``, listening on 127.0.0.1 only (port 54329, or a free one
-recorded in ``home/pgport``), owned by an unprivileged OS user (``postgres`` when we run
-as root).
+``settings.home / "pgdata"``, listening on 127.0.0.1 only (port 54329, or a free one recorded in
+``home/pgport``), owned by an unprivileged OS user (``postgres`` when we run as root).
+
+Nobody connects without a password: every line of ``pg_hba.conf`` asks for scram-sha-256, and
+the socket lives in the 0700 data folder. Three roles (see :mod:`gis.pgroles`): the superuser
+``pg_admin_user`` (only ``langnghe db start`` uses it), the owner ``pg_user`` (migrations,
+commands) and the application role ``pg_app_user`` (the web server: rows only). Their generated
+passwords are in ``home/pgpass`` (libpq's password file format, mode 0600). A cluster made by an
+older version (``trust``, the owner a superuser) is converted by :func:`start` in place.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -20,6 +27,7 @@ from typing import Any
 import psycopg2
 
 from gis.errors import DatabaseUnavailableError, MissingSystemPackageError
+from gis.pgroles import HBA, ensure_role, hba_trusts
 from gis.settings import DEFAULT_PORT, Settings
 
 __all__ = ["ClusterStatus", "ensure_packages", "start", "status", "stop"]
@@ -37,6 +45,10 @@ DEBIAN_PACKAGES = {
         f"/usr/share/postgresql/{PG_VERSION}/extension/pgrouting.control"
     ),
 }
+
+
+#: A superuser that exists only while an old cluster's superuser is renamed.
+_MIGRATION_ROLE = "langnghe_migration"
 
 
 @dataclass(frozen=True)
@@ -160,24 +172,90 @@ def _choose_port(settings: Settings) -> int:
     return port
 
 
-def _initdb(settings: Settings, pgdata: Path) -> None:
+def _admin(settings: Settings) -> str:
+    return settings.pg_admin_user
+
+
+def _read_passfile(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    passwords = {}
+    for line in path.read_text().splitlines():
+        fields = line.split(":")
+        if len(fields) == 5 and not line.startswith("#"):
+            passwords[fields[3]] = fields[4]
+    return passwords
+
+
+def _passwords(settings: Settings) -> dict[str, str]:
+    """The roles' passwords from ``home/pgpass``; missing ones are generated and written (0600)."""
+    path = settings.pg_passfile
+    passwords = _read_passfile(path)
+    roles = (settings.pg_admin_user, settings.pg_user, settings.pg_app_user)
+    if all(role in passwords for role in roles) and path.stat().st_mode & 0o077 == 0:
+        return passwords
+    for role in roles:
+        passwords.setdefault(role, secrets.token_urlsafe(32))
+    text = "# LangNghe GIS embedded cluster: libpq password file, written by `langnghe db start`\n"
+    text += "".join(f"*:*:*:{role}:{pw}\n" for role, pw in passwords.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".pgpass-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.replace(partial, path)
+    return passwords
+
+
+def _owner_only_file(settings: Settings, path: Path, text: str) -> Path:
+    """A file (mode 0600) that only we and the cluster's OS user can read."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text + "\n")
+    user = _os_user(settings)
+    if user:
+        entry = pwd.getpwnam(user)
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+    return path
+
+
+def _write_hba(settings: Settings) -> bool:
+    """Write :data:`HBA` when the file differs; return whether the server must reload."""
+    hba = settings.pgdata / "pg_hba.conf"
+    if hba.exists() and hba.read_text() == HBA:
+        return False
+    _as_owner(settings, ["sh", "-c", f"cat > '{hba}'"], input=HBA, check=True)
+    return True
+
+
+def _initdb(settings: Settings, pgdata: Path, passwords: dict[str, str]) -> None:
     if (pgdata / "PG_VERSION").exists():
         return
     port = _choose_port(settings)
     logger.info("initialising a private PostgreSQL cluster in %s", pgdata)
-    done = _as_owner(
-        settings,
-        [
-            _pg(settings, "initdb"),
-            "-D",
-            str(pgdata),
-            "-U",
-            settings.pg_user,
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-        ],
+    pwfile = _owner_only_file(
+        settings, settings.home / ".initdb-password", passwords[_admin(settings)]
     )
+    try:
+        done = _as_owner(
+            settings,
+            [
+                _pg(settings, "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                settings.pg_admin_user,
+                "--auth-local=scram-sha-256",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
     if done.returncode != 0:
         raise DatabaseUnavailableError(f"initdb failed in {pgdata}:\n{done.stderr.strip()}")
     conf = (
@@ -191,6 +269,7 @@ def _initdb(settings: Settings, pgdata: Path) -> None:
         "timezone = 'UTC'\n"
     )
     _as_owner(settings, ["sh", "-c", f"cat >> '{pgdata}/postgresql.conf'"], input=conf, check=True)
+    _write_hba(settings)
 
 
 def _running(settings: Settings) -> bool:
@@ -204,10 +283,104 @@ def _running(settings: Settings) -> bool:
     )
 
 
+def _connect_admin(settings: Settings, trusting: bool):
+    """A superuser connection (autocommit) to the ``postgres`` database.
+
+    On a cluster that still trusts local connections and whose superuser is the owner role
+    (made by an older version), that superuser is first renamed to ``pg_admin_user``.
+    """
+    try:
+        conn = psycopg2.connect(settings.dsn("postgres", role="admin"), connect_timeout=10)
+    except psycopg2.OperationalError as exc:
+        if not trusting:
+            raise DatabaseUnavailableError(
+                f"cannot sign in to the embedded cluster as {settings.pg_admin_user!r} with the "
+                f"password in {settings.pg_passfile}; restore that file, or `make clean-db`"
+                " (this deletes the local data) and start again"
+            ) from exc
+        _rename_old_superuser(settings)
+        conn = psycopg2.connect(settings.dsn("postgres", role="admin"), connect_timeout=10)
+    conn.autocommit = True
+    return conn
+
+
+def _rename_old_superuser(settings: Settings) -> None:
+    """Rename an old cluster's superuser (the owner role's name) to ``pg_admin_user``.
+
+    A role cannot rename itself, so a short-lived second superuser does it (trust is still on).
+    """
+    from psycopg2 import sql
+
+    old = psycopg2.connect(settings.dsn("postgres", role="owner"), connect_timeout=10)
+    old.autocommit = True
+    with old.cursor() as cur:
+        cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cur.fetchone()[0]:
+            raise DatabaseUnavailableError(
+                f"the embedded cluster has no superuser {settings.pg_admin_user!r} to sign in as"
+            )
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (_MIGRATION_ROLE,))
+        if cur.fetchone() is None:
+            cur.execute(
+                sql.SQL("CREATE ROLE {} LOGIN SUPERUSER").format(sql.Identifier(_MIGRATION_ROLE))
+            )
+    old.close()
+    helper = psycopg2.connect(
+        settings.dsn("postgres", role="owner"), user=_MIGRATION_ROLE, connect_timeout=10
+    )
+    helper.autocommit = True
+    with helper.cursor() as cur:
+        cur.execute(
+            sql.SQL("ALTER ROLE {} RENAME TO {}").format(
+                sql.Identifier(settings.pg_user), sql.Identifier(settings.pg_admin_user)
+            )
+        )
+    helper.close()
+    logger.info("renamed the superuser %s to %s", settings.pg_user, settings.pg_admin_user)
+
+
+def _secure(settings: Settings, passwords: dict[str, str]) -> None:
+    """Roles with the file's passwords, every database the owner's, no ``trust`` left.
+
+    While the cluster still trusts (an old one, or a conversion cut short), every database
+    is converted; the ``pg_hba.conf`` without trust is written last, so a rerun resumes.
+    """
+    from psycopg2 import sql
+
+    from gis.db import prepare_embedded_database
+
+    trusting = hba_trusts(settings.pgdata)
+    admin = _connect_admin(settings, trusting)
+    try:
+        with admin.cursor() as cur:
+            cur.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD %s").format(sql.Identifier(settings.pg_admin_user)),
+                (passwords[settings.pg_admin_user],),
+            )
+            for role in (settings.pg_user, settings.pg_app_user):
+                ensure_role(cur, role, passwords[role])
+            cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(_MIGRATION_ROLE)))
+            cur.execute(
+                "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate"
+                " AND datname <> 'postgres' ORDER BY datname"
+            )
+            databases = [row[0] for row in cur.fetchall()] if trusting else []
+    finally:
+        admin.close()
+    for name in databases:
+        logger.info("securing database %s", name)
+        prepare_embedded_database(settings, name)
+    if _write_hba(settings):
+        _as_owner(
+            settings, [_pg(settings, "pg_ctl"), "reload", "-D", str(settings.pgdata)], check=True
+        )
+
+
 def _create_database(settings: Settings) -> None:
-    from gis.db import create_database
+    from gis.db import create_database, prepare_embedded_database
 
     create_database(settings, settings.pg_database)
+    prepare_embedded_database(settings, settings.pg_database)
 
 
 def start(settings: Settings) -> ClusterStatus:
@@ -225,7 +398,8 @@ def start(settings: Settings) -> ClusterStatus:
         return status(settings)
     ensure_packages()
     pgdata = _prepare_folder(settings)
-    _initdb(settings, pgdata)
+    passwords = _passwords(settings)
+    _initdb(settings, pgdata, passwords)
     if not _running(settings):
         log = pgdata / "server.log"
         done = _as_owner(
@@ -237,6 +411,7 @@ def start(settings: Settings) -> ClusterStatus:
             raise DatabaseUnavailableError(
                 f"PostgreSQL did not start on port {settings.port}:\n{done.stderr.strip()}\n{tail}"
             )
+    _secure(settings, passwords)
     _create_database(settings)
     return status(settings)
 

@@ -12,7 +12,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_PORT", "Settings", "get_settings", "project_root"]
+__all__ = ["DEFAULT_PORT", "Role", "Settings", "get_settings", "project_root"]
+
+#: Who a connection to the embedded cluster logs in as (see :meth:`Settings.dsn`).
+Role = Literal["owner", "app", "admin"]
 
 #: Port of the embedded cluster unless it is taken when the cluster is first created.
 DEFAULT_PORT = 54329
@@ -42,7 +45,12 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=lambda: project_root() / ".local")
     pg_bindir: Path = Path("/usr/lib/postgresql/15/bin")
     pg_port: int | None = Field(default=None, ge=1024, le=65535)
+    #: Roles of the embedded cluster: the owner of the schema (migrations, CLI commands), the
+    #: application role of the web server (rows only, no DDL) and the cluster's superuser (used
+    #: only by ``langnghe db start`` to create roles and databases). Passwords in ``home/pgpass``.
     pg_user: str = "langnghe"
+    pg_app_user: str = "langnghe_app"
+    pg_admin_user: str = "langnghe_admin"
     pg_database: str = "langnghe"
     pg_os_user: str = "postgres"
     real_data: Path = Field(default_factory=lambda: project_root().parent / "shared" / "data")
@@ -70,6 +78,11 @@ class Settings(BaseSettings):
     #: Inputs of siting runs started from the web (a DEM GeoTIFF, an OSM-style land-use
     #: GeoPackage, extra road lines); unset inputs leave their criteria out of the page.
     secret_key: str | None = None
+    #: ``production`` (the default, e.g. under gunicorn) refuses a database that trusts
+    #: password-less connections or gives the web a superuser; ``langnghe serve`` is development.
+    environment: Literal["development", "production"] = Field(
+        default="production", validation_alias=AliasChoices("LANGNGHE_ENV", "LANGNGHE_ENVIRONMENT")
+    )
     #: Rate limits (per client address): sign-in attempts, and the heavy analyses.
     rate_login: str = "10 per minute"
     rate_heavy: str = "60 per minute"
@@ -131,18 +144,40 @@ class Settings(BaseSettings):
         return int(chosen.read_text().strip()) if chosen.exists() else DEFAULT_PORT
 
     @property
+    def pg_passfile(self) -> Path:
+        """The libpq password file (mode 0600) of the embedded cluster's roles."""
+        return self.home / "pgpass"
+
+    @property
     def pgdata(self) -> Path:
         """Folder of the embedded cluster."""
         return self.home / "pgdata"
 
-    def dsn(self, database: str | None = None) -> str:
-        """Return the libpq connection string, optionally for another database name."""
+    def dsn(self, database: str | None = None, *, role: Role = "owner") -> str:
+        """Return the libpq connection string, optionally for another database name.
+
+        Parameters
+        ----------
+        database
+            Another database of the same server (default: ``pg_database``).
+        role
+            Embedded cluster only: ``owner`` (migrations and commands), ``app`` (the web
+            server) or ``admin`` (the superuser, for ``langnghe db start``). The password
+            is read by libpq from ``pg_passfile``, never put in the string. With
+            ``DATABASE_URL`` every role is that URL's.
+        """
         if self.database_url is not None:
             if database is None:
                 return self.database_url
             return _replace_dbname(self.database_url, database)
+        from urllib.parse import quote
+
         name = database or self.pg_database
-        return f"postgresql://{self.pg_user}@127.0.0.1:{self.port}/{name}"
+        user = {"owner": self.pg_user, "app": self.pg_app_user, "admin": self.pg_admin_user}[role]
+        return (
+            f"postgresql://{quote(user, safe='')}@127.0.0.1:{self.port}/{quote(name, safe='')}"
+            f"?passfile={quote(str(self.pg_passfile), safe='/')}"
+        )
 
 
 def _replace_dbname(url: str, database: str) -> str:

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify
 
+from gis.db import refuse_insecure_server
 from gis.settings import Settings, get_settings
 from layers.collections import COLLECTIONS, layer_versions
 from webmap import api, data_api, db, editing, jobs, login, pages, planners, tiles, tours
@@ -29,6 +30,8 @@ def _healthz() -> Response:
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; the pool is created here, connections are borrowed per request."""
     settings = settings or get_settings()
+    if settings.environment == "production":
+        refuse_insecure_server(settings)
     app = Flask(__name__)
     app.config["LANGNGHE"] = settings
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

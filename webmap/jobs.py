@@ -71,7 +71,7 @@ class JobRunner:
     ) -> str:
         """Queue ``work`` as a job of ``kind`` and return the job's id."""
         job_id = str(uuid.uuid4())
-        conn = connect(self.settings, application_name="langnghe-job")
+        conn = connect(self.settings, application_name="langnghe-job", role="app")
         try:
             with transaction(conn):
                 insert_job(conn, job_id, kind, params, created_by=created_by)
@@ -81,7 +81,7 @@ class JobRunner:
         return job_id
 
     def _run(self, job_id: str, work: Work) -> None:
-        status = connect(self.settings, application_name="langnghe-job-status")
+        status = connect(self.settings, application_name="langnghe-job-status", role="app")
         status.autocommit = True
         last = [-1.0]
 
@@ -93,7 +93,7 @@ class JobRunner:
                 last[0] = fraction
                 update(progress=min(max(fraction, 0.0), 1.0), message=_stored(message))
 
-        conn = connect(self.settings, application_name="langnghe-job-work")
+        conn = connect(self.settings, application_name="langnghe-job-work", role="app")
         try:
             update(status="running")
             with transaction(conn):  # the job owns its analysis' transaction

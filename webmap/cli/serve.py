@@ -12,7 +12,13 @@ __all__ = ["serve"]
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 def serve(host: str, port: int) -> None:
     """Serve the web map (development server; see README for gunicorn)."""
+    import os
+
+    from gis.settings import get_settings
     from webmap.app import create_app
 
+    settings = get_settings()
+    if not ({"LANGNGHE_ENV", "LANGNGHE_ENVIRONMENT"} & set(os.environ)):
+        settings = settings.model_copy(update={"environment": "development"})
     click.echo(f"LangNghe GIS on http://{host}:{port}/")
-    create_app().run(host=host, port=port, threaded=True)
+    create_app(settings).run(host=host, port=port, threaded=True)
