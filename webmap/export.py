@@ -6,7 +6,6 @@ Leaflet, inlined into the file, so the export opens from disk with no network at
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 
@@ -33,6 +32,30 @@ _DOLLAR_SHIM = (
 )
 
 
+def _text(value: object) -> str:
+    """``value`` as HTML text safe inside folium's JavaScript template literals.
+
+    folium puts popup and tooltip HTML raw into backtick strings of a script, so besides
+    ``<>&"'`` the backtick, ``$`` (``${...}`` runs code) and the backslash become entities.
+    """
+    return escape(str(value)).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def _clusters_for_tooltips(clusters: dict) -> dict:
+    """Only what the tooltip shows (the name, as escaped text) and the geometry."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {"name": _text(feature["properties"].get("name") or "")},
+            }
+            for feature in clusters.get("features", [])
+        ],
+    }
+
+
 def _inline(html: str) -> str:
     js = (_VENDOR / "leaflet.js").read_text(encoding="utf-8") + "\n" + _DOLLAR_SHIM
     css = (_VENDOR / "leaflet.css").read_text(encoding="utf-8")
@@ -57,10 +80,10 @@ def village_map_html(
     props = village["properties"]
     description = props.get("description_vi" if lang == "vi" else "description_en") or ""
     popup = (
-        f"<b>{escape(props['name'])}</b><br>{escape(labels['craft'])}: "
-        f"{escape(labels['craft_name'])}"
-        f"<br>{escape(labels['opening_hours'])}: {escape(props.get('opening_hours') or '-')}"
-        f"<p>{escape(description)}</p>"
+        f"<b>{_text(props['name'])}</b><br>{_text(labels['craft'])}: "
+        f"{_text(labels['craft_name'])}"
+        f"<br>{_text(labels['opening_hours'])}: {_text(props.get('opening_hours') or '-')}"
+        f"<p>{_text(description)}</p>"
     )
     folium.CircleMarker(
         [lat, lon],
@@ -69,16 +92,16 @@ def village_map_html(
         fill=True,
         fill_opacity=0.9,
         popup=folium.Popup(popup, max_width=300),
-        tooltip=props["name"],
+        tooltip=folium.Tooltip(_text(props["name"])),
     ).add_to(fmap)
     if clusters.get("features"):
         folium.GeoJson(
-            json.loads(json.dumps(clusters)),
+            _clusters_for_tooltips(clusters),
             name=labels["clusters"],
             style_function=lambda _f: {"color": "#6a1b9a", "weight": 2, "fillOpacity": 0.2},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(fmap)
     fmap.get_root().header.add_child(  # type: ignore[attr-defined]
-        folium.Element(f"<title>{escape(props['name'])} · LangNghe GIS</title>")
+        folium.Element(f"<title>{_text(props['name'])} · LangNghe GIS</title>")
     )
     return _inline(fmap.get_root().render())
