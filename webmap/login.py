@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired
 from webmap.auth import verify_password
 from webmap.db import get_conn
 from webmap.pages import render_page
+from webmap.params import safe_next
 
 __all__ = ["LoginForm", "bp"]
 
@@ -34,12 +35,7 @@ def login() -> Response | str | tuple[str, int]:
         user = verify_password(get_conn(), form.username.data.strip(), form.password.data)
         if user is not None:
             login_user(user)
-            target = request.args.get("next", "")
-            return redirect(
-                target
-                if target.startswith("/") and not target.startswith("//")
-                else url_for("pages.planner")
-            )
+            return redirect(safe_next(request.args.get("next")) or url_for("pages.planner"))
         flash(_("Wrong user name or password"))
         return render_page("login.html", form=form, page="login"), 401
     return render_page("login.html", form=form, page="login")

@@ -34,10 +34,35 @@ __all__ = [
     "parse_tile",
     "parse_tour",
     "parse_units",
+    "safe_next",
 ]
 
 #: Query parameters with a meaning of their own; anything else must be a filterable property.
 RESERVED = {"bbox", "limit", "offset", "datetime", "f", "lang", "bbox-crs"}
+
+
+def safe_next(raw: str | None) -> str | None:
+    r"""A same-origin relative path to go to after sign-in, or ``None``.
+
+    Browsers drop tabs and newlines from URLs and read ``\\`` as ``/``, so ``/\t/evil.example``
+    or ``/\evil.example`` would leave the site: any control character or backslash refuses
+    the target, and what remains must be a path (no scheme, no host) not starting with ``//``.
+
+    Examples
+    --------
+    >>> safe_next("/tour?lang=en"), safe_next("/\t/evil.example"), safe_next("//evil.example")
+    ('/tour?lang=en', None, None)
+    """
+    from urllib.parse import urlsplit
+
+    if not raw or len(raw) > 2000 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+        return None
+    if "\\" in raw or not raw.startswith("/") or raw.startswith("//"):
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    return raw
 
 
 def parse_int(raw: str | None, name: str, *, default: int, minimum: int, maximum: int) -> int:
