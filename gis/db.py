@@ -128,6 +128,20 @@ def savepoint(conn: Any, *, keep: bool = True) -> Iterator[Any]:
             cur.execute(sql.SQL("ROLLBACK TO SAVEPOINT {}").format(name))
 
 
+def _answers(conn) -> bool:
+    """Whether a pooled connection still reaches its server (one cheap round trip)."""
+    if conn.closed:
+        return False
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1")
+        conn.rollback()
+    except (psycopg2.OperationalError, psycopg2.InterfaceError):
+        logger.info("dropping a pooled connection the server closed")
+        return False
+    return True
+
+
 class Database:
     """A small pool of connections for the web app (as the application role by default)."""
 
@@ -160,16 +174,22 @@ class Database:
         return self._pool
 
     def getconn(self) -> Connection:
-        """Borrow a connection; a broken one is replaced transparently."""
+        """Borrow a connection that answers; broken ones are closed and replaced.
+
+        After a server restart every pooled connection is dead although ``closed`` is still
+        false: each is checked with a round trip (``SELECT 1``) before it is handed out, so
+        an idle site recovers at its next request instead of answering 503s.
+        """
         pool = self._get_pool()
-        try:
-            conn = pool.getconn()
-        except psycopg2.OperationalError as exc:
-            raise DatabaseUnavailableError("the database is not reachable") from exc
-        if conn.closed:
+        for _attempt in range(self._maxconn + 1):
+            try:
+                conn = pool.getconn()
+            except psycopg2.OperationalError as exc:
+                raise DatabaseUnavailableError("the database is not reachable") from exc
+            if _answers(conn):
+                return conn
             pool.putconn(conn, close=True)
-            return self.getconn()
-        return conn
+        raise DatabaseUnavailableError("the database is not reachable")
 
     def putconn(self, conn: Connection, *, broken: bool = False) -> None:
         """Return a borrowed connection; broken ones are closed, not reused."""
