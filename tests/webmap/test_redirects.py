@@ -39,6 +39,9 @@ def test_next_never_leaves_the_site(client, accounts):
     form = {"username": "planner", "password": PASSWORDS["planner"], "csrf_token": token}
     for target in HOSTILE:
         response = client.post("/login?next=" + target, data=form)
+        if response.status_code == 400:  # refused outright (NUL, control characters): no redirect
+            assert "Location" not in response.headers, target
+            continue
         assert response.status_code == 302, target
         where = urlsplit(_browser_target(response.headers["Location"]))
         assert (where.scheme, where.netloc) == ("http", "langnghe.example"), (target, where)
