@@ -118,7 +118,7 @@ class TemplateDatabases:
     def drop_stale(self) -> None:
         """Drop the databases that test runs which are no longer running left behind."""
         pattern = re.compile(rf"^{self.PREFIX}(\d+)_")
-        admin = connect(self.server, database="postgres")
+        admin = connect(self.server, database="postgres", role="admin")  # may end anyone's
         try:
             with admin.cursor() as cur:
                 cur.execute(
@@ -156,7 +156,7 @@ class TemplateDatabases:
 
     def _disconnect(self, name: str) -> None:
         """End the sessions a builder left open on ``name`` (a template must have none)."""
-        admin = connect(self.server, database="postgres")
+        admin = connect(self.server, database="postgres", role="admin")  # may end anyone's
         try:
             with admin.cursor() as cur:
                 cur.execute(
