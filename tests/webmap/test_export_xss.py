@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.webmap.test_browser import browser  # noqa: F401 - the Chromium fixture
 from webmap.export import village_map_html
 
 #: Each payload sets a flag when it runs: through HTML, a template literal or a closed script.
@@ -50,7 +49,7 @@ def _export() -> str:
     )
 
 
-def test_export_with_hostile_values_runs_no_script(browser, tmp_path):  # noqa: F811
+def test_export_with_hostile_values_runs_no_script(browser, tmp_path):
     path = tmp_path / "hostile.html"
     path.write_text(_export(), encoding="utf-8")
     browser.get(path.as_uri())
