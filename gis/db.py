@@ -128,7 +128,7 @@ def savepoint(conn: Any, *, keep: bool = True) -> Iterator[Any]:
             cur.execute(sql.SQL("ROLLBACK TO SAVEPOINT {}").format(name))
 
 
-def _answers(conn) -> bool:
+def _answers(conn: psycopg2.extensions.connection) -> bool:
     """Whether a pooled connection still reaches its server (one cheap round trip)."""
     if conn.closed:
         return False
@@ -276,7 +276,10 @@ def refuse_insecure_server(settings: Settings) -> None:
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
-            user, superuser = cur.fetchone()
+            row = cur.fetchone()
+            if row is None:  # current_user always has a pg_roles row; be explicit for mypy
+                return
+            user, superuser = row
     finally:
         conn.close()
     if superuser:

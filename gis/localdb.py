@@ -283,7 +283,7 @@ def _running(settings: Settings) -> bool:
     )
 
 
-def _connect_admin(settings: Settings, trusting: bool):
+def _connect_admin(settings: Settings, trusting: bool) -> psycopg2.extensions.connection:
     """A superuser connection (autocommit) to the ``postgres`` database.
 
     On a cluster that still trusts local connections and whose superuser is the owner role
@@ -315,7 +315,8 @@ def _rename_old_superuser(settings: Settings) -> None:
     old.autocommit = True
     with old.cursor() as cur:
         cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if not cur.fetchone()[0]:
+        row = cur.fetchone()
+        if row is None or not row[0]:
             raise DatabaseUnavailableError(
                 f"the embedded cluster has no superuser {settings.pg_admin_user!r} to sign in as"
             )

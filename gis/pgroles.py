@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from psycopg2 import sql
+from psycopg2.extensions import cursor as Cursor
 
 __all__ = [
     "EXTENSIONS",
@@ -80,7 +81,7 @@ WHERE t.typowner = (SELECT oid FROM pg_roles WHERE rolname = %(from)s) AND t.typ
 """
 
 
-def ensure_role(cur, name: str, password: str) -> None:
+def ensure_role(cur: Cursor, name: str, password: str) -> None:
     """Create login role ``name`` (no superuser, no role or database creation) or reset it.
 
     The password is (re)set every time, so the password file is the one source of truth.
@@ -95,7 +96,7 @@ def ensure_role(cur, name: str, password: str) -> None:
     )
 
 
-def transfer_ownership(cur, *, from_role: str, to_role: str) -> int:
+def transfer_ownership(cur: Cursor, *, from_role: str, to_role: str) -> int:
     """Give ``to_role`` every object of the connected database that ``from_role`` owns.
 
     Extension members are left to the superuser who created the extension. Returns the
@@ -113,7 +114,7 @@ def transfer_ownership(cur, *, from_role: str, to_role: str) -> int:
     return len(objects)
 
 
-def grant_app(cur, database: str, *, owner: str, app: str) -> None:
+def grant_app(cur: Cursor, database: str, *, owner: str, app: str) -> None:
     """Rights of the application role in the connected database: connect, rows, sequences."""
     ids = {
         "db": sql.Identifier(database),
@@ -134,7 +135,7 @@ def grant_app(cur, database: str, *, owner: str, app: str) -> None:
         cur.execute(sql.SQL(statement).format(**ids))
 
 
-def prepare_database(cur, database: str, *, admin: str, owner: str, app: str) -> None:
+def prepare_database(cur: Cursor, database: str, *, admin: str, owner: str, app: str) -> None:
     """Make the connected database the owner's: extensions, ownership, the app's rights."""
     cur.execute(
         "SELECT name FROM pg_available_extensions WHERE name = ANY(%s)", (list(EXTENSIONS),)

@@ -99,7 +99,7 @@ def upsert_alerts(conn: Any, rule_id: int, station_ref: str, episodes: pd.DataFr
 
 
 def _when(value: Any) -> dt.datetime:
-    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value  # type: ignore[no-any-return]
+    return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
 
 
 def latest_alerts(conn: Any, *, limit: int = 50) -> list[dict[str, Any]]:

@@ -192,6 +192,8 @@ def _validate(
     """Validate a read frame; return accepted rows and the report so far."""
     problems = list(problems)
     report = ImportReport(spec.name, source, total=len(gdf), dry_run=options.dry_run)
+    if spec.prepare is None:  # every importable layer declares one (tests/layers)
+        raise TypeError(f"layer {spec.name} is importable but declares no prepare step")
     frame, found = spec.prepare(gdf, options)
     problems += found
     frame, found = check_fields(frame, spec.fields, rows=frame["_row"])
@@ -373,7 +375,7 @@ def import_frame(
             if layer.stage_check is not None:
                 found = layer.stage_check(cur, options)
                 report.problems += found
-                rejected = sorted({p.row for p in found if p.severity == "error"})
+                rejected = sorted({p.row for p in found if p.severity == "error"})  # type: ignore[type-var]
                 if rejected:
                     cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
             report.inserted, report.updated = _upsert(cur, layer)

@@ -74,7 +74,7 @@ def latest_air_time(conn: Any) -> dt.datetime | None:
             "JOIN monitoring_stations s ON s.id = m.station_id WHERE s.medium = 'air'"
         )
         (latest,) = cur.fetchone()
-    return latest  # type: ignore[no-any-return]
+    return latest
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def latest_local_day(conn: Any, station_id: int, timezone: str) -> dt.date | Non
             (timezone, station_id),
         )
         (day,) = cur.fetchone()
-    return day  # type: ignore[no-any-return]
+    return day
 
 
 def daily_means(conn: Any, station_id: int, timezone: str, day: dt.date) -> dict[str, float]:

@@ -133,7 +133,7 @@ def latest_date(conn: Any, kind: str | None = None) -> dt.date | None:
             "SELECT max(zone_date) FROM pollution_zones WHERE %s::text IS NULL OR kind = %s",
             (kind, kind),
         )
-        return cur.fetchone()[0]  # type: ignore[no-any-return]
+        return cur.fetchone()[0]
 
 
 def zones_on(conn: Any, day: dt.date, kind: str | None = None) -> gpd.GeoDataFrame:
