@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gis.errors import ValidationError
 from gis.messages import msg
 from planning import rules
 from planning.aqi import AqiTable, sub_index
@@ -42,7 +43,7 @@ _PM = ("PM2.5", "PM10")
 def _hourly(series: pd.Series) -> pd.Series:
     """Put values on a regular hourly index (missing hours become NaN)."""
     if not isinstance(series.index, pd.DatetimeIndex):
-        raise TypeError("values need a DatetimeIndex of hours")
+        raise ValidationError(msg("pollution.needs_hourly_index"))
     series = series.sort_index()
     full = pd.date_range(series.index.min().floor("h"), series.index.max().floor("h"), freq="h")
     return series.groupby(series.index.floor("h")).mean().reindex(full)

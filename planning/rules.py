@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from gis.errors import ValidationError
 from gis.messages import Message, msg
 
 __all__ = [
@@ -79,7 +80,7 @@ def local_date(when: Any) -> dt.date:
         return day
     result = _date(when)
     if result is None:
-        raise ValueError("a date is needed to choose the rule in force")
+        raise ValidationError(msg("rule.date_needed"))
     return result
 
 

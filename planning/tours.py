@@ -143,7 +143,7 @@ def plan_tour(
     if not stops:
         raise ValidationError(msg("tour.no_stops"))
     if time_s.shape != (len(stops) + 1, len(stops) + 1):
-        raise ValueError("time matrix must be (stops + 1) square, the start first")
+        raise ValidationError(msg("tour.time_matrix_shape"))
     plan = TourPlan(start_min=start_min, end_min=start_min)
     horizon = start_min + budget_min
     usable = _usable_stops(plan, time_s, stops)

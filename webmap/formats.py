@@ -44,7 +44,7 @@ def tour_gpx(plan: dict, *, title: str | None = None) -> str:
 
 
 def tour_geojson(plan: dict) -> dict:
-    """A plan as a FeatureCollection: the route line, then one point per stop with its times."""
+    """A localized plan as a FeatureCollection: the route line, then a point per stop with times."""
     features = (
         [
             {
@@ -54,7 +54,7 @@ def tour_geojson(plan: dict) -> dict:
                     "kind": "route",
                     "distance_m": plan["distance_m"],
                     "travel_min": plan["travel_min"],
-                    "method": plan["method"],
+                    "method": plan["method"]["text"],
                     "day": plan["day"],
                 },
             }

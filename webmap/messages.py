@@ -297,11 +297,15 @@ TEXTS: dict[str, str] = {
     "measurements.unit_unconvertible": N_("unit '{unit}' cannot be converted for this parameter"),
     "measurements.unknown_parameter": N_("unknown parameter '{parameter}'"),
     "measurements.unknown_station": N_("unknown station '{ref}': import stations first"),
+    "mode.car": N_("car"),
+    "mode.motorbike": N_("motorbike"),
+    "mode.walk": N_("on foot"),
     "ocop.unknown_village": N_("no village with ref '{ref}': import villages first"),
     "period.1h": N_("1-hour"),
     "period.24h": N_("24-hour"),
     "period.8h": N_("8-hour"),
     "period.year": N_("annual"),
+    "pollution.needs_hourly_index": N_("the values need a date-time index of hours"),
     "problem.file": N_("file: {reason}"),
     "problem.file_field": N_("file, field '{field}': {reason}"),
     "problem.row": N_("row {row}: {reason}"),
@@ -335,6 +339,7 @@ TEXTS: dict[str, str] = {
     "routes.unknown_villages": N_("unknown village ref(s): {refs}"),
     "routes.unreadable": N_("{path}: cannot read routes: {detail}"),
     "rule.article_not_recorded": N_("article not recorded"),
+    "rule.date_needed": N_("a date is needed to choose the rule in force"),
     "rule.source": N_(
         "{document}, {article}, in force {effective_from} to {effective_to}, {verified}"
     ),
@@ -386,15 +391,37 @@ TEXTS: dict[str, str] = {
     "status.fail": N_("fail"),
     "status.pass": N_("pass"),
     "status.unknown": N_("unknown"),
+    "tour.avoid_needs_network": N_(
+        "avoiding pollution zones needs a road network: this route is not changed by it"
+    ),
     "tour.dropped_budget": N_(
         "dropped: the day's time budget is too short (lowest priority first)"
     ),
     "tour.dropped_closed": N_("closed (or open too briefly) on that day"),
     "tour.dropped_no_fit": N_("does not fit in the day"),
     "tour.dropped_unreachable": N_("unreachable on the road network"),
+    "tour.method_network": N_("road network '{network}', {mode} profile"),
+    "tour.method_network_zones": N_(
+        "road network '{network}', {mode} profile, edges in pollution zones x{factor}"
+    ),
+    "tour.method_straight_line": N_(
+        "straight line x {detour_factor} detour factor at {speed_kmh} km/h (no road network loaded)"
+    ),
+    "tour.no_match": N_("no village matches the selection"),
     "tour.no_opening_hours": N_("{name}: no opening hours listed, assumed open"),
     "tour.no_stops": N_("no stop selected: pick at least one village"),
     "tour.opening_hours_unreadable": N_("cannot read opening hours '{opening_hours}': {detail}"),
+    "tour.pick_villages": N_("pick villages (refs) or a theme"),
+    "tour.start_off_network": N_(
+        "the start point is {distance_km} km from the road network (at most {max_km} km): "
+        "pick a point on land near a road"
+    ),
+    "tour.time_matrix_shape": N_(
+        "the travel time matrix must be square with one row per stop plus the start (first)"
+    ),
+    "tour.unknown_mode": N_("unknown travel mode '{mode}': use one of {choices}"),
+    "tour.unknown_theme": N_("unknown theme '{theme}'; themes: {choices}"),
+    "tour.unknown_villages": N_("unknown village(s): {refs}"),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
     "validate.above_maximum": N_("{value} is above the maximum {maximum}"),
     "validate.below_minimum": N_("{value} is below the minimum {minimum}"),

@@ -48,8 +48,10 @@ def tour_gpx_download():
 
 @bp.get("/api/tour.geojson")
 def tour_geojson_download():
-    """The plan as GeoJSON."""
-    plan = plan_village_tour(get_conn(), parse_tour(request.args, today=_today()))
+    """The plan as GeoJSON (its texts in the request's language)."""
+    plan = localize(
+        plan_village_tour(get_conn(), parse_tour(request.args, today=_today())), current_lang()
+    )
     return Response(
         json.dumps(tour_geojson(plan), ensure_ascii=False),
         mimetype="application/geo+json",

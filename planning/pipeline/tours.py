@@ -17,6 +17,7 @@ import shapely
 
 from gis.crs import METRIC_CRS, WGS84
 from gis.errors import ValidationError
+from gis.messages import Message, msg
 from gis.network import RoadGraph, path_geometry, project_to_metric, trace, travel_matrix
 from layers.roads import cached_graph
 from layers.villages import visit_details, visitable_near
@@ -53,6 +54,8 @@ FALLBACK_KMH = {"motorbike": 25.0, "car": 28.0, "walk": 4.5}
 MAX_SNAP_M = 2000.0
 #: Pollution-aware routing: edges inside a current pollution zone cost this many times more.
 ZONE_FACTOR = 3.0
+#: The travel modes as words of the user's language.
+_MODES = {"motorbike": msg("mode.motorbike"), "car": msg("mode.car"), "walk": msg("mode.walk")}
 
 
 @dataclass(frozen=True)
@@ -75,16 +78,18 @@ def _villages(conn: Any, request: TourRequest) -> list[dict[str, Any]]:
         found = visit_details(conn, list(request.refs))
         missing = [r for r in request.refs if r not in found]
         if missing:
-            raise ValidationError("unknown village(s): " + ", ".join(missing[:10]))
+            raise ValidationError(msg("tour.unknown_villages", refs=missing[:10]))
         rows = [found[r] for r in request.refs]
     elif request.theme:
         if request.theme not in THEMES:
-            raise ValidationError(f"unknown theme {request.theme!r}; themes: {', '.join(THEMES)}")
+            raise ValidationError(
+                msg("tour.unknown_theme", theme=request.theme, choices=list(THEMES))
+            )
         rows = visitable_near(conn, list(THEMES[request.theme]), *request.start, limit=8)
     else:
-        raise ValidationError("pick villages (refs) or a theme")
+        raise ValidationError(msg("tour.pick_villages"))
     if not rows:
-        raise ValidationError("no village matches the selection")
+        raise ValidationError(msg("tour.no_match"))
     return rows
 
 
@@ -131,8 +136,11 @@ def _fallback(
         "plan": plan,
         "line": line,
         "distance_m": float(sum(metres[a, b] for a, b in zip(order[:-1], order[1:], strict=True))),
-        "method": f"straight line x {DETOUR_FACTOR} detour factor at "
-        f"{FALLBACK_KMH[request.mode]:g} km/h (no road network loaded)",
+        "method": msg(
+            "tour.method_straight_line",
+            detour_factor=DETOUR_FACTOR,
+            speed_kmh=FALLBACK_KMH[request.mode],
+        ),
         "snap_m": {},
     }
 
@@ -149,8 +157,11 @@ def _on_network(
     nodes, snap = graph.snap(lon, lat)
     if snap[0] > MAX_SNAP_M:
         raise ValidationError(
-            f"the start point is {snap[0] / 1000:.1f} km from the road network "
-            f"(at most {MAX_SNAP_M / 1000:g} km): pick a point on land near a road"
+            msg(
+                "tour.start_off_network",
+                distance_km=round(float(snap[0]) / 1000, 1),
+                max_km=MAX_SNAP_M / 1000,
+            )
         )
     factor = None
     if request.avoid_pollution and zones:
@@ -185,13 +196,21 @@ def _on_network(
         "plan": plan,
         "line": shapely.LineString(coords) if len(coords) > 1 else None,
         "distance_m": distance,
-        "method": f"road network '{request.network}', {request.mode} profile"
-        + (f", edges in pollution zones x{ZONE_FACTOR:g}" if factor is not None else ""),
+        "method": _network_method(request, zones_avoided=factor is not None),
         "snap_m": {
             "start": round(float(snap[0]), 1),
             **{v["ref"]: round(float(d), 1) for v, d in zip(villages, snap[1:], strict=True)},
         },
     }
+
+
+def _network_method(request: TourRequest, *, zones_avoided: bool) -> Message:
+    mode = _MODES[request.mode]
+    if zones_avoided:
+        return msg(
+            "tour.method_network_zones", network=request.network, mode=mode, factor=ZONE_FACTOR
+        )
+    return msg("tour.method_network", network=request.network, mode=mode)
 
 
 def _edge_indices(graph: RoadGraph, path: list[int]) -> list[int]:
@@ -224,7 +243,9 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
         For an unknown mode, village or theme, or a start far from the road network.
     """
     if request.mode not in FALLBACK_KMH:
-        raise ValidationError(f"mode must be one of {', '.join(FALLBACK_KMH)}")
+        raise ValidationError(
+            msg("tour.unknown_mode", mode=request.mode, choices=list(FALLBACK_KMH))
+        )
     villages = _villages(conn, request)
     stops = _stops(villages, request.day)
     graph = cached_graph(conn, request.network)
@@ -236,9 +257,7 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
     )
     plan: TourPlan = result["plan"]
     if request.avoid_pollution and graph is None:
-        plan.notes.append(  # a sentence until it becomes a Message (issue 11, item 6)
-            "avoiding pollution zones needs a road network: this route is not changed by it"  # type: ignore[arg-type]
-        )
+        plan.notes.append(msg("tour.avoid_needs_network"))
     where = {v["ref"]: (v["lon"], v["lat"]) for v in villages}
     out = {
         "method": result["method"],

@@ -57,7 +57,9 @@ def test_tour_on_the_road_network(city):
             budget_min=240,
         ),
     )
-    assert plan["method"].startswith("road network 'default', motorbike")
+    assert plan["method"] == msg(
+        "tour.method_network", network="default", mode=msg("mode.motorbike")
+    )
     assert sorted(s["ref"] for s in plan["stops"]) == ["T-A", "T-B", "T-C"]
     assert plan["dropped"] == [
         {
@@ -92,17 +94,18 @@ def test_pollution_aware_routes_spend_less_distance_in_zones(city):
         )
     city.commit()
     plan = plan_village_tour(city, TourRequest(**{**request.__dict__, "avoid_pollution": True}))
-    assert "pollution zones x3" in plan["method"]
+    assert plan["method"].code == "tour.method_network_zones"
+    assert plan["method"].params["factor"] == 3
     assert plan["zone_m_without_option"] > 50
     assert plan["zone_m"] < plan["zone_m_without_option"]
 
 
 def test_points_off_the_network(city):
-    with pytest.raises(ValidationError, match="from the road network"):
+    with pytest.raises(ValidationError, match="tour.start_off_network"):
         plan_village_tour(
             city, TourRequest(refs=("T-A",), start=(107.5, 20.5), day=MONDAY)
         )  # in the sea
-    with pytest.raises(ValidationError, match="unknown village"):
+    with pytest.raises(ValidationError, match="tour.unknown_villages"):
         plan_village_tour(city, TourRequest(refs=("T-A", "NOPE"), day=MONDAY))
 
 

@@ -144,7 +144,8 @@ def tour(
 def _echo_plan(plan: dict) -> None:
     from webmap.messages import as_text
 
-    click.echo(f"{plan['day']} from {plan['start']['time']} ({plan['method']})")
+    method = as_text(plan["method"], cli_lang())
+    click.echo(f"{plan['day']} from {plan['start']['time']} ({method})")
     for stop in plan["stops"]:
         click.echo(
             f"  {stop['arrive']}-{stop['leave']}  {stop['name']}"

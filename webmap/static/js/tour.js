@@ -76,7 +76,7 @@ function planResult(plan) {
     plan.dropped.length ? h("p", { class: "warn" }, T.not_visited + ": " + plan.dropped.map((d) => d.name + " (" + d.reason.text + ")").join("; ")) : null,
     plan.zone_m_without_option !== undefined ? h("p", { class: "hint" }, T.in_zones + ": " + Math.round(plan.zone_m) + " m (" +
       Math.round(plan.zone_m_without_option) + " m " + T.without_option + ")") : null,
-    h("p", { class: "hint" }, T.method + ": " + plan.method),
+    h("p", { class: "hint" }, T.method + ": " + plan.method.text),
     join([h("a", { id: "gpx-link", href: "/api/tour.gpx?" + query(), download: true }, T.gpx),
       h("a", { id: "geojson-link", href: "/api/tour.geojson?" + query(), download: true }, "GeoJSON"),
       h("a", { id: "print-link", href: "/tour/print?" + query(), target: "_blank" }, T.print)], " · "),
