@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +40,8 @@ from gis.messages import Message, msg
 
 __all__ = [
     "LOCAL_TZ",
+    "citation",
+    "document_name",
     "effective_dates",
     "in_force",
     "is_verified",
@@ -117,14 +120,68 @@ def source(record: Mapping[str, Any]) -> Message:
     start, end = effective_dates(record)
     article = record.get("article")
     params = {
-        "document": str(record.get("document") or ""),
-        "article": str(article) if article else msg("rule.article_not_recorded"),
+        "document": document_name(str(record.get("document") or "")),
+        "article": citation(str(article)) if article else msg("rule.article_not_recorded"),
         "effective_from": start,
         "verified": msg("rule.verified" if is_verified(record) else "rule.unverified"),
     }
     if end is None:
         return msg("rule.source_open", **params)
     return msg("rule.source", **params, effective_to=end)
+
+
+_DOCUMENT_KINDS = {
+    "Decree": "cite.decree",
+    "Circular": "cite.circular",
+    "Decision": "cite.decision",
+}
+
+_ARTICLE = re.compile(
+    r"^Art\. (?P<article>[0-9]+[a-z]?)(?: cl\. (?P<clause>[0-9]+))?"
+    r"(?:, Appendix (?P<appendix>[IVX]+))?$"
+)
+
+
+def document_name(name: str) -> Message | str:
+    """A document's name as a message, so that "Decree" reads "Nghị định" in Vietnamese.
+
+    QCVN codes and unknown names are language-neutral and stay text.
+
+    Examples
+    --------
+    >>> document_name("Decree 32/2024/NĐ-CP")
+    Message(code='cite.decree', params={'number': '32/2024/NĐ-CP'})
+    >>> document_name("QCVN 05:2023/BTNMT")
+    'QCVN 05:2023/BTNMT'
+    """
+    kind, _, number = name.partition(" ")
+    if kind in _DOCUMENT_KINDS and number:
+        return msg(_DOCUMENT_KINDS[kind], number=number)
+    if name == "LangNghe planning option (not law)":
+        return msg("cite.planning_option")
+    return name
+
+
+def citation(article: str) -> Message | str:
+    """An article, clause, appendix or table reference as a message in either language.
+
+    Examples
+    --------
+    >>> citation("Art. 2 cl. 1")
+    Message(code='cite.article_clause', params={'article': '2', 'clause': '1'})
+    >>> citation("Table 2")
+    Message(code='cite.table', params={'table': '2'})
+    """
+    if article.startswith("Table ") and article[6:].strip():
+        return msg("cite.table", table=article[6:].strip())
+    found = _ARTICLE.match(article)
+    if found is None:
+        return article
+    if found["clause"]:
+        return msg("cite.article_clause", article=found["article"], clause=found["clause"])
+    if found["appendix"]:
+        return msg("cite.article_appendix", article=found["article"], appendix=found["appendix"])
+    return msg("cite.article", article=found["article"])
 
 
 def round_half_up(value: float) -> int:

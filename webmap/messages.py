@@ -91,6 +91,107 @@ TEXTS: dict[str, str] = {
         "{day}: {hours} of 24 hours of particulate data, {needed} needed (completeness rule of "
         "this project, 75%, not of the decision): no daily index"
     ),
+    "cite.article": N_("Art. {article}"),
+    "cite.article_appendix": N_("Art. {article}, Appendix {appendix}"),
+    "cite.article_clause": N_("Art. {article}({clause})"),
+    "cite.circular": N_("Circular {number}"),
+    "cite.decision": N_("Decision {number}"),
+    "cite.decree": N_("Decree {number}"),
+    "cite.planning_option": N_("LangNghe planning option (not law)"),
+    "cite.table": N_("Table {table}"),
+    "cli.aborted": N_("aborted"),
+    "cli.ahp.consistency": N_(
+        "lambda_max {lambda_max}, consistency index {ci}, consistency ratio {cr}"
+    ),
+    "cli.alerts.created": N_("{count} new alerts"),
+    "cli.alerts.rule_added": N_("rule {id} added"),
+    "cli.alerts.rule_kind": N_("give either --parameter and --above, or --aqi-at-least"),
+    "cli.allocate.by_line": N_("straight line x {factor} at {speed} km/h ({reason})"),
+    "cli.allocate.by_network": N_("road network {network}"),
+    "cli.allocate.cost": N_("scenario {id}: travel cost by {how}"),
+    "cli.allocate.summary": N_(
+        "sites: {sites}; demand covered {covered}% ({served}/{villages} villages); "
+        "commute mean {mean} min, max {max} min"
+    ),
+    "cli.bad_bbox": N_("expected minlon,minlat,maxlon,maxlat (four numbers), got {value}"),
+    "cli.bad_date": N_("expected a date YYYY-MM-DD, got {value}"),
+    "cli.bad_point": N_("expected lon,lat, got {value}"),
+    "cli.bad_weight": N_("weight {value}: expected name=number"),
+    "cli.check.one_polygon": N_("{file}: expected one polygon, found {count} features"),
+    "cli.check.summary": N_("{verdict}: {area} ha, unit {unit} ({level}, {version})"),
+    "cli.db.data_folder": N_("data folder: {path}"),
+    "cli.db.external_not_stopped": N_(
+        "DATABASE_URL is set: the external server is not ours to stop"
+    ),
+    "cli.db.migrated": N_("applied {count} migrations: {names}"),
+    "cli.db.mode_embedded": N_("embedded"),
+    "cli.db.mode_external": N_("external"),
+    "cli.db.not_running": N_("database ({mode}) NOT running: {dsn}"),
+    "cli.db.pending": N_("pending migrations: {names}"),
+    "cli.db.running": N_("database ({mode}) running: {dsn}"),
+    "cli.db.status": N_("mode: {mode}; dsn: {dsn}; running: {running}"),
+    "cli.db.stopped": N_("embedded database stopped"),
+    "cli.db.up_to_date": N_("applied 0 migrations (up to date)"),
+    "cli.error": N_("Error: {text}"),
+    "cli.exceedances.count": N_("{count} exceedances; unverified limits are marked verified=False"),
+    "cli.exposure.indicator": N_("indicator"),
+    "cli.exposure.percentile": N_("percentile"),
+    "cli.exposure.population": N_("population"),
+    "cli.exposure.rank": N_("rank"),
+    "cli.exposure.score": N_("score"),
+    "cli.exposure.summary": N_(
+        "{zones} zones on {date}: {villages} villages, {schools} schools, {clinics} clinics, "
+        "about {people} people inside"
+    ),
+    "cli.level.commune": N_("commune"),
+    "cli.level.district": N_("district"),
+    "cli.level.province": N_("province"),
+    "cli.note": N_("  note: {text}"),
+    "cli.number": N_("{value}"),
+    "cli.progress.allocate": N_("allocation"),
+    "cli.progress.import": N_("import {layer}"),
+    "cli.progress.roads": N_("roads {network}"),
+    "cli.progress.sample": N_("sample data"),
+    "cli.progress.siting": N_("siting"),
+    "cli.scenario_saved": N_("scenario {id}"),
+    "cli.scenarios.confirm_delete": N_("delete scenario {id}?"),
+    "cli.scenarios.deleted": N_("scenario {id} deleted ({files} raster files removed)"),
+    "cli.scenarios.export_suffix": N_("{path}: use a .geojson or .gpkg file name"),
+    "cli.scenarios.exported": N_("{count} features -> {path}"),
+    "cli.scenarios.features": N_("{count} features"),
+    "cli.serve.listening": N_("LangNghe GIS on {url}"),
+    "cli.siting.stable": N_("leader stable under +-20% weights"),
+    "cli.siting.summary": N_(
+        "scenario {id}: {count} candidates ({low}-{high} ha, threshold {threshold}); raster {file}"
+    ),
+    "cli.siting.unstable": N_(
+        "the leader changes when a weight moves by 20%: see the sensitivity table"
+    ),
+    "cli.surface.loo": N_("  leave-one-out RMSE {method}: {rmse}"),
+    "cli.surface.saved": N_("{file} (scenario {id}, bands: {bands})"),
+    "cli.tour.back": N_("  back {end}; {km} km, {minutes} min travelling"),
+    "cli.tour.day": N_("{day} from {start} ({method})"),
+    "cli.tour.dropped": N_("  not visited: {name}: {reason}"),
+    "cli.tour.on_the_way": N_("(+{minutes} min on the way)"),
+    "cli.trends.no_values": N_("no {parameter} values for station {station}"),
+    "cli.trends.none": N_("no trend: {reason}"),
+    "cli.trends.not_significant": N_("not significant"),
+    "cli.trends.result": N_(
+        "Theil-Sen {slope} per year [{low}, {high}], Mann-Kendall tau {tau}, p = {p} ({verdict})"
+    ),
+    "cli.trends.significant": N_("significant"),
+    "cli.users.active": N_("active"),
+    "cli.users.created": N_("user {username} ({role}) created, id {id}"),
+    "cli.users.disabled": N_("disabled"),
+    "cli.users.enabled": N_("user {username} enabled"),
+    "cli.users.revoked": N_("{count} tokens revoked"),
+    "cli.users.tokens": N_("{count} tokens"),
+    "cli.users.was_disabled": N_("user {username} disabled"),
+    "cli.water.values": N_("{station} on {date}: {values}"),
+    "cli.zones.sources_stored": N_("{count} source zones stored"),
+    "cli.zones.surface_stored": N_(
+        "{count} {parameter} zones above {limit} ({document}, {band}) on {date}"
+    ),
     "clusters.area_measured": N_("area_ha not given: {area_ha} ha measured from the polygon"),
     "clusters.area_mismatch": N_("stated {stated_ha} ha but the polygon measures {area_ha} ha"),
     "crs.both_needed": N_("both inputs need a CRS; got None"),

@@ -194,7 +194,7 @@ def test_users_cli_tokens_and_disabling(web_env, web_settings):
     made = run(
         "add", "cli-user", "--role", "env_officer", "--password-stdin", stdin="a-long-password\n"
     )
-    assert made.returncode == 0 and "created" in made.stdout
+    assert made.returncode == 0 and "đã tạo người dùng cli-user" in made.stdout
     again = run(
         "add", "cli-user", "--role", "planner", "--password-stdin", stdin="a-long-password\n"
     )
@@ -219,7 +219,7 @@ def test_users_cli_tokens_and_disabling(web_env, web_settings):
         == 403
     )
     assert "cli-user" in run("list").stdout
-    assert run("revoke", "cli-user").stdout.startswith("1 tokens revoked")
+    assert run("revoke", "cli-user").stdout.startswith("đã thu hồi 1 mã truy cập")
     assert client.get("/api/scenarios", headers=bearer(token)).status_code == 401
     token = run("token", "cli-user").stdout.strip()
     assert run("disable", "cli-user").returncode == 0

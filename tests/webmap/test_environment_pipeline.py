@@ -74,8 +74,18 @@ def test_aqi_and_exceedances_cli(web_env, web_settings):
         timeout=120,
     )
     assert (
-        exc.returncode == 0 and "QCVN 05:2023/BTNMT" in exc.stdout and "exceedances" in exc.stderr
+        exc.returncode == 0
+        and "QCVN 05:2023/BTNMT" in exc.stdout
+        and "lần vượt ngưỡng" in exc.stderr
     )
+    english = subprocess.run(
+        [executable("langnghe"), "--lang", "en", "exceedances", "--station", "SYN-AIR-VAN-MON"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert english.returncode == 0 and "exceedances; unverified limits" in english.stderr
 
 
 def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
@@ -236,7 +246,7 @@ def test_water_station_against_qcvn08_and_qcvn40(web_settings, web_env):
         timeout=120,
     )
     assert run.returncode == 0 and "QCVN 08:2023/BTNMT" in run.stdout and "QCVN 40" in run.stdout
-    assert "unknown" in run.stdout
+    assert "chưa rõ" in run.stdout and "Bảng 1" in run.stdout and "Thông tư 06/2025" in run.stdout
 
 
 def test_exceedances_endpoint(web_settings):

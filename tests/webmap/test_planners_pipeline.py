@@ -331,8 +331,8 @@ def test_planner_cli(web_env, web_settings, real_data, tmp_path):
         timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    assert "candidates (5-75 ha" in run.stdout and json.loads(out.read_text())["features"]
-    scenario = int(run.stdout.split("scenario ")[1].split(":")[0])
+    assert "ứng viên (5-75 ha" in run.stdout and json.loads(out.read_text())["features"]
+    scenario = int(run.stdout.split("kịch bản ")[1].split(":")[0])
     gpkg = tmp_path / "c.gpkg"
     exp = subprocess.run(
         [executable("langnghe"), "scenarios", "export", str(scenario), str(gpkg)],
@@ -362,7 +362,8 @@ def test_planner_cli(web_env, web_settings, real_data, tmp_path):
         env=env,
         timeout=60,
     )
-    assert check.returncode == 0 and "Decree 32/2024/NĐ-CP" in check.stdout
+    assert check.returncode == 0 and "Nghị định 32/2024/NĐ-CP" in check.stdout
+    assert "Decree" not in check.stdout and "Art." not in check.stdout
     alloc = subprocess.run(
         [executable("langnghe"), "allocate", "-p", "2", "--no-capacity"],
         capture_output=True,
@@ -370,4 +371,4 @@ def test_planner_cli(web_env, web_settings, real_data, tmp_path):
         env=env,
         timeout=120,
     )
-    assert alloc.returncode == 0 and "straight line x" in alloc.stdout
+    assert alloc.returncode == 0 and "đường thẳng x" in alloc.stdout

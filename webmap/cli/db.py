@@ -8,6 +8,7 @@ from gis import localdb
 from gis.migrate import apply, pending
 from gis.settings import get_settings
 from layers import migrations_folder
+from webmap.cli.options import say, text
 
 __all__ = ["db"]
 
@@ -21,8 +22,10 @@ def db() -> None:
 def start() -> None:
     """Install PostGIS if missing (as root), start the private cluster, create the database."""
     state = localdb.start(get_settings())
-    click.echo(
-        f"{state.mode} database {'running' if state.running else 'NOT running'}: {state.dsn}"
+    say(
+        "cli.db.running" if state.running else "cli.db.not_running",
+        mode=text(f"cli.db.mode_{state.mode}"),
+        dsn=state.dsn,
     )
 
 
@@ -31,10 +34,10 @@ def stop() -> None:
     """Stop the private cluster (never an external DATABASE_URL server)."""
     settings = get_settings()
     if not settings.embedded:
-        click.echo("DATABASE_URL is set: the external server is not ours to stop")
+        say("cli.db.external_not_stopped")
         return
     localdb.stop(settings)
-    click.echo("embedded database stopped")
+    say("cli.db.stopped")
 
 
 @db.command()
@@ -42,18 +45,24 @@ def status() -> None:
     """Say which database is used, whether it answers, and pending migrations."""
     settings = get_settings()
     state = localdb.status(settings)
-    click.echo(f"mode: {state.mode}\ndsn: {state.dsn}\nrunning: {'yes' if state.running else 'no'}")
+    say(
+        "cli.db.status",
+        mode=text(f"cli.db.mode_{state.mode}"),
+        dsn=state.dsn,
+        running=state.running,
+    )
     if state.pgdata:
-        click.echo(f"data folder: {state.pgdata}")
+        say("cli.db.data_folder", path=str(state.pgdata))
     if state.running:
         todo = pending(settings.dsn(), migrations_folder())
-        click.echo(f"pending migrations: {', '.join(todo) if todo else 'none'}")
+        say("cli.db.pending", names=", ".join(todo) if todo else text("word.none"))
 
 
 @db.command()
 def migrate() -> None:
     """Apply every pending schema migration."""
     done = apply(get_settings().dsn(), migrations_folder())
-    click.echo(
-        f"applied {len(done)} migrations" + (f": {', '.join(done)}" if done else " (up to date)")
-    )
+    if done:
+        say("cli.db.migrated", count=len(done), names=", ".join(done))
+    else:
+        say("cli.db.up_to_date")

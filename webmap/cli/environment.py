@@ -9,8 +9,10 @@ import click
 
 from gis.db import session, transaction
 from gis.errors import ValidationError
+from gis.messages import msg
 from gis.settings import get_settings
-from webmap.cli.options import LocalDate, LocalDateTime, cli_lang, today
+from webmap.cli.options import LocalDate, LocalDateTime, cli_lang, say, text, today
+from webmap.messages import as_text
 
 __all__ = [
     "alerts_group",
@@ -90,7 +92,7 @@ def exceedances_cmd(
         source=[render(m, cli_lang()) for m in found["source"]],
     )
     click.echo(found.to_csv(index=False), nl=False)
-    click.echo(f"# {len(found)} exceedances; unverified limits are marked verified=False", err=True)
+    click.echo("# " + text("cli.exceedances.count", count=len(found)), err=True)
     for message in counts["message"]:
         click.echo(f"# {render(message, cli_lang())}", err=True)
 
@@ -116,13 +118,16 @@ def surface_cmd(
     settings = get_settings()
     with session(settings, application_name="langnghe surface") as conn, transaction(conn):
         result = build_surface(conn, settings, parameter, start=since, end=until, cell_m=cell_m)
-    click.echo(
-        f"{result['path']} (scenario {result['scenario_id']}, bands: {', '.join(result['bands'])})"
+    say(
+        "cli.surface.saved",
+        file=Path(result["path"]).name,
+        id=result["scenario_id"],
+        bands=", ".join(result["bands"]),
     )
     for method, rmse in result["loo_rmse"].items():
-        click.echo(f"  leave-one-out RMSE {method}: {rmse:.3f}")
+        say("cli.surface.loo", method=method, rmse=round(float(rmse), 3))
     for note in result["notes"]:
-        click.echo(f"  note: {note}")
+        say("cli.note", text=as_text(note, cli_lang()))
 
 
 @click.group(name="zones")
@@ -141,7 +146,7 @@ def zones_sources(day: dt.date | None) -> None:
     settings = get_settings()
     with session(settings, application_name="langnghe zones") as conn, transaction(conn):
         count = make_source_zones(conn, settings, day or today())
-    click.echo(f"{count} source zones stored")
+    say("cli.zones.sources_stored", count=count)
 
 
 @zones_group.command(name="surface")
@@ -159,9 +164,14 @@ def zones_surface(scenario_id: int, limit: float | None, band: str | None) -> No
     settings = get_settings()
     with session(settings, application_name="langnghe zones") as conn, transaction(conn):
         r = make_surface_zones(conn, settings, scenario_id, limit=limit, band=band)
-    click.echo(
-        f"{r['zones']} {r['parameter']} zones above {r['limit']:g} "
-        f"({r['document']}, {r['band']}) on {r['date']}"
+    say(
+        "cli.zones.surface_stored",
+        count=r["zones"],
+        parameter=r["parameter"],
+        limit=r["limit"],
+        document=r["document"],
+        band=r["band"],
+        date=r["date"],
     )
 
 
@@ -184,25 +194,34 @@ def trends_cmd(station: str, parameter: str) -> None:
     """Monthly means of a station's parameter and their Theil-Sen / Mann-Kendall trend."""
     from layers.measurements import measurements_frame
     from planning.trends import monthly_means, trend
-    from webmap.messages import as_text
 
     with session(get_settings(), application_name="langnghe trends") as conn:
         frame = measurements_frame(conn, stations=[station])
     values = frame[frame["parameter"] == parameter].set_index("observed_at")["value"]
     if values.empty:
-        raise ValidationError(f"no {parameter} values for station {station!r}")
+        raise ValidationError(msg("cli.trends.no_values", parameter=parameter, station=station))
     monthly = monthly_means(values)
     click.echo(monthly.to_csv(), nl=False)
     try:
         result = trend(monthly)
     except ValidationError as exc:
-        click.echo(f"# no trend: {as_text(exc.message or str(exc), cli_lang())}")
+        click.echo(
+            "# " + text("cli.trends.none", reason=as_text(exc.message or str(exc), cli_lang()))
+        )
         return
     click.echo(
-        f"# Theil-Sen {result['slope_per_year']:+.2f} per year "
-        f"[{result['slope_low_per_year']:+.2f}, {result['slope_high_per_year']:+.2f}], "
-        f"Mann-Kendall tau {result['tau']:.2f}, p = {result['p_value']:.3f} "
-        f"({'significant' if result['significant'] else 'not significant'})"
+        "# "
+        + text(
+            "cli.trends.result",
+            slope=round(result["slope_per_year"], 2),
+            low=round(result["slope_low_per_year"], 2),
+            high=round(result["slope_high_per_year"], 2),
+            tau=round(result["tau"], 2),
+            p=round(result["p_value"], 3),
+            verdict=text(
+                "cli.trends.significant" if result["significant"] else "cli.trends.not_significant"
+            ),
+        )
     )
 
 
@@ -232,7 +251,7 @@ def alerts_group() -> None:
 def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> None:
     """Add a rule: --parameter P --above X, or --aqi-at-least N; for --hours H."""
     if (parameter is None) != (threshold is None) or (parameter is None) == (aqi_at_least is None):
-        raise click.UsageError("give either --parameter and --above, or --aqi-at-least")
+        raise click.UsageError(text("cli.alerts.rule_kind"))
     from layers.alerts import add_rule
 
     with session(get_settings(), application_name="langnghe alerts") as conn, transaction(conn):
@@ -245,7 +264,7 @@ def alerts_add(name, parameter, threshold, aqi_at_least, min_hours, station) -> 
             min_hours=min_hours,
             station_ref=station,
         )
-    click.echo(f"rule {rule_id} added")
+    say("cli.alerts.rule_added", id=rule_id)
 
 
 @alerts_group.command(name="run")
@@ -256,7 +275,7 @@ def alerts_run() -> None:
     settings = get_settings()
     with session(settings, application_name="langnghe alerts") as conn, transaction(conn):
         created = run_alerts(conn, settings.sample_data / "regulations")
-    click.echo(f"{created} new alerts")
+    say("cli.alerts.created", count=created)
 
 
 @click.command(name="exposure")
@@ -293,14 +312,22 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
             level=level,
             save_as=save_as,
         )
-    click.echo(
-        f"{r['zones']} zones on {r['date']}: {r['villages_inside']} villages, "
-        f"{r['schools_inside']} schools, "
-        f"{r['clinics_inside']} clinics, about {r['population_inside']:,.0f} people inside"
+    say(
+        "cli.exposure.summary",
+        zones=r["zones"],
+        date=r["date"],
+        villages=r["villages_inside"],
+        schools=r["schools_inside"],
+        clinics=r["clinics_inside"],
+        people=round(float(r["population_inside"])),
     )
     for note in r["notes"]:
-        click.echo(f"  note: {note}")
-    click.echo(f"rank  {level:28s} indicator  percentile  population  score")
+        say("cli.note", text=as_text(note, cli_lang()))
+    click.echo(
+        f"{text('cli.exposure.rank'):5s} {text(f'cli.level.{level}'):28s} "
+        f"{text('cli.exposure.indicator'):>9s}  {text('cli.exposure.percentile'):>10s}  "
+        f"{text('cli.exposure.population'):>10s}  {text('cli.exposure.score'):>6s}"
+    )
     for u in r["ranking"][:top]:
         pop = "?" if u["population"] is None else f"{u['population']:,}"
         score = "?" if u["score"] is None else f"{u['score']:,.0f}"
@@ -309,7 +336,7 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
             f"{u['percentile']:10.1f}  {pop:>10s}  {score:>6s}"
         )
     if save_as:
-        click.echo(f"scenario {r['scenario_id']}")
+        say("cli.scenario_saved", id=r["scenario_id"])
 
 
 @click.command(name="water")
@@ -332,7 +359,6 @@ def water_cmd(station, day, wastewater, column, kq, kf) -> None:
     The regulations are those in force on the day; QCVN 40 is the one for the facility.
     """
     from planning.pipeline.water import water_status
-    from webmap.messages import as_text
 
     settings = get_settings()
     with session(settings, application_name="langnghe water") as conn:
@@ -347,11 +373,16 @@ def water_cmd(station, day, wastewater, column, kq, kf) -> None:
             kf=kf,
         )
     lang = cli_lang()
-    click.echo(
-        f"{station} on {r['date']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["values"].items())
+    say(
+        "cli.water.values",
+        station=station,
+        date=dt.date.fromisoformat(str(r["date"])),
+        values=", ".join(
+            f"{k} {text('cli.number', value=round(v, 2))}" for k, v in r["values"].items()
+        ),
     )
     click.echo(as_text(r["river"]["message"], lang))
     for h in r["health"]:
         click.echo(as_text(h["message"], lang))
     for w in r.get("wastewater", []):
-        click.echo(f"{w['result']:7s} " + as_text(w["message"], lang))
+        click.echo(f"{text('status.' + w['result']):10s} " + as_text(w["message"], lang))

@@ -13,7 +13,7 @@ from gis.db import session, transaction
 from gis.settings import get_settings
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import IMPORTABLE, get_spec
-from webmap.cli.options import FILE, cli_lang, echo_lines, network_option, progress_bar
+from webmap.cli.options import FILE, cli_lang, echo_lines, network_option, progress_bar, text
 
 __all__ = ["import_", "measurements_group"]
 
@@ -85,7 +85,7 @@ def _layer_command(layer: str) -> click.Command:
         with (
             session(get_settings(), application_name=f"langnghe import {layer}") as conn,
             transaction(conn),
-            progress_bar(f"import {layer}") as progress,
+            progress_bar(text("cli.progress.import", layer=layer)) as progress,
         ):
             report = run_import(conn, get_spec(layer), file, replace(options, progress=progress))
         _finish(report, report_file)
@@ -159,7 +159,7 @@ def measurements(
     with (
         session(get_settings(), application_name="langnghe import measurements") as conn,
         transaction(conn),
-        progress_bar("import measurements") as bar,
+        progress_bar(text("cli.progress.import", layer="measurements")) as bar,
     ):
         report = import_measurements(
             conn,
@@ -210,7 +210,7 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
     with (
         session(get_settings(), application_name="langnghe import roads") as conn,
         transaction(conn),
-        progress_bar(f"roads {network}") as progress,
+        progress_bar(text("cli.progress.roads", network=network)) as progress,
     ):
         report = import_roads(
             conn, file, network=network, crs=crs, dry_run=dry_run, progress=progress

@@ -83,21 +83,34 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo(_text("cli.aborted"), err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except LangNgheError as exc:
-        click.echo(f"Error: {_error_text(exc)}", err=True)
+        click.echo(_text("cli.error", text=_error_text(exc)), err=True)
         sys.exit(1)
+
+
+def _lang() -> str:
+    from gis.settings import get_settings
+
+    return _chosen.get("lang") or get_settings().lang
+
+
+def _text(code: str, **params: object) -> str:
+    """A message in the language of this run's ``--lang`` (the command's context has ended)."""
+    from gis.messages import Message
+    from webmap.messages import render
+
+    return render(Message(code, params), _lang())
 
 
 def _error_text(exc: LangNgheError) -> str:
     """The error's message in the language of ``--lang`` (LANGNGHE_LANG, default vi)."""
     if exc.message is None:
         return str(exc)
-    from gis.settings import get_settings
     from webmap.messages import render
 
-    return render(exc.message, _chosen.get("lang") or get_settings().lang)
+    return render(exc.message, _lang())

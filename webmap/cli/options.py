@@ -34,6 +34,8 @@ __all__ = [
     "parse_weights",
     "progress_bar",
     "read_yaml",
+    "say",
+    "text",
     "today",
 ]
 
@@ -90,6 +92,22 @@ def echo_lines(messages: list[Any]) -> None:
         click.echo(("  " if i else "") + as_text(line, lang))
 
 
+def text(code: str, **params: Any) -> str:
+    """The message ``code`` with ``params`` as text in the chosen language (``--lang``)."""
+    from gis.messages import Message
+    from webmap.messages import render
+
+    return render(Message(code, params), cli_lang())
+
+
+_text = text
+
+
+def say(code: str, *, err: bool = False, **params: Any) -> None:
+    """Print the message ``code`` with ``params`` in the chosen language (``--lang``)."""
+    click.echo(text(code, **params), err=err)
+
+
 def _zone() -> ZoneInfo:
     return ZoneInfo(get_settings().timezone)
 
@@ -111,7 +129,7 @@ class LocalDate(click.ParamType):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            self.fail(f"expected a date YYYY-MM-DD, got {value!r}", param, ctx)
+            self.fail(text("cli.bad_date", value=str(value)), param, ctx)
 
 
 class LocalDateTime(click.ParamType):
@@ -127,7 +145,7 @@ class LocalDateTime(click.ParamType):
             try:
                 moment = dt.datetime.fromisoformat(str(value))
             except ValueError:
-                self.fail(f"expected a date YYYY-MM-DD, got {value!r}", param, ctx)
+                self.fail(text("cli.bad_date", value=str(value)), param, ctx)
         return moment if moment.tzinfo else moment.replace(tzinfo=_zone())
 
 
@@ -142,7 +160,7 @@ def parse_point(text: str) -> tuple[float, float]:
     try:
         lon, lat = (float(v) for v in text.split(","))
     except ValueError:
-        raise click.BadParameter(f"expected lon,lat, got {text!r}") from None
+        raise click.BadParameter(_text("cli.bad_point", value=text)) from None
     return lon, lat
 
 
@@ -157,11 +175,9 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     try:
         values = tuple(float(v) for v in text.split(","))
     except ValueError:
-        raise click.BadParameter(f"expected minlon,minlat,maxlon,maxlat, got {text!r}") from None
+        raise click.BadParameter(_text("cli.bad_bbox", value=text)) from None
     if len(values) != 4:
-        raise click.BadParameter(
-            f"expected 4 numbers minlon,minlat,maxlon,maxlat, got {len(values)}"
-        )
+        raise click.BadParameter(_text("cli.bad_bbox", value=text))
     return values[0], values[1], values[2], values[3]
 
 
@@ -181,7 +197,7 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
         try:
             out[name.strip()] = float(value)
         except ValueError:
-            raise click.BadParameter(f"weight {part!r}: expected name=number") from None
+            raise click.BadParameter(_text("cli.bad_weight", value=part)) from None
     return out
 
 

@@ -9,6 +9,7 @@ import click
 
 from gis.db import session, transaction
 from gis.errors import ValidationError
+from gis.messages import msg
 from gis.settings import get_settings
 from webmap.cli.options import (
     cli_lang,
@@ -18,7 +19,10 @@ from webmap.cli.options import (
     parse_weights,
     progress_bar,
     read_yaml,
+    say,
+    text,
 )
+from webmap.messages import as_text
 from webmap.rule_results import rendered
 
 __all__ = ["allocate_cmd", "check_cluster_cmd", "siting_group"]
@@ -117,16 +121,19 @@ def siting_run(
     with (
         session(settings, application_name="langnghe siting") as conn,
         transaction(conn),
-        progress_bar("siting") as progress,
+        progress_bar(text("cli.progress.siting")) as progress,
     ):
         result = run_siting(conn, settings, request, progress=progress)
     for note in result["notes"]:
-        click.echo(f"  {note}")
-    click.echo(
-        f"scenario {result['scenario_id']}: {result['candidates']} candidates "
-        f"({result['area_limits_ha'][0]:g}-{result['area_limits_ha'][1]:g} ha, "
-        f"threshold {result['threshold']:g}); "
-        f"raster {result['path']}"
+        say("cli.note", text=as_text(note, cli_lang()))
+    say(
+        "cli.siting.summary",
+        id=result["scenario_id"],
+        count=result["candidates"],
+        low=result["area_limits_ha"][0],
+        high=result["area_limits_ha"][1],
+        threshold=result["threshold"],
+        file=Path(result["path"]).name,
     )
     gdf = result["candidates_gdf"]
     cols = ["rank", "area_ha", "mean_score"] + [
@@ -134,11 +141,7 @@ def siting_run(
     ]
     if len(gdf):
         click.echo(gdf[cols].head(top).round(2).to_string(index=False))
-        click.echo(
-            "leader stable under +-20% weights"
-            if result["leader_stable"]
-            else "the leader changes when a weight moves by 20%: see the sensitivity table"
-        )
+        say("cli.siting.stable" if result["leader_stable"] else "cli.siting.unstable")
     if geojson_path:
         gdf.to_crs(4326).to_file(geojson_path, driver="GeoJSON")
 
@@ -155,9 +158,11 @@ def siting_ahp(matrix_file: str, criteria: str | None) -> None:
     names = names or [f"#{i + 1}" for i in range(len(result.weights))]
     for n, w in zip(names, result.weights, strict=True):
         click.echo(f"{n:28s} {w:.4f}")
-    click.echo(
-        f"lambda_max {result.lambda_max:.4f}  CI {result.consistency_index:.4f}  "
-        f"CR {result.consistency_ratio:.4f}"
+    say(
+        "cli.ahp.consistency",
+        lambda_max=round(result.lambda_max, 4),
+        ci=round(result.consistency_index, 4),
+        cr=round(result.consistency_ratio, 4),
     )
 
 
@@ -244,23 +249,28 @@ def allocate_cmd(
     with (
         session(settings, application_name="langnghe allocate") as conn,
         transaction(conn),
-        progress_bar("allocate") as progress,
+        progress_bar(text("cli.progress.allocate")) as progress,
     ):
         result = run_allocation(conn, settings, request, progress=progress)
     cost = result["cost"]
-    how = (
-        f"road network {cost['network']!r}"
-        if cost["method"] == "network"
-        else f"straight line x {cost['detour_factor']} at {cost['speed_kmh']:g} km/h "
-        f"({cost['reason']})"
-    )
-    click.echo(f"scenario {result['scenario_id']}: travel cost by {how}")
-    click.echo(
-        f"sites: {', '.join(result['sites_chosen'])}; "
-        f"demand covered {result['demand_covered_pct']}% "
-        f"({result['villages_served']}/{result['villages']} villages); "
-        f"commute mean {result['mean_commute_min']} "
-        f"min, max {result['max_commute_min']} min"
+    if cost["method"] == "network":
+        how = text("cli.allocate.by_network", network=cost["network"])
+    else:
+        how = text(
+            "cli.allocate.by_line",
+            factor=cost["detour_factor"],
+            speed=cost["speed_kmh"],
+            reason=as_text(cost["reason"], cli_lang()),
+        )
+    say("cli.allocate.cost", id=result["scenario_id"], how=how)
+    say(
+        "cli.allocate.summary",
+        sites=", ".join(result["sites_chosen"]),
+        covered=result["demand_covered_pct"],
+        served=result["villages_served"],
+        villages=result["villages"],
+        mean=result["mean_commute_min"],
+        max=result["max_commute_min"],
     )
     table = result["assignment_gdf"][["village_ref", "site_ref", "commute_min", "need_ha"]]
     click.echo(table.to_string(index=False))
@@ -314,7 +324,7 @@ def check_cluster_cmd(
         geoms = [shapely.geometry.shape(f.get("geometry", f)) for f in features]
         if len(geoms) != 1:
             raise ValidationError(
-                f"{geojson_path}: expected one polygon, found {len(geoms)} features"
+                msg("cli.check.one_polygon", file=Path(geojson_path).name, count=len(geoms))
             )
         geometry = geoms[0]
     settings = get_settings()
@@ -337,10 +347,13 @@ def check_cluster_cmd(
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
         return
     facts = result["facts"]
-    click.echo(
-        f"{result['verdict'].upper()}: {facts['area_ha']:.2f} ha, "
-        f"unit {facts['unit'] or 'not known'} "
-        f"({facts['unit_level']}, {facts['unit_version']})"
+    say(
+        "cli.check.summary",
+        verdict=text(f"status.{result['verdict']}").upper(),
+        area=round(float(facts["area_ha"]), 2),
+        unit=facts["unit"] or text("word.unknown"),
+        level=text(f"cli.level.{facts['unit_level']}") if facts["unit_level"] else "",
+        version=facts["unit_version"],
     )
     for r in rendered(result["results"], cli_lang()):
         click.echo(f"  {r['status_text']:10s} {r['rule']:24s} {r['text']} ({r['source_text']})")

@@ -6,7 +6,7 @@ import click
 
 from gis.db import session, transaction
 from gis.settings import get_settings
-from webmap.cli.options import echo_lines, progress_bar
+from webmap.cli.options import echo_lines, progress_bar, text
 
 __all__ = ["sample"]
 
@@ -25,7 +25,7 @@ def sample_load() -> None:
     with (
         session(settings, application_name="langnghe sample") as conn,
         transaction(conn),
-        progress_bar("sample") as bar,
+        progress_bar(text("cli.progress.sample")) as bar,
     ):
         reports = load_sample(conn, settings, progress=bar)
     for report in reports:

@@ -8,7 +8,9 @@ import click
 
 from gis.db import session, transaction
 from gis.errors import ValidationError
+from gis.messages import msg
 from gis.settings import get_settings
+from webmap.cli.options import say, text
 
 __all__ = ["scenarios_group"]
 
@@ -26,10 +28,9 @@ def scenarios_list(kind: str | None) -> None:
 
     with session(get_settings()) as conn:
         for s in list_scenarios(conn, kind):
-            click.echo(
-                f"{s['id']:5d}  {s['kind']:11s} {s['created_at'][:16]}  "
-                f"{s['features']:5d} features  {s['name']}"
-            )
+            features = text("cli.scenarios.features", count=s["features"])
+            created = s["created_at"][:16]
+            click.echo(f"{s['id']:5d}  {s['kind']:11s} {created}  {features:>14s}  {s['name']}")
 
 
 @scenarios_group.command(name="show")
@@ -67,11 +68,11 @@ def scenarios_export(scenario_id: int, path: str, role: str | None) -> None:
     from layers.scenarios import scenario_features, write_features
 
     if not path.endswith((".geojson", ".gpkg")):
-        raise ValidationError(f"{path}: use a .geojson or .gpkg file name")
+        raise ValidationError(msg("cli.scenarios.export_suffix", path=path))
     with session(get_settings()) as conn:
         gdf = scenario_features(conn, scenario_id, role)
     write_features(gdf, path)
-    click.echo(f"{len(gdf)} features -> {path}")
+    say("cli.scenarios.exported", count=len(gdf), path=path)
 
 
 @scenarios_group.command(name="delete")
@@ -82,8 +83,8 @@ def scenarios_delete(scenario_id: int, yes: bool) -> None:
     from layers.scenarios import delete_scenario, remove_files
 
     if not yes:
-        click.confirm(f"delete scenario {scenario_id}?", abort=True)
+        click.confirm(text("cli.scenarios.confirm_delete", id=scenario_id), abort=True)
     with session(get_settings()) as conn, transaction(conn):
         paths = delete_scenario(conn, scenario_id)
     removed = remove_files(paths)  # once the rows are gone for good
-    click.echo(f"scenario {scenario_id} deleted ({len(removed)} raster files removed)")
+    say("cli.scenarios.deleted", id=scenario_id, files=len(removed))

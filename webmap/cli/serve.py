@@ -20,5 +20,7 @@ def serve(host: str, port: int) -> None:
     settings = get_settings()
     if not ({"LANGNGHE_ENV", "LANGNGHE_ENVIRONMENT"} & set(os.environ)):
         settings = settings.model_copy(update={"environment": "development"})
-    click.echo(f"LangNghe GIS on http://{host}:{port}/")
+    from webmap.cli.options import say
+
+    say("cli.serve.listening", url=f"http://{host}:{port}/")
     create_app(settings).run(host=host, port=port, threaded=True)

@@ -18,6 +18,8 @@ from webmap.cli.options import (
     mode_option,
     network_option,
     parse_point,
+    say,
+    text,
     today,
 )
 
@@ -144,18 +146,25 @@ def tour(
 def _echo_plan(plan: dict) -> None:
     from webmap.messages import as_text
 
-    method = as_text(plan["method"], cli_lang())
-    click.echo(f"{plan['day']} from {plan['start']['time']} ({method})")
+    lang = cli_lang()
+    say(
+        "cli.tour.day",
+        day=dt.date.fromisoformat(str(plan["day"])),
+        start=plan["start"]["time"],
+        method=as_text(plan["method"], lang),
+    )
     for stop in plan["stops"]:
         click.echo(
-            f"  {stop['arrive']}-{stop['leave']}  {stop['name']}"
-            f"  (+{stop['travel_min']} min on the way)"
+            f"  {stop['arrive']}-{stop['leave']}  {stop['name']}  "
+            + text("cli.tour.on_the_way", minutes=stop["travel_min"])
         )
-    click.echo(
-        f"  back {plan['end']}; {plan['distance_m'] / 1000:.1f} km, "
-        f"{plan['travel_min']:.0f} min travelling"
+    say(
+        "cli.tour.back",
+        end=plan["end"],
+        km=round(plan["distance_m"] / 1000, 1),
+        minutes=round(plan["travel_min"]),
     )
     for drop in plan["dropped"]:
-        click.echo(f"  not visited: {drop['name']}: {as_text(drop['reason'], cli_lang())}")
+        say("cli.tour.dropped", name=drop["name"], reason=as_text(drop["reason"], lang))
     for note in plan["notes"]:
-        click.echo(f"  note: {as_text(note, cli_lang())}")
+        say("cli.note", text=as_text(note, lang))

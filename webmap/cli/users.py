@@ -15,6 +15,7 @@ from gis.db import session, transaction
 from gis.settings import get_settings
 from layers import accounts
 from layers.accounts import ROLES
+from webmap.cli.options import say, text
 
 __all__ = ["users_group"]
 
@@ -42,7 +43,7 @@ def users_add(username: str, role: str, password_stdin: bool) -> None:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     with session(get_settings(), application_name=_APP) as conn, transaction(conn):
         user_id = add_user(conn, username, password, role)
-    click.echo(f"user {username} ({role}) created, id {user_id}")
+    say("cli.users.created", username=username, role=role, id=user_id)
 
 
 @users_group.command(name="list")
@@ -51,16 +52,15 @@ def users_list() -> None:
     with session(get_settings(), application_name=_APP) as conn:
         found = accounts.list_accounts(conn)
     for a in found:
-        state = "active" if a.active else "disabled"
-        click.echo(
-            f"{a.username:20s} {a.role:12s} {state:9s} {a.created_at:%Y-%m-%d}  {a.tokens} tokens"
-        )
+        state = text("cli.users.active" if a.active else "cli.users.disabled")
+        tokens = text("cli.users.tokens", count=a.tokens)
+        click.echo(f"{a.username:20s} {a.role:12s} {state:12s} {a.created_at:%Y-%m-%d}  {tokens}")
 
 
 def _set_active(username: str, active: bool) -> None:
     with session(get_settings(), application_name=_APP) as conn, transaction(conn):
         accounts.set_active(conn, username, active)
-    click.echo(f"user {username} {'enabled' if active else 'disabled'}")
+    say("cli.users.enabled" if active else "cli.users.was_disabled", username=username)
 
 
 @users_group.command(name="disable")
@@ -96,4 +96,4 @@ def users_revoke(username: str, name: str | None) -> None:
     """Revoke a user's API tokens."""
     with session(get_settings(), application_name=_APP) as conn, transaction(conn):
         count = accounts.revoke_tokens(conn, username, name)
-    click.echo(f"{count} tokens revoked")
+    say("cli.users.revoked", count=count)
