@@ -23,6 +23,8 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from gis.crs import METRIC_CRS
+from gis.errors import ValidationError
+from gis.messages import Message, msg
 
 __all__ = [
     "PROFILES",
@@ -34,6 +36,7 @@ __all__ = [
     "path_geometry",
     "project_to_metric",
     "shortest_path",
+    "snap_within",
     "trace",
     "travel_matrix",
 ]
@@ -248,6 +251,36 @@ class RoadGraph:
         px, py = project_to_metric(np.atleast_1d(lon), np.atleast_1d(lat))
         dist, idx = self._tree.query(np.column_stack([px, py]))
         return np.asarray(idx, dtype=np.int64), np.asarray(dist, dtype=float)
+
+
+def snap_within(
+    graph: RoadGraph,
+    lon: float | NDArray[np.float64],
+    lat: float | NDArray[np.float64],
+    *,
+    max_m: float,
+    warn_m: float,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], list[Message]]:
+    """Nearest nodes of points, refusing any point more than ``max_m`` metres from the network.
+
+    Returns the nodes, the snap distances (m) and a warning for each point farther than
+    ``warn_m``.
+
+    Raises
+    ------
+    ValidationError
+        ``route.too_far`` for the first point beyond ``max_m``.
+    """
+    lons, lats = np.atleast_1d(lon), np.atleast_1d(lat)
+    nodes, dist = graph.snap(lons, lats)
+    notes: list[Message] = []
+    for x, y, d in zip(lons, lats, dist, strict=True):
+        where = dict(point=f"{x:.6f},{y:.6f}", distance_m=round(float(d)))
+        if d > max_m:
+            raise ValidationError(msg("route.too_far", **where, limit_m=round(max_m)))
+        if d > warn_m:
+            notes.append(msg("route.far_snap", **where))
+    return nodes, dist, notes
 
 
 def project_to_metric(

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     cluster_unit_level: Literal["province", "district", "commune"] = "district"
     #: Straight-line distance times this factor when no road network is loaded (allocation).
     detour_factor: float = Field(default=1.35, ge=1.0, le=3.0)
+    #: A point farther than this (m) from the road network is refused by routing; one
+    #: farther than ``snap_warn_m`` is routed with a warning.
+    snap_max_m: float = Field(default=500.0, gt=0)
+    snap_warn_m: float = Field(default=200.0, ge=0)
     #: Inputs of siting runs started from the web (a DEM GeoTIFF, an OSM-style land-use
     #: GeoPackage, extra road lines); unset inputs leave their criteria out of the page.
     secret_key: str | None = None

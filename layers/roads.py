@@ -44,8 +44,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 _ONEWAY_TRUE = {"yes", "true", "1"}
-#: How far (degrees, about 30 m) a line end may be from the road it should meet.
-SNAP_TOLERANCE_DEG = 0.0003
 
 #: Road networks come from OSM files and graphs (``langnghe import roads``), not from the
 #: generic import; nodes and directed edges are keyed by their network.
@@ -100,7 +98,12 @@ class RoadImportReport:
     dropped_nodes: int = 0
     dropped_edges: int = 0
     noded_lines: int = 0
+    crossings: int = 0
+    moved: int = 0
+    moved_max_m: float = 0.0
+    moved_mean_m: float = 0.0
     notes: list[Message] = field(default_factory=list)
+    errors: list[Message] = field(default_factory=list)
 
     def messages(self) -> list[Message]:
         """The report as messages, one a line (rendered by the command line)."""
@@ -117,26 +120,51 @@ class RoadImportReport:
             )
         ]
         if self.noded_lines:
-            lines.append(msg("roads.noded", lines=self.noded_lines))
+            lines.append(msg("roads.noded", lines=self.noded_lines, crossings=self.crossings))
+            lines.append(
+                msg(
+                    "roads.snapped",
+                    vertices=self.moved,
+                    max_m=round(self.moved_max_m, 2),
+                    mean_m=round(self.moved_mean_m, 2),
+                )
+            )
+        lines += self.errors
         lines += [msg("import.note", note=n) for n in self.notes]
         return lines
 
 
+#: The columns of the edges every reader returns (before numbering and storage).
+EDGE_COLUMNS = ("u", "v", "length_m", "highway", "maxspeed", "oneway", "name", "osm_id", "geometry")
+#: The columns of a stored edge, in the order the import copies them.
+STORED_COLUMNS = (
+    "network",
+    "source",
+    "target",
+    "osm_id",
+    "name",
+    "highway",
+    "oneway",
+    "maxspeed_kmh",
+    "length_m",
+    "cost",
+    "reverse_cost",
+    "geom",
+)
+#: Columns that hold the class of a road, the first found wins.
+_CLASS_COLUMNS = ("highway", "loai_duong", "fclass", "type")
+#: Columns that hold an OSM way id (``@id`` may read ``way/123``).
+_OSM_ID_COLUMNS = ("osm_id", "osmid", "osmId", "@id", "id")
+#: Default distance (m) a dangling end of an unnoded line may move onto another line.
+SNAP_M = 3.0
+
+
+def _rows() -> dict[str, list]:
+    return {k: [] for k in EDGE_COLUMNS}
+
+
 def _edge_frame(rows: dict[str, list]) -> pd.DataFrame:
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "u",
-            "v",
-            "length_m",
-            "highway",
-            "maxspeed",
-            "oneway",
-            "name",
-            "osm_id",
-            "geometry",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(EDGE_COLUMNS))
 
 
 def _metric_length(geoms) -> np.ndarray:
@@ -151,20 +179,7 @@ def _read_graphml(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         [(k, float(d["x"]), float(d["y"])) for k, d in graph.nodes(data=True)],
         columns=["key", "lon", "lat"],
     )
-    rows: dict[str, list] = {
-        k: []
-        for k in (
-            "u",
-            "v",
-            "length_m",
-            "highway",
-            "maxspeed",
-            "oneway",
-            "name",
-            "osm_id",
-            "geometry",
-        )
-    }
+    rows = _rows()
     for u, v, data in graph.edges(data=True):
         rows["u"].append(u)
         rows["v"].append(v)
@@ -197,91 +212,155 @@ def _read_osmnx_gpkg(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             "geometry": edges.geometry.to_numpy(),
         }
     )
-    return frame, node_frame
+    return frame[list(EDGE_COLUMNS)], node_frame
 
 
-def _node_lines(lines: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Split lines where they cross or touch, then make directed edges (two unless one-way)."""
+def _as_tags(value: object) -> dict | None:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
+
+
+def flatten_tags(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns holding a JSON object (``tags``, ``properties``) spread into one column a key.
+
+    A key already present as a column keeps the column's value where it has one.
+    """
+    out = lines.copy()
+    for column in [c for c in lines.columns if c != lines.geometry.name]:
+        if lines[column].dtype != object:
+            continue
+        parsed = lines[column].map(_as_tags)
+        if parsed.isna().all() or parsed[lines[column].notna()].isna().any():
+            continue
+        spread = pd.DataFrame(list(parsed.map(lambda d: d or {})), index=lines.index)
+        out = out.drop(columns=[column])
+        for key in spread.columns:
+            out[key] = out[key].where(out[key].notna(), spread[key]) if key in out else spread[key]
+    return out
+
+
+def _osm_ids(lines: pd.DataFrame) -> pd.Series:
+    column = next((c for c in _OSM_ID_COLUMNS if c in lines.columns), None)
+    if column is None:
+        return pd.Series([None] * len(lines), index=lines.index, dtype=object)
+    return lines[column].astype(str).str.extract(r"(\d+)")[0]
+
+
+def _oneway(lines: pd.DataFrame) -> pd.Series:
+    """``1`` one-way along the line, ``-1`` against it, ``0`` both ways (or not stated)."""
+    if "oneway" not in lines.columns:
+        return pd.Series(0, index=lines.index)
+    text = lines["oneway"].astype(str).str.lower()
+    return pd.Series(
+        np.where(text.isin(_ONEWAY_TRUE), 1, np.where(text == "-1", -1, 0)), index=lines.index
+    )
+
+
+def _level(lines: pd.DataFrame) -> np.ndarray:
+    """What two crossing lines must share to meet: the same bridge, tunnel and layer tags."""
+    parts = [
+        lines[c].astype(str).where(lines[c].notna() & (lines[c].astype(str) != "no"), "")
+        if c in lines.columns
+        else pd.Series("", index=lines.index)
+        for c in ("bridge", "tunnel", "layer")
+    ]
+    return (parts[0] + "|" + parts[1] + "|" + parts[2]).to_numpy(object)
+
+
+def _node_lines(
+    lines: gpd.GeoDataFrame, report: RoadImportReport, snap_m: float | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Node the lines (see :mod:`gis.noding`), then make directed edges (two unless one-way)."""
+    from gis.noding import node_lines, shares_vertices
+
     attrs = lines.reset_index(drop=True)
     geoms = attrs.geometry.to_numpy()
-    # Unnoded data stops short of the road it meets: snap each line to the others first.
-    everything = shapely.union_all(geoms)
-    snapped = shapely.snap(geoms, everything, SNAP_TOLERANCE_DEG)
-    merged = shapely.union_all(shapely.line_merge(snapped))  # nodes at every crossing
-    pieces = [
-        g
-        for g in getattr(merged, "geoms", [merged])
-        if g.geom_type == "LineString" and g.length > 0
-    ]
-    tree = shapely.STRtree(attrs.geometry.to_numpy())
-    rows: dict[str, list] = {
-        k: []
-        for k in (
-            "u",
-            "v",
-            "length_m",
-            "highway",
-            "maxspeed",
-            "oneway",
-            "name",
-            "osm_id",
-            "geometry",
-        )
-    }
-    lengths = _metric_length(pieces)
-    cls_col = next(
-        (c for c in ("highway", "loai_duong", "fclass", "type") if c in attrs.columns), None
+    shared = bool({"u", "v"} <= set(attrs.columns) or {"src", "tgt"} <= set(attrs.columns))
+    shared = shared or (snap_m is None and shares_vertices(geoms))
+    noded = node_lines(
+        geoms, shared=shared, snap_m=SNAP_M if snap_m is None else snap_m, level=_level(attrs)
     )
+    report.reader = "lines (shared vertices)" if shared else "lines (unnoded, ends snapped)"
+    report.noded_lines, report.crossings = len(attrs), noded.crossings
+    report.moved, report.moved_max_m, report.moved_mean_m = (
+        noded.moved,
+        noded.moved_max_m,
+        noded.moved_mean_m,
+    )
+    if noded.unmatched:
+        report.errors.append(msg("roads.unmatched_edges", edges=noded.unmatched))
+    cls_col = next((c for c in _CLASS_COLUMNS if c in attrs.columns), None)
+    if cls_col is None:
+        report.notes.append(msg("roads.no_class"))
     name_col = next((c for c in ("name", "ten") if c in attrs.columns), None)
-    for piece, length in zip(pieces, lengths, strict=True):
-        probe = piece.interpolate(0.5, normalized=True)
-        hits = tree.query(probe, predicate="dwithin", distance=1e-7)
-        src = attrs.iloc[int(hits[0])] if len(hits) else attrs.iloc[0]
-        start = tuple(round(c, 7) for c in piece.coords[0])
-        end = tuple(round(c, 7) for c in piece.coords[-1])
-        oneway = str(src.get("oneway", "")).lower()
-        for a, b, geom in ((start, end, piece), (end, start, shapely.reverse(piece))):
-            if oneway in _ONEWAY_TRUE and a == end:
-                continue
-            if oneway == "-1" and a == start:
-                continue
-            rows["u"].append(a)
-            rows["v"].append(b)
-            rows["length_m"].append(float(length))
-            rows["highway"].append(src.get(cls_col) if cls_col else None)
-            rows["maxspeed"].append(src.get("maxspeed"))
-            rows["oneway"].append(oneway in _ONEWAY_TRUE or oneway == "-1")
-            rows["name"].append(src.get(name_col) if name_col else None)
-            rows["osm_id"].append(src.get("osm_id"))
-            rows["geometry"].append(geom)
-    frame = _edge_frame(rows)
-    keys = pd.unique(pd.concat([frame["u"], frame["v"]]))
-    nodes = pd.DataFrame({"key": keys, "lon": [k[0] for k in keys], "lat": [k[1] for k in keys]})
-    return frame, nodes, len(attrs)
+    src = attrs.iloc[noded.source].reset_index(drop=True)
+    oneway = _oneway(src).to_numpy()
+    keys = pd.Series([f"p{i}" for i in range(len(noded.node_xy))], dtype=object)
+    start, end = keys.to_numpy()[noded.start], keys.to_numpy()[noded.end]
+    forward, backward = oneway >= 0, oneway <= 0
+
+    def _take(column: str | None, mask: np.ndarray) -> np.ndarray:
+        if column is None or column not in src.columns:
+            return np.full(int(mask.sum()), None, dtype=object)
+        return src[column].to_numpy(object)[mask]
+
+    ids = _osm_ids(src)
+    parts = []
+    for mask, a, b, geom in (
+        (forward, start, end, noded.pieces),
+        (backward, end, start, shapely.reverse(noded.pieces)),
+    ):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "u": a[mask],
+                    "v": b[mask],
+                    "length_m": noded.length_m[mask],
+                    "highway": _take(cls_col, mask),
+                    "maxspeed": _take("maxspeed", mask),
+                    "oneway": oneway[mask] != 0,
+                    "name": _take(name_col, mask),
+                    "osm_id": ids.to_numpy(object)[mask],
+                    "geometry": np.asarray(geom, dtype=object)[mask],
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)[list(EDGE_COLUMNS)]
+    nodes = pd.DataFrame(
+        {"key": keys.to_numpy(), "lon": noded.node_xy[:, 0], "lat": noded.node_xy[:, 1]}
+    )
+    return frame, nodes
 
 
 def _read_lines(
-    path: Path, crs: str | None
-) -> tuple[pd.DataFrame, pd.DataFrame, int, list[Message]]:
+    path: Path, crs: str | None, report: RoadImportReport, snap_m: float | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     lines = gpd.read_file(path)
     if lines.crs is None:
         if crs is None:
             raise ValidationError(msg("io.no_crs", path=str(path)))
         lines = lines.set_crs(crs)
-    lines = to_wgs84(lines).explode(index_parts=False)
-    notes: list[Message] = []
+    lines = flatten_tags(to_wgs84(lines).explode(index_parts=False))
     kinds = lines.geometry.geom_type
     if (~kinds.isin(["LineString"])).any():
-        notes.append(msg("roads.non_lines", features=int((~kinds.isin(["LineString"])).sum())))
+        report.notes.append(
+            msg("roads.non_lines", features=int((~kinds.isin(["LineString"])).sum()))
+        )
         lines = lines[kinds == "LineString"]
     for column in ("loai_duong", "type", "railway"):
         if column in lines.columns:
             rail = lines[column].astype(str).str.lower().str.contains("sắt|rail", regex=True)
             if rail.any():
-                notes.append(msg("roads.railways", lines=int(rail.sum())))
+                report.notes.append(msg("roads.railways", lines=int(rail.sum())))
                 lines = lines[~rail]
-    frame, nodes, count = _node_lines(lines)
-    return frame, nodes, count, notes
+    return _node_lines(lines, report, snap_m)
 
 
 def _read_osm(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -298,20 +377,7 @@ def _read_osm(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             tags = dict(obj.tags)
             ways.append((obj.id, refs, tags))
     usage = pd.Series([r[0] for _, refs, _ in ways for r in refs]).value_counts()
-    rows: dict[str, list] = {
-        k: []
-        for k in (
-            "u",
-            "v",
-            "length_m",
-            "highway",
-            "maxspeed",
-            "oneway",
-            "name",
-            "osm_id",
-            "geometry",
-        )
-    }
+    rows = _rows()
     coords: dict[int, tuple[float, float]] = {}
     for way_id, refs, tags in ways:
         oneway = tags.get("oneway", "no").lower()
@@ -344,9 +410,15 @@ def _read_osm(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def read_network(
-    path: Path, *, crs: str | None = None
+    path: Path, *, crs: str | None = None, snap_m: float | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, RoadImportReport]:
-    """Read any supported road file into directed edges and nodes (keys, not yet numbered)."""
+    """Read any supported road file into directed edges and nodes (keys, not yet numbered).
+
+    Graphs (GraphML, OSMnx GeoPackage) and OSM files keep their own nodes. Line files that
+    share vertices are noded at shared vertices and exact crossings; unnoded ones (or any,
+    with ``snap_m``) first have their dangling ends snapped within ``snap_m`` metres
+    (default :data:`SNAP_M`).
+    """
     suffix = (
         "".join(path.suffixes[-2:]).lower()
         if path.name.endswith(".osm.pbf")
@@ -365,8 +437,7 @@ def read_network(
         report.reader = "OSMnx GeoPackage"
         edges, nodes = _read_osmnx_gpkg(path)
     elif suffix in (".geojson", ".json", ".gpkg", ".shp"):
-        report.reader = "lines (noded)"
-        edges, nodes, report.noded_lines, report.notes = _read_lines(path, crs)
+        edges, nodes = _read_lines(path, crs, report, snap_m)
     else:
         raise ValidationError(msg("roads.unsupported_file", path=str(path)))
     if edges.empty:
@@ -422,11 +493,18 @@ def import_roads(
     network: str = "default",
     crs: str | None = None,
     dry_run: bool = False,
+    snap_m: float | None = None,
+    max_snap_m: float = 500.0,
     progress: Progress | None = None,
 ) -> RoadImportReport:
-    """Replace road network ``network`` with the contents of ``path``, in one transaction."""
+    """Replace road network ``network`` with the contents of ``path``, in one transaction.
+
+    Raises ``ValidationError`` (with the report's errors) when an edge matches no source line.
+    """
     path = Path(path)
-    edges, nodes, report = read_network(path, crs=crs)
+    edges, nodes, report = read_network(path, crs=crs, snap_m=snap_m)
+    if report.errors:
+        raise ValidationError(report.errors[0])
     report.network = network
     kept, kept_nodes = build(edges, nodes, report)
     kept_nodes = kept_nodes.assign(
@@ -458,25 +536,7 @@ def import_roads(
         step(1)
         _copy(cur, "road_nodes", ["network", "id", "osm_id", "geom"], kept_nodes)
         step(2)
-        _copy(
-            cur,
-            "roads",
-            [
-                "network",
-                "source",
-                "target",
-                "osm_id",
-                "name",
-                "highway",
-                "oneway",
-                "maxspeed_kmh",
-                "length_m",
-                "cost",
-                "reverse_cost",
-                "geom",
-            ],
-            kept,
-        )
+        _copy(cur, "roads", list(STORED_COLUMNS), kept)
         step(3)
         cur.execute(
             query("upsert_road_network"),
@@ -504,8 +564,11 @@ def import_roads(
             ),
         )
         if network == "default" and not dry_run:
-            redrawn = recompute_on_network(conn, _graph_from_frames(kept, kept_nodes))
+            redrawn, kept_routes = recompute_on_network(
+                conn, _graph_from_frames(kept, kept_nodes), max_snap_m=max_snap_m
+            )
             report.notes.append(msg("roads.routes_redrawn", routes=redrawn))
+            report.notes += kept_routes
     return report
 
 

@@ -12,7 +12,7 @@ from psycopg2.extras import execute_values
 
 from gis.db import savepoint
 from gis.errors import ImportFailedError, ValidationError
-from gis.messages import msg
+from gis.messages import Message, msg
 from gis.text import fold, nfc
 from gis.validate import Problem
 from layers._sql import query
@@ -211,27 +211,45 @@ def import_routes(
     return report
 
 
-def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
-    """Redraw every curated route along the roads of ``graph`` (fastest legs); return how many.
+def recompute_on_network(
+    conn, graph, *, profile: str = "motorbike", max_snap_m: float = 500.0
+) -> tuple[int, list[Message]]:
+    """Redraw curated routes along the roads of ``graph`` (fastest legs).
 
-    Called after the default road network changes; routes whose stops cannot all be
-    reached keep their straight lines.
+    Called after the default road network changes. A route is redrawn only when every stop
+    lies within ``max_snap_m`` metres of the network and every leg has a path; otherwise the
+    stored line is kept and a message says which stop is how far (or which leg has no path).
+    Returns how many routes were redrawn and the messages about those kept.
     """
     import shapely
 
     from gis.network import path_geometry, shortest_path
 
+    kept: list[Message] = []
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT r.id, array_agg(ST_X(v.geom) ORDER BY s.seq), "
-            "array_agg(ST_Y(v.geom) ORDER BY s.seq) FROM tourism_routes r "
-            "JOIN route_stops s ON s.route_id = r.id "
-            "JOIN craft_villages v ON v.id = s.village_id GROUP BY r.id"
+            "SELECT r.id, r.ref, array_agg(v.ref ORDER BY s.seq), "
+            "array_agg(ST_X(v.geom) ORDER BY s.seq), array_agg(ST_Y(v.geom) ORDER BY s.seq) "
+            "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
+            "JOIN craft_villages v ON v.id = s.village_id GROUP BY r.id, r.ref"
         )
         routes = cur.fetchall()
         done = 0
-        for route_id, xs, ys in routes:
-            nodes, _snap = graph.snap(xs, ys)
+        for route_id, ref, stops, xs, ys in routes:
+            nodes, snap = graph.snap(xs, ys)
+            far = [(stop, d) for stop, d in zip(stops, snap, strict=True) if d > max_snap_m]
+            if far:
+                stop, distance = max(far, key=lambda item: item[1])
+                kept.append(
+                    msg(
+                        "routes.kept_far_stop",
+                        route=ref,
+                        stop=stop,
+                        distance_m=round(float(distance)),
+                        limit_m=round(max_snap_m),
+                    )
+                )
+                continue
             coords: list[tuple[float, float]] = []
             for a, b in zip(nodes[:-1], nodes[1:], strict=True):
                 _cost, path = shortest_path(graph, int(a), int(b), weight="time", profile=profile)
@@ -241,14 +259,16 @@ def recompute_on_network(conn, graph, *, profile: str = "motorbike") -> int:
                     break
                 if leg is not None:
                     coords += list(leg.coords) if not coords else list(leg.coords)[1:]
-            if len(coords) > 1:
-                cur.execute(
-                    "UPDATE tourism_routes SET geom = ST_GeomFromText(%s, %s), "
-                    "geometry_method = 'network', updated_at = now() WHERE id = %s",
-                    (shapely.LineString(coords).wkt, SRID, route_id),
-                )
-                done += 1
-    return done
+            if len(coords) < 2:
+                kept.append(msg("routes.kept_no_path", route=ref))
+                continue
+            cur.execute(
+                "UPDATE tourism_routes SET geom = ST_GeomFromText(%s, %s), "
+                "geometry_method = 'network', updated_at = now() WHERE id = %s",
+                (shapely.LineString(coords).wkt, SRID, route_id),
+            )
+            done += 1
+    return done, kept
 
 
 def route_with_stops(conn, ref: str) -> dict[str, Any] | None:

@@ -421,7 +421,18 @@ TEXTS: dict[str, str] = {
         "no road network '{network}' is loaded: run `langnghe import roads FILE`"
     ),
     "roads.no_edges": N_("{path}: no road edges found"),
-    "roads.noded": N_("noded {lines} input lines at their crossings"),
+    "roads.no_class": N_(
+        "no road class column (highway, loai_duong, fclass, type): every edge gets the default "
+        "speeds and one-way streets are unknown"
+    ),
+    "roads.noded": N_(
+        "noded {lines} input lines at their shared vertices and {crossings} exact crossings"
+    ),
+    "roads.snapped": N_(
+        "{vertices} dangling line ends moved onto another line (at most {max_m} m, "
+        "on average {mean_m} m)"
+    ),
+    "roads.unmatched_edges": N_("{edges} edges match no line of the file: import refused"),
     "roads.non_lines": N_("{features} non-line features ignored"),
     "roads.railways": N_("{lines} railway lines left out"),
     "roads.routes_redrawn": N_("{routes} curated tourism routes redrawn on the new network"),
@@ -433,10 +444,23 @@ TEXTS: dict[str, str] = {
     "roads.unsupported_file": N_(
         "{path}: unsupported road file; use .osm.pbf, .osm, .graphml, .gpkg, .geojson"
     ),
+    "routes.kept_far_stop": N_(
+        "route {route} kept as stored: stop {stop} is {distance_m} m from the new network "
+        "(limit {limit_m} m)"
+    ),
+    "routes.kept_no_path": N_("route {route} kept as stored: a leg has no path on the new network"),
     "routes.no_list": N_("{path}: expected a top-level 'routes:' list"),
     "routes.not_mapping": N_("a route must be a mapping"),
     "routes.stop_without_village": N_("stop without a village: {stop}"),
     "routes.too_few_stops": N_("a route needs at least 2 stops"),
+    "route.far_snap": N_(
+        "point {point} is {distance_m} m from the nearest road: the answer may be off"
+    ),
+    "route.no_path": N_("no path between these points on network '{network}'"),
+    "route.too_far": N_(
+        "point {point} is {distance_m} m from the nearest road of the network (at most "
+        "{limit_m} m): pick a point near a road"
+    ),
     "routes.unknown_villages": N_("unknown village ref(s): {refs}"),
     "routes.unreadable": N_("{path}: cannot read routes: {detail}"),
     "rule.article_not_recorded": N_("article not recorded"),

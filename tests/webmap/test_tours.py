@@ -145,6 +145,39 @@ def test_curated_routes_are_redrawn_when_the_network_changes(conn, real_data, tm
     assert method == "network" and points > 20 and metres > 3000
 
 
+def test_curated_route_with_a_stop_off_the_network_is_kept(conn, real_data, tmp_path):
+    """A stop 13 km outside Ba Đình: the stored line stays, the report says which and how far."""
+    from layers.routes import import_routes
+
+    villages = tmp_path / "v.csv"
+    villages.write_text(
+        "ref,name,craft,source,lon,lat\nF-1,Một,wood,test,105.8200,21.0400\n"
+        "F-FAR,Xa,wood,test,105.9300,20.9500\n",
+        encoding="utf-8",
+    )
+    run_import(conn, get_spec("villages"), villages, ImportOptions(progress=False))
+    routes = tmp_path / "r.yaml"
+    routes.write_text(
+        "routes:\n  - {ref: far, name_vi: Tuyến, name_en: Route, theme: wood, stops: "
+        "[{village: F-1}, {village: F-FAR}]}\n",
+        encoding="utf-8",
+    )
+    import_routes(conn, routes)
+    with conn.cursor() as cur:
+        cur.execute("SELECT ST_AsText(geom) FROM tourism_routes WHERE ref = 'far'")
+        before = cur.fetchone()[0]
+    report = import_roads(
+        conn, real_data / "roads" / "badinh.graphml", network="default", progress=False
+    )
+    assert msg("roads.routes_redrawn", routes=0) in report.notes
+    (kept,) = [n for n in report.notes if n.code == "routes.kept_far_stop"]
+    assert kept.params["route"] == "far" and kept.params["stop"] == "F-FAR"
+    assert 10_000 < kept.params["distance_m"] < 20_000 and kept.params["limit_m"] == 500
+    with conn.cursor() as cur:
+        cur.execute("SELECT geometry_method, ST_AsText(geom) FROM tourism_routes WHERE ref = 'far'")
+        assert cur.fetchone() == ("straight_line", before)
+
+
 def test_tour_exports_from_the_web(client):
     import json as _json
 

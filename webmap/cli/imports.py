@@ -203,7 +203,14 @@ def routes(file: Path, dry_run: bool) -> None:
 @network_option
 @click.option("--crs", help="CRS of a lines file that does not state one.")
 @click.option("--dry-run", is_flag=True, help="Read, node and check, then roll back.")
-def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
+@click.option(
+    "--snap-m",
+    type=click.FloatRange(0, 5000),
+    default=None,
+    help="Snap dangling line ends within this many metres (default: 3 m for unnoded lines; "
+    "lines that share vertices are not snapped unless this is given).",
+)
+def roads(file: Path, network: str, crs: str | None, dry_run: bool, snap_m: float | None) -> None:
     """Import a road network (.osm.pbf, .osm, OSMnx .graphml/.gpkg, GeoJSON/GeoPackage lines)."""
     from layers.roads import import_roads
 
@@ -213,6 +220,13 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool) -> None:
         progress_bar(text("cli.progress.roads", network=network)) as progress,
     ):
         report = import_roads(
-            conn, file, network=network, crs=crs, dry_run=dry_run, progress=progress
+            conn,
+            file,
+            network=network,
+            crs=crs,
+            dry_run=dry_run,
+            snap_m=snap_m,
+            max_snap_m=get_settings().snap_max_m,
+            progress=progress,
         )
     echo_lines(report.messages())

@@ -10,7 +10,8 @@ import numpy as np
 
 from gis.db import session
 from gis.errors import ValidationError
-from gis.network import RoadGraph, isochrone, path_geometry, shortest_path
+from gis.messages import msg
+from gis.network import RoadGraph, isochrone, path_geometry, shortest_path, snap_within
 from gis.settings import get_settings
 from webmap.cli.options import (
     LocalDate,
@@ -33,6 +34,23 @@ def _graph(network: str) -> RoadGraph:
         return read_graph(conn, network)
 
 
+def _snap(graph: RoadGraph, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Snap points within the settings' limit; warnings go to stderr in the CLI language."""
+    from webmap.messages import as_text
+
+    settings = get_settings()
+    nodes, dist, notes = snap_within(
+        graph,
+        points[:, 0],
+        points[:, 1],
+        max_m=settings.snap_max_m,
+        warn_m=settings.snap_warn_m,
+    )
+    for note in notes:
+        click.echo(as_text(note, cli_lang()), err=True)
+    return nodes, dist
+
+
 @click.command()
 @click.argument("origin")
 @click.argument("destination")
@@ -40,15 +58,19 @@ def _graph(network: str) -> RoadGraph:
 @mode_option
 @click.option("--fastest/--shortest", default=True, help="Least time (default) or least distance.")
 def route(origin: str, destination: str, network: str, mode: str, fastest: bool) -> None:
-    """Best path between two points (lon,lat), snapped to the network; prints GeoJSON."""
+    """Best path between two points (lon,lat), snapped to the network; prints GeoJSON.
+
+    A point farther from the network than LANGNGHE_SNAP_MAX_M (default 500 m) is refused;
+    one farther than LANGNGHE_SNAP_WARN_M (200 m) is routed with a warning.
+    """
     graph = _graph(network)
     points = np.array([parse_point(origin), parse_point(destination)])
-    (a, b), snap = graph.snap(points[:, 0], points[:, 1])
+    (a, b), snap = _snap(graph, points)
     cost, nodes = shortest_path(
         graph, int(a), int(b), weight="time" if fastest else "length", profile=mode
     )
     if not nodes:
-        raise ValidationError("no path between these points on the network")
+        raise ValidationError(msg("route.no_path", network=network))
     line = path_geometry(graph, nodes)
     feature = {
         "type": "Feature",
@@ -72,7 +94,7 @@ def route(origin: str, destination: str, network: str, mode: str, fastest: bool)
 def isochrone_cmd(point: str, minutes: float, network: str, mode: str) -> None:
     """Area reachable within MINUTES from POINT (lon,lat); prints GeoJSON."""
     graph = _graph(network)
-    (node,), (snap,) = graph.snap(*parse_point(point))
+    (node,), (snap,) = _snap(graph, np.array([parse_point(point)]))
     area = isochrone(graph, int(node), minutes, profile=mode)
     click.echo(
         json.dumps(
@@ -103,6 +125,7 @@ def isochrone_cmd(point: str, minutes: float, network: str, mode: str) -> None:
     help="Minutes in the day.",
 )
 @mode_option
+@network_option
 @click.option(
     "--avoid-pollution", is_flag=True, help="Make edges inside pollution zones cost more."
 )
@@ -117,6 +140,7 @@ def tour(
     start_time: str,
     budget: int,
     mode: str,
+    network: str,
     avoid_pollution: bool,
     gpx_path: str | None,
 ) -> None:
@@ -133,6 +157,7 @@ def tour(
         start_min=hours * 60 + minutes,
         budget_min=budget,
         mode=mode,
+        network=network,
         avoid_pollution=avoid_pollution,
     )
     with session(get_settings(), application_name="langnghe tour") as conn:
