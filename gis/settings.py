@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     rate_heavy: str = "60 per minute"
     #: Largest request body accepted (uploads included), bytes.
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    #: Level of the log the web server writes to stderr when nothing else configured logging.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: The site's public address (``https://gis.example.vn``, a path prefix allowed): absolute
+    #: links are built from it, never from the client's ``Host`` header. Unset in development.
+    public_url: str | None = None
     siting_dem: Path | None = None
     siting_landuse: Path | None = None
     siting_roads: Path | None = None
@@ -100,6 +105,23 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError("public_url must be http(s)://host[:port][/path], no query")
+        return value.rstrip("/")
 
     def session_secret(self) -> str:
         """The key that signs session cookies.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,6 +25,8 @@ from gis.messages import Message, msg
 from gis.text import nfc
 
 __all__ = [
+    "REF_PATTERN",
+    "SYNTAXES",
     "VIETNAM_BOXES",
     "Field",
     "Problem",
@@ -34,6 +37,11 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning"]
+
+#: Every natural key (``ref``) of every layer: ASCII letters and digits, then also ``.``,
+#: ``_``, ``:`` and ``-``; at most 64 characters. No spaces, quotes, slashes or control
+#: characters, so a ref is safe in a URL path, a file name and a header.
+REF_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
 
 #: Envelopes (lon_min, lat_min, lon_max, lat_max) of Vietnam's land and archipelagos:
 #: the mainland lies at 8-24 N, 102-110 E; Hoàng Sa and Trường Sa lie further east.
@@ -96,6 +104,10 @@ class Field:
     choices: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    #: A regular expression the whole text must match (``re.fullmatch``).
+    pattern: str | None = None
+    #: A named syntax the text must parse as (see :data:`SYNTAXES`), e.g. ``opening_hours``.
+    check: Literal["opening_hours"] | None = None
 
 
 _TRUE = {"true", "yes", "y", "1", "có", "co", "x"}
@@ -144,7 +156,26 @@ def _coerce(value: object, spec: Field) -> object:
     return number
 
 
+def _opening_hours_ok(text: str) -> bool:
+    """Whether ``text`` parses as OSM ``opening_hours`` syntax."""
+    import opening_hours
+
+    try:
+        opening_hours.OpeningHours(text)
+    except (opening_hours.ParserError, ValueError):  # type: ignore[attr-defined]
+        return False
+    return True
+
+
+#: Named syntaxes a text field may be checked against.
+SYNTAXES = {"opening_hours": _opening_hours_ok}
+
+
 def _check_value(value: object, spec: Field) -> Message | None:
+    if spec.check is not None and not SYNTAXES[spec.check](str(value)):
+        return msg("validate.bad_syntax", value=str(value)[:80], syntax=spec.check)
+    if spec.pattern is not None and not re.fullmatch(spec.pattern, str(value)):
+        return msg("validate.bad_pattern", value=str(value)[:80], pattern=spec.pattern)
     if spec.choices is not None and value not in spec.choices:
         return msg("validate.not_choice", value=str(value), choices=list(spec.choices))
     if spec.minimum is not None and value < spec.minimum:  # type: ignore[operator]

@@ -13,7 +13,7 @@ from gis.db import fetch_one
 from gis.messages import msg
 from gis.postgis import read_geodataframe
 from gis.text import fold, nfc
-from gis.validate import Problem
+from gis.validate import REF_PATTERN, Problem
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
@@ -115,7 +115,7 @@ CLUSTERS = Layer(
     description=N_("Industrial clusters (Decree 32/2024/NĐ-CP), including craft-village clusters."),
     schema=(
         ID,
-        Column("ref", required=True, public=True, filterable=True),
+        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
         Column("name", required=True, public=True, filterable=True, title=N_("Name")),
         Column("name_ascii", role="derived"),
         Column("kind", required=True, choices=KINDS, public=True, filterable=True),

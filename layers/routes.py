@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from gis.db import savepoint
 from gis.errors import ImportFailedError, ValidationError
 from gis.messages import Message, msg
 from gis.text import fold, nfc
-from gis.validate import Problem
+from gis.validate import REF_PATTERN, Problem
 from layers._sql import query
 from layers.importer import ImportReport
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
@@ -50,7 +51,7 @@ ROUTES = Layer(
     label=N_("Tourism routes"),
     schema=(
         ID,
-        Column("ref", required=True, public=True, filterable=True),
+        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
         Column("name_vi", required=True, public=True, filterable=True),
         Column("name_en", required=True, public=True, filterable=True),
         Column("name_ascii", role="derived"),
@@ -103,6 +104,16 @@ def check_route(i: int, route: Any) -> list[Problem]:
         for key in _REQUIRED
         if not route.get(key)
     ]
+    ref = route.get("ref")
+    if ref and not re.fullmatch(REF_PATTERN, str(ref)):
+        problems.append(
+            Problem(
+                i,
+                "ref",
+                "range",
+                msg("validate.bad_pattern", value=str(ref)[:80], pattern=REF_PATTERN),
+            )
+        )
     stops = route.get("stops") or []
     if stops and len(stops) < 2:
         problems.append(Problem(i, "stops", "range", msg("routes.too_few_stops")))

@@ -21,7 +21,7 @@ from gis.io import read_table
 from gis.messages import msg
 from gis.progress import Progress, counter
 from gis.text import fold, nfc
-from gis.validate import Problem, in_vietnam
+from gis.validate import REF_PATTERN, Problem, in_vietnam
 from layers._sql import query
 from layers.crafts import CRAFT_CODES
 from layers.importer import ImportOptions, ImportReport, rename_columns
@@ -91,7 +91,7 @@ STATIONS = Layer(
     description=N_("Air, water, soil and noise monitoring stations."),
     schema=(
         ID,
-        Column("ref", required=True, public=True, filterable=True),
+        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
         Column("name", required=True, public=True, filterable=True, title=N_("Name")),
         Column("name_ascii", role="derived"),
         Column("medium", required=True, choices=MEDIA, public=True, filterable=True),
@@ -331,6 +331,7 @@ def _parse(
     long = long[raw != ""].copy()  # a blank cell is a gap, not an error
     raw = raw[raw != ""]
     value = pd.to_numeric(raw.str.replace(",", "."), errors="coerce")
+    value = value.mask(~np.isfinite(value.astype(float)))  # inf, -inf, nan: not measurements
     for row, text in zip(long.loc[value.isna(), "_row"], raw[value.isna()], strict=True):
         problems.append(
             Problem(int(row), "value", "type", msg("validate.not_number", value=str(text)))

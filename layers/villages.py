@@ -18,7 +18,7 @@ from gis.errors import ValidationError
 from gis.messages import msg
 from gis.postgis import read_geodataframe
 from gis.text import admin_key, fold, nfc
-from gis.validate import Problem
+from gis.validate import REF_PATTERN, Problem
 from layers._sql import query
 from layers.crafts import CRAFT_CODES, infer_craft, infer_recognition
 from layers.importer import ImportOptions, rename_columns
@@ -245,7 +245,7 @@ VILLAGES = Layer(
     ),
     schema=(
         ID,
-        Column("ref", required=True, public=True, filterable=True),
+        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
         Column("name", required=True, public=True, filterable=True, title=N_("Name")),
         Column("name_ascii", role="derived"),
         Column("full_name"),
@@ -299,7 +299,7 @@ VILLAGES = Layer(
             filterable=True,
             title=N_("Visit (minutes)"),
         ),
-        Column("opening_hours", public=True, title=N_("Opening hours")),
+        Column("opening_hours", check="opening_hours", public=True, title=N_("Opening hours")),
         Column("description_vi", public=True, in_tiles=False),
         Column("description_en", public=True, in_tiles=False),
         Column("source", required=True, public=True, filterable=True),

@@ -19,7 +19,7 @@ from psycopg2.extras import execute_values
 from gis.messages import msg
 from gis.postgis import read_geodataframe
 from gis.text import nfc
-from gis.validate import Problem
+from gis.validate import REF_PATTERN, Problem
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
@@ -69,7 +69,7 @@ ZONES = Layer(
     description=N_("Exceedance zones and source buffers, by date."),
     schema=(
         ID,
-        Column("ref", required=True, public=True, filterable=True),
+        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
         Column("name", required=True, public=True, filterable=True, title=N_("Name")),
         Column("kind", required=True, choices=KINDS, public=True, filterable=True),
         Column("parameter", public=True, filterable=True),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from flask import Flask, Response, jsonify
+from flask.json.provider import DefaultJSONProvider
 
 from gis.db import refuse_insecure_server
 from gis.settings import Settings, get_settings
@@ -14,7 +17,8 @@ from webmap.auth import init_auth
 from webmap.cli.db import db as db_commands
 from webmap.errors import register_error_handlers
 from webmap.i18n import init_i18n
-from webmap.security import init_limits, init_security
+from webmap.logs import init_logging
+from webmap.security import PublicURL, init_limits, init_security
 
 __all__ = ["create_app"]
 
@@ -27,21 +31,52 @@ def _healthz() -> Response:
     return jsonify(status="ok", collections=list(COLLECTIONS), layer_versions=versions)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float (``inf``, ``nan``) as ``None``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+class _FiniteJSONProvider(DefaultJSONProvider):
+    """JSON that stays valid: a stored ``inf`` becomes ``null``, not ``Infinity``.
+
+    No browser parses ``Infinity``, so one bad value would break a page for everyone.
+    """
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        try:
+            return super().dumps(obj, allow_nan=False, **kwargs)
+        except ValueError:
+            logger.warning("non-finite numbers in a JSON answer were sent as null")
+            return super().dumps(_finite(obj), allow_nan=False, **kwargs)
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; the pool is created here, connections are borrowed per request."""
     settings = settings or get_settings()
     if settings.environment == "production":
         refuse_insecure_server(settings)
     app = Flask(__name__)
+    init_logging(app, level=settings.log_level)
     app.config["LANGNGHE"] = settings
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = _FiniteJSONProvider(app)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
     app.url_map.merge_slashes = False
     db.init_app(app, settings)
     app.extensions["langnghe_tiles"] = tiles.TileCache(settings.tile_cache_bytes)
     init_i18n(app)
     init_auth(app, settings)
     init_security(app, settings)
+    if settings.public_url:
+        app.wsgi_app = PublicURL(app.wsgi_app, settings.public_url)  # type: ignore[method-assign]
+    elif settings.environment == "production":
+        logger.warning("LANGNGHE_PUBLIC_URL is unset: absolute links use the request's Host")
     register_error_handlers(app)
     app.extensions["langnghe_jobs"] = jobs.JobRunner(settings)
     for blueprint in (

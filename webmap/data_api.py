@@ -46,6 +46,7 @@ from webmap.params import (
     parse_units,
 )
 from webmap.rasters import raster_png, surface_band
+from webmap.security import content_disposition
 
 __all__ = ["bp"]
 
@@ -195,7 +196,7 @@ def export_village(ref: str):
         html,
         mimetype="text/html",
         headers={
-            "Content-Disposition": f'attachment; filename="{village["properties"]["ref"]}.html"'
+            "Content-Disposition": content_disposition(f"{village['properties']['ref']}.html")
         },
     )
 

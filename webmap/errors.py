@@ -22,6 +22,7 @@ from gis.errors import (
 )
 from gis.messages import Message
 from webmap.i18n import current_lang
+from webmap.logs import request_id
 from webmap.messages import message_json, render
 
 __all__ = [
@@ -62,7 +63,7 @@ STATUS_CODES: tuple[tuple[type[Exception], int, str], ...] = (
 
 def _body(status: int, code: str, description: str, message: Message | None = None):
     extra = {} if message is None else {"message": message_json(message, current_lang())}
-    response = jsonify(code=code, description=description, **extra)
+    response = jsonify(code=code, description=description, request_id=request_id(), **extra)
     response.status_code = status
     return response
 
@@ -88,8 +89,8 @@ def _handle_http(exc: HTTPException):
 
 def _handle_unexpected(exc: BaseException):
     # Never leak SQL, paths or stack traces: log them, answer a generic message.
-    logger.exception("unexpected error", exc_info=exc)
-    return _body(500, "ServerError", "internal error; it has been logged")
+    logger.error("unexpected error in request %s", request_id(), exc_info=exc)
+    return _body(500, "ServerError", f"internal error; it has been logged as {request_id()}")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -32,6 +32,7 @@ from webmap.auth import require
 from webmap.db import get_conn
 from webmap.i18n import current_lang
 from webmap.messages import message_json
+from webmap.security import hide_paths
 
 __all__ = ["JobRunner", "bp"]
 
@@ -114,7 +115,7 @@ class JobRunner:
 @require("planner", "env_officer")
 def job_status(job_id: str):
     """Status, progress (0-1), message, and the scenario when done."""
-    job = get_job(get_conn(), job_id)
+    job = hide_paths(get_job(get_conn(), job_id))
     lang = current_lang()
     for key in ("message", "error"):
         value = _loaded(job[key])

@@ -550,6 +550,8 @@ TEXTS: dict[str, str] = {
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
     "validate.above_maximum": N_("{value} is above the maximum {maximum}"),
     "validate.below_minimum": N_("{value} is below the minimum {minimum}"),
+    "validate.bad_pattern": N_("{value} does not match the pattern {pattern}"),
+    "validate.bad_syntax": N_("{value} is not valid {syntax} syntax"),
     "validate.duplicate": N_("duplicate of row {first} ({key})"),
     "validate.empty_geometry": N_("geometry is missing or empty"),
     "validate.geometry_repaired": N_("invalid geometry repaired ({reason})"),

@@ -41,6 +41,7 @@ from webmap.jobs import runner
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
 from webmap.rule_results import rendered
+from webmap.security import content_disposition, hide_paths
 
 __all__ = ["bp"]
 
@@ -175,7 +176,8 @@ def _with_rule_texts(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
 @require("planner", "env_officer")
 def scenarios():
     """Saved scenarios, newest first (``?kind=`` to filter)."""
-    return jsonify(scenarios=list_scenarios(get_conn(), request.args.get("kind") or None))
+    found = list_scenarios(get_conn(), request.args.get("kind") or None)
+    return jsonify(scenarios=hide_paths(found))
 
 
 @bp.get("/api/scenarios/compare")
@@ -191,7 +193,7 @@ def compare():
         ) from None
     if not 2 <= len(ids) <= 10:
         raise BadParameter("compare 2 to 10 scenarios")
-    return jsonify(scenarios=compare_scenarios(get_conn(), ids))
+    return jsonify(scenarios=hide_paths(compare_scenarios(get_conn(), ids)))
 
 
 @bp.delete("/api/scenarios/<int:scenario_id>")
@@ -231,6 +233,7 @@ def scenario(scenario_id: int):
     out = _scenario(scenario_id)
     overlay = _overlay(out)
     out["rasters"] = [{k: v for k, v in r.items() if k != "path"} for r in out["rasters"]]
+    out = hide_paths(out)  # file names only; the links below are URLs, added after
     out["links"] = {
         "features": url_for("planners.scenario_geojson", scenario_id=scenario_id),
         "geopackage": url_for("planners.scenario_gpkg", scenario_id=scenario_id),
@@ -249,7 +252,9 @@ def scenario_geojson(scenario_id: int):
     return Response(
         body,
         mimetype="application/geo+json",
-        headers={"Content-Disposition": f'inline; filename="scenario-{scenario_id}.geojson"'},
+        headers={
+            "Content-Disposition": content_disposition(f"scenario-{scenario_id}.geojson", "inline")
+        },
     )
 
 
@@ -264,7 +269,7 @@ def scenario_gpkg(scenario_id: int):
     return Response(
         data,
         mimetype="application/geopackage+sqlite3",
-        headers={"Content-Disposition": f'attachment; filename="scenario-{scenario_id}.gpkg"'},
+        headers={"Content-Disposition": content_disposition(f"scenario-{scenario_id}.gpkg")},
     )
 
 
@@ -294,7 +299,7 @@ def report(scenario_id: int):
             tables[role] = json.loads(frame.round(3).to_json(orient="records", force_ascii=False))
     return render_page(
         "report.html",
-        scenario=_with_rule_texts(scenario, current_lang()),
+        scenario=_with_rule_texts(hide_paths(scenario), current_lang()),
         svg=scenario_svg(gdf, overlay),
         tables=tables,
         links={

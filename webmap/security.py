@@ -6,6 +6,7 @@ when one is set), no sniffing, no framing, no referrer leaks.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -14,7 +15,7 @@ from flask_limiter.util import get_remote_address
 
 from webmap.errors import BadParameter
 
-__all__ = ["init_limits", "init_security"]
+__all__ = ["PublicURL", "content_disposition", "hide_paths", "init_limits", "init_security"]
 
 #: Endpoints limited by ``rate_heavy`` (analyses that cost seconds of CPU).
 HEAVY = (
@@ -47,6 +48,72 @@ def init_limits(app: Flask, settings) -> None:
             app.view_functions[endpoint] = limiter.limit(settings.rate_heavy)(  # type: ignore[assignment]
                 app.view_functions[endpoint]
             )
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A ``Content-Disposition`` value with ``filename`` encoded as RFC 6266 asks.
+
+    A plain ASCII ``filename`` (anything else becomes ``_``) for old clients, and
+    ``filename*`` with the UTF-8 name percent-encoded: no quote, CR or LF of the name ever
+    reaches the header.
+
+    Examples
+    --------
+    >>> print(content_disposition('Bát Tràng".html'))
+    attachment; filename="B_t_Tr_ng_.html"; filename*=UTF-8''B%C3%A1t%20Tr%C3%A0ng%22.html
+    """
+    from urllib.parse import quote
+
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "download"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+#: A file path (absolute, or relative from ``./`` or ``../``) not part of a URL: its last part.
+_PATH = re.compile(r"(?<![\w.:/~-])(?:/|\.{1,2}/)(?:[^\s/'\"<>]+/)+([^\s/'\"<>]+)")
+
+
+def hide_paths(value):
+    """``value`` (JSON-like) with every server file path replaced by its file name.
+
+    Examples
+    --------
+    >>> hide_paths({"dem": "/srv/data/dem.tif", "notes": ["../x/roads.gpkg: 3 lines"]})
+    {'dem': 'dem.tif', 'notes': ['roads.gpkg: 3 lines']}
+    >>> hide_paths("see https://example.org/a/b and 1/2")
+    'see https://example.org/a/b and 1/2'
+    """
+    if isinstance(value, str):
+        return _PATH.sub(r"\1", value)
+    if isinstance(value, dict):
+        return {key: hide_paths(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [hide_paths(item) for item in value]
+    return value
+
+
+class PublicURL:
+    """WSGI middleware: every request is seen as made to ``public_url``.
+
+    Absolute links (OGC API ``links``, ``Location``) then name the site's public address
+    (``LANGNGHE_PUBLIC_URL``), never whatever ``Host`` header a client sent.
+    """
+
+    def __init__(self, wsgi_app, public_url: str) -> None:
+        parts = urlsplit(public_url)
+        self.wsgi_app = wsgi_app
+        self.scheme, self.host, self.root = parts.scheme, parts.netloc, parts.path.rstrip("/")
+
+    def __call__(self, environ, start_response):
+        """Rewrite scheme, host and root of the request, then call the app."""
+        environ["wsgi.url_scheme"] = self.scheme
+        environ["HTTP_HOST"] = self.host
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+        if self.root:
+            environ["SCRIPT_NAME"] = self.root
+            path = environ.get("PATH_INFO", "")
+            if path.startswith(self.root + "/") or path == self.root:
+                environ["PATH_INFO"] = path[len(self.root) :]
+        return self.wsgi_app(environ, start_response)
 
 
 def _tile_origin(url: str) -> str:

@@ -17,6 +17,7 @@ from webmap.formats import route_svg, tour_geojson, tour_gpx
 from webmap.i18n import current_lang
 from webmap.messages import localize
 from webmap.params import parse_tour
+from webmap.security import content_disposition
 
 __all__ = ["bp"]
 
@@ -42,7 +43,7 @@ def tour_gpx_download():
     return Response(
         tour_gpx(plan),
         mimetype="application/gpx+xml",
-        headers={"Content-Disposition": f'attachment; filename="langnghe-tour-{plan["day"]}.gpx"'},
+        headers={"Content-Disposition": content_disposition(f"langnghe-tour-{plan['day']}.gpx")},
     )
 
 
@@ -56,7 +57,7 @@ def tour_geojson_download():
         json.dumps(tour_geojson(plan), ensure_ascii=False),
         mimetype="application/geo+json",
         headers={
-            "Content-Disposition": f'attachment; filename="langnghe-tour-{plan["day"]}.geojson"'
+            "Content-Disposition": content_disposition(f"langnghe-tour-{plan['day']}.geojson")
         },
     )
 
@@ -70,7 +71,7 @@ def curated_gpx(ref: str):
     return Response(
         tour_gpx(route, title=route["name_vi"]),
         mimetype="application/gpx+xml",
-        headers={"Content-Disposition": f'attachment; filename="{ref}.gpx"'},
+        headers={"Content-Disposition": content_disposition(f"{ref}.gpx")},
     )
 
 

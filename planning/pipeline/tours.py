@@ -93,10 +93,24 @@ def _villages(conn: Any, request: TourRequest) -> list[dict[str, Any]]:
     return rows
 
 
-def _stops(villages: list[dict[str, Any]], day: dt.date) -> list[Stop]:
+def _stops(
+    villages: list[dict[str, Any]], day: dt.date, invalid: list[dict[str, Any]] | None = None
+) -> list[Stop]:
+    """One stop per village.
+
+    A stored value that cannot be read (opening hours stored before they were checked) is
+    reported in ``invalid`` and the stop is planned without it.
+    """
     stops = []
     for rank, v in enumerate(villages):
-        window = day_window(v["opening_hours"], day)
+        try:
+            window = day_window(v["opening_hours"], day)
+        except ValueError:
+            window = None
+            if invalid is not None:
+                invalid.append(
+                    {"ref": v["ref"], "field": "opening_hours", "value": v["opening_hours"]}
+                )
         stops.append(
             Stop(
                 v["ref"],
@@ -247,7 +261,8 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
             msg("tour.unknown_mode", mode=request.mode, choices=list(FALLBACK_KMH))
         )
     villages = _villages(conn, request)
-    stops = _stops(villages, request.day)
+    invalid: list[dict[str, Any]] = []
+    stops = _stops(villages, request.day, invalid)
     graph = cached_graph(conn, request.network)
     zones = current_geometries(conn)
     result = (
@@ -280,6 +295,7 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
         ],
         "dropped": plan.dropped,
         "notes": plan.notes,
+        "invalid_values": invalid,
         "end": _clock(plan.end_min),
         "travel_min": round(plan.travel_s / 60.0, 1),
         "distance_m": round(result["distance_m"], 1),
