@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     #: Rate limits (per client address): sign-in attempts, and the heavy analyses.
     rate_login: str = "10 per minute"
     rate_heavy: str = "60 per minute"
+    #: ``/api/exceedances``: the default window (days before the latest value) and the widest.
+    exceedances_window_days: int = Field(default=31, ge=1, le=366)
+    exceedances_max_days: int = Field(default=366, ge=1, le=3660)
     #: Largest request body accepted (uploads included), bytes.
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     #: Level of the log the web server writes to stderr when nothing else configured logging.

@@ -20,6 +20,7 @@ __all__ = [
     "daily_means",
     "latest_air_time",
     "latest_local_day",
+    "latest_observation",
     "measurements_frame",
     "station_means",
     "WaterStation",
@@ -73,6 +74,14 @@ def latest_air_time(conn: Any) -> dt.datetime | None:
             "SELECT max(observed_at) FROM measurements m "
             "JOIN monitoring_stations s ON s.id = m.station_id WHERE s.medium = 'air'"
         )
+        (latest,) = cur.fetchone()
+    return latest
+
+
+def latest_observation(conn: Any) -> dt.datetime | None:
+    """When the newest stored measurement was taken (the time index answers at once)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT max(observed_at) FROM measurements")
         (latest,) = cur.fetchone()
     return latest
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+import threading
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -16,8 +19,9 @@ from gis.errors import LangNgheError, NotFoundError
 from gis.messages import msg
 from layers import spatial
 from layers.alerts import latest_alerts
-from layers.collections import features, get_collection
+from layers.collections import features, get_collection, layer_versions
 from layers.crafts import craft_names, craft_vocabulary
+from layers.measurements import latest_observation
 from layers.regulations import load_document
 from layers.scenarios import raster_path, surface_rasters
 from layers.stations import import_measurements, station_ref
@@ -39,7 +43,6 @@ from webmap.params import (
     ZONE_KINDS,
     parse_choice,
     parse_date,
-    parse_instant,
     parse_int,
     parse_number,
     parse_polygon,
@@ -339,34 +342,103 @@ def village_rules(ref: str):
 
 @bp.get("/api/exceedances")
 def exceedances():
-    """QCVN 05 exceedances of the stored air values, newest first.
+    """QCVN 05 exceedances of the stored air values in a bounded window, newest first, paged.
 
-    Query: ``?station=REF&since=&until=``.
+    ``?station=REF&since=&until=&limit=&offset=``. The window ends at ``until`` (default: the
+    latest value) and starts at ``since`` (default: ``exceedances_window_days`` before); it may
+    span at most ``exceedances_max_days``. Results are cached until the measurements change.
     """
-    station = request.args.get("station") or None
-    limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=10_000)
     settings = current_app.config["LANGNGHE"]
-    found, counts = find_exceedances(
-        get_conn(),
-        settings.sample_data / "regulations",
-        stations=[station] if station else None,
-        start=parse_instant(request.args.get("since"), "since"),
-        end=parse_instant(request.args.get("until"), "until"),
-        with_counts=True,
-    )
-    found = found.sort_values("start", ascending=False).head(limit)
+    limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=1000)
+    offset = parse_int(request.args.get("offset"), "offset", default=0, minimum=0, maximum=10**7)
+    station = request.args.get("station") or None
+    since, until = _exceedance_window(settings)
+    rows, counts = _cached_exceedances(settings, station, since, until)
+    args = {k: v for k, v in request.args.items() if k != "offset"}
+    links = []
+    if offset + limit < len(rows):
+        href = url_for("data.exceedances", **{**args, "offset": offset + limit})
+        links.append({"rel": "next", "href": href})
     lang = _lang()
-    rows = [_exceedance_json(row, lang) for row in found.to_dict(orient="records")]
+    page = [_exceedance_json(row, lang) for row in rows[offset : offset + limit]]
     periods = [
         {k: (int(v) if k in _COUNTS else v) for k, v in row.items() if k != "message"}
         | {"message": message_json(row["message"], lang)}
-        for row in counts.to_dict(orient="records")
+        for row in counts
     ]
-    return jsonify(exceedances=rows, count=len(rows), periods=periods)
+    return jsonify(
+        exceedances=page,
+        count=len(page),
+        total=len(rows),
+        since=since.isoformat(),
+        until=until.isoformat(),
+        links=links,
+        periods=periods,
+    )
 
 
 #: Per station, parameter and averaging period: how many periods were assessed and not.
 _COUNTS = ("assessed", "incomplete", "no_limit", "exceeded")
+
+
+def _when(name: str, tz: str):
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be an ISO date or date-time, got {raw[:40]!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+
+
+def _exceedance_window(settings):
+    """``(since, until)`` of the request, bounded by the settings (400 when too wide)."""
+    until = _when("until", settings.timezone)
+    since = _when("since", settings.timezone)
+    if until is None:
+        latest = latest_observation(get_conn())
+        until = (latest or dt.datetime.now(dt.UTC)) + dt.timedelta(microseconds=1)
+        if since is not None and since >= until:
+            until = since + dt.timedelta(days=settings.exceedances_window_days)
+    if since is None:
+        since = until - dt.timedelta(days=settings.exceedances_window_days)
+    if since >= until:
+        raise BadParameter("since must be before until")
+    if until - since > dt.timedelta(days=settings.exceedances_max_days):
+        raise BadParameter(
+            f"the time window may span at most {settings.exceedances_max_days} days:"
+            " narrow since/until"
+        )
+    return since, until
+
+
+def _cached_exceedances(settings, station, since, until) -> tuple[list[dict], list[dict]]:
+    """The window's exceedances (newest first) and period counts, cached per version.
+
+    The key holds the measurements' layer version, so an upload invalidates it.
+    """
+    conn = get_conn()
+    key = (layer_versions(conn).get("measurements", 0), station, since, until)
+    cache, lock = current_app.extensions.setdefault(
+        "langnghe_exceedances", (LRUCache(maxsize=64), threading.Lock())
+    )
+    with lock:
+        if key in cache:
+            return cache[key]
+    found, counts = find_exceedances(
+        conn,
+        settings.sample_data / "regulations",
+        stations=[station] if station else None,
+        start=since,
+        end=until,
+        with_counts=True,
+    )
+    rows = found.sort_values("start", ascending=False).to_dict(orient="records")
+    answer = (rows, counts.to_dict(orient="records"))
+    with lock:
+        cache[key] = answer
+    return answer
 
 
 def _exceedance_json(row: dict, lang: str) -> dict:

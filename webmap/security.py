@@ -27,6 +27,7 @@ HEAVY = (
     "tours.tour_geojson_download",
     "tours.printable",
     "data.exposure",
+    "data.exceedances",
     "data.upload_measurements",
 )
 
