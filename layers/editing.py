@@ -442,6 +442,8 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
     if row is None:
         raise NotFoundError(f"audit entry {audit_id} does not exist")
     action, table, ref, before, after = row
+    if table == "scenarios":
+        raise ValidationError(msg("edit.scenario_not_restorable", audit_id=audit_id))
     if action not in ("insert", "update", "delete"):
         raise ValidationError(
             f"audit entry {audit_id} is an {action}; only feature edits can be reverted"

@@ -249,21 +249,27 @@ def write_features(gdf: gpd.GeoDataFrame, path: Path | str) -> Path:
     return path
 
 
-def delete_scenario(conn: Any, scenario_id: int) -> list[str]:
+def delete_scenario(conn: Any, scenario_id: int, *, actor: str = "cli") -> list[str]:
     """Delete a scenario with its features and raster rows; returns its raster files' paths.
 
-    The files stay on disk until the caller, after committing, passes the paths to
-    :func:`remove_files`.
+    An audit row (action ``delete``, table ``scenarios``) keeps the scenario as it was and
+    who deleted it. The files stay on disk until the caller, after committing, passes the
+    paths to :func:`remove_files`.
 
     Raises
     ------
     NotFoundError
         When there is no such scenario.
     """
-    get_scenario(conn, scenario_id)
+    before = get_scenario(conn, scenario_id)
     with conn.cursor() as cur:
         cur.execute("SELECT path FROM rasters WHERE scenario_id = %s", (scenario_id,))
         paths = [str(p) for (p,) in cur.fetchall()]
+        cur.execute(
+            "INSERT INTO audit_log (actor, action, table_name, row_ref, before)"
+            " VALUES (%s, 'delete', 'scenarios', %s, %s)",
+            (actor, str(scenario_id), json.dumps(before, default=str, ensure_ascii=False)),
+        )
         cur.execute("DELETE FROM scenarios WHERE id = %s", (scenario_id,))
         if cur.rowcount == 0:
             raise NotFoundError(f"scenario {scenario_id} does not exist")

@@ -317,6 +317,10 @@ TEXTS: dict[str, str] = {
     ),
     "edit.field_problem": N_("{field}: {reason}"),
     "edit.rejected": N_("{problems}"),
+    "edit.scenario_not_restorable": N_(
+        "audit entry {audit_id} records a deleted scenario; its files are gone, it cannot be"
+        " restored"
+    ),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
     "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 
 from gis.db import transaction
 from gis.errors import NotFoundError
@@ -31,10 +32,10 @@ from planning.pipeline.allocation import AllocationRequest, run_allocation
 from planning.pipeline.compliance import check_cluster_site
 from planning.pipeline.scenarios import compare_scenarios
 from planning.pipeline.siting import SitingRequest, criteria_for, load_model, run_siting
-from webmap.auth import actor, require
+from webmap.auth import actor, current, require
 from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, parse_body
 from webmap.db import get_conn
-from webmap.errors import BadParameter
+from webmap.errors import BadParameter, Forbidden
 from webmap.formats import scenario_svg
 from webmap.i18n import current_lang
 from webmap.jobs import runner
@@ -196,12 +197,20 @@ def compare():
     return jsonify(scenarios=hide_paths(compare_scenarios(get_conn(), ids)))
 
 
+def may_delete_scenario(user, scenario: dict[str, Any]) -> bool:
+    """The policy: a scenario is deleted by whoever made it, or by an admin."""
+    return user.role == "admin" or scenario.get("created_by") == user.username
+
+
 @bp.delete("/api/scenarios/<int:scenario_id>")
 @require("planner")
 def delete(scenario_id: int):
-    """Delete a scenario, its features and its raster files."""
+    """Delete a scenario (its owner or an admin), its features and raster files; audited."""
+    user = current()
+    if user is None or not may_delete_scenario(user, _scenario(scenario_id)):
+        raise Forbidden(_("Only the scenario's owner or an admin may delete it."))
     with transaction(get_conn()) as conn:
-        paths = delete_scenario(conn, scenario_id)
+        paths = delete_scenario(conn, scenario_id, actor=user.username)
     removed = remove_files(paths)  # once the rows are gone for good
     return jsonify(deleted=scenario_id, files_removed=len(removed))
 

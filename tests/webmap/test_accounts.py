@@ -67,7 +67,8 @@ def _scenario(settings) -> int:
     conn = connect(settings)
     with conn.cursor() as cur:
         cur.execute(
-            "INSERT INTO scenarios (kind, name) VALUES ('compliance', 'to delete') RETURNING id"
+            "INSERT INTO scenarios (kind, name, created_by)"
+            " VALUES ('compliance', 'to delete', 'planner') RETURNING id"
         )
         (sid,) = cur.fetchone()
     conn.commit()
