@@ -27,7 +27,19 @@ def stored(web_settings):
             (
                 json.dumps({"dem": "/srv/langnghe-secret/dem/N21E105.tif", "cell_m": 30}),
                 json.dumps({"landuse_file": {"path": "../private-data/landuse.gpkg", "bytes": 1}}),
-                json.dumps({"notes": ["/work/shared/data/roads/vn.geojson: 12 lines in the area"]}),
+                json.dumps(
+                    {
+                        "candidates": 0,
+                        "area_limits_ha": [10, 75],
+                        "threshold": 0.5,
+                        "weights_from": "model",
+                        "criteria": [],
+                        "excluded_cells": {},
+                        "leader_stable": True,
+                        "sensitivity": [],
+                        "notes": ["/work/shared/data/roads/vn.geojson: 12 lines in the area"],
+                    }
+                ),
             ),
         )
         scenario_id = cur.fetchone()[0]

@@ -50,7 +50,12 @@ def test_edit_refuses_a_ref_outside_the_pattern(api, accounts, web_settings, ref
 def test_a_good_ref_is_accepted_and_its_export_names_the_file_safely(api, accounts):
     feature = {
         "type": "Feature",
-        "properties": {"ref": "T-REF:1.a_b", "name": "Làng thử", "craft": "ceramics"},
+        "properties": {
+            "ref": "T-REF:1.a_b",
+            "name": "Làng thử",
+            "craft": "ceramics",
+            "source": "test",
+        },
         "geometry": {"type": "Point", "coordinates": [105.91, 20.98]},
     }
     created = api.post(
@@ -66,7 +71,7 @@ def test_a_good_ref_is_accepted_and_its_export_names_the_file_safely(api, accoun
 
 def test_routes_refuse_a_ref_outside_the_pattern():
     route = {"ref": 'R"1', "name_vi": "a", "name_en": "a", "theme": "t", "stops": []}
-    assert [p.field for p in check_route(1, route)] == ["ref"]
+    assert "ref" in [p.field for p in check_route(1, route)]
 
 
 @pytest.mark.parametrize("name", ['a".gpx', "a\r\nX-Evil: 1.gpx", "Bát Tràng.html", "x;y=z"])
