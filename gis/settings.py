@@ -93,6 +93,18 @@ class Settings(BaseSettings):
     #: ``/api/exceedances``: the default window (days before the latest value) and the widest.
     exceedances_window_days: int = Field(default=31, ge=1, le=366)
     exceedances_max_days: int = Field(default=366, ge=1, le=3660)
+    #: Sessions (server side): ended after this long unused, and this long after sign-in.
+    session_idle_s: int = Field(default=3600, ge=1)
+    session_max_s: int = Field(default=12 * 3600, ge=1)
+    #: The session cookie's ``Secure`` flag; unset: on everywhere but in development.
+    cookie_secure: bool | None = None
+    #: Sign-in failures counted in the database per account and per address: the
+    #: ``signin_max_failures``-th within ``signin_window_s`` locks for ``signin_lock_s``,
+    #: each further one doubles the lock-out, up to ``signin_max_lock_s``.
+    signin_max_failures: int = Field(default=10, ge=1)
+    signin_window_s: int = Field(default=3600, ge=1)
+    signin_lock_s: float = Field(default=60.0, ge=0)
+    signin_max_lock_s: float = Field(default=3600.0, ge=0)
     #: Largest request body accepted (uploads included), bytes.
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     #: Level of the log the web server writes to stderr when nothing else configured logging.

@@ -19,13 +19,13 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, request
-from flask_login import LoginManager, UserMixin, current_user
+from flask import current_app, g, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from gis.db import transaction
 from gis.errors import ValidationError
-from layers import accounts
+from layers import accounts, sessions
 from layers.accounts import ROLES
 from webmap.db import get_conn
 from webmap.errors import Forbidden, Unauthorized
@@ -39,6 +39,11 @@ __all__ = [
     "current",
     "init_auth",
     "require",
+    "sign_in",
+    "sign_out",
+    "signin_failed",
+    "signin_succeeded",
+    "signin_wait",
     "verify_password",
 ]
 
@@ -50,12 +55,15 @@ login_manager = LoginManager()
 class User(UserMixin):
     """The signed-in account as Flask-Login sees it: id, user name and role."""
 
-    def __init__(self, user_id: int, username: str, role: str) -> None:
+    def __init__(
+        self, user_id: int, username: str, role: str, session_token: str | None = None
+    ) -> None:
         self.id, self.username, self.role = user_id, username, role
+        self.session_token = session_token
 
     def get_id(self) -> str:
-        """The id that the session cookie stores."""
-        return str(self.id)
+        """What the signed session cookie stores: the server-side session's token."""
+        return self.session_token or ""
 
 
 def _sha(token: str) -> str:
@@ -104,9 +112,75 @@ def _token_user(conn, token: str) -> User | None:
 # --- the request side ----------------------------------------------------------------------
 
 
-def _load(user_id: str) -> User | None:
-    account = accounts.account_by_id(get_conn(), int(user_id))
-    return User(account.id, account.username, account.role) if account else None
+def _load(token: str) -> User | None:
+    """The user of a live server-side session (idle and absolute lifetimes from settings)."""
+    settings = current_app.config["LANGNGHE"]
+    conn = get_conn()
+    with transaction(conn):
+        account = sessions.session_account(
+            conn, _sha(token), idle_s=settings.session_idle_s, absolute_s=settings.session_max_s
+        )
+    return User(account.id, account.username, account.role, token) if account else None
+
+
+def sign_in(user: User) -> None:
+    """Start a new server-side session for ``user``.
+
+    The cookie is rotated: everything of the anonymous session (its CSRF token included)
+    is dropped, and the new cookie names only a fresh random token.
+    """
+    settings = current_app.config["LANGNGHE"]
+    token = secrets.token_urlsafe(32)
+    conn = get_conn()
+    with transaction(conn):
+        sessions.create_session(conn, user.id, _sha(token), absolute_s=settings.session_max_s)
+    session.clear()
+    user.session_token = token
+    login_user(user)
+
+
+def sign_out() -> None:
+    """End the caller's server-side session: its cookie no longer signs anyone in."""
+    token = getattr(current_user, "session_token", None)
+    if token:
+        conn = get_conn()
+        with transaction(conn):
+            sessions.delete_session(conn, _sha(token))
+    logout_user()
+    session.clear()
+
+
+def _signin_keys(username: str, address: str) -> list[tuple[str, str]]:
+    return [("account", username.lower()), ("address", address)]
+
+
+def signin_wait(username: str, address: str) -> float:
+    """Seconds before this account or address may try to sign in again (0: now)."""
+    return sessions.locked_for(get_conn(), _signin_keys(username, address))
+
+
+def signin_failed(username: str, address: str) -> None:
+    """Count a failed sign-in where every worker sees it (per account and per address)."""
+    settings = current_app.config["LANGNGHE"]
+    conn = get_conn()
+    with transaction(conn):
+        for kind, key in _signin_keys(username, address):
+            sessions.record_failure(
+                conn,
+                kind,
+                key,
+                limit=settings.signin_max_failures,
+                lock_s=settings.signin_lock_s,
+                max_lock_s=settings.signin_max_lock_s,
+                window_s=settings.signin_window_s,
+            )
+
+
+def signin_succeeded(username: str) -> None:
+    """Forget the account's failures (the address keeps its count)."""
+    conn = get_conn()
+    with transaction(conn):
+        sessions.clear_failures(conn, "account", username.lower())
 
 
 def current() -> User | None:
@@ -179,7 +253,12 @@ def init_auth(app, settings) -> None:
     app.secret_key = settings.session_secret()
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    secure = settings.cookie_secure
+    if secure is None:
+        secure = settings.environment != "development"
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load)

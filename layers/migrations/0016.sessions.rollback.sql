@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS signin_failures;
+DROP TABLE IF EXISTS sessions;
