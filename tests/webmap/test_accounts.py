@@ -168,6 +168,10 @@ def test_login_sessions_and_csrf(app_client, accounts):
         "/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"}, headers={"X-CSRFToken": meta}
     )
     assert accepted.status_code == 200
+    token = re.search(  # sign-in rotated the session: the form has a new CSRF token
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        app_client.get("/login").get_data(as_text=True),
+    ).group(1)
     evil = app_client.post(
         "/login?next=//evil.example/",
         data={"username": "planner", "password": PASSWORDS["planner"], "csrf_token": token},
