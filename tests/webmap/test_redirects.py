@@ -32,13 +32,15 @@ def _browser_target(location: str) -> str:
 
 
 def test_next_never_leaves_the_site(client, accounts):
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"',
-        client.get("/login").get_data(as_text=True),
-    ).group(1)
-    form = {"username": "planner", "password": PASSWORDS["planner"], "csrf_token": token}
+    def form() -> dict[str, str]:  # each sign-in rotates the session and its CSRF token
+        token = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"',
+            client.get("/login").get_data(as_text=True),
+        ).group(1)
+        return {"username": "planner", "password": PASSWORDS["planner"], "csrf_token": token}
+
     for target in HOSTILE:
-        response = client.post("/login?next=" + target, data=form)
+        response = client.post("/login?next=" + target, data=form())
         if response.status_code == 400:  # refused outright (NUL, control characters): no redirect
             assert "Location" not in response.headers, target
             continue
@@ -46,5 +48,5 @@ def test_next_never_leaves_the_site(client, accounts):
         where = urlsplit(_browser_target(response.headers["Location"]))
         assert (where.scheme, where.netloc) == ("http", "langnghe.example"), (target, where)
         assert response.headers["Location"] == "/", target
-    kept = client.post("/login?next=/tour%3Flang%3Den", data=form)
+    kept = client.post("/login?next=/tour%3Flang%3Den", data=form())
     assert kept.headers["Location"] == "/tour?lang=en"
