@@ -4,7 +4,6 @@ that the 500 body and the ``X-Request-ID`` header give the user."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 import urllib.error
@@ -12,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from tests.webmap.conftest import ROOT, WEB_DB, _free_port
+from tests.support import database_env
+from tests.webmap.conftest import ROOT, _free_port
 
 pytestmark = pytest.mark.postgis
 
@@ -21,9 +21,7 @@ pytestmark = pytest.mark.postgis
 def gunicorn(web_settings, tmp_path):
     port = _free_port()
     log = tmp_path / "gunicorn.log"
-    env = {**os.environ, "LANGNGHE_PG_DATABASE": WEB_DB, "LANGNGHE_BASEMAP_URL": ""}
-    if web_settings.database_url:
-        env["DATABASE_URL"] = web_settings.database_url
+    env = database_env(web_settings, LANGNGHE_BASEMAP_URL="")
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}"]

@@ -5,7 +5,6 @@ sign-in failures counted in the database per account and address, seen by every 
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import subprocess
 import time
@@ -16,7 +15,8 @@ import urllib.request
 import pytest
 
 from gis.db import connect
-from tests.webmap.conftest import PASSWORDS, ROOT, WEB_DB, _free_port
+from tests.support import database_env
+from tests.webmap.conftest import PASSWORDS, ROOT, _free_port
 from webmap.app import create_app
 
 pytestmark = pytest.mark.postgis
@@ -128,15 +128,12 @@ def test_failures_from_one_address_lock_it_whatever_the_account(make_client):
 @pytest.fixture
 def gunicorn(web_settings, accounts):
     port = _free_port()
-    env = {
-        **os.environ,
-        "LANGNGHE_PG_DATABASE": WEB_DB,
-        "LANGNGHE_BASEMAP_URL": "",
-        "LANGNGHE_RATE_LOGIN": "1000 per minute",  # only the database count may lock
-        "LANGNGHE_COOKIE_SECURE": "false",  # plain http here
-    }
-    if web_settings.database_url:
-        env["DATABASE_URL"] = web_settings.database_url
+    env = database_env(
+        web_settings,
+        LANGNGHE_BASEMAP_URL="",
+        LANGNGHE_RATE_LOGIN="1000 per minute",  # only the database count may lock
+        LANGNGHE_COOKIE_SECURE="false",  # plain http here
+    )
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "-w", "4", "-b", f"127.0.0.1:{port}"]
         + ["tests.webmap.crash_app:app"],
