@@ -1,11 +1,17 @@
-"""The one place where errors become HTTP responses: a status table and JSON bodies."""
+"""The one place where errors become HTTP responses: a status table and JSON bodies.
+
+The API (``/api``, the OGC endpoints, tiles) always answers JSON. A person's browser asking
+for a page gets a page instead: a signed-out visitor is sent to the sign-in page (and comes
+back after signing in), other errors are an HTML page in the visitor's language.
+"""
 
 from __future__ import annotations
 
 import logging
 
 import psycopg2
-from flask import Flask, jsonify
+from flask import Flask, jsonify, redirect, request, url_for
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
 from gis.errors import (
@@ -20,7 +26,7 @@ from gis.errors import (
     ValidationError,
     VersionRequiredError,
 )
-from gis.messages import Message
+from gis.messages import Message, msg
 from webmap.i18n import current_lang
 from webmap.logs import request_id
 from webmap.messages import message_json, render
@@ -32,6 +38,7 @@ __all__ = [
     "NotFound",
     "Unauthorized",
     "register_error_handlers",
+    "wants_page",
 ]
 
 logger = logging.getLogger(__name__)
@@ -61,6 +68,51 @@ STATUS_CODES: tuple[tuple[type[Exception], int, str], ...] = (
 )
 
 
+#: Paths that are always API answers (JSON), whatever the client accepts.
+API_PREFIXES = (
+    "/api/",
+    "/collections",
+    "/conformance",
+    "/tiles/",
+    "/search",
+    "/healthz",
+    "/static/",
+)
+
+#: HTTP statuses with a text of their own; others use ``http.error``.
+_HTTP_TEXTS = {400, 401, 403, 404, 405, 413, 429, 500, 503}
+
+
+def wants_page() -> bool:
+    """Whether this request is a person's browser asking for a page (not an API client)."""
+    path = request.path
+    if path == "/api" or path.startswith(API_PREFIXES):
+        return False
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def _http_message(status: int) -> Message:
+    return msg(f"http.{status}" if status in _HTTP_TEXTS else "http.error", status=status)
+
+
+def _page(status: int, message: Message | None = None):
+    """An HTML error page in the visitor's language: the status's title and what happened."""
+    from webmap.pages import render_page
+
+    title = _http_message(status)
+    if message is None:
+        message = msg(f"http.{status}_detail") if status in (403, 404) else title
+    lang = current_lang()
+    html = render_page(
+        "error.html",
+        page="error",
+        status=status,
+        title=render(title, lang),
+        text=render(message, lang),
+    )
+    return html, status
+
+
 def _body(status: int, code: str, description: str, message: Message | None = None):
     extra = {} if message is None else {"message": message_json(message, current_lang())}
     response = jsonify(code=code, description=description, request_id=request_id(), **extra)
@@ -73,10 +125,13 @@ def _handle_domain(exc: BaseException):
         if isinstance(exc, cls):
             if status >= 500:
                 logger.warning("%s: %s", code, exc)
-                return _body(
-                    status, code, "the database is not reachable right now; try again shortly"
-                )
+                unavailable = msg("http.database_unavailable")
+                if wants_page():
+                    return _page(status, unavailable)
+                return _body(status, code, render(unavailable, current_lang()), unavailable)
             message = getattr(exc, "message", None)
+            if wants_page():
+                return _page(status, message if isinstance(message, Message) else None)
             if isinstance(message, Message):
                 return _body(status, code, render(message, current_lang()), message)
             return _body(status, code, str(exc))
@@ -84,13 +139,34 @@ def _handle_domain(exc: BaseException):
 
 
 def _handle_http(exc: HTTPException):
-    return _body(exc.code or 500, exc.name.replace(" ", ""), exc.description or exc.name)
+    status = exc.code or 500
+    if wants_page():
+        if status == 401:
+            target = request.full_path if request.query_string else request.path
+            return redirect(url_for("auth.login", next=target))
+        return _page(status)
+    if isinstance(exc, CSRFError):
+        refused = msg("http.csrf")
+        return _body(status, "CSRFError", render(refused, current_lang()), refused)
+    custom = exc.description and exc.description != type(exc).description
+    if custom:
+        return _body(status, exc.name.replace(" ", ""), str(exc.description))
+    message = _http_message(status)
+    response = _body(status, exc.name.replace(" ", ""), render(message, current_lang()), message)
+    if exc.response is None and status == 405:
+        allowed = getattr(exc, "valid_methods", None)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _handle_unexpected(exc: BaseException):
     # Never leak SQL, paths or stack traces: log them, answer a generic message.
     logger.error("unexpected error in request %s", request_id(), exc_info=exc)
-    return _body(500, "ServerError", f"internal error; it has been logged as {request_id()}")
+    internal = msg("http.500_logged", request_id=request_id())
+    if wants_page():
+        return _page(500, internal)
+    return _body(500, "ServerError", render(internal, current_lang()), internal)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -93,7 +93,7 @@ TEXTS: dict[str, str] = {
     ),
     "cite.article": N_("Art. {article}"),
     "cite.article_appendix": N_("Art. {article}, Appendix {appendix}"),
-    "cite.article_clause": N_("Art. {article}({clause})"),
+    "cite.article_clause": N_("Art. {article} cl. {clause}"),
     "cite.circular": N_("Circular {number}"),
     "cite.decision": N_("Decision {number}"),
     "cite.decree": N_("Decree {number}"),
@@ -327,6 +327,28 @@ TEXTS: dict[str, str] = {
     "exposure.no_units": N_("no administrative units to rank: import them first"),
     "exposure.no_zones": N_("no pollution zones to assess"),
     "exposure.no_zones_stored": N_("no pollution zones stored yet"),
+    "http.400": N_("The request is not valid"),
+    "http.401": N_("Sign in to do this"),
+    "http.403": N_("Your account may not do this"),
+    "http.403_detail": N_(
+        "This page needs another role. Sign in with an account that has it, "
+        "or ask an administrator."
+    ),
+    "http.404": N_("Page not found"),
+    "http.404_detail": N_(
+        "There is nothing at this address. Check the link, or go back to one of the maps."
+    ),
+    "http.405": N_("This method is not allowed here"),
+    "http.413": N_("The request is too large"),
+    "http.429": N_("Too many requests; try again shortly"),
+    "http.500": N_("Internal error; it has been logged"),
+    "http.500_logged": N_("Internal error; it has been logged as {request_id}"),
+    "http.503": N_("The service is not available right now; try again shortly"),
+    "http.csrf": N_(
+        "The form's security token is missing or expired: reload the page and try again"
+    ),
+    "http.database_unavailable": N_("The database is not reachable right now; try again shortly"),
+    "http.error": N_("Error {status}"),
     "import.code_file": N_("{severity} {problem_code}"),
     "import.code_rows": N_("{severity} {problem_code}: {rows} rows"),
     "import.database_refused": N_(

@@ -53,7 +53,7 @@ def test_unknown_is_never_said_as_not_listed():
     text = render(appendix2_status("ceramics", APPENDIX)["message"], "en")
     assert "the rest of the list was not found, so unknown" in text and "I.6" in text
     vi = render(appendix2_status("paper", APPENDIX)["message"], "vi")
-    assert "Phụ lục II (mục I.3)" in vi and "Decree 08/2022/NĐ-CP, Art. 35, Appendix II" in vi
+    assert "Phụ lục II (mục I.3)" in vi and "Nghị định 08/2022/NĐ-CP, Điều 35, Phụ lục II" in vi
 
 
 def _by_id(facts: VillageFacts) -> dict:

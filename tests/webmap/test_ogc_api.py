@@ -311,7 +311,7 @@ def test_environment_endpoints(client):
         0 < s["aqi"]["value"] <= 500 and s["aqi"]["color"].startswith("#") for s in air
     )
     assert air[0]["aqi"]["time"].endswith("+07:00")  # local time with its zone
-    assert "Decision 1459/QĐ-TCMT" in air[0]["aqi"]["source"]["text"]
+    assert "Quyết định 1459/QĐ-TCMT" in air[0]["aqi"]["source"]["text"]
     some = next(k for k, s in latest.items() if s["ref"] == "SYN-AIR-DA-HOI")
     series = client.get(f"/api/stations/{some}/series?parameter=NO2").get_json()
     assert (

@@ -164,7 +164,7 @@ def test_check_cluster_endpoint(planner_client):
     # each result in the request's language with document, article (or "article not
     # recorded"), effective dates and verified flag
     area = next(x for x in body["results"] if x["rule"].startswith("area_"))
-    assert "Art. 2 cl. 1" in area["source_text"] and "2024" in area["source_text"]
+    assert "khoản 1 Điều 2" in area["source_text"] and "2024" in area["source_text"]
     assert rules["confirm_investor"]["status"] == "confirm"
     report = planner_client.get(f"/scenarios/{body['scenario_id']}/report")
     assert report.status_code == 200
