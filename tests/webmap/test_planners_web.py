@@ -169,7 +169,7 @@ def test_check_cluster_endpoint(planner_client):
     report = planner_client.get(f"/scenarios/{body['scenario_id']}/report")
     assert report.status_code == 200
     html = report.get_data(as_text=True)
-    assert "Decree 32/2024/NĐ-CP, Art. 2 cl. 1" in html and "confirm_investor" in html
+    assert "Nghị định 32/2024/NĐ-CP, khoản 1 Điều 2" in html and "confirm_investor" in html
     for lang, words in (
         ("en", ("in force from 2024-05-01", "unverified", "To confirm")),
         ("vi", ("hiệu lực từ 01/05/2024", "chưa kiểm chứng", "Cần xác nhận")),
