@@ -300,6 +300,7 @@ VILLAGES = Layer(
             title=N_("Visit (minutes)"),
         ),
         Column("opening_hours", check="opening_hours", public=True, title=N_("Opening hours")),
+        Column("visitable", "bool", public=True, filterable=True, title=N_("Welcomes visitors")),
         Column("description_vi", public=True, in_tiles=False),
         Column("description_en", public=True, in_tiles=False),
         Column("source", required=True, public=True, filterable=True),

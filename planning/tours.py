@@ -19,10 +19,36 @@ from numpy.typing import NDArray
 from gis.errors import ValidationError
 from gis.messages import Message, msg
 
-__all__ = ["Stop", "TourPlan", "day_window", "plan_tour"]
+__all__ = [
+    "MUST_SEE",
+    "NICE_TO_HAVE",
+    "Lunch",
+    "Stop",
+    "TourPlan",
+    "day_window",
+    "plan_tour",
+    "week_hours",
+]
 
 #: Largest wait allowed at a stop before it opens, in minutes.
 MAX_WAIT_MIN = 180
+#: Priorities a visitor gives a stop: a must-see is dropped only when no nice-to-have is left
+#: to drop. Equal priorities weigh the same whatever the order the stops were picked in.
+MUST_SEE = 100.0
+NICE_TO_HAVE = 1.0
+
+
+@dataclass(frozen=True)
+class Lunch:
+    """A lunch break, taken between two visits, never during one.
+
+    It starts between ``earliest_min`` and ``latest_min`` (minutes after midnight) and lasts
+    ``duration_min``.
+    """
+
+    earliest_min: int = 11 * 60 + 30
+    latest_min: int = 13 * 60
+    duration_min: int = 60
 
 
 @dataclass(frozen=True)
@@ -50,6 +76,9 @@ class TourPlan:
     start_min: int = 0
     end_min: int = 0
     notes: list[Message] = field(default_factory=list)
+    #: The lunch break planned (``start_min``, ``end_min``, ``after``: the ref of the stop
+    #: before it, or None when it comes before the first), or None when the day has none.
+    lunch: dict[str, Any] | None = None
 
     @property
     def order(self) -> list[str]:
@@ -87,6 +116,66 @@ def day_window(opening_hours: str | None, day: dt.date) -> tuple[int, int] | Non
     return 0, 0
 
 
+_WEEKDAYS = ("mo", "tu", "we", "th", "fr", "sa", "su")
+#: A week without public holidays, the week ``week_hours`` describes.
+_PLAIN_WEEK = dt.date(2026, 11, 23)
+
+
+def _open_intervals(rule: Any, day: dt.date) -> tuple[str, ...]:
+    import opening_hours as oh
+
+    start = dt.datetime.combine(day, dt.time())
+    return tuple(
+        f"{begin:%H:%M}–{'24:00' if end >= start + dt.timedelta(days=1) else f'{end:%H:%M}'}"
+        for begin, end, state, _comment in rule.intervals(start, start + dt.timedelta(days=1))
+        if state == oh.State.OPEN
+    )
+
+
+def week_hours(opening_hours: str | None) -> Message | None:
+    """OSM ``opening_hours`` as words: consecutive days with the same hours grouped.
+
+    ``None`` when the text is missing or unreadable (the caller shows it as it is).
+
+    Examples
+    --------
+    >>> week_hours("Mo-Sa 08:00-17:00").code
+    'hours.week'
+    >>> week_hours("Mo-Su 07:30-17:30").params["times"]
+    '07:30–17:30'
+    """
+    if not opening_hours:
+        return None
+    import opening_hours as oh
+
+    try:
+        rule = oh.OpeningHours(opening_hours)
+    except oh.ParserError:  # type: ignore[attr-defined]  # missing from its stubs
+        return None
+    days = [_open_intervals(rule, _PLAIN_WEEK + dt.timedelta(days=i)) for i in range(7)]
+    if len(set(days)) == 1:
+        return msg("hours.days_times", days=msg("hours.every_day"), times=_times(days[0]))
+    parts, first = [], 0
+    for i in range(1, 8):
+        if i == 7 or days[i] != days[first]:
+            names = (
+                msg(f"weekday.{_WEEKDAYS[first]}")
+                if i - 1 == first
+                else msg(
+                    "hours.day_range",
+                    first=msg(f"weekday.{_WEEKDAYS[first]}"),
+                    last=msg(f"weekday.{_WEEKDAYS[i - 1]}"),
+                )
+            )
+            parts.append(msg("hours.days_times", days=names, times=_times(days[first])))
+            first = i
+    return msg("hours.week", parts=parts)
+
+
+def _times(intervals: tuple[str, ...]) -> Message | str:
+    return ", ".join(intervals) if intervals else msg("hours.closed")
+
+
 def _drop(plan: TourPlan, stop: Stop, reason: Message) -> None:
     plan.dropped.append({"ref": stop.ref, "name": stop.name, "reason": reason})
 
@@ -118,6 +207,8 @@ def plan_tour(
     budget_min: int,
     return_to_start: bool = True,
     time_limit_s: float | None = None,
+    lunch: Lunch | None = None,
+    fixed_order: bool = False,
 ) -> TourPlan:
     """Order ``stops`` for a day.
 
@@ -131,24 +222,122 @@ def plan_tour(
         Departure, minutes after midnight.
     budget_min : int
         Length of the day, from departure to the end (back at the start when ``return_to_start``).
+    lunch : Lunch, optional
+        A lunch break to plan between two visits (when the day reaches its window).
+    fixed_order : bool
+        Visit the stops in the order given (the visitor's), instead of the fastest order.
 
     Returns
     -------
     TourPlan
         Stops are dropped, lowest priority first, when the budget, an opening window or the
-        network makes them impossible; each dropped stop says why.
+        network makes them impossible; each dropped stop says why. Stops of equal priority
+        weigh the same: which ones are dropped does not depend on the order they came in
+        (unless ``fixed_order``, where the later of two equal stops goes first).
     """
-    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-
     if not stops:
         raise ValidationError(msg("tour.no_stops"))
     if time_s.shape != (len(stops) + 1, len(stops) + 1):
         raise ValidationError(msg("tour.time_matrix_shape"))
     plan = TourPlan(start_min=start_min, end_min=start_min)
-    horizon = start_min + budget_min
     usable = _usable_stops(plan, time_s, stops)
     if not usable:
         return plan
+    day = _Day(time_s, stops, start_min, start_min + budget_min, return_to_start, lunch)
+    if fixed_order:
+        _in_given_order(plan, day, usable)
+    else:
+        _solve(plan, day, usable, time_limit_s)
+    return plan
+
+
+@dataclass(frozen=True)
+class _Day:
+    time_s: NDArray[np.float64]
+    stops: list[Stop]
+    start_min: int
+    horizon: int
+    return_to_start: bool
+    lunch: Lunch | None
+
+    def minutes(self, a: int, b: int) -> int:
+        return int(math.ceil(self.time_s[a, b] / 60.0))
+
+
+def _window(day: _Day, stop: Stop) -> tuple[int, int]:
+    opens = max(day.start_min, stop.open_min or 0)
+    latest = (stop.close_min if stop.close_min is not None else 1440 * 2) - stop.visit_min
+    return opens, latest
+
+
+def _walk(day: _Day, order: list[int]) -> tuple[TourPlan, bool]:
+    """The schedule of ``order`` (matrix indices) as given; False when it does not fit."""
+    plan = TourPlan(start_min=day.start_min)
+    lunch = day.lunch
+    clock, previous, fits = day.start_min, 0, True
+
+    def eat(at: int) -> int:
+        nonlocal lunch, fits
+        assert lunch is not None
+        begin = max(at, lunch.earliest_min)
+        fits = fits and begin <= lunch.latest_min
+        plan.lunch = {
+            "start_min": begin,
+            "end_min": begin + lunch.duration_min,
+            "after": plan.schedule[-1]["ref"] if plan.schedule else None,
+        }
+        lunch = None
+        return begin + lunch_duration
+
+    lunch_duration = lunch.duration_min if lunch else 0
+    for i in order:
+        stop = day.stops[i - 1]
+        opens, latest = _window(day, stop)
+        arrive = max(clock + day.minutes(previous, i), opens)
+        if lunch is not None and arrive + stop.visit_min > lunch.latest_min:
+            clock = eat(clock)
+            arrive = max(clock + day.minutes(previous, i), opens)
+        fits = fits and arrive <= latest
+        plan.schedule.append(_visit(stop, arrive, day.minutes(previous, i)))
+        plan.travel_s += float(day.time_s[previous, i])
+        clock, previous = arrive + stop.visit_min, i
+    if lunch is not None and clock + day.minutes(previous, 0) > lunch.earliest_min:
+        clock = eat(clock)
+    if day.return_to_start:
+        plan.travel_s += float(day.time_s[previous, 0])
+        clock += day.minutes(previous, 0)
+    plan.end_min = clock
+    return plan, fits and clock <= day.horizon
+
+
+def _visit(stop: Stop, arrive: int, travel_min: int) -> dict[str, Any]:
+    return {
+        "ref": stop.ref,
+        "name": stop.name,
+        "arrive_min": arrive,
+        "leave_min": arrive + stop.visit_min,
+        "travel_min": travel_min,
+    }
+
+
+def _in_given_order(plan: TourPlan, day: _Day, usable: list[int]) -> None:
+    """Keep the visitor's order; drop the lowest priority (the later of equals) until it fits."""
+    keep = list(usable)
+    while True:
+        walked, fits = _walk(day, keep)
+        if fits or not keep:
+            break
+        victim = min(keep, key=lambda i: (day.stops[i - 1].priority, -keep.index(i)))
+        keep.remove(victim)
+        _drop(plan, day.stops[victim - 1], msg("tour.dropped_budget"))
+    plan.schedule, plan.travel_s, plan.end_min = walked.schedule, walked.travel_s, walked.end_min
+    plan.lunch = walked.lunch if fits else None
+
+
+def _solve(plan: TourPlan, day: _Day, usable: list[int], time_limit_s: float | None) -> None:
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    stops, time_s, start_min = day.stops, day.time_s, day.start_min
     nodes = [0, *usable]
     minutes = np.ceil(np.nan_to_num(time_s[np.ix_(nodes, nodes)], posinf=10**6) / 60.0).astype(int)
     service = [0] + [stops[i - 1].visit_min for i in usable]
@@ -163,23 +352,23 @@ def plan_tour(
         (minutes + np.array(service)[:, None]).astype(int).tolist()
     )
     routing.SetArcCostEvaluatorOfAllVehicles(travel_cb)
-    routing.AddDimension(transit_cb, MAX_WAIT_MIN, horizon, False, "time")
+    routing.AddDimension(transit_cb, MAX_WAIT_MIN, day.horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     time_dim.CumulVar(routing.Start(0)).SetRange(start_min, start_min)
     end_var = time_dim.CumulVar(routing.End(0))
-    end_var.SetRange(start_min, horizon)
+    end_var.SetRange(start_min, day.horizon)
     for k, i in enumerate(usable, start=1):
         stop = stops[i - 1]
         index = manager.NodeToIndex(k)
-        opens = max(start_min, stop.open_min or 0)
-        latest = (stop.close_min if stop.close_min is not None else 1440 * 2) - stop.visit_min
+        opens, latest = _window(day, stop)
         if latest < opens:
             routing.AddDisjunction([index], 0)
             continue
-        time_dim.CumulVar(index).SetRange(opens, max(opens, min(latest, horizon)))
+        time_dim.CumulVar(index).SetRange(opens, max(opens, min(latest, day.horizon)))
         # Dropping costs far more than any detour, and more for a higher priority.
         routing.AddDisjunction([index], int(10**6 * max(stop.priority, 0.01)))
-    if not return_to_start:
+    lunch = _add_lunch(routing, manager, time_dim, day, service)
+    if not day.return_to_start:
         for k in range(1, len(nodes)):
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(manager.NodeToIndex(k)))
     params = pywrapcp.DefaultRoutingSearchParameters()
@@ -195,7 +384,7 @@ def plan_tour(
     if solution is None:
         for i in usable:
             _drop(plan, stops[i - 1], msg("tour.dropped_no_fit"))
-        return plan
+        return
     visited = set()
     index = solution.Value(routing.NextVar(routing.Start(0)))
     previous = 0
@@ -203,31 +392,55 @@ def plan_tour(
         k = manager.IndexToNode(index)
         stop = stops[usable[k - 1] - 1]
         arrive = solution.Value(time_dim.CumulVar(index))
-        plan.schedule.append(
-            {
-                "ref": stop.ref,
-                "name": stop.name,
-                "arrive_min": arrive,
-                "leave_min": arrive + stop.visit_min,
-                "travel_min": int(minutes[previous, k]),
-            }
-        )
+        plan.schedule.append(_visit(stop, arrive, int(minutes[previous, k])))
         plan.travel_s += float(time_s[nodes[previous], nodes[k]])
         visited.add(k)
         previous = k
         index = solution.Value(routing.NextVar(index))
-    if return_to_start and plan.schedule:
+    if day.return_to_start and plan.schedule:
         plan.travel_s += float(time_s[nodes[previous], 0])
     plan.end_min = (
         solution.Value(end_var)
-        if return_to_start
+        if day.return_to_start
         else (plan.schedule[-1]["leave_min"] if plan.schedule else start_min)
     )
+    if lunch is not None:
+        _place_lunch(plan, _break_start(solution), day.lunch)
     for k in range(1, len(nodes)):
         if k not in visited:
-            _drop(
-                plan,
-                stops[usable[k - 1] - 1],
-                msg("tour.dropped_budget"),
-            )
-    return plan
+            _drop(plan, stops[usable[k - 1] - 1], msg("tour.dropped_budget"))
+
+
+def _add_lunch(routing: Any, manager: Any, time_dim: Any, day: _Day, service: list[int]) -> Any:
+    """The lunch break as the vehicle's break interval (taken in travel or waiting time)."""
+    lunch = day.lunch
+    if lunch is None or day.horizon <= lunch.earliest_min or day.start_min > lunch.latest_min:
+        return None
+    interval = routing.solver().FixedDurationIntervalVar(
+        lunch.earliest_min, lunch.latest_min, lunch.duration_min, False, "lunch"
+    )
+    visits = [0] * routing.Size()
+    for index in range(routing.Size()):
+        visits[index] = service[manager.IndexToNode(index)]
+    time_dim.SetBreakIntervalsOfVehicle([interval], 0, visits)
+    return interval
+
+
+def _break_start(solution: Any) -> int:
+    intervals = solution.IntervalVarContainer()
+    for i in range(intervals.Size()):
+        element = intervals.Element(i)
+        if element.PerformedValue():
+            return int(element.StartValue())
+    return 10**6
+
+
+def _place_lunch(plan: TourPlan, begin: int, lunch: Lunch | None) -> None:
+    if lunch is None or begin >= plan.end_min:
+        return  # the day is over before lunch
+    before = [s for s in plan.schedule if s["leave_min"] <= begin]
+    plan.lunch = {
+        "start_min": begin,
+        "end_min": begin + lunch.duration_min,
+        "after": before[-1]["ref"] if before else None,
+    }

@@ -327,6 +327,11 @@ TEXTS: dict[str, str] = {
     "exposure.no_units": N_("no administrative units to rank: import them first"),
     "exposure.no_zones": N_("no pollution zones to assess"),
     "exposure.no_zones_stored": N_("no pollution zones stored yet"),
+    "hours.closed": N_("closed"),
+    "hours.day_range": N_("{first} to {last}"),
+    "hours.days_times": N_("{days}: {times}"),
+    "hours.every_day": N_("every day"),
+    "hours.week": N_("{parts}"),
     "http.400": N_("The request is not valid"),
     "http.401": N_("Sign in to do this"),
     "http.403": N_("Your account may not do this"),
@@ -573,6 +578,10 @@ TEXTS: dict[str, str] = {
     "tour.unknown_mode": N_("unknown travel mode '{mode}': use one of {choices}"),
     "tour.unknown_theme": N_("unknown theme '{theme}'; themes: {choices}"),
     "tour.unknown_villages": N_("unknown village(s): {refs}"),
+    "tour.walk_over_limit": N_(
+        "a {distance_km} km walk is longer than the {limit_km} km a day on foot we plan for: "
+        "take a motorbike or drop a stop"
+    ),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
     "validate.above_maximum": N_("{value} is above the maximum {maximum}"),
     "validate.below_minimum": N_("{value} is below the minimum {minimum}"),
@@ -656,6 +665,13 @@ TEXTS: dict[str, str] = {
         "Class unknown: on {day} the rule in force was {source}, and its values were not found "
         "(the later rule is not applied to older samples)"
     ),
+    "weekday.fr": N_("Friday"),
+    "weekday.mo": N_("Monday"),
+    "weekday.sa": N_("Saturday"),
+    "weekday.su": N_("Sunday"),
+    "weekday.th": N_("Thursday"),
+    "weekday.tu": N_("Tuesday"),
+    "weekday.we": N_("Wednesday"),
     "word.no": N_("no"),
     "word.none": N_("none"),
     "word.not_applicable": N_("not applicable"),

@@ -343,4 +343,8 @@ def parse_tour(args: Mapping[str, str], *, today: dt.date) -> TourRequest:
         mode=parse_choice(args.get("mode"), "mode", MODES, default="motorbike"),
         avoid_pollution=parse_flag(args.get("avoid_pollution")),
         network=args.get("network", "default")[:40],
+        must=tuple(r for r in (args.get("must") or "").split(",") if r in refs),
+        fixed_order=parse_choice(args.get("order"), "order", ("best", "given"), default="best")
+        == "given",
+        lunch=parse_flag(args.get("lunch"), default=True),
     )

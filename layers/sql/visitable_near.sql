@@ -2,6 +2,6 @@
 SELECT ref, name, visit_minutes, opening_hours, ST_X(geom), ST_Y(geom)
 FROM craft_villages
 WHERE craft = ANY(%(crafts)s)
-  AND visit_minutes IS NOT NULL
+  AND visitable
 ORDER BY ST_Distance(geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), %(srid)s))
 LIMIT %(limit)s

@@ -22,13 +22,23 @@ from gis.network import RoadGraph, path_geometry, project_to_metric, trace, trav
 from layers.roads import cached_graph
 from layers.villages import visit_details, visitable_near
 from layers.zones import current_geometries
-from planning.tours import Stop, TourPlan, day_window, plan_tour
+from planning.tours import (
+    MUST_SEE,
+    NICE_TO_HAVE,
+    Lunch,
+    Stop,
+    TourPlan,
+    day_window,
+    plan_tour,
+    week_hours,
+)
 
 __all__ = [
     "DETOUR_FACTOR",
     "FALLBACK_KMH",
     "MAX_SNAP_M",
     "THEMES",
+    "WALK_WARN_M",
     "ZONE_FACTOR",
     "TourRequest",
     "plan_village_tour",
@@ -52,6 +62,8 @@ DETOUR_FACTOR = 1.35
 FALLBACK_KMH = {"motorbike": 25.0, "car": 28.0, "walk": 4.5}
 #: A point farther than this from the network is "off the network".
 MAX_SNAP_M = 2000.0
+#: A walking day longer than this (metres) is planned with a warning.
+WALK_WARN_M = 10_000.0
 #: Pollution-aware routing: edges inside a current pollution zone cost this many times more.
 ZONE_FACTOR = 3.0
 #: The travel modes as words of the user's language.
@@ -71,6 +83,12 @@ class TourRequest:
     mode: str = "motorbike"
     avoid_pollution: bool = False
     network: str = "default"
+    #: The must-see villages (the others are nice to have).
+    must: tuple[str, ...] = ()
+    #: Visit in the order given instead of the fastest order.
+    fixed_order: bool = False
+    #: Plan a lunch break.
+    lunch: bool = True
 
 
 def _villages(conn: Any, request: TourRequest) -> list[dict[str, Any]]:
@@ -94,17 +112,19 @@ def _villages(conn: Any, request: TourRequest) -> list[dict[str, Any]]:
 
 
 def _stops(
-    villages: list[dict[str, Any]], day: dt.date, invalid: list[dict[str, Any]] | None = None
+    villages: list[dict[str, Any]],
+    request: TourRequest,
+    invalid: list[dict[str, Any]] | None = None,
 ) -> list[Stop]:
-    """One stop per village.
+    """One stop per village, must-see or nice to have as the visitor said.
 
     A stored value that cannot be read (opening hours stored before they were checked) is
     reported in ``invalid`` and the stop is planned without it.
     """
     stops = []
-    for rank, v in enumerate(villages):
+    for v in villages:
         try:
-            window = day_window(v["opening_hours"], day)
+            window = day_window(v["opening_hours"], request.day)
         except ValueError:
             window = None
             if invalid is not None:
@@ -118,7 +138,7 @@ def _stops(
                 int(v["visit_min"] or 60),
                 window[0] if window else None,
                 window[1] if window else None,
-                priority=float(len(villages) - rank),
+                priority=MUST_SEE if v["ref"] in request.must else NICE_TO_HAVE,
             )
         )
     return stops
@@ -138,12 +158,7 @@ def _fallback(
     lat = np.array([request.start[1], *[v["lat"] for v in villages]])
     x, y = project_to_metric(lon, lat)
     metres = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) * DETOUR_FACTOR
-    plan = plan_tour(
-        metres / (FALLBACK_KMH[request.mode] / 3.6),
-        stops,
-        start_min=request.start_min,
-        budget_min=request.budget_min,
-    )
+    plan = plan_tour(metres / (FALLBACK_KMH[request.mode] / 3.6), stops, **_day_options(request))
     order = [0] + [1 + [s.ref for s in stops].index(r) for r in plan.order] + [0]
     line = shapely.LineString([(lon[i], lat[i]) for i in order]) if len(order) > 2 else None
     return {
@@ -194,7 +209,7 @@ def _on_network(
     for i, d in enumerate(snap[1:], start=1):
         if d > MAX_SNAP_M:
             times[i, :] = times[:, i] = np.inf
-    plan = plan_tour(times, stops, start_min=request.start_min, budget_min=request.budget_min)
+    plan = plan_tour(times, stops, **_day_options(request))
     refs = [s.ref for s in stops]
     order = [0] + [1 + refs.index(r) for r in plan.order] + [0]
     coords: list[tuple[float, float]] = []
@@ -218,6 +233,15 @@ def _on_network(
     }
 
 
+def _day_options(request: TourRequest) -> dict[str, Any]:
+    return {
+        "start_min": request.start_min,
+        "budget_min": request.budget_min,
+        "lunch": Lunch() if request.lunch else None,
+        "fixed_order": request.fixed_order,
+    }
+
+
 def _network_method(request: TourRequest, *, zones_avoided: bool) -> Message:
     mode = _MODES[request.mode]
     if zones_avoided:
@@ -229,6 +253,18 @@ def _network_method(request: TourRequest, *, zones_avoided: bool) -> Message:
 
 def _edge_indices(graph: RoadGraph, path: list[int]) -> list[int]:
     return [graph.edge_index(a, b) for a, b in zip(path[:-1], path[1:], strict=True)]
+
+
+def _lunch(plan: TourPlan, names: dict[str, str]) -> dict[str, Any] | None:
+    if plan.lunch is None:
+        return None
+    after = plan.lunch["after"]
+    return {
+        "start": _clock(plan.lunch["start_min"]),
+        "end": _clock(plan.lunch["end_min"]),
+        "after": after,
+        "after_name": names.get(after) if after else None,
+    }
 
 
 def _clock(minutes: int) -> str:
@@ -262,7 +298,7 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
         )
     villages = _villages(conn, request)
     invalid: list[dict[str, Any]] = []
-    stops = _stops(villages, request.day, invalid)
+    stops = _stops(villages, request, invalid)
     graph = cached_graph(conn, request.network)
     zones = current_geometries(conn)
     result = (
@@ -273,7 +309,16 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
     plan: TourPlan = result["plan"]
     if request.avoid_pollution and graph is None:
         plan.notes.append(msg("tour.avoid_needs_network"))
-    where = {v["ref"]: (v["lon"], v["lat"]) for v in villages}
+    if request.mode == "walk" and result["distance_m"] > WALK_WARN_M:
+        plan.notes.append(
+            msg(
+                "tour.walk_over_limit",
+                distance_km=round(result["distance_m"] / 1000, 1),
+                limit_km=round(WALK_WARN_M / 1000, 1),
+            )
+        )
+    where = {v["ref"]: v for v in villages}
+    names = {v["ref"]: v["name"] for v in villages}
     out = {
         "method": result["method"],
         "snapping_m": result["snap_m"],
@@ -288,12 +333,17 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
                 **s,
                 "arrive": _clock(s["arrive_min"]),
                 "leave": _clock(s["leave_min"]),
-                "lon": where[s["ref"]][0],
-                "lat": where[s["ref"]][1],
+                "lon": where[s["ref"]]["lon"],
+                "lat": where[s["ref"]]["lat"],
+                "opening_hours": where[s["ref"]]["opening_hours"],
+                "hours": week_hours(where[s["ref"]]["opening_hours"]),
+                "priority": "must" if s["ref"] in request.must else "nice",
             }
             for s in plan.schedule
         ],
         "dropped": plan.dropped,
+        "lunch": _lunch(plan, names),
+        "walk_limit_m": WALK_WARN_M,
         "notes": plan.notes,
         "invalid_values": invalid,
         "end": _clock(plan.end_min),
