@@ -112,7 +112,7 @@ def _class(highway: object) -> str:
     if text.startswith("["):  # OSMnx lists of classes: take the first
         found = re.findall(r"'([^']+)'", text)
         text = found[0] if found else ""
-    return text
+    return text.split(",")[0].strip()  # OSMnx GeoPackages join the list with commas
 
 
 def edge_speeds_kmh(highway: pd.Series, maxspeed: pd.Series, profile: str) -> NDArray[np.float64]:
@@ -494,9 +494,20 @@ def trace(predecessors: NDArray[np.int32], source: int, target: int) -> list[int
 
 
 def isochrone(
-    graph: RoadGraph, source: int, minutes: float, *, profile: str = "motorbike", ratio: float = 0.3
+    graph: RoadGraph,
+    source: int,
+    minutes: float,
+    *,
+    profile: str = "motorbike",
+    ratio: float = 0.3,
+    buffer_m: float = 60.0,
 ) -> shapely.Geometry:
-    """Area reachable from ``source`` within ``minutes`` (concave hull of reached nodes, WGS 84)."""
+    """Area reachable from ``source`` within ``minutes`` (WGS 84).
+
+    The concave hull of the reached nodes, cut to ``buffer_m`` metres around the edges whose
+    both ends are reached: it covers the reached nodes and does not spread over blocks that
+    no reached street runs along.
+    """
     dist = dijkstra(
         graph.matrix("time", profile), directed=True, indices=int(source), limit=minutes * 60.0
     )
@@ -504,7 +515,43 @@ def isochrone(
     points = shapely.points(graph.lon[reached], graph.lat[reached])
     if reached.sum() < 3:
         return shapely.buffer(shapely.multipoints(points), 0.0005)
-    return shapely.concave_hull(shapely.multipoints(points), ratio=ratio)
+    hull = shapely.concave_hull(shapely.multipoints(points), ratio=ratio)
+    edges = np.flatnonzero(reached[graph.u] & reached[graph.v])
+    lines = [
+        graph.geometry[i]
+        if graph.geometry[i] is not None
+        else shapely.LineString(
+            [
+                (graph.lon[graph.u[i]], graph.lat[graph.u[i]]),
+                (graph.lon[graph.v[i]], graph.lat[graph.v[i]]),
+            ]
+        )
+        for i in edges
+    ]
+    if not lines:
+        return hull
+    corridor = _from_metric(
+        shapely.union_all(shapely.buffer(_to_metric(np.asarray(lines, dtype=object)), buffer_m))
+    )
+    return shapely.intersection(hull, corridor)
+
+
+def _to_metric(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
+    def forward(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.column_stack(project_to_metric(xy[:, 0], xy[:, 1]))
+
+    return np.asarray(shapely.transform(geoms, forward), dtype=object)
+
+
+def _from_metric(geom: shapely.Geometry) -> shapely.Geometry:
+    from pyproj import Transformer
+
+    back = Transformer.from_crs(METRIC_CRS, 4326, always_xy=True)
+
+    def inverse(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
+
+    return shapely.transform(geom, inverse)
 
 
 def path_geometry(graph: RoadGraph, nodes: list[int]) -> shapely.LineString | None:

@@ -105,18 +105,23 @@ def _snap_dangling(
     added: list[tuple[int, shapely.Point]] = []
     moved: list[float] = []
     taken: set[int] = set()  # ends already used as a target: they stay where they are
+    dangling = set(ends.tolist())
+    fixed: set[int] = set()  # dangling ends another end moved onto: they stay
     for pos in ends:
+        if pos in fixed:
+            continue
         own = line_of[pos]
         near = [
             j
             for j in tree.query_ball_point(xy[pos], snap_m)
             if line_of[j] != own and j not in taken
         ]
-        if near:
-            j = min(near, key=lambda k: float(np.hypot(*(xy[k] - xy[pos]))))
+        if near:  # a vertex that stays where it is first, else another dangling end
+            j = min(near, key=lambda k: (k in dangling, float(np.hypot(*(xy[k] - xy[pos])))))
             moved.append(float(np.hypot(*(xy[j] - xy[pos]))))
             new[pos] = coords[j]
             taken.add(int(pos))
+            fixed.add(int(j))
             continue
         point = shapely.Point(xy[pos])
         hits = [int(h) for h in lines.query(point, predicate="dwithin", distance=snap_m)]
@@ -163,12 +168,15 @@ def _crossing_points(
         for part in getattr(meet, "geoms", [meet]):
             if part.geom_type != "Point":
                 continue
+            on_vertex = 0
             for k in (i, j):  # use a vertex of either line exactly where it is one
                 vertex = shapely.get_coordinates(geoms[k])
                 close = np.flatnonzero(np.abs(vertex - (part.x, part.y)).max(axis=1) < _SAME_DEG)
                 if len(close):
                     part = shapely.Point(vertex[close[0]])
-            found += [(int(i), part), (int(j), part)]
+                    on_vertex += 1
+            if on_vertex < 2:  # not a vertex both lines already share
+                found += [(int(i), part), (int(j), part)]
     return found
 
 

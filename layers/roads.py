@@ -255,9 +255,15 @@ def _osm_ids(lines: pd.DataFrame) -> pd.Series:
 
 def _oneway(lines: pd.DataFrame) -> pd.Series:
     """``1`` one-way along the line, ``-1`` against it, ``0`` both ways (or not stated)."""
-    if "oneway" not in lines.columns:
-        return pd.Series(0, index=lines.index)
-    text = lines["oneway"].astype(str).str.lower()
+    text = (
+        lines["oneway"].astype(str).str.lower()
+        if "oneway" in lines.columns
+        else pd.Series("", index=lines.index)
+    )
+    if "junction" in lines.columns:  # a roundabout is one-way unless tagged otherwise
+        roundabout = lines["junction"].astype(str).str.lower() == "roundabout"
+        stated = lines["oneway"].notna() if "oneway" in lines.columns else False
+        text = text.where(~roundabout | stated, "yes")
     return pd.Series(
         np.where(text.isin(_ONEWAY_TRUE), 1, np.where(text == "-1", -1, 0)), index=lines.index
     )
@@ -296,7 +302,9 @@ def _node_lines(
     )
     if noded.unmatched:
         report.errors.append(msg("roads.unmatched_edges", edges=noded.unmatched))
-    cls_col = next((c for c in _CLASS_COLUMNS if c in attrs.columns), None)
+    cls_col = next(
+        (c for c in _CLASS_COLUMNS if c in attrs.columns and attrs[c].notna().any()), None
+    )
     if cls_col is None:
         report.notes.append(msg("roads.no_class"))
     name_col = next((c for c in ("name", "ten") if c in attrs.columns), None)
