@@ -1,6 +1,9 @@
 """Benchmark: point-to-point routes, a 50 x 50 matrix and a 50-stop tour, ours beside
 pgRouting (pgr_dijkstra, pgr_TSP) and scipy.sparse.csgraph, on the Ba Đình street graph and
-on a generated 500 x 500 grid (250,000 nodes).
+on a generated 500 x 500 grid (250,000 nodes), both imported from GeoJSON lines through the
+noding of ``langnghe import roads`` (time and peak memory of each import are measured, in a
+child process running the command). Contraction-hierarchy engines found installed
+(pyroutingkit, pandana) are timed beside them on the same graphs.
 
 Run on purpose:  .venv/bin/python bench/routing_peers.py   (writes a section of docs/benchmarks.md)
 """
@@ -8,7 +11,12 @@ Run on purpose:  .venv/bin/python bench/routing_peers.py   (writes a section of 
 from __future__ import annotations
 
 import io
+import json
+import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.report import write_section  # noqa: E402
-from gis.db import connect, create_database, transaction  # noqa: E402
+from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.network import RoadGraph, shortest_path, travel_matrix  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
 from layers import migrations_folder  # noqa: E402
-from layers.roads import import_roads, read_graph  # noqa: E402
+from layers.roads import read_graph  # noqa: E402
 from planning.tours import Stop, plan_tour  # noqa: E402
 
 DB = "langnghe_bench"
@@ -53,6 +61,94 @@ def grid_graph(n: int = 500, seed: int = 0) -> RoadGraph:
         maxspeed=pd.Series([None] * len(u)),
         geometry=np.full(len(u), None, dtype=object),
     )
+
+
+def write_grid_lines(path: Path, n: int = 500, seed: int = 0) -> Path:
+    """The n x n grid as GeoJSON lines, one two-way line a block side, 0.001 degree apart.
+
+    Each line bends at its middle by a random offset, so that lengths vary (about 105-140 m)
+    the way the random weights of :func:`grid_graph` do.
+    """
+    rng = np.random.default_rng(seed)
+    features = []
+    for horizontal in (True, False):
+        for i in range(n):
+            for j in range(n - 1):
+                a = (j, i) if horizontal else (i, j)
+                b = (j + 1, i) if horizontal else (i, j + 1)
+                ax, ay = 105.0 + a[0] * 0.001, 21.0 + a[1] * 0.001
+                bx, by = 105.0 + b[0] * 0.001, 21.0 + b[1] * 0.001
+                bend = float(rng.uniform(0, 0.0004))  # lines of one block never cross
+                mx = (ax + bx) / 2 + (0 if horizontal else bend)
+                my = (ay + by) / 2 + (bend if horizontal else 0)
+                features.append(
+                    '{"type":"Feature","properties":{"highway":"residential"},"geometry":'
+                    f'{{"type":"LineString","coordinates":[[{ax:.7f},{ay:.7f}],'
+                    f"[{mx:.7f},{my:.7f}],[{bx:.7f},{by:.7f}]]}}}}"
+                )
+    path.write_text(
+        '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}", encoding="utf-8"
+    )
+    return path
+
+
+def timed_import(path: Path, network: str) -> dict:
+    """``langnghe import roads`` in a child process: wall time (s) and its peak RSS (MB)."""
+    env = {**os.environ, "LANGNGHE_PG_DATABASE": DB, "LANGNGHE_LANG": "en"}
+    exe = Path(sys.executable).with_name("langnghe")
+    t = time.perf_counter()
+    run = subprocess.run(
+        [str(exe), "import", "roads", str(path), "--network", network],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    wall = time.perf_counter() - t
+    if run.returncode:
+        raise SystemExit(run.stderr)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"s": wall, "peak_mb": peak, "report": run.stdout.strip().splitlines()[:3]}
+
+
+def engines(graph: RoadGraph, pairs: np.ndarray, nodes: np.ndarray) -> dict:
+    """Contraction-hierarchy engines that are installed, on the same graph, checked against
+    scipy's Dijkstra: preparation, 50 x 50 matrix and point-to-point p50/p95."""
+    out: dict = {}
+    reference = dijkstra(graph.matrix("length"), indices=nodes)[:, nodes]
+    try:
+        from pyroutingkit import CCHMetric, CCHTopology
+    except ImportError:
+        return out
+    t = time.perf_counter()
+    topology = CCHTopology()
+    topology.build(
+        graph.u.astype(np.uint32),
+        graph.v.astype(np.uint32),
+        graph.lat.astype(np.float32),
+        graph.lon.astype(np.float32),
+        graph.n_nodes,
+    )
+    metric = CCHMetric(topology)
+    metric.customize(np.round(graph.length_m * 1000).astype(np.uint32))  # millimetres
+    prepare = time.perf_counter() - t
+    t = time.perf_counter()
+    mat = np.asarray(
+        metric.distances_many_to_many(nodes.astype(np.uint32), nodes.astype(np.uint32))
+    )
+    mat_ms = (time.perf_counter() - t) * 1000
+    times = []
+    for a, b in pairs:
+        t = time.perf_counter()
+        metric.query(int(a), int(b))
+        times.append(time.perf_counter() - t)
+    out["pyroutingkit CCH"] = {
+        "prepare_s": prepare,
+        "matrix_ms": mat_ms,
+        "p2p": (_p(times, 50), _p(times, 95)),
+        "max_error_m": float(np.max(np.abs(mat / 1000.0 - reference))),
+    }
+    return out
 
 
 def store_grid(conn, graph: RoadGraph) -> None:
@@ -164,61 +260,70 @@ def tour(conn, graph: RoadGraph, nodes: np.ndarray) -> dict:
 
 
 def main() -> None:
+    from tests.layers.road_forms import badinh_lines, write_geojson
+
     settings = get_settings()
     create_database(settings, DB)
     bench = settings.model_copy(update={"pg_database": DB})
     apply(bench.dsn(), migrations_folder())
     conn = connect(bench.model_copy(update={"statement_timeout_ms": 600_000}))
     rng = np.random.default_rng(11)
-    results = {}
-    with transaction(conn):  # the caller owns the import's transaction
-        import_roads(
-            conn, settings.real_data / "roads" / "badinh.graphml", network="badinh", progress=False
+    load = [os.getloadavg()[0]]
+    results, imports, others = {}, {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
+        lines = write_geojson(
+            badinh_lines(settings.real_data / "roads" / "hanoi_badinh_osmnx.gpkg"),
+            Path(tmp) / "badinh_lines.geojson",
         )
-    badinh = read_graph(conn, "badinh")
-    results["Ba Đình (4,436 nodes)"] = (
-        point_to_point(
-            conn,
-            badinh,
-            "SELECT id, source, target, cost, reverse_cost FROM roads WHERE network = 'badinh'",
-            rng.integers(0, badinh.n_nodes, (200, 2)),
-            50,
-        ),
-        matrix(badinh, rng.choice(badinh.n_nodes, 50, replace=False)),
-        tour(conn, badinh, rng.choice(badinh.n_nodes, 51, replace=False)),
-    )
-    grid = grid_graph()
-    store_grid(conn, grid)
-    results["grid (250,000 nodes)"] = (
-        point_to_point(
-            conn,
-            grid,
-            "SELECT id, source, target, cost, reverse_cost FROM bench_grid_edges",
-            rng.integers(0, grid.n_nodes, (100, 2)),
-            10,
-        ),
-        matrix(grid, rng.choice(grid.n_nodes, 50, replace=False)),
-        tour(conn, grid, rng.choice(grid.n_nodes, 51, replace=False)),
-    )
+        imports["Ba Đình (GeoJSON lines)"] = timed_import(lines, "badinh")
+        imports["grid 500 x 500 (GeoJSON lines)"] = timed_import(
+            write_grid_lines(Path(tmp) / "grid.geojson"), "grid"
+        )
+    load.append(os.getloadavg()[0])
+    for name, network, pg_pairs in (("Ba Đình", "badinh", 50), ("grid", "grid", 10)):
+        graph = read_graph(conn, network)
+        label = f"{name} ({graph.n_nodes:,} nodes)"
+        pairs = rng.integers(0, graph.n_nodes, (200 if network == "badinh" else 100, 2))
+        nodes = rng.choice(graph.n_nodes, 50, replace=False)
+        results[label] = (
+            point_to_point(
+                conn,
+                graph,
+                "SELECT id, source, target, cost, reverse_cost FROM roads "
+                f"WHERE network = '{network}'",  # noqa: S608 - our own constant
+                pairs,
+                pg_pairs,
+            ),
+            matrix(graph, nodes),
+            tour(conn, graph, rng.choice(graph.n_nodes, 51, replace=False)),
+        )
+        others[label] = engines(graph, pairs, nodes)
+        load.append(os.getloadavg()[0])
     conn.close()
-    lines = [
-        "Run by `bench/routing_peers.py` on this machine. Ours = `gis.network` (scipy Dijkstra on "
-        "a cached CSR "
+    lines_out = [
+        "Run by `bench/routing_peers.py` on this machine (2 cores shared with other sessions: "
+        f"1-minute load average {min(load):.1f}-{max(load):.1f} during the run). Both graphs "
+        "were imported from GeoJSON lines by `langnghe import roads` (shared-vertex noding). "
+        "Ours = `gis.network` (scipy Dijkstra on a cached CSR "
         "matrix; on graphs of 20,000 nodes or more, a forward and a backward search bounded by "
-        "landmark "
-        "distances that meet in the middle, after a one-time preparation of 16 landmarks) and "
-        "`planning.tours` "
-        "(OR-tools, guided local search). pgRouting 3.4 reads the same edges "
-        "from PostgreSQL on every call, as it is used. Shortest-path costs were checked equal to "
-        "pgRouting's.",
+        "landmark distances that meet in the middle, after a one-time preparation of 16 "
+        "landmarks) and `planning.tours` (OR-tools, guided local search). pgRouting 3.4 reads "
+        "the same edges from PostgreSQL on every call, as it is used. Shortest-path costs were "
+        "checked equal to pgRouting's.",
+        "",
+        "| import (`langnghe import roads`, child process) | wall s | peak RSS MB | report |",
+        "|---|---|---|---|",
+    ]
+    for name, imp in imports.items():
+        lines_out.append(f"| {name} | {imp['s']:.1f} | {imp['peak_mb']:.0f} | {imp['report'][0]} |")
+    lines_out += [
         "",
         "| graph | point-to-point p50 / p95 ms: ours | scipy | pgr_dijkstra | 50 x 50 matrix ms: "
-        "ours | scipy | "
-        "50-stop tour: ours cost / time | best known | pgr_TSP cost / time |",
+        "ours | scipy | 50-stop tour: ours cost / time | best known | pgr_TSP cost / time |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, (p2p, mat, tsp) in results.items():
-        lines.append(
+        lines_out.append(
             f"| {name} | {p2p['ours'][0]:.1f} / {p2p['ours'][1]:.1f} | {p2p['scipy'][0]:.1f} / "
             f"{p2p['scipy'][1]:.1f} | "
             f"{p2p['pgrouting'][0]:.0f} / {p2p['pgrouting'][1]:.0f} | {mat['ours_ms']:.0f} | "
@@ -228,13 +333,31 @@ def main() -> None:
             f"over best) | {tsp['best_cost']:.0f} m | {tsp['pg_cost']:.0f} m / {tsp['pg_s']:.2f} "
             f"s |"
         )
-    lines.append("")
-    lines += [
+    lines_out.append("")
+    lines_out += [
         f"Preparation (first query of a graph): {name} {p2p['prepare_s']:.2f} s."
         for name, (p2p, _m, _t) in results.items()
     ]
-    text = "\n".join(lines) + "\n"
+    rows = [
+        f"| {graph} | {engine} | {r['prepare_s']:.1f} | {r['matrix_ms']:.0f} | "
+        f"{r['p2p'][0]:.2f} / {r['p2p'][1]:.2f} | {r['max_error_m']:.3f} |"
+        for graph, found in others.items()
+        for engine, r in found.items()
+    ]
+    if rows:
+        lines_out += [
+            "",
+            "Contraction-hierarchy engines installed in this environment (not used by the "
+            "project), same graphs, same pairs; integer weights in millimetres:",
+            "",
+            "| graph | engine | preparation s | 50 x 50 matrix ms | point-to-point p50 / p95 ms "
+            "| largest difference from scipy, m |",
+            "|---|---|---|---|---|---|",
+            *rows,
+        ]
+    text = "\n".join(lines_out) + "\n"
     print(text)
+    print(json.dumps({"load": load}))
     write_section("Routing and tours: ours vs pgRouting vs scipy.sparse.csgraph", text, dated=False)
 
 

@@ -234,7 +234,10 @@ def flatten_tags(lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     out = lines.copy()
     for column in [c for c in lines.columns if c != lines.geometry.name]:
-        if lines[column].dtype != object:
+        if not (
+            pd.api.types.is_object_dtype(lines[column])
+            or pd.api.types.is_string_dtype(lines[column])
+        ):
             continue
         parsed = lines[column].map(_as_tags)
         if parsed.isna().all() or parsed[lines[column].notna()].isna().any():

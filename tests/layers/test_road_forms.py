@@ -278,3 +278,22 @@ def test_isochrones_cover_what_the_reference_reaches(lines, reference, folder, m
     )
     beyond = shapely.difference(area, corridor).area / area.area
     assert beyond <= 0.05, beyond
+
+
+def test_tags_in_a_json_column_and_osm_id_spellings():
+    import geopandas as gpd
+
+    from layers.roads import _osm_ids, flatten_tags
+
+    lines = gpd.GeoDataFrame(
+        {
+            "osmId": ["123", "way/456"],
+            "other": ['{"highway": "primary", "name": "Phố A"}', '{"oneway": "yes"}'],
+        },
+        geometry=[shapely.LineString([(0, 0), (1, 0)]), shapely.LineString([(1, 0), (1, 1)])],
+        crs=4326,
+    )
+    flat = flatten_tags(lines)
+    assert "other" not in flat.columns and flat["highway"].tolist()[0] == "primary"
+    assert flat["oneway"].tolist()[1] == "yes" and flat["name"].tolist()[0] == "Phố A"
+    assert _osm_ids(flat).tolist() == ["123", "456"]
