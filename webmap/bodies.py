@@ -9,6 +9,7 @@ are validated by the import pipeline of their layer (``layers.editing``).
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
@@ -24,8 +25,10 @@ from pydantic import (
     model_validator,
 )
 
+from gis.messages import Message, msg
 from webmap.errors import BadParameter
-from webmap.params import parse_polygon
+from webmap.jsontext import decode_json
+from webmap.params import MODES, parse_polygon
 
 __all__ = [
     "AllocationBody",
@@ -65,13 +68,50 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, arbitrary_types_allowed=True)
 
 
+def _refuse(code: str, **params: Any) -> BadParameter:
+    return BadParameter(msg(code, **params))
+
+
 def _bbox(value: Any) -> Any:
+    """Four finite numbers, minlon < maxlon and minlat < maxlat within lon/lat ranges."""
     if not (isinstance(value, list | tuple) and len(value) == 4):
-        raise ValueError("bbox must be [minlon, minlat, maxlon, maxlat]")
+        raise _refuse("body.bbox_shape", field="bbox")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        bad = next(v for v in value if not isinstance(v, int | float) or isinstance(v, bool))
+        raise _refuse("body.not_number", field="bbox", value=repr(bad)[:40])
+    x0, y0, x1, y1 = value
+    if not (-180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
+        raise _refuse("body.bbox_range", field="bbox")
     return value
 
 
 Bbox = Annotated[tuple[float, float, float, float], BeforeValidator(_bbox)]
+#: Text of a body: at most 200 characters (NUL and lone surrogates are refused on decoding).
+Name = Annotated[str, Field(max_length=200)]
+#: A stored object's reference (a cluster's ``ref``).
+Ref = Annotated[str, Field(min_length=1, max_length=100)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+#: Pairwise judgements on Saaty's scale: 1/9 to 9 (rounded reciprocals such as 0.11 too).
+AHP_RANGE = (0.11, 9.0)
+
+
+def _matrix(value: Any) -> Any:
+    """A square list of lists of judgements within ``AHP_RANGE``, 2 to 15 rows."""
+    if value is None:
+        return None
+    rows = value if isinstance(value, list) else None
+    if not rows or not all(isinstance(r, list) and len(r) == len(rows) for r in rows):
+        raise _refuse("body.ahp_square", field="ahp")
+    if not 2 <= len(rows) <= 15:
+        raise _refuse("body.ahp_size", field="ahp", n=len(rows), maximum=15)
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            number = isinstance(v, int | float) and not isinstance(v, bool)
+            if not (number and AHP_RANGE[0] <= v <= AHP_RANGE[1]):
+                raise _refuse("body.ahp_value", field=f"ahp.{i}.{j}", value=repr(v)[:40])
+    return value
 
 
 class SitingBody(_Body):
@@ -80,12 +120,14 @@ class SitingBody(_Body):
     #: Required; a missing one is refused with the same words as a malformed one.
     bbox: Bbox = Field(default=None, validate_default=True)
     name: Annotated[str, _text("siting")] = "siting"
-    cell_m: float = 30.0
-    kind: str = "general"
-    criteria: list[str] | None = None
-    weights: dict[str, float] | None = None
-    ahp: Any = None
-    threshold: float | None = None
+    cell_m: Finite = 30.0
+    kind: Literal["general", "craft_village"] = "general"
+    criteria: list[Annotated[str, Field(max_length=60)]] | None = Field(default=None, max_length=20)
+    weights: dict[Annotated[str, Field(max_length=60)], Finite] | None = Field(
+        default=None, max_length=20
+    )
+    ahp: Annotated[list[list[float]] | None, BeforeValidator(_matrix)] = None
+    threshold: Finite | None = None
 
     @field_validator("criteria", mode="before")
     @classmethod
@@ -93,14 +135,14 @@ class SitingBody(_Body):
         if value is not None and not (
             isinstance(value, list) and all(isinstance(c, str) for c in value)
         ):
-            raise ValueError("criteria must be a list of names")
+            raise _refuse("body.names_list", field="criteria")
         return value
 
     @field_validator("weights", mode="before")
     @classmethod
     def _weights(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, dict):
-            raise ValueError("weights must be an object name -> number")
+            raise _refuse("body.weights_object", field="weights")
         return value or None
 
 
@@ -108,16 +150,16 @@ class AllocationBody(_Body):
     """``POST /api/allocate``: relocation of polluting workshops to sites."""
 
     name: Annotated[str, _text("allocation")] = "allocation"
-    model: str = "p_median"
-    p: int = 1
-    sites_from: int | None = None
-    site_refs: tuple[str, ...] = ()
-    max_commute_min: float | None = None
-    capacity: bool = True
-    demand: str = "households"
-    basis: str = "decree08"
+    model: Literal["p_median", "max_coverage"] = "p_median"
+    p: Annotated[int, Field(ge=1, le=1000)] = 1
+    sites_from: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    site_refs: tuple[Ref, ...] = Field(default=(), max_length=1000)
+    max_commute_min: Annotated[float, Field(gt=0, le=24 * 60, allow_inf_nan=False)] | None = None
+    capacity: StrictBool = True
+    demand: Literal["households", "workers"] = "households"
+    basis: Literal["decree08", "class_weights"] = "decree08"
     bbox: Bbox | None = None
-    mode: str = "motorbike"
+    mode: Literal[MODES] = "motorbike"  # type: ignore[valid-type]
 
     @field_validator("site_refs", mode="before")
     @classmethod
@@ -125,8 +167,8 @@ class AllocationBody(_Body):
         if not value:
             return ()
         if not isinstance(value, list | tuple):
-            raise ValueError("site_refs must be a list")
-        return tuple(str(r) for r in value)
+            raise _refuse("body.not_list", field="site_refs")
+        return tuple(str(r) if isinstance(r, int | float | str) else r for r in value)
 
     @field_validator("bbox", mode="before")
     @classmethod
@@ -137,23 +179,26 @@ class AllocationBody(_Body):
 def _strict_flag(name: str) -> BeforeValidator:
     def check(value: Any) -> Any:
         if value is not None and not isinstance(value, bool):
-            raise ValueError(f"{name} must be true, false or null")
+            raise _refuse("body.flag", field=name)
         return value
 
     return BeforeValidator(check)
+
+
+Share = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class CheckClusterBody(_Body):
     """``POST /api/check-cluster``: Decree 32/2024 checks of a drawn polygon or a stored cluster."""
 
     geometry: Any = None
-    ref: str | None = None
-    kind: str | None = None
+    ref: Ref | None = None
+    kind: Literal["general", "craft_village"] | None = None
     mountainous: Annotated[StrictBool | None, _strict_flag("mountainous")] = None
     infrastructure_done: Annotated[StrictBool | None, _strict_flag("infrastructure_done")] = None
-    expansion_of: Annotated[str | None, BeforeValidator(lambda v: v or None)] = None
-    craft_land_share_pct: float | None = None
-    service_land_share_pct: float | None = None
+    expansion_of: Annotated[Ref | None, BeforeValidator(lambda v: v or None)] = None
+    craft_land_share_pct: Share | None = None
+    service_land_share_pct: Share | None = None
     save_as: Annotated[str | None, BeforeValidator(_optional_text)] = Field(default=None)
 
     @field_validator("geometry", mode="before")
@@ -179,14 +224,12 @@ class FeatureBody(_Body):
     @classmethod
     def _feature(cls, value: Any) -> Any:
         if not isinstance(value, dict) or value.get("type") != "Feature":
-            raise ValueError("the body must be one GeoJSON Feature")
+            raise _refuse("body.not_feature")
         geometry = value.get("geometry")
         if "crs" in value or (isinstance(geometry, dict) and "crs" in geometry):
-            raise ValueError(
-                "a GeoJSON 'crs' member is not accepted: send WGS 84 lon/lat coordinates (RFC 7946)"
-            )
+            raise _refuse("body.crs_member")
         if not isinstance(value.get("properties") or {}, dict):
-            raise ValueError("'properties' must be an object")
+            raise _refuse("body.not_object_member", field="properties")
         return value
 
     def document(self) -> dict[str, Any]:
@@ -194,25 +237,56 @@ class FeatureBody(_Body):
         return {"type": "Feature", "geometry": self.geometry, "properties": self.properties}
 
 
-def _not_a_number(name: str) -> float:
-    raise BadParameter(f"{name} is not a number JSON allows: coordinates must be finite")
-
-
 def _field(error: Any) -> str:
     return ".".join(str(part) for part in error["loc"]) or "body"
 
 
-def _message(error: Any) -> str:
-    """The text of the first validation error, in the views' wording."""
+#: Pydantic error type -> our message code (the member is named in ``field``).
+_CODES = {
+    **dict.fromkeys(_NUMBER_ERRORS, "body.not_number"),
+    "missing": "body.missing",
+    "string_type": "body.not_text",
+    "bool_type": "body.not_bool",
+    "bool_parsing": "body.not_bool",
+    "list_type": "body.not_list",
+    "tuple_type": "body.not_list",
+    "dict_type": "body.not_object_member",
+    "too_long": "body.too_many",
+    "string_too_long": "body.too_long",
+    "string_too_short": "body.empty",
+}
+
+
+def _shown(value: Any) -> str:
+    """A member's value as the message shows it (``null`` for None, else Python's repr)."""
+    return "null" if value is None else repr(value)[:40]
+
+
+_LIMITS = {
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+}
+
+
+def _message(error: Any) -> Message:
+    """The first validation error as a message naming the member."""
     name = _field(error)
-    if error["type"] == "value_error":
-        return str(error["ctx"]["error"])
-    if error["type"] in _NUMBER_ERRORS:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in _NUMBER_ERRORS:
         field = name.split(".")[0] if name.split(".")[-1].isdigit() else name
-        return f"{field} must be a number, got {error['input']!r}"
-    if error["type"] == "missing":
-        return f"{name} is required"
-    return f"{name}: {error['msg']}"
+        if kind == "finite_number":
+            return msg("body.not_finite_member", field=field)
+        return msg("body.not_number", field=field, value=_shown(error["input"]))
+    if kind == "literal_error":
+        choices = [c.strip("'") for c in re.split(r", | or ", ctx.get("expected", ""))]
+        return msg("body.not_choice", field=name, value=_shown(error["input"]), choices=choices)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return msg(f"body.{kind}", field=name, limit=ctx.get(_LIMITS[kind], ""))
+    if kind in ("too_long", "string_too_long"):
+        return msg(_CODES[kind], field=name, maximum=ctx.get("max_length", ""))
+    return msg(_CODES.get(kind, "body.invalid_member"), field=name)
 
 
 def validate_body(model: type[Model], document: Any) -> Model:
@@ -243,23 +317,25 @@ def validate_body(model: type[Model], document: Any) -> Model:
     >>> validate_body(AllocationBody, {"site_refs": "CCN-1"})
     Traceback (most recent call last):
     ...
-    webmap.errors.BadParameter: site_refs must be a list
+    webmap.errors.BadParameter: body.not_list(field='site_refs')
     """
     if not isinstance(document, dict):
-        raise BadParameter("the request body must be a JSON object")
+        raise _refuse("body.not_object")
     try:
         return model.model_validate(document)
     except pydantic.ValidationError as exc:
         errors = exc.errors()
         cause = errors[0].get("ctx", {}).get("error") if errors else None
-        if isinstance(cause, BadParameter):  # a parser of webmap.params refused a member
+        if isinstance(cause, BadParameter):  # one of our validators refused a member
             raise cause from None
         raise BadParameter(_message(errors[0])) from None
 
 
 def parse_body(model: type[Model]) -> Model:
-    """The request's JSON body as a ``model`` (see :func:`validate_body`)."""
-    return validate_body(model, request.get_json(silent=True))
+    """The request's JSON body as a ``model`` (see :func:`decode_json`, :func:`validate_body`)."""
+    if not request.is_json:
+        raise _refuse("body.not_object")
+    return validate_body(model, decode_json(request.get_data(cache=False)))
 
 
 def parse_feature_body() -> dict[str, Any]:
@@ -273,15 +349,10 @@ def parse_feature_body() -> dict[str, Any]:
     Raises
     ------
     BadParameter
-        When the body is not JSON (``NaN`` and ``Infinity`` included) or not one Feature.
+        When the body is not JSON (``NaN`` and ``Infinity`` included, see
+        :func:`decode_json`) or not one Feature.
     """
-    text = request.get_data(as_text=True)
-    try:
-        document = json.loads(text, parse_constant=_not_a_number)
-    except json.JSONDecodeError as exc:
-        raise BadParameter(
-            f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+    document = decode_json(request.get_data(cache=False))
     if not isinstance(document, dict):
-        raise BadParameter("the body must be one GeoJSON Feature")
+        raise _refuse("body.not_feature")
     return validate_body(FeatureBody, document).document()

@@ -91,6 +91,49 @@ TEXTS: dict[str, str] = {
         "{day}: {hours} of 24 hours of particulate data, {needed} needed (completeness rule of "
         "this project, 75%, not of the decision): no daily index"
     ),
+    "body.ahp_size": N_("{field} has {n} rows; 2 to {maximum} are accepted"),
+    "body.ahp_square": N_(
+        "{field} must be a square matrix: a list of rows, each with as many numbers as "
+        "there are rows"
+    ),
+    "body.ahp_value": N_(
+        "{field} is {value}: judgements must be numbers from 1/9 to 9 (Saaty's scale)"
+    ),
+    "body.bad_text": N_("{field} is not valid Unicode text (a lone surrogate)"),
+    "body.bbox_range": N_("{field} is outside -180..180 longitude / -90..90 latitude"),
+    "body.bbox_shape": N_("{field} must be [minlon, minlat, maxlon, maxlat]"),
+    "body.crs_member": N_(
+        "a GeoJSON 'crs' member is not accepted: send WGS 84 lon/lat coordinates (RFC 7946)"
+    ),
+    "body.empty": N_("{field} must not be empty"),
+    "body.flag": N_("{field} must be true, false or null"),
+    "body.greater_than": N_("{field} must be greater than {limit}"),
+    "body.greater_than_equal": N_("{field} must be at least {limit}"),
+    "body.invalid_member": N_("{field} is not valid"),
+    "body.less_than": N_("{field} must be less than {limit}"),
+    "body.less_than_equal": N_("{field} must be at most {limit}"),
+    "body.missing": N_("{field} is required"),
+    "body.names_list": N_("{field} must be a list of names"),
+    "body.not_bool": N_("{field} must be true or false"),
+    "body.not_choice": N_("{field} {value}: use one of {choices}"),
+    "body.not_feature": N_("the body must be one GeoJSON Feature"),
+    "body.not_finite": N_("{value} is not a number JSON allows: numbers must be finite"),
+    "body.not_finite_member": N_("{field} must be a finite number"),
+    "body.not_json": N_("the body is not JSON: {detail} at line {line} column {column}"),
+    "body.not_list": N_("{field} must be a list"),
+    "body.not_number": N_("{field} must be a number, got {value}"),
+    "body.not_object": N_("the request body must be a JSON object"),
+    "body.not_object_member": N_("{field} must be an object"),
+    "body.not_text": N_("{field} must be text"),
+    "body.not_utf8": N_("the body is not UTF-8 text (byte {byte})"),
+    "body.nul": N_("{field} contains a NUL character"),
+    "body.number_too_long": N_(
+        "a number in the body has {digits} digits; at most {maximum} are accepted"
+    ),
+    "body.too_deep": N_("the body is nested more than {depth} levels deep"),
+    "body.too_long": N_("{field} is longer than {maximum} characters"),
+    "body.too_many": N_("{field} has more than {maximum} items"),
+    "body.weights_object": N_("{field} must be an object name -> number"),
     "cite.article": N_("Art. {article}"),
     "cite.article_appendix": N_("Art. {article}, Appendix {appendix}"),
     "cite.article_clause": N_("Art. {article} cl. {clause}"),
@@ -316,6 +359,7 @@ TEXTS: dict[str, str] = {
         "Recorded recognition: {recognition}, on {date}, decision {decision}"
     ),
     "edit.field_problem": N_("{field}: {reason}"),
+    "edit.key_not_text": N_("{field} must be text"),
     "edit.rejected": N_("{problems}"),
     "edit.scenario_not_restorable": N_(
         "audit entry {audit_id} records a deleted scenario; its files are gone, it cannot be"
@@ -451,29 +495,37 @@ TEXTS: dict[str, str] = {
     "roads.network_missing": N_(
         "no road network '{network}' is loaded: run `langnghe import roads FILE`"
     ),
-    "roads.no_edges": N_("{path}: no road edges found"),
     "roads.no_class": N_(
         "no road class column (highway, loai_duong, fclass, type): every edge gets the default "
         "speeds and one-way streets are unknown"
     ),
+    "roads.no_edges": N_("{path}: no road edges found"),
     "roads.noded": N_(
         "noded {lines} input lines at their shared vertices and {crossings} exact crossings"
     ),
+    "roads.non_lines": N_("{features} non-line features ignored"),
+    "roads.railways": N_("{lines} railway lines left out"),
+    "roads.routes_redrawn": N_("{routes} curated tourism routes redrawn on the new network"),
     "roads.snapped": N_(
         "{vertices} dangling line ends moved onto another line (at most {max_m} m, "
         "on average {mean_m} m)"
     ),
-    "roads.unmatched_edges": N_("{edges} edges match no line of the file: import refused"),
-    "roads.non_lines": N_("{features} non-line features ignored"),
-    "roads.railways": N_("{lines} railway lines left out"),
-    "roads.routes_redrawn": N_("{routes} curated tourism routes redrawn on the new network"),
     "roads.summary": N_(
         "roads '{network}' from {path} ({reader}): {nodes} nodes, {edges} directed edges kept; "
         "{dropped_nodes} nodes and {dropped_edges} edges outside the largest strongly "
         "connected component dropped"
     ),
+    "roads.unmatched_edges": N_("{edges} edges match no line of the file: import refused"),
     "roads.unsupported_file": N_(
         "{path}: unsupported road file; use .osm.pbf, .osm, .graphml, .gpkg, .geojson"
+    ),
+    "route.far_snap": N_(
+        "point {point} is {distance_m} m from the nearest road: the answer may be off"
+    ),
+    "route.no_path": N_("no path between these points on network '{network}'"),
+    "route.too_far": N_(
+        "point {point} is {distance_m} m from the nearest road of the network (at most "
+        "{limit_m} m): pick a point near a road"
     ),
     "routes.kept_far_stop": N_(
         "route {route} kept as stored: stop {stop} is {distance_m} m from the new network "
@@ -484,14 +536,6 @@ TEXTS: dict[str, str] = {
     "routes.not_mapping": N_("a route must be a mapping"),
     "routes.stop_without_village": N_("stop without a village: {stop}"),
     "routes.too_few_stops": N_("a route needs at least 2 stops"),
-    "route.far_snap": N_(
-        "point {point} is {distance_m} m from the nearest road: the answer may be off"
-    ),
-    "route.no_path": N_("no path between these points on network '{network}'"),
-    "route.too_far": N_(
-        "point {point} is {distance_m} m from the nearest road of the network (at most "
-        "{limit_m} m): pick a point near a road"
-    ),
     "routes.unknown_villages": N_("unknown village ref(s): {refs}"),
     "routes.unreadable": N_("{path}: cannot read routes: {detail}"),
     "rule.article_not_recorded": N_("article not recorded"),
@@ -583,10 +627,13 @@ TEXTS: dict[str, str] = {
         "take a motorbike or drop a stop"
     ),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
+    "upload.bad_file_name": N_(
+        "the file name must be 1 to {maximum} characters, with no NUL character"
+    ),
     "validate.above_maximum": N_("{value} is above the maximum {maximum}"),
-    "validate.below_minimum": N_("{value} is below the minimum {minimum}"),
     "validate.bad_pattern": N_("{value} does not match the pattern {pattern}"),
     "validate.bad_syntax": N_("{value} is not valid {syntax} syntax"),
+    "validate.below_minimum": N_("{value} is below the minimum {minimum}"),
     "validate.duplicate": N_("duplicate of row {first} ({key})"),
     "validate.empty_geometry": N_("geometry is missing or empty"),
     "validate.geometry_repaired": N_("invalid geometry repaired ({reason})"),
@@ -606,6 +653,7 @@ TEXTS: dict[str, str] = {
     "validate.not_number": N_("not a number: '{value}'"),
     "validate.not_whole": N_("not a whole number: '{value}'"),
     "validate.not_yes_no": N_("not yes/no: '{value}'"),
+    "validate.nul": N_("contains a NUL character"),
     "validate.out_of_range": N_(
         "coordinate out of range (lon={lon}, lat={lat}): lon must be -180..180, lat -90..90"
     ),
@@ -613,6 +661,7 @@ TEXTS: dict[str, str] = {
         "point outside Vietnam (lon={lon}, lat={lat}); Vietnam lies at 8-24 N, 102-110 E"
     ),
     "validate.required": N_("required value is missing"),
+    "validate.too_long": N_("longer than {maximum} characters"),
     "villages.craft_inferred": N_("craft {craft} inferred from the name"),
     "villages.craft_other": N_("no craft found in the name: set to 'other'"),
     "villages.duplicate_coordinates": N_("same coordinates as row {first} (kept, flagged)"),

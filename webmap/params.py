@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import shapely
+from shapely.errors import GEOSException
 from shapely.geometry import shape
 
 from layers.collections import Collection
 from planning.pipeline.tours import THEMES, TourRequest
 from webmap.errors import BadParameter
+from webmap.jsontext import decode_json
 
 __all__ = [
     "MODES",
@@ -282,17 +283,14 @@ MAX_VERTICES = 5000
 
 def parse_polygon(body: str) -> shapely.Geometry:
     """A GeoJSON Polygon/MultiPolygon (geometry or Feature) in WGS 84, valid, within range."""
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        raise BadParameter("body must be a GeoJSON Polygon") from None
+    doc = decode_json(body)
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = doc.get("geometry")
     if not isinstance(doc, dict) or doc.get("type") not in ("Polygon", "MultiPolygon"):
         raise BadParameter("body must be a GeoJSON Polygon or MultiPolygon")
     try:
         geom = shape(doc)
-    except (ValueError, TypeError, AttributeError, IndexError):
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, GEOSException):
         raise BadParameter("the polygon's coordinates are malformed") from None
     xy = shapely.get_coordinates(geom)
     if len(xy) == 0 or len(xy) > MAX_VERTICES:

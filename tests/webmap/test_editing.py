@@ -238,7 +238,9 @@ def test_bad_geometry_corpus_is_refused_and_nothing_written(
         '"properties": {"ref": "T-EDIT-BAD", "name": "x", "craft": "ceramics", "source": "test"}',
     )
     response = api.post(
-        "/collections/villages/items", data=doc, headers=bearer(accounts["planner"])
+        "/collections/villages/items",
+        data=doc,
+        headers={**bearer(accounts["planner"]), "Accept-Language": "en"},
     )
     assert 400 <= response.status_code < 500 and message in response.get_json()["description"], (
         response.get_json()
