@@ -30,6 +30,8 @@ __all__ = [
     "VIETNAM_BOXES",
     "Field",
     "Problem",
+    "MAX_CELL_CHARS",
+    "check_cells",
     "check_duplicates",
     "check_fields",
     "check_geometries",
@@ -112,6 +114,42 @@ class Field:
 
 _TRUE = {"true", "yes", "y", "1", "có", "co", "x"}
 _FALSE = {"false", "no", "n", "0", "không", "khong"}
+
+
+#: Longest text a cell of an uploaded table may hold (no column of ours needs more).
+MAX_CELL_CHARS = 2000
+
+
+def check_cells(df: pd.DataFrame, *, max_chars: int = MAX_CELL_CHARS) -> list[Problem]:
+    r"""Cells no column can store: NUL characters (PostgreSQL text cannot hold them), over-long.
+
+    ``df`` is a table read as text (with ``_row``); a problem names each such cell's row and
+    column.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"ref": ["A", "B\x00", "C" * 3000], "_row": [1, 2, 3]})
+    >>> [(p.row, p.field, p.code) for p in check_cells(df)]
+    [(2, 'ref', 'nul'), (3, 'ref', 'too_long')]
+    """
+    problems: list[Problem] = []
+    for column in (c for c in df.columns if c != "_row"):
+        text = df[column].astype(str)
+        nul = text.str.contains("\x00", regex=False)
+        long = ~nul & (text.str.len() > max_chars)
+        problems += [
+            Problem(int(r), _clean(column), "nul", msg("validate.nul")) for r in df.loc[nul, "_row"]
+        ]
+        problems += [
+            Problem(int(r), _clean(column), "too_long", msg("validate.too_long", maximum=max_chars))
+            for r in df.loc[long, "_row"]
+        ]
+    return sorted(problems, key=lambda p: (p.row or 0, p.field or ""))
+
+
+def _clean(column: object) -> str:
+    """A column name fit for a message (NUL removed, at most 60 characters)."""
+    return str(column).replace("\x00", "")[:60]
 
 
 def _blank(value: object) -> bool:

@@ -21,7 +21,7 @@ from gis.io import read_table
 from gis.messages import msg
 from gis.progress import Progress, counter
 from gis.text import fold, nfc
-from gis.validate import REF_PATTERN, Problem, in_vietnam
+from gis.validate import REF_PATTERN, Problem, check_cells, in_vietnam
 from layers._sql import query
 from layers.crafts import CRAFT_CODES
 from layers.importer import ImportOptions, ImportReport, rename_columns
@@ -475,6 +475,8 @@ def import_measurements(
     path = Path(path)
     df = read_table(path)
     report = ImportReport("measurements", str(path), total=len(df), dry_run=dry_run)
+    report.problems += check_cells(df)  # NUL and over-long cells: their rows are not read
+    df = df[~df["_row"].isin({p.row for p in report.problems})].reset_index(drop=True)
     columns = list(df.columns)
     scol, tcol = _find(columns, _STATION_COLS, station_col), _find(columns, _TIME_COLS, time_col)
     if scol is None or tcol is None:

@@ -466,22 +466,27 @@ def upload_measurements():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadParameter("send the CSV as the multipart field 'file'")
-    if not upload.filename.lower().endswith(".csv"):
-        raise BadParameter(f"{upload.filename}: only .csv files are accepted")
+    name = Path(upload.filename.replace("\\", "/")).name
+    if "\x00" in name or len(name) > 200 or not name.strip():
+        raise BadParameter(msg("upload.bad_file_name", maximum=200))
+    if not name.lower().endswith(".csv"):
+        raise BadParameter(f"{name}: only .csv files are accepted")
+    unit = request.form.get("unit") or None
+    if unit is not None and ("\x00" in unit or len(unit) > 40):
+        raise BadParameter(msg("body.too_long", field="unit", maximum=40))
     flags = {
         name: request.form.get(name, "").lower() in ("1", "true", "yes", "on")
         for name in ("replace", "partial", "dry_run")
     }
-    name = Path(upload.filename).name
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
+        path = Path(folder) / "upload.csv"  # the user's name is shown, never used as a path
         upload.save(path)
         try:
             with transaction(get_conn()) as conn:
                 report = import_measurements(
                     conn,
                     path,
-                    unit=request.form.get("unit") or None,
+                    unit=unit,
                     actor=actor(),
                     source=name,
                     **flags,
