@@ -330,6 +330,9 @@ def create_feature(conn, layer: str, body: str | Mapping[str, Any], actor: str) 
     key = {k: feature["properties"].get(k) for k in spec.key}
     if any(v in (None, "") for v in key.values()):
         raise ValidationError(f"{', '.join(spec.key)} is required")
+    for name, value in key.items():  # looked up before the layer's checks run
+        if not isinstance(value, str):
+            raise ValidationError(msg("edit.key_not_text", field=name))
     where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in spec.key)
     with conn.cursor() as cur:
         cur.execute(
