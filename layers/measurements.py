@@ -88,13 +88,20 @@ def latest_observation(conn: Any) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class StationMean:
-    """One station's period mean of a parameter, at its WGS 84 position."""
+    """One station's period mean of a parameter, at its WGS 84 position.
+
+    ``hours`` counts the distinct clock hours with a usable value; ``first`` and ``last`` are
+    the earliest and latest value of the parameter at any located station in the period.
+    """
 
     ref: str
     lon: float
     lat: float
     mean: float
     count: int
+    hours: int = 0
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
 
 
 def station_means(
@@ -108,8 +115,8 @@ def station_means(
     with conn.cursor() as cur:
         cur.execute(query("station_means"), {"parameter": parameter, "start": start, "end": end})
         return [
-            StationMean(str(r), float(x), float(y), float(v), int(n))
-            for r, x, y, v, n in cur.fetchall()
+            StationMean(str(r), float(x), float(y), float(v), int(n), int(h), first, last)
+            for r, x, y, v, n, h, first, last in cur.fetchall()
         ]
 
 

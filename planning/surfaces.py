@@ -7,6 +7,7 @@ Pure: station coordinates (metres, one projected CRS) and values in, arrays out.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,33 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-__all__ = ["Grid", "idw", "idw_loo", "kriging", "kriging_loo"]
+from planning.pollution import COMPLETENESS
+
+__all__ = ["Grid", "hours_needed", "idw", "idw_loo", "kriging", "kriging_loo", "period_hours"]
+
+
+def period_hours(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole clock hours in ``[start, end)`` (at least 1).
+
+    Examples
+    --------
+    >>> period_hours(dt.datetime(2026, 10, 5), dt.datetime(2026, 10, 6))
+    24
+    """
+    return max(1, int(np.ceil((end - start).total_seconds() / 3600)))
+
+
+def hours_needed(hours: int) -> int:
+    """The hours with values a station needs in a period of ``hours`` (75%, rounded up).
+
+    The 75% is this project's completeness rule, not a regulation's.
+
+    Examples
+    --------
+    >>> hours_needed(24), hours_needed(168)
+    (18, 126)
+    """
+    return int(np.ceil(hours * COMPLETENESS))
 
 
 @dataclass(frozen=True)

@@ -233,6 +233,21 @@ def _kq(qcvn40: Mapping[str, Any], receiving: str | None) -> float | None:
     return None
 
 
+def _kf(
+    qcvn40: Mapping[str, Any], kf: float | None, assume: bool
+) -> tuple[float | None, float | Message | None]:
+    """Kf to compute with, and how results show it (a labelled assumption when assumed)."""
+    if kf is not None:
+        return float(kf), float(kf)
+    record = qcvn40.get("kf_without_flow") or {}
+    if record.get("value") is not None:
+        return float(record["value"]), float(record["value"])
+    if assume and record.get("assumed") is not None:
+        value = float(record["assumed"])
+        return value, msg("wastewater.kf_assumed", kf=value)
+    return None, None
+
+
 def wastewater_check(
     sample: Mapping[str, float],
     sampled_on: dt.date,
@@ -240,12 +255,18 @@ def wastewater_check(
     *,
     column: str = "B",
     kq: float | None = None,
-    kf: float = 1.0,
+    kf: float | None = None,
+    assume_kf: bool = False,
     receiving: str | None = None,
     facility_since: dt.date | None = None,
     craft: str | None = None,
 ) -> list[dict[str, Any]]:
     """Each parameter against Cmax = C x Kq x Kf (pH against its range).
+
+    ``kf`` is the discharge-flow factor from the flow data. Without it Kf is unknown (no
+    value without flow is recorded: ``kf_without_flow``), so the limits that need it are
+    unknown; ``assume_kf`` is this project's labelled option that takes the document's
+    ``assumed`` value (1.0) instead and says so in every result.
 
     The standard is the one that applies to the facility on that date
     (:func:`wastewater_version`).
@@ -259,6 +280,7 @@ def wastewater_check(
         qcvn40, sampled_on, facility_since=facility_since, craft=craft
     )
     factor = kq if kq is not None else _kq(qcvn40, receiving)
+    flow, kf_shown = _kf(qcvn40, kf, assume_kf)
     rows = []
     for parameter, value in sample.items():
         base = {"parameter": parameter, "value": value, "limit": None, "verified": False}
@@ -281,8 +303,12 @@ def wastewater_check(
             reason = msg("wastewater.kq_unknown", source=rules.source(qcvn40["kq_without_flow"]))
             rows.append({**base, **_unknown(version, source, reason, parameter)})
             continue
+        elif flow is None:
+            reason = msg("wastewater.kf_unknown", source=rules.source(qcvn40["kf_without_flow"]))
+            rows.append({**base, **_unknown(version, source, reason, parameter)})
+            continue
         else:
-            limit = round(float(rule["max"]) * factor * kf, 6)
+            limit = round(float(rule["max"]) * factor * flow, 6)
             ok = value <= limit
         result = "pass" if ok else "fail"
         rows.append(
@@ -300,7 +326,7 @@ def wastewater_check(
                     limit=limit,
                     column=column,
                     kq=factor if "range" not in rule else msg("word.not_applicable"),
-                    kf=kf if "range" not in rule else msg("word.not_applicable"),
+                    kf=kf_shown if "range" not in rule else msg("word.not_applicable"),
                     source=source,
                 ),
             }

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from gis.db import transaction
 from gis.errors import LangNgheError, NotFoundError
-from gis.messages import msg
+from gis.messages import Message, msg
 from layers import spatial
 from layers.alerts import latest_alerts
 from layers.collections import features, get_collection, layer_versions
@@ -43,6 +43,7 @@ from webmap.params import (
     ZONE_KINDS,
     parse_choice,
     parse_date,
+    parse_flag,
     parse_int,
     parse_number,
     parse_polygon,
@@ -241,6 +242,8 @@ def surfaces():
                 "end": params.get("end"),
                 "method": shown.method,
                 "loo_rmse": results.get("loo_rmse"),
+                "left_out": results.get("left_out", []),
+                "notes": _stored_notes(results.get("notes", []), _lang()),
                 "scale": [0.0, round(shown.vmax, 2)],
                 "bounds": shown.bounds,
                 "url": url_for(
@@ -252,6 +255,14 @@ def surfaces():
             }
         )
     return jsonify(surfaces=out)
+
+
+def _stored_notes(notes: list, lang: str) -> list[dict]:
+    """Notes saved with a result: messages in their API form (older plain notes as text)."""
+    return [
+        message_json(Message.from_dict(n), lang) if isinstance(n, dict) else {"text": str(n)}
+        for n in notes
+    ]
 
 
 @bp.get("/api/surfaces/<int:scenario_id>.png")
@@ -314,9 +325,27 @@ def exposure():
 
 @bp.get("/api/stations/<int:station_id>/water")
 def station_water(station_id: int):
-    """A water station's latest day against QCVN 08:2023 (class, health limits) and QCVN 40."""
+    """A water station's latest day against QCVN 08:2023 (class, health limits) and QCVN 40.
+
+    ``?kq=`` and ``?kf=`` give the factors from flow data; without ``kf`` the QCVN 40 limits
+    are unknown unless ``?assume_kf=true`` (this project's labelled option: Kf 1.0).
+    """
     ref = station_ref(get_conn(), station_id)
-    status = water_status(get_conn(), current_app.config["LANGNGHE"], ref, wastewater=True)
+    kq, kf = (
+        parse_number(request.args[k], k, default=1.0) if request.args.get(k) else None
+        for k in ("kq", "kf")
+    )
+    if any(v is not None and not v > 0 for v in (kq, kf)):
+        raise BadParameter("kq and kf must be positive")
+    status = water_status(
+        get_conn(),
+        current_app.config["LANGNGHE"],
+        ref,
+        wastewater=True,
+        kq=kq,
+        kf=kf,
+        assume_kf=parse_flag(request.args.get("assume_kf")),
+    )
     return jsonify(localize(status, _lang()))
 
 

@@ -299,6 +299,9 @@ TEXTS: dict[str, str] = {
         "finished: {infrastructure}"
     ),
     "decree32.green_strip": N_("Green isolation strip {width_m} m wide; at least {min_width_m} m"),
+    "decree32.green_strip_unknown": N_(
+        "Green isolation strip width not recorded: unknown whether it is at least {min_width_m} m"
+    ),
     "decree32.housing_distance": N_(
         "Nearest house, school or clinic {nearest_m} m; at least {min_m} m"
     ),
@@ -591,6 +594,19 @@ TEXTS: dict[str, str] = {
     "status.fail": N_("fail"),
     "status.pass": N_("pass"),
     "status.unknown": N_("unknown"),
+    "surface.completeness": N_(
+        "{stations} stations with values in at least {needed} of the period's {period_hours} "
+        "hours (completeness rule of this project: 75%); {left_out} left out as incomplete"
+    ),
+    "surface.idw_only": N_("kriging needs at least {minimum} stations, got {stations}: IDW only"),
+    "surface.station_incomplete": N_(
+        "{station}: values in {hours} of {period_hours} hours, fewer than {needed}: left out of "
+        "the surface (completeness rule of this project: 75%)"
+    ),
+    "surface.too_few_stations": N_(
+        "{parameter}: {stations} stations with coordinates have complete values in that period "
+        "({left_out} left out as incomplete); a surface needs at least {minimum}"
+    ),
     "tour.avoid_needs_network": N_(
         "avoiding pollution zones needs a road network: this route is not changed by it"
     ),
@@ -625,6 +641,11 @@ TEXTS: dict[str, str] = {
     "tour.walk_over_limit": N_(
         "a {distance_km} km walk is longer than the {limit_km} km a day on foot we plan for: "
         "take a motorbike or drop a stop"
+    ),
+    "trend.month_incomplete": N_(
+        "{month}: {days} of {days_in_month} days with a daily mean (18 of 24 hours), fewer "
+        "than {needed}: no monthly mean, left out of the trend (completeness rule of this "
+        "project: 75%)"
     ),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
     "upload.bad_file_name": N_(
@@ -679,6 +700,12 @@ TEXTS: dict[str, str] = {
     ),
     "wastewater.fail": N_(
         "{parameter} {value}: above {limit} (column {column}, Kq {kq}, Kf {kf}; {source})"
+    ),
+    "wastewater.kf_assumed": N_(
+        "{kf} (assumed without flow data: this project's option, not the regulation's)"
+    ),
+    "wastewater.kf_unknown": N_(
+        "Kf unknown: no discharge-flow data, and no Kf without flow data is recorded ({source})"
     ),
     "wastewater.kq_unknown": N_(
         "Kq unknown: no flow data and the receiving water is not recorded ({source})"

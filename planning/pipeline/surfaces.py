@@ -15,12 +15,21 @@ import numpy as np
 
 from gis.crs import METRIC_CRS, METRIC_EPSG
 from gis.errors import ValidationError
+from gis.messages import Message, msg
 from gis.network import project_to_metric
 from gis.raster import write_cog
 from gis.settings import Settings
-from layers.measurements import station_means
+from layers.measurements import StationMean, station_means
 from layers.scenarios import add_raster, save_scenario
-from planning.surfaces import Grid, idw, idw_loo, kriging, kriging_loo
+from planning.surfaces import (
+    Grid,
+    hours_needed,
+    idw,
+    idw_loo,
+    kriging,
+    kriging_loo,
+    period_hours,
+)
 
 __all__ = ["build_surface"]
 
@@ -61,13 +70,27 @@ def build_surface(
     Raises
     ------
     ValidationError
-        When fewer than 3 located stations have values in the period.
+        When fewer than 3 located stations have complete values in the period
+        (``surface.too_few_stations``).
+
+    Notes
+    -----
+    A station enters the surface with values in at least 75% of the period's hours (this
+    project's completeness rule, not a regulation's); the others are left out and named in
+    ``notes`` (messages) and ``left_out``. Without ``start``/``end`` the period runs from the
+    first to the last hour with a value at any located station.
     """
-    means = station_means(conn, parameter, start=start, end=end)
+    found = station_means(conn, parameter, start=start, end=end)
+    means, notes = _complete(found, start, end)
     if len(means) < 3:
         raise ValidationError(
-            f"{parameter}: {len(means)} stations with coordinates have values in that period; "
-            "a surface needs at least 3"
+            msg(
+                "surface.too_few_stations",
+                parameter=parameter,
+                stations=len(means),
+                left_out=len(found) - len(means),
+                minimum=3,
+            )
         )
     x, y = project_to_metric(np.array([m.lon for m in means]), np.array([m.lat for m in means]))
     values = np.array([m.mean for m in means])
@@ -78,7 +101,8 @@ def build_surface(
         "stations": [m.ref for m in means],
         "cell_m": cell_m,
         "loo_rmse": {"idw": idw_loo(x, y, values)},
-        "notes": [],
+        "left_out": [n.params["station"] for n in notes if "station" in n.params],
+        "notes": notes,
     }
     if len(means) >= 5:
         surface, variance, fitted = kriging(x, y, values, grid)
@@ -86,10 +110,11 @@ def build_surface(
         result["loo_rmse"]["kriging"] = kriging_loo(x, y, values)
         result["variogram"] = {k: float(v) for k, v in fitted.items()}
     else:
-        result["notes"].append("kriging needs at least 5 stations: IDW only")
+        result["notes"].append(msg("surface.idw_only", stations=len(means), minimum=5))
     result["band_max"] = {name: float(np.nanmax(band)) for name, band in bands.items()}
     params = {"parameter": parameter, "start": str(start), "end": str(end), "cell_m": cell_m}
-    scenario_id = save_scenario(conn, "surface", f"{parameter} surface", params, {}, result)
+    stored = {**result, "notes": [n.as_dict() for n in notes]}
+    scenario_id = save_scenario(conn, "surface", f"{parameter} surface", params, {}, stored)
     path = write_cog(
         settings.raster_path(f"surface-{scenario_id}-{parameter.replace('.', '')}"),
         bands,
@@ -98,3 +123,41 @@ def build_surface(
     )
     add_raster(conn, scenario_id, "surface", path, epsg=METRIC_EPSG, cell_size_m=cell_m)
     return {**result, "scenario_id": scenario_id, "path": str(path), "bands": list(bands)}
+
+
+def _complete(
+    found: list[StationMean], start: dt.datetime | None, end: dt.datetime | None
+) -> tuple[list[StationMean], list[Message]]:
+    """The stations with values in at least 75% of the period's hours, and the notes."""
+    first, last = (found[0].first, found[0].last) if found else (None, None)
+    lo = start if start is not None else first
+    hi = end if end is not None else (None if last is None else last + dt.timedelta(hours=1))
+    if lo is None or hi is None:
+        return [], []
+    if (lo.tzinfo is None) != (hi.tzinfo is None):
+        # one bound given naive (read by the server in its time zone), the other from the data
+        lo, hi = lo.replace(tzinfo=None), hi.replace(tzinfo=None)
+    hours = period_hours(lo, hi)
+    needed = hours_needed(hours)
+    kept = [m for m in found if m.hours >= needed]
+    notes = [
+        msg(
+            "surface.completeness",
+            stations=len(kept),
+            needed=needed,
+            period_hours=hours,
+            left_out=len(found) - len(kept),
+        )
+    ]
+    notes += [
+        msg(
+            "surface.station_incomplete",
+            station=m.ref,
+            hours=m.hours,
+            period_hours=hours,
+            needed=needed,
+        )
+        for m in found
+        if m.hours < needed
+    ]
+    return kept, notes

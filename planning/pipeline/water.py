@@ -31,13 +31,16 @@ def water_status(
     wastewater: bool = False,
     column: str = "B",
     kq: float | None = None,
-    kf: float = 1.0,
+    kf: float | None = None,
+    assume_kf: bool = False,
 ) -> dict[str, Any]:
     """A water station's daily means on ``day`` against the rules in force that day.
 
     QCVN 08 (river class, health limits) in force that day and, for a discharge, the
     QCVN 40 that applies to its facility (commissioning / EIA dates) on that day. Without
-    ``kq`` (flow data), Kq follows the station's receiving water (river 0.9, lake 0.6).
+    ``kq`` (flow data), Kq follows the station's receiving water (river 0.9, lake 0.6);
+    without ``kf`` (flow data) Kf is unknown, unless ``assume_kf`` (this project's labelled
+    option: Kf 1.0, said in every result).
 
     Parameters
     ----------
@@ -95,6 +98,7 @@ def water_status(
             column=column,
             kq=kq,
             kf=kf,
+            assume_kf=assume_kf,
             receiving=found.water_body,
             facility_since=since,
             craft=found.facility_craft,

@@ -38,3 +38,27 @@ def test_flat_noise_is_not_significant_and_gaps_drop_months():
     assert not result["significant"] and abs(result["slope_per_year"]) < 1.0
     with pytest.raises(ValidationError, match="trend.too_few_months"):
         trend(monthly.iloc[:3])
+
+
+def test_months_left_out_of_a_trend_are_said_with_their_counts():
+    from planning.trends import incomplete_months, month_completeness
+    from webmap.messages import render
+
+    rng = np.random.default_rng(3)
+    values = 40 + rng.normal(0, 5, 6 * 30 * 24)
+    values[24 * 40 : 24 * 55] = np.nan  # 15 days of February 2022 missing
+    values[24 * 70 + 6 : 24 * 71] = np.nan  # and 11 March, 12 hours left: below 18 of 24
+    table = month_completeness(_hourly(values))
+    assert table.loc[pd.Period("2022-02", "M"), ["days_with_mean", "days", "needed"]].tolist() == [
+        13,
+        28,
+        21,
+    ]
+    assert table.loc[pd.Period("2022-03", "M"), "days_with_mean"] == 30  # one day short, kept
+    notes = incomplete_months(table)
+    months = [n.params["month"] for n in notes]
+    assert months == ["2022-02"]  # June ends the series on the 29th: 29 of 30 days, kept
+    assert render(notes[0], "en").startswith("2022-02: 13 of 28 days with a daily mean")
+    assert "this project" in render(notes[0], "en")
+    assert "không đưa vào xu hướng" in render(notes[0], "vi")
+    assert monthly_means(_hourly(values)).isna().tolist() == table["mean"].isna().tolist()

@@ -125,11 +125,12 @@ def test_facility_commissioned_2024_sampled_2026_keeps_qcvn40_2011():
             dt.date(2026, 3, 1),
             QCVN40,
             column="B",
+            kf=1.0,
             receiving="river",
             facility_since=dt.date(2024, 5, 1),
         )
     }
-    # COD column B 150 x Kq 0.9 (river, no flow data) x Kf 1.0 = 135
+    # COD column B 150 x Kq 0.9 (river, no flow data) x Kf 1.0 (from flow data) = 135
     assert rows["COD"]["result"] == "fail" and rows["COD"]["limit"] == pytest.approx(135)
     assert rows["COD"]["regulation"] == "QCVN 40:2011/BTNMT"
     assert rows["pH"]["result"] == "pass"
@@ -147,10 +148,30 @@ def test_a_2011_sample_has_no_standard_and_does_not_crash():
 @pytest.mark.parametrize(("receiving", "limit"), [("river", 67.5), ("lake", 45.0), (None, None)])
 def test_kq_without_flow_data(receiving, limit):
     (row,) = wastewater_check(
-        {"COD": 40.0}, dt.date(2020, 1, 1), QCVN40, column="A", receiving=receiving
+        {"COD": 40.0}, dt.date(2020, 1, 1), QCVN40, column="A", kf=1.0, receiving=receiving
     )
     assert row["limit"] == (pytest.approx(limit) if limit else None)
     assert row["result"] == ("pass" if limit else "unknown")
+
+
+def test_kf_without_flow_data_is_unknown_unless_assumed_as_a_labelled_option():
+    # REGULATIONS.md gives no Kf without flow data: no silent 1.0
+    (row,) = wastewater_check({"COD": 40.0}, dt.date(2020, 1, 1), QCVN40, receiving="river")
+    assert row["result"] == "unknown" and row["limit"] is None
+    assert "Kf unknown" in render(row["message"], "en")
+    assert "Chưa rõ Kf" in render(row["message"], "vi")
+    (row,) = wastewater_check(
+        {"COD": 70.0}, dt.date(2020, 1, 1), QCVN40, receiving="river", assume_kf=True
+    )
+    # column B COD 150 x Kq 0.9 x Kf 1.0 (assumed) = 135
+    assert row["result"] == "pass" and row["limit"] == pytest.approx(135)
+    assert "this project's option, not the regulation's" in render(row["message"], "en")
+    assert "không phải của quy chuẩn" in render(row["message"], "vi")
+    (row,) = wastewater_check(
+        {"COD": 70.0}, dt.date(2020, 1, 1), QCVN40, receiving="lake", kf=1.1, assume_kf=True
+    )
+    assert row["limit"] == pytest.approx(150 * 0.6 * 1.1)  # a given Kf wins over the option
+    assert "assumed" not in render(row["message"], "en")
 
 
 def test_sector_standard_before_2025_is_unknown():

@@ -358,6 +358,9 @@ def test_environment_surface_slider_and_exposure(browser, live_server, module_we
     )
     assert browser.execute_script("return document.body.dataset.surface") != first
     assert "sai số kiểm định chéo" in browser.find_element(By.ID, "surface-label").text
+    # the completeness of the period is said under the surface (this project's 75% rule)
+    notes = browser.find_element(By.ID, "surface-notes").text
+    assert "quy tắc đủ số liệu 75%" in notes and "18 trên 24 giờ" in notes
     try:
         WebDriverWait(browser, 20).until(
             lambda d: "vùng ô nhiễm ngày" in d.find_element(By.ID, "exposure").text
@@ -628,3 +631,63 @@ def test_officer_edits_a_zone_on_the_environment_map(browser, live_server, accou
         urllib.request.urlopen(
             urllib.request.Request(item, method="DELETE", headers={**officer, "If-Match": tag})
         )
+
+
+def test_village_recognition_in_popups_and_as_a_filter(browser, live_server, module_web_settings):
+    """Decree 52/2018: status, date and decision in the popups; a filter on both maps."""
+    from gis.db import connect, transaction
+
+    conn = connect(module_web_settings)
+    try:
+        with transaction(conn), conn.cursor() as cur:
+            cur.execute(
+                "UPDATE craft_villages SET recognition_date = '2005-06-20', "
+                "recognition_decision = '2112/QĐ-UBND' WHERE ref = 'HN-BAT-TRANG'"
+            )
+            cur.execute("SELECT recognition, count(*) FROM craft_villages GROUP BY 1")
+            counts = dict(cur.fetchall())
+            cur.execute("SELECT ref FROM craft_villages WHERE recognition = 'craft_village'")
+            craft_refs = {r for (r,) in cur.fetchall()}
+    finally:
+        conn.close()
+    expected = {
+        "vi": ("Làng nghề truyền thống", "20/06/2005", "Quyết định công nhận"),
+        "en": ("traditional craft village", "2005-06-20", "Recognising decision"),
+    }
+    for lang, (status, day, label) in expected.items():
+        _open(browser, f"{live_server}/?lang={lang}")
+        browser.find_element(By.ID, "search").send_keys("bat trang")
+        hit = WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#search-results li[data-id]")
+        )
+        hit.click()
+        popup = WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content")
+        )
+        WebDriverWait(browser, 10).until(lambda d, p=popup: "2112/QĐ-UBND" in p.text)
+        assert status.lower() in popup.text.lower() and day in popup.text and label in popup.text
+        choice = browser.find_element(By.ID, "recognition-filter")
+        browser.execute_script(
+            "arguments[0].value = 'traditional_craft_village';"
+            "arguments[0].dispatchEvent(new Event('change'));",
+            choice,
+        )
+        shown = browser.execute_script("return Number(document.body.dataset.villagesShown)")
+        assert shown == counts["traditional_craft_village"] < sum(counts.values())
+        _check_clean(browser, live_server)
+    _open(browser, f"{live_server}/tour?lang=vi")
+    cards = len(browser.find_elements(By.CSS_SELECTOR, ".card"))
+    choice = browser.find_element(By.ID, "recognition-filter")
+    browser.execute_script(
+        "arguments[0].value = 'craft_village'; arguments[0].dispatchEvent(new Event('change'));",
+        choice,
+    )
+    visible = browser.execute_script(
+        "return [...document.querySelectorAll('.card:not([hidden])')].map(c => c.dataset.ref)"
+    )
+    assert len(visible) < cards and set(visible) <= craft_refs
+    assert (
+        browser.execute_script("return Number(document.body.dataset.villagesShown)")
+        == counts["craft_village"]
+    )
+    _check_clean(browser, live_server)

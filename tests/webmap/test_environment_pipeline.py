@@ -104,7 +104,7 @@ def test_surface_is_a_cog_with_cross_validation(web_settings, tmp_path):
                 (result["scenario_id"],),
             )
             assert cur.fetchone() == ("surface", 32648, 250.0)
-        with pytest.raises(Exception, match="needs at least 3"):
+        with pytest.raises(Exception, match="surface.too_few_stations"):
             build_surface(conn, settings, "Pb_air")
     finally:
         conn.close()
@@ -237,6 +237,10 @@ def test_water_station_against_qcvn08_and_qcvn40(web_settings, web_env):
     assert body["river"]["class"] == status["river"]["class"]
     assert "QCVN 08:2023/BTNMT" in body["river"]["message"]["text"]
     assert client.get("/api/stations/999999/water").status_code == 404
+    # Kq and Kf from flow data are parameters; a labelled option assumes Kf 1.0
+    assert client.get(f"/api/stations/{sid}/water?kf=0").status_code == 400
+    assert client.get(f"/api/stations/{sid}/water?kf=abc").status_code == 400
+    assert client.get(f"/api/stations/{sid}/water?kq=0.9&assume_kf=true").status_code == 200
     app.extensions["langnghe_db"].close()
     run = subprocess.run(
         [executable("langnghe"), "water", "SYN-WATER-PHONG-KHE", "--wastewater"],

@@ -184,3 +184,53 @@ def test_hotspot_zones_from_a_saved_surface(zoned, web_settings):
     assert default["limit"] == 45 and default["document"] == "QCVN 05:2023/BTNMT"
     with pytest.raises(ValidationError, match="not a saved surface"):
         make_surface_zones(zoned, web_settings, 999999)
+
+
+@pytest.mark.postgis
+def test_a_surface_leaves_out_incomplete_stations_and_says_so(zoned, web_settings):
+    """This project's 75% rule: a station with values in 12 of 24 hours is left out, named."""
+    start = dt.datetime(2026, 10, 8, tzinfo=dt.UTC)
+    with zoned.cursor() as cur:
+        cur.execute(
+            "SELECT s.ref, s.id FROM monitoring_stations s JOIN measurements m "
+            "ON m.station_id = s.id WHERE m.parameter = 'PM2.5' AND s.geom IS NOT NULL "
+            "GROUP BY s.ref, s.id ORDER BY s.ref LIMIT 1"
+        )
+        ref, station_id = cur.fetchone()
+        cur.execute(
+            "DELETE FROM measurements WHERE station_id = %s AND parameter = 'PM2.5' "
+            "AND observed_at >= %s AND observed_at < %s",
+            (station_id, start, start + dt.timedelta(hours=12)),
+        )
+    with transaction(zoned):
+        built = build_surface(
+            zoned, web_settings, "PM2.5", start=start, end=start + dt.timedelta(days=1), cell_m=1000
+        )
+    assert built["left_out"] == [ref] and ref not in built["stations"]
+    codes = [n.code for n in built["notes"]]
+    assert codes[:2] == ["surface.completeness", "surface.station_incomplete"]
+    assert dict(built["notes"][1].params) == {
+        "station": ref,
+        "hours": 12,
+        "period_hours": 24,
+        "needed": 18,
+    }
+    app = create_app(web_settings)
+    client = app.test_client()
+    for lang, words in (("en", "left out of the surface"), ("vi", "không đưa vào bề mặt")):
+        listed = client.get(f"/api/surfaces?parameter=PM2.5&lang={lang}").get_json()["surfaces"]
+        (mine,) = [s for s in listed if s["id"] == built["scenario_id"]]
+        texts = [n["text"] for n in mine["notes"]]
+        assert mine["left_out"] == [ref] and any(ref in t and words in t for t in texts), texts
+    # too few complete stations: refused with a message that counts the ones left out
+    with zoned.cursor() as cur:
+        cur.execute(
+            "DELETE FROM measurements WHERE parameter = 'PM2.5' AND observed_at >= %s "
+            "AND observed_at < %s AND station_id <> %s",
+            (start, start + dt.timedelta(hours=12), station_id),
+        )
+    with pytest.raises(ValidationError) as refused:
+        build_surface(zoned, web_settings, "PM2.5", start=start, end=start + dt.timedelta(days=1))
+    assert refused.value.message.code == "surface.too_few_stations"
+    assert refused.value.message.params["stations"] == 0
+    app.extensions["langnghe_db"].close()

@@ -193,15 +193,18 @@ def zones_diff(before: dt.date, after: dt.date) -> None:
 def trends_cmd(station: str, parameter: str) -> None:
     """Monthly means of a station's parameter and their Theil-Sen / Mann-Kendall trend."""
     from layers.measurements import measurements_frame
-    from planning.trends import monthly_means, trend
+    from planning.trends import incomplete_months, month_completeness, trend
 
     with session(get_settings(), application_name="langnghe trends") as conn:
         frame = measurements_frame(conn, stations=[station])
     values = frame[frame["parameter"] == parameter].set_index("observed_at")["value"]
     if values.empty:
         raise ValidationError(msg("cli.trends.no_values", parameter=parameter, station=station))
-    monthly = monthly_means(values)
+    table = month_completeness(values, tz=get_settings().timezone)
+    monthly = table["mean"].rename("monthly_mean")
     click.echo(monthly.to_csv(), nl=False)
+    for note in incomplete_months(table):
+        say("cli.note", text=as_text(note, cli_lang()))
     try:
         result = trend(monthly)
     except ValidationError as exc:
@@ -352,8 +355,18 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
     default=None,
     help="Receiving-water factor Kq from flow data (default: from the station's water body).",
 )
-@click.option("--kf", type=float, default=1.0, show_default=True, help="Discharge-flow factor Kf.")
-def water_cmd(station, day, wastewater, column, kq, kf) -> None:
+@click.option(
+    "--kf",
+    type=float,
+    default=None,
+    help="Discharge-flow factor Kf from flow data (default: unknown, so limits are unknown).",
+)
+@click.option(
+    "--assume-kf",
+    is_flag=True,
+    help="Without --kf, assume Kf 1.0: this project's labelled option, not the regulation's.",
+)
+def water_cmd(station, day, wastewater, column, kq, kf, assume_kf) -> None:
     """A water station's day against QCVN 08 (river class, health limits) and QCVN 40.
 
     The regulations are those in force on the day; QCVN 40 is the one for the facility.
@@ -371,6 +384,7 @@ def water_cmd(station, day, wastewater, column, kq, kf) -> None:
             column=column,
             kq=kq,
             kf=kf,
+            assume_kf=assume_kf,
         )
     lang = cli_lang()
     say(

@@ -107,6 +107,7 @@ function showSurface(i) {
   const rmse = Object.entries(s.loo_rmse || {}).map(([m, v]) => m + " " + Number(v).toFixed(1)).join(", ");
   $("surface-label").textContent = s.parameter + " · " + (s.start || "").slice(0, 10) + " → " +
     (s.end || "").slice(0, 10) + " · " + s.method + " · 0–" + s.scale[1] + " · " + T.loo + ": " + rmse;
+  show($("surface-notes"), (s.notes || []).map((n) => h("li", null, n.text)));
   document.body.dataset.surface = String(s.id);
 }
 if (surfaces.length) {
