@@ -172,6 +172,15 @@ CLUSTERS = Layer(
             sql_type="numeric(8,2)",
             public=True,
         ),
+        Column(
+            "green_strip_m",
+            "float",
+            minimum=0,
+            maximum=1000,
+            sql_type="numeric(6,2)",
+            public=True,
+            title=N_("Green strip width (m)"),
+        ),
         Column("mountainous", "bool"),
         Column("established_year", "int", minimum=1980, maximum=2100, sql_type="smallint"),
         Column("commune_name"),
@@ -187,7 +196,7 @@ CLUSTERS = Layer(
     importable=True,
     collection="clusters",
     edit_roles=("planner",),
-    edit_form=("name", "status", "area_ha", "occupancy_pct"),
+    edit_form=("name", "status", "area_ha", "occupancy_pct", "green_strip_m"),
     prepare=_prepare,
 )
 
@@ -220,7 +229,8 @@ def cluster_facts(conn: Any, ref: str) -> dict[str, Any]:
     out = fetch_one(
         conn,
         "SELECT ref, kind, area_ha, occupancy_pct, wastewater_treatment, craft_land_share_pct, "
-        "service_land_share_pct, industrial_land_ha, mountainous, ST_AsBinary(geom) AS geom "
+        "service_land_share_pct, industrial_land_ha, green_strip_m, mountainous, "
+        "ST_AsBinary(geom) AS geom "
         "FROM industrial_clusters WHERE ref = %s",
         (ref,),
         missing=f"industrial cluster {ref!r} does not exist",
@@ -232,6 +242,7 @@ def cluster_facts(conn: Any, ref: str) -> dict[str, Any]:
         "craft_land_share_pct",
         "service_land_share_pct",
         "industrial_land_ha",
+        "green_strip_m",
     ):
         out[k] = None if out[k] is None else float(out[k])
     return out

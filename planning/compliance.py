@@ -398,7 +398,9 @@ def _green_strip(out: _Out, facts: ClusterFacts, construction: Mapping[str, Any]
         "green_strip",
         status,
         rules.merged(strip, construction),
-        msg("decree32.green_strip", width_m=width, min_width_m=need),
+        msg("decree32.green_strip", width_m=width, min_width_m=need)
+        if width is not None
+        else msg("decree32.green_strip_unknown", min_width_m=need),
         width_m=width,
         min_width_m=need,
     )

@@ -199,6 +199,7 @@ class CheckClusterBody(_Body):
     expansion_of: Annotated[Ref | None, BeforeValidator(lambda v: v or None)] = None
     craft_land_share_pct: Share | None = None
     service_land_share_pct: Share | None = None
+    green_strip_m: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] | None = None
     save_as: Annotated[str | None, BeforeValidator(_optional_text)] = Field(default=None)
 
     @field_validator("geometry", mode="before")

@@ -46,6 +46,16 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "visit_minutes": N_("Visit (minutes)"),
         "ocop": N_("OCOP products"),
         "stars": N_("stars"),
+        "recognition": N_("Recognition"),
+        "recognition_date": N_("Recognised on"),
+        "recognition_decision": N_("Recognising decision"),
+        "all_recognitions": N_("All villages"),
+        "recognitions": {
+            "traditional_craft_village": N_("traditional craft village"),
+            "craft_village": N_("craft village"),
+            "village_with_craft": N_("village with a craft (not recognised)"),
+            "unknown": N_("not recorded"),
+        },
     },
     "planner": {
         "choropleth": N_("Villages per administrative unit"),

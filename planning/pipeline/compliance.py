@@ -99,6 +99,7 @@ def check_cluster_site(
     expansion_of: str | None = None,
     craft_land_share_pct: float | None = None,
     service_land_share_pct: float | None = None,
+    green_strip_m: float | None = None,
     infrastructure_done: bool | None = None,
     landuse: Path | None = None,
     save_as: str | None = None,
@@ -119,6 +120,9 @@ def check_cluster_site(
     kind, mountainous, expansion_of, craft_land_share_pct, service_land_share_pct, \
 infrastructure_done
         Facts of the site that the map cannot tell.
+    green_strip_m : float, optional
+        Width of the green isolation strip (QCVN 01:2021/BXD), metres; a stored cluster's
+        recorded width when not given; the rule answers "unknown" when neither is known.
     landuse : Path, optional
         An OSM-style land-use GeoPackage (residential land, schools, clinics).
     save_as : str, optional
@@ -157,6 +161,7 @@ infrastructure_done
             if service_land_share_pct is None
             else service_land_share_pct
         )
+        green_strip_m = row["green_strip_m"] if green_strip_m is None else green_strip_m
     assert geometry is not None  # given, or the stored cluster's
     if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
         raise ValidationError(f"a cluster must be a polygon, got {geometry.geom_type}")
@@ -188,6 +193,7 @@ infrastructure_done
         craft_land_share_pct=craft_land_share_pct,
         service_land_share_pct=service_land_share_pct,
         nearest_sensitive_m=nearest,
+        green_strip_m=green_strip_m,
         industrial_land_ha=industrial_land_ha,
         unit=unit,
         unit_level=settings.cluster_unit_level,
@@ -226,6 +232,7 @@ infrastructure_done
             "kind": kind,
             "mountainous": mountainous,
             "expansion_of": expansion_of,
+            "green_strip_m": green_strip_m,
             "landuse": str(landuse) if landuse else None,
         }
         site = gpd.GeoDataFrame(

@@ -9,6 +9,7 @@ import json
 import subprocess
 
 import numpy as np
+import psycopg2
 import pytest
 import rasterio
 import shapely
@@ -372,3 +373,50 @@ def test_planner_cli(web_env, web_settings, real_data, tmp_path):
         timeout=120,
     )
     assert alloc.returncode == 0 and "đường thẳng x" in alloc.stdout
+
+
+def test_green_strip_width_is_stored_imported_and_judged(planner):
+    """QCVN 01:2021/BXD: a recorded strip width gives pass or fail; none gives unknown."""
+    import geopandas as gpd
+
+    from layers.importer import ImportOptions, import_frame
+    from layers.registry import get_spec
+
+    conn, settings = planner
+    site = shapely.box(105.95, 21.10, 105.96, 21.11).buffer(0)
+    frame = gpd.GeoDataFrame(
+        {
+            "ref": ["CCN-STRIP-A", "CCN-STRIP-B", "CCN-STRIP-C"],
+            "name": ["Strip A", "Strip B", "Strip C"],
+            "kind": "general",
+            "status": "planned",
+            "area_ha": 100.0,
+            "green_strip_m": [12.0, 8.0, None],
+            "source": "test",
+        },
+        geometry=[shapely.MultiPolygon([site])] * 3,
+        crs=4326,
+    )
+    report = import_frame(conn, get_spec("clusters"), frame, ImportOptions(progress=None))
+    assert report.inserted == 3 and report.rejected == 0
+    status = {}
+    for ref in ("CCN-STRIP-A", "CCN-STRIP-B", "CCN-STRIP-C"):
+        result = check_cluster_site(conn, settings, ref=ref)
+        (strip,) = [r for r in result["results"] if r["rule"] == "green_strip"]
+        status[ref] = (strip["status"], strip["numbers"]["width_m"], strip["document"])
+    assert status == {
+        "CCN-STRIP-A": ("pass", 12.0, "QCVN 01:2021/BXD"),
+        "CCN-STRIP-B": ("fail", 8.0, "QCVN 01:2021/BXD"),
+        "CCN-STRIP-C": ("unknown", None, "QCVN 01:2021/BXD"),
+    }
+    # a width given with the check (a drawn site, or over the stored value) is judged too
+    drawn = check_cluster_site(conn, settings, geometry=site, kind="general", green_strip_m=10)
+    (strip,) = [r for r in drawn["results"] if r["rule"] == "green_strip"]
+    assert strip["status"] == "pass" and drawn["facts"]["green_strip_m"] == 10
+    with conn.cursor() as cur:  # the column refuses a negative width
+        cur.execute("SAVEPOINT s")
+        with pytest.raises(psycopg2.errors.CheckViolation):
+            cur.execute(
+                "UPDATE industrial_clusters SET green_strip_m = -1 WHERE ref = 'CCN-STRIP-A'"
+            )
+        cur.execute("ROLLBACK TO SAVEPOINT s")

@@ -289,6 +289,12 @@ def allocate_cmd(
 @click.option("--expansion-of", help="Ref of the cluster this polygon expands.")
 @click.option("--craft-share", type=float, help="Craft-village land share, %.")
 @click.option("--service-share", type=float, help="Service land share, %.")
+@click.option(
+    "--green-strip",
+    "green_strip_m",
+    type=click.FloatRange(0, 1000),
+    help="Width of the green isolation strip, m (default: the stored cluster's; else unknown).",
+)
 @click.option("--infrastructure-done/--infrastructure-unfinished", default=None)
 @click.option(
     "--landuse",
@@ -305,6 +311,7 @@ def check_cluster_cmd(
     expansion_of,
     craft_share,
     service_share,
+    green_strip_m,
     infrastructure_done,
     landuse,
     save_as,
@@ -339,6 +346,7 @@ def check_cluster_cmd(
             expansion_of=expansion_of,
             craft_land_share_pct=craft_share,
             service_land_share_pct=service_share,
+            green_strip_m=green_strip_m,
             infrastructure_done=infrastructure_done,
             landuse=Path(landuse) if landuse else None,
             save_as=save_as,

@@ -2,7 +2,7 @@
    The page's entry module: once the map stands it starts the planning panel and editing. */
 import { h, show } from "./dom.js";
 import { T, config, getJSON, items, makeMap, popup, ready, row, swatch } from "./common.js";
-import { craftName, loadCrafts, villageMarker, villagePopup } from "./villages.js";
+import { craftName, loadCrafts, recognitionFilter, recognitionMatches, villageMarker, villagePopup } from "./villages.js";
 import { initPlanning } from "./planning.js";
 import { initEditing } from "./editing.js";
 import { initNewCluster } from "./new_cluster.js";
@@ -29,6 +29,13 @@ L.geoJSON(villages, {
 }).eachLayer((l) => villageCluster.addLayer(l));
 villageCluster.addTo(map);
 overlays[label.villages] = villageCluster;
+// Filter the villages by their recorded recognition (Decree 52/2018/NĐ-CP).
+const allVillageLayers = Object.values(villageMarkers);
+document.querySelector(".search").after(recognitionFilter((code) => {
+  villageCluster.clearLayers();
+  villageCluster.addLayers(allVillageLayers.filter((l) => recognitionMatches(l.feature.properties, code)));
+  document.body.dataset.villagesShown = String(villageCluster.getLayers().length);
+}));
 
 const kindName = (kind) => kind === "craft_village" ? T.craft_village_cluster : T.general_cluster;
 const yesNo = (value) => value === null || value === undefined ? T.unknown : (value ? T.yes : T.no);

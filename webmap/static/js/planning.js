@@ -86,7 +86,9 @@ export async function initPlanning({ map, drawn }) {
     if (!geometry) { showError(T.draw_first); return; }
     try {
       showError(null);
-      const result = await send("/api/check-cluster", { geometry, kind: $("check-kind").value });
+      const strip = $("check-green-strip").value;
+      const result = await send("/api/check-cluster", { geometry, kind: $("check-kind").value,
+        green_strip_m: strip === "" ? null : Number(strip) });
       show($("check-result"),
         h("p", { class: result.verdict }, (T.verdicts[result.verdict] || result.verdict) + " · " +
           result.facts.area_ha.toFixed(2) + " ha · " + (result.facts.unit || T.verdicts.unknown)),

@@ -1,7 +1,8 @@
 /* Tourist page: routes on the map, village cards with craft, hours and OCOP stars. Phone first. */
 import { h, join, show } from "./dom.js";
 import { T, config, items, makeMap, ready, addBoundaries } from "./common.js";
-import { craftName, loadCrafts, ocopList, villageMarker, villagePopup } from "./villages.js";
+import { craftName, loadCrafts, ocopList, recognitionFilter, recognitionMatches, recognitionName, villageMarker,
+  villagePopup } from "./villages.js";
 
 const $ = (id) => document.getElementById(id);
 $("planner").addEventListener("submit", (event) => event.preventDefault());
@@ -28,7 +29,7 @@ const addButton = (ref, onclick) => h("button", { type: "button", class: "add", 
 
 const markers = {};
 const lines = L.geoJSON(routes, { style: { color: "#ef6c00", weight: 4, opacity: 0.8 } }).addTo(map);
-L.geoJSON(villages, { pointToLayer: villageMarker,  // drawn after the routes, so villages stay clickable
+const villageLayer = L.geoJSON(villages, { pointToLayer: villageMarker,  // drawn after the routes, so villages stay clickable
   onEachFeature: (f, l) => {
     // pick villages on the map as well as from the list
     l.bindPopup(() => h("div", null, villagePopup(f.properties),
@@ -47,10 +48,19 @@ const visible = villages.features.filter((f) => onRoute.has(f.properties.ref) ||
 show($("cards"), visible.map(({ properties: p }) => h("article", { class: "card", dataset: { ref: p.ref } },
   h("h3", null, p.name),
   h("div", { class: "meta" }, craftName(p.craft) + " · " + (p.province_name || "")),
+  p.recognition && p.recognition !== "unknown" ? h("div", { class: "meta recognition" }, recognitionName(p.recognition)) : null,
   h("div", { class: "meta" }, T.opening_hours + ": " + (p.opening_hours || T.closed) + (p.visit_minutes ? " · " + p.visit_minutes + " " + T.minutes : "")),
   h("p", null, config.lang === "vi" ? p.description_vi : p.description_en),
   ocopList(p.ocop),
   addButton(p.ref, (event) => { event.stopPropagation(); togglePick(p.ref); }))));
+// Show only the villages of one recognition status (Decree 52/2018/NĐ-CP), on the map and in the cards.
+$("cards").before(recognitionFilter((code) => {
+  Object.entries(markers).forEach(([ref, marker]) => {
+    if (recognitionMatches(byRef[ref], code)) villageLayer.addLayer(marker); else villageLayer.removeLayer(marker);
+  });
+  document.querySelectorAll(".card").forEach((c) => { c.hidden = !recognitionMatches(byRef[c.dataset.ref], code); });
+  document.body.dataset.villagesShown = String(villageLayer.getLayers().length);
+}));
 $("cards").addEventListener("click", (event) => {
   const card = event.target.closest(".card");
   if (card && markers[card.dataset.ref]) { map.setView(markers[card.dataset.ref].getLatLng(), 14); markers[card.dataset.ref].openPopup(); }
