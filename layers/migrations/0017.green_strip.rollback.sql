@@ -1,2 +1,2 @@
--- Rollback of 0015.green_strip.
+-- Rollback of 0017.green_strip.
 ALTER TABLE industrial_clusters DROP COLUMN green_strip_m;
