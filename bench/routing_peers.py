@@ -94,7 +94,12 @@ def write_grid_lines(path: Path, n: int = 500, seed: int = 0) -> Path:
 
 def timed_import(path: Path, network: str) -> dict:
     """``langnghe import roads`` in a child process: wall time (s) and its peak RSS (MB)."""
-    env = {**os.environ, "LANGNGHE_PG_DATABASE": DB, "LANGNGHE_LANG": "en"}
+    env = {
+        **os.environ,
+        "LANGNGHE_PG_DATABASE": DB,
+        "LANGNGHE_LANG": "en",
+        "LANGNGHE_STATEMENT_TIMEOUT_MS": "1800000",  # a million edges in one COPY
+    }
     exe = Path(sys.executable).with_name("langnghe")
     t = time.perf_counter()
     run = subprocess.run(
