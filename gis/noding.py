@@ -49,6 +49,8 @@ class Noded:
     moved_mean_m: float = 0.0
     crossings: int = 0
     unmatched: int = 0
+    #: Lines sharing vertices: dangling ends within ``snap_m`` of another line, left apart.
+    near_ends: int = 0
 
 
 def _vertex_ids(coords: NDArray[np.float64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -291,8 +293,11 @@ def node_lines(
     geoms = original = np.asarray(geoms, dtype=object)
     moved = np.empty(0)
     added: list[tuple[int, shapely.Point]] = []
+    near_ends = 0
     if not shared:
         geoms, added, moved = _snap_dangling(geoms, snap_m)
+    else:  # nothing moves; say how many ends snapping would have joined
+        near_ends = len(_snap_dangling(geoms, snap_m)[2])
     crossings = _crossing_points(geoms, level)
     geoms, touching = _touching_ends(geoms)
     noded = _cut(_with_points(geoms, added + crossings + touching))
@@ -300,6 +305,7 @@ def node_lines(
     noded.moved_max_m = float(moved.max()) if len(moved) else 0.0
     noded.moved_mean_m = float(moved.mean()) if len(moved) else 0.0
     noded.crossings = len(crossings) // 2 + len(touching)
+    noded.near_ends = near_ends
     tolerance = 1e-7 + (noded.moved_max_m / 100_000.0)
     mids = shapely.line_interpolate_point(noded.pieces, 0.5, normalized=True)
     noded.unmatched = int((~shapely.dwithin(mids, original[noded.source], tolerance)).sum())

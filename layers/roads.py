@@ -121,6 +121,7 @@ class RoadImportReport:
         ]
         if self.noded_lines:
             lines.append(msg("roads.noded", lines=self.noded_lines, crossings=self.crossings))
+        if self.reader.startswith("lines (unnoded"):
             lines.append(
                 msg(
                     "roads.snapped",
@@ -303,6 +304,12 @@ def _node_lines(
         noded.moved_max_m,
         noded.moved_mean_m,
     )
+    if noded.near_ends:
+        report.notes.append(
+            msg(
+                "roads.near_ends", ends=noded.near_ends, snap_m=SNAP_M if snap_m is None else snap_m
+            )
+        )
     if noded.unmatched:
         report.errors.append(msg("roads.unmatched_edges", edges=noded.unmatched))
     cls_col = next(

@@ -498,6 +498,10 @@ TEXTS: dict[str, str] = {
     "roads.network_missing": N_(
         "no road network '{network}' is loaded: run `langnghe import roads FILE`"
     ),
+    "roads.near_ends": N_(
+        "{ends} dangling line ends lie within {snap_m} m of another line and were not joined "
+        "(the file shares vertices): --snap-m joins them"
+    ),
     "roads.no_class": N_(
         "no road class column (highway, loai_duong, fclass, type): every edge gets the default "
         "speeds and one-way streets are unknown"
