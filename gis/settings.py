@@ -107,6 +107,14 @@ class Settings(BaseSettings):
     signin_max_lock_s: float = Field(default=3600.0, ge=0)
     #: Largest request body accepted (uploads included), bytes.
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    #: Geometry size on the web, per layer name, overriding the layer declarations'
+    #: ``max_vertices`` and ``max_edit_bytes`` (JSON, e.g. ``{"clusters": 50000}``).
+    layer_max_vertices: dict[str, int] = Field(default_factory=dict)
+    layer_max_edit_bytes: dict[str, int] = Field(default_factory=dict)
+    #: A polygon drawn for ``/api/within`` and ``/api/check-cluster``: its vertices, and the
+    #: request body's bytes (refused with 413 before the body is read).
+    query_max_vertices: int = Field(default=5000, ge=4)
+    query_max_bytes: int = Field(default=512 * 1024, ge=1024)
     #: Level of the log the web server writes to stderr when nothing else configured logging.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: The site's public address (``https://gis.example.vn``, a path prefix allowed): absolute

@@ -86,6 +86,9 @@ ADMIN = Layer(
     ),
     key=("version", "level", "code"),
     geometry_type="MultiPolygon",
+    # Official boundaries at full resolution: a province has up to about 10^5 vertices
+    # (the sample's simplified ones at most 5,540).
+    max_vertices=250_000,
     importable=True,
     collection="admin-units",
     tiles=Tiles(min_zoom=0),

@@ -30,6 +30,7 @@ from gis.errors import (
     VersionRequiredError,
 )
 from gis.messages import Message, msg
+from gis.validate import count_positions
 from layers.importer import ImportOptions, import_frame
 from layers.layer import Layer
 from layers.registry import LAYERS, get_spec
@@ -67,14 +68,18 @@ def _reject_constant(name: str) -> float:
     raise ValidationError(f"{name} is not a number JSON allows: coordinates must be finite")
 
 
-def parse_feature(body: str | Mapping[str, Any], layer: str) -> dict[str, Any]:
+def parse_feature(
+    body: str | Mapping[str, Any], layer: str, *, max_vertices: int | None = None
+) -> dict[str, Any]:
     """A GeoJSON Feature for ``layer`` (its text, or the decoded document).
 
     It is checked before anything is written.
 
     Refused: non-JSON, NaN/Infinity, a ``crs`` member (RFC 7946: WGS 84 lon/lat only), a
-    geometry of the wrong type, empty geometries, non-finite or out-of-range coordinates,
-    rings that are not closed, unknown properties.
+    geometry of the wrong type, a geometry with more than ``max_vertices`` vertices
+    (default: the layer's declared ``max_vertices``; counted before any position is looked
+    at), empty geometries, non-finite or out-of-range coordinates, rings that are not
+    closed, unknown properties.
     """
     if isinstance(body, Mapping):
         doc: Any = dict(body)
@@ -107,8 +112,17 @@ def parse_feature(body: str | Mapping[str, Any], layer: str) -> dict[str, Any]:
             raise ValidationError(
                 f"{layer} take {' or '.join(_GEOMETRY[layer])} geometries, not {got}"
             )
+        _check_size(geometry, max_vertices or LAYERS[layer].max_vertices)
         _check_coordinates(geometry)
     return {"properties": props, "geometry": geometry}
+
+
+def _check_size(geometry: dict[str, Any], max_vertices: int) -> None:
+    vertices = count_positions(geometry)
+    if vertices > max_vertices:
+        raise ValidationError(
+            msg("geometry.too_many_vertices", vertices=vertices, limit=int(max_vertices))
+        )
 
 
 def _check_coordinates(geometry: dict[str, Any]) -> None:
@@ -243,7 +257,12 @@ def _write_route(conn, properties: dict[str, Any]) -> None:
 
 
 def _import_one(
-    conn, layer: str, properties: dict[str, Any], geometry: dict[str, Any], actor: str
+    conn,
+    layer: str,
+    properties: dict[str, Any],
+    geometry: dict[str, Any],
+    actor: str,
+    max_vertices: int | None = None,
 ) -> None:
     """Run the layer's import on one feature, inside the caller's transaction."""
     if layer == "routes":
@@ -265,7 +284,9 @@ def _import_one(
         conn,
         spec,
         frame,
-        ImportOptions(progress=None, actor=actor, audit=False, repair=False),
+        ImportOptions(
+            progress=None, actor=actor, audit=False, repair=False, max_vertices=max_vertices
+        ),
         source="feature",
     )
     errors = [p for p in report.problems if p.severity == "error"]
@@ -321,10 +342,20 @@ def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) 
         )
 
 
-def create_feature(conn, layer: str, body: str | Mapping[str, Any], actor: str) -> tuple[int, str]:
-    """Insert one feature; returns (id, ETag). 409 when its natural key exists."""
+def create_feature(
+    conn,
+    layer: str,
+    body: str | Mapping[str, Any],
+    actor: str,
+    *,
+    max_vertices: int | None = None,
+) -> tuple[int, str]:
+    """Insert one feature; returns (id, ETag). 409 when its natural key exists.
+
+    ``max_vertices`` (default: the layer's declaration) bounds the geometry's size.
+    """
     spec = _spec(layer)
-    feature = parse_feature(body, layer)
+    feature = parse_feature(body, layer, max_vertices=max_vertices)
     if feature["geometry"] is None and spec.geometry_required:
         raise ValidationError(f"{layer} need a geometry")
     key = {k: feature["properties"].get(k) for k in spec.key}
@@ -341,7 +372,7 @@ def create_feature(conn, layer: str, body: str | Mapping[str, Any], actor: str) 
         )
         if cur.fetchone():
             raise ConflictError(f"{layer} {key} exists already: update it instead")
-    _import_one(conn, layer, feature["properties"], feature["geometry"], actor)
+    _import_one(conn, layer, feature["properties"], feature["geometry"], actor, max_vertices)
     with conn.cursor() as cur:
         cur.execute(
             sql.SQL("SELECT id FROM {} WHERE ").format(sql.Identifier(spec.table)) + where,
@@ -362,13 +393,17 @@ def update_feature(
     actor: str,
     *,
     partial: bool,
+    max_vertices: int | None = None,
 ) -> str:
     """Replace (PUT) or merge (PATCH) one feature when ``if_match`` is its current ETag.
 
-    Returns the new ETag.
+    Returns the new ETag. ``max_vertices`` (default: the layer's declaration) bounds the
+    geometry's size.
     """
     spec = _spec(layer)
-    feature = parse_feature(body, layer)  # before locking: bad bodies never wait for a lock
+    feature = parse_feature(
+        body, layer, max_vertices=max_vertices
+    )  # before locking: bad bodies never wait for a lock
     _lock_version(conn, layer, spec.table, fid, if_match)
     before = _row_json(conn, spec.table, fid)
     stored = _editable_values(conn, layer, fid)
@@ -385,7 +420,7 @@ def update_feature(
             )
     if geometry is None and spec.geometry_required:
         raise ValidationError(f"{layer} need a geometry")
-    _import_one(conn, layer, properties, geometry, actor)  # type: ignore[arg-type]
+    _import_one(conn, layer, properties, geometry, actor, max_vertices)  # type: ignore[arg-type]
     after = _row_json(conn, spec.table, fid)
     _audit(conn, actor, "update", spec.table, fid, before, after)
     tag = etag(conn, spec.table, fid)

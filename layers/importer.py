@@ -62,6 +62,8 @@ class ImportOptions:
     extra: dict[str, Any] = field(default_factory=dict)
     #: An edit through the API writes its own audit row (before / after) instead.
     audit: bool = True
+    #: The most vertices a feature may have; ``None``: the layer's ``max_vertices``.
+    max_vertices: int | None = None
 
 
 @dataclass
@@ -209,6 +211,7 @@ def _validate(
             expected=spec.geometry_type,
             fix_swapped=options.fix_swapped,
             repair=options.repair,
+            max_vertices=options.max_vertices or spec.max_vertices,
         )
         problems += found
         frame["geom"] = None

@@ -263,6 +263,12 @@ class Layer:
         ``stage_check(cursor, options) -> problems``: checks against the database.
     extras : tuple of (str, str)
         Staging-only columns (name, SQL type) used by ``stage_check``.
+    max_vertices : int
+        The most vertices one feature's geometry may have, in imports and edits (the
+        setting ``LANGNGHE_LAYER_MAX_VERTICES`` may override it per layer on the web).
+    max_edit_bytes : int
+        The largest edit request body (one GeoJSON Feature), bytes; refused with 413
+        before it is read (``LANGNGHE_LAYER_MAX_EDIT_BYTES`` overrides it per layer).
     """
 
     name: str
@@ -288,6 +294,10 @@ class Layer:
     prepare: Prepare | None = None
     stage_check: StageCheck | None = None
     extras: tuple[tuple[str, str], ...] = ()
+    #: A hand-drawn or surveyed boundary has hundreds to a few thousand vertices.
+    max_vertices: int = 20_000
+    #: 20,000 vertices of GeoJSON take about 0.5 MB; properties come on top.
+    max_edit_bytes: int = 1024 * 1024
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.schema]

@@ -82,6 +82,8 @@ ZONES = Layer(
     ),
     key=("ref",),
     geometry_type="MultiPolygon",
+    # Zones traced from interpolated surfaces follow the raster's cells: more vertices.
+    max_vertices=100_000,
     importable=True,
     collection="zones",
     edit_roles=("env_officer",),

@@ -28,7 +28,8 @@ from pydantic import (
 from gis.messages import Message, msg
 from webmap.errors import BadParameter
 from webmap.jsontext import decode_json
-from webmap.params import MODES, parse_polygon
+from webmap.limits import Limits, check_raw_vertices, read_body
+from webmap.params import MAX_VERTICES, MODES, parse_polygon
 
 __all__ = [
     "AllocationBody",
@@ -204,8 +205,9 @@ class CheckClusterBody(_Body):
 
     @field_validator("geometry", mode="before")
     @classmethod
-    def _polygon(cls, value: Any) -> shapely.Geometry | None:
-        return None if value is None else parse_polygon(json.dumps(value))
+    def _polygon(cls, value: Any, info: pydantic.ValidationInfo) -> shapely.Geometry | None:
+        limit = (info.context or {}).get("max_vertices", MAX_VERTICES)
+        return None if value is None else parse_polygon(json.dumps(value), max_vertices=limit)
 
 
 class FeatureBody(_Body):
@@ -290,7 +292,9 @@ def _message(error: Any) -> Message:
     return msg(_CODES.get(kind, "body.invalid_member"), field=name)
 
 
-def validate_body(model: type[Model], document: Any) -> Model:
+def validate_body(
+    model: type[Model], document: Any, *, context: dict[str, Any] | None = None
+) -> Model:
     """``document`` (decoded JSON) as a ``model``.
 
     Parameters
@@ -299,6 +303,8 @@ def validate_body(model: type[Model], document: Any) -> Model:
         One of the body models of this module.
     document : Any
         The decoded JSON body.
+    context : dict, optional
+        Handed to the model's validators (``max_vertices`` of a drawn polygon).
 
     Returns
     -------
@@ -323,7 +329,7 @@ def validate_body(model: type[Model], document: Any) -> Model:
     if not isinstance(document, dict):
         raise _refuse("body.not_object")
     try:
-        return model.model_validate(document)
+        return model.model_validate(document, context=context)
     except pydantic.ValidationError as exc:
         errors = exc.errors()
         cause = errors[0].get("ctx", {}).get("error") if errors else None
@@ -332,15 +338,30 @@ def validate_body(model: type[Model], document: Any) -> Model:
         raise BadParameter(_message(errors[0])) from None
 
 
-def parse_body(model: type[Model]) -> Model:
-    """The request's JSON body as a ``model`` (see :func:`decode_json`, :func:`validate_body`)."""
+def parse_body(model: type[Model], *, limits: Limits | None = None) -> Model:
+    """The request's JSON body as a ``model`` (see :func:`decode_json`, :func:`validate_body`).
+
+    With ``limits``, the body's bytes are bounded before it is read and the vertices of its
+    ``geometry`` member counted before it is decoded in full (:mod:`webmap.limits`).
+    """
     if not request.is_json:
         raise _refuse("body.not_object")
-    return validate_body(model, decode_json(request.get_data(cache=False)))
+    if limits is None:
+        return validate_body(model, decode_json(request.get_data(cache=False)))
+    data = read_body(limits.body_bytes)
+    check_raw_vertices(data, limits.vertices, member="geometry")
+    context = {"max_vertices": limits.vertices}
+    return validate_body(model, decode_json(data), context=context)
 
 
-def parse_feature_body() -> dict[str, Any]:
+def parse_feature_body(
+    *, max_bytes: int | None = None, max_vertices: int | None = None
+) -> dict[str, Any]:
     """The request's body as one GeoJSON Feature, whatever its content type.
+
+    With ``max_bytes``, a larger body is refused (413) before it is read; with
+    ``max_vertices``, a geometry with more vertices is refused before the body is decoded
+    in full (:mod:`webmap.limits`).
 
     Returns
     -------
@@ -351,9 +372,17 @@ def parse_feature_body() -> dict[str, Any]:
     ------
     BadParameter
         When the body is not JSON (``NaN`` and ``Infinity`` included, see
-        :func:`decode_json`) or not one Feature.
+        :func:`decode_json`) or not one Feature, or its geometry is too large.
+    BodyTooLarge
+        When the body is over ``max_bytes``.
     """
-    document = decode_json(request.get_data(cache=False))
+    if max_bytes is None:
+        data = request.get_data(cache=False)
+    else:
+        data = read_body(max_bytes)
+    if max_vertices is not None:
+        check_raw_vertices(data, max_vertices)
+    document = decode_json(data)
     if not isinstance(document, dict):
         raise _refuse("body.not_feature")
     return validate_body(FeatureBody, document).document()

@@ -38,6 +38,7 @@ from webmap.db import get_conn
 from webmap.errors import BadParameter, NotFound
 from webmap.export import village_map_html
 from webmap.i18n import current_lang
+from webmap.limits import check_raw_vertices, query_limits, read_body
 from webmap.messages import localize, message_json, replace_text
 from webmap.params import (
     ZONE_KINDS,
@@ -70,7 +71,10 @@ def search_villages():
 @bp.post("/api/within")
 def within():
     """Villages, clusters and zones inside a drawn GeoJSON polygon (request body)."""
-    polygon = parse_polygon(request.get_data(cache=False, as_text=True))
+    limits = query_limits()  # bytes before reading, vertices before building the polygon
+    data = read_body(limits.body_bytes)
+    check_raw_vertices(data, limits.vertices)
+    polygon = parse_polygon(data, max_vertices=limits.vertices)
     return jsonify(spatial.within(get_conn(), polygon.wkb_hex))
 
 

@@ -22,6 +22,7 @@ from webmap.auth import actor, current, require
 from webmap.bodies import parse_feature_body
 from webmap.db import get_conn
 from webmap.errors import Forbidden, NotFound, Unauthorized
+from webmap.limits import layer_limits
 from webmap.params import parse_int
 
 __all__ = ["bp"]
@@ -53,8 +54,10 @@ def _fid(raw: str) -> int:
 def create(collection_id: str):
     """Create a feature (a GeoJSON Feature body): 201 with Location and ETag."""
     layer = _layer(collection_id)
+    limits = layer_limits(layer)
+    feature = parse_feature_body(max_bytes=limits.body_bytes, max_vertices=limits.vertices)
     with transaction(get_conn()) as conn:
-        fid, tag = create_feature(conn, layer, parse_feature_body(), actor())
+        fid, tag = create_feature(conn, layer, feature, actor(), max_vertices=limits.vertices)
     response = Response(status=201)
     response.headers["Location"] = url_for(
         "api.item", collection_id=collection_id, fid=fid, _external=True
@@ -67,15 +70,18 @@ def create(collection_id: str):
 def update(collection_id: str, fid: str):
     """Replace (PUT) or merge (PATCH) a feature; needs If-Match with its ETag (412 when stale)."""
     layer = _layer(collection_id)
+    limits = layer_limits(layer)
+    feature = parse_feature_body(max_bytes=limits.body_bytes, max_vertices=limits.vertices)
     with transaction(get_conn()) as conn:
         tag = update_feature(
             conn,
             layer,
             _fid(fid),
-            parse_feature_body(),
+            feature,
             request.headers.get("If-Match"),
             actor(),
             partial=request.method == "PATCH",
+            max_vertices=limits.vertices,
         )
     response = Response(status=204)
     response.headers["ETag"] = f'"{tag}"'

@@ -34,6 +34,7 @@ from webmap.messages import message_json, render
 __all__ = [
     "STATUS_CODES",
     "BadParameter",
+    "BodyTooLarge",
     "Forbidden",
     "NotFound",
     "Unauthorized",
@@ -48,6 +49,10 @@ class BadParameter(ValidationError):
     """A request parameter that is malformed or out of range."""
 
 
+class BodyTooLarge(BadParameter):
+    """A request body over the endpoint's byte limit (refused before it is read)."""
+
+
 class NotFound(NotFoundError):
     """A feature or resource that does not exist."""
 
@@ -59,6 +64,7 @@ STATUS_CODES: tuple[tuple[type[Exception], int, str], ...] = (
     (ConflictError, 409, "Conflict"),
     (LayerNotFoundError, 404, "NotFound"),
     (NotFoundError, 404, "NotFound"),
+    (BodyTooLarge, 413, "PayloadTooLarge"),
     (BadParameter, 400, "InvalidParameterValue"),
     (CRSError, 400, "InvalidParameterValue"),
     (ValidationError, 400, "InvalidParameterValue"),

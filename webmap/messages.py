@@ -364,6 +364,15 @@ TEXTS: dict[str, str] = {
     "edit.field_problem": N_("{field}: {reason}"),
     "edit.key_not_text": N_("{field} must be text"),
     "edit.rejected": N_("{problems}"),
+    "geometry.too_many_vertices": N_(
+        "the geometry has {vertices} vertices; at most {limit} are accepted here"
+    ),
+    "request.body_too_large": N_(
+        "the request body is {size} bytes; at most {limit} bytes are accepted here"
+    ),
+    "request.body_over_limit": N_(
+        "the request body is larger than {limit} bytes, the most accepted here"
+    ),
     "edit.scenario_not_restorable": N_(
         "audit entry {audit_id} records a deleted scenario; its files are gone, it cannot be"
         " restored"

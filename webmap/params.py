@@ -11,6 +11,8 @@ import shapely
 from shapely.errors import GEOSException
 from shapely.geometry import shape
 
+from gis.messages import msg
+from gis.validate import count_positions
 from layers.collections import Collection
 from planning.pipeline.tours import THEMES, TourRequest
 from webmap.errors import BadParameter
@@ -281,20 +283,29 @@ def parse_tile(z: int, x: int, y: int, *, max_zoom: int = 22) -> tuple[int, int,
 MAX_VERTICES = 5000
 
 
-def parse_polygon(body: str) -> shapely.Geometry:
-    """A GeoJSON Polygon/MultiPolygon (geometry or Feature) in WGS 84, valid, within range."""
+def parse_polygon(body: str | bytes, *, max_vertices: int = MAX_VERTICES) -> shapely.Geometry:
+    """A GeoJSON Polygon/MultiPolygon (geometry or Feature) in WGS 84, valid, within range.
+
+    Its vertices are counted on the decoded JSON, before the polygon is built: more than
+    ``max_vertices`` is refused with the ``geometry.too_many_vertices`` message.
+    """
     doc = decode_json(body)
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = doc.get("geometry")
     if not isinstance(doc, dict) or doc.get("type") not in ("Polygon", "MultiPolygon"):
         raise BadParameter("body must be a GeoJSON Polygon or MultiPolygon")
+    vertices = count_positions(doc)
+    if vertices > max_vertices:
+        raise BadParameter(
+            msg("geometry.too_many_vertices", vertices=vertices, limit=int(max_vertices))
+        )
     try:
         geom = shape(doc)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, GEOSException):
         raise BadParameter("the polygon's coordinates are malformed") from None
     xy = shapely.get_coordinates(geom)
-    if len(xy) == 0 or len(xy) > MAX_VERTICES:
-        raise BadParameter(f"the polygon needs 4 to {MAX_VERTICES} vertices")
+    if len(xy) == 0:
+        raise BadParameter("the polygon's coordinates are malformed")
     if not ((abs(xy[:, 0]) <= 180).all() and (abs(xy[:, 1]) <= 90).all()):
         raise BadParameter("polygon coordinates must be lon -180..180, lat -90..90")
     if not geom.is_valid:

@@ -39,6 +39,7 @@ from webmap.errors import BadParameter, Forbidden
 from webmap.formats import scenario_svg
 from webmap.i18n import current_lang
 from webmap.jobs import runner
+from webmap.limits import query_limits
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
 from webmap.rule_results import rendered
@@ -141,7 +142,7 @@ def start_allocation():
 @require("planner")
 def check_cluster():
     """Decree 32/2024 results for a drawn polygon (``geometry``) or a stored cluster (``ref``)."""
-    body = parse_body(CheckClusterBody)
+    body = parse_body(CheckClusterBody, limits=query_limits())
     settings = current_app.config["LANGNGHE"]
     with transaction(get_conn()) as conn:
         result = check_cluster_site(
