@@ -14,7 +14,7 @@ from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, Column, Layer, Tiles
 
-__all__ = ["ADMIN", "LEVELS", "SRID", "VERSIONS", "unit_at", "units"]
+__all__ = ["ADMIN", "LEVELS", "SRID", "VERSIONS", "unit_at", "units", "units_in_bbox"]
 
 LEVELS = ("province", "district", "commune")
 VERSIONS = ("pre-2025", "2025-07")
@@ -109,6 +109,25 @@ def units(conn: Any, version: str, level: str) -> gpd.GeoDataFrame:
         "SELECT code, name, population, ST_AsBinary(geom) AS geom FROM admin_units "
         "WHERE version = %s AND level = %s",
         (version, level),
+        crs=SRID,
+    )
+
+
+def units_in_bbox(
+    conn: Any, bbox: tuple[float, float, float, float], level: str = "district"
+) -> gpd.GeoDataFrame:
+    """Units of ``level`` meeting a lon/lat box, clipped to it: name and polygon (WGS 84).
+
+    One row per name (the first version in code order when several versions hold it).
+    """
+    w, s, e, n = (float(v) for v in bbox)
+    return read_geodataframe(
+        conn,
+        "SELECT DISTINCT ON (name) name, "
+        "ST_AsBinary(ST_Intersection(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))) AS geom "
+        "FROM admin_units WHERE level = %s AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) "
+        "AND ST_Intersects(geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326)) ORDER BY name, version",
+        (w, s, e, n, level, w, s, e, n, w, s, e, n),
         crs=SRID,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import base64
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from gis.db import transaction
 from gis.errors import NotFoundError
+from layers.admin import units_in_bbox
 from layers.scenarios import (
     delete_scenario,
     get_scenario,
@@ -42,6 +43,7 @@ from webmap.jobs import runner
 from webmap.limits import query_limits
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
+from webmap.report import report_pdf, report_sections
 from webmap.rule_results import rendered
 from webmap.security import content_disposition, hide_paths
 
@@ -294,28 +296,71 @@ def scenario_png(scenario_id: int):
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
 
 
-@bp.get("/scenarios/<int:scenario_id>/report")
-@require("planner", "env_officer")
-def report(scenario_id: int):
-    """A printable planner report: map, parameters, tables, compliance results, downloads."""
-    scenario = _scenario(scenario_id)
+def _map_words() -> dict[str, str]:
+    return {
+        "suitability": _("Suitability"),
+        "low": _("low"),
+        "high": _("high"),
+        "candidate": _("candidate site (number = rank)"),
+        "site": _("cluster chosen"),
+        "site_closed": _("cluster not chosen"),
+        "assignment": _("village → cluster it moves to"),
+        "boundary": _("district boundary"),
+        "study_area": _("study area"),
+        "north": _("N"),
+    }
+
+
+def _report_html(scenario_id: int, *, pdf: bool = False) -> str:
+    lang = current_lang()
+    scenario = _with_rule_texts(hide_paths(_scenario(scenario_id)), lang)
     gdf = scenario_features(get_conn(), scenario_id)
-    overlay = _overlay(scenario)
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for role in ("candidate", "site", "assignment"):
-        part = gdf[gdf["role"] == role] if len(gdf) else gdf
-        if len(part):
-            frame = part.drop(columns=["geometry", "feature_id", "role"]).dropna(axis=1, how="all")
-            tables[role] = json.loads(frame.round(3).to_json(orient="records", force_ascii=False))
+    overlay = _overlay(_scenario(scenario_id))
+    path = _suitability_path(_scenario(scenario_id))
+    if overlay is not None and path is not None:
+        png, _bounds = raster_png(path)
+        overlay["href"] = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    bbox = (scenario.get("params") or {}).get("bbox")
+    frame = bbox or (list(gdf.total_bounds) if len(gdf) else None)
+    boundaries = units_in_bbox(get_conn(), tuple(frame)) if frame else None
+    features = (
+        [
+            {k: (None if v != v else v) for k, v in row.items() if k != "geometry"}
+            for row in gdf.drop(columns="geometry").to_dict("records")
+        ]
+        if len(gdf)
+        else []
+    )
     return render_page(
         "report.html",
-        scenario=_with_rule_texts(hide_paths(scenario), current_lang()),
-        svg=scenario_svg(gdf, overlay),
-        tables=tables,
+        scenario=scenario,
+        doc=report_sections(scenario, features, lang),
+        svg=scenario_svg(gdf, overlay, labels=_map_words(), boundaries=boundaries, study_bbox=bbox),
+        pdf=pdf,
         links={
             "geojson": url_for("planners.scenario_geojson", scenario_id=scenario_id),
             "gpkg": url_for("planners.scenario_gpkg", scenario_id=scenario_id),
+            "pdf": url_for("planners.report_pdf_download", scenario_id=scenario_id, lang=lang),
         },
+    )
+
+
+@bp.get("/scenarios/<int:scenario_id>/report")
+@require("planner", "env_officer")
+def report(scenario_id: int):
+    """The planner's report as a page that prints to A4 portrait."""
+    return _report_html(scenario_id)
+
+
+@bp.get("/scenarios/<int:scenario_id>/report.pdf")
+@require("planner", "env_officer")
+def report_pdf_download(scenario_id: int):
+    """The same report as a PDF (A4 portrait, WeasyPrint)."""
+    data = report_pdf(_report_html(scenario_id, pdf=True), Path(current_app.static_folder or ""))
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": content_disposition(f"scenario-{scenario_id}.pdf")},
     )
 
 

@@ -1,0 +1,100 @@
+"""The planner's report as a document (issue 16, item 1): readable in both languages, A4 wide
+in Chromium's print emulation, a PDF with the expected pages, no 500 on incomplete results.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from layers.scenarios import save_scenario
+from tests.webmap.test_planners_web import BBOX, _wait, planner_client  # noqa: F401
+from webmap.messages import TEXTS
+
+pytestmark = pytest.mark.postgis
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+RAW = (
+    "road_distance_m",
+    "flood_prone",
+    "leader_changed",
+    "False",
+    "True",
+    '"kind"',
+    "/work/",
+    "/tmp/",
+    "straight_line",
+    "p_median",
+)
+ENGLISH = ("Decree 32/2024", "passes", "Distance to", "Candidate sites", "Method and", "area ")
+
+
+def _siting(c) -> int:
+    started = c.post("/api/siting", json={"bbox": BBOX, "cell_m": 90, "name": "Đông Anh"})
+    job = _wait(c, started.get_json()["job_url"])
+    assert job["status"] == "done", job
+    return job["scenario_id"]
+
+
+def _text(html: str) -> str:
+    body = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_report_reads_as_a_document_in_both_languages(planner_client):  # noqa: F811
+    c = planner_client
+    sid = _siting(c)
+    vi = c.get(f"/scenarios/{sid}/report?lang=vi")
+    assert vi.status_code == 200
+    html = vi.get_data(as_text=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "report-vi.html").write_text(html, encoding="utf-8")
+    text = _text(html)
+    for raw in RAW:
+        assert raw not in text, raw
+    for english in ENGLISH:
+        assert english not in text, english
+    codes = [code for code in TEXTS if code in text]
+    assert codes == [], codes
+    assert "Khoảng cách tới đường chính" in text and "Nghị định 32/2024/NĐ-CP" in text
+    assert re.search(r"\d\d/12/2026 \d\d:\d\d", text)  # local date, Vietnamese order
+    assert "phương pháp" in text.lower() and "ha" in text
+    # the map: a legend, a scale bar, a north arrow, a grid, one label per candidate
+    svg = re.search(r"<svg.*?</svg>", html, flags=re.S).group(0)
+    assert "Mức độ phù hợp" in svg and ("km</text>" in svg or " m</text>" in svg) and "°E" in svg
+    n = c.get(f"/api/scenarios/{sid}").get_json()["results"]["candidates"]
+    labels = re.findall(r'font-weight="600" text-anchor="middle" fill="#0b3d91">(\d+)<', svg)
+    assert sorted(int(x) for x in labels) == list(range(1, n + 1))
+    en = _text(c.get(f"/scenarios/{sid}/report?lang=en").get_data(as_text=True))
+    assert "Distance to a main road" in en and "Method and limitations" in en
+    assert re.search(r"2026-12-\d\d \d\d:\d\d", en)
+
+    pdf = c.get(f"/scenarios/{sid}/report.pdf?lang=vi")
+    assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
+    (ARTIFACTS / "report-vi.pdf").write_bytes(pdf.data)
+    reader = PdfReader(io.BytesIO(pdf.data))
+    pages = [p.extract_text() for p in reader.pages]
+    assert 3 <= len(pages) <= 12, len(pages)
+    assert "Đông Anh" in pages[0] and "Phương pháp" in pages[-1] or "Phương pháp" in "".join(pages)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 portrait
+
+
+def test_report_of_incomplete_siting_results_is_a_page(planner_client, web_settings):  # noqa: F811
+    from gis.db import connect
+
+    conn = connect(web_settings)
+    try:
+        sid = save_scenario(
+            conn, "siting", "half", {"bbox": BBOX}, {}, {"candidates": 0}, {}, created_by="planner"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    for lang in ("vi", "en"):
+        page = planner_client.get(f"/scenarios/{sid}/report?lang={lang}")
+        assert page.status_code == 200, page.get_data(as_text=True)[:500]
