@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
@@ -74,6 +76,7 @@ def render_page(template: str, **extra: Any) -> str:
         "layers": _layers(),
         "items_max": settings.items_max_limit,
         "role": user.role if user else None,
+        "today": dt.datetime.now(ZoneInfo(settings.timezone)).date().isoformat(),
     }
     return render_template(template, lang=lang, config=config, user=user, **extra)
 

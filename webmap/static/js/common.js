@@ -1,6 +1,6 @@
 /* Shared helpers of the pages. No external requests: data comes from our API. The page's
    settings and its own translated strings come in the JSON block #config. */
-import { h } from "./dom.js";
+import { h, show } from "./dom.js";
 
 window.addEventListener("unhandledrejection", (event) =>
   console.error("LangNghe:", event.reason && event.reason.stack ? event.reason.stack : event.reason));
@@ -17,10 +17,21 @@ export async function getJSON(url, options) {
   return response.json();
 }
 
+/* A note for the visitor (the basemap is off or unreachable...). It sits in the page's flow
+   under the top bar, so it never covers a control, and the visitor can dismiss it. */
 export function note(text) {
   const el = document.getElementById("basemap-note");
-  el.textContent = text;
+  show(el, h("span", { class: "note-text" }, text),
+    h("button", { type: "button", class: "note-close", "aria-label": T.dismiss, title: T.dismiss,
+      onclick: () => { el.hidden = true; resizeMaps(); } }, "×"));
   el.hidden = false;
+  resizeMaps();
+}
+
+/* The page's maps take the height a note leaves them (or gives back). */
+const maps = [];
+function resizeMaps() {
+  maps.forEach((m) => m.invalidateSize());
 }
 
 /* Mark a stage of the page as done (the browser tests wait for these). */
@@ -30,6 +41,7 @@ export function ready(name) {
 
 export function makeMap(id, view) {
   const map = L.map(id, { preferCanvas: false, maxZoom: 19 }).setView(view || [21.03, 105.85], 10);
+  maps.push(map);
   if (config.basemap_url) {
     let errors = 0;
     L.tileLayer(config.basemap_url, { attribution: config.attribution, maxZoom: 19 })
