@@ -107,8 +107,8 @@ class Settings(BaseSettings):
     signin_max_lock_s: float = Field(default=3600.0, ge=0)
     #: Largest request body accepted (uploads included), bytes.
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    #: Geometry size on the web, per layer name, overriding the layer declarations'
-    #: ``max_vertices`` and ``max_edit_bytes`` (JSON, e.g. ``{"clusters": 50000}``).
+    #: Geometry size per layer name, overriding the layer declarations' ``max_vertices``
+    #: (edits and ``langnghe import``) and ``max_edit_bytes`` (JSON: ``{"clusters": 50000}``).
     layer_max_vertices: dict[str, int] = Field(default_factory=dict)
     layer_max_edit_bytes: dict[str, int] = Field(default_factory=dict)
     #: A polygon drawn for ``/api/within`` and ``/api/check-cluster``: its vertices, and the

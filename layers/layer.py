@@ -265,7 +265,8 @@ class Layer:
         Staging-only columns (name, SQL type) used by ``stage_check``.
     max_vertices : int
         The most vertices one feature's geometry may have, in imports and edits (the
-        setting ``LANGNGHE_LAYER_MAX_VERTICES`` may override it per layer on the web).
+        setting ``LANGNGHE_LAYER_MAX_VERTICES`` overrides it per layer, for the web and
+        ``langnghe import``).
     max_edit_bytes : int
         The largest edit request body (one GeoJSON Feature), bytes; refused with 413
         before it is read (``LANGNGHE_LAYER_MAX_EDIT_BYTES`` overrides it per layer).

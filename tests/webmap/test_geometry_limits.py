@@ -8,7 +8,10 @@ from __future__ import annotations
 import io
 import json
 import math
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -19,6 +22,7 @@ from gis.messages import msg
 from layers import editing
 from layers.importer import ImportOptions, run_import
 from layers.registry import get_spec
+from tests.support import database_env
 from tests.webmap.conftest import bearer
 from webmap.app import create_app
 from webmap.messages import render
@@ -26,6 +30,7 @@ from webmap.messages import render
 pytestmark = pytest.mark.postgis
 
 REF = "CCN-T-HUGE"
+LANGNGHE = Path(sys.executable).with_name("langnghe")
 
 
 def _ring(n: int) -> str:
@@ -226,3 +231,35 @@ def test_the_messages_say_the_limit_and_the_figure_in_both_languages():
     )
     assert render(vertices, "vi") == "hình có 900.000 đỉnh; ở đây chỉ nhận tối đa 20.000 đỉnh"
     assert "18.600.000" in render(size, "vi") and "1.048.576" in render(size, "vi")
+
+
+def test_langnghe_import_takes_the_per_layer_setting(settings, tmp_path):
+    frame = gpd.GeoDataFrame(
+        {
+            "ref": ["CCN-T-CLI-1"],
+            "name": ["Cụm dòng lệnh"],
+            "kind": ["general"],
+            "status": ["planned"],
+            "source": ["test"],
+        },
+        geometry=[shapely.segmentize(shapely.box(105.90, 21.00, 105.91, 21.01), 0.001)],
+        crs=4326,
+    )
+    path, report = tmp_path / "clusters.geojson", tmp_path / "report.json"
+    frame.to_file(path, driver="GeoJSON", engine="pyogrio")
+    vertices = int(shapely.get_num_coordinates(frame.geometry.iloc[0]))
+    env = database_env(settings, LANGNGHE_LAYER_MAX_VERTICES='{"clusters": 10}')
+    done = subprocess.run(
+        [str(LANGNGHE), "--lang", "en", "import", "clusters", str(path), "--dry-run"]
+        + ["--report", str(report)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    problems = json.loads(report.read_text())["problems"]
+    (problem,) = [p for p in problems if p["severity"] == "error"]
+    assert problem["code"] == "too_many_vertices"
+    assert problem["reason"]["params"] == {"vertices": vertices, "limit": 10}
+    assert f"{vertices:,} vertices; at most 10" in done.stdout + done.stderr

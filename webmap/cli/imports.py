@@ -73,6 +73,7 @@ def _layer_command(layer: str) -> click.Command:
         report_file: Path | None,
         **extra: Any,
     ) -> None:
+        settings = get_settings()
         options = ImportOptions(
             dry_run=dry_run,
             crs=crs,
@@ -81,9 +82,10 @@ def _layer_command(layer: str) -> click.Command:
             repair=not no_repair,
             admin_version=admin_version,
             extra={k: v for k, v in extra.items() if v},
+            max_vertices=settings.layer_max_vertices.get(layer),  # None: the declaration's
         )
         with (
-            session(get_settings(), application_name=f"langnghe import {layer}") as conn,
+            session(settings, application_name=f"langnghe import {layer}") as conn,
             transaction(conn),
             progress_bar(text("cli.progress.import", layer=layer)) as progress,
         ):
