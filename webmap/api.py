@@ -106,7 +106,11 @@ def conformance():
 @bp.get("/api")
 def openapi():
     """The self-contained OpenAPI 3.0 document."""
-    doc = openapi_document(request.url_root.rstrip("/"), current_app.config["LANGNGHE"])
+    doc = openapi_document(
+        request.url_root.rstrip("/"),
+        current_app.config["LANGNGHE"],
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+    )
     return Response(current_app.json.dumps(doc), mimetype=OPENAPI)
 
 

@@ -228,6 +228,7 @@ def require(*roles: str):
                 )
             return view(*args, **kwargs)
 
+        guarded.required_roles = roles  # type: ignore[attr-defined]  # read by the OpenAPI
         return guarded
 
     return wrap

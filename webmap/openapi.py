@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+
 from gis.settings import Settings
 from layers.collections import COLLECTIONS, Collection
 from webmap.messages import translations
+from webmap.openapi_ops import app_paths, security_schemes
 
 __all__ = ["openapi_document"]
 
@@ -239,8 +242,12 @@ _SCHEMAS: dict[str, Any] = {
 }
 
 
-def openapi_document(base_url: str, settings: Settings) -> dict[str, Any]:
-    """The OpenAPI 3.0.3 document for this server (only internal ``$ref``s)."""
+def openapi_document(base_url: str, settings: Settings, app: Flask | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document for this server (only internal ``$ref``s).
+
+    With ``app``, every operation it serves: the OGC API part generated from the collection
+    registry, and every other route from :mod:`webmap.openapi_ops` (bodies, roles, security).
+    """
     paths: dict[str, Any] = {
         "/": {
             "get": {
@@ -291,10 +298,16 @@ def openapi_document(base_url: str, settings: Settings) -> dict[str, Any]:
         }
         paths[f"/collections/{coll.id}/items"] = _items_path(coll, settings)
         paths[f"/collections/{coll.id}/items/{{featureId}}"] = _item_path(coll)
+    components: dict[str, Any] = {"schemas": _SCHEMAS}
+    if app is not None:
+        for path, methods in app_paths(app).items():
+            paths.setdefault(path, {}).update(methods)
+        cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+        components["securitySchemes"] = security_schemes(cookie)
     return {
         "openapi": "3.0.3",
         "info": {
-            "title": "LangNghe GIS OGC API - Features",
+            "title": "LangNghe GIS: OGC API - Features and the planning API",
             "version": "1.0.0",
             "description": (
                 "Craft villages, industrial clusters, pollution and tourism layers of Vietnam."
@@ -302,5 +315,5 @@ def openapi_document(base_url: str, settings: Settings) -> dict[str, Any]:
         },
         "servers": [{"url": base_url}],
         "paths": paths,
-        "components": {"schemas": _SCHEMAS},
+        "components": components,
     }
