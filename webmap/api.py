@@ -109,7 +109,7 @@ def openapi():
     doc = openapi_document(
         request.url_root.rstrip("/"),
         current_app.config["LANGNGHE"],
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+        current_app._get_current_object(),
     )
     return Response(current_app.json.dumps(doc), mimetype=OPENAPI)
 

@@ -228,7 +228,7 @@ def require(*roles: str):
                 )
             return view(*args, **kwargs)
 
-        guarded.required_roles = roles  # type: ignore[attr-defined]  # read by the OpenAPI
+        guarded.required_roles = roles  # read by the OpenAPI document
         return guarded
 
     return wrap

@@ -450,7 +450,9 @@ def operation(
     if roles:
         out["description"] = f"Roles: {', '.join(sorted({*roles, 'admin'}))}."
         out["x-roles"] = sorted({*roles, "admin"})
-        cookie = {"sessionCookie": [], "csrfToken": []} if unsafe else {"sessionCookie": []}
+        cookie: dict[str, list[str]] = (
+            {"sessionCookie": [], "csrfToken": []} if unsafe else {"sessionCookie": []}
+        )
         out["security"] = [{"bearerToken": []}, cookie]
     elif unsafe:  # open to anybody; a browser's session still needs the CSRF header
         out["security"] = [{}, {"bearerToken": []}, {"sessionCookie": [], "csrfToken": []}]
