@@ -5,11 +5,12 @@ request body (the pydantic models of :mod:`webmap.bodies`, rendered as OpenAPI 3
 and success responses. Who may call it is read from the view itself (the roles that
 :func:`webmap.auth.require` recorded, or the editable layers' roles), so the document and
 the checks cannot disagree. :func:`app_paths` walks the app's URL map: a route without an
-``Op`` is an error (``tests/webmap/test_openapi.py`` checks that every route is documented).
+``Op`` is left out with a warning, and ``tests/webmap/test_openapi.py`` fails on it.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody
 from webmap.params import MODES, UNIT_LEVELS, UNIT_VERSIONS, ZONE_KINDS
 
 __all__ = ["OPS", "Op", "app_paths", "body_schema", "security_schemes"]
+
+logger = logging.getLogger(__name__)
 
 #: Endpoints that are not API operations: the static files.
 UNDOCUMENTED = ("static",)
@@ -235,9 +238,7 @@ def _ops() -> dict[str, Op]:
             "A standalone HTML map of one village", (_LANG,), ok=_HTML, tag="export"
         ),
         "data.alerts": Op("The latest alerts", (_LIMIT,), ok=_JSON),
-        "data.crafts": Op(
-            "The craft vocabulary", ok=_ok("200", "OK", "application/json", {"type": "array"})
-        ),
+        "data.crafts": Op("The craft vocabulary: code -> names and pollution class", ok=_JSON),
         "data.surfaces": Op("Saved pollution surfaces", (_q("parameter", _text(20)),), ok=_JSON),
         "data.surface_png": Op(
             "One band of a surface as an image",
@@ -536,10 +537,8 @@ OGC = {
 def app_paths(app: Flask) -> dict[str, Any]:
     """Every operation of ``app`` outside the OGC part, keyed by path then method.
 
-    Raises
-    ------
-    LookupError
-        When a route has no ``Op`` here (document it before serving it).
+    A route without an ``Op`` here is left out with a warning (``tests/webmap/test_openapi``
+    fails on it: document a route when adding it).
     """
     paths: dict[str, Any] = {}
     for rule in app.url_map.iter_rules():
@@ -549,8 +548,9 @@ def app_paths(app: Flask) -> dict[str, Any]:
         roles = getattr(view, "required_roles", None)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             op = OPS.get(f"{rule.endpoint}#{method}") or OPS.get(rule.endpoint)
-            if op is None:
-                raise LookupError(f"route {method} {rule.rule} ({rule.endpoint}) is not documented")
+            if op is None:  # test_openapi fails on it; the document still serves the rest
+                logger.warning("route %s %s (%s) has no Op", method, rule.rule, rule.endpoint)
+                continue
             path = _path(rule.rule)
             op_id = rule.endpoint.replace(".", "_") + ("" if method == "GET" else "_" + method)
             paths.setdefault(path, {})[method.lower()] = operation(
