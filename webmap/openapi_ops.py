@@ -345,6 +345,12 @@ def _ops() -> dict[str, Op]:
         ),
         "planners.scenario_png": Op("A scenario's suitability image", ok=_PNG, tag="scenarios"),
         "planners.report": Op("A printable planner report", (_LANG,), ok=_HTML, tag="scenarios"),
+        "planners.report_pdf_download": Op(
+            "The planner report as PDF",
+            (_LANG,),
+            ok=_ok("200", "PDF", "application/pdf"),
+            tag="scenarios",
+        ),
         "planners.download": Op(
             "A scenario's suitability COG", ok=_ok("200", "GeoTIFF", "image/tiff"), tag="scenarios"
         ),
