@@ -5,13 +5,19 @@ in Chromium's print emulation, a PDF with the expected pages, no 500 on incomple
 from __future__ import annotations
 
 import io
+import json
 import re
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from layers.scenarios import save_scenario
+from tests.webmap.conftest import SCREENSHOTS, _sign_in
 from tests.webmap.test_planners_web import BBOX, _wait, planner_client  # noqa: F401
 from webmap.messages import TEXTS
 
@@ -98,3 +104,57 @@ def test_report_of_incomplete_siting_results_is_a_page(planner_client, web_setti
     for lang in ("vi", "en"):
         page = planner_client.get(f"/scenarios/{sid}/report?lang={lang}")
         assert page.status_code == 200, page.get_data(as_text=True)[:500]
+
+
+def _api(base: str, token: str, path: str, body: dict | None = None) -> dict:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        base + path,
+        data=data,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=60) as answer:
+        return json.loads(answer.read())
+
+
+A4_PRINTABLE_PX = 695  # 210 mm less 2 x 13 mm margins, at 96 px per inch
+
+
+def test_report_fits_a4_in_chromium_print_emulation(browser, own_server, accounts):
+    token = accounts["planner"]
+    job = _api(own_server, token, "/api/siting", {"bbox": BBOX, "cell_m": 90, "name": "Đông Anh"})
+    for _ in range(600):
+        state = _api(own_server, token, job["job_url"])
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert state["status"] == "done", state
+    sid = state["scenario_id"]
+    _sign_in(browser, own_server, "planner")
+    for lang in ("vi", "en"):
+        url = f"{own_server}/scenarios/{sid}/report?lang={lang}"
+        for width in (360, 1400):
+            browser.set_window_size(width, 900)
+            browser.get(url)
+            WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "limitations"))
+            wide = browser.execute_script("return document.documentElement.scrollWidth")
+            assert wide <= browser.execute_script("return window.innerWidth") + 1, (lang, width)
+            browser.save_screenshot(str(SCREENSHOTS / f"report-{lang}-{width}.png"))
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": A4_PRINTABLE_PX, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+        )
+        try:
+            browser.get(url)
+            WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "limitations"))
+            assert browser.execute_script("return matchMedia('print').matches")
+            assert not browser.find_element(By.TAG_NAME, "nav").is_displayed()
+            wide = browser.execute_script("return document.documentElement.scrollWidth")
+            assert wide <= A4_PRINTABLE_PX, (lang, wide)
+            browser.save_screenshot(str(SCREENSHOTS / f"report-{lang}-print.png"))
+        finally:
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], errors
