@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_babel import get_locale
 
 from layers.routes import route_with_stops
-from planning.pipeline.tours import plan_village_tour
+from planning.pipeline.tours import TourRequest, plan_village_tour
 from webmap.db import get_conn
 from webmap.errors import NotFound
 from webmap.formats import route_svg, tour_geojson, tour_gpx
@@ -29,17 +30,27 @@ def _today() -> dt.date:
     return dt.datetime.now(ZoneInfo(current_app.config["LANGNGHE"].timezone)).date()
 
 
+def _request() -> TourRequest:
+    """The tour asked for, with the configured snap limits (``LANGNGHE_SNAP_MAX_M`` ...)."""
+    settings = current_app.config["LANGNGHE"]
+    return dataclasses.replace(
+        parse_tour(request.args, today=_today()),
+        snap_max_m=settings.snap_max_m,
+        snap_warn_m=settings.snap_warn_m,
+    )
+
+
 @bp.get("/api/tour")
 def tour():
     """Plan a day tour (``villages=HN-BAT-TRANG,HN-KIM-LAN`` or ``theme=ceramics``)."""
-    plan = plan_village_tour(get_conn(), parse_tour(request.args, today=_today()))
+    plan = plan_village_tour(get_conn(), _request())
     return jsonify(localize(plan, current_lang()))
 
 
 @bp.get("/api/tour.gpx")
 def tour_gpx_download():
     """The same plan as a GPX file."""
-    plan = plan_village_tour(get_conn(), parse_tour(request.args, today=_today()))
+    plan = plan_village_tour(get_conn(), _request())
     return Response(
         tour_gpx(plan),
         mimetype="application/gpx+xml",
@@ -50,9 +61,7 @@ def tour_gpx_download():
 @bp.get("/api/tour.geojson")
 def tour_geojson_download():
     """The plan as GeoJSON (its texts in the request's language)."""
-    plan = localize(
-        plan_village_tour(get_conn(), parse_tour(request.args, today=_today())), current_lang()
-    )
+    plan = localize(plan_village_tour(get_conn(), _request()), current_lang())
     return Response(
         json.dumps(tour_geojson(plan), ensure_ascii=False),
         mimetype="application/geo+json",
@@ -78,9 +87,7 @@ def curated_gpx(ref: str):
 @bp.get("/tour/print")
 def printable():
     """A printable day plan: schedule table and the route drawn as SVG (no map tiles needed)."""
-    plan = localize(
-        plan_village_tour(get_conn(), parse_tour(request.args, today=_today())), current_lang()
-    )
+    plan = localize(plan_village_tour(get_conn(), _request()), current_lang())
     return render_template(
         "tour_print.html",
         plan=plan,

@@ -89,6 +89,10 @@ class TourRequest:
     fixed_order: bool = False
     #: Plan a lunch break.
     lunch: bool = True
+    #: A start farther than this from the road network is refused, a village is unreachable.
+    snap_max_m: float = MAX_SNAP_M
+    #: A point farther than this from the road network is routed with a warning.
+    snap_warn_m: float = 200.0
 
 
 def _villages(conn: Any, request: TourRequest) -> list[dict[str, Any]]:
@@ -184,12 +188,12 @@ def _on_network(
     lon = np.array([request.start[0], *[v["lon"] for v in villages]])
     lat = np.array([request.start[1], *[v["lat"] for v in villages]])
     nodes, snap = graph.snap(lon, lat)
-    if snap[0] > MAX_SNAP_M:
+    if snap[0] > request.snap_max_m:
         raise ValidationError(
             msg(
                 "tour.start_off_network",
                 distance_km=round(float(snap[0]) / 1000, 1),
-                max_km=MAX_SNAP_M / 1000,
+                max_km=request.snap_max_m / 1000,
             )
         )
     factor = None
@@ -207,9 +211,12 @@ def _on_network(
         predecessors=True,
     )
     for i, d in enumerate(snap[1:], start=1):
-        if d > MAX_SNAP_M:
+        if d > request.snap_max_m:
             times[i, :] = times[:, i] = np.inf
     plan = plan_tour(times, stops, **_day_options(request))
+    for x, y, d in zip(lon, lat, snap, strict=True):
+        if request.snap_warn_m < d <= request.snap_max_m:
+            plan.notes.append(msg("route.far_snap", point=f"{x:.6f},{y:.6f}", distance_m=round(d)))
     refs = [s.ref for s in stops]
     order = [0] + [1 + refs.index(r) for r in plan.order] + [0]
     coords: list[tuple[float, float]] = []

@@ -109,6 +109,29 @@ def test_points_off_the_network(city):
         plan_village_tour(city, TourRequest(refs=("T-A", "NOPE"), day=MONDAY))
 
 
+def test_snap_limits_of_a_tour_and_its_roads(city):
+    import shapely
+
+    request = TourRequest(refs=("T-A", "T-B"), start=(105.8300, 21.0370), day=MONDAY)
+    plan = plan_village_tour(city, request)
+    assert not any(n.code == "route.far_snap" for n in plan["notes"])
+    # the route runs along the streets: every vertex is a node or a bend of an edge
+    line = shapely.LineString(plan["geometry"]["coordinates"])
+    with city.cursor() as cur:
+        cur.execute(
+            "SELECT max(ST_Distance(ST_SetSRID(ST_MakePoint(x, y), 4326)::geography, "
+            "(SELECT ST_Collect(geom) FROM roads WHERE network = 'default')::geography)) "
+            "FROM unnest(%s::float8[], %s::float8[]) AS p(x, y)",
+            ([c[0] for c in line.coords], [c[1] for c in line.coords]),
+        )
+        assert cur.fetchone()[0] < 1.0
+    strict = TourRequest(**{**request.__dict__, "snap_warn_m": 0.0})
+    warned = plan_village_tour(city, strict)
+    assert any(n.code == "route.far_snap" for n in warned["notes"])
+    with pytest.raises(ValidationError, match="tour.start_off_network"):
+        plan_village_tour(city, TourRequest(**{**request.__dict__, "snap_max_m": 0.01}))
+
+
 def test_curated_routes_are_redrawn_when_the_network_changes(conn, real_data, tmp_path):
     from layers.routes import import_routes
 
