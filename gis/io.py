@@ -18,9 +18,10 @@ import shapely
 from gis.crs import resolve_crs
 from gis.errors import CRSError, ValidationError
 from gis.messages import msg
+from gis.text import column_key
 from gis.validate import Problem
 
-__all__ = ["read_table", "read_vector"]
+__all__ = ["coordinate_columns", "read_table", "read_vector"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,23 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
-    lower = {c.lower(): c for c in columns}
-    return next((lower[n] for n in names if n in lower), None)
+    keys: dict[str, str] = {}
+    for c in columns:
+        keys.setdefault(column_key(c), c)
+    return next((keys[k] for k in map(column_key, names) if k in keys), None)
+
+
+def coordinate_columns(columns: list[str]) -> tuple[str | None, str | None]:
+    """The longitude and latitude columns of a table (any case, with or without diacritics).
+
+    Examples
+    --------
+    >>> coordinate_columns(["Tên", "Kinh độ", "Vĩ độ"])
+    ('Kinh độ', 'Vĩ độ')
+    >>> coordinate_columns(["Id", "Longitude", "Latitude"])
+    ('Longitude', 'Latitude')
+    """
+    return _find(columns, _LON), _find(columns, _LAT)
 
 
 def _points_from_columns(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "nfc", "admin_key"]
+__all__ = ["admin_key", "column_key", "fold", "nfc"]
 
 _PREFIXES = re.compile(
     r"^(thanh pho|tinh|tp\.?|quan|huyen|thi xa|thi tran|phuong|xa|dac khu)\s+", re.IGNORECASE
@@ -49,3 +49,16 @@ def admin_key(name: str) -> str:
     'bac ninh'
     """
     return _PREFIXES.sub("", fold(name)).strip()
+
+
+def column_key(name: str) -> str:
+    """A column name as imports compare it: NFC, no diacritics, lower case, letters and digits.
+
+    Examples
+    --------
+    >>> column_key("Kinh độ"), column_key("kinh_do"), column_key(" KINH-DO ")
+    ('kinhdo', 'kinhdo', 'kinhdo')
+    >>> column_key("Tên trạm") == column_key("ten_tram")
+    True
+    """
+    return re.sub(r"[^a-z0-9]", "", fold(unicodedata.normalize("NFC", str(name))))

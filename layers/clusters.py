@@ -115,8 +115,22 @@ CLUSTERS = Layer(
     description=N_("Industrial clusters (Decree 32/2024/NĐ-CP), including craft-village clusters."),
     schema=(
         ID,
-        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
-        Column("name", required=True, public=True, filterable=True, title=N_("Name")),
+        Column(
+            "ref",
+            required=True,
+            pattern=REF_PATTERN,
+            aliases=("ma_ccn", "ma_cum"),
+            public=True,
+            filterable=True,
+        ),
+        Column(
+            "name",
+            required=True,
+            aliases=("ten_ccn", "ten_cum", "ten_cum_cong_nghiep"),
+            public=True,
+            filterable=True,
+            title=N_("Name"),
+        ),
         Column("name_ascii", role="derived"),
         Column("kind", required=True, choices=KINDS, public=True, filterable=True),
         Column(
@@ -175,6 +189,7 @@ CLUSTERS = Layer(
         Column(
             "green_strip_m",
             "float",
+            aliases=("dai_cay_xanh_m", "dai_cay_xanh", "green_strip", "green_belt_m"),
             minimum=0,
             maximum=1000,
             sql_type="numeric(6,2)",

@@ -28,11 +28,11 @@ from psycopg2.extras import execute_values
 from gis.crs import to_wgs84
 from gis.db import savepoint
 from gis.errors import ImportFailedError
-from gis.io import read_vector
+from gis.io import coordinate_columns, read_vector
 from gis.messages import Message, msg
 from gis.progress import Progress, counter
 from gis.validate import Problem, check_duplicates, check_fields, check_geometries
-from layers.layer import Layer
+from layers.layer import Layer, column_match
 
 __all__ = [
     "ImportOptions",
@@ -64,6 +64,8 @@ class ImportOptions:
     audit: bool = True
     #: The most vertices a feature may have; ``None``: the layer's ``max_vertices``.
     max_vertices: int | None = None
+    #: ``{field: source column}`` (``--field target=source``): wins over names and aliases.
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +81,9 @@ class ImportReport:
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
+    #: ``{source column: field}`` the import read, and the source columns it did not.
+    mapped: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -150,6 +155,8 @@ class ImportReport:
             "rejected": self.rejected,
             "dry_run": self.dry_run,
             "notes": self.notes,
+            "fields": dict(self.mapped),
+            "ignored_columns": list(self.ignored),
             "problems": [p.as_dict() for p in self.problems],
         }
 
@@ -194,6 +201,7 @@ def _validate(
     """Validate a read frame; return accepted rows and the report so far."""
     problems = list(problems)
     report = ImportReport(spec.name, source, total=len(gdf), dry_run=options.dry_run)
+    gdf = _map_columns(spec, gdf, options, report)
     if spec.prepare is None:  # every importable layer declares one (tests/layers)
         raise TypeError(f"layer {spec.name} is importable but declares no prepare step")
     frame, found = spec.prepare(gdf, options)
@@ -226,6 +234,32 @@ def _validate(
     bad = {p.row for p in problems if p.severity == "error"}
     report.problems = problems
     return frame[~frame["_row"].isin(bad)], report
+
+
+def _map_columns(
+    spec: LayerSpec, gdf: gpd.GeoDataFrame, options: ImportOptions, report: ImportReport
+) -> gpd.GeoDataFrame:
+    """Give each field its source column (names, aliases, ``--field``); note the mapping.
+
+    Source columns are copied under their field's name, never dropped, so a layer's own
+    ``prepare`` (a known file's profile) still sees them.
+    """
+    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    read = set(spec.reads(columns)) if spec.reads is not None else set()
+    read |= {c for c in coordinate_columns(columns) if c is not None}
+    found = column_match(spec, columns, options.fields, also_read=read)
+    report.mapped, report.ignored = dict(found.mapped), list(found.ignored)
+    renamed = {s: f for s, f in found.mapped.items() if s != f}
+    if renamed:
+        gdf = gdf.copy()
+        for source_col, target in renamed.items():
+            gdf[target] = gdf[source_col]
+        report.notes.append(
+            msg("import.fields_mapped", pairs=[f"{s} → {f}" for s, f in renamed.items()])
+        )
+    if found.ignored:
+        report.notes.append(msg("import.columns_ignored", columns=list(found.ignored)))
+    return gdf
 
 
 def _stage(cur, spec: LayerSpec, frame: pd.DataFrame, options: ImportOptions) -> None:

@@ -43,10 +43,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from gis.errors import ValidationError
+from gis.messages import msg
+from gis.text import column_key
 from gis.validate import Field, Problem
 
 if TYPE_CHECKING:
@@ -54,14 +57,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "COMMON_ALIASES",
     "ID",
     "UPDATED_AT",
     "Column",
+    "ColumnMatch",
     "Layer",
     "N_",
     "Prepare",
     "StageCheck",
     "Tiles",
+    "aliases_of",
+    "column_match",
     "match_columns",
 ]
 
@@ -270,6 +277,9 @@ class Layer:
     max_edit_bytes : int
         The largest edit request body (one GeoJSON Feature), bytes; refused with 413
         before it is read (``LANGNGHE_LAYER_MAX_EDIT_BYTES`` overrides it per layer).
+    reads : callable, optional
+        ``reads(columns) -> set``: source columns ``prepare`` reads besides the fields
+        (a known file's profile), so that the import report does not call them ignored.
     """
 
     name: str
@@ -299,6 +309,12 @@ class Layer:
     max_vertices: int = 20_000
     #: 20,000 vertices of GeoJSON take about 0.5 MB; properties come on top.
     max_edit_bytes: int = 1024 * 1024
+    reads: Callable[[list[str]], set[str]] | None = None
+
+    @property
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """The layer's alias table: each input field and every source name it accepts."""
+        return {c.name: aliases_of(self, c) for c in self.fields}
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.schema]
@@ -384,11 +400,54 @@ class Layer:
         return _SIMPLIFY_PX.get(self.geometry_type or "", 1.0)
 
 
-def match_columns(layer: Layer, columns: Iterable[str]) -> dict[str, str]:
-    """Map source column names to the layer's fields by name or alias, ignoring case.
+#: Source names every layer accepts for its fields of these names, besides the aliases its
+#: own declaration adds: Vietnamese (with or without diacritics, any case, any separator:
+#: see :func:`gis.text.column_key`) and English. A layer's full table is ``Layer.aliases``.
+COMMON_ALIASES: dict[str, tuple[str, ...]] = {
+    "ref": ("id", "ma", "ma_so", "code", "identifier"),
+    "name": ("ten", "ten_goi", "title"),
+    "source": ("nguon", "nguon_du_lieu", "data_source"),
+    "province_name": ("tinh", "tinh_thanh", "tinh_thanh_pho", "province"),
+    "province_code": ("ma_tinh", "province_id"),
+    "district_name": ("huyen", "quan_huyen", "district"),
+    "district_code": ("ma_huyen", "district_id"),
+    "commune_name": ("xa", "xa_phuong", "phuong_xa", "commune", "ward"),
+    "commune_code": ("ma_xa", "commune_id", "ward_id"),
+    "operator": ("don_vi_quan_ly", "co_quan", "agency"),
+    "description_vi": ("mo_ta", "mo_ta_vi"),
+    "description_en": ("description",),
+    "households": ("so_ho", "ho"),
+    "workers": ("so_lao_dong", "lao_dong", "labour"),
+    "area_ha": ("dien_tich", "dien_tich_ha", "area"),
+}
 
-    A source column named exactly like a field wins over an alias; each field takes the
-    first matching source column, and each source column serves one field.
+
+def aliases_of(layer: Layer, column: Column) -> tuple[str, ...]:
+    """Every source name ``column`` of ``layer`` accepts: its name, its aliases, the common ones."""
+    return (column.name, *column.aliases, *COMMON_ALIASES.get(column.name, ()))
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """Which source column became which field, and which were not read."""
+
+    #: ``{source column: field}``; a column already named like its field is included.
+    mapped: dict[str, str]
+    #: Source columns that are no field of the layer (kept out of the import).
+    ignored: tuple[str, ...]
+
+
+def match_columns(
+    layer: Layer, columns: Iterable[str], overrides: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Map source column names to the layer's fields by name or alias.
+
+    Names are compared by :func:`gis.text.column_key`: any case, with or without
+    Vietnamese diacritics, any separator (``Tên trạm``, ``ten_tram``, ``TEN TRAM``). A
+    source column named exactly like a field wins over an alias; ``overrides``
+    (``{field: source column}``, the ``--field target=source`` options) win over both;
+    each field takes the first matching source column, and each source column serves
+    one field.
 
     Parameters
     ----------
@@ -396,26 +455,71 @@ def match_columns(layer: Layer, columns: Iterable[str]) -> dict[str, str]:
         The declaration whose input fields (and their aliases) are matched.
     columns : iterable of str
         The source's column names.
+    overrides : mapping, optional
+        ``{field: source column}`` chosen by the user.
 
     Returns
     -------
     dict
         ``{source column: field name}`` for the columns that match a field; columns
         already named like their field are included.
+
+    Raises
+    ------
+    ValidationError
+        When an override names a field the layer does not have or a column the source
+        does not have (``import.field_unknown``, ``import.field_source_missing``).
     """
     available = list(columns)
+    fields = {f.name for f in layer.fields}
+    mapping: dict[str, str] = {}
+    for target, source in (overrides or {}).items():
+        if target not in fields:
+            raise ValidationError(msg("import.field_unknown", field=target, fields=sorted(fields)))
+        if source not in available:
+            raise ValidationError(msg("import.field_source_missing", field=target, column=source))
+        mapping[source] = target
+    taken = set(mapping.values())
     # A source column named exactly like a field is that field, whatever the aliases say.
-    mapping: dict[str, str] = {n: n for n in available if n in {f.name for f in layer.fields}}
-    folded: dict[str, str] = {}
+    for n in available:
+        if n in fields and n not in taken and n not in mapping:
+            mapping[n] = n
+            taken.add(n)
+    keyed: dict[str, str] = {}
     for source in available:
         if source not in mapping:
-            folded.setdefault(source.casefold(), source)
+            keyed.setdefault(column_key(source), source)
     for col in layer.fields:
-        if col.name in mapping.values():
+        if col.name in taken:
             continue
-        for candidate in (col.name, *col.aliases):
-            found = folded.get(candidate.casefold())
+        for candidate in aliases_of(layer, col):
+            found = keyed.get(column_key(candidate))
             if found is not None and found not in mapping:
                 mapping[found] = col.name
+                taken.add(col.name)
                 break
     return mapping
+
+
+def column_match(
+    layer: Layer,
+    columns: Iterable[str],
+    overrides: Mapping[str, str] | None = None,
+    *,
+    also_read: Iterable[str] = (),
+) -> ColumnMatch:
+    """:func:`match_columns` plus the source columns no field reads (``also_read`` aside).
+
+    Examples
+    --------
+    >>> demo = Layer(
+    ...     name="demo", table="t", title="", description="", key=("ref",),
+    ...     schema=(Column("ref", required=True), Column("name")),
+    ... )
+    >>> column_match(demo, ["Mã", "Tên", "ghi_chu"])
+    ColumnMatch(mapped={'Mã': 'ref', 'Tên': 'name'}, ignored=('ghi_chu',))
+    """
+    columns = list(columns)
+    mapped = match_columns(layer, columns, overrides)
+    skip = {*mapped, *also_read, "_row"}
+    return ColumnMatch(mapped, tuple(c for c in columns if c not in skip))

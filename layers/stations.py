@@ -17,10 +17,10 @@ from psycopg2 import sql
 
 from gis.db import savepoint
 from gis.errors import ImportFailedError, NotFoundError, ValidationError
-from gis.io import read_table
+from gis.io import coordinate_columns, read_table
 from gis.messages import msg
 from gis.progress import Progress, counter
-from gis.text import fold, nfc
+from gis.text import column_key, fold, nfc
 from gis.validate import REF_PATTERN, Problem, check_cells, in_vietnam
 from layers._sql import query
 from layers.crafts import CRAFT_CODES
@@ -91,10 +91,31 @@ STATIONS = Layer(
     description=N_("Air, water, soil and noise monitoring stations."),
     schema=(
         ID,
-        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
-        Column("name", required=True, public=True, filterable=True, title=N_("Name")),
+        Column(
+            "ref",
+            required=True,
+            pattern=REF_PATTERN,
+            aliases=("ma_tram", "station_id", "station_code"),
+            public=True,
+            filterable=True,
+        ),
+        Column(
+            "name",
+            required=True,
+            aliases=("ten_tram", "station_name"),
+            public=True,
+            filterable=True,
+            title=N_("Name"),
+        ),
         Column("name_ascii", role="derived"),
-        Column("medium", required=True, choices=MEDIA, public=True, filterable=True),
+        Column(
+            "medium",
+            required=True,
+            choices=MEDIA,
+            aliases=("loai", "loai_tram", "moi_truong", "type", "station_type"),
+            public=True,
+            filterable=True,
+        ),
         Column("operator", public=True, filterable=True, title=N_("Operator")),
         Column("synthetic", "bool", required=True, public=True, filterable=True),
         Column("province_code", public=True, filterable=True),
@@ -129,14 +150,14 @@ MEASUREMENTS = Layer(
             "station_ref",
             required=True,
             role="input_only",
-            aliases=("station", "station_id", "ma_tram"),
+            aliases=("station", "station_id", "ma_tram", "tram", "id", "ma"),
         ),
         Column("parameter", required=True),
         Column(
             "observed_at",
             required=True,
             sql_type="timestamp with time zone",
-            aliases=("time", "datetime", "timestamp", "thoi_gian"),
+            aliases=("time", "datetime", "timestamp", "thoi_gian", "date_time", "ngay_gio"),
         ),
         Column("value", "float", required=True),
         Column("unit", required=True),
@@ -152,6 +173,8 @@ MEASUREMENTS = Layer(
 #: Source columns a measurements file may name its station and its time with (any case).
 _STATION_COLS = ("station_ref", *MEASUREMENTS.column("station_ref").aliases)
 _TIME_COLS = ("observed_at", *MEASUREMENTS.column("observed_at").aliases)
+#: Source columns that name a station a measurements file creates.
+_STATION_NAME_COLS = ("station_name", "name", "ten_tram", "ten", "station name")
 
 
 def _parameters(cur) -> pd.DataFrame:
@@ -210,10 +233,13 @@ def normalise_units(
 
 
 def _find(columns: list[str], names: tuple[str, ...], given: str | None) -> str | None:
+    """The column ``given``, or the first of ``names`` (any case, with or without diacritics)."""
     if given:
         return given if given in columns else None
-    lower = {c.lower(): c for c in columns}
-    return next((lower[n] for n in names if n in lower), None)
+    keys: dict[str, str] = {}
+    for c in columns:
+        keys.setdefault(column_key(c), c)
+    return next((keys[k] for k in map(column_key, names) if k in keys), None)
 
 
 def _to_long(
@@ -260,15 +286,15 @@ def _ensure_stations(
     refs = sorted({str(s).strip() for s in df[station_col] if str(s).strip()})
     cur.execute("SELECT ref, id FROM monitoring_stations WHERE ref = ANY(%s)", (refs,))
     ids = dict(cur.fetchall())
-    lower = {c.lower(): c for c in df.columns}
-    name_col = lower.get("station_name") or lower.get("name")
+    columns = list(df.columns)
+    name_col = _find(columns, _STATION_NAME_COLS, None)
     if name_col is None:
         return ids
     missing_coords = []
     for ref in (r for r in refs if r not in ids):
         rows = df[df[station_col].astype(str).str.strip() == ref]
         name = nfc(next((n for n in rows[name_col] if n), ref))
-        lon, lat = _station_lonlat(rows, lower)
+        lon, lat = _station_lonlat(rows, coordinate_columns(columns))
         wkt = f"SRID={SRID};POINT({lon!r} {lat!r})" if lon is not None else None
         if wkt is None:
             missing_coords.append(f"{ref} ({name})")
@@ -304,11 +330,15 @@ _FLAGGED = {
 }
 
 
-def _station_lonlat(rows: pd.DataFrame, lower: dict[str, str]) -> tuple[float | None, float | None]:
-    if "lon" not in lower or "lat" not in lower:
+def _station_lonlat(
+    rows: pd.DataFrame, xy: tuple[str | None, str | None]
+) -> tuple[float | None, float | None]:
+    """The first usable lon/lat of a station's rows (``lon``, ``Longitude``, ``Kinh độ``...)."""
+    xcol, ycol = xy
+    if xcol is None or ycol is None:
         return None, None
-    lon = pd.to_numeric(rows[lower["lon"]], errors="coerce").dropna()
-    lat = pd.to_numeric(rows[lower["lat"]], errors="coerce").dropna()
+    lon = pd.to_numeric(rows[xcol], errors="coerce").dropna()
+    lat = pd.to_numeric(rows[ycol], errors="coerce").dropna()
     if (
         lon.empty
         or lat.empty
@@ -454,6 +484,7 @@ def import_measurements(
     partial: bool = False,
     progress: Progress | None = None,
     actor: str = "cli",
+    fields: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import measurements from a long or wide CSV (a savepoint of the caller's transaction).
 
@@ -478,7 +509,19 @@ def import_measurements(
     report.problems += check_cells(df)  # NUL and over-long cells: their rows are not read
     df = df[~df["_row"].isin({p.row for p in report.problems})].reset_index(drop=True)
     columns = list(df.columns)
+    fields = dict(fields or {})
+    station_col = fields.pop("station_ref", station_col)
+    time_col = fields.pop("observed_at", time_col)
+    if fields:
+        raise ValidationError(
+            msg(
+                "import.field_unknown",
+                field=sorted(fields)[0],
+                fields=["observed_at", "station_ref"],
+            )
+        )
     scol, tcol = _find(columns, _STATION_COLS, station_col), _find(columns, _TIME_COLS, time_col)
+    report.mapped = {c: f for c, f in ((scol, "station_ref"), (tcol, "observed_at")) if c}
     if scol is None or tcol is None:
         raise ValidationError(
             msg(

@@ -79,6 +79,12 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(values, index=frame.index, dtype=object)
 
 
+def _profile_reads(columns: list[str]) -> set[str]:
+    """The source columns a known file's profile reads (for the import report)."""
+    profile = _profile_for(columns, "villages") or {}
+    return set(profile.get("columns", {})) | {(profile.get("test_rows") or {}).get("field", "")}
+
+
 def _apply_profile(
     gdf: gpd.GeoDataFrame, profile: dict[str, Any] | None
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -245,12 +251,39 @@ VILLAGES = Layer(
     ),
     schema=(
         ID,
-        Column("ref", required=True, pattern=REF_PATTERN, public=True, filterable=True),
-        Column("name", required=True, public=True, filterable=True, title=N_("Name")),
+        Column(
+            "ref",
+            required=True,
+            pattern=REF_PATTERN,
+            aliases=("ma_lang", "village_id"),
+            public=True,
+            filterable=True,
+        ),
+        Column(
+            "name",
+            required=True,
+            aliases=("ten_lang", "ten_lang_nghe", "village_name"),
+            public=True,
+            filterable=True,
+            title=N_("Name"),
+        ),
         Column("name_ascii", role="derived"),
-        Column("full_name"),
-        Column("craft", required=True, choices=CRAFT_CODES, public=True, filterable=True),
-        Column("recognition", choices=RECOGNITION, public=True, filterable=True),
+        Column("full_name", aliases=("ten_day_du", "full name")),
+        Column(
+            "craft",
+            required=True,
+            choices=CRAFT_CODES,
+            aliases=("nghe", "loai_nghe", "nganh_nghe", "craft_type"),
+            public=True,
+            filterable=True,
+        ),
+        Column(
+            "recognition",
+            choices=RECOGNITION,
+            aliases=("cong_nhan", "danh_hieu", "recognition_status"),
+            public=True,
+            filterable=True,
+        ),
         Column(
             "recognition_year",
             "int",
@@ -260,8 +293,19 @@ VILLAGES = Layer(
             public=True,
             filterable=True,
         ),
-        Column("recognition_date", "date", public=True, filterable=True),
-        Column("recognition_decision", public=True, in_tiles=False),
+        Column(
+            "recognition_date",
+            "date",
+            aliases=("ngay_cong_nhan", "recognised_on"),
+            public=True,
+            filterable=True,
+        ),
+        Column(
+            "recognition_decision",
+            aliases=("quyet_dinh", "quyet_dinh_cong_nhan", "so_quyet_dinh", "decision"),
+            public=True,
+            in_tiles=False,
+        ),
         Column("craft_households", "int", minimum=0, public=True),
         Column(
             "production_since_year",
@@ -315,6 +359,7 @@ VILLAGES = Layer(
     edit_form=("name", "households", "workers", "visit_minutes", "opening_hours"),
     extra_json=(_OCOP_JSON,),
     prepare=_prepare_villages,
+    reads=_profile_reads,
     extras=(("_province_key", "text"), ("_district_key", "text")),
     stage_check=_check_villages,
 )

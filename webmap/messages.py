@@ -412,9 +412,14 @@ TEXTS: dict[str, str] = {
     "http.error": N_("Error {status}"),
     "import.code_file": N_("{severity} {problem_code}"),
     "import.code_rows": N_("{severity} {problem_code}: {rows} rows"),
+    "import.columns_ignored": N_("columns not read (no field of this layer): {columns}"),
     "import.database_refused": N_(
         "{path}: the database refused the import, nothing was written: {detail}"
     ),
+    "import.field_format": N_("--field takes TARGET=SOURCE, got '{value}'"),
+    "import.field_source_missing": N_("--field {field}=...: the file has no column '{column}'"),
+    "import.field_unknown": N_("--field: this layer has no field '{field}' (fields: {fields})"),
+    "import.fields_mapped": N_("columns read as fields: {pairs}"),
     "import.more_problems": N_("... and {more} more (use --report FILE for all)"),
     "import.note": N_("note: {note}"),
     "import.problem": N_("{severity}: {problem}"),

@@ -16,12 +16,14 @@ import shapely
 
 from gis.db import connect
 from gis.errors import NotFoundError, ValidationError
+from gis.messages import Message
 from layers.scenarios import delete_scenario, get_scenario, list_scenarios, scenario_features
 from planning.pipeline.allocation import AllocationRequest, run_allocation
 from planning.pipeline.compliance import check_cluster_site
 from planning.pipeline.scenarios import compare_scenarios
 from planning.pipeline.siting import SitingRequest, run_siting
 from tests.support import executable
+from webmap.messages import render
 
 pytestmark = pytest.mark.postgis
 TU_SON = (105.90, 21.08, 105.99, 21.16)  # Từ Sơn / Đông Anh edge: DEM, land use, roads and villages
@@ -248,7 +250,10 @@ def test_relocation_scenarios_compare_and_delete(planner):
     # recycling, dyeing, glass); crafts listed only with a stage or not found are named.
     basis = a["demand_basis"]
     assert basis["basis"] == "decree08"
-    assert basis["source"]["params"]["document"] == "Decree 08/2022/NĐ-CP"
+    # the document is a citation message now (rendered per language)
+    document = Message.from_dict(basis["source"]).params["document"]
+    assert render(document, "en") == "Decree 08/2022/NĐ-CP"
+    assert render(document, "vi") == "Nghị định 08/2022/NĐ-CP"
     crafts = set(scenario_features(conn, a["scenario_id"], "assignment")["craft"])
     assert crafts and crafts <= {"paper", "metal_recycling", "lead_recycling", "dyeing", "glass"}
     assert basis["left_out"]["unknown"]  # e.g. ceramics: not in the part of the list read

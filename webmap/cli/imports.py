@@ -13,7 +13,15 @@ from gis.db import session, transaction
 from gis.settings import get_settings
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import IMPORTABLE, get_spec
-from webmap.cli.options import FILE, cli_lang, echo_lines, network_option, progress_bar, text
+from webmap.cli.options import (
+    FILE,
+    cli_lang,
+    echo_lines,
+    field_option,
+    network_option,
+    progress_bar,
+    text,
+)
 
 __all__ = ["import_", "measurements_group"]
 
@@ -62,6 +70,7 @@ def _layer_command(layer: str) -> click.Command:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Also write the full report as JSON.",
     )
+    @field_option
     def command(
         file: Path,
         dry_run: bool,
@@ -71,10 +80,12 @@ def _layer_command(layer: str) -> click.Command:
         no_repair: bool,
         admin_version: str,
         report_file: Path | None,
+        fields: dict[str, str],
         **extra: Any,
     ) -> None:
         settings = get_settings()
         options = ImportOptions(
+            fields=fields,
             dry_run=dry_run,
             crs=crs,
             layer=gpkg_layer,

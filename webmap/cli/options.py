@@ -26,6 +26,7 @@ __all__ = [
     "LocalDateTime",
     "cli_lang",
     "echo_lines",
+    "field_option",
     "lang_option",
     "mode_option",
     "network_option",
@@ -59,6 +60,28 @@ def network_option(function: F) -> F:
     """``--network``: the name of a stored road network (default ``default``)."""
     return click.option(
         "--network", default="default", show_default=True, help="Name of the road network."
+    )(function)
+
+
+def _fields(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        target, sep, source = value.partition("=")
+        if not sep or not target.strip() or not source.strip():
+            raise click.BadParameter(text("import.field_format", value=value))
+        out[target.strip()] = source.strip()
+    return out
+
+
+def field_option(function: F) -> F:
+    """``--field TARGET=SOURCE`` (repeatable): read the source column as that field."""
+    return click.option(
+        "--field",
+        "fields",
+        multiple=True,
+        metavar="TARGET=SOURCE",
+        callback=_fields,
+        help="Read column SOURCE as field TARGET (repeatable); wins over names and aliases.",
     )(function)
 
 
