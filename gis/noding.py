@@ -55,7 +55,9 @@ class Noded:
 
 def _vertex_ids(coords: NDArray[np.float64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Id of each coordinate's point (exact equality) and how often each point occurs."""
-    _unique, inverse, counts = np.unique(coords, axis=0, return_inverse=True, return_counts=True)
+    # one complex number a point: a 1-d sort, much faster than np.unique(axis=0), still exact
+    keys = coords[:, 0] + 1j * coords[:, 1]
+    _unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     return inverse.ravel().astype(np.int64), counts.astype(np.int64)
 
 
@@ -80,8 +82,8 @@ def shares_vertices(geoms: NDArray[np.object_], *, at_least: float = 0.5) -> boo
     vid, _counts = _vertex_ids(coords)
     ends = _ends(line_of)
     # how many distinct lines use each point
-    pairs = np.unique(np.column_stack([vid, line_of]), axis=0)
-    lines_at = np.bincount(pairs[:, 0], minlength=vid.max() + 1)
+    pairs = np.unique(vid * (int(line_of.max()) + 1) + line_of)  # (point, line) once each
+    lines_at = np.bincount(pairs // (int(line_of.max()) + 1), minlength=vid.max() + 1)
     return bool((lines_at[vid[ends]] > 1).mean() >= at_least)
 
 
