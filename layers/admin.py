@@ -31,6 +31,49 @@ _PARENT_COLUMNS = {
 }
 
 
+#: Name prefixes that a unit of each level cannot carry (folded: no diacritics, lower case).
+#: A district-level city ("Thành phố Bắc Ninh", before 2025) is a district, so "thanh pho"
+#: is refused only at commune level.
+_WRONG_PREFIXES = {
+    "province": ("viet nam", "quan", "huyen", "thi xa", "xa", "phuong", "thi tran", "dac khu"),
+    "district": ("viet nam", "tinh", "xa", "phuong", "thi tran", "dac khu"),
+    "commune": ("viet nam", "tinh", "thanh pho", "quan", "huyen", "thi xa"),
+}
+#: OpenStreetMap ``admin_level`` of each level, by boundary version (Vietnam: 2 country,
+#: 4 province; before 2025 6 district and 8 commune; from 1 July 2025 communes are 6).
+_OSM_LEVELS = {
+    "pre-2025": {"province": "4", "district": "6", "commune": "8"},
+    "2025-07": {"province": "4", "commune": "6"},
+}
+
+
+def _level_problems(frame: pd.DataFrame, level: str | None, version: str | None) -> list[Problem]:
+    """Rows whose name prefix or OSM ``admin_level`` says they are not a unit of ``level``."""
+    problems: list[Problem] = []
+    wrong = _WRONG_PREFIXES.get(level or "", ())
+    expected = _OSM_LEVELS.get(version or "", {}).get(level or "")
+    osm = frame["admin_level"] if "admin_level" in frame.columns else None
+    for idx, row in zip(frame.index, frame["_row"], strict=True):
+        name = frame.at[idx, "name"] if "name" in frame.columns else None
+        folded = fold(name) if isinstance(name, str) else ""
+        prefix = next((p for p in wrong if folded == p or folded.startswith(p + " ")), None)
+        if prefix is not None:
+            reason = msg("admin.wrong_level_name", name=name, level=msg(f"admin.level_{level}"))
+            problems.append(Problem(int(row), "name", "wrong_level", reason))
+            continue
+        given = None if osm is None or pd.isna(osm.at[idx]) else str(osm.at[idx]).strip()
+        if expected is not None and given and given != expected:
+            reason = msg(
+                "admin.wrong_osm_level",
+                name=name,
+                admin_level=given,
+                expected=expected,
+                level=msg(f"admin.level_{level}"),
+            )
+            problems.append(Problem(int(row), "admin_level", "wrong_level", reason))
+    return problems
+
+
 def _first(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
 
@@ -64,6 +107,7 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     frame["name_key"] = frame["name"].map(lambda v: admin_key(v) if isinstance(v, str) else None)
     if "population" not in frame.columns:
         frame["population"] = None
+    problems += _level_problems(frame, level, options.extra.get("version"))
     return frame, problems
 
 

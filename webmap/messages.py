@@ -53,7 +53,14 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark o
 
 # Every code a message below webmap/ may carry, with its English template. Keep sorted by code.
 TEXTS: dict[str, str] = {
+    "admin.level_commune": N_("commune"),
+    "admin.level_district": N_("district"),
+    "admin.level_province": N_("province"),
     "admin.no_code_column": N_("no code column (use --code-field)"),
+    "admin.wrong_level_name": N_("'{name}' is not a {level}: its name says another level"),
+    "admin.wrong_osm_level": N_(
+        "'{name}' has OSM admin_level {admin_level}; a {level} of this version has {expected}"
+    ),
     "air.assessed_periods": N_(
         "{station}, {parameter} {period}: {assessed} periods assessed, {exceeded} above the "
         "limit; {incomplete} incomplete and not assessed (completeness rule of this project: "
