@@ -16,6 +16,7 @@ from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from gis.errors import DatabaseUnavailableError, InsecureDatabaseError
+from gis.messages import Message, msg
 from gis.settings import Role, Settings
 
 __all__ = [
@@ -59,8 +60,8 @@ def connect(
             connect_timeout=10,
         )
     except psycopg2.OperationalError as exc:
-        hint = " Run `langnghe db start`." if settings.embedded else ""
-        raise DatabaseUnavailableError(f"cannot connect to the database.{hint}") from exc
+        code = "db.cannot_connect_embedded" if settings.embedded else "db.cannot_connect"
+        raise DatabaseUnavailableError(msg(code)) from exc
     return conn
 
 
@@ -170,7 +171,7 @@ class Database:
                     connect_timeout=5,
                 )
             except psycopg2.OperationalError as exc:
-                raise DatabaseUnavailableError("the database is not reachable") from exc
+                raise DatabaseUnavailableError(msg("db.unreachable")) from exc
         return self._pool
 
     def getconn(self) -> Connection:
@@ -185,11 +186,11 @@ class Database:
             try:
                 conn = pool.getconn()
             except psycopg2.OperationalError as exc:
-                raise DatabaseUnavailableError("the database is not reachable") from exc
+                raise DatabaseUnavailableError(msg("db.unreachable")) from exc
             if _answers(conn):
                 return conn
             pool.putconn(conn, close=True)
-        raise DatabaseUnavailableError("the database is not reachable")
+        raise DatabaseUnavailableError(msg("db.unreachable"))
 
     def putconn(self, conn: Connection, *, broken: bool = False) -> None:
         """Return a borrowed connection; broken ones are closed, not reused."""
@@ -263,10 +264,7 @@ def refuse_insecure_server(settings: Settings) -> None:
     from gis.pgroles import hba_trusts
 
     if settings.embedded and hba_trusts(settings.pgdata):
-        raise InsecureDatabaseError(
-            f"the embedded cluster in {settings.pgdata} trusts connections without a password;"
-            " production refuses it. Run `langnghe db start` once to secure it"
-        )
+        raise InsecureDatabaseError(msg("db.embedded_trusts", pgdata=str(settings.pgdata)))
     dsn = settings.dsn(role="app")
     try:
         conn = psycopg2.connect(dsn, connect_timeout=5, application_name="langnghe-check")
@@ -283,10 +281,7 @@ def refuse_insecure_server(settings: Settings) -> None:
     finally:
         conn.close()
     if superuser:
-        raise InsecureDatabaseError(
-            f"the web server's database role {user!r} is a superuser; production needs a role"
-            " with only the rights on the project's tables (see README, Production server)"
-        )
+        raise InsecureDatabaseError(msg("db.superuser_role", user=user))
     params = psycopg2.extensions.parse_dsn(dsn)
     host = params.get("host") or ""
     if not host or host.startswith("/"):
@@ -296,10 +291,7 @@ def refuse_insecure_server(settings: Settings) -> None:
         psycopg2.connect(**params, connect_timeout=5, application_name="langnghe-check").close()
     except psycopg2.OperationalError:
         return
-    raise InsecureDatabaseError(
-        f"the database at {host} let us in without a password (trust in pg_hba.conf); production"
-        " refuses it. Run `langnghe db start` to secure the embedded cluster, or fix pg_hba.conf"
-    )
+    raise InsecureDatabaseError(msg("db.server_trusts", host=host))
 
 
 def prepare_embedded_database(settings: Settings, name: str) -> None:
@@ -334,7 +326,9 @@ def session(settings: Settings, *, application_name: str = "langnghe") -> Iterat
         conn.close()
 
 
-def fetch_one(conn: Connection, query: Any, params: Any, *, missing: str) -> dict[str, Any]:
+def fetch_one(
+    conn: Connection, query: Any, params: Any, *, missing: Message | str
+) -> dict[str, Any]:
     """The one row of ``query`` as a dict of its column names.
 
     Raises

@@ -15,6 +15,7 @@ from typing import Any
 import psycopg2.errors
 
 from gis.errors import NotFoundError, ValidationError
+from gis.messages import msg
 
 __all__ = [
     "ROLES",
@@ -82,7 +83,7 @@ def insert_user(conn: Any, username: str, password_hash: str, role: str) -> int:
         aborted: the caller rolls it back).
     """
     if role not in ROLES:
-        raise ValidationError(f"role {role!r}: use one of {', '.join(ROLES)}")
+        raise ValidationError(msg("accounts.bad_role", role=role, choices=list(ROLES)))
     try:
         with conn.cursor() as cur:
             cur.execute(
@@ -92,9 +93,9 @@ def insert_user(conn: Any, username: str, password_hash: str, role: str) -> int:
             )
             (user_id,) = cur.fetchone()
     except psycopg2.errors.UniqueViolation:
-        raise ValidationError(f"user {username!r} exists already") from None
+        raise ValidationError(msg("accounts.user_exists", username=username)) from None
     except psycopg2.errors.CheckViolation:
-        raise ValidationError(f"user name {username!r}: 3-40 of a-z, 0-9, '_', '.', '-'") from None
+        raise ValidationError(msg("accounts.bad_username", username=username)) from None
     return int(user_id)
 
 
@@ -137,7 +138,7 @@ def insert_token(conn: Any, username: str, name: str, token_sha256: str) -> int:
         )
         row = cur.fetchone()
     if row is None:
-        raise NotFoundError(f"no active user {username!r}")
+        raise NotFoundError(msg("accounts.no_active_user", username=username))
     return int(row[0])
 
 
@@ -177,7 +178,7 @@ def set_active(conn: Any, username: str, active: bool) -> None:
     with conn.cursor() as cur:
         cur.execute("UPDATE users SET active = %s WHERE username = %s", (active, username))
         if cur.rowcount == 0:
-            raise NotFoundError(f"no user {username!r}")
+            raise NotFoundError(msg("accounts.no_user", username=username))
 
 
 def revoke_tokens(conn: Any, username: str, name: str | None = None) -> int:

@@ -10,6 +10,7 @@ import shapely
 
 from gis.crs import METRIC_CRS, to_wgs84
 from gis.db import fetch_one
+from gis.errors import CRSError
 from gis.messages import msg
 from gis.postgis import read_geodataframe
 from gis.text import fold, nfc
@@ -48,7 +49,7 @@ def polygon_area_ha(geoms: gpd.GeoSeries, *, crs: Any = METRIC_CRS) -> pd.Series
         Named ``area_ha``, indexed like ``geoms``.
     """
     if geoms.crs is None:
-        raise ValueError("polygon_area_ha needs a CRS")
+        raise CRSError(msg("clusters.area_needs_crs"))
     return pd.Series(geoms.to_crs(crs).area / 10_000.0, index=geoms.index, name="area_ha")
 
 
@@ -248,7 +249,7 @@ def cluster_facts(conn: Any, ref: str) -> dict[str, Any]:
         "ST_AsBinary(geom) AS geom "
         "FROM industrial_clusters WHERE ref = %s",
         (ref,),
-        missing=f"industrial cluster {ref!r} does not exist",
+        missing=msg("clusters.not_found", ref=ref),
     )
     out["geom"] = shapely.from_wkb(bytes(out["geom"]))
     for k in (
@@ -291,7 +292,8 @@ def clusters_within(
             "AND NOT (ref = ANY(%s)) ORDER BY ref",
             (area_wkb, SRID, list(skip)),
         )
-        return [
-            (str(r), *(None if v is None else float(v) for v in (a, o, i)))  # type: ignore[misc]
-            for r, a, o, i in cur.fetchall()
-        ]
+        return [(str(r), _number(a), _number(o), _number(i)) for r, a, o, i in cur.fetchall()]
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -22,6 +22,7 @@ import geopandas as gpd
 import shapely.geometry
 from psycopg2 import sql
 
+from gis.crs import WGS84_EPSG
 from gis.errors import (
     ConflictError,
     NotFoundError,
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 #: GeoJSON positions are WGS 84 longitude, latitude (RFC 7946).
-SRID = 4326
+SRID = WGS84_EPSG
 #: Collection -> (layer, roles that may edit besides admin), from the declarations.
 EDITABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     layer.collection: (layer.name, layer.edit_roles)
@@ -65,7 +66,7 @@ _ROUTE_FIELDS = tuple(f.name for f in ROUTES.fields)
 
 
 def _reject_constant(name: str) -> float:
-    raise ValidationError(f"{name} is not a number JSON allows: coordinates must be finite")
+    raise ValidationError(msg("edit.not_finite", value=name))
 
 
 def parse_feature(
@@ -86,31 +87,25 @@ def parse_feature(
     else:
         try:
             doc = json.loads(body, parse_constant=_reject_constant)
-        except ValueError as exc:
-            if isinstance(exc, ValidationError):
-                raise
+        except json.JSONDecodeError as exc:  # NaN/Infinity raise ValidationError, not caught
             raise ValidationError(
-                f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"  # type: ignore[attr-defined]
+                msg("edit.not_json", detail=exc.msg, line=exc.lineno, column=exc.colno)
             ) from None
     if not isinstance(doc, dict) or doc.get("type") != "Feature":
-        raise ValidationError("the body must be one GeoJSON Feature")
+        raise ValidationError(msg("edit.not_feature"))
     if "crs" in doc or (isinstance(doc.get("geometry"), dict) and "crs" in doc["geometry"]):
-        raise ValidationError(
-            "a GeoJSON 'crs' member is not accepted: send WGS 84 lon/lat coordinates (RFC 7946)"
-        )
+        raise ValidationError(msg("edit.crs_member"))
     props = doc.get("properties") or {}
     if not isinstance(props, dict):
-        raise ValidationError("'properties' must be an object")
+        raise ValidationError(msg("edit.properties_not_object"))
     geometry = doc.get("geometry")
     if geometry is not None and layer == "routes":
-        raise ValidationError(
-            "a route's line is drawn from its stops: send 'stops' and no geometry"
-        )
+        raise ValidationError(msg("edit.route_geometry"))
     if geometry is not None:
         if not isinstance(geometry, dict) or geometry.get("type") not in _GEOMETRY[layer]:
             got = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
             raise ValidationError(
-                f"{layer} take {' or '.join(_GEOMETRY[layer])} geometries, not {got}"
+                msg("edit.geometry_type", layer=layer, expected=list(_GEOMETRY[layer]), found=got)
             )
         _check_size(geometry, max_vertices or LAYERS[layer].max_vertices)
         _check_coordinates(geometry)
@@ -128,7 +123,7 @@ def _check_size(geometry: dict[str, Any], max_vertices: int) -> None:
 def _check_coordinates(geometry: dict[str, Any]) -> None:
     coords = geometry.get("coordinates")
     if not coords:
-        raise ValidationError(f"the {geometry['type']} is empty")
+        raise ValidationError(msg("edit.empty_geometry", geometry_type=geometry["type"]))
 
     def walk(value, depth: int):
         if depth == 0:
@@ -137,17 +132,15 @@ def _check_coordinates(geometry: dict[str, Any]) -> None:
                 and len(value) in (2, 3)
                 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
             ):
-                raise ValidationError(f"a position must be [lon, lat], got {value!r}"[:200])
+                raise ValidationError(msg("edit.bad_position", value=repr(value)[:200]))
             lon, lat = value[0], value[1]
             if not (math.isfinite(lon) and math.isfinite(lat)):
-                raise ValidationError("coordinates must be finite numbers")
+                raise ValidationError(msg("edit.coordinates_not_finite"))
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise ValidationError(
-                    f"position [{lon:g}, {lat:g}] is outside lon -180..180, lat -90..90"
-                )
+                raise ValidationError(msg("edit.position_out_of_range", lon=lon, lat=lat))
             return
         if not isinstance(value, list) or not value:
-            raise ValidationError(f"the {geometry['type']} coordinates are malformed or empty")
+            raise ValidationError(msg("edit.malformed_coordinates", geometry_type=geometry["type"]))
         for v in value:
             walk(v, depth - 1)
 
@@ -163,9 +156,7 @@ def _check_coordinates(geometry: dict[str, Any]) -> None:
     for polygon in rings:
         for ring in polygon:
             if len(ring) < 4 or ring[0] != ring[-1]:
-                raise ValidationError(
-                    "every polygon ring needs at least 4 positions, the last equal to the first"
-                )
+                raise ValidationError(msg("edit.ring_not_closed"))
 
 
 def etag(conn, table: str, fid: int, *, lock: bool = False) -> str | None:
@@ -177,6 +168,14 @@ def etag(conn, table: str, fid: int, *, lock: bool = False) -> str | None:
         cur.execute(query, (fid,))
         row = cur.fetchone()
     return row[0] if row else None
+
+
+def _written_tag(conn, layer: str, table: str, fid: int) -> str:
+    """The ETag of a row this transaction has just written (so it exists)."""
+    tag = etag(conn, table, fid)
+    if tag is None:  # an import that wrote nothing (a rejected row raises before this)
+        raise NotFoundError(msg("edit.no_feature", fid=fid, layer=layer))
+    return tag
 
 
 def _row_json(conn, table: str, fid: int) -> dict[str, Any] | None:
@@ -244,7 +243,7 @@ def _write_route(conn, properties: dict[str, Any]) -> None:
     unknown = sorted(set(properties) - set(_ROUTE_FIELDS))
     if unknown:
         raise ValidationError(
-            f"unknown properties {unknown}; routes have {', '.join(_ROUTE_FIELDS)}"
+            msg("edit.unknown_properties", names=unknown, layer="routes", known=list(_ROUTE_FIELDS))
         )
     problems = check_route(1, properties)
     if problems:
@@ -260,7 +259,7 @@ def _import_one(
     conn,
     layer: str,
     properties: dict[str, Any],
-    geometry: dict[str, Any],
+    geometry: dict[str, Any] | None,
     actor: str,
     max_vertices: int | None = None,
 ) -> None:
@@ -272,8 +271,12 @@ def _import_one(
     unknown = sorted(set(properties) - known)
     if unknown:
         raise ValidationError(
-            f"unknown properties {unknown}; {layer} have "
-            f"{', '.join(sorted(f.name for f in spec.fields))}"
+            msg(
+                "edit.unknown_properties",
+                names=unknown,
+                layer=layer,
+                known=sorted(f.name for f in spec.fields),
+            )
         )
     frame = gpd.GeoDataFrame(
         [properties],
@@ -309,8 +312,10 @@ def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:
 
     if layer == "routes":
         row = _row_json(conn, "tourism_routes", fid)
+        if row is None:  # deleted since its version was locked: not possible in one transaction
+            raise NotFoundError(msg("edit.no_feature", fid=fid, layer=layer))
         return {
-            "properties": {k: row[k] for k in _ROUTE_FIELDS if row.get(k) is not None},  # type: ignore[index, union-attr]
+            "properties": {k: row[k] for k in _ROUTE_FIELDS if row.get(k) is not None},
             "geometry": None,
         }
     spec = get_spec(layer)
@@ -332,14 +337,12 @@ def _editable_values(conn, layer: str, fid: int) -> dict[str, Any]:
 def _lock_version(conn, layer: str, table: str, fid: int, if_match: str | None) -> None:
     """Lock the feature's row and check that ``if_match`` is its current ETag (428 / 404 / 412)."""
     if not if_match:
-        raise VersionRequiredError("send If-Match with the feature's ETag (read it with GET first)")
+        raise VersionRequiredError(msg("edit.if_match_required"))
     current = etag(conn, table, fid, lock=True)
     if current is None:
-        raise NotFoundError(f"no feature {fid} in {layer}")
+        raise NotFoundError(msg("edit.no_feature", fid=fid, layer=layer))
     if if_match.strip('"') != current:
-        raise StaleVersionError(
-            f"feature {fid} changed since you read it: read it again and redo the edit"
-        )
+        raise StaleVersionError(msg("edit.stale", fid=fid))
 
 
 def create_feature(
@@ -357,10 +360,10 @@ def create_feature(
     spec = _spec(layer)
     feature = parse_feature(body, layer, max_vertices=max_vertices)
     if feature["geometry"] is None and spec.geometry_required:
-        raise ValidationError(f"{layer} need a geometry")
+        raise ValidationError(msg("edit.geometry_required", layer=layer))
     key = {k: feature["properties"].get(k) for k in spec.key}
     if any(v in (None, "") for v in key.values()):
-        raise ValidationError(f"{', '.join(spec.key)} is required")
+        raise ValidationError(msg("edit.key_required", fields=list(spec.key)))
     for name, value in key.items():  # looked up before the layer's checks run
         if not isinstance(value, str):
             raise ValidationError(msg("edit.key_not_text", field=name))
@@ -371,7 +374,9 @@ def create_feature(
             list(key.values()),
         )
         if cur.fetchone():
-            raise ConflictError(f"{layer} {key} exists already: update it instead")
+            raise ConflictError(
+                msg("edit.key_exists", layer=layer, key=[f"{k}={v}" for k, v in key.items()])
+            )
     _import_one(conn, layer, feature["properties"], feature["geometry"], actor, max_vertices)
     with conn.cursor() as cur:
         cur.execute(
@@ -380,8 +385,7 @@ def create_feature(
         )
         (fid,) = cur.fetchone()
     _audit(conn, actor, "insert", spec.table, fid, None, _row_json(conn, spec.table, fid))
-    tag = etag(conn, spec.table, fid)
-    return int(fid), tag  # type: ignore[return-value]
+    return int(fid), _written_tag(conn, layer, spec.table, fid)
 
 
 def update_feature(
@@ -416,15 +420,14 @@ def update_feature(
     for k in spec.key:
         if properties.get(k) != stored["properties"].get(k):
             raise ValidationError(
-                f"{k} cannot change ({stored['properties'].get(k)!r}); create a new feature instead"
+                msg("edit.key_changed", field=k, value=str(stored["properties"].get(k)))
             )
     if geometry is None and spec.geometry_required:
-        raise ValidationError(f"{layer} need a geometry")
-    _import_one(conn, layer, properties, geometry, actor, max_vertices)  # type: ignore[arg-type]
+        raise ValidationError(msg("edit.geometry_required", layer=layer))
+    _import_one(conn, layer, properties, geometry, actor, max_vertices)
     after = _row_json(conn, spec.table, fid)
     _audit(conn, actor, "update", spec.table, fid, before, after)
-    tag = etag(conn, spec.table, fid)
-    return tag  # type: ignore[return-value]
+    return _written_tag(conn, layer, spec.table, fid)
 
 
 def delete_feature(conn, layer: str, fid: int, if_match: str | None, actor: str) -> None:
@@ -460,10 +463,7 @@ def _restore_stops(conn, route_id: int, stops: list[dict[str, Any]]) -> None:
                 (route_id, seq, stop.get("minutes"), stop["village"]),
             )
             if cur.rowcount != 1:
-                raise ConflictError(
-                    f"village {stop['village']!r} of the route no longer exists: cannot restore "
-                    f"its stops"
-                )
+                raise ConflictError(msg("edit.route_village_gone", ref=stop["village"]))
 
 
 def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
@@ -478,21 +478,17 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
         )
         row = cur.fetchone()
     if row is None:
-        raise NotFoundError(f"audit entry {audit_id} does not exist")
+        raise NotFoundError(msg("edit.no_audit_entry", audit=audit_id))
     action, table, ref, before, after = row
     if table == "scenarios":
         raise ValidationError(msg("edit.scenario_not_restorable", audit_id=audit_id))
     if action not in ("insert", "update", "delete"):
-        raise ValidationError(
-            f"audit entry {audit_id} is an {action}; only feature edits can be reverted"
-        )
+        raise ValidationError(msg("edit.not_revertible", audit=audit_id, action=action))
     fid = int(ref)
     ident = sql.Identifier(table)
     now = _row_json(conn, table, fid)
     if action in ("insert", "update") and now != after:
-        raise StaleVersionError(
-            f"{table} {fid} changed after entry {audit_id}: revert the later edits first"
-        )
+        raise StaleVersionError(msg("edit.changed_after", table=table, fid=fid, audit=audit_id))
     with conn.cursor() as cur:
         cur.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = "
@@ -506,7 +502,7 @@ def revert(conn, audit_id: int, actor: str) -> dict[str, Any]:
             cur.execute(sql.SQL("DELETE FROM {} WHERE id = %s").format(ident), (fid,))
         elif action == "delete":
             if now is not None:
-                raise ConflictError(f"{table} {fid} exists again: nothing to restore")
+                raise ConflictError(msg("edit.exists_again", table=table, fid=fid))
             cur.execute(
                 sql.SQL(
                     "INSERT INTO {t} (id, {c}) SELECT id, {c} FROM "

@@ -16,6 +16,7 @@ from psycopg2 import sql
 
 from gis.db import fetch_one
 from gis.errors import NotFoundError, ValidationError
+from gis.messages import msg
 
 __all__ = ["JOB_FIELDS", "get_job", "insert_job", "update_job"]
 
@@ -46,7 +47,7 @@ def update_job(conn: Any, job_id: str, **fields: Any) -> None:
     """
     unknown = sorted(set(fields) - JOB_FIELDS)
     if unknown or not fields:
-        raise ValidationError(f"job fields {unknown}: use {', '.join(sorted(JOB_FIELDS))}")
+        raise ValidationError(msg("job.bad_fields", fields=unknown, choices=sorted(JOB_FIELDS)))
     sets = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(name)) for name in fields)
     with conn.cursor() as cur:
         cur.execute(
@@ -66,13 +67,13 @@ def get_job(conn: Any, job_id: str) -> dict[str, Any]:
     try:
         uuid.UUID(job_id)
     except ValueError:
-        raise NotFoundError(f"job {job_id!r} does not exist") from None
+        raise NotFoundError(msg("job.not_found", job=job_id)) from None
     out = fetch_one(
         conn,
         "SELECT id, kind, status, progress, message, scenario_id, error, created_at, updated_at "
         "FROM jobs WHERE id = %s",
         (job_id,),
-        missing=f"job {job_id!r} does not exist",
+        missing=msg("job.not_found", job=job_id),
     )
     out["id"] = str(out["id"])
     for key in ("created_at", "updated_at"):

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from gis.errors import ValidationError
+from gis.messages import msg
 from layers._sql import query
 
 __all__ = [
@@ -147,9 +148,9 @@ def water_station(conn: Any, station: str) -> WaterStation:
         )
         row = cur.fetchone()
     if row is None:
-        raise ValidationError(f"unknown station {station!r}")
+        raise ValidationError(msg("stations.unknown", ref=station))
     if row[1] != "water":
-        raise ValidationError(f"station {station!r} measures {row[1]}, not water")
+        raise ValidationError(msg("stations.not_water", ref=station, medium=row[1]))
     return WaterStation(int(row[0]), row[2], row[3], row[4], row[5])
 
 

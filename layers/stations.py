@@ -661,5 +661,5 @@ def station_ref(conn: Any, station_id: int) -> str:
         cur.execute("SELECT ref FROM monitoring_stations WHERE id = %s", (int(station_id),))
         row = cur.fetchone()
     if row is None:
-        raise NotFoundError(f"station {station_id} does not exist")
+        raise NotFoundError(msg("stations.not_found", station=station_id))
     return str(row[0])

@@ -510,7 +510,7 @@ def relocation_candidates(
     ``demand_column``: ``households`` or ``workers``), ``households``, ``lon``, ``lat``.
     """
     if demand_column not in ("households", "workers"):
-        raise ValidationError(f"demand {demand_column!r}: use households or workers")
+        raise ValidationError(msg("allocation.bad_demand_kind", demand=demand_column))
     statement = sql.SQL(query("relocation_candidates")).format(amount=sql.Identifier(demand_column))
     with conn.cursor() as cur:
         cur.execute(
@@ -545,5 +545,5 @@ def recognition_facts(conn: Any, ref: str) -> dict[str, Any]:
         "craft_households, production_since_year, craft_since_year, workers "
         "FROM craft_villages WHERE ref = %s",
         (ref,),
-        missing=f"craft village {ref!r} does not exist",
+        missing=msg("villages.not_found", ref=ref),
     )

@@ -66,9 +66,9 @@ class ClusterFacts:
 
     def __post_init__(self) -> None:
         if not self.area_ha > 0:
-            raise ValidationError(f"cluster area must be positive, got {self.area_ha} ha")
+            raise ValidationError(msg("decree32.area_not_positive", area_ha=self.area_ha))
         if self.kind not in ("general", "craft_village"):
-            raise ValidationError(f"cluster kind {self.kind!r}: use general or craft_village")
+            raise ValidationError(msg("siting.bad_kind", kind=self.kind))
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,11 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark o
 
 # Every code a message below webmap/ may carry, with its English template. Keep sorted by code.
 TEXTS: dict[str, str] = {
+    "accounts.bad_role": N_("role '{role}': use one of {choices}"),
+    "accounts.bad_username": N_("user name '{username}': 3-40 of a-z, 0-9, '_', '.', '-'"),
+    "accounts.no_active_user": N_("no active user '{username}'"),
+    "accounts.no_user": N_("no user '{username}'"),
+    "accounts.user_exists": N_("user '{username}' exists already"),
     "admin.level_commune": N_("commune"),
     "admin.level_district": N_("district"),
     "admin.level_province": N_("province"),
@@ -70,18 +75,32 @@ TEXTS: dict[str, str] = {
         "{parameter} {period} mean at {when}: {value} {unit}, above the limit of {limit} "
         "{unit} ({source})"
     ),
+    "air.no_measurements": N_("no air measurements for station '{station}' in that period"),
+    "allocation.bad_basis": N_("basis '{basis}': use decree08 or class_weights"),
     "allocation.bad_capacities": N_("capacities must be {sites} non-negative numbers"),
     "allocation.bad_demand": N_("demand must be finite and not negative"),
+    "allocation.bad_demand_kind": N_("demand '{demand}': use households or workers"),
+    "allocation.bad_model": N_("model '{model}': use p_median or max_coverage"),
     "allocation.bad_sizes": N_("sizes must be {demand_points} non-negative numbers"),
+    "allocation.capacity_short": N_(
+        "the villages need {need_ha} ha but the {p} largest sites offer {offer_ha} ha: open "
+        "more sites, use maximal coverage, or drop the capacity limit"
+    ),
     "allocation.class_weights_basis": N_(
         "The team's pollution-class weights (high 3, medium 2, low 1): this project's "
         "override, not law"
     ),
     "allocation.cost_shape": N_("cost matrix {shape} does not match {demand_points} demand points"),
+    "allocation.coverage_needs_commute": N_(
+        "maximal coverage needs a maximum commute in minutes (max_commute_min / --max-commute)"
+    ),
     "allocation.coverage_needs_max_cost": N_(
         "maximal coverage needs a positive maximum cost (commute)"
     ),
     "allocation.coverage_no_solution": N_("maximal coverage has no solution ({status})"),
+    "allocation.far_from_network": N_(
+        "{far} of {total} villages and sites are more than {max_m} m from road network '{network}'"
+    ),
     "allocation.median_no_solution": N_(
         "p-median has no solution ({status}): check the cost matrix"
     ),
@@ -89,10 +108,17 @@ TEXTS: dict[str, str] = {
         "p-median has no solution ({status}): total capacity of any p sites is below the demand"
     ),
     "allocation.no_demand": N_("no demand points to allocate"),
+    "allocation.no_network": N_("no road network '{network}' is loaded"),
     "allocation.no_sites": N_("no candidate sites"),
+    "allocation.no_villages": N_(
+        "no polluting craft villages with a known number of {column} to relocate"
+    ),
+    "allocation.not_siting": N_("scenario {scenario} is a {kind} scenario, not siting"),
+    "allocation.p_below_one": N_("p (sites to open) must be at least 1"),
     "allocation.p_too_large": N_("p = {p} sites to open, but there are {sites} candidate sites"),
     "allocation.stranded": N_("demand points {points} reach no site"),
     "allocation.stranded_within": N_("demand points {points} reach no site within {max_cost}"),
+    "allocation.unknown_clusters": N_("unknown cluster refs {refs}"),
     "aqi.bad_concentration": N_("concentration must be a non-negative number, got {value}"),
     "aqi.day_incomplete": N_(
         "{day}: {hours} of 24 hours of particulate data, {needed} needed (completeness rule of "
@@ -244,6 +270,8 @@ TEXTS: dict[str, str] = {
     ),
     "clusters.area_measured": N_("area_ha not given: {area_ha} ha measured from the polygon"),
     "clusters.area_mismatch": N_("stated {stated_ha} ha but the polygon measures {area_ha} ha"),
+    "clusters.area_needs_crs": N_("the polygons have no CRS: their area cannot be measured"),
+    "clusters.not_found": N_("industrial cluster '{ref}' does not exist"),
     "crs.both_needed": N_("both inputs need a CRS; got None"),
     "crs.mismatch": N_("CRS mismatch: {left} vs {right}"),
     "crs.missing": N_("the data has no CRS: say which with --crs (e.g. EPSG:4326)"),
@@ -252,6 +280,22 @@ TEXTS: dict[str, str] = {
         "unsupported CRS '{name}': use WGS 84 (EPSG:4326), VN-2000 (EPSG:4756, its TM-3 grids "
         "such as EPSG:9208, or its UTM grids) or UTM 48N/49N (EPSG:32648/32649)"
     ),
+    "db.cannot_connect": N_("cannot connect to the database"),
+    "db.cannot_connect_embedded": N_("cannot connect to the database. Run `langnghe db start`."),
+    "db.embedded_trusts": N_(
+        "the embedded cluster in {pgdata} trusts connections without a password; production "
+        "refuses it. Run `langnghe db start` once to secure it"
+    ),
+    "db.server_trusts": N_(
+        "the database at {host} let us in without a password (trust in pg_hba.conf); "
+        "production refuses it. Run `langnghe db start` to secure the embedded cluster, or "
+        "fix pg_hba.conf"
+    ),
+    "db.superuser_role": N_(
+        "the web server's database role '{user}' is a superuser; production needs a role with "
+        "only the rights on the project's tables (see README, Production server)"
+    ),
+    "db.unreachable": N_("the database is not reachable"),
     "decree08.appendix2_if_stage": N_(
         "{craft}: listed in Appendix II (item {items}) only with that production stage "
         "(dyeing, tanning, smelting): to confirm for each facility ({source})"
@@ -274,6 +318,7 @@ TEXTS: dict[str, str] = {
     "decree32.area_mountainous": N_(
         "{label} {area_ha} ha; {min_ha} to {max_ha} ha allowed in a mountainous unit"
     ),
+    "decree32.area_not_positive": N_("cluster area must be positive, got {area_ha} ha"),
     "decree32.area_unknown_craft_share": N_(
         "{label} {area_ha} ha is allowed only for a craft-village cluster, and the share of "
         "its industrial land for craft-village producers is not recorded"
@@ -316,6 +361,9 @@ TEXTS: dict[str, str] = {
         "Nearest house, school or clinic {nearest_m} m; the minimum distance of QCVN "
         "01:2025/BTNMT Table 1 was not found, so the result is unknown"
     ),
+    "decree32.invalid_polygon": N_("the cluster polygon is not valid: {reason}"),
+    "decree32.not_polygon": N_("a cluster must be a polygon, got {found}"),
+    "decree32.polygon_or_ref": N_("give either a drawn polygon or the ref of a stored cluster"),
     "decree32.residents": N_("Residential land inside the cluster: {residential_inside_ha} ha"),
     "decree32.residents_unknown": N_("No residential land data for this place"),
     "decree32.service_land_option": N_(
@@ -368,28 +416,71 @@ TEXTS: dict[str, str] = {
     "decree52.recognition": N_(
         "Recorded recognition: {recognition}, on {date}, decision {decision}"
     ),
+    "edit.bad_position": N_("a position must be [lon, lat], got {value}"),
+    "edit.changed_after": N_(
+        "{table} {fid} changed after entry {audit}: revert the later edits first"
+    ),
+    "edit.coordinates_not_finite": N_("coordinates must be finite numbers"),
+    "edit.crs_member": N_(
+        "a GeoJSON 'crs' member is not accepted: send WGS 84 lon/lat coordinates (RFC 7946)"
+    ),
+    "edit.empty_geometry": N_("the {geometry_type} is empty"),
+    "edit.exists_again": N_("{table} {fid} exists again: nothing to restore"),
     "edit.field_problem": N_("{field}: {reason}"),
+    "edit.geometry_required": N_("{layer} need a geometry"),
+    "edit.geometry_type": N_("{layer} take {expected} geometries, not {found}"),
+    "edit.if_match_required": N_("send If-Match with the feature's ETag (read it with GET first)"),
+    "edit.key_changed": N_("{field} cannot change ('{value}'); create a new feature instead"),
+    "edit.key_exists": N_("{layer} {key} exists already: update it instead"),
     "edit.key_not_text": N_("{field} must be text"),
+    "edit.key_required": N_("{fields} is required"),
+    "edit.malformed_coordinates": N_("the {geometry_type} coordinates are malformed or empty"),
+    "edit.no_audit_entry": N_("audit entry {audit} does not exist"),
+    "edit.no_feature": N_("no feature {fid} in {layer}"),
+    "edit.not_feature": N_("the body must be one GeoJSON Feature"),
+    "edit.not_finite": N_("{value} is not a number JSON allows: coordinates must be finite"),
+    "edit.not_json": N_("the body is not JSON: {detail} at line {line} column {column}"),
+    "edit.not_revertible": N_(
+        "audit entry {audit} is an {action}; only feature edits can be reverted"
+    ),
+    "edit.position_out_of_range": N_(
+        "position [{lon}, {lat}] is outside lon -180..180, lat -90..90"
+    ),
+    "edit.properties_not_object": N_("'properties' must be an object"),
     "edit.rejected": N_("{problems}"),
-    "geometry.too_many_vertices": N_(
-        "the geometry has {vertices} vertices; at most {limit} are accepted here"
+    "edit.ring_not_closed": N_(
+        "every polygon ring needs at least 4 positions, the last equal to the first"
     ),
-    "request.body_too_large": N_(
-        "the request body is {size} bytes; at most {limit} bytes are accepted here"
+    "edit.route_geometry": N_(
+        "a route's line is drawn from its stops: send 'stops' and no geometry"
     ),
-    "request.body_over_limit": N_(
-        "the request body is larger than {limit} bytes, the most accepted here"
+    "edit.route_village_gone": N_(
+        "village '{ref}' of the route no longer exists: cannot restore its stops"
     ),
     "edit.scenario_not_restorable": N_(
         "audit entry {audit_id} records a deleted scenario; its files are gone, it cannot be"
         " restored"
     ),
+    "edit.stale": N_("feature {fid} changed since you read it: read it again and redo the edit"),
+    "edit.unknown_properties": N_("unknown properties {names}; {layer} have {known}"),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
     "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),
+    "exposure.no_facilities": N_("no facilities file: schools and clinics not counted"),
     "exposure.no_units": N_("no administrative units to rank: import them first"),
+    "exposure.no_units_loaded": N_(
+        "no {level} units of {version} loaded here: population and ranking unknown"
+    ),
     "exposure.no_zones": N_("no pollution zones to assess"),
+    "exposure.no_zones_of_kind": N_("no pollution zones of kind {kind} on {day}"),
+    "exposure.no_zones_on": N_("no pollution zones on {day}"),
     "exposure.no_zones_stored": N_("no pollution zones stored yet"),
+    "exposure.no_zones_yet": N_(
+        "no pollution zones stored yet: run `langnghe zones sources` or build them from a surface"
+    ),
+    "geometry.too_many_vertices": N_(
+        "the geometry has {vertices} vertices; at most {limit} are accepted here"
+    ),
     "hours.closed": N_("closed"),
     "hours.day_range": N_("{first} to {last}"),
     "hours.days_times": N_("{days}: {times}"),
@@ -454,8 +545,12 @@ TEXTS: dict[str, str] = {
     "io.unsupported_type": N_(
         "{path}: unsupported file type '{suffix}'; use CSV, GeoJSON, GeoPackage or Shapefile"
     ),
+    "job.bad_fields": N_("job fields {fields}: use {choices}"),
     "job.done": N_("done"),
     "job.internal_error": N_("internal error: see the server log"),
+    "job.not_found": N_("job {job} does not exist"),
+    "layers.unknown_collection": N_("unknown collection '{name}'; collections: {known}"),
+    "layers.unknown_layer": N_("unknown layer '{name}'; layers: {known}"),
     "measurements.canonical_units": N_(
         "no units in the file: each parameter's canonical unit assumed (µg/m3 for air, mg/L "
         "for water); give --unit otherwise"
@@ -515,13 +610,19 @@ TEXTS: dict[str, str] = {
     "recognition.traditional_craft_village": N_("traditional craft village"),
     "recognition.unknown": N_("not recorded"),
     "recognition.village_with_craft": N_("village with a craft (not recognised)"),
-    "roads.dangling_edges": N_("edges refer to nodes that are not in the file"),
-    "roads.network_missing": N_(
-        "no road network '{network}' is loaded: run `langnghe import roads FILE`"
+    "request.body_over_limit": N_(
+        "the request body is larger than {limit} bytes, the most accepted here"
     ),
+    "request.body_too_large": N_(
+        "the request body is {size} bytes; at most {limit} bytes are accepted here"
+    ),
+    "roads.dangling_edges": N_("edges refer to nodes that are not in the file"),
     "roads.near_ends": N_(
         "{ends} dangling line ends lie within {snap_m} m of another line and were not joined "
         "(the file shares vertices): --snap-m joins them"
+    ),
+    "roads.network_missing": N_(
+        "no road network '{network}' is loaded: run `langnghe import roads FILE`"
     ),
     "roads.no_class": N_(
         "no road class column (highway, loai_duong, fclass, type): every edge gets the default "
@@ -574,6 +675,10 @@ TEXTS: dict[str, str] = {
     "rule.source_open": N_("{document}, {article}, in force from {effective_from}, {verified}"),
     "rule.unverified": N_("unverified (secondary source)"),
     "rule.verified": N_("verified against the primary text"),
+    "scenario.bad_export_type": N_("{file}: write .geojson or .gpkg"),
+    "scenario.compare_kinds": N_("compare scenarios of one kind; got {kinds}"),
+    "scenario.not_found": N_("scenario {scenario} does not exist"),
+    "scenario.not_surface": N_("scenario {scenario} is not a saved surface"),
     "severity.error": N_("error"),
     "severity.warning": N_("warning"),
     "siting.ahp_inconsistent": N_(
@@ -589,32 +694,88 @@ TEXTS: dict[str, str] = {
     "siting.ahp_not_square": N_(
         "AHP matrix must be square with at least 2 rows, got shape {shape}"
     ),
+    "siting.ahp_size": N_("the AHP matrix has {rows} rows for {criteria} criteria ({names})"),
     "siting.ahp_too_large": N_(
         "AHP matrix of {n} criteria is larger than the {supported} supported"
+    ),
+    "siting.all_excluded": N_(
+        "every cell of the study area is excluded by the constraints ({excluded}): widen the "
+        "area or relax the keep-away distances"
+    ),
+    "siting.bad_cell_size": N_("cell size {cell_m} m: use 1-1000 m"),
+    "siting.bad_kind": N_("cluster kind '{kind}': use general or craft_village"),
+    "siting.bad_threshold": N_("candidate threshold {threshold} must be between 0 and 1"),
+    "siting.bbox_empty": N_("study area bbox {bbox} is empty: give minlon,minlat,maxlon,maxlat"),
+    "siting.bbox_outside_vietnam": N_(
+        "study area bbox {bbox} is not in Vietnam (lon 100-112, lat 7-24)"
     ),
     "siting.cell_too_coarse": N_(
         "cell size {cell_m} m is too coarse for regions of at most {max_ha} ha"
     ),
     "siting.criteria_twice": N_("criteria named twice: {names}"),
+    "siting.criteria_unknown": N_("unknown criteria {names}; known: {known}"),
     "siting.criterion_unknown": N_("criterion '{name}' is unknown; known: {known}"),
     "siting.decay_half": N_("decay transform needs half > 0"),
+    "siting.dem_needed": N_(
+        "criteria slope_deg and elevation_m need a DEM (--dem): give one or leave them out"
+    ),
+    "siting.dem_partial": N_(
+        "the DEM does not cover part of the study area ({outside_pct}%): slope and elevation "
+        "are unknown there, those cells are left out"
+    ),
+    "siting.dem_resampled": N_(
+        "DEM {file}: {crs}, {resolution} {unit} cells, resampled (bilinear) to {grid_crs} "
+        "{cell_m} m; {voids} void cells filled from their surroundings"
+    ),
+    "siting.file_missing": N_("{option} file {path} does not exist"),
+    "siting.grid": N_("grid: {crs}, {cell_m} m cells, {width} x {height}"),
+    "siting.grid_too_large": N_(
+        "study area at {cell_m} m is {width} x {height} cells, more than {max_cells}: use a "
+        "larger cell size or a smaller area"
+    ),
+    "siting.landuse_needed": N_(
+        "criteria landuse, residential_distance_m and facility_distance_m need a land-use "
+        "file (--landuse): give one or leave them out of the run"
+    ),
+    "siting.landuse_read": N_(
+        "land use {file}: {polygons} polygons, {facilities} schools/clinics in and around the "
+        "study area; rasterised at cell centres"
+    ),
+    "siting.layer_missing": N_("{file} has no layer '{layer}': skipped"),
+    "siting.layer_no_crs": N_("{file} layer {layer} has no CRS: set one before using it"),
     "siting.linear_equal": N_("linear transform needs low != high"),
     "siting.negative_weights": N_("weights must not be negative"),
     "siting.no_criteria": N_("no criteria given"),
+    "siting.no_polluting_villages": N_(
+        "criterion village_distance_m: no polluting craft villages in or near the study area"
+    ),
     "siting.no_raster": N_("no raster for criteria {names}"),
+    "siting.no_roads": N_(
+        "criterion road_distance_m: no roads in or near the study area (load a road network "
+        "or give --roads)"
+    ),
     "siting.no_suitable_land": N_(
         "every cell is masked or unknown: no suitable land in the study area"
     ),
+    "siting.raster_off_grid": N_("{file} is not on the grid of {grid_of}: align the rasters first"),
     "siting.raster_shapes": N_(
         "criterion rasters differ in shape {shapes}: align them to one grid first"
     ),
+    "siting.roads_read": N_("roads: {lines} lines in and around the study area"),
     "siting.threshold_one_bound": N_(
         "threshold transform needs exactly one of low (keep above) or high (keep below)"
     ),
     "siting.transform_needs": N_("{kind} transform needs {missing}"),
     "siting.transform_unknown": N_("transform kind '{kind}' is unknown; use one of {choices}"),
+    "siting.villages_read": N_(
+        "craft villages: {villages} polluting (high/medium class) villages in and around the area"
+    ),
+    "siting.weights_not_in_run": N_("weights given for criteria not in the run: {names}"),
     "siting.weights_sum": N_("weights must sum to 1, they sum to {total} ({weights})"),
     "stations.no_coordinates": N_("station has no coordinates (kept)"),
+    "stations.not_found": N_("station {station} does not exist"),
+    "stations.not_water": N_("station '{ref}' measures {medium}, not water"),
+    "stations.unknown": N_("unknown station '{ref}'"),
     "status.confirm": N_("to confirm"),
     "status.fail": N_("fail"),
     "status.pass": N_("pass"),
@@ -673,6 +834,8 @@ TEXTS: dict[str, str] = {
         "project: 75%)"
     ),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
+    "unit.degrees": N_("degrees"),
+    "unit.metres": N_("metres"),
     "upload.bad_file_name": N_(
         "the file name must be 1 to {maximum} characters, with no NUL character"
     ),
@@ -711,6 +874,7 @@ TEXTS: dict[str, str] = {
     "villages.craft_inferred": N_("craft {craft} inferred from the name"),
     "villages.craft_other": N_("no craft found in the name: set to 'other'"),
     "villages.duplicate_coordinates": N_("same coordinates as row {first} (kept, flagged)"),
+    "villages.not_found": N_("craft village '{ref}' does not exist"),
     "villages.outside_district": N_("the point lies outside its stated district (kept, flagged)"),
     "villages.outside_province": N_("the point lies outside its stated province (kept, flagged)"),
     "villages.profile_test_row": N_("test row of the source project ({field} >= {minimum})"),
@@ -761,7 +925,9 @@ TEXTS: dict[str, str] = {
         "Class unknown: lakes and ponds have their own table, whose values were not found; the "
         "river table is not applied ({source})"
     ),
+    "water.no_measurements": N_("station '{station}' has no measurements"),
     "water.no_standard": N_("No surface-water standard recorded for {day}: class unknown"),
+    "water.no_values_on": N_("station '{station}' has no usable values on {day}"),
     "water.values_not_found": N_(
         "Class unknown: on {day} the rule in force was {source}, and its values were not found "
         "(the later rule is not applied to older samples)"
@@ -781,6 +947,8 @@ TEXTS: dict[str, str] = {
     "zones.needs_metric_crs": N_(
         "zones are computed in a projected (metric) CRS; reproject first (e.g. EPSG:32648)"
     ),
+    "zones.no_band": N_("surface {scenario} has bands {bands}, not '{band}'"),
+    "zones.no_limit": N_("no QCVN 05 24-hour limit for {parameter} on {day}: give --limit"),
 }
 
 

@@ -44,7 +44,7 @@ from webmap.limits import query_limits
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
 from webmap.report import report_pdf, report_sections
-from webmap.rule_results import rendered
+from webmap.rule_results import rendered, text_of
 from webmap.security import content_disposition, hide_paths
 
 __all__ = ["bp"]
@@ -169,6 +169,11 @@ def _with_rule_texts(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
             [{"status": "pass", "message": basis.get("source")}], lang
         )[0]["text"]
         results["demand_left_out"] = sorted(r for refs in left.values() for r in refs)
+    if results.get("notes"):  # siting, surfaces: stored as messages
+        results["notes"] = [text_of(n, lang) for n in results["notes"]]
+    cost = results.get("cost")
+    if isinstance(cost, dict) and cost.get("reason"):  # allocation without the road network
+        results["cost"] = {**cost, "reason": text_of(cost["reason"], lang)}
     if results.get("compliance"):
         results["compliance"] = [
             {**c, "results": rendered(c.get("results", []), lang)} for c in results["compliance"]

@@ -26,7 +26,12 @@ from typing import Any
 from gis.messages import Message
 from webmap.messages import render
 
-__all__ = ["rendered"]
+__all__ = ["rendered", "text_of"]
+
+
+def text_of(value: Any, lang: str) -> str:
+    """A message, its stored JSON form (``{"code", "params"}``) or a plain string, as text."""
+    return _text(value, lang)
 
 
 def _text(value: Any, lang: str) -> str:

@@ -24,8 +24,9 @@ from rasterio import features
 from rasterio.fill import fillnodata
 from rasterio.warp import Resampling, reproject
 
-from gis.crs import METRIC_CRS, WGS84
+from gis.crs import METRIC_CRS, METRIC_EPSG, WGS84
 from gis.errors import ValidationError
+from gis.messages import Message, msg
 from planning import siting
 from planning.surfaces import Grid
 
@@ -72,13 +73,18 @@ def grid_for_bbox(bbox: tuple[float, float, float, float], cell: float) -> Grid:
     width, height = int(np.ceil((x1 - x0) / cell)), int(np.ceil((y1 - y0) / cell))
     if width * height > MAX_CELLS:
         raise ValidationError(
-            f"study area at {cell:g} m is {width} x {height} cells, more than {MAX_CELLS:,}: "
-            "use a larger cell size or a smaller area"
+            msg(
+                "siting.grid_too_large",
+                cell_m=cell,
+                width=width,
+                height=height,
+                max_cells=MAX_CELLS,
+            )
         )
     return Grid(float(x0), float(y0 + height * cell), cell, width, height)
 
 
-def dem_on_grid(path: Path, grid: Grid, notes: list[str]) -> NDArray[np.float32]:
+def dem_on_grid(path: Path, grid: Grid, notes: list[Message]) -> NDArray[np.float32]:
     """The DEM resampled onto the grid (bilinear); voids filled from their surroundings first."""
     with rasterio.open(path) as src:
         data = src.read(1, masked=True)
@@ -99,24 +105,27 @@ def dem_on_grid(path: Path, grid: Grid, notes: list[str]) -> NDArray[np.float32]
             dst_nodata=np.nan,
             resampling=Resampling.bilinear,
         )
-        unit = "degrees" if src.crs.is_geographic else "metres"
+        unit = msg("unit.degrees") if src.crs.is_geographic else msg("unit.metres")
         notes.append(
-            f"DEM {path.name}: {src.crs.to_string()}, {src.res[0]:g} {unit} cells, resampled "
-            "(bilinear) to "
-            f"EPSG:32648 {grid.cell:g} m; {voids:,} void cells filled from their surroundings"
+            msg(
+                "siting.dem_resampled",
+                file=path.name,
+                crs=src.crs.to_string(),
+                resolution=float(src.res[0]),
+                unit=unit,
+                grid_crs=f"EPSG:{METRIC_EPSG}",
+                cell_m=grid.cell,
+                voids=int(voids),
+            )
         )
     outside = float(np.isnan(out).mean())
     if outside > 0:
-        notes.append(
-            f"DEM does not cover {outside:.1%} of the study area: slope and elevation unknown "
-            "there, "
-            "those cells are left out"
-        )
+        notes.append(msg("siting.dem_partial", outside_pct=round(outside * 100, 1)))
     return out
 
 
 def read_layer(
-    path: Path, layer: str | None, bbox: tuple[float, float, float, float], notes: list[str]
+    path: Path, layer: str | None, bbox: tuple[float, float, float, float], notes: list[Message]
 ) -> gpd.GeoDataFrame:
     """Layer ``layer`` of a vector file inside a lon/lat box, in EPSG:32648.
 
@@ -124,13 +133,11 @@ def read_layer(
     """
     layers = [name for name, _ in pyogrio.list_layers(path)]
     if layer is not None and layer not in layers:
-        notes.append(f"{path.name} has no layer {layer!r}: skipped")
+        notes.append(msg("siting.layer_missing", file=path.name, layer=layer))
         return gpd.GeoDataFrame(geometry=[], crs=WGS84)
     gdf = gpd.read_file(path, layer=layer, bbox=bbox, engine="pyogrio")
     if gdf.crs is None:
-        raise ValidationError(
-            f"{path.name} layer {layer or layers[0]} has no CRS: set one before using it"
-        )
+        raise ValidationError(msg("siting.layer_no_crs", file=path.name, layer=layer or layers[0]))
     return gdf.to_crs(METRIC_CRS)
 
 

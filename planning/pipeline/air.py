@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from gis.errors import ValidationError
+from gis.messages import msg
 from layers.measurements import latest_air_time, measurements_frame
 from layers.regulations import load_document
 from planning.aqi import band, table_from_document
@@ -61,7 +62,7 @@ def station_aqi(
     """
     frame = measurements_frame(conn, stations=[station], start=start, end=end)
     if frame.empty:
-        raise ValidationError(f"no air measurements for station {station!r} in that period")
+        raise ValidationError(msg("air.no_measurements", station=station))
     wide = frame.pivot_table(index="observed_at", columns="parameter", values="value")
     table = table_from_document(load_document(folder, "vn_aqi_1459"))
     return (

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from pyproj import Geod
 
 from gis.errors import ValidationError
+from gis.messages import msg
 from gis.network import travel_matrix
 from gis.progress import Progress, silent
 from gis.settings import Settings
@@ -66,18 +67,15 @@ class AllocationRequest:
 
     def __post_init__(self) -> None:
         if self.model not in ("p_median", "max_coverage"):
-            raise ValidationError(f"model {self.model!r}: use p_median or max_coverage")
+            raise ValidationError(msg("allocation.bad_model", model=self.model))
         if self.model == "max_coverage" and not self.max_commute_min:
-            raise ValidationError(
-                "maximal coverage needs a maximum commute in minutes "
-                "(max_commute_min / --max-commute)"
-            )
+            raise ValidationError(msg("allocation.coverage_needs_commute"))
         if self.demand not in ("households", "workers"):
-            raise ValidationError(f"demand {self.demand!r}: use households or workers")
+            raise ValidationError(msg("allocation.bad_demand_kind", demand=self.demand))
         if self.basis not in ("decree08", "class_weights"):
-            raise ValidationError(f"basis {self.basis!r}: use decree08 or class_weights")
+            raise ValidationError(msg("allocation.bad_basis", basis=self.basis))
         if self.p < 1:
-            raise ValidationError("p (sites to open) must be at least 1")
+            raise ValidationError(msg("allocation.p_below_one"))
 
 
 def _demand(
@@ -114,9 +112,7 @@ def _demand(
         logger.warning("villages without %s left out: %s", column, missing)
     frame = frame.dropna(subset=["amount"]).reset_index(drop=True)
     if not len(frame):
-        raise ValidationError(
-            "no polluting craft villages with a known number of " + column + " to relocate"
-        )
+        raise ValidationError(msg("allocation.no_villages", column=column))
     workshops = frame["households"].fillna(frame["amount"]).astype(float) * float(
         reloc["relocate_share"]
     )
@@ -133,7 +129,7 @@ def _sites(conn: Any, request: AllocationRequest) -> pd.DataFrame:
         scenario = get_scenario(conn, request.sites_from)
         if scenario["kind"] != "siting":
             raise ValidationError(
-                f"scenario {request.sites_from} is a {scenario['kind']} scenario, not siting"
+                msg("allocation.not_siting", scenario=request.sites_from, kind=scenario["kind"])
             )
         gdf = scenario_features(conn, request.sites_from, "candidate")
         points = gdf.geometry.representative_point()
@@ -150,7 +146,7 @@ def _sites(conn: Any, request: AllocationRequest) -> pd.DataFrame:
     gdf = clusters_by_ref(conn, list(request.site_refs))
     unknown = sorted(set(request.site_refs) - set(gdf["ref"]))
     if unknown:
-        raise ValidationError(f"unknown cluster refs {unknown}")
+        raise ValidationError(msg("allocation.unknown_clusters", refs=unknown))
     free = gdf["area_ha"].astype(float) * (1 - gdf["occupancy_pct"].fillna(0).astype(float) / 100)
     points = gdf.geometry.representative_point()
     return pd.DataFrame(
@@ -178,7 +174,7 @@ def _commute_minutes(
     stated speed.
     """
     graph = cached_graph(conn, request.network)
-    reason = f"no road network {request.network!r} is loaded"
+    reason = msg("allocation.no_network", network=request.network)
     if graph is not None:
         vi, vd = graph.snap(villages["lon"].to_numpy(), villages["lat"].to_numpy())
         si, sd = graph.snap(sites["lon"].to_numpy(), sites["lat"].to_numpy())
@@ -191,9 +187,12 @@ def _commute_minutes(
                 "mode": request.mode,
                 "max_snap_m": round(float(max(vd.max(), sd.max())), 1),
             }
-        reason = (
-            f"{far} of {len(villages) + len(sites)} villages and sites are more than "
-            f"{MAX_SNAP_M:g} m from road network {request.network!r}"
+        reason = msg(
+            "allocation.far_from_network",
+            far=far,
+            total=len(villages) + len(sites),
+            max_m=MAX_SNAP_M,
+            network=request.network,
         )
     geod = Geod(ellps="WGS84")
     shape = (len(villages), len(sites))
@@ -240,9 +239,7 @@ def run_allocation(
     }
     sites = _sites(conn, request)
     if request.p > len(sites):
-        raise ValidationError(
-            f"p = {request.p} sites to open, but there are only {len(sites)} candidate sites"
-        )
+        raise ValidationError(msg("allocation.p_too_large", p=request.p, sites=len(sites)))
     progress(0.3, "travel times")
     minutes, cost_info = _commute_minutes(conn, settings, request, villages, sites)
     capacity = sites["capacity_ha"].to_numpy(dtype=float) if request.capacity else None
@@ -251,8 +248,12 @@ def run_allocation(
         best = float(np.sort(capacity)[::-1][: request.p].sum())
         if best < size.sum():
             raise ValidationError(
-                f"the villages need {size.sum():,.1f} ha but the {request.p} largest sites offer "
-                f"{best:,.1f} ha: open more sites, use maximal coverage, or drop the capacity limit"
+                msg(
+                    "allocation.capacity_short",
+                    need_ha=round(float(size.sum()), 1),
+                    p=request.p,
+                    offer_ha=round(best, 1),
+                )
             )
     progress(0.5, "solving")
     if request.model == "p_median":

@@ -20,6 +20,7 @@ import shapely
 
 from gis.crs import METRIC_CRS
 from gis.errors import ValidationError
+from gis.messages import Message, msg
 from gis.settings import Settings
 from layers.admin import unit_at
 from layers.clusters import SRID, cluster_facts, clusters_within
@@ -63,7 +64,7 @@ def _landuse_facts(
     """
     if path is None:
         return None, None
-    notes: list[str] = []
+    notes: list[Message] = []  # discarded: the check reports unknowns itself
     x0, y0, x1, y1 = geom.bounds
     wide = (x0 - 0.05, y0 - 0.05, x1 + 0.05, y1 + 0.05)
     landuse = read_layer(Path(path), "landuse_a", wide, notes)
@@ -143,7 +144,7 @@ infrastructure_done
         For an unknown cluster ref.
     """
     if (geometry is None) == (ref is None):
-        raise ValidationError("give either a drawn polygon or the ref of a stored cluster")
+        raise ValidationError(msg("decree32.polygon_or_ref"))
     skip = set()
     industrial_land_ha = None
     if ref is not None:
@@ -164,10 +165,10 @@ infrastructure_done
         green_strip_m = row["green_strip_m"] if green_strip_m is None else green_strip_m
     assert geometry is not None  # given, or the stored cluster's
     if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
-        raise ValidationError(f"a cluster must be a polygon, got {geometry.geom_type}")
+        raise ValidationError(msg("decree32.not_polygon", found=geometry.geom_type))
     if not geometry.is_valid:
         raise ValidationError(
-            f"the cluster polygon is not valid: {shapely.is_valid_reason(geometry)}"
+            msg("decree32.invalid_polygon", reason=shapely.is_valid_reason(geometry))
         )
     base = None
     if expansion_of is not None:

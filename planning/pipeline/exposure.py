@@ -19,6 +19,7 @@ import pandas as pd
 
 from gis.crs import METRIC_CRS
 from gis.errors import ValidationError
+from gis.messages import Message, msg
 from gis.settings import Settings
 from layers.admin import units as admin_units
 from layers.scenarios import save_scenario
@@ -86,13 +87,14 @@ def assess_exposure(
     """
     day = day or latest_date(conn, kind)
     if day is None:
-        raise ValidationError(
-            "no pollution zones stored yet: run `langnghe zones sources` or build them "
-            "from a surface"
-        )
+        raise ValidationError(msg("exposure.no_zones_yet"))
     zones = zones_on(conn, day, kind)
     if not len(zones):
-        raise ValidationError(f"no pollution zones on {day}" + (f" of kind {kind}" if kind else ""))
+        raise ValidationError(
+            msg("exposure.no_zones_of_kind", day=day, kind=kind)
+            if kind
+            else msg("exposure.no_zones_on", day=day)
+        )
     zones = zones.to_crs(METRIC_CRS)
     zones["weight"] = zones["severity"].map(SEVERITY_WEIGHT).fillna(2.0)
     x0, y0, x1, y1 = (float(v) for v in zones.to_crs(SRID).total_bounds)
@@ -100,7 +102,7 @@ def assess_exposure(
     villages = villages_in_bbox(conn, box).to_crs(METRIC_CRS)
     # Every unit of the level: percentiles are among all of them, not only those near the zones.
     units = admin_units(conn, version, level).to_crs(METRIC_CRS)
-    notes: list[str] = []
+    notes: list[Message] = []
     if facilities is not None:
         pois = pd.concat(
             [
@@ -117,9 +119,9 @@ def assess_exposure(
         ).to_crs(METRIC_CRS)
     else:
         facility_gdf = gpd.GeoDataFrame({"kind": [], "name": []}, geometry=[], crs=METRIC_CRS)
-        notes.append("no facilities file: schools and clinics not counted")
+        notes.append(msg("exposure.no_facilities"))
     if not len(units):
-        notes.append(f"no {level} units of {version} loaded here: population and ranking unknown")
+        notes.append(msg("exposure.no_units_loaded", level=level, version=version))
     per_zone = zone_exposure(zones, villages, facility_gdf, units)
     ranking = rank_units(zones, units, weight="weight") if len(units) else pd.DataFrame()
     exposed = ranking[ranking["indicator"] > 0] if len(ranking) else ranking

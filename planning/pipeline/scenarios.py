@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from gis.errors import ValidationError
+from gis.messages import msg
 from layers.scenarios import get_scenario
 
 __all__ = ["COMPARE_KEYS", "compare_scenarios"]
@@ -44,7 +45,7 @@ def compare_scenarios(conn: Any, ids: list[int]) -> list[dict[str, Any]]:
     scenarios = [get_scenario(conn, i) for i in ids]
     kinds = {s["kind"] for s in scenarios}
     if len(kinds) != 1:
-        raise ValidationError(f"compare scenarios of one kind; got {sorted(kinds)}")
+        raise ValidationError(msg("scenario.compare_kinds", kinds=sorted(kinds)))
     keys = COMPARE_KEYS.get(kinds.pop(), ())
     return [
         {"id": s["id"], "name": s["name"], **{k: s["results"].get(k) for k in keys}}

@@ -29,6 +29,7 @@ from rasterio.windows import Window
 
 from gis.crs import METRIC_CRS, METRIC_EPSG, WGS84
 from gis.errors import ValidationError
+from gis.messages import Message, msg
 from gis.progress import Progress, silent
 from gis.raster import write_cog
 from gis.settings import Settings
@@ -76,21 +77,17 @@ class SitingRequest:
     def __post_init__(self) -> None:
         x0, y0, x1, y1 = self.bbox
         if not (x0 < x1 and y0 < y1):
-            raise ValidationError(
-                f"study area bbox {self.bbox} is empty: give minlon,minlat,maxlon,maxlat"
-            )
+            raise ValidationError(msg("siting.bbox_empty", bbox=list(self.bbox)))
         if not (100 <= x0 and x1 <= 112 and 7 <= y0 and y1 <= 24):
-            raise ValidationError(
-                f"study area bbox {self.bbox} is not in Vietnam (lon 100-112, lat 7-24)"
-            )
+            raise ValidationError(msg("siting.bbox_outside_vietnam", bbox=list(self.bbox)))
         if not 1 <= self.cell_m <= 1000:
-            raise ValidationError(f"cell size {self.cell_m} m: use 1-1000 m")
+            raise ValidationError(msg("siting.bad_cell_size", cell_m=self.cell_m))
         if self.kind not in ("general", "craft_village"):
-            raise ValidationError(f"cluster kind {self.kind!r}: use general or craft_village")
+            raise ValidationError(msg("siting.bad_kind", kind=self.kind))
         for name in ("dem", "landuse", "roads"):
             path = getattr(self, name)
             if path is not None and not Path(path).exists():
-                raise ValidationError(f"{name} file {path} does not exist")
+                raise ValidationError(msg("siting.file_missing", option=name, path=str(path)))
 
 
 def criteria_for(
@@ -100,13 +97,20 @@ def criteria_for(
     names = request.criteria or list(model["criteria"])
     unknown = [n for n in names if n not in siting.CRITERIA]
     if unknown:
-        raise ValidationError(f"unknown criteria {unknown}; known: {', '.join(siting.CRITERIA)}")
+        raise ValidationError(
+            msg("siting.criteria_unknown", names=list(unknown), known=list(siting.CRITERIA))
+        )
     info: dict[str, Any] = {"weights_from": "model"}
     if request.ahp is not None:
         result = siting.ahp_weights(request.ahp, names=names)
         if len(result.weights) != len(names):
             raise ValidationError(
-                f"AHP matrix has {len(result.weights)} rows for {len(names)} criteria {names}"
+                msg(
+                    "siting.ahp_size",
+                    rows=len(result.weights),
+                    criteria=len(names),
+                    names=list(names),
+                )
             )
         weights = dict(zip(names, result.weights, strict=True))
         info = {
@@ -120,7 +124,7 @@ def criteria_for(
     elif request.weights is not None:
         extra = sorted(set(request.weights) - set(names))
         if extra:
-            raise ValidationError(f"weights given for criteria not in the run: {extra}")
+            raise ValidationError(msg("siting.weights_not_in_run", names=list(extra)))
         weights = {n: float(request.weights.get(n, 0.0)) for n in names}
         info = {"weights_from": "given"}
     else:
@@ -161,7 +165,7 @@ def _landuse_files(
     model: dict[str, Any],
     wide: tuple[float, float, float, float],
     needed: set[str],
-    notes: list[str],
+    notes: list[Message],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Land-use polygons, water polygons and schools/clinics (metric CRS) from the land-use file."""
     landuse = water = facilities = gpd.GeoDataFrame(geometry=[], crs=METRIC_CRS)
@@ -181,15 +185,15 @@ def _landuse_files(
             else facilities
         )
         notes.append(
-            f"land use {Path(request.landuse).name}: {len(landuse)} polygons, "
-            f"{len(facilities)} schools/clinics in and around the study area; rasterised at "
-            "cell centres"
+            msg(
+                "siting.landuse_read",
+                file=Path(request.landuse).name,
+                polygons=len(landuse),
+                facilities=len(facilities),
+            )
         )
     elif needed & {"landuse", "residential_distance_m", "facility_distance_m"}:
-        raise ValidationError(
-            "criteria landuse, residential_distance_m and facility_distance_m need a land-use file "
-            "(--landuse): give one or leave them out of the run"
-        )
+        raise ValidationError(msg("siting.landuse_needed"))
     return landuse, water, facilities
 
 
@@ -219,12 +223,10 @@ def _landuse_scores(
     return lut[classes], np.isin(classes, bad_codes)
 
 
-def _terrain(request: SitingRequest, grid: Grid, notes: list[str]) -> NDArray[np.float32]:
+def _terrain(request: SitingRequest, grid: Grid, notes: list[Message]) -> NDArray[np.float32]:
     """The DEM on the grid; slope and elevation criteria cannot run without one."""
     if request.dem is None:
-        raise ValidationError(
-            "criteria slope_deg and elevation_m need a DEM (--dem): give one or leave them out"
-        )
+        raise ValidationError(msg("siting.dem_needed"))
     return dem_on_grid(Path(request.dem), grid, notes)
 
 
@@ -234,7 +236,7 @@ def _layers(
     model: dict[str, Any],
     grid: Grid,
     needed: set[str],
-    notes: list[str],
+    notes: list[Message],
     progress: Progress,
 ) -> tuple[dict[str, NDArray[Any]], NDArray[np.bool_], dict[str, int]]:
     """Raw criterion rasters, the constraint mask (True = excluded), excluded-cell counts."""
@@ -290,23 +292,14 @@ def _layers(
                 extra = extra[~extra["loai_duong"].astype(str).str.contains("sắt", na=False)]
             roads = pd.concat([roads, extra[["geometry"]]], ignore_index=True)
         if not len(roads):
-            raise ValidationError(
-                "criterion road_distance_m: no roads in or near the study area (load a road "
-                "network or give --roads)"
-            )
-        notes.append(f"roads: {len(roads)} lines in and around the study area")
+            raise ValidationError(msg("siting.no_roads"))
+        notes.append(msg("siting.roads_read", lines=len(roads)))
         layers["road_distance_m"] = distance_m(roads.geometry, grid)
     if "village_distance_m" in needed:
         villages = _metric(villages_in_bbox(conn, wide, polluting_only=True))
         if not len(villages):
-            raise ValidationError(
-                "criterion village_distance_m: no polluting craft villages in or near the study "
-                "area"
-            )
-        notes.append(
-            f"craft villages: {len(villages)} polluting (high/medium class) villages in and "
-            "around the area"
-        )
+            raise ValidationError(msg("siting.no_polluting_villages"))
+        notes.append(msg("siting.villages_read", villages=len(villages)))
         layers["village_distance_m"] = distance_m(villages.geometry, grid)
     progress(0.4, "layers: terrain")
     if needed & {"slope_deg", "elevation_m"} or request.dem is not None:
@@ -334,12 +327,20 @@ def run_siting(
         request.threshold if request.threshold is not None else model["candidates"]["threshold"]
     )
     if not 0 < threshold < 1:
-        raise ValidationError(f"candidate threshold {threshold} must be between 0 and 1")
+        raise ValidationError(msg("siting.bad_threshold", threshold=threshold))
     min_ha, max_ha = area_limits(
         load_document(settings.sample_data / "regulations", "decree32_clusters"), request.kind
     )
     grid = grid_for_bbox(request.bbox, request.cell_m)
-    notes: list[str] = [f"grid: EPSG:32648, {grid.cell:g} m cells, {grid.width} x {grid.height}"]
+    notes = [
+        msg(
+            "siting.grid",
+            crs=f"EPSG:{METRIC_EPSG}",
+            cell_m=grid.cell,
+            width=grid.width,
+            height=grid.height,
+        )
+    ]
     progress(0.05, "grid")
     layers, mask, excluded = _layers(
         conn, request, model, grid, {c.name for c in criteria}, notes, progress
@@ -355,8 +356,10 @@ def run_siting(
     usable = np.isfinite(suitability)
     if not usable.any():
         raise ValidationError(
-            f"every cell of the study area is excluded by the constraints ({excluded}): "
-            "widen the area or relax the keep-away distances"
+            msg(
+                "siting.all_excluded",
+                excluded=[f"{name}: {cells}" for name, cells in excluded.items()],
+            )
         )
     progress(0.7, "candidates")
     scores = {f"score_{c.name}": c.transform(layers[c.name]) for c in criteria}
@@ -375,7 +378,7 @@ def run_siting(
         table = candidates.set_index("rank")[[f"mean_score_{c.name}" for c in criteria]]
         table.columns = [c.name for c in criteria]
         sens = siting.sensitivity(table, criteria)
-    progress(0.78, "Decree 32 checks of the top candidates")
+    progress(0.78, "decree32")
     checks = []
     for rank, geom in zip(
         candidates["rank"][:5], candidates.to_crs(WGS84).geometry[:5], strict=False
@@ -471,7 +474,7 @@ def overlay_files(
     siting.check_weights(criteria)
     missing = [c.name for c in criteria if c.name not in inputs]
     if missing:
-        raise ValidationError(f"no raster file for criteria {missing}")
+        raise ValidationError(msg("siting.no_raster", names=list(missing)))
     sources = {c.name: rasterio.open(inputs[c.name]) for c in criteria}
     try:
         first = next(iter(sources.values()))
@@ -483,7 +486,7 @@ def overlay_files(
                 first.crs,
             ):
                 raise ValidationError(
-                    f"{inputs[name]} is not on the grid of {first.name}: align the rasters first"
+                    msg("siting.raster_off_grid", file=str(inputs[name]), grid_of=str(first.name))
                 )
         width, height = first.width, first.height
 

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from gis.errors import ValidationError
+from gis.messages import msg
 from gis.settings import Settings
 from layers.measurements import daily_means, latest_local_day, water_station
 from layers.regulations import load_document
@@ -71,10 +72,10 @@ def water_status(
     station_id = found.id
     day = day or latest_local_day(conn, station_id, settings.timezone)
     if day is None:
-        raise ValidationError(f"station {station!r} has no measurements")
+        raise ValidationError(msg("water.no_measurements", station=station))
     values = daily_means(conn, station_id, settings.timezone, day)
     if not values:
-        raise ValidationError(f"station {station!r} has no usable values on {day}")
+        raise ValidationError(msg("water.no_values_on", station=station, day=day))
     since = min(
         (d for d in (found.facility_commissioned, found.facility_eia_approved) if d is not None),
         default=None,

@@ -21,6 +21,7 @@ import yaml
 
 from gis.crs import METRIC_CRS
 from gis.errors import ValidationError
+from gis.messages import msg
 from gis.settings import Settings
 from layers.regulations import load_document
 from layers.scenarios import surface_of
@@ -102,15 +103,15 @@ def make_surface_zones(
             load_document(settings.sample_data / "regulations", "qcvn05_air"), parameter, "24h", day
         )
         if found is None or found.get("value") is None:
-            raise ValidationError(
-                f"no QCVN 05 24-hour limit for {parameter} on {day}: give --limit"
-            )
+            raise ValidationError(msg("zones.no_limit", parameter=parameter, day=day))
         limit, document = float(found["value"]), found["document"]
     with rasterio.open(path) as src:
         names = list(src.descriptions)
         band = band or ("kriging" if "kriging" in names else names[0])
         if band not in names:
-            raise ValidationError(f"surface {scenario_id} has bands {names}, not {band!r}")
+            raise ValidationError(
+                msg("zones.no_band", scenario=scenario_id, bands=names, band=band)
+            )
         surface = src.read(names.index(band) + 1, masked=True).filled(np.nan)
         polygons = exceedance_polygons(surface, src.transform, src.crs, limit).to_crs(SRID)
     prefix = f"surf:{scenario_id}:"

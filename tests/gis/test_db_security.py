@@ -145,7 +145,7 @@ def test_db_start_converts_an_old_trusting_cluster_without_losing_data(own_home)
     settings = own_home
     _old_trusting_cluster(settings)
     assert hba_trusts(settings.pgdata)
-    with pytest.raises(InsecureDatabaseError, match="trusts"):
+    with pytest.raises(InsecureDatabaseError, match="db.embedded_trusts"):
         refuse_insecure_server(settings)
 
     localdb.start(settings)

@@ -30,7 +30,7 @@ def test_database_url_selects_an_external_server_and_never_starts_one(tmp_path):
     state = localdb.start(external)
     assert state.mode == "external" and not state.running
     assert not (tmp_path / "home").exists()  # no cluster folder was created
-    with pytest.raises(DatabaseUnavailableError, match="cannot connect"):
+    with pytest.raises(DatabaseUnavailableError, match="db.cannot_connect"):
         connect(external)
 
 

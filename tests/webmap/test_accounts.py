@@ -203,7 +203,7 @@ def test_users_cli_tokens_and_disabling(web_env, web_settings):
     again = run(
         "add", "cli-user", "--role", "planner", "--password-stdin", stdin="a-long-password\n"
     )
-    assert again.returncode == 1 and "exists already" in again.stderr
+    assert again.returncode == 1 and "đã tồn tại" in again.stderr  # accounts.user_exists, vi
     token = run("token", "cli-user", "--name", "ci").stdout.strip()
     assert token.startswith("lng_") and len(token) > 40
     with connect(web_settings).cursor() as cur:

@@ -65,7 +65,7 @@ def test_aqi_and_exceedances_cli(web_env, web_settings):
         env=env,
         timeout=120,
     )
-    assert bad.returncode == 1 and "no air measurements for station 'NO-SUCH-STATION'" in bad.stderr
+    assert bad.returncode == 1 and "trạm 'NO-SUCH-STATION' không có số liệu không khí" in bad.stderr
     exc = subprocess.run(
         [executable("langnghe"), "exceedances", "--station", "SYN-AIR-VAN-MON"],
         capture_output=True,
@@ -210,7 +210,7 @@ def test_water_station_against_qcvn08_and_qcvn40(web_settings, web_env):
     conn = connect(web_settings)
     try:
         status = water_status(conn, web_settings, "SYN-WATER-PHONG-KHE", wastewater=True)
-        with pytest.raises(ValidationError, match="measures air, not water"):
+        with pytest.raises(ValidationError, match="stations.not_water"):
             water_status(conn, web_settings, "SYN-AIR-BAT-TRANG")
     finally:
         conn.close()

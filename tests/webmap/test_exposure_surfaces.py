@@ -90,7 +90,7 @@ def test_exposure_counts_people_villages_and_facilities(zoned, web_settings, rea
             (result["scenario_id"],),
         )
         assert cur.fetchone()[0] == len(ranking)
-    with pytest.raises(ValidationError, match="no pollution zones on 1999-01-01"):
+    with pytest.raises(ValidationError, match="exposure.no_zones_on"):
         assess_exposure(zoned, web_settings, day=dt.date(1999, 1, 1))
 
 
@@ -182,7 +182,7 @@ def test_hotspot_zones_from_a_saved_surface(zoned, web_settings):
         zoned, web_settings, built["scenario_id"]
     )  # QCVN 05:2023 24-hour PM2.5: 45 from 01/01/2026 (50 until 31/12/2025)
     assert default["limit"] == 45 and default["document"] == "QCVN 05:2023/BTNMT"
-    with pytest.raises(ValidationError, match="not a saved surface"):
+    with pytest.raises(ValidationError, match="scenario.not_surface"):
         make_surface_zones(zoned, web_settings, 999999)
 
 

@@ -72,7 +72,9 @@ def test_database_restart_under_a_running_server(own_cluster, tmp_path):
             for _ in range(3):  # the pooled connections are dead now; each request says so
                 status, body = _get(url)
                 assert status == 503 and body["code"] == "ServiceUnavailable"
-                assert "database is not reachable" in body["description"]
+                assert (
+                    body["message"]["code"] == "http.database_unavailable" and body["description"]
+                )
                 assert "psycopg2" not in body["description"] and "/" not in body["description"]
             assert _get(base + "/healthz")[0] == 503
         finally:

@@ -148,7 +148,8 @@ def test_failed_job_says_why(planner_client):
     job = _wait(planner_client, allocation.get_json()["job_url"])
     assert (
         job["status"] == "failed"
-        and "no polluting craft villages" in job["error"]
+        and job["error_detail"]["code"] == "allocation.no_villages"
+        and job["error"]
         and job["scenario_id"] is None
     )
 

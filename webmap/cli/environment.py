@@ -114,6 +114,7 @@ def surface_cmd(
 ) -> None:
     """Interpolate a parameter's period mean (IDW, kriging) to a COG; leave-one-out errors."""
     from planning.pipeline.surfaces import build_surface
+    from webmap.messages import as_text
 
     settings = get_settings()
     with session(settings, application_name="langnghe surface") as conn, transaction(conn):
@@ -303,6 +304,7 @@ def alerts_run() -> None:
 def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
     """Who is exposed: villages, schools, clinics and people inside the zones; units ranked."""
     from planning.pipeline.exposure import assess_exposure
+    from webmap.messages import as_text
 
     with session(get_settings(), application_name="langnghe exposure") as conn, transaction(conn):
         r = assess_exposure(
