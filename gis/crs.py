@@ -26,7 +26,9 @@ __all__ = [
     "METRIC_CRS",
     "METRIC_EPSG",
     "VN2000_TOWGS84",
+    "WEB_MERCATOR_EPSG",
     "WGS84",
+    "WGS84_EPSG",
     "check_same_crs",
     "is_vn2000",
     "resolve_crs",
@@ -36,7 +38,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-WGS84 = CRS.from_epsg(4326)
+#: WGS 84 longitude/latitude: what the web speaks (GeoJSON, RFC 7946) and the layers store.
+WGS84_EPSG = 4326
+WGS84 = CRS.from_epsg(WGS84_EPSG)
+#: Web Mercator: the CRS of vector tiles.
+WEB_MERCATOR_EPSG = 3857
 #: UTM zone 48N: the metric CRS for analyses around Hà Nội.
 METRIC_EPSG = 32648
 METRIC_CRS = CRS.from_epsg(METRIC_EPSG)

@@ -12,7 +12,9 @@ from typing import Any
 
 from psycopg2 import sql
 
+from gis.crs import WEB_MERCATOR_EPSG, WGS84_EPSG
 from gis.errors import LayerNotFoundError
+from gis.messages import msg
 from layers.layer import Layer
 from layers.registry import LAYERS
 
@@ -63,8 +65,8 @@ class Collection:
     #: tile simplification tolerance in pixels (of 4096).
     simplify_px: float = 1.0
     extra_json: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    #: storage SRID of the geometry column.
-    srid: int = 4326
+    #: storage SRID of the geometry column (from the layer's declaration).
+    srid: int = WGS84_EPSG
     #: the import layer behind the collection (``layers.registry.LAYERS``).
     layer: str = ""
 
@@ -127,7 +129,7 @@ def get_collection(collection_id: str) -> Collection:
         return COLLECTIONS[collection_id]
     except KeyError:
         raise LayerNotFoundError(
-            f"unknown collection {collection_id!r}; collections: {', '.join(COLLECTIONS)}"
+            msg("layers.unknown_collection", name=collection_id, known=list(COLLECTIONS))
         ) from None
 
 
@@ -147,11 +149,14 @@ def _filters(
     if bbox is not None:
         clauses.append(
             sql.SQL(
-                "t.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326) AND "
-                "ST_Intersects(t.geom, ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4326))"
+                # the box is WGS 84 (CRS84), the table in its declared SRID
+                "t.geom && ST_Transform(ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, "
+                "%(wgs84)s), %(srid)s) AND ST_Intersects(t.geom, ST_Transform(ST_MakeEnvelope("
+                "%(x0)s, %(y0)s, %(x1)s, %(y1)s, %(wgs84)s), %(srid)s))"
             )
         )
         params.update(zip(("x0", "y0", "x1", "y1"), (float(v) for v in bbox), strict=True))
+        params.update(wgs84=WGS84_EPSG, srid=int(coll.srid))
     if interval is not None and coll.datetime_column:
         column = sql.Identifier(coll.datetime_column)
         if interval[0] is not None:
@@ -194,11 +199,15 @@ def features(
     where, params = _filters(coll, bbox=bbox, interval=interval, props=props or {}, fid=fid)
     query = sql.SQL(
         "SELECT json_build_object('type', 'Feature', 'id', t.id, "
-        "'geometry', ST_AsGeoJSON(t.geom, 7)::json, 'properties', {props})::text "
+        "'geometry', ST_AsGeoJSON(ST_Transform(t.geom, %(out_srid)s), 7)::json, "
+        "'properties', {props})::text "
         "FROM {table} t WHERE {where} ORDER BY t.id LIMIT %(limit)s OFFSET %(offset)s"
     ).format(props=_properties_json(coll), table=sql.Identifier(coll.table), where=where)
     with conn.cursor() as cur:
-        cur.execute(query, {**params, "limit": int(limit), "offset": int(offset)})
+        cur.execute(
+            query,
+            {**params, "limit": int(limit), "offset": int(offset), "out_srid": WGS84_EPSG},
+        )
         rows = [r[0] for r in cur.fetchall()]
         matched = None
         if coll.count_matched and fid is None:
@@ -218,8 +227,10 @@ def extent(conn, coll: Collection) -> list[float] | None:
         cur.execute(
             sql.SQL(
                 "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-                "(SELECT ST_Extent(geom) AS e FROM {}) s"
-            ).format(sql.Identifier(coll.table))
+                "(SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, %s), %s) AS e "
+                "FROM {}) s"
+            ).format(sql.Identifier(coll.table)),
+            (int(coll.srid), WGS84_EPSG),
         )
         row = cur.fetchone()
     return None if row is None or row[0] is None else [float(v) for v in row]
@@ -274,14 +285,15 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
     props = [p for p in coll.props if p.in_tiles and p.type != "array"]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(p.name)) for p in props)
     tolerance = coll.simplify_px * _WORLD_M / (2 ** int(z)) / 4096.0
-    geom = sql.SQL("ST_Transform(t.geom, 3857)")
+    geom = sql.SQL("ST_Transform(t.geom, %(mercator)s)")
     if tolerance > 0:
-        geom = sql.SQL("ST_Simplify(ST_Transform(t.geom, 3857), %(tol)s, true)")
+        geom = sql.SQL("ST_Simplify(ST_Transform(t.geom, %(mercator)s), %(tol)s, true)")
     query = sql.SQL(
         # The index scan is planned apart from the per-row MVT functions (MATERIALIZED): with
         # them in one plan PostgreSQL prefers a parallel sequential scan of the whole table.
         "WITH t AS MATERIALIZED (SELECT * FROM {table} t WHERE t.geom && "
-        "ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326) AND %(z)s >= %(minz)s LIMIT %(cap)s), "
+        "ST_Transform(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, %(wgs84)s), %(srid)s) "
+        "AND %(z)s >= %(minz)s LIMIT %(cap)s), "
         "mvt AS (SELECT t.id, ST_AsMVTGeom({geom}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, "
         "64, true) "
         "AS geom{columns} FROM t) "
@@ -303,6 +315,9 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
                 "s": south,
                 "e": east,
                 "n": north,
+                "wgs84": WGS84_EPSG,
+                "srid": int(coll.srid),
+                "mercator": WEB_MERCATOR_EPSG,
             },
         )
         data = cur.fetchone()[0]

@@ -7,17 +7,21 @@ from typing import Any
 
 from psycopg2 import sql
 
+from gis.crs import WGS84_EPSG
 from layers._sql import query
+from layers.clusters import CLUSTERS
+from layers.villages import VILLAGES
+from layers.zones import ZONES
 
 __all__ = ["SRID", "latest_values", "series", "village_counts", "within"]
 
-#: The layer tables store WGS 84.
-SRID = 4326
-#: What :func:`within` lists: key -> (table, the column shown as ``kind``).
+#: The drawn polygon's CRS: WGS 84 longitude/latitude, as the web sends it.
+SRID = WGS84_EPSG
+#: What :func:`within` lists: key -> (layer, the column shown as ``kind``).
 _WITHIN = {
-    "villages": ("craft_villages", "craft"),
-    "clusters": ("industrial_clusters", "kind"),
-    "zones": ("pollution_zones", "kind"),
+    "villages": (VILLAGES, "craft"),
+    "clusters": (CLUSTERS, "kind"),
+    "zones": (ZONES, "kind"),
 }
 
 
@@ -25,14 +29,15 @@ def within(conn: Any, polygon_wkb_hex: str) -> dict[str, list[dict[str, Any]]]:
     """Villages, clusters and zones inside (intersecting, for areas) a WGS 84 polygon."""
     out: dict[str, list[dict[str, Any]]] = {}
     with conn.cursor() as cur:
-        for key, (table, kind) in _WITHIN.items():
+        for key, (layer, kind) in _WITHIN.items():
             cur.execute(
                 sql.SQL(
-                    "WITH g AS (SELECT ST_SetSRID(ST_GeomFromWKB(decode(%s, 'hex')), %s) AS geom) "
+                    "WITH g AS (SELECT ST_Transform(ST_SetSRID(ST_GeomFromWKB(decode(%s, 'hex')), "
+                    "%s), %s) AS geom) "
                     "SELECT id, name, {kind} FROM {table} t, g "
                     "WHERE ST_Intersects(t.geom, g.geom) ORDER BY name"
-                ).format(kind=sql.Identifier(kind), table=sql.Identifier(table)),
-                (polygon_wkb_hex, SRID),
+                ).format(kind=sql.Identifier(kind), table=sql.Identifier(layer.table)),
+                (polygon_wkb_hex, SRID, layer.srid),
             )
             out[key] = [{"id": i, "name": n, "kind": k} for i, n, k in cur.fetchall()]
     return out
