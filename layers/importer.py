@@ -191,6 +191,11 @@ def read_file(
     )
 
 
+def _rejected_rows(problems: list[Problem]) -> set[int]:
+    """The rows an error rejects (problems of the whole file name no row)."""
+    return {p.row for p in problems if p.severity == "error" and p.row is not None}
+
+
 def _validate(
     spec: LayerSpec,
     gdf: gpd.GeoDataFrame,
@@ -224,14 +229,14 @@ def _validate(
         problems += found
         frame["geom"] = None
         frame.loc[present, "geom"] = checked.to_numpy(dtype=object)
-    bad = {p.row for p in problems if p.severity == "error"}
+    bad = _rejected_rows(problems)
     problems += check_duplicates(
         frame[list(spec.key)].apply(tuple, axis=1),
         frame["_row"],
         field=",".join(spec.key),
-        skip=bad,  # type: ignore[arg-type]
+        skip=bad,
     )
-    bad = {p.row for p in problems if p.severity == "error"}
+    bad = _rejected_rows(problems)
     report.problems = problems
     return frame[~frame["_row"].isin(bad)], report
 
@@ -412,7 +417,7 @@ def import_frame(
             if layer.stage_check is not None:
                 found = layer.stage_check(cur, options)
                 report.problems += found
-                rejected = sorted({p.row for p in found if p.severity == "error"})  # type: ignore[type-var]
+                rejected = sorted(_rejected_rows(found))
                 if rejected:
                     cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
             report.inserted, report.updated = _upsert(cur, layer)

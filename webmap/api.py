@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -36,7 +37,7 @@ def _title(coll: Collection) -> tuple[str, str]:
 def _collection_doc(coll: Collection) -> dict:
     title, description = _title(coll)
     items = url_for("api.items", collection_id=coll.id, _external=True)
-    doc = {
+    doc: dict[str, Any] = {
         "id": coll.id,
         "title": title,
         "description": description,
@@ -54,7 +55,7 @@ def _collection_doc(coll: Collection) -> dict:
     }
     box = extent(get_conn(), coll)
     if box is not None:
-        doc["extent"] = {  # type: ignore[assignment]
+        doc["extent"] = {
             "spatial": {"bbox": [box], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
         }
     return doc

@@ -101,7 +101,9 @@ def village_map_html(
             style_function=lambda _f: {"color": "#6a1b9a", "weight": 2, "fillOpacity": 0.2},
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(fmap)
-    fmap.get_root().header.add_child(  # type: ignore[attr-defined]
-        folium.Element(f"<title>{_text(props['name'])} · LangNghe GIS</title>")
-    )
-    return _inline(fmap.get_root().render())
+    root = fmap.get_root()  # typed as an Element; a map's root is its Figure
+    if isinstance(root, folium.Figure):
+        root.header.add_child(
+            folium.Element(f"<title>{_text(props['name'])} · LangNghe GIS</title>")
+        )
+    return _inline(root.render())

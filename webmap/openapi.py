@@ -13,7 +13,7 @@ from webmap.openapi_ops import app_paths, security_schemes
 
 __all__ = ["openapi_document"]
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "integer": {"type": "integer", "format": "int32", "minimum": -(2**31), "maximum": 2**31 - 1},
     "number": {"type": "number"},
@@ -75,7 +75,7 @@ def _items_path(coll: Collection, settings: Settings) -> dict[str, Any]:
     params += [
         _param(
             p.name,
-            {**_JSON_TYPES[p.type], **({"format": p.format} if p.format else {})},  # type: ignore[dict-item]
+            {**_JSON_TYPES[p.type], **({"format": p.format} if p.format else {})},
             f"Filter: {p.name} equals",
         )
         for p in coll.props

@@ -41,11 +41,13 @@ def init_limits(app: Flask, settings) -> None:
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
     app.extensions["langnghe_limiter"] = limiter
     if "auth.login" in app.view_functions:
+        # flask-limiter types its decorator's result as sync or async; our views are sync
         app.view_functions["auth.login"] = limiter.limit(settings.rate_login, methods=["POST"])(  # type: ignore[assignment]
             app.view_functions["auth.login"]
         )
     for endpoint in HEAVY:
         if endpoint in app.view_functions:
+            # the same sync-or-async result type as above
             app.view_functions[endpoint] = limiter.limit(settings.rate_heavy)(  # type: ignore[assignment]
                 app.view_functions[endpoint]
             )
