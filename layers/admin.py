@@ -18,17 +18,6 @@ __all__ = ["ADMIN", "LEVELS", "SRID", "VERSIONS", "unit_at", "units", "units_in_
 
 LEVELS = ("province", "district", "commune")
 VERSIONS = ("pre-2025", "2025-07")
-#: Candidate source columns for the unit code, by level, first found wins.
-_CODE_COLUMNS = {
-    "province": ("code", "level1_id", "ma_tinh", "province_code"),
-    "district": ("code", "level2_id", "ma_huyen", "district_code"),
-    "commune": ("code", "level3_id", "ma_xa", "commune_code", "osm_relation_id", "osm_id"),
-}
-_PARENT_COLUMNS = {
-    "province": (),
-    "district": ("parent_code", "level1_id", "province_code"),
-    "commune": ("parent_code", "level2_id", "district_code"),
-}
 
 
 #: Name prefixes that a unit of each level cannot carry (folded: no diacritics, lower case).
@@ -82,7 +71,9 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     level = options.extra.get("level")
     frame = rename_columns(gdf, {})
     problems: list[Problem] = []
-    code_col = options.extra.get("code_field") or _first(frame, _CODE_COLUMNS.get(level, ()))  # type: ignore[arg-type]
+    code_col = options.extra.get("code_field") or _first(
+        frame, ADMIN.column("code").aliases_for(level)
+    )
     if code_col is None:
         problems += [
             Problem(int(r), "code", "required", msg("admin.no_code_column")) for r in frame["_row"]
@@ -93,7 +84,9 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
         frame["code"] = frame[code_col].map(
             lambda v: None if pd.isna(v) or v == "" else prefix + str(v).strip()
         )
-    parent_col = options.extra.get("parent_field") or _first(frame, _PARENT_COLUMNS.get(level, ()))  # type: ignore[arg-type]
+    parent_col = options.extra.get("parent_field") or _first(
+        frame, ADMIN.column("parent_code").aliases_for(level)
+    )
     frame["parent_code"] = frame[parent_col].astype(object) if parent_col else None
     frame["level"] = level
     frame["version"] = options.extra.get("version")
@@ -120,11 +113,33 @@ ADMIN = Layer(
         ID,
         Column("version", required=True, choices=VERSIONS, public=True, filterable=True),
         Column("level", required=True, choices=LEVELS, public=True, filterable=True),
-        Column("code", required=True, public=True, filterable=True),
+        Column(
+            "code",
+            required=True,
+            public=True,
+            filterable=True,
+            # the source columns of the unit code, by level, first found wins
+            variant_aliases=(
+                ("province", ("code", "level1_id", "ma_tinh", "province_code")),
+                ("district", ("code", "level2_id", "ma_huyen", "district_code")),
+                (
+                    "commune",
+                    ("code", "level3_id", "ma_xa", "commune_code", "osm_relation_id", "osm_id"),
+                ),
+            ),
+        ),
         Column("name", required=True, public=True, filterable=True),
         Column("name_ascii", role="derived"),
         Column("name_key", role="derived"),
-        Column("parent_code", public=True, filterable=True),
+        Column(
+            "parent_code",
+            public=True,
+            filterable=True,
+            variant_aliases=(
+                ("district", ("parent_code", "level1_id", "province_code")),
+                ("commune", ("parent_code", "level2_id", "district_code")),
+            ),
+        ),
         Column("population", "int", minimum=0, public=True, filterable=True),
         Column("source", required=True),
     ),
@@ -135,6 +150,7 @@ ADMIN = Layer(
     max_vertices=250_000,
     importable=True,
     collection="admin-units",
+    page_items=False,  # the planner draws the units as a choropleth of village counts
     tiles=Tiles(min_zoom=0),
     prepare=_prepare,
 )

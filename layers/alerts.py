@@ -15,10 +15,57 @@ import pandas as pd
 from psycopg2.extras import execute_values
 
 from layers._sql import query
+from layers.layer import ID, N_, Column, Layer
 
-__all__ = ["AlertRule", "active_rules", "add_rule", "latest_alerts", "upsert_alerts"]
+__all__ = [
+    "ALERTS",
+    "ALERT_RULES",
+    "AlertRule",
+    "active_rules",
+    "add_rule",
+    "latest_alerts",
+    "upsert_alerts",
+]
 
 logger = logging.getLogger(__name__)
+
+_TIME = "timestamp with time zone"
+
+ALERT_RULES = Layer(
+    name="alert_rules",
+    table="alert_rules",
+    title=N_("Alert rules"),
+    description=N_("A parameter above a threshold, or the VN_AQI at or above a level, for hours."),
+    schema=(
+        ID,
+        Column("name", required=True, role="stored"),
+        Column("parameter", role="stored"),
+        Column("threshold", "float", role="stored"),
+        Column("aqi_at_least", "int", role="stored", sql_type="smallint"),
+        Column("min_hours", "int", required=True, role="stored", sql_type="smallint"),
+        Column("station_ref", role="stored"),
+        Column("active", "bool", required=True, role="stored"),
+        Column("created_at", required=True, role="stored", sql_type=_TIME),
+    ),
+    key=("name",),
+)
+ALERTS = Layer(
+    name="alerts",
+    table="alerts",
+    title=N_("Alerts"),
+    description=N_("The episodes an alert rule raised at a station: start, end, hours, peak."),
+    schema=(
+        Column("id", "int", role="stored", sql_type="bigint"),
+        Column("rule_id", "int", required=True, role="stored"),
+        Column("station_ref", required=True, role="stored"),
+        Column("started_at", required=True, role="stored", sql_type=_TIME),
+        Column("ended_at", required=True, role="stored", sql_type=_TIME),
+        Column("hours", "int", required=True, role="stored"),
+        Column("peak", "float", required=True, role="stored"),
+        Column("created_at", required=True, role="stored", sql_type=_TIME),
+    ),
+    key=("rule_id", "station_ref", "started_at"),
+)
 
 
 @dataclass(frozen=True)

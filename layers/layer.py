@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from gis.crs import METRIC_EPSG, WGS84_EPSG
 from gis.errors import ValidationError
 from gis.messages import msg
 from gis.text import column_key
@@ -145,11 +146,15 @@ class Column(Field):
     title : str
         The field's label in forms: English marked with :func:`N_` (Vietnamese in the
         ``.po``); empty where no form shows it.
+    variant_aliases : tuple of (str, tuple of str)
+        Source columns an import tries in order, per variant of the source (the
+        administrative units' code and parent code: per level); see :meth:`aliases_for`.
     """
 
     sql_type: str = ""
     role: Role = "input"
     aliases: tuple[str, ...] = ()
+    variant_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
     public: bool = False
     filterable: bool = False
     in_tiles: bool = True
@@ -158,6 +163,18 @@ class Column(Field):
     def __post_init__(self) -> None:
         if not self.sql_type:
             object.__setattr__(self, "sql_type", _SQL_TYPES[self.kind])
+
+    def aliases_for(self, variant: str | None) -> tuple[str, ...]:
+        """The source columns tried, in order, for one variant (``()`` when it has none).
+
+        Examples
+        --------
+        >>> Column("code", variant_aliases=(("province", ("code", "ma_tinh")),)).aliases_for(
+        ...     "province"
+        ... )
+        ('code', 'ma_tinh')
+        """
+        return dict(self.variant_aliases).get(variant or "", ())
 
     @property
     def stored(self) -> bool:
@@ -260,6 +277,9 @@ class Layer:
         The column the public API's ``datetime`` parameter filters on.
     count_matched : bool
         Whether item pages report ``numberMatched`` (only where counting is cheap).
+    page_items : bool
+        Whether the map pages load the collection's features as an overlay (``False``: too
+        large, drawn otherwise, e.g. the administrative units as a choropleth).
     tiles : Tiles
         Vector tile settings.
     extra_json : tuple of (str, str)
@@ -291,8 +311,8 @@ class Layer:
     label: str = ""
     geometry_type: str | None = None
     geometry_required: bool = True
-    srid: int = 4326
-    metric_crs: str = "EPSG:32648"
+    srid: int = WGS84_EPSG
+    metric_crs: str = f"EPSG:{METRIC_EPSG}"
     importable: bool = False
     collection: str | None = None
     edit_roles: tuple[str, ...] = ()
@@ -300,6 +320,7 @@ class Layer:
     edit_geometry_types: tuple[str, ...] | None = None
     datetime_column: str | None = None
     count_matched: bool = True
+    page_items: bool = True
     tiles: Tiles = field(default_factory=Tiles)
     extra_json: tuple[tuple[str, str], ...] = ()
     prepare: Prepare | None = None

@@ -9,11 +9,14 @@ are views of it.
 from __future__ import annotations
 
 from gis.errors import LayerNotFoundError
+from gis.messages import msg
 from layers.admin import ADMIN
+from layers.alerts import ALERT_RULES, ALERTS
 from layers.clusters import CLUSTERS
 from layers.layer import Layer
 from layers.roads import ROAD_NODES, ROADS
 from layers.routes import ROUTE_STOPS, ROUTES
+from layers.scenarios import RASTERS, SCENARIO_FEATURES, SCENARIOS
 from layers.stations import MEASUREMENTS, STATIONS
 from layers.villages import OCOP, VILLAGES
 from layers.zones import ZONES
@@ -35,6 +38,11 @@ LAYERS: dict[str, Layer] = {
         ADMIN,
         ROADS,
         ROAD_NODES,
+        SCENARIOS,
+        SCENARIO_FEATURES,
+        RASTERS,
+        ALERT_RULES,
+        ALERTS,
     )
 }
 
@@ -54,7 +62,9 @@ def get_layer(name: str) -> Layer:
     try:
         return LAYERS[name]
     except KeyError:
-        raise LayerNotFoundError(f"unknown layer {name!r}; layers: {', '.join(LAYERS)}") from None
+        raise LayerNotFoundError(
+            msg("layers.unknown_layer", name=name, known=list(LAYERS))
+        ) from None
 
 
 def get_spec(name: str) -> Layer:
@@ -68,5 +78,5 @@ def get_spec(name: str) -> Layer:
     try:
         return IMPORTABLE[name]
     except KeyError:
-        known = ", ".join([*IMPORTABLE, "measurements", "routes"])
-        raise LayerNotFoundError(f"unknown layer {name!r}; known layers: {known}") from None
+        known = [*IMPORTABLE, "measurements", "routes"]
+        raise LayerNotFoundError(msg("layers.unknown_layer", name=name, known=known)) from None

@@ -21,12 +21,17 @@ from psycopg2.extras import execute_values
 
 from gis.db import fetch_one
 from gis.errors import NotFoundError, ValidationError
+from gis.messages import Message, msg
 from gis.postgis import read_geodataframe
 from layers._sql import query
-from layers.collections import layer_versions
+from layers.layer import ID, N_, Column, Layer
 
 __all__ = [
     "INPUT_LAYERS",
+    "KINDS",
+    "RASTERS",
+    "SCENARIOS",
+    "SCENARIO_FEATURES",
     "SRID",
     "add_raster",
     "delete_scenario",
@@ -44,8 +49,70 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Scenario features are stored in WGS 84.
-SRID = 4326
+#: The kinds of analysis runs a scenario saves.
+KINDS = ("siting", "allocation", "compliance", "surface", "zones", "exposure", "tour")
+_CREATED_AT = Column(
+    "created_at", role="stored", required=True, sql_type="timestamp with time zone"
+)
+_JSON = "jsonb"
+
+SCENARIOS = Layer(
+    name="scenarios",
+    table="scenarios",
+    title=N_("Scenarios"),
+    description=N_("Saved analysis runs with their parameters, input versions and results."),
+    schema=(
+        ID,
+        Column("kind", required=True, choices=KINDS, role="stored"),
+        Column("name", required=True, role="stored"),
+        Column("params", required=True, role="stored", sql_type=_JSON),
+        Column("input_versions", required=True, role="stored", sql_type=_JSON),
+        Column("results", required=True, role="stored", sql_type=_JSON),
+        Column("created_by", required=True, role="stored"),
+        _CREATED_AT,
+    ),
+    key=("id",),
+)
+SCENARIO_FEATURES = Layer(
+    name="scenario_features",
+    table="scenario_features",
+    title=N_("Scenario features"),
+    description=N_("The vector results of a scenario (candidate sites, zones), by role."),
+    schema=(
+        Column("id", "int", role="stored", sql_type="bigint"),
+        Column("scenario_id", "int", required=True, role="stored"),
+        Column("role", required=True, role="stored"),
+        Column("properties", required=True, role="stored", sql_type=_JSON),
+    ),
+    key=("id",),
+    geometry_type="Geometry",
+)
+RASTERS = Layer(
+    name="rasters",
+    table="rasters",
+    title=N_("Rasters"),
+    description=N_("The catalogue of a scenario's Cloud-Optimized GeoTIFFs on disk."),
+    schema=(
+        ID,
+        Column("scenario_id", "int", role="stored"),
+        Column("kind", required=True, role="stored"),
+        Column("path", required=True, role="stored"),
+        Column("epsg", "int", required=True, role="stored"),
+        Column("cell_size_m", "float", required=True, role="stored"),
+        _CREATED_AT,
+    ),
+    key=("path",),
+)
+
+#: Scenario features are stored in their declaration's SRID (WGS 84).
+SRID = SCENARIO_FEATURES.srid
+
+
+def _json_value(value: Any) -> Any:
+    """Messages among the results are stored in their JSON form (``{"code", "params"}``)."""
+    if isinstance(value, Message):
+        return value.as_dict()
+    return str(value)
 
 
 def save_scenario(
@@ -91,7 +158,7 @@ def save_scenario(
                 name,
                 json.dumps(params, default=str, ensure_ascii=False),
                 json.dumps(input_versions, default=str),
-                json.dumps(results, default=str, ensure_ascii=False),
+                json.dumps(results, default=_json_value, ensure_ascii=False),
                 created_by,
             ),
         )
@@ -183,7 +250,7 @@ def get_scenario(conn: Any, scenario_id: int) -> dict[str, Any]:
         "SELECT id, kind, name, params, input_versions, results, created_by, created_at "
         "FROM scenarios WHERE id = %s",
         (scenario_id,),
-        missing=f"scenario {scenario_id} does not exist",
+        missing=msg("scenario.not_found", scenario=scenario_id),
     )
     with conn.cursor() as cur:
         cur.execute(
@@ -245,7 +312,7 @@ def write_features(gdf: gpd.GeoDataFrame, path: Path | str) -> Path:
     elif path.suffix == ".geojson":
         gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
     else:
-        raise ValidationError(f"{path.name}: write .geojson or .gpkg")
+        raise ValidationError(msg("scenario.bad_export_type", file=path.name))
     return path
 
 
@@ -272,7 +339,7 @@ def delete_scenario(conn: Any, scenario_id: int, *, actor: str = "cli") -> list[
         )
         cur.execute("DELETE FROM scenarios WHERE id = %s", (scenario_id,))
         if cur.rowcount == 0:
-            raise NotFoundError(f"scenario {scenario_id} does not exist")
+            raise NotFoundError(msg("scenario.not_found", scenario=scenario_id))
     return paths
 
 
@@ -302,7 +369,7 @@ def surface_of(conn: Any, scenario_id: int) -> tuple[dict[str, Any], Path]:
         )
         row = cur.fetchone()
     if row is None:
-        raise ValidationError(f"scenario {scenario_id} is not a saved surface")
+        raise ValidationError(msg("scenario.not_surface", scenario=scenario_id))
     return row[0], Path(row[1])
 
 
@@ -312,4 +379,9 @@ INPUT_LAYERS = ("craft_villages", "industrial_clusters", "roads")
 
 def input_versions(conn: Any) -> dict[str, Any]:
     """The current versions of :data:`INPUT_LAYERS` (those that have one), by table name."""
-    return {k: v for k, v in layer_versions(conn).items() if k in INPUT_LAYERS}
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT layer, version FROM layer_versions WHERE layer = ANY(%s) ORDER BY layer",
+            (list(INPUT_LAYERS),),
+        )
+        return {layer: int(version) for layer, version in cur.fetchall()}

@@ -30,7 +30,8 @@ def _layers() -> list[dict[str, Any]]:
     """The public layers as the page scripts need them, from the layer declarations.
 
     Each entry: ``id`` (collection), ``title`` and ``label`` (a short title for legends,
-    both translated), ``geometry``, ``edit_roles``
+    both translated), ``geometry``, ``items`` (whether the pages load its features),
+    ``edit_roles``
     (besides admin) and ``fields``: the edit form's ``[name, widget, label]`` triples, a
     widget being ``text``, ``number``, ``date`` or the list of allowed values.
     """
@@ -40,6 +41,7 @@ def _layers() -> list[dict[str, Any]]:
             "title": _(coll.title),
             "label": _(LAYERS[coll.layer].short_title),
             "geometry": coll.geometry_type,
+            "items": LAYERS[coll.layer].page_items,
             "edit_roles": list(LAYERS[coll.layer].edit_roles),
             "fields": [
                 _form_field(LAYERS[coll.layer].column(name))

@@ -17,7 +17,7 @@ from layers.layer import Column, Layer, match_columns
 from layers.registry import IMPORTABLE, LAYERS
 from webmap.messages import translations
 
-_GEOMETRY_TYPES = ("Point", "LineString", "MultiPolygon")
+_GEOMETRY_TYPES = ("Point", "LineString", "MultiPolygon", "Geometry")
 _LAYERS = list(LAYERS.values())
 _IDS = list(LAYERS)
 

@@ -26,6 +26,14 @@ def test_pages_get_the_declared_layers(client, path: str) -> None:
     assert layers["clusters"]["edit_roles"] == ["planner"]
     assert layers["stations"]["edit_roles"] == ["env_officer"]
     assert layers["admin-units"]["edit_roles"] == []
+    # The planner loads the features of these (planner.js reads the list here, not its own).
+    assert [i for i, entry in layers.items() if entry["items"]] == [
+        "villages",
+        "clusters",
+        "stations",
+        "zones",
+        "routes",
+    ]
     assert layers["clusters"]["fields"] == [
         ["name", "text", "Name"],
         ["status", ["planned", "operating", "expanding"], "Status"],

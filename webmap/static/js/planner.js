@@ -16,11 +16,15 @@ await loadCrafts();
 const overlays = {};
 const villageMarkers = {};
 
-const [villages, clusterItems, zones, stations, routes] = await Promise.all(
-  ["villages", "clusters", "zones", "stations", "routes"].map((c) => items(c)));
+// The collections this map loads come from the server (config.layers, derived from the layer
+// declarations: those whose features the pages load); each is drawn in its own style below, or
+// plainly with its names.
+const shown = (config.layers || []).filter((l) => l.items);
+const data = Object.fromEntries(await Promise.all(shown.map(async (l) => [l.id, await items(l.id)])));
+const none = { type: "FeatureCollection", features: [] };
 
 export const villageCluster = L.markerClusterGroup({ maxClusterRadius: 40 });
-L.geoJSON(villages, {
+L.geoJSON(data.villages || none, {
   pointToLayer: villageMarker,
   onEachFeature: (f, layer) => {
     layer.bindPopup(() => villagePopup(f.properties), { maxWidth: 320 });
@@ -28,7 +32,6 @@ L.geoJSON(villages, {
   },
 }).eachLayer((l) => villageCluster.addLayer(l));
 villageCluster.addTo(map);
-overlays[label.villages] = villageCluster;
 // Filter the villages by their recorded recognition (Decree 52/2018/NĐ-CP).
 const allVillageLayers = Object.values(villageMarkers);
 document.querySelector(".search").after(recognitionFilter((code) => {
@@ -39,7 +42,7 @@ document.querySelector(".search").after(recognitionFilter((code) => {
 
 const kindName = (kind) => kind === "craft_village" ? T.craft_village_cluster : T.general_cluster;
 const yesNo = (value) => value === null || value === undefined ? T.unknown : (value ? T.yes : T.no);
-export const clusters = L.geoJSON(clusterItems, {
+export const clusters = L.geoJSON(data.clusters || none, {
   style: (f) => ({ color: f.properties.kind === "craft_village" ? "#6a1b9a" : "#1565c0", weight: 2, fillOpacity: 0.25 }),
   onEachFeature: (f, layer) => layer.bindPopup(() => {
     const p = f.properties;
@@ -47,15 +50,20 @@ export const clusters = L.geoJSON(clusterItems, {
       row(T.area_ha, p.area_ha), row(T.occupancy, p.occupancy_pct), row(T.wastewater, yesNo(p.wastewater_treatment)));
   }),
 }).addTo(map);
-overlays[label.clusters] = clusters;
-overlays[label.zones] = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2, dashArray: "4" },
-  onEachFeature: (f, layer) => layer.bindPopup(text(f.properties.name)) });
-overlays[label.stations] = L.geoJSON(stations, {
-  pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5, color: "#00695c", fillOpacity: 0.8 }),
-  onEachFeature: (f, layer) => layer.bindPopup(text(f.properties.name)),
-});
-overlays[label.routes] = L.geoJSON(routes, { style: { color: "#ef6c00", weight: 3 },
-  onEachFeature: (f, layer) => layer.bindPopup(text(config.lang === "vi" ? f.properties.name_vi : f.properties.name_en)) });
+const named = (f, layer) => layer.bindPopup(text(f.properties.name || f.properties.ref || ""));
+const drawnAs = {
+  villages: () => villageCluster,
+  clusters: () => clusters,
+  zones: (d) => L.geoJSON(d, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2, dashArray: "4" },
+    onEachFeature: named }),
+  stations: (d) => L.geoJSON(d, {
+    pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5, color: "#00695c", fillOpacity: 0.8 }),
+    onEachFeature: named,
+  }),
+  routes: (d) => L.geoJSON(d, { style: { color: "#ef6c00", weight: 3 },
+    onEachFeature: (f, layer) => layer.bindPopup(text(config.lang === "vi" ? f.properties.name_vi : f.properties.name_en)) }),
+};
+for (const l of shown) overlays[l.label] = (drawnAs[l.id] || ((d) => L.geoJSON(d, { onEachFeature: named })))(data[l.id]);
 
 const units = await getJSON("/api/choropleth?version=pre-2025&level=district");
 if (units.features.length) {
