@@ -15,6 +15,7 @@ from psycopg2 import sql
 from gis.crs import WEB_MERCATOR_EPSG, WGS84_EPSG
 from gis.errors import LayerNotFoundError
 from gis.messages import msg
+from layers._sql import query as _query
 from layers.layer import Layer
 from layers.registry import LAYERS
 
@@ -197,12 +198,9 @@ def features(
     values are bound parameters.
     """
     where, params = _filters(coll, bbox=bbox, interval=interval, props=props or {}, fid=fid)
-    query = sql.SQL(
-        "SELECT json_build_object('type', 'Feature', 'id', t.id, "
-        "'geometry', ST_AsGeoJSON(ST_Transform(t.geom, %(out_srid)s), 7)::json, "
-        "'properties', {props})::text "
-        "FROM {table} t WHERE {where} ORDER BY t.id LIMIT %(limit)s OFFSET %(offset)s"
-    ).format(props=_properties_json(coll), table=sql.Identifier(coll.table), where=where)
+    query = sql.SQL(_query("collection_items")).format(
+        props=_properties_json(coll), table=sql.Identifier(coll.table), where=where
+    )
     with conn.cursor() as cur:
         cur.execute(
             query,
@@ -288,17 +286,9 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
     geom = sql.SQL("ST_Transform(t.geom, %(mercator)s)")
     if tolerance > 0:
         geom = sql.SQL("ST_Simplify(ST_Transform(t.geom, %(mercator)s), %(tol)s, true)")
-    query = sql.SQL(
-        # The index scan is planned apart from the per-row MVT functions (MATERIALIZED): with
-        # them in one plan PostgreSQL prefers a parallel sequential scan of the whole table.
-        "WITH t AS MATERIALIZED (SELECT * FROM {table} t WHERE t.geom && "
-        "ST_Transform(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, %(wgs84)s), %(srid)s) "
-        "AND %(z)s >= %(minz)s LIMIT %(cap)s), "
-        "mvt AS (SELECT t.id, ST_AsMVTGeom({geom}, ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, "
-        "64, true) "
-        "AS geom{columns} FROM t) "
-        "SELECT ST_AsMVT(mvt.*, %(layer)s, 4096, 'geom', 'id') FROM mvt WHERE geom IS NOT NULL"
-    ).format(geom=geom, columns=columns, table=sql.Identifier(coll.table))
+    query = sql.SQL(_query("collection_tile")).format(
+        geom=geom, columns=columns, table=sql.Identifier(coll.table)
+    )
     west, south, east, north = _tile_bounds(z, x, y, buffer=64 / 4096)
     with conn.cursor() as cur:
         cur.execute(

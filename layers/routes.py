@@ -285,14 +285,7 @@ def recompute_on_network(
 def route_with_stops(conn, ref: str) -> dict[str, Any] | None:
     """One curated route: names, line (GeoJSON) and its stops with coordinates, or ``None``."""
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT r.name_vi, r.name_en, r.geometry_method, ST_AsGeoJSON(r.geom, 7)::json, "
-            "json_agg(json_build_object('seq', s.seq, 'ref', v.ref, 'name', v.name, 'minutes', "
-            "s.planned_minutes, 'lon', ST_X(v.geom), 'lat', ST_Y(v.geom)) ORDER BY s.seq) "
-            "FROM tourism_routes r JOIN route_stops s ON s.route_id = r.id "
-            "JOIN craft_villages v ON v.id = s.village_id WHERE r.ref = %s GROUP BY r.id",
-            (ref,),
-        )
+        cur.execute(query("route_with_stops"), (ref,))
         row = cur.fetchone()
     if row is None:
         return None
