@@ -127,9 +127,12 @@ class _Model:
         for v in self.y:
             opened.SetCoefficient(v, 1)
         rows = [s.Constraint(1 if every else 0, 1) for _ in range(len(use))]
-        caps = [s.Constraint(-inf, 0) for _ in self.y] if capacity is not None else []
-        for j, c in enumerate(caps):
-            c.SetCoefficient(self.y[j], -float(capacity[j]))  # type: ignore[index]
+        caps = []
+        if capacity is not None:  # a site's takers use at most its capacity, when it is open
+            for j, y in enumerate(self.y):
+                cap = s.Constraint(-inf, 0)
+                cap.SetCoefficient(y, -float(capacity[j]))
+                caps.append(cap)
         for (i, j), v in self.x.items():
             rows[i].SetCoefficient(v, 1)
             link = s.Constraint(-inf, 0)

@@ -23,7 +23,7 @@ class AqiTable:
 
     index: Sequence[float]
     concentrations: Mapping[str, Sequence[float]]
-    bands: Sequence[Mapping[str, object]]
+    bands: Sequence[Mapping[str, Any]]
     requires_one_of: Sequence[str]
     verified: bool
     eight_hour: Mapping[str, Sequence[float]] | None = None
@@ -69,7 +69,7 @@ def aqi(values: Mapping[str, float], table: AqiTable) -> tuple[int, str] | None:
 def band(value: int, table: AqiTable) -> Mapping[str, object]:
     """The band (key, names, colour) holding ``value``."""
     for item in table.bands:
-        if value <= float(item["max"]):  # type: ignore[arg-type]
+        if value <= float(item["max"]):
             return item
     return table.bands[-1]
 

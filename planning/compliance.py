@@ -314,25 +314,22 @@ def _new_in_unit(out: _Out, facts: ClusterFacts) -> None:
             clusters=0,
         )
         return
-    occ_known = [c for c in clusters if c.occupancy_pct is not None]
-    land_known = [c for c in occ_known if c.industrial_land_ha is not None]
+    occ_known = [c.occupancy_pct for c in clusters if c.occupancy_pct is not None]
+    land_known = [
+        (c.industrial_land_ha, c.occupancy_pct)
+        for c in clusters
+        if c.industrial_land_ha is not None and c.occupancy_pct is not None
+    ]
     occupancy = None
     if len(occ_known) == len(clusters):
         if len(land_known) == len(clusters):
-            land = sum(c.industrial_land_ha for c in land_known)  # type: ignore[misc]
-            occupancy = (
-                sum(c.industrial_land_ha * c.occupancy_pct for c in land_known) / land  # type: ignore[operator, misc]
-                if land
-                else 0.0
-            )
+            land = sum(ha for ha, _pct in land_known)
+            occupancy = sum(ha * pct for ha, pct in land_known) / land if land else 0.0
         else:
-            occupancy = sum(c.occupancy_pct for c in occ_known) / len(occ_known)  # type: ignore[misc]
+            occupancy = sum(occ_known) / len(occ_known)
     unleased = None
     if len(land_known) == len(clusters):
-        unleased = sum(
-            c.industrial_land_ha * (100 - c.occupancy_pct) / 100  # type: ignore[operator, misc]
-            for c in land_known
-        )
+        unleased = sum(ha * (100 - pct) / 100 for ha, pct in land_known)
     ok_occ = None if occupancy is None else occupancy > need_occ
     ok_free = None if unleased is None else unleased <= max_free
     if ok_occ or ok_free:
