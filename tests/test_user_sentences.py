@@ -42,6 +42,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("gis/localdb.py", ""): "the embedded cluster's set-up (`langnghe db start`), for admins",
     ("gis/pgroles.py", ""): "the embedded cluster's roles (`langnghe db start`), for admins",
     ("gis/validate.py", "check_geometries expects"): "a wrong call in the code",
+    (
+        "gis/settings.py",
+        "",
+    ): "settings validation: an administrator's LANGNGHE_* value, at start-up",
     ("gis/network.py", "weight must be"): "a wrong call in the code (weights are ours)",
 }
 
