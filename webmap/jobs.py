@@ -31,7 +31,7 @@ from layers.jobs import get_job, insert_job, update_job
 from webmap.auth import require
 from webmap.db import get_conn
 from webmap.i18n import current_lang
-from webmap.messages import message_json
+from webmap.messages import TEXTS, message_json
 from webmap.security import hide_paths
 
 __all__ = ["JobRunner", "bp"]
@@ -48,6 +48,13 @@ def _stored(message: Message | str) -> str:
     if isinstance(message, Message):
         return json.dumps(message.as_dict(), ensure_ascii=False)
     return message
+
+
+def _step(label: Message | str) -> Message | str:
+    """A pipeline step's label (``"overlay"``) as its message (``step.overlay``) if it has one."""
+    if isinstance(label, str) and f"step.{label}" in TEXTS:
+        return Message(f"step.{label}")
+    return label
 
 
 def _loaded(text: str | None) -> Message | str | None:
@@ -92,7 +99,7 @@ class JobRunner:
         def progress(fraction: float, message: Message | str) -> None:
             if fraction - last[0] >= 0.01 or fraction >= 1.0:
                 last[0] = fraction
-                update(progress=min(max(fraction, 0.0), 1.0), message=_stored(message))
+                update(progress=min(max(fraction, 0.0), 1.0), message=_stored(_step(message)))
 
         conn = connect(self.settings, application_name="langnghe-job-work", role="app")
         try:

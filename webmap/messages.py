@@ -780,6 +780,18 @@ TEXTS: dict[str, str] = {
     "status.fail": N_("fail"),
     "status.pass": N_("pass"),
     "status.unknown": N_("unknown"),
+    "step.candidates": N_("finding candidate regions"),
+    "step.decree32": N_("checking the top candidates against Decree 32/2024"),
+    "step.demand_sites": N_("reading the villages to relocate and the candidate sites"),
+    "step.distances": N_("computing distances to roads and villages"),
+    "step.done": N_("done"),
+    "step.grid": N_("building the study grid"),
+    "step.landuse": N_("reading land use"),
+    "step.overlay": N_("overlaying the criteria"),
+    "step.saving": N_("saving the scenario"),
+    "step.solving": N_("solving the allocation model"),
+    "step.terrain": N_("reading the terrain"),
+    "step.travel_times": N_("computing travel times"),
     "surface.completeness": N_(
         "{stations} stations with values in at least {needed} of the period's {period_hours} "
         "hours (completeness rule of this project: 75%); {left_out} left out as incomplete"

@@ -227,7 +227,7 @@ def run_allocation(
 ) -> dict[str, Any]:
     """Solve the relocation model and save it as a scenario (sites, assignment lines)."""
     model = load_model(settings.sample_data)
-    progress(0.1, "demand and sites")
+    progress(0.1, "demand_sites")
     appendix = load_document(settings.sample_data / "regulations", "decree08_appendix2")
     villages = _demand(conn, request, model, appendix)
     basis = {
@@ -240,7 +240,7 @@ def run_allocation(
     sites = _sites(conn, request)
     if request.p > len(sites):
         raise ValidationError(msg("allocation.p_too_large", p=request.p, sites=len(sites)))
-    progress(0.3, "travel times")
+    progress(0.3, "travel_times")
     minutes, cost_info = _commute_minutes(conn, settings, request, villages, sites)
     capacity = sites["capacity_ha"].to_numpy(dtype=float) if request.capacity else None
     size = villages["need_ha"].to_numpy()

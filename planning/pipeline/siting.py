@@ -257,7 +257,7 @@ def _layers(
     ring = shapely.box(*request.bbox).segmentize(0.01)
     area = shapely.transform(ring, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
     exclude("outside_study_area", rasterize([area], grid, all_touched=False) == 0)
-    progress(0.1, "layers: landuse")
+    progress(0.1, "landuse")
     landuse, water, facilities = _landuse_files(request, model, wide, needed, notes)
     layers["landuse"], bad_landuse = _landuse_scores(landuse, model, grid)
     if bad_landuse is not None:
@@ -268,7 +268,7 @@ def _layers(
     if len(water):
         wet = water[water["fclass"].isin(cons["excluded_water"])]
         exclude("water", rasterize(wet.geometry, grid, all_touched=False) > 0)
-    progress(0.25, "layers: distances")
+    progress(0.25, "distances")
     if "residential_distance_m" in needed or cons.get("residential_buffer_m"):
         layers["residential_distance_m"] = distance_m(residential, grid)
         exclude(
@@ -301,7 +301,7 @@ def _layers(
             raise ValidationError(msg("siting.no_polluting_villages"))
         notes.append(msg("siting.villages_read", villages=len(villages)))
         layers["village_distance_m"] = distance_m(villages.geometry, grid)
-    progress(0.4, "layers: terrain")
+    progress(0.4, "terrain")
     if needed & {"slope_deg", "elevation_m"} or request.dem is not None:
         dem = _terrain(request, grid, notes)
         layers["elevation_m"] = dem

@@ -71,3 +71,33 @@ def test_numbers_and_dates_follow_the_language():
     assert _param(dt.date(2026, 1, 31), "vi") == "31/01/2026"
     when = dt.datetime(2026, 1, 31, 8, 0, tzinfo=dt.UTC)
     assert _param(when, "vi") == "31/01/2026 15:00 (UTC+7)"
+
+
+def test_every_pipeline_step_has_a_text():
+    """A job shows its current step (``progress(f, "overlay")``) as the message ``step.overlay``."""
+    step = re.compile(r"""\bprogress\([^,()]+(?:\([^()]*\))?[^,()]*,\s*["']([a-z0-9_]+)["']\)""")
+    labels = {
+        label
+        for path in (ROOT / "planning" / "pipeline").glob("*.py")
+        for label in step.findall(path.read_text(encoding="utf-8"))
+    }
+    assert {"grid", "overlay", "travel_times", "decree32"} <= labels
+    assert sorted(label for label in labels if f"step.{label}" not in TEXTS) == []
+
+
+def test_new_codes_of_the_planning_pipeline_render_in_both_languages():
+    """A sample of the codes issue 11 added: rendered, no code or field left in either text."""
+    samples = [
+        msg("tour.method_straight_line", detour_factor=1.35, speed_kmh=25.0),
+        msg("tour.method_network", network="default", mode=msg("mode.motorbike")),
+        msg("siting.grid", crs="EPSG:32648", cell_m=60.0, width=10, height=12),
+        msg("allocation.no_network", network="default"),
+        msg("edit.position_out_of_range", lon=200, lat=21),
+        msg("db.unreachable"),
+        msg("exposure.no_zones_on", day=dt.date(2026, 1, 31)),
+    ]
+    for m in samples:
+        vi, en = render(m, "vi"), render(m, "en")
+        assert vi != en and "{" not in vi + en and m.code not in vi + en, (m, vi, en)
+    assert render(samples[0], "vi").startswith("đường chim bay")
+    assert "31/01/2026" in render(samples[-1], "vi")
