@@ -6,14 +6,31 @@ import re
 from typing import Any
 
 from gis.text import nfc
+from layers.layer import N_, Column, Layer
 
 __all__ = [
     "CRAFT_CODES",
+    "CRAFT_TYPES",
     "craft_names",
     "craft_vocabulary",
     "infer_craft",
     "infer_recognition",
 ]
+
+#: The craft vocabulary (codes, names, pollution class), seeded by the villages' migration.
+CRAFT_TYPES = Layer(
+    name="craft_types",
+    table="craft_types",
+    title=N_("Crafts"),
+    description=N_("The crafts of the villages, with their names and pollution class."),
+    schema=(
+        Column("code", required=True, role="stored"),
+        Column("name_vi", required=True, role="stored"),
+        Column("name_en", required=True, role="stored"),
+        Column("pollution_class", required=True, role="stored", choices=("high", "medium", "low")),
+    ),
+    key=("code",),
+)
 
 #: Keyword (lower-case, with diacritics) -> craft code. Longer, more specific keywords
 #: are tried first so that "đúc đồng" wins over "đúc" and "tái chế chì" over "tái chế".

@@ -13,11 +13,12 @@ from gis.messages import msg
 from layers.admin import ADMIN
 from layers.alerts import ALERT_RULES, ALERTS
 from layers.clusters import CLUSTERS
+from layers.crafts import CRAFT_TYPES
 from layers.layer import Layer
 from layers.roads import ROAD_NODES, ROADS
 from layers.routes import ROUTE_STOPS, ROUTES
 from layers.scenarios import RASTERS, SCENARIO_FEATURES, SCENARIOS
-from layers.stations import MEASUREMENTS, STATIONS
+from layers.stations import MEASUREMENTS, PARAMETERS, STATIONS
 from layers.villages import OCOP, VILLAGES
 from layers.zones import ZONES
 
@@ -43,6 +44,8 @@ LAYERS: dict[str, Layer] = {
         RASTERS,
         ALERT_RULES,
         ALERTS,
+        CRAFT_TYPES,
+        PARAMETERS,
     )
 }
 

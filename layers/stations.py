@@ -29,6 +29,7 @@ from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
 __all__ = [
     "MEASUREMENTS",
+    "PARAMETERS",
     "SRID",
     "STATIONS",
     "import_measurements",
@@ -138,6 +139,25 @@ STATIONS = Layer(
 )
 #: The storage SRID of the stations (from their declaration).
 SRID = STATIONS.srid
+
+#: The measured parameters (codes, medium, canonical unit, valid range), seeded by migration.
+PARAMETERS = Layer(
+    name="parameters",
+    table="parameters",
+    title=N_("Parameters"),
+    description=N_("The measured parameters with their medium, unit and plausible range."),
+    schema=(
+        Column("code", required=True, role="stored"),
+        Column("medium", required=True, role="stored", choices=MEDIA),
+        Column("name_vi", required=True, role="stored"),
+        Column("name_en", required=True, role="stored"),
+        Column("unit", required=True, role="stored"),
+        Column("valid_min", "float", required=True, role="stored"),
+        Column("valid_max", "float", required=True, role="stored"),
+        Column("molar_mass", "float", role="stored"),
+    ),
+    key=("code",),
+)
 
 MEASUREMENTS = Layer(
     name="measurements",
