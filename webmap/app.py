@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = PublicURL(app.wsgi_app, settings.public_url)  # type: ignore[method-assign]
     elif settings.environment == "production":
         logger.warning("LANGNGHE_PUBLIC_URL is unset: absolute links use the request's Host")
-    register_error_handlers(app)
+    register_error_handlers(app, pages.render_page)
     app.extensions["langnghe_jobs"] = jobs.JobRunner(settings)
     for blueprint in (
         login.bp,

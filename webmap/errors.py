@@ -8,9 +8,10 @@ back after signing in), other errors are an HTML page in the visitor's language.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import psycopg2
-from flask import Flask, jsonify, redirect, request, url_for
+from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
@@ -103,8 +104,7 @@ def _http_message(status: int) -> Message:
 
 def _page(status: int, message: Message | None = None):
     """An HTML error page in the visitor's language: the status's title and what happened."""
-    from webmap.pages import render_page
-
+    render_page = current_app.extensions["langnghe_page_renderer"]
     title = _http_message(status)
     if message is None:
         message = msg(f"http.{status}_detail") if status in (403, 404) else title
@@ -175,8 +175,13 @@ def _handle_unexpected(exc: BaseException):
     return _body(500, "ServerError", render(internal, current_lang()), internal)
 
 
-def register_error_handlers(app: Flask) -> None:
-    """Register the table on ``app``."""
+def register_error_handlers(app: Flask, page_renderer: Callable[..., str]) -> None:
+    """Register the table on ``app``; ``page_renderer`` draws the HTML error pages.
+
+    The renderer is handed in (``webmap.pages.render_page``) rather than imported, so that
+    this module stays below the blueprints that raise its errors.
+    """
+    app.extensions["langnghe_page_renderer"] = page_renderer
     for cls, _, _ in STATUS_CODES:
         app.register_error_handler(cls, _handle_domain)
     app.register_error_handler(LangNgheError, _handle_domain)
