@@ -136,6 +136,7 @@ def _failures(client, cases: list[Case], accounts) -> list[str]:
     return found
 
 
+@pytest.mark.timeout(900)  # about 4,000 requests and the jobs they start, on a busy machine
 def test_no_bad_input_gets_a_server_error(fuzz_app, accounts, web_settings):
     app, bodies = fuzz_app
     client = app.test_client()
