@@ -160,7 +160,9 @@ def test_login_sessions_and_csrf(app_client, accounts):
     # With the session cookie, an unsafe request without the CSRF header is refused,
     # with it accepted.
     refused = app_client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"})
-    assert refused.status_code == 400 and "CSRF" in refused.get_json()["description"]
+    body = refused.get_json()
+    assert refused.status_code == 400 and body["code"] == "CSRFError"
+    assert body["message"]["code"] == "http.csrf"
     meta = re.search(
         r'name="csrf-token" content="([^"]+)"', app_client.get("/").get_data(as_text=True)
     ).group(1)
