@@ -141,6 +141,8 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "road_network": N_("road network"),
         "straight_line": N_("straight line"),
         "report": N_("Printable report"),
+        "check": N_("Decree 32 check"),
+        "dossier": N_("Printable dossier"),
     },
     "editing": {
         "edit": N_("Edit"),

@@ -424,7 +424,49 @@ def report_sections(
         )
     elif kind == "allocation":
         out["allocation"] = _allocation(scenario, features, lang)
+    elif kind == "compliance":
+        out["compliance"] = _compliance_facts(r.get("facts") or {}, lang)
+        facts = r.get("facts") or {}
+        out["cover"]["area"] = _(
+            "%(unit)s; %(ha)s ha",
+            unit=facts.get("unit") or _("administrative unit not found"),
+            ha=number(facts.get("area_ha"), lang, 2),
+        )
     return out
+
+
+def _compliance_facts(facts: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
+    """The facts a Decree 32 check used, as label and value, unknown ones said so."""
+    unknown = _("not known")
+
+    def value(key: str, digits: int, unit: str) -> str:
+        v = facts.get(key)
+        return unknown if v is None else f"{number(v, lang, digits)} {unit}".strip()
+
+    kinds = {
+        "general": _("general industrial cluster"),
+        "craft_village": _("craft-village cluster"),
+    }
+    others = facts.get("unit_clusters")
+    return [
+        {"label": _("Area"), "value": value("area_ha", 2, "ha")},
+        {"label": _("Kind of cluster"), "value": kinds.get(facts.get("kind"), unknown)},
+        {"label": _("Administrative unit"), "value": facts.get("unit") or unknown},
+        {
+            "label": _("Other clusters in the unit"),
+            "value": unknown if others is None else number(len(others), lang, 0),
+        },
+        {"label": _("Homes inside the site"), "value": value("residential_inside_ha", 2, "ha")},
+        {
+            "label": _("Nearest home, school or clinic"),
+            "value": value("nearest_sensitive_m", 0, "m"),
+        },
+        {"label": _("Green isolation strip"), "value": value("green_strip_m", 0, "m")},
+        {
+            "label": _("Date of the check"),
+            "value": when(facts.get("checked_on"), lang, with_time=False),
+        },
+    ]
 
 
 def _static_fetcher(static: Path) -> Any:

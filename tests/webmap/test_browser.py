@@ -325,6 +325,7 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server,
         and "10 to 75 ha allowed" in result
         and "Decree 32/2024/NĐ-CP" in result
     )
+    dossier = browser.find_element(By.ID, "check-dossier").get_attribute("href")
     _check_clean(browser, live_server)
     report = browser.find_element(By.LINK_TEXT, "Printable report").get_attribute("href")
     browser.get(report)
@@ -332,8 +333,12 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server,
         browser.find_elements(By.CSS_SELECTOR, "svg.report-map")
         and "Planner report" in browser.title
     )
-    assert "Assignments" in browser.find_element(By.TAG_NAME, "body").text
+    assert "Villages and where they move" in browser.find_element(By.TAG_NAME, "body").text
     browser.save_screenshot(str(SCREENSHOTS / "planner-report-en.png"))
+    browser.get(dossier)  # the check was saved as a scenario of its own and prints alike
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Decree 32/2024 results" in body and "Decree 32 check 20" in body, body[:300]
+    browser.save_screenshot(str(SCREENSHOTS / "planner-dossier-en.png"))
     _sign_out(browser, live_server)
 
 

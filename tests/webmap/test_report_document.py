@@ -158,3 +158,34 @@ def test_report_fits_a4_in_chromium_print_emulation(browser, own_server, account
             browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == [], errors
+
+
+def test_decree32_dossier_of_a_drawn_polygon(planner_client):  # noqa: F811
+    """A drawn polygon's check is saved as a scenario of its own kind, listed, and printed."""
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [105.93, 21.10],
+                [105.935, 21.10],
+                [105.935, 21.104],
+                [105.93, 21.104],
+                [105.93, 21.10],
+            ]
+        ],
+    }
+    body = planner_client.post(
+        "/api/check-cluster", json={"geometry": square, "save_as": "Kiểm tra 01/12/2026 14:05"}
+    ).get_json()
+    sid = body["scenario_id"]
+    listed = planner_client.get("/api/scenarios?kind=compliance").get_json()["scenarios"]
+    assert any(s["id"] == sid and s["name"] == "Kiểm tra 01/12/2026 14:05" for s in listed)
+    html = planner_client.get(f"/scenarios/{sid}/report?lang=vi").get_data(as_text=True)
+    text = _text(html)
+    assert "Kết quả theo Nghị định 32/2024" in text and "Diện tích" in text
+    assert "Nghị định 32/2024/NĐ-CP" in text and "Phương pháp và hạn chế" in text
+    for raw in RAW + ENGLISH:
+        assert raw not in text, raw
+    assert [code for code in TEXTS if code in text] == []
+    pdf = planner_client.get(f"/scenarios/{sid}/report.pdf?lang=vi")
+    assert pdf.status_code == 200 and len(PdfReader(io.BytesIO(pdf.data)).pages) >= 2

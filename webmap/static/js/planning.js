@@ -68,7 +68,7 @@ export async function initPlanning({ map, drawn }) {
     const weights = Object.fromEntries(chosen.map((b) => [b.dataset.criterion, Number(b.value) / (total || 1)]));
     try {
       await runJob("/api/siting", { bbox: studyArea(), cell_m: Number($("siting-cell").value), kind: $("siting-kind").value,
-        criteria: Object.keys(weights), weights, name: T.siting + " " + new Date().toLocaleString() });
+        criteria: Object.keys(weights), weights, name: T.siting + " " + stamp() });
     } catch (error) { showError(error); }
   });
 
@@ -77,7 +77,7 @@ export async function initPlanning({ map, drawn }) {
     try {
       await runJob("/api/allocate", { model: $("alloc-model").value, p: Number($("alloc-p").value),
         max_commute_min: Number($("alloc-commute").value) || null, capacity: $("alloc-capacity").checked,
-        sites_from: sites ? Number(sites) : null, bbox: studyArea(), name: T.relocation + " " + new Date().toLocaleString() });
+        sites_from: sites ? Number(sites) : null, bbox: studyArea(), name: T.relocation + " " + stamp() });
     } catch (error) { showError(error); }
   });
 
@@ -88,15 +88,27 @@ export async function initPlanning({ map, drawn }) {
       showError(null);
       const strip = $("check-green-strip").value;
       const result = await send("/api/check-cluster", { geometry, kind: $("check-kind").value,
-        green_strip_m: strip === "" ? null : Number(strip) });
+        green_strip_m: strip === "" ? null : Number(strip), save_as: T.check + " " + stamp() });
       show($("check-result"),
         h("p", { class: result.verdict }, (T.verdicts[result.verdict] || result.verdict) + " · " +
           result.facts.area_ha.toFixed(2) + " ha · " + (result.facts.unit || T.verdicts.unknown)),
         h("ul", null, result.results.map((r) => h("li", null, h("span", { class: r.status }, r.status_text),
           " " + r.text + " ", h("small", null, "(" + r.source_text + ")"),
-          r.caveats_text.map((c) => [h("br"), h("small", null, c)])))));
+          r.caveats_text.map((c) => [h("br"), h("small", null, c)])))),
+        result.scenario_id ? h("p", null, h("a", { id: "check-dossier", href: "/scenarios/" + result.scenario_id + "/report",
+          target: "_blank" }, T.dossier)) : null);
+      listScenarios().catch(showError);
     } catch (error) { showError(error); }
   });
+
+  // Automatic names carry the local date in the page's format: 01/12/2026 14:05 or 2026-12-01 14:05.
+  function stamp(now = new Date()) {
+    const two = (n) => String(n).padStart(2, "0");
+    const time = two(now.getHours()) + ":" + two(now.getMinutes());
+    return document.documentElement.lang === "vi"
+      ? two(now.getDate()) + "/" + two(now.getMonth() + 1) + "/" + now.getFullYear() + " " + time
+      : now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate()) + " " + time;
+  }
 
   async function listScenarios() {
     const data = await getJSON("/api/scenarios");
