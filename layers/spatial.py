@@ -61,9 +61,27 @@ def latest_values(conn: Any) -> list[tuple[int, str, str, dt.datetime, float, st
 
 
 def series(
-    conn: Any, station_id: int, parameter: str, *, days: int = 7
+    conn: Any,
+    station_id: int,
+    parameter: str,
+    *,
+    days: int = 7,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
 ) -> list[tuple[dt.datetime, float, str]]:
-    """The last ``days`` of values of one station and parameter (time, value, quality flag)."""
+    """Values of one station and parameter (time, value, quality flag).
+
+    With ``start`` and ``end``: the half-open period ``[start, end)``; otherwise the last
+    ``days`` counted back from the station's latest value of the parameter.
+    """
     with conn.cursor() as cur:
-        cur.execute(query("station_series"), {"s": int(station_id), "p": parameter, "d": int(days)})
+        if start is not None and end is not None:
+            cur.execute(
+                query("station_series_range"),
+                {"s": int(station_id), "p": parameter, "a": start, "b": end},
+            )
+        else:
+            cur.execute(
+                query("station_series"), {"s": int(station_id), "p": parameter, "d": int(days)}
+            )
         return list(cur.fetchall())

@@ -99,7 +99,15 @@ def _regulations():
 
 @bp.get("/api/stations/latest")
 def stations_latest():
-    """Stations with their latest values and hourly VN_AQI (NowCast) band (air stations)."""
+    """Stations with their latest values and hourly VN_AQI (NowCast) band (air stations).
+
+    The index is each station's latest hour in ``?since=&until=`` (local dates or instants;
+    default: the 30 days up to the newest air value); stations without data there have none.
+    """
+    tz = current_app.config["LANGNGHE"].timezone
+    since, until = _when("since", tz), _when("until", tz)
+    if since is not None and until is not None and since >= until:
+        raise BadParameter("since must be before until")
     document = load_document(_regulations(), "vn_aqi_1459")
     table = table_from_document(document)
     lang = str(get_locale() or "vi")
@@ -109,7 +117,7 @@ def stations_latest():
     for sid, ref, parameter, at, value, unit in spatial.latest_values(conn):
         entry = latest.setdefault(sid, {"ref": ref, "values": {}, "time": at.isoformat()})
         entry["values"][parameter] = {"value": value, "unit": unit, "time": at.isoformat()}
-    indices = latest_station_aqi(conn, _regulations())
+    indices = latest_station_aqi(conn, _regulations(), start=since, end=until)
     for entry in latest.values():
         found = indices.get(entry["ref"])
         if found is not None:
@@ -124,7 +132,12 @@ def stations_latest():
                 "time": found["time"],  # local time with its offset
                 "source": source,  # document, dates, verified flag, in the request's language
             }
-    return jsonify(stations={str(k): v for k, v in latest.items()}, bands=list(table.bands))
+    return jsonify(
+        stations={str(k): v for k, v in latest.items()},
+        bands=list(table.bands),
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
+    )
 
 
 @bp.get("/api/stations/<int:station_id>/series")
@@ -134,7 +147,13 @@ def station_series(station_id: int):
     if len(parameter) > 20:
         raise BadParameter("parameter is too long")
     days = parse_int(request.args.get("days"), "days", default=7, minimum=1, maximum=366)
-    rows = spatial.series(get_conn(), station_id, parameter, days=days)
+    tz = current_app.config["LANGNGHE"].timezone
+    since, until = _when("since", tz), _when("until", tz)
+    if (since is None) != (until is None) or (since and until and since >= until):
+        raise BadParameter("give both since and until, since before until")
+    if since and until and until - since > dt.timedelta(days=366):
+        raise BadParameter("the period is longer than 366 days")
+    rows = spatial.series(get_conn(), station_id, parameter, days=days, start=since, end=until)
     day = rules.local_date(rows[-1][0] if rows else dt.datetime.now(dt.UTC))
     limits = [
         lim

@@ -93,16 +93,33 @@ def find_exceedances(
     return (found, counts) if with_counts else found
 
 
-def latest_station_aqi(conn: Any, folder: Path) -> dict[str, dict[str, Any]]:
-    """Each air station's hourly VN_AQI (NowCast) at its latest hour, with the band."""
+def latest_station_aqi(
+    conn: Any,
+    folder: Path,
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Each air station's hourly VN_AQI (NowCast) at its own latest hour in ``[start, end)``.
+
+    ``end`` defaults to just after the latest air measurement and ``start`` to 30 days before
+    ``end``; a station without values in the period is left out (the map shows it grey). Each
+    station is indexed at its own latest hour, so a station whose data ended years ago is
+    coloured by the period that holds its data, not compared with the newest station.
+    """
     table = table_from_document(load_document(folder, "vn_aqi_1459"))
-    latest = latest_air_time(conn)
-    if latest is None:
-        return {}
-    frame = measurements_frame(conn, start=latest - dt.timedelta(hours=12))
+    if end is None:
+        latest = latest_air_time(conn)
+        if latest is None:
+            return {}
+        end = latest + dt.timedelta(microseconds=1)
+    if start is None:
+        start = end - dt.timedelta(days=30)
+    frame = measurements_frame(conn, start=start, end=end)
     out = {}
     for station, group in frame.groupby("station"):
-        wide = group.pivot_table(index="observed_at", columns="parameter", values="value")
+        recent = group[group["observed_at"] > group["observed_at"].max() - pd.Timedelta(hours=12)]
+        wide = recent.pivot_table(index="observed_at", columns="parameter", values="value")
         last = hourly_aqi(wide, table).dropna().tail(1)
         if not last.empty:
             value = int(last["aqi"].iloc[0])

@@ -7,7 +7,8 @@ import { initEditing } from "./editing.js";
 const $ = (id) => document.getElementById(id);
 
 export const map = makeMap("map", [21.08, 105.95]);
-const [stations, zones, latest] = await Promise.all([items("stations"), items("zones"), getJSON("/api/stations/latest")]);
+const [stations, zones] = await Promise.all([items("stations"), items("zones")]);
+let latest = await getJSON("/api/stations/latest");
 await addBoundaries(map, "province");
 const zoneLayer = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 },
   onEachFeature: (f, l) => l.bindPopup(() => h("div", { class: "popup" }, h("h3", null, f.properties.name),
@@ -15,6 +16,42 @@ const zoneLayer = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillO
 const select = $("parameter");
 let chart = null;
 let current = null;
+
+// Times are shown in Hà Nội time with the zone said; the browser's own zone plays no part.
+export const ZONE = "Asia/Ho_Chi_Minh";
+const locale = config.lang === "vi" ? "vi-VN" : "en-GB";
+const clock = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+/** The parts of an instant on the Hà Nội clock: {day, month, year, hour, minute}. */
+function parts(ms) {
+  return Object.fromEntries(clock.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+}
+const stamp = { format: (d) => { const p = parts(d); return p.day + "/" + p.month + "/" + p.year + " " + p.hour + ":" + p.minute; } };
+const tick = { format: (d) => { const p = parts(d); return p.day + "/" + p.month + " " + p.hour; } };
+const dayKey = { format: (d) => { const p = parts(d); return p.year + "-" + p.month + "-" + p.day; } };
+const relative = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
+const HOUR = 3600e3;
+const GREY = "#9e9e9e";
+
+/** "22/01/2019 15:00 (Asia/Ho_Chi_Minh)" */
+export function localStamp(iso) {
+  return stamp.format(new Date(iso)) + " (" + ZONE + ")";
+}
+
+/** How long ago, in the page's language ("7 năm trước", "3 hours ago"). */
+export function age(iso, now = Date.now()) {
+  const hours = (Date.parse(iso) - now) / HOUR;
+  for (const [unit, size] of [["year", 24 * 365], ["month", 24 * 30], ["day", 24], ["hour", 1]]) {
+    if (Math.abs(hours) >= size) return relative.format(Math.round(hours / size), unit);
+  }
+  return relative.format(Math.round(hours * 60), "minute");
+}
+
+/** A local calendar day "YYYY-MM-DD" of an instant. */
+const localDay = (ms) => dayKey.format(new Date(ms));
+/** The instant a local day starts ("YYYY-MM-DD" in Hà Nội, UTC+7 all year). */
+const dayStart = (day) => day + "T00:00:00+07:00";
+const nextDay = (day) => localDay(Date.parse(dayStart(day)) + 36 * HOUR);
 
 function waterClass(w) {
   return h("p", { id: "water-class" }, h("b", null, T.water_class), ": " + w.river.message.text,
@@ -28,6 +65,8 @@ function exceedances(ex) {
       ex.periods.map((p, i) => [i ? h("br") : null, h("small", null, p.message.text)]))];
 }
 
+const mediumName = (f) => (T.medium || {})[f.properties.medium] || f.properties.medium;
+
 async function showStation(feature) {
   current = feature;
   const info = latest.stations[String(feature.id)] || { values: {} };
@@ -37,56 +76,155 @@ async function showStation(feature) {
   show(select, params.map((p) => h("option", null, p)));
   select.value = params.includes(keep) ? keep : (params.includes("PM2.5") ? "PM2.5" : params[0]);
   const box = show($("latest"), h("h3", null, T.latest),
-    h("div", { class: "popup" }, h("dl", null, params.map((p) => row(p, info.values[p].value.toFixed(2) + " " + info.values[p].unit)))),
+    h("div", { class: "popup" }, h("dl", null, params.map((p) => row(p, info.values[p].value.toFixed(2) + " " +
+      info.values[p].unit + " · " + localStamp(info.values[p].time) + " · " + age(info.values[p].time))))),
     feature.properties.synthetic ? h("p", { class: "warn" }, T.synthetic) : null);
   if (feature.properties.medium === "water") append(box, waterClass(await getJSON("/api/stations/" + feature.id + "/water")));
+  $("series-since").value = "";
+  $("series-until").value = "";
   await plot();
   if (feature.properties.medium === "air") {
     append(box, exceedances(await getJSON("/api/exceedances?limit=8&station=" + encodeURIComponent(feature.properties.ref))));
   }
 }
 
+/** Hourly points with a null at every missing hour, so that Chart.js leaves gaps as gaps. */
+export function withGaps(points) {
+  const out = [];
+  for (const p of points) {
+    const x = Date.parse(p.t);
+    const last = out.length ? out[out.length - 1].x : null;
+    for (let t = last === null ? x : last + HOUR; t < x; t += HOUR) out.push({ x: t, y: null });
+    out.push({ x, y: p.v });
+  }
+  return out;
+}
+
+/** 24-hour means by local calendar day, drawn as a step across the day (no mean: no step). */
+export function dailyMeans(points) {
+  const days = new Map();
+  for (const p of points) {
+    if (p.v === null) continue;
+    const key = localDay(Date.parse(p.t));
+    const d = days.get(key) || { sum: 0, n: 0 };
+    d.sum += p.v; d.n += 1;
+    days.set(key, d);
+  }
+  const out = [];
+  for (const [key, d] of days) {
+    const start = Date.parse(dayStart(key));
+    if (out.length && out[out.length - 1].x < start) out.push({ x: start, y: null });
+    out.push({ x: start, y: d.sum / d.n }, { x: start + 24 * HOUR, y: d.sum / d.n });
+  }
+  return out;
+}
+
+function limitLine(limit, xs, color, label) {
+  return { label: label + " " + limit.value + " " + (limit.unit || "") + " · " + limit.document + " · " +
+    (limit.verified ? T.verified : T.not_verified), data: [{ x: Math.min(...xs), y: limit.value },
+    { x: Math.max(...xs), y: limit.value }], borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 };
+}
+
 async function plot() {
   if (!current || !select.value) return;
-  const data = await getJSON("/api/stations/" + current.id + "/series?parameter=" + encodeURIComponent(select.value));
-  const datasets = [{ label: data.parameter, data: data.points.map((p) => ({ x: Date.parse(p.t), y: p.v })),
-    borderColor: "#7a2e0e", pointRadius: 0, borderWidth: 1.2 }];
-  const limit = data.limits.find((l) => l.averaging === "1h") || data.limits[0];
-  if (limit && data.points.length) {
-    const xs = datasets[0].data.map((d) => d.x);
-    datasets.push({ label: T.limit + " " + limit.averaging + " " + limit.document + (limit.verified ? "" : " (VERIFY)"),
-      data: [{ x: Math.min(...xs), y: limit.value }, { x: Math.max(...xs), y: limit.value }],
-      borderColor: "#c62828", borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 });
+  const since = $("series-since").value;
+  const until = $("series-until").value;
+  const range = since && until ? "&since=" + encodeURIComponent(dayStart(since)) + "&until=" +
+    encodeURIComponent(dayStart(nextDay(until))) : "";
+  const data = await getJSON("/api/stations/" + current.id + "/series?parameter=" + encodeURIComponent(select.value) + range);
+  const info = (latest.stations[String(current.id)] || { values: {} }).values[data.parameter];
+  const unit = info ? info.unit : ((data.limits[0] || {}).unit || "");
+  const hourly = withGaps(data.points);
+  const datasets = [{ label: T.hourly + " " + data.parameter, data: hourly, borderColor: "#7a2e0e", pointRadius: 0,
+    borderWidth: 1.2, spanGaps: false }];
+  const means = dailyMeans(data.points);
+  if (means.length) {
+    datasets.push({ label: T.mean_24h + " " + data.parameter, data: means, borderColor: "#1565c0", pointRadius: 0,
+      borderWidth: 2, spanGaps: false });
   }
+  const xs = hourly.map((d) => d.x);
+  const one = data.limits.find((l) => l.averaging === "1h");
+  const day = data.limits.find((l) => l.averaging === "24h");
+  if (xs.length && one) datasets.push(limitLine(one, xs, "#c62828", T.limit_1h));
+  if (xs.length && day) datasets.push(limitLine(day, xs, "#6a1b9a", T.limit_24h));
+  if (data.points.length) {
+    $("series-since").value = localDay(Date.parse(data.points[0].t));
+    $("series-until").value = localDay(Date.parse(data.points[data.points.length - 1].t));
+  }
+  const series = means.length ? 2 : 1;  // the limit lines are listed in full under the chart
+  show($("chart-limits"), datasets.slice(series).map((d) => h("li", null, d.label)));
+  const span = xs.length ? xs[xs.length - 1] - xs[0] : 0;
+  const step = span <= 3 * 24 * HOUR ? 6 * HOUR : span <= 14 * 24 * HOUR ? 24 * HOUR : undefined;
   if (chart) chart.destroy();
   chart = new Chart($("chart"), { type: "line", data: { datasets },
-    options: { animation: false, maintainAspectRatio: false, parsing: false,
-      scales: { x: { type: "linear", ticks: { callback: (v) => new Date(v).toISOString().slice(5, 13).replace("T", " ") } } } } });
+    options: { animation: false, maintainAspectRatio: false, parsing: false, spanGaps: false,
+      plugins: { title: { display: !data.points.length, text: T.no_series },
+        legend: { labels: { boxWidth: 12, filter: (item) => item.datasetIndex < series } } },
+      scales: {
+        x: { type: "linear", min: xs[0], max: xs[xs.length - 1],
+          title: { display: true, text: T.local_time + " (" + ZONE + ", UTC+7)" },
+          ticks: { stepSize: step, callback: (v) => tick.format(new Date(v)) + "h" } },
+        y: { title: { display: true, text: data.parameter + " (" + unit + ")" } } } } });
 }
 select.addEventListener("change", plot);
+$("series-period").addEventListener("submit", (event) => { event.preventDefault(); plot(); });
+
+function aqiText(f) {
+  const info = latest.stations[String(f.id)];
+  if (info && info.aqi) {
+    return T.aqi + ": " + info.aqi.value + " (" + info.aqi.band + ", " + info.aqi.dominant + ") · " +
+      localStamp(info.aqi.time) + " · " + age(info.aqi.time);
+  }
+  return f.properties.medium === "air" ? T.aqi + ": " + T.no_data_period : null;
+}
+
+function latestLine(f) {
+  const info = latest.stations[String(f.id)];
+  return info && info.time ? T.latest + " " + T.at + " " + localStamp(info.time) + " · " + age(info.time) : null;
+}
+
+const colour = (f) => {
+  const info = latest.stations[String(f.id)];
+  return info && info.aqi ? info.aqi.color : GREY;
+};
 
 const layer = L.geoJSON(stations, {
   filter: (f) => f.geometry !== null,
-  pointToLayer: (f, ll) => {
-    const info = latest.stations[String(f.id)];
-    const color = info && info.aqi ? info.aqi.color : "#9e9e9e";
-    return L.circleMarker(ll, { radius: 9, color: "#333", weight: 1, fillColor: color, fillOpacity: 0.9 });
-  },
+  pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 9, color: "#333", weight: 1, fillColor: colour(f), fillOpacity: 0.9 }),
   onEachFeature: (f, l) => {
-    const info = latest.stations[String(f.id)];
-    const aqi = info && info.aqi ? T.aqi + ": " + info.aqi.value + " (" + info.aqi.band + ", " + info.aqi.dominant + ")" : f.properties.medium;
-    l.bindPopup(() => h("div", { class: "popup" }, h("h3", null, f.properties.name), aqi));
+    l.bindPopup(() => h("div", { class: "popup" }, h("h3", null, f.properties.name), h("p", null, mediumName(f)),
+      aqiText(f) ? h("p", null, aqiText(f)) : null, latestLine(f) ? h("p", null, h("small", null, latestLine(f))) : null));
     l.on("click", () => showStation(f));
   },
 }).addTo(map);
+export { layer as stationLayer };
 const legend = L.control({ position: "bottomright" });
-legend.onAdd = () => {
-  const any = Object.values(latest.stations).find((s) => s.aqi);
-  return h("div", { class: "legend" }, h("strong", null, T.aqi),
-    latest.bands.map((b) => [h("br"), swatch(b.color, b.min + "–" + b.max + " " + (config.lang === "vi" ? b.name_vi : b.name_en), true)]),
-    any && !any.aqi.verified ? [h("br"), h("small", null, T.unverified)] : null);
-};
+legend.onAdd = () => h("div", { class: "legend" });
 legend.addTo(map);
+function drawLegend() {
+  const any = Object.values(latest.stations).find((s) => s.aqi);
+  show(legend.getContainer(), h("strong", null, T.aqi),
+    latest.bands.map((b) => [h("br"), swatch(b.color, b.min + "–" + b.max + " " + (config.lang === "vi" ? b.name_vi : b.name_en), true)]),
+    h("br"), swatch(GREY, T.no_data_period, true),
+    any && !any.aqi.verified ? [h("br"), h("small", null, T.unverified)] : null);
+}
+drawLegend();
+// The sample's warning only over synthetic stations.
+$("synthetic-warning").hidden = !stations.features.some((f) => f.properties.synthetic);
+
+/** Colour the stations by their latest value in the chosen local days (both empty: the default). */
+export async function showPeriod(since, until) {
+  const q = since && until ? "?since=" + encodeURIComponent(dayStart(since)) + "&until=" +
+    encodeURIComponent(dayStart(nextDay(until))) : "";
+  latest = await getJSON("/api/stations/latest" + q);
+  layer.eachLayer((l) => l.setStyle({ fillColor: colour(l.feature) }));
+  drawLegend();
+  document.body.dataset.period = since + "/" + until;
+}
+$("map-period").addEventListener("submit", (event) => {
+  event.preventDefault();
+  showPeriod($("map-since").value, $("map-until").value);
+});
 if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2));
 initEditing({ map, editable: [{ collection: "stations", has: (l) => layer.hasLayer(l) },
   { collection: "zones", has: (l) => zoneLayer.hasLayer(l) }] }).catch((error) => console.error("LangNghe:", error));
