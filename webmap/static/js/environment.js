@@ -161,7 +161,7 @@ async function plot() {
       plugins: { title: { display: !data.points.length, text: T.no_series },
         legend: { labels: { boxWidth: 12, filter: (item) => item.datasetIndex < series } } },
       scales: {
-        x: { type: "linear", min: xs[0], max: xs[xs.length - 1],
+        x: { type: "linear", bounds: "data",  // ticks on whole hours, the axis ends at the data
           title: { display: true, text: T.local_time + " (" + ZONE + ", UTC+7)" },
           ticks: { stepSize: step, callback: (v) => tick.format(new Date(v)) + "h" } },
         y: { title: { display: true, text: data.parameter + " (" + unit + ")" } } } } });
