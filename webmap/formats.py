@@ -218,7 +218,7 @@ def scenario_svg(
     map_h = int(width * (y1 - y0) / (x1 - x0))
     height = map_h + legend_h
 
-    def xy(lon, lat):
+    def xy(lon: float, lat: float) -> tuple[float, float]:
         x, y = t.transform(lon, lat)
         return (x - x0) / (x1 - x0) * width, (y1 - y) / (y1 - y0) * map_h
 
@@ -301,7 +301,8 @@ def _features(gdf: gpd.GeoDataFrame, xy) -> list[str]:
             parts.append(f'<path d="{_path(part, xy)}" {style}/>')
         if polys and rank is not None and rank == rank:
             big = max(polys, key=lambda p: p.area)
-            labels_after.append(_label(*xy(*big.representative_point().coords[0]), int(rank)))
+            lx, ly = xy(*big.representative_point().coords[0][:2])
+            labels_after.append(_label(lx, ly, int(rank)))
         for part in getattr(geom, "geoms", [geom]):
             if part.geom_type == "LineString":
                 pts = [xy(*c[:2]) for c in part.coords]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -200,7 +200,7 @@ def _siting(scenario: Mapping[str, Any], lang: str) -> dict[str, Any]:
             "model": _("the model's default weights"),
             "given": _("weights given by the planner"),
             "ahp": _("AHP pairwise comparison"),
-        }.get(r.get("weights_from"), "–"),
+        }.get(str(r.get("weights_from")), "–"),
         "excluded": excluded,
         "ahp": ahp,
         "landuse_scores": landuse_scores,
@@ -321,7 +321,7 @@ def _inputs(scenario: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
 
 
 def _allocation(
-    scenario: Mapping[str, Any], features: list[Mapping[str, Any]], lang: str
+    scenario: Mapping[str, Any], features: Sequence[Mapping[str, Any]], lang: str
 ) -> dict[str, Any]:
     r = scenario.get("results") or {}
     sites = {f.get("ref"): f for f in features if f.get("role") == "site"}
@@ -352,13 +352,13 @@ def _allocation(
             v=number(cost.get("speed_kmh"), lang, 0),
         ),
         "network": _("shortest paths on the road network"),
-    }.get(cost.get("method"), "–")
+    }.get(str(cost.get("method")), "–")
     left = [villages.get(ref) or ref for ref in r.get("demand_left_out") or []]
     return {
         "model": {
             "p_median": _("p-median (least total commute)"),
             "max_coverage": _("maximal coverage (most demand within the commute limit)"),
-        }.get(r.get("model"), "–"),
+        }.get(str(r.get("model")), "–"),
         "p": r.get("p"),
         "chosen": chosen,
         "assignments": assignments,
@@ -374,7 +374,7 @@ def _allocation(
 
 
 def report_sections(
-    scenario: Mapping[str, Any], features: list[Mapping[str, Any]], lang: str
+    scenario: Mapping[str, Any], features: Sequence[Mapping[str, Any]], lang: str
 ) -> dict[str, Any]:
     """The report's sections for ``scenario`` (results already with rendered rule texts).
 
@@ -450,7 +450,7 @@ def _compliance_facts(facts: Mapping[str, Any], lang: str) -> list[dict[str, str
     others = facts.get("unit_clusters")
     return [
         {"label": _("Area"), "value": value("area_ha", 2, "ha")},
-        {"label": _("Kind of cluster"), "value": kinds.get(facts.get("kind"), unknown)},
+        {"label": _("Kind of cluster"), "value": kinds.get(str(facts.get("kind")), unknown)},
         {"label": _("Administrative unit"), "value": facts.get("unit") or unknown},
         {
             "label": _("Other clusters in the unit"),

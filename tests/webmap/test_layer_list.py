@@ -39,6 +39,7 @@ def test_pages_get_the_declared_layers(client, path: str) -> None:
         ["status", ["planned", "operating", "expanding"], "Status"],
         ["area_ha", "number", "Area (ha)"],
         ["occupancy_pct", "number", "Occupancy (%)"],
+        ["green_strip_m", "number", "Green strip width (m)"],
     ]
     assert layers["zones"]["fields"] == [
         ["name", "text", "Name"],
