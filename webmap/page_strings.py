@@ -169,7 +169,6 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
     "environment": {
         "aqi": N_("VN_AQI (hourly)"),
         "latest": N_("Latest values"),
-        "limit": N_("Limit"),
         "synthetic": N_("synthetic data"),
         "unverified": N_("unverified breakpoints"),
         "water_class": N_("Surface water class"),
