@@ -63,7 +63,7 @@ def search_villages():
     """Accent-insensitive village search (``?q=bat trang``)."""
     query = request.args.get("q", "")
     if len(query) > 100:
-        raise BadParameter("q is longer than 100 characters")
+        raise BadParameter(msg("param.q_too_long"))
     limit = parse_int(request.args.get("limit"), "limit", default=10, minimum=1, maximum=100)
     return jsonify(results=search(get_conn(), query, limit=limit))
 
@@ -107,7 +107,7 @@ def stations_latest():
     tz = current_app.config["LANGNGHE"].timezone
     since, until = _when("since", tz), _when("until", tz)
     if since is not None and until is not None and since >= until:
-        raise BadParameter("since must be before until")
+        raise BadParameter(msg("param.since_after_until"))
     document = load_document(_regulations(), "vn_aqi_1459")
     table = table_from_document(document)
     lang = str(get_locale() or "vi")
@@ -145,14 +145,14 @@ def station_series(station_id: int):
     """One station's recent values of a parameter, with the QCVN limits in force."""
     parameter = request.args.get("parameter", "PM2.5")
     if len(parameter) > 20:
-        raise BadParameter("parameter is too long")
+        raise BadParameter(msg("param.parameter_too_long"))
     days = parse_int(request.args.get("days"), "days", default=7, minimum=1, maximum=366)
     tz = current_app.config["LANGNGHE"].timezone
     since, until = _when("since", tz), _when("until", tz)
     if (since is None) != (until is None) or (since and until and since >= until):
-        raise BadParameter("give both since and until, since before until")
+        raise BadParameter(msg("param.since_until_both"))
     if since and until and until - since > dt.timedelta(days=366):
-        raise BadParameter("the period is longer than 366 days")
+        raise BadParameter(msg("param.period_too_long"))
     rows = spatial.series(get_conn(), station_id, parameter, days=days, start=since, end=until)
     day = rules.local_date(rows[-1][0] if rows else dt.datetime.now(dt.UTC))
     limits = [
@@ -294,7 +294,7 @@ def surface_png(scenario_id: int):
     band = parse_int(request.args.get("band"), "band", default=1, minimum=1, maximum=3)
     vmax = parse_number(request.args.get("vmax"), "vmax", default=100.0)
     if not vmax > 0:
-        raise BadParameter("vmax must be positive")
+        raise BadParameter(msg("param.vmax_positive"))
     path = raster_path(get_conn(), scenario_id, "surface")
     if path is None:
         raise NotFoundError(f"surface {scenario_id} does not exist")
@@ -359,7 +359,7 @@ def station_water(station_id: int):
         for k in ("kq", "kf")
     )
     if any(v is not None and not v > 0 for v in (kq, kf)):
-        raise BadParameter("kq and kf must be positive")
+        raise BadParameter(msg("param.kq_kf_positive"))
     status = water_status(
         get_conn(),
         current_app.config["LANGNGHE"],
@@ -383,7 +383,7 @@ def village_rules(ref: str):
     from webmap.rule_results import rendered
 
     if len(ref) > 100:
-        raise BadParameter("ref is longer than 100 characters")
+        raise BadParameter(msg("param.ref_too_long"))
     found = check(get_conn(), current_app.config["LANGNGHE"], ref)
     lang = _lang()
     return jsonify(
@@ -440,7 +440,7 @@ def _when(name: str, tz: str):
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(f"{name} must be an ISO date or date-time, got {raw[:40]!r}") from None
+        raise BadParameter(msg("param.iso_instant", name=name, value=raw[:40])) from None
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
 
 
@@ -456,7 +456,7 @@ def _exceedance_window(settings):
     if since is None:
         since = until - dt.timedelta(days=settings.exceedances_window_days)
     if since >= until:
-        raise BadParameter("since must be before until")
+        raise BadParameter(msg("param.since_after_until"))
     if until - since > dt.timedelta(days=settings.exceedances_max_days):
         raise BadParameter(
             f"the time window may span at most {settings.exceedances_max_days} days:"
@@ -517,12 +517,12 @@ def upload_measurements():
     """
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise BadParameter("send the CSV as the multipart field 'file'")
+        raise BadParameter(msg("param.upload_field"))
     name = Path(upload.filename.replace("\\", "/")).name
     if "\x00" in name or len(name) > 200 or not name.strip():
         raise BadParameter(msg("upload.bad_file_name", maximum=200))
     if not name.lower().endswith(".csv"):
-        raise BadParameter(f"{name}: only .csv files are accepted")
+        raise BadParameter(msg("param.csv_only", name=name))
     unit = request.form.get("unit") or None
     if unit is not None and ("\x00" in unit or len(unit) > 40):
         raise BadParameter(msg("body.too_long", field="unit", maximum=40))

@@ -75,9 +75,11 @@ def parse_int(raw: str | None, name: str, *, default: int, minimum: int, maximum
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}") from None
+        raise BadParameter(msg("param.whole_number", name=name, value=raw[:40])) from None
     if not minimum <= value <= maximum:
-        raise BadParameter(f"{name} must be between {minimum} and {maximum}, got {value}")
+        raise BadParameter(
+            msg("param.out_of_range", name=name, minimum=minimum, maximum=maximum, value=value)
+        )
     return value
 
 
@@ -88,9 +90,9 @@ def parse_number(raw: str | None, name: str, *, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise BadParameter(f"{name} must be a number") from None
+        raise BadParameter(msg("param.number", name=name)) from None
     if not math.isfinite(value):
-        raise BadParameter(f"{name} must be a number")
+        raise BadParameter(msg("param.number", name=name))
     return value
 
 
@@ -98,7 +100,7 @@ def parse_choice(raw: str | None, name: str, choices: tuple[str, ...], *, defaul
     """One of ``choices`` (``default`` when absent)."""
     value = default if raw is None or raw == "" else raw
     if value not in choices:
-        raise BadParameter(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}")
+        raise BadParameter(msg("param.choice", name=name, choices=", ".join(choices)))
     return value
 
 
@@ -136,7 +138,7 @@ def parse_date(raw: str | None, name: str, *, default: dt.date | None = None) ->
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(f"{name} must be YYYY-MM-DD, got {raw[:40]!r}") from None
+        raise BadParameter(msg("param.date", name=name, value=raw[:40])) from None
 
 
 def parse_instant(raw: str | None, name: str) -> dt.datetime | None:
@@ -146,7 +148,7 @@ def parse_instant(raw: str | None, name: str) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(f"{name} must be an ISO date or date-time, got {raw[:40]!r}") from None
+        raise BadParameter(msg("param.iso_instant", name=name, value=raw[:40])) from None
 
 
 def parse_point(raw: str | None, name: str, *, default: tuple[float, float]) -> tuple[float, float]:
@@ -156,9 +158,9 @@ def parse_point(raw: str | None, name: str, *, default: tuple[float, float]) -> 
     try:
         lon, lat = (float(v) for v in raw.split(","))
     except ValueError:
-        raise BadParameter(f"{name} must be lon,lat") from None
+        raise BadParameter(msg("param.point", name=name)) from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise BadParameter(f"{name} must be lon -180..180, lat -90..90")
+        raise BadParameter(msg("param.point_range", name=name))
     return lon, lat
 
 
@@ -169,9 +171,9 @@ def parse_clock(raw: str | None, name: str, *, default: int) -> int:
     try:
         hours, minutes = (int(v) for v in raw.split(":"))
     except ValueError:
-        raise BadParameter(f"{name} must be HH:MM") from None
+        raise BadParameter(msg("param.clock", name=name)) from None
     if not (0 <= hours < 24 and 0 <= minutes < 60):
-        raise BadParameter(f"{name} must be HH:MM between 00:00 and 23:59")
+        raise BadParameter(msg("param.clock_range", name=name))
     return hours * 60 + minutes
 
 
@@ -181,18 +183,18 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
         return None
     parts = raw.split(",")
     if len(parts) not in (4, 6):
-        raise BadParameter("bbox must be minlon,minlat,maxlon,maxlat (4 numbers)")
+        raise BadParameter(msg("param.bbox_shape"))
     try:
         values = [float(p) for p in parts]
     except ValueError:
-        raise BadParameter(f"bbox values must be numbers, got {raw[:60]!r}") from None
+        raise BadParameter(msg("param.bbox_numbers", value=raw[:60])) from None
     if len(values) == 6:
         values = [values[0], values[1], values[3], values[4]]
     if not all(math.isfinite(v) for v in values):
-        raise BadParameter("bbox values must be finite numbers")
+        raise BadParameter(msg("param.bbox_finite"))
     x0, y0, x1, y1 = values
     if not (-180 <= x0 <= 180 and -180 <= x1 <= 180 and -90 <= y0 <= 90 and -90 <= y1 <= 90):
-        raise BadParameter("bbox is outside -180..180 longitude / -90..90 latitude")
+        raise BadParameter(msg("param.bbox_range"))
     if x0 > x1 or y0 > y1:
         raise BadParameter(
             "bbox minimum is greater than its maximum (expected minlon,minlat,maxlon,maxlat)"
@@ -224,7 +226,7 @@ def parse_datetime(raw: str | None) -> tuple[dt.date | None, dt.date | None] | N
         start, _, end = raw.partition("/")
         interval = (_date(start), _date(end))
         if interval[0] and interval[1] and interval[0] > interval[1]:
-            raise BadParameter("datetime interval starts after it ends")
+            raise BadParameter(msg("param.interval_order"))
         return interval
     day = _date(raw)
     return day, day
@@ -235,20 +237,20 @@ def _coerce(value: str, kind: str, name: str, fmt: str | None = None) -> Any:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise BadParameter(f"{name} must be a date (YYYY-MM-DD), got {value[:40]!r}") from None
+            raise BadParameter(msg("param.date", name=name, value=value[:40])) from None
     if kind == "integer":
         return parse_int(value, name, default=0, minimum=-(2**31), maximum=2**31 - 1)
     if kind == "number":
         try:
             number = float(value)
         except ValueError:
-            raise BadParameter(f"{name} must be a number, got {value[:40]!r}") from None
+            raise BadParameter(msg("param.number_got", name=name, value=value[:40])) from None
         if not math.isfinite(number):
-            raise BadParameter(f"{name} must be a finite number")
+            raise BadParameter(msg("param.finite", name=name))
         return number
     if kind == "boolean":
         if value.lower() not in ("true", "false"):
-            raise BadParameter(f"{name} must be true or false")
+            raise BadParameter(msg("param.boolean", name=name))
         return value.lower() == "true"
     return value
 
@@ -273,9 +275,9 @@ def parse_props(args: Mapping[str, str], coll: Collection) -> dict[str, Any]:
 def parse_tile(z: int, x: int, y: int, *, max_zoom: int = 22) -> tuple[int, int, int]:
     """Tile coordinates inside the Web Mercator pyramid."""
     if not 0 <= z <= max_zoom:
-        raise BadParameter(f"zoom must be between 0 and {max_zoom}, got {z}")
+        raise BadParameter(msg("param.zoom", max_zoom=max_zoom, value=z))
     if not (0 <= x < 2**z and 0 <= y < 2**z):
-        raise BadParameter(f"tile {x}/{y} does not exist at zoom {z}")
+        raise BadParameter(msg("param.tile", x=x, y=y, z=z))
     return z, x, y
 
 
@@ -293,7 +295,7 @@ def parse_polygon(body: str | bytes, *, max_vertices: int = MAX_VERTICES) -> sha
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = doc.get("geometry")
     if not isinstance(doc, dict) or doc.get("type") not in ("Polygon", "MultiPolygon"):
-        raise BadParameter("body must be a GeoJSON Polygon or MultiPolygon")
+        raise BadParameter(msg("param.polygon_body"))
     vertices = count_positions(doc)
     if vertices > max_vertices:
         raise BadParameter(
@@ -302,14 +304,14 @@ def parse_polygon(body: str | bytes, *, max_vertices: int = MAX_VERTICES) -> sha
     try:
         geom = shape(doc)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, GEOSException):
-        raise BadParameter("the polygon's coordinates are malformed") from None
+        raise BadParameter(msg("param.polygon_malformed")) from None
     xy = shapely.get_coordinates(geom)
     if len(xy) == 0:
-        raise BadParameter("the polygon's coordinates are malformed")
+        raise BadParameter(msg("param.polygon_malformed"))
     if not ((abs(xy[:, 0]) <= 180).all() and (abs(xy[:, 1]) <= 90).all()):
-        raise BadParameter("polygon coordinates must be lon -180..180, lat -90..90")
+        raise BadParameter(msg("param.polygon_range"))
     if not geom.is_valid:
-        raise BadParameter(f"invalid polygon: {shapely.is_valid_reason(geom)}")
+        raise BadParameter(msg("param.polygon_invalid", reason=shapely.is_valid_reason(geom)))
     return geom
 
 
@@ -334,7 +336,7 @@ def parse_tour(args: Mapping[str, str], *, today: dt.date) -> TourRequest:
     """
     refs = tuple(r for r in (args.get("villages") or "").split(",") if r)
     if len(refs) > 25:
-        raise BadParameter("at most 25 villages in one day")
+        raise BadParameter(msg("param.tour_too_many"))
     theme = args.get("theme") or None
     if not refs and not theme:
         raise BadParameter(

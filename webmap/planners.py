@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from gis.db import transaction
 from gis.errors import NotFoundError
+from gis.messages import msg
 from layers.admin import units_in_bbox
 from layers.scenarios import (
     delete_scenario,
@@ -201,7 +202,7 @@ def compare():
             f"ids must be scenario numbers separated by commas, got {raw!r}"
         ) from None
     if not 2 <= len(ids) <= 10:
-        raise BadParameter("compare 2 to 10 scenarios")
+        raise BadParameter(msg("param.compare_count"))
     return jsonify(scenarios=hide_paths(compare_scenarios(get_conn(), ids)))
 
 

@@ -13,6 +13,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from gis.messages import msg
 from webmap.errors import BadParameter
 
 __all__ = ["PublicURL", "content_disposition", "hide_paths", "init_limits", "init_security"]
@@ -147,7 +148,7 @@ def init_security(app: Flask, settings) -> None:
         if "\x00" in request.path or any(
             "\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)
         ):
-            raise BadParameter("the request contains a NUL character")
+            raise BadParameter(msg("param.nul"))
 
     @app.after_request
     def headers(response):
