@@ -19,7 +19,6 @@ import logging
 import math
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -27,12 +26,14 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from gis.messages import Message
+from planning.rules import LOCAL_TZ
 from webmap.i18n import LANGUAGES, TRANSLATIONS
 
 __all__ = [
     "TEXTS",
     "N_",
     "as_text",
+    "format_number",
     "replace_text",
     "localize",
     "message_json",
@@ -42,8 +43,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark only")
@@ -223,7 +222,6 @@ TEXTS: dict[str, str] = {
     "cli.level.district": N_("district"),
     "cli.level.province": N_("province"),
     "cli.note": N_("  note: {text}"),
-    "cli.number": N_("{value}"),
     "cli.progress.allocate": N_("allocation"),
     "cli.progress.import": N_("import {layer}"),
     "cli.progress.roads": N_("roads {network}"),
@@ -1009,7 +1007,8 @@ def translations(lang: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS), [lang])
 
 
-def _number(value: float | int, lang: str) -> str:
+def format_number(value: float | int, lang: str) -> str:
+    """A number in the language's notation (grouping, decimal comma in Vietnamese)."""
     if not math.isfinite(value) or abs(value) >= 1e15:  # too large for grouping: as Python says
         return f"{value:g}"
     if isinstance(value, int) or float(value).is_integer():
@@ -1023,7 +1022,7 @@ def _param(value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return render(Message("word.yes" if value else "word.no"), lang)
     if isinstance(value, int | float):
-        return _number(value, lang)
+        return format_number(value, lang)
     if isinstance(value, dt.datetime):
         local = value.astimezone(LOCAL_TZ) if value.tzinfo else value
         pattern = "dd/MM/yyyy HH:mm" if lang == "vi" else "yyyy-MM-dd HH:mm"

@@ -14,18 +14,16 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
 from gis.messages import Message
+from planning.rules import LOCAL_TZ
 from webmap.messages import as_text, render
 
 __all__ = ["number", "report_pdf", "report_sections", "when"]
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def number(value: Any, lang: str, digits: int = 2) -> str:

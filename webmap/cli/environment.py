@@ -12,7 +12,7 @@ from gis.errors import ValidationError
 from gis.messages import msg
 from gis.settings import get_settings
 from webmap.cli.options import LocalDate, LocalDateTime, cli_lang, say, text, today
-from webmap.messages import as_text
+from webmap.messages import as_text, format_number
 
 __all__ = [
     "alerts_group",
@@ -393,9 +393,7 @@ def water_cmd(station, day, wastewater, column, kq, kf, assume_kf) -> None:
         "cli.water.values",
         station=station,
         date=dt.date.fromisoformat(str(r["date"])),
-        values=", ".join(
-            f"{k} {text('cli.number', value=round(v, 2))}" for k, v in r["values"].items()
-        ),
+        values=", ".join(f"{k} {format_number(round(v, 2), lang)}" for k, v in r["values"].items()),
     )
     click.echo(as_text(r["river"]["message"], lang))
     for h in r["health"]:
