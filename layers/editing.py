@@ -63,6 +63,8 @@ _GEOMETRY: dict[str, tuple[str, ...]] = {
 #: Route fields an edit may send; the line itself is drawn from the stops (``stops``:
 #: ``[{"village": ref, "minutes": n}, ...]``), so a route takes no geometry.
 _ROUTE_FIELDS = tuple(f.name for f in ROUTES.fields)
+#: Tables audited without a geometry (their changes are undone as whole rows).
+_NO_GEOMETRY = frozenset(layer.table for layer in LAYERS.values() if layer.geometry_type is None)
 
 
 def _reject_constant(name: str) -> float:
@@ -181,8 +183,16 @@ def _written_tag(conn, layer: str, table: str, fid: int) -> str:
 def _row_json(conn, table: str, fid: int) -> dict[str, Any] | None:
     """The whole row as JSON, the geometry as hex EWKB (so that it can be restored exactly).
 
-    A route also carries its stops.
+    A route also carries its stops; a table without geometry (alert rules, alerts) is its row.
     """
+    if table in _NO_GEOMETRY:
+        with conn.cursor() as cur:
+            cur.execute(
+                sql.SQL("SELECT to_jsonb(t) FROM {} t WHERE id = %s").format(sql.Identifier(table)),
+                (fid,),
+            )
+            found = cur.fetchone()
+        return found[0] if found else None
     stops = (
         (
             ", 'stops', (SELECT coalesce(jsonb_agg(jsonb_build_object('village', v.ref, "

@@ -12,7 +12,19 @@ from flask.json.provider import DefaultJSONProvider
 from gis.db import refuse_insecure_server
 from gis.settings import Settings, get_settings
 from layers.collections import COLLECTIONS, layer_versions
-from webmap import api, data_api, db, editing, jobs, login, pages, planners, tiles, tours
+from webmap import (
+    api,
+    data_api,
+    db,
+    editing,
+    env_alerts,
+    jobs,
+    login,
+    pages,
+    planners,
+    tiles,
+    tours,
+)
 from webmap.auth import init_auth
 from webmap.cli.db import db as db_commands
 from webmap.errors import register_error_handlers
@@ -89,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         jobs.bp,
         planners.bp,
         editing.bp,
+        env_alerts.bp,
     ):
         app.register_blueprint(blueprint)
     init_limits(app, settings)

@@ -32,6 +32,8 @@ from webmap.limits import Limits, check_raw_vertices, read_body
 from webmap.params import MAX_VERTICES, MODES, parse_polygon
 
 __all__ = [
+    "AlertNoteBody",
+    "AlertRuleBody",
     "AllocationBody",
     "CheckClusterBody",
     "FeatureBody",
@@ -208,6 +210,36 @@ class CheckClusterBody(_Body):
     def _polygon(cls, value: Any, info: pydantic.ValidationInfo) -> shapely.Geometry | None:
         limit = (info.context or {}).get("max_vertices", MAX_VERTICES)
         return None if value is None else parse_polygon(json.dumps(value), max_vertices=limit)
+
+
+class AlertRuleBody(_Body):
+    """``POST /api/alert-rules`` (and ``PATCH``, where only the members sent change).
+
+    A threshold rule has ``parameter`` and ``threshold`` (canonical unit); an index rule
+    has ``aqi_at_least``; both have ``min_hours``. ``active`` false pauses a rule.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    parameter: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    threshold: Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)] | None = None
+    aqi_at_least: Annotated[int, Field(ge=0, le=500)] | None = None
+    min_hours: Annotated[int, Field(ge=1, le=720)] | None = None
+    station_ref: Annotated[str | None, BeforeValidator(lambda v: v or None)] = Field(
+        default=None, max_length=100
+    )
+    active: Annotated[StrictBool | None, _strict_flag("active")] = None
+
+    def changes(self) -> dict[str, Any]:
+        """The members the body sent (a PATCH changes only these)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class AlertNoteBody(_Body):
+    """``POST /api/alerts/{id}/acknowledge`` and ``/close``: the officer's note."""
+
+    note: Annotated[str | None, BeforeValidator(lambda v: v or None)] = Field(
+        default=None, max_length=2000
+    )
 
 
 class FeatureBody(_Body):

@@ -18,7 +18,6 @@ from gis.db import transaction
 from gis.errors import LangNgheError, NotFoundError
 from gis.messages import Message, msg
 from layers import spatial
-from layers.alerts import latest_alerts
 from layers.collections import features, get_collection, layer_versions
 from layers.crafts import craft_names, craft_vocabulary
 from layers.measurements import latest_observation
@@ -226,13 +225,6 @@ def export_village(ref: str):
             "Content-Disposition": content_disposition(f"{village['properties']['ref']}.html")
         },
     )
-
-
-@bp.get("/api/alerts")
-def alerts():
-    """The latest alerts with their rule."""
-    limit = parse_int(request.args.get("limit"), "limit", default=50, minimum=1, maximum=500)
-    return jsonify(alerts=latest_alerts(get_conn(), limit=limit))
 
 
 @bp.get("/api/crafts")

@@ -75,6 +75,17 @@ TEXTS: dict[str, str] = {
         "{unit} ({source})"
     ),
     "air.no_measurements": N_("no air measurements for station '{station}' in that period"),
+    "alerts.cannot_move": N_("alert {id} is {status} and cannot become {to}"),
+    "alerts.no_alert": N_("no alert {id}"),
+    "alerts.no_rule": N_("no alert rule {id}"),
+    "alerts.rule_exists": N_("an alert rule named '{name}' exists already"),
+    "alerts.rule_kind": N_(
+        "a rule is either a parameter above a threshold or a VN_AQI level for some hours, not both"
+    ),
+    "alerts.status.acknowledged": N_("acknowledged"),
+    "alerts.status.closed": N_("closed (resolved)"),
+    "alerts.status.open": N_("open"),
+    "alerts.unknown_station": N_("no monitoring station '{station}'"),
     "allocation.bad_basis": N_("basis '{basis}': use decree08 or class_weights"),
     "allocation.bad_capacities": N_("capacities must be {sites} non-negative numbers"),
     "allocation.bad_demand": N_("demand must be finite and not negative"),

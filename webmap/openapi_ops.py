@@ -20,7 +20,13 @@ from pydantic import BaseModel
 
 from layers.collections import COLLECTIONS
 from layers.editing import EDITABLE
-from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody
+from webmap.bodies import (
+    AlertNoteBody,
+    AlertRuleBody,
+    AllocationBody,
+    CheckClusterBody,
+    SitingBody,
+)
 from webmap.params import MODES, UNIT_LEVELS, UNIT_VERSIONS, ZONE_KINDS
 
 __all__ = ["OPS", "Op", "app_paths", "body_schema", "security_schemes"]
@@ -237,7 +243,6 @@ def _ops() -> dict[str, Op]:
         "data.export_village": Op(
             "A standalone HTML map of one village", (_LANG,), ok=_HTML, tag="export"
         ),
-        "data.alerts": Op("The latest alerts", (_LIMIT,), ok=_JSON),
         "data.crafts": Op("The craft vocabulary: code -> names and pollution class", ok=_JSON),
         "data.surfaces": Op("Saved pollution surfaces", (_q("parameter", _text(20)),), ok=_JSON),
         "data.surface_png": Op(
@@ -385,7 +390,45 @@ def _matrix() -> dict[str, Any]:
     }
 
 
-OPS = _ops()
+def _environment_ops() -> dict[str, Op]:
+    """The environmental officer's operations: alerts, surfaces, zones, trends."""
+    rule = _json_body(body_schema(AlertRuleBody))
+    note = {**_json_body(body_schema(AlertNoteBody)), "required": False}
+    when = {"type": "string", "format": "date-time"}
+    return {
+        "env_alerts.rules": Op("Alert rules with their alerts counted by status", ok=_JSON),
+        "env_alerts.add_rule": Op(
+            "Add an alert rule",
+            body=rule,
+            ok=_ok("201", "Created", "application/json"),
+            tag="write",
+        ),
+        "env_alerts.edit_rule": Op(
+            "Change an alert rule (active false pauses it)", body=rule, ok=_JSON, tag="write"
+        ),
+        "env_alerts.remove_rule": Op("Delete an alert rule and its alerts", ok=_JSON, tag="write"),
+        "env_alerts.run": Op("Evaluate the active rules", ok=_JSON, tag="write"),
+        "env_alerts.alerts": Op(
+            "Alerts, newest first, paged and filtered",
+            (
+                _q("limit", _int(1, 500)),
+                _q("offset", _int(0, 10**7)),
+                _q("status", _enum("open", "acknowledged", "closed")),
+                _q("rule", _int(1, 2**31 - 1)),
+                _q("station", _text(100)),
+                _q("since", when),
+                _q("until", when),
+            ),
+            ok=_JSON,
+        ),
+        "env_alerts.acknowledge": Op(
+            "Acknowledge an open alert with a note", body=note, ok=_JSON, tag="write"
+        ),
+        "env_alerts.close": Op("Close an alert with a note", body=note, ok=_JSON, tag="write"),
+    }
+
+
+OPS = {**_ops(), **_environment_ops()}
 
 #: Error statuses every operation may answer, and those of guarded and writing ones.
 _ERRORS = ("400", "404", "405", "429", "503")

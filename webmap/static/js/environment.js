@@ -3,6 +3,7 @@
 import { h, append, show } from "./dom.js";
 import { T, config, csrfToken, getJSON, items, makeMap, popup, ready, row, swatch, addBoundaries } from "./common.js";
 import { initEditing } from "./editing.js";
+import { initAlerts } from "./env_alerts.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -229,10 +230,8 @@ if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2));
 initEditing({ map, editable: [{ collection: "stations", has: (l) => layer.hasLayer(l) },
   { collection: "zones", has: (l) => zoneLayer.hasLayer(l) }] }).catch((error) => console.error("LangNghe:", error));
 
-const alerts = await getJSON("/api/alerts?limit=20");
-show($("alerts"), alerts.alerts.length ? alerts.alerts.map((a) =>
-  h("li", null, h("b", null, a.rule), " · " + (a.station || a.station_ref) + " · " + a.start.slice(0, 16).replace("T", " ") +
-    " · " + a.hours + " h · " + T.peak + " " + Number(a.peak).toFixed(1))) : h("li", null, T.no_alerts));
+// The officer's panels, each in its own module.
+await initAlerts({ map });
 
 // Pollution surfaces: a slider walks the saved periods; each shows as an image over the map.
 const surfaces = (await getJSON("/api/surfaces")).surfaces;
