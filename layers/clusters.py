@@ -213,6 +213,7 @@ CLUSTERS = Layer(
     collection="clusters",
     edit_roles=("planner",),
     edit_form=("name", "status", "area_ha", "occupancy_pct", "green_strip_m"),
+    measured=("area_ha",),  # migration 0019's trigger measures it in UTM 48N on every write
     prepare=_prepare,
 )
 

@@ -270,6 +270,9 @@ class Layer:
         Roles that may edit it through the API besides ``admin``; empty: not editable.
     edit_form : tuple of str
         The fields shown, in order, in the pages' edit form.
+    measured : tuple of str
+        Columns the database derives from the geometry on every write (a trigger: the
+        clusters' ``area_ha``); an edit form shows them read-only, as the saved row has them.
     edit_geometry_types : tuple of str, optional
         Geometry types an edit may send; by default derived from ``geometry_type``
         (``()``: an edit sends no geometry).
@@ -317,6 +320,7 @@ class Layer:
     collection: str | None = None
     edit_roles: tuple[str, ...] = ()
     edit_form: tuple[str, ...] = ()
+    measured: tuple[str, ...] = ()
     edit_geometry_types: tuple[str, ...] | None = None
     datetime_column: str | None = None
     count_matched: bool = True
@@ -345,6 +349,7 @@ class Layer:
         for group, wanted in (
             ("key", self.key),
             ("edit_form", self.edit_form),
+            ("measured", self.measured),
             ("datetime_column", (self.datetime_column,) if self.datetime_column else ()),
         ):
             missing = set(wanted) - stored

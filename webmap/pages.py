@@ -22,8 +22,9 @@ __all__ = ["bp", "render_page"]
 bp = Blueprint("pages", __name__)
 
 
-def _form_field(column: Column) -> list[Any]:
-    return [column.name, column.widget, _(column.title) if column.title else column.name]
+def _form_field(column: Column, *, measured: bool = False) -> list[Any]:
+    widget = "measured" if measured else column.widget
+    return [column.name, widget, _(column.title) if column.title else column.name]
 
 
 def _layers() -> list[dict[str, Any]]:
@@ -33,7 +34,8 @@ def _layers() -> list[dict[str, Any]]:
     both translated), ``geometry``, ``items`` (whether the pages load its features),
     ``edit_roles``
     (besides admin) and ``fields``: the edit form's ``[name, widget, label]`` triples, a
-    widget being ``text``, ``number``, ``date`` or the list of allowed values.
+    widget being ``text``, ``number``, ``date``, the list of allowed values or ``measured``
+    (read-only: the database derives it from the geometry).
     """
     return [
         {
@@ -44,7 +46,9 @@ def _layers() -> list[dict[str, Any]]:
             "items": LAYERS[coll.layer].page_items,
             "edit_roles": list(LAYERS[coll.layer].edit_roles),
             "fields": [
-                _form_field(LAYERS[coll.layer].column(name))
+                _form_field(
+                    LAYERS[coll.layer].column(name), measured=name in LAYERS[coll.layer].measured
+                )
                 for name in LAYERS[coll.layer].edit_form
             ],
         }

@@ -460,11 +460,18 @@ def test_planner_edits_a_cluster_on_the_map(browser, live_server, accounts):
             "l.setLatLngs([[21.20, 105.80], [21.20, 105.815], [21.21, 105.815], [21.21, 105.80]]);"
             "});",
         )
+        area = browser.find_element(By.CSS_SELECTOR, "#edit-panel output[data-shown=area_ha]")
+        before = json.loads(urllib.request.urlopen(item).read())["properties"]["area_ha"]
+        assert area.text == f"{before:,.2f}".rstrip("0").rstrip(".")  # read-only, measured
         browser.find_element(By.ID, "edit-save").click()
         WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "edit-result").text)
         assert browser.find_element(By.ID, "edit-result").text == "Saved"
         stored = json.loads(urllib.request.urlopen(item).read())
         assert stored["properties"]["name"] == "Cụm đã sửa"
+        # the reshaped cluster's area is measured from its new polygon and the form shows it
+        after = stored["properties"]["area_ha"]
+        assert after == pytest.approx(before * 1.5, rel=0.01) and after > 150
+        assert area.text == f"{after:,.2f}".rstrip("0").rstrip(".")
         assert max(x for x, _y in stored["geometry"]["coordinates"][0][0]) == pytest.approx(105.815)
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == [], errors

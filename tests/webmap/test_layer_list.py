@@ -37,7 +37,7 @@ def test_pages_get_the_declared_layers(client, path: str) -> None:
     assert layers["clusters"]["fields"] == [
         ["name", "text", "Name"],
         ["status", ["planned", "operating", "expanding"], "Status"],
-        ["area_ha", "number", "Area (ha)"],
+        ["area_ha", "measured", "Area (ha)"],  # derived from the polygon (0019)
         ["occupancy_pct", "number", "Occupancy (%)"],
         ["green_strip_m", "number", "Green strip width (m)"],
     ]

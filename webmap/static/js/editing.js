@@ -8,7 +8,8 @@ import { T, config, csrfToken, ready } from "./common.js";
 
 // Who may edit which layer, and the fields of its form, come from the layer declarations
 // (config.layers: [{id, title, label, geometry, edit_roles, fields: [[name, widget, label], ...]}],
-// a widget being text, number, date or the list of allowed values).
+// a widget being text, number, date, the list of allowed values or "measured": a value the
+// database derives from the geometry on every write, shown read-only and re-read after a save).
 const DECLARED = Object.fromEntries((config.layers || []).map((l) => [l.id, l]));
 
 /* Whether the signed-in user may edit features of a collection. */
@@ -19,11 +20,19 @@ export function canEdit(collection) {
 
 /* One labelled control of the edit form, holding the feature's current value. */
 function control([name, kind, label], properties) {
+  if (kind === "measured") {
+    return h("label", null, label, " ", h("output", { dataset: { shown: name } }, shown(properties[name])));
+  }
   const input = Array.isArray(kind)
     ? h("select", { dataset: { field: name } }, kind.map((v) =>
       h("option", { value: v, selected: properties[name] === v }, (T.choices[name] || {})[v] || v)))
     : h("input", { dataset: { field: name }, type: kind, value: properties[name] ?? "" });
   return h("label", null, label, " ", input);
+}
+
+/* A measured value as the form shows it (numbers in the page's language). */
+function shown(value) {
+  return value === null || value === undefined ? "" : Number(value).toLocaleString(config.lang === "vi" ? "vi-VN" : "en-GB");
 }
 
 /* Edit buttons in the popups of the page's editable layers: `editable` lists them as
@@ -91,6 +100,12 @@ export async function initEditing({ map, editable }) {
     if (response.ok) {
       session.etag = response.headers.get("ETag");
       Object.assign(session.layer.feature.properties, properties);
+      // The saved row's measured values (a reshaped cluster's area) are the database's.
+      const saved = await (await fetch("/collections/" + session.collection + "/items/" + session.id)).json();
+      panel.querySelectorAll("[data-shown]").forEach((el) => {
+        session.layer.feature.properties[el.dataset.shown] = saved.properties[el.dataset.shown];
+        el.textContent = shown(saved.properties[el.dataset.shown]);
+      });
       out.textContent = T.saved;
       out.className = "";
       document.body.dataset.edited = String(session.id);
