@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     signin_window_s: int = Field(default=3600, ge=1)
     signin_lock_s: float = Field(default=60.0, ge=0)
     signin_max_lock_s: float = Field(default=3600.0, ge=0)
+    #: Imports: the largest distance (m) between a new feature and a stored one of a similar
+    #: name for the pair to be a likely duplicate; unset: each layer's own (villages 1,500 m).
+    duplicate_distance_m: float | None = Field(default=None, gt=0, le=50_000)
     #: Largest request body accepted (uploads included), bytes.
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     #: Geometry size per layer name, overriding the layer declarations' ``max_vertices``

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["admin_key", "column_key", "fold", "nfc"]
+__all__ = ["admin_key", "column_key", "fold", "nfc", "split_admin_prefix"]
 
 _PREFIXES = re.compile(
     r"^(thanh pho|tinh|tp\.?|quan|huyen|thi xa|thi tran|phuong|xa|dac khu)\s+", re.IGNORECASE
@@ -49,6 +49,49 @@ def admin_key(name: str) -> str:
     'bac ninh'
     """
     return _PREFIXES.sub("", fold(name)).strip()
+
+
+#: The administrative prefixes (folded) and how they are written, longest first.
+_PREFIX_WORDS = {
+    "thanh pho": "Thành phố",
+    "thi tran": "Thị trấn",
+    "thi xa": "Thị xã",
+    "dac khu": "Đặc khu",
+    "tinh": "Tỉnh",
+    "quan": "Quận",
+    "huyen": "Huyện",
+    "phuong": "Phường",
+    "xa": "Xã",
+    "tp.": "Thành phố",
+    "tp": "Thành phố",
+}
+
+
+def split_admin_prefix(name: str) -> tuple[str | None, str]:
+    """Split an administrative unit's name into its prefix (as Vietnamese writes it) and the rest.
+
+    The prefix is matched without diacritics or case (``TỈNH``, ``tinh``, ``TP.``); the rest
+    keeps its diacritics, in NFC with single spaces. ``None`` when the name has no prefix.
+
+    Examples
+    --------
+    >>> split_admin_prefix("Tỉnh  Bắc Ninh")
+    ('Tỉnh', 'Bắc Ninh')
+    >>> split_admin_prefix("TP. Hà Nội")
+    ('Thành phố', 'Hà Nội')
+    >>> split_admin_prefix("Hà Nội")
+    (None, 'Hà Nội')
+    >>> split_admin_prefix("Phường 1")
+    (None, 'Phường 1')
+    """
+    words = nfc(name).split()
+    folded = fold(name).split()
+    for prefix, written in _PREFIX_WORDS.items():
+        size = len(prefix.split())
+        # "Phường 1" keeps its prefix: a number alone names no unit
+        if folded[:size] == prefix.split() and len(words) > size and not words[size].isdigit():
+            return written, " ".join(words[size:])
+    return None, " ".join(words)
 
 
 def column_key(name: str) -> str:

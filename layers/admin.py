@@ -9,7 +9,7 @@ import pandas as pd
 
 from gis.messages import msg
 from gis.postgis import read_geodataframe
-from gis.text import admin_key, fold, nfc
+from gis.text import admin_key, fold, nfc, split_admin_prefix
 from gis.validate import Problem
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, Column, Layer, Tiles
@@ -92,10 +92,14 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     frame["version"] = options.extra.get("version")
     frame["source"] = options.extra.get("source") or "file"
     frame["name"] = (
-        frame["name"].map(lambda v: nfc(v) if isinstance(v, str) else v)
+        frame["name"].map(lambda v: " ".join(nfc(v).split()) if isinstance(v, str) else v)
         if "name" in frame
         else None
     )
+    # The kind's prefix is kept as a field; the name without it is what other layers match.
+    split = frame["name"].map(lambda v: split_admin_prefix(v) if isinstance(v, str) else (None, v))
+    frame["name_prefix"] = split.map(lambda p: p[0])
+    frame["base_name"] = split.map(lambda p: p[1])
     frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
     frame["name_key"] = frame["name"].map(lambda v: admin_key(v) if isinstance(v, str) else None)
     if "population" not in frame.columns:
@@ -142,6 +146,9 @@ ADMIN = Layer(
         ),
         Column("population", "int", minimum=0, public=True, filterable=True),
         Column("source", required=True),
+        # "Tỉnh", "Thành phố", "Phường"... as the name writes it, and the name without it
+        Column("name_prefix", role="derived", public=True),
+        Column("base_name", role="derived", public=True, filterable=True),
     ),
     key=("version", "level", "code"),
     geometry_type="MultiPolygon",

@@ -298,7 +298,12 @@ def _import_one(
         spec,
         frame,
         ImportOptions(
-            progress=None, actor=actor, audit=False, repair=False, max_vertices=max_vertices
+            progress=None,
+            actor=actor,
+            audit=False,
+            repair=False,
+            max_vertices=max_vertices,
+            on_duplicate=None,  # an edit says which feature it changes
         ),
         source="feature",
     )

@@ -32,6 +32,7 @@ from gis.io import coordinate_columns, read_vector
 from gis.messages import Message, msg
 from gis.progress import Progress, counter
 from gis.validate import Problem, check_duplicates, check_fields, check_geometries
+from layers.duplicates import resolve_duplicates
 from layers.layer import Layer, column_match
 
 __all__ = [
@@ -66,6 +67,11 @@ class ImportOptions:
     max_vertices: int | None = None
     #: ``{field: source column}`` (``--field target=source``): wins over names and aliases.
     fields: dict[str, str] = field(default_factory=dict)
+    #: What a likely duplicate of a stored feature becomes (``--on-duplicate``, see
+    #: :mod:`layers.duplicates`): ``merge``, ``skip`` or ``keep``; ``None``: not looked for.
+    on_duplicate: str | None = "merge"
+    #: The largest distance between two features of one place, metres (``None``: the rule's).
+    duplicate_distance_m: float | None = None
 
 
 @dataclass
@@ -84,6 +90,10 @@ class ImportReport:
     #: ``{source column: field}`` the import read, and the source columns it did not.
     mapped: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    #: Likely duplicates of stored features (:meth:`layers.duplicates.Duplicate.as_dict`).
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    #: Rows not written because of ``on_duplicate`` (merged into a stored feature, skipped).
+    set_aside: int = 0
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -124,6 +134,7 @@ class ImportReport:
         Counts, notes, problems by code, then errors first.
         """
         lines = [self.summary(), *(msg("import.note", note=n) for n in self.notes)]
+        lines += self._duplicate_lines()
         by_code: dict[tuple[str, str], set[int | None]] = {}
         for p in self.problems:
             by_code.setdefault((p.severity, p.code), set()).add(p.row)
@@ -143,6 +154,21 @@ class ImportReport:
             lines.append(msg("import.more_problems", more=len(ordered) - max_problems))
         return lines
 
+    def _duplicate_lines(self) -> list[Message]:
+        """One line with the likely duplicates by action (none when there are none)."""
+        if not self.duplicates:
+            return []
+        actions = [d["action"] for d in self.duplicates]
+        return [
+            msg(
+                "import.duplicates_summary",
+                found=len(actions),
+                merged=actions.count("merge"),
+                skipped=actions.count("skip"),
+                kept=actions.count("keep"),
+            )
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (for ``--report FILE``); notes and reasons stay messages."""
         return {
@@ -158,6 +184,7 @@ class ImportReport:
             "fields": dict(self.mapped),
             "ignored_columns": list(self.ignored),
             "problems": [p.as_dict() for p in self.problems],
+            "duplicates": list(self.duplicates),
         }
 
 
@@ -363,6 +390,21 @@ def _audit(
     )
 
 
+def _duplicates(cur: Any, layer: LayerSpec, report: ImportReport, options: ImportOptions) -> None:
+    """Likely duplicates of stored features (:mod:`layers.duplicates`), as ``on_duplicate`` says."""
+    action = options.on_duplicate
+    if action is None or (layer.duplicates is None and action != "skip"):
+        return
+    pairs, found = resolve_duplicates(
+        cur, layer, action=action, distance_m=options.duplicate_distance_m
+    )
+    report.problems += found
+    report.duplicates = [p.as_dict() for p in pairs]
+    report.set_aside = sum(p.code == "existing_key_skipped" for p in found) + sum(
+        p.action != "keep" for p in pairs
+    )
+
+
 def import_frame(
     conn: Any,
     layer: LayerSpec,
@@ -420,8 +462,11 @@ def import_frame(
                 rejected = sorted(_rejected_rows(found))
                 if rejected:
                     cur.execute("DELETE FROM _stage WHERE _row = ANY(%s)", (rejected,))
+            _duplicates(cur, layer, report, options)
             report.inserted, report.updated = _upsert(cur, layer)
-            report.unchanged = report.total - report.rejected - report.inserted - report.updated
+            report.unchanged = (
+                report.total - report.rejected - report.inserted - report.updated - report.set_aside
+            )
             if options.audit:
                 _audit(cur, layer, report, options, audit_details or {"source": source})
     except psycopg2.Error as exc:

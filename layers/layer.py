@@ -303,6 +303,8 @@ class Layer:
     reads : callable, optional
         ``reads(columns) -> set``: source columns ``prepare`` reads besides the fields
         (a known file's profile), so that the import report does not call them ignored.
+    duplicates : DuplicateRule, optional
+        What imports compare to find likely duplicates of stored features.
     """
 
     name: str
@@ -335,6 +337,9 @@ class Layer:
     #: 20,000 vertices of GeoJSON take about 0.5 MB; properties come on top.
     max_edit_bytes: int = 1024 * 1024
     reads: Callable[[list[str]], set[str]] | None = None
+    #: How imports find likely duplicates of stored features
+    #: (:class:`layers.duplicates.DuplicateRule`); ``None``: they do not look.
+    duplicates: Any = None
 
     @property
     def aliases(self) -> dict[str, tuple[str, ...]]:

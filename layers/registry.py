@@ -15,6 +15,7 @@ from layers.alerts import ALERT_RULES, ALERTS
 from layers.clusters import CLUSTERS
 from layers.crafts import CRAFT_TYPES
 from layers.layer import Layer
+from layers.pois import POI_CATEGORIES, POIS
 from layers.roads import ROAD_NODES, ROADS
 from layers.routes import ROUTE_STOPS, ROUTES
 from layers.scenarios import RASTERS, SCENARIO_FEATURES, SCENARIOS
@@ -34,6 +35,7 @@ LAYERS: dict[str, Layer] = {
         STATIONS,
         MEASUREMENTS,
         ZONES,
+        POIS,
         ROUTES,
         ROUTE_STOPS,
         ADMIN,
@@ -46,6 +48,7 @@ LAYERS: dict[str, Layer] = {
         ALERTS,
         CRAFT_TYPES,
         PARAMETERS,
+        POI_CATEGORIES,
     )
 }
 

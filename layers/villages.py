@@ -17,10 +17,11 @@ from gis.db import fetch_one
 from gis.errors import ValidationError
 from gis.messages import msg
 from gis.postgis import read_geodataframe
-from gis.text import admin_key, fold, nfc
+from gis.text import admin_key, fold, nfc, split_admin_prefix
 from gis.validate import REF_PATTERN, Problem
 from layers._sql import query
 from layers.crafts import CRAFT_CODES, infer_craft, infer_recognition
+from layers.duplicates import DuplicateRule
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
@@ -161,6 +162,8 @@ def _prepare_villages(
         if frame.at[idx, "recognition"] is None:
             frame.at[idx, "recognition"] = infer_recognition(name)
     frame["name_ascii"] = frame["name"].map(lambda n: fold(n) if n else None)
+    for column in ("province_name", "district_name", "commune_name"):  # "Tỉnh Bắc Ninh": "Bắc Ninh"
+        frame[column] = _text(frame, column).map(lambda n: split_admin_prefix(n)[1] if n else None)
     frame["_province_key"] = _text(frame, "province_name").map(
         lambda n: admin_key(n) if n else None
     )
@@ -175,7 +178,12 @@ def _check_villages(cur, options: ImportOptions) -> list[Problem]:
     """Fill province codes and flag villages outside their stated province/district."""
     params = {"version": options.admin_version}
     cur.execute(query("village_province_codes"), params)
+    cur.execute(query("village_province_names"), params)
+    renamed = cur.rowcount
     problems = []
+    if renamed:
+        note = msg("villages.province_names_normalised", rows=renamed)
+        problems.append(Problem(None, "province_name", "province_normalised", note, "warning"))
     checks = (
         (
             "province",
@@ -362,6 +370,8 @@ VILLAGES = Layer(
     reads=_profile_reads,
     extras=(("_province_key", "text"), ("_district_key", "text")),
     stage_check=_check_villages,
+    # geocoded at commune level, one village's points from two sources lie up to ~1.2 km apart
+    duplicates=DuplicateRule(province=("province_code", "province_name"), distance_m=1500.0),
 )
 
 

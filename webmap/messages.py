@@ -517,16 +517,34 @@ TEXTS: dict[str, str] = {
     ),
     "http.database_unavailable": N_("The database is not reachable right now; try again shortly"),
     "http.error": N_("Error {status}"),
+    "import.bad_on_duplicate": N_("--on-duplicate takes one of {choices}, not '{value}'"),
     "import.code_file": N_("{severity} {problem_code}"),
     "import.code_rows": N_("{severity} {problem_code}: {rows} rows"),
     "import.columns_ignored": N_("columns not read (no field of this layer): {columns}"),
     "import.database_refused": N_(
         "{path}: the database refused the import, nothing was written: {detail}"
     ),
+    "import.duplicate_keep": N_(
+        "'{name}' is likely '{stored}' ({key}, {distance_m} m away, a similar name): "
+        "added beside it (--on-duplicate keep)"
+    ),
+    "import.duplicate_merge": N_(
+        "'{name}' is likely '{stored}' ({key}, {distance_m} m away, a similar name): "
+        "merged into it, not added"
+    ),
+    "import.duplicate_skip": N_(
+        "'{name}' is likely '{stored}' ({key}, {distance_m} m away, a similar name): "
+        "skipped"
+    ),
+    "import.duplicates_summary": N_(
+        "likely duplicates of stored features: {found} ({merged} merged, {skipped} skipped, "
+        "{kept} added anyway)"
+    ),
     "import.field_format": N_("--field takes TARGET=SOURCE, got '{value}'"),
     "import.field_source_missing": N_("--field {field}=...: the file has no column '{column}'"),
     "import.field_unknown": N_("--field: this layer has no field '{field}' (fields: {fields})"),
     "import.fields_mapped": N_("columns read as fields: {pairs}"),
+    "import.key_skipped": N_("this key is stored already: left as it is (--on-duplicate skip)"),
     "import.more_problems": N_("... and {more} more (use --report FILE for all)"),
     "import.note": N_("note: {note}"),
     "import.problem": N_("{severity}: {problem}"),
@@ -646,6 +664,10 @@ TEXTS: dict[str, str] = {
     "period.24h": N_("24-hour"),
     "period.8h": N_("8-hour"),
     "period.year": N_("annual"),
+    "pois.no_category": N_("no category (a category, loai or OSM fclass / amenity column)"),
+    "pois.unknown_category": N_(
+        "category '{value}' is not in the vocabulary of points of interest"
+    ),
     "pollution.needs_hourly_index": N_("the values need a date-time index of hours"),
     "problem.file": N_("file: {reason}"),
     "problem.file_field": N_("file, field '{field}': {reason}"),
@@ -936,6 +958,10 @@ TEXTS: dict[str, str] = {
     "villages.outside_district": N_("the point lies outside its stated district (kept, flagged)"),
     "villages.outside_province": N_("the point lies outside its stated province (kept, flagged)"),
     "villages.profile_test_row": N_("test row of the source project ({field} >= {minimum})"),
+    "villages.province_names_normalised": N_(
+        "{rows} province names written as the loaded boundaries write them (without Tỉnh / "
+        "Thành phố)"
+    ),
     "villages.province_unchecked": N_(
         "{rows} rows not checked against a province boundary: none is loaded for their "
         "province (admin version {version})"

@@ -46,12 +46,21 @@ def test_titles_have_vietnamese_text(layer: Layer) -> None:
 
 
 def test_registries_derive_from_declarations() -> None:
-    assert set(IMPORTABLE) == {"villages", "ocop", "clusters", "stations", "admin", "zones"}
+    assert set(IMPORTABLE) == {
+        "villages",
+        "ocop",
+        "clusters",
+        "stations",
+        "admin",
+        "zones",
+        "pois",
+    }
     assert list(COLLECTIONS) == [
         "villages",
         "clusters",
         "stations",
         "zones",
+        "pois",
         "routes",
         "admin-units",
     ]

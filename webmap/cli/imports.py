@@ -11,6 +11,7 @@ import click
 
 from gis.db import session, transaction
 from gis.settings import get_settings
+from layers.duplicates import ON_DUPLICATE
 from layers.importer import ImportOptions, ImportReport, run_import
 from layers.registry import IMPORTABLE, get_spec
 from webmap.cli.options import (
@@ -70,6 +71,15 @@ def _layer_command(layer: str) -> click.Command:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Also write the full report as JSON.",
     )
+    @click.option(
+        "--on-duplicate",
+        type=click.Choice(ON_DUPLICATE),
+        default=ON_DUPLICATE[0],
+        show_default=True,
+        help="A row that likely repeats a stored feature (similar name, same province, "
+        "near): merge it into the stored one, skip it, or keep both. A row of a stored key "
+        "updates it (merge, keep) or is left out (skip).",
+    )
     @field_option
     def command(
         file: Path,
@@ -81,11 +91,14 @@ def _layer_command(layer: str) -> click.Command:
         admin_version: str,
         report_file: Path | None,
         fields: dict[str, str],
+        on_duplicate: str,
         **extra: Any,
     ) -> None:
         settings = get_settings()
         options = ImportOptions(
             fields=fields,
+            on_duplicate=on_duplicate,
+            duplicate_distance_m=settings.duplicate_distance_m,
             dry_run=dry_run,
             crs=crs,
             layer=gpkg_layer,
