@@ -1,3 +1,3 @@
--- Rollback of 0018.pois.
+-- Rollback of 0020.pois.
 DROP TABLE pois;
 DROP TABLE poi_categories;

@@ -1,4 +1,4 @@
--- depends: 0018.admin_name_prefix
+-- depends: 0020.admin_name_prefix
 -- Points of interest (issue 14, item 5): schools, health posts, markets, bus stops, temples,
 -- car parks... with a category vocabulary. Exposure counts the sensitive ones (schools,
 -- clinics); the tourist page shows the visitor ones (parking, stops) near the villages.

@@ -1,4 +1,4 @@
--- depends: 0017.green_strip
+-- depends: 0019.cluster_area
 -- Administrative unit names normalised (issue 14, item 3): the prefix that says the unit's
 -- kind ("Tỉnh", "Thành phố", "Phường"...) is kept as a field, and the name without it is
 -- what other layers match and show ("Tỉnh Bắc Ninh" and "Bắc Ninh" are one province).
