@@ -157,6 +157,12 @@ def test_login_sessions_and_csrf(app_client, accounts):
     )
     assert good.status_code == 302 and good.headers["Location"].endswith("/tour")
     assert app_client.get("/api/scenarios").status_code == 200  # the session cookie works
+    # The header names the role in the page's language, never the stored role code.
+    english = app_client.get("/tour?lang=en").get_data(as_text=True)
+    assert '<span id="who">planner (Planner)</span>' in english
+    vietnamese = app_client.get("/tour?lang=vi").get_data(as_text=True)
+    assert '<span id="who">planner (Cán bộ quy hoạch)</span>' in vietnamese
+    app_client.get("/tour?lang=en")
     # With the session cookie, an unsafe request without the CSRF header is refused,
     # with it accepted.
     refused = app_client.post("/api/check-cluster", json={"ref": "CCN-HN-BAT-TRANG"})
