@@ -94,6 +94,9 @@ class ImportReport:
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     #: Rows not written because of ``on_duplicate`` (merged into a stored feature, skipped).
     set_aside: int = 0
+    #: Rows another table gained on the way (the stations a measurements file creates):
+    #: ``{"ref", "name", "positioned"}``.
+    created: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -183,6 +186,7 @@ class ImportReport:
             "notes": self.notes,
             "fields": dict(self.mapped),
             "ignored_columns": list(self.ignored),
+            "created": list(self.created),
             "problems": [p.as_dict() for p in self.problems],
             "duplicates": list(self.duplicates),
         }

@@ -76,7 +76,8 @@ def _prepare_stations(
     )
     frame["name_ascii"] = frame["name"].map(lambda v: fold(v) if isinstance(v, str) else None)
     frame["synthetic"] = frame["synthetic"] if "synthetic" in frame else "no"
-    frame["flags"] = [[] for _ in range(len(frame))]
+    # Derived: a station without a position is flagged (cleared once it is placed).
+    frame["flags"] = [[] if geom is not None else ["no_coordinates"] for geom in gdf.geometry]
     problems = [
         Problem(int(row), "geometry", "no_coordinates", msg("stations.no_coordinates"), "warning")
         for row, geom in zip(frame["_row"], gdf.geometry, strict=True)
@@ -332,6 +333,7 @@ def _ensure_stations(
             ),
         )
         ids[ref] = cur.fetchone()[0]
+        report.created.append({"id": ids[ref], "ref": ref, "name": name, "positioned": bool(wkt)})
         report.notes.append(msg("measurements.station_created", ref=ref, name=name))
     if missing_coords:
         report.notes.append(
@@ -382,9 +384,13 @@ def _parse(
     raw = raw[raw != ""]
     value = pd.to_numeric(raw.str.replace(",", "."), errors="coerce")
     value = value.mask(~np.isfinite(value.astype(float)))  # inf, -inf, nan: not measurements
-    for row, text in zip(long.loc[value.isna(), "_row"], raw[value.isna()], strict=True):
+    # the column the user wrote: "value" (long layout) or the parameter's own column (wide)
+    where = long["column"] if "column" in long else pd.Series("value", index=long.index)
+    for row, column, text in zip(
+        long.loc[value.isna(), "_row"], where[value.isna()], raw[value.isna()], strict=True
+    ):
         problems.append(
-            Problem(int(row), "value", "type", msg("validate.not_number", value=str(text)))
+            Problem(int(row), str(column), "type", msg("validate.not_number", value=str(text)))
         )
     times = pd.to_datetime(long[time_col], errors="coerce", format="mixed")
     for row, text in zip(

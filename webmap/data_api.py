@@ -56,6 +56,9 @@ __all__ = ["bp"]
 
 bp = Blueprint("data", __name__)
 
+#: Time zones an upload may state for its times without an offset (the first is the default).
+UPLOAD_ZONES = ("Asia/Ho_Chi_Minh", "UTC")
+
 
 @bp.get("/search")
 def search_villages():
@@ -503,7 +506,8 @@ def _exceedance_json(row: dict, lang: str) -> dict:
 def upload_measurements():
     """Upload a measurements CSV; the import report back.
 
-    Multipart field ``file``; options ``replace``, ``partial``, ``unit``, ``dry_run``:
+    Multipart field ``file``; options ``replace``, ``partial``, ``unit``, ``tz`` (the zone of
+    times written without an offset: ``Asia/Ho_Chi_Minh`` or ``UTC``), ``dry_run``:
     validated, one transaction. A file with
     unreadable rows is refused whole (400, rows and columns listed) unless ``partial``.
     """
@@ -518,6 +522,7 @@ def upload_measurements():
     unit = request.form.get("unit") or None
     if unit is not None and ("\x00" in unit or len(unit) > 40):
         raise BadParameter(msg("body.too_long", field="unit", maximum=40))
+    tz = parse_choice(request.form.get("tz") or None, "tz", UPLOAD_ZONES, default=UPLOAD_ZONES[0])
     flags = {
         name: request.form.get(name, "").lower() in ("1", "true", "yes", "on")
         for name in ("replace", "partial", "dry_run")
@@ -531,6 +536,7 @@ def upload_measurements():
                     conn,
                     path,
                     unit=unit,
+                    tz=tz,
                     actor=actor(),
                     source=name,
                     **flags,

@@ -669,6 +669,14 @@ TEXTS: dict[str, str] = {
         "category '{value}' is not in the vocabulary of points of interest"
     ),
     "pollution.needs_hourly_index": N_("the values need a date-time index of hours"),
+    "positions.columns": N_(
+        "a positions file needs a station code column (code), a longitude column (lon) and a"
+        " latitude column (lat); its columns: {found}"
+    ),
+    "positions.duplicate": N_("the code {ref} is given twice"),
+    "positions.outside": N_("{lon}, {lat} is outside Vietnam"),
+    "positions.swapped": N_("{lon}, {lat} is outside Vietnam: longitude and latitude look swapped"),
+    "positions.unknown": N_("no station has the code '{ref}'"),
     "problem.file": N_("file: {reason}"),
     "problem.file_field": N_("file, field '{field}': {reason}"),
     "problem.row": N_("row {row}: {reason}"),

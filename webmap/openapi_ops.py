@@ -297,6 +297,7 @@ def _ops() -> dict[str, Op]:
                                 "partial": _enum("0", "1"),
                                 "dry_run": _enum("0", "1"),
                                 "unit": _text(40),
+                                "tz": _text(40),
                             },
                         }
                     }
@@ -428,7 +429,47 @@ def _environment_ops() -> dict[str, Op]:
     }
 
 
-OPS = {**_ops(), **_environment_ops()}
+def _station_ops() -> dict[str, Op]:
+    """The environment page's stations: list, positions, daily VN_AQI, CSV export."""
+    period = (
+        _q("since", {"type": "string", "format": "date-time"}, "Start (local time without zone)"),
+        _q("until", {"type": "string", "format": "date-time"}, "End, excluded"),
+    )
+    csv_file = _ok("200", "CSV (UTF-8 with BOM)", "text/csv")
+    upload = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+    return {
+        "env_stations.stations": Op("Every station, placed or not, with its data ranges", ok=_JSON),
+        "env_stations.positions": Op(
+            "Place stations from a CSV of code, lon, lat (audited edits)",
+            body=upload,
+            ok=_JSON,
+            tag="write",
+        ),
+        "env_stations.daily_index": Op(
+            "Daily VN_AQI of an air station, by band", (*period, _LANG), ok=_JSON
+        ),
+        "env_stations.series_csv": Op(
+            "A station's series as CSV (hourly values and 24-hour means)",
+            (_q("parameter", _text(20)), *period),
+            ok=csv_file,
+            tag="export",
+        ),
+        "env_stations.template": Op("The measurements upload template", ok=csv_file, tag="export"),
+    }
+
+
+OPS = {**_ops(), **_environment_ops(), **_station_ops()}
 
 #: Error statuses every operation may answer, and those of guarded and writing ones.
 _ERRORS = ("400", "404", "405", "429", "503")
