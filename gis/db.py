@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -154,6 +154,8 @@ class Database:
         self._minconn, self._maxconn = minconn, maxconn
         self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
         self._lock = threading.Lock()
+        #: Called first by :meth:`close` (what else of the app uses the database stops too).
+        self.on_close: list[Callable[[], None]] = []
 
     def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
         with self._lock:  # two threads must never each create a pool of their own
@@ -198,7 +200,9 @@ class Database:
             self._pool.putconn(conn, close=broken or bool(conn.closed))
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (after calling :attr:`on_close`)."""
+        for stop in self.on_close:
+            stop()
         if self._pool is not None:
             self._pool.closeall()
             self._pool = None

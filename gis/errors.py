@@ -20,6 +20,7 @@ __all__ = [
     "GeographicCRSWarning",
     "ImportFailedError",
     "InsecureDatabaseError",
+    "JobTooLargeError",
     "LangNgheError",
     "LayerNotFoundError",
     "MissingSystemPackageError",
@@ -79,6 +80,10 @@ class StaleVersionError(ConflictError):
 
 class VersionRequiredError(LangNgheError, ValueError):
     """A change to a stored object that does not say which version it was based on."""
+
+
+class JobTooLargeError(LangNgheError, ValueError):
+    """A job whose memory estimate is above what the largest worker may run."""
 
 
 class DatabaseUnavailableError(LangNgheError, OSError):

@@ -123,6 +123,23 @@ class Settings(BaseSettings):
     #: The site's public address (``https://gis.example.vn``, a path prefix allowed): absolute
     #: links are built from it, never from the client's ``Host`` header. Unset in development.
     public_url: str | None = None
+    #: Durable jobs (``langnghe worker``): the memory a worker may give its running jobs
+    #: together (MB, taken in steps of ``JOB_MEMORY_STEP_MB``) and how many it runs at once;
+    #: the estimate of a job kind without one of its own.
+    worker_memory_mb: int = Field(default=4096, ge=256, le=1024 * 1024)
+    worker_concurrency: int = Field(default=1, ge=1, le=64)
+    job_default_memory_mb: int = Field(default=256, ge=1)
+    #: A worker writes its heartbeat every ``job_heartbeat_s``; one silent for ``job_stall_s``
+    #: is dead, and its running job is run again (up to ``job_max_attempts`` runs in all) or
+    #: failed with the reason, by the next live worker's check (every ``job_heartbeat_s``).
+    job_heartbeat_s: float = Field(default=5.0, gt=0, le=3600)
+    job_stall_s: float = Field(default=30.0, gt=0, le=86400)
+    job_max_attempts: int = Field(default=2, ge=1, le=20)
+    #: Rasters of job scenarios older than this many days are deleted (0 keeps them).
+    job_raster_retention_days: float = Field(default=30.0, ge=0)
+    #: The web process runs one worker of its own (a thread) when no ``langnghe worker`` is
+    #: meant to run: unset means yes in development (``langnghe serve``), no in production.
+    jobs_in_process: bool | None = None
     siting_dem: Path | None = None
     siting_landuse: Path | None = None
     siting_roads: Path | None = None

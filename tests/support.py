@@ -112,6 +112,8 @@ class TemplateDatabases:
     def settings_for(self, name: str, **update: object) -> Settings:
         """``server``'s settings pointed at database ``name``."""
         url = self.server.dsn(name) if self.server.database_url else None
+        # jobs run by a worker thread of the test's app unless a test starts workers itself
+        update = {"jobs_in_process": True, **update}
         return self.server.model_copy(update={"pg_database": name, "database_url": url, **update})
 
     # -- templates ------------------------------------------------------------------------

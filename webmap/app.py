@@ -91,7 +91,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     elif settings.environment == "production":
         logger.warning("LANGNGHE_PUBLIC_URL is unset: absolute links use the request's Host")
     register_error_handlers(app, pages.render_page)
-    app.extensions["langnghe_jobs"] = jobs.JobRunner(settings)
+    app.extensions["langnghe_jobs"] = runner = jobs.JobRunner(settings)
+    app.extensions[db.EXTENSION].on_close.append(runner.close)  # its in-process worker
     for blueprint in (
         login.bp,
         pages.bp,

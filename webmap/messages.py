@@ -572,10 +572,26 @@ TEXTS: dict[str, str] = {
     "io.unsupported_type": N_(
         "{path}: unsupported file type '{suffix}'; use CSV, GeoJSON, GeoPackage or Shapefile"
     ),
+    "job.bad_call": N_("a stored job names {name}, which is not an analysis of this system"),
     "job.bad_fields": N_("job fields {fields}: use {choices}"),
+    "job.cancelled": N_("cancelled"),
     "job.done": N_("done"),
     "job.internal_error": N_("internal error: see the server log"),
     "job.not_found": N_("job {job} does not exist"),
+    "job.retrying": N_(
+        "the worker running this job stopped answering for {seconds} s; the job is queued "
+        "again (run {run} of {runs})"
+    ),
+    "job.started": N_("started"),
+    "job.too_large": N_(
+        "this analysis needs about {needed_mb} MB of memory; the largest job a worker takes "
+        "is {limit_mb} MB: choose a smaller study area or larger cells"
+    ),
+    "job.waiting_memory": N_("waiting for memory on the worker"),
+    "job.worker_lost": N_(
+        "the worker running this job stopped answering for {seconds} s, after {runs} runs; "
+        "the job has stopped"
+    ),
     "layers.unknown_collection": N_("unknown collection '{name}'; collections: {known}"),
     "layers.unknown_layer": N_("unknown layer '{name}'; layers: {known}"),
     "measurements.canonical_units": N_(
@@ -1036,6 +1052,10 @@ TEXTS: dict[str, str] = {
     "word.not_applicable": N_("not applicable"),
     "word.unknown": N_("unknown"),
     "word.yes": N_("yes"),
+    "worker.started": N_(
+        "worker {name}: up to {memory_mb} MB, {concurrency} jobs at once, jobs of up to "
+        "{limit_mb} MB"
+    ),
     "zones.needs_metric_crs": N_(
         "zones are computed in a projected (metric) CRS; reproject first (e.g. EPSG:32648)"
     ),

@@ -40,7 +40,7 @@ from webmap.db import get_conn
 from webmap.errors import BadParameter, Forbidden
 from webmap.formats import scenario_svg
 from webmap.i18n import current_lang
-from webmap.jobs import runner
+from webmap.jobs import JobWork, runner
 from webmap.limits import query_limits
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
@@ -71,15 +71,13 @@ def _siting_request(body: SitingBody) -> SitingRequest:
 
 
 def _start_job(kind: str, summary: dict[str, Any], run, analysis_request):
-    """Run ``run(conn, settings, request, progress=, actor=)`` as a job; 202 with its URL."""
-    owner = actor()
+    """Queue ``run(conn, settings, request, progress=, actor=)`` as a job; 202 with its URL.
 
-    def work(conn, job_settings, progress) -> int:
-        return run(conn, job_settings, analysis_request, progress=progress, actor=owner)[
-            "scenario_id"
-        ]
-
-    job_id = runner().submit(kind, summary, work, created_by=owner)
+    ``run`` and the request's class must be of :mod:`planning.pipeline` (a worker imports them
+    by name); a request with a ``memory_mb()`` method declares its memory estimate.
+    """
+    work = JobWork(run, analysis_request)  # stored by name: any worker can run it again
+    job_id = runner().submit(kind, summary, work, created_by=actor())
     return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
 
 

