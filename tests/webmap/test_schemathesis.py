@@ -32,7 +32,6 @@ ROLES = (None, "planner", "env_officer", "admin")
 EXCLUDED = [positive_data_acceptance, ignored_auth]
 
 
-
 def _checker(operation, headers: dict[str, str], calls: list[int]):
     """A Hypothesis test of ``operation`` sending ``headers``."""
 
