@@ -533,8 +533,7 @@ TEXTS: dict[str, str] = {
         "merged into it, not added"
     ),
     "import.duplicate_skip": N_(
-        "'{name}' is likely '{stored}' ({key}, {distance_m} m away, a similar name): "
-        "skipped"
+        "'{name}' is likely '{stored}' ({key}, {distance_m} m away, a similar name): skipped"
     ),
     "import.duplicates_summary": N_(
         "likely duplicates of stored features: {found} ({merged} merged, {skipped} skipped, "
