@@ -15,7 +15,7 @@ GeoDataFrames out. The pipeline fetches the layers; this module only scores them
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -30,7 +30,7 @@ from rasterio.transform import Affine
 from scipy import ndimage
 
 from gis.errors import ValidationError
-from gis.messages import msg
+from gis.messages import Message, msg
 
 __all__ = [
     "CRITERIA",
@@ -166,7 +166,7 @@ class AhpResult:
 def ahp_weights(
     matrix: NDArray[np.float64] | list[list[float]],
     *,
-    names: list[str] | None = None,
+    names: Sequence[str | Message] | None = None,
     max_cr: float = MAX_CR,
 ) -> AhpResult:
     """Weights (principal eigenvector) of a reciprocal pairwise comparison matrix.
@@ -177,7 +177,7 @@ def ahp_weights(
     """
     a = np.asarray(matrix, dtype=float)
     n = a.shape[0]
-    names = names or [f"#{i + 1}" for i in range(n)]
+    names = list(names) if names else [f"#{i + 1}" for i in range(n)]
     if a.ndim != 2 or a.shape != (n, n) or n < 2:
         raise ValidationError(msg("siting.ahp_not_square", shape=str(a.shape)))
     if n >= len(RANDOM_INDEX):

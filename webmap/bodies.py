@@ -131,6 +131,8 @@ class SitingBody(_Body):
     )
     ahp: Annotated[list[list[float]] | None, BeforeValidator(_matrix)] = None
     threshold: Finite | None = None
+    #: The weights are relative (the page's fields): scaled to sum to one, the scaling shown.
+    normalise: StrictBool = False
 
     @field_validator("criteria", mode="before")
     @classmethod
@@ -147,6 +149,13 @@ class SitingBody(_Body):
         if value is not None and not isinstance(value, dict):
             raise _refuse("body.weights_object", field="weights")
         return value or None
+
+
+class AhpBody(_Body):
+    """``POST /api/siting/ahp``: weights and consistency of a pairwise comparison matrix."""
+
+    criteria: list[Annotated[str, Field(max_length=60)]] = Field(min_length=2, max_length=20)
+    ahp: Annotated[list[list[float]], BeforeValidator(_matrix)]
 
 
 class AllocationBody(_Body):

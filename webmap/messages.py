@@ -1060,6 +1060,24 @@ TEXTS: dict[str, str] = {
     ),
     "zones.no_band": N_("surface {scenario} has bands {bands}, not '{band}'"),
     "zones.no_limit": N_("no QCVN 05 24-hour limit for {parameter} on {day}: give --limit"),
+    "criterion.road_distance_m": N_("Distance to a main road"),
+    "criterion.village_distance_m": N_("Distance to the craft villages"),
+    "criterion.residential_distance_m": N_("Distance from homes"),
+    "criterion.facility_distance_m": N_("Distance from schools and clinics"),
+    "criterion.slope_deg": N_("Slope"),
+    "criterion.elevation_m": N_("Elevation"),
+    "criterion.landuse": N_("Current land use"),
+    "input.dem": N_("the elevation model (DEM)"),
+    "input.landuse": N_("the land-use map"),
+    "coverage.extent": N_("longitude {west}° to {east}° E, latitude {south}° to {north}° N"),
+    "siting.outside_input": N_(
+        "{input} ({file}) covers {extent}, which holds only {covered_pct}% (at least {min_pct}% "
+        "needed) of the study area: move the study area into it"
+    ),
+    "siting.weights_negative": N_("weights must not be negative: {names}"),
+    "siting.weights_all_zero": N_(
+        "all weights are zero: give at least one criterion a weight above zero"
+    ),
 }
 
 

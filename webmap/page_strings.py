@@ -106,15 +106,6 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
             "failed": N_("Failed"),
         },
         "verdicts": {"pass": N_("pass"), "fail": N_("fail"), "unknown": N_("unknown")},
-        "criteria": {
-            "road_distance_m": N_("Near a road"),
-            "village_distance_m": N_("Near the polluting villages"),
-            "residential_distance_m": N_("Away from housing"),
-            "facility_distance_m": N_("Away from schools and clinics"),
-            "slope_deg": N_("Flat land"),
-            "elevation_m": N_("Above flood-prone ground"),
-            "landuse": N_("Compatible land use"),
-        },
         "scenario_kinds": {
             "siting": N_("siting"),
             "allocation": N_("relocation"),
@@ -123,8 +114,6 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "siting": N_("Siting"),
         "relocation": N_("Relocation"),
         "draw_first": N_("Draw a polygon on the map first"),
-        "no_input": N_("this server has no input for it"),
-        "inputs": N_("Inputs"),
         "no_scenarios": N_("No saved scenario yet"),
         "stored_clusters": N_("Stored clusters"),
         "candidates_of": N_("Candidates of siting"),
@@ -143,6 +132,40 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "report": N_("Printable report"),
         "check": N_("Decree 32 check"),
         "dossier": N_("Printable dossier"),
+    },
+    "siting_form": {
+        "criteria": {
+            "road_distance_m": N_("Near a road"),
+            "village_distance_m": N_("Near the polluting villages"),
+            "residential_distance_m": N_("Away from housing"),
+            "facility_distance_m": N_("Away from schools and clinics"),
+            "slope_deg": N_("Flat land"),
+            "elevation_m": N_("Above flood-prone ground"),
+            "landuse": N_("Compatible land use"),
+        },
+        "no_input": N_("this server has no input for it"),
+        "given_weight": N_("Weight given"),
+        "effective_weight": N_("Weight used"),
+        "criterion": N_("Criterion"),
+        "direct_weights": N_("Weights"),
+        "ahp_weights": N_("AHP pairwise comparison"),
+        "ahp_hint": N_(
+            "For each pair: 9 = the first is far more important, 1 = equally important, 1/9 ="
+            " the second is far more important. The criteria compared are those with a weight"
+            " above zero."
+        ),
+        "ahp_two": N_("AHP needs at least two criteria with a weight above zero"),
+        "ahp_effective": N_("Weights used: from the AHP comparisons"),
+        "consistency_ratio": N_("Consistency ratio CR"),
+        "weights_negative": N_("Weights must not be negative"),
+        "weights_all_zero": N_(
+            "All weights are zero: give at least one criterion a weight above zero"
+        ),
+        "weights_sum_one": N_("The weights sum to 1 and are used as given"),
+        "weights_scaled": N_("The weights used are those given divided by their sum (sum given:"),
+        "input_coverage": N_("Siting input coverage"),
+        "inputs_cover": N_("Where the siting inputs cover"),
+        "roads_input": N_("Roads"),
     },
     "editing": {
         "edit": N_("Edit"),
@@ -331,7 +354,16 @@ class Page:
 #: The pages, by the name their template and view use.
 PAGES: dict[str, Page] = {
     "planner": Page(
-        ("planner", "dom", "common", "villages", "planning", "editing", "new_cluster"),
+        (
+            "planner",
+            "dom",
+            "common",
+            "villages",
+            "planning",
+            "siting_form",
+            "editing",
+            "new_cluster",
+        ),
         editable=("clusters", "villages"),
     ),
     "environment": Page(

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from gis.db import transaction
-from gis.errors import NotFoundError
+from gis.errors import NotFoundError, ValidationError
 from gis.messages import msg
 from layers.admin import units_in_bbox
 from layers.scenarios import (
@@ -30,18 +30,28 @@ from layers.scenarios import (
     scenario_features,
     write_features,
 )
+from planning import siting as siting_model
 from planning.pipeline.allocation import AllocationRequest, run_allocation
 from planning.pipeline.compliance import check_cluster_site
 from planning.pipeline.scenarios import compare_scenarios
-from planning.pipeline.siting import SitingRequest, criteria_for, load_model, run_siting
+from planning.pipeline.siting import (
+    SitingRequest,
+    check_coverage,
+    criteria_for,
+    criterion_label,
+    input_coverage,
+    load_model,
+    run_siting,
+)
 from webmap.auth import actor, current, require
-from webmap.bodies import AllocationBody, CheckClusterBody, SitingBody, parse_body
+from webmap.bodies import AhpBody, AllocationBody, CheckClusterBody, SitingBody, parse_body
 from webmap.db import get_conn
 from webmap.errors import BadParameter, Forbidden
 from webmap.formats import scenario_svg
 from webmap.i18n import current_lang
 from webmap.jobs import JobWork, runner
 from webmap.limits import query_limits
+from webmap.messages import render
 from webmap.pages import render_page
 from webmap.rasters import raster_frame, raster_png
 from webmap.report import report_pdf, report_sections
@@ -67,6 +77,7 @@ def _siting_request(body: SitingBody) -> SitingRequest:
         weights=body.weights,
         ahp=body.ahp,
         threshold=body.threshold,
+        normalise=body.normalise,
     )
 
 
@@ -110,8 +121,55 @@ def siting_inputs():
     ]
     return jsonify(
         inputs={k: (Path(v).name if v else None) for k, v in files.items()},
+        coverage=_coverage_texts(input_coverage(files)),
         criteria=criteria,
         threshold=model["candidates"]["threshold"],
+    )
+
+
+def _coverage_texts(coverage: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each input's box with its name and extent in words, in the request's language."""
+    lang = current_lang()
+    return {
+        name: {
+            **entry,
+            "title": render(msg(f"input.{name}"), lang),
+            "extent": render(
+                msg("coverage.extent", **dict(zip(_SIDES, entry["bounds"], strict=True))), lang
+            ),
+        }
+        for name, entry in coverage.items()
+    }
+
+
+_SIDES = ("west", "south", "east", "north")
+
+
+@bp.post("/api/siting/ahp")
+@require("planner")
+def ahp():
+    """AHP weights of a pairwise matrix and its consistency ratio (refused above 0.1)."""
+    body = parse_body(AhpBody)
+    unknown = [n for n in body.criteria if n not in siting_model.CRITERIA]
+    if unknown:
+        raise BadParameter(
+            msg("siting.criteria_unknown", names=unknown, known=list(siting_model.CRITERIA))
+        )
+    if len(body.ahp) != len(body.criteria):
+        raise BadParameter(
+            msg("siting.ahp_size", rows=len(body.ahp), criteria=len(body.criteria), names="")
+        )
+    labels = [criterion_label(n) for n in body.criteria]
+    try:
+        result = siting_model.ahp_weights(body.ahp, names=labels)
+    except ValidationError as exc:  # an inconsistent matrix is this check's answer, not an error
+        if exc.message is None or exc.message.code != "siting.ahp_inconsistent":
+            raise
+        return jsonify(refused=render(exc.message, current_lang()), max_cr=siting_model.MAX_CR)
+    return jsonify(
+        weights=dict(zip(body.criteria, result.weights, strict=True)),
+        cr=result.consistency_ratio,
+        max_cr=siting_model.MAX_CR,
     )
 
 
@@ -121,9 +179,9 @@ def start_siting():
     """Start a siting run (JSON body): 202 with the job to poll; bad input is refused at once."""
     settings = current_app.config["LANGNGHE"]
     siting = _siting_request(parse_body(SitingBody))
-    criteria_for(
-        siting, load_model(settings.sample_data, siting.overrides)
-    )  # AHP / weights errors now, not later
+    # weights, AHP and coverage errors now, not in the job
+    criteria, _info = criteria_for(siting, load_model(settings.sample_data, siting.overrides))
+    check_coverage(siting, [c.name for c in criteria])
 
     return _start_job("siting", {"bbox": siting.bbox, "name": siting.name}, run_siting, siting)
 

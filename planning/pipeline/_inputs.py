@@ -19,10 +19,10 @@ import rasterio
 import shapely
 import yaml
 from numpy.typing import NDArray
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 from rasterio import features
 from rasterio.fill import fillnodata
-from rasterio.warp import Resampling, reproject
+from rasterio.warp import Resampling, reproject, transform_bounds
 
 from gis.crs import METRIC_CRS, METRIC_EPSG, WGS84
 from gis.errors import ValidationError
@@ -35,6 +35,7 @@ __all__ = [
     "MAX_CELLS",
     "dem_on_grid",
     "distance_m",
+    "footprint",
     "grid_for_bbox",
     "load_model",
     "polygonal",
@@ -122,6 +123,23 @@ def dem_on_grid(path: Path, grid: Grid, notes: list[Message]) -> NDArray[np.floa
     if outside > 0:
         notes.append(msg("siting.dem_partial", outside_pct=round(outside * 100, 1)))
     return out
+
+
+def footprint(path: Path, layer: str | None = None) -> tuple[float, float, float, float]:
+    """The lon/lat box a raster (or a vector file's ``layer``) covers: west, south, east, north.
+
+    A raster's box is its grid's extent; a vector layer's is the box of its features.
+    """
+    if path.suffix.lower() in (".tif", ".tiff"):
+        with rasterio.open(path) as src:
+            box = transform_bounds(src.crs, WGS84, *src.bounds)
+    else:
+        info = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
+        box = tuple(float(v) for v in info["total_bounds"])
+        if info["crs"] and CRS.from_user_input(info["crs"]) != CRS.from_user_input(WGS84):
+            box = transform_bounds(info["crs"], WGS84, *box)
+    west, south, east, north = (round(float(v), 4) for v in box)
+    return west, south, east, north
 
 
 def read_layer(

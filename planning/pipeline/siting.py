@@ -43,6 +43,7 @@ from planning.compliance import area_limits
 from planning.pipeline._inputs import (
     dem_on_grid,
     distance_m,
+    footprint,
     grid_for_bbox,
     load_model,
     polygonal,
@@ -52,7 +53,16 @@ from planning.pipeline._inputs import (
 from planning.pipeline.compliance import check_cluster_site
 from planning.surfaces import Grid
 
-__all__ = ["SitingRequest", "criteria_for", "load_model", "overlay_files", "run_siting"]
+__all__ = [
+    "SitingRequest",
+    "check_coverage",
+    "criteria_for",
+    "criterion_label",
+    "input_coverage",
+    "load_model",
+    "overlay_files",
+    "run_siting",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +83,9 @@ class SitingRequest:
     criteria: list[str] | None = None  # which criteria (default: every one in the model)
     threshold: float | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: Given ``weights`` are relative (the page's): scaled to sum to one, the scaling recorded.
+    #: Without it they must already sum to one (the CLI's contract).
+    normalise: bool = False
 
     def __post_init__(self) -> None:
         x0, y0, x1, y1 = self.bbox
@@ -114,7 +127,7 @@ def criteria_for(
         )
     info: dict[str, Any] = {"weights_from": "model"}
     if request.ahp is not None:
-        result = siting.ahp_weights(request.ahp, names=names)
+        result = siting.ahp_weights(request.ahp, names=[criterion_label(n) for n in names])
         if len(result.weights) != len(names):
             raise ValidationError(
                 msg(
@@ -139,6 +152,9 @@ def criteria_for(
             raise ValidationError(msg("siting.weights_not_in_run", names=list(extra)))
         weights = {n: float(request.weights.get(n, 0.0)) for n in names}
         info = {"weights_from": "given"}
+        if request.normalise:
+            weights = _normalised(weights)
+            info["weights_given"] = {n: float(request.weights.get(n, 0.0)) for n in names}
     else:
         weights = {n: float(model["criteria"][n].get("weight", 0.0)) for n in names}
         total = sum(weights.values())
@@ -152,6 +168,75 @@ def criteria_for(
         criteria.append(siting.Criterion(n, siting.Transform(**spec), weights[n]))
     siting.check_weights(criteria)
     return criteria, info
+
+
+def criterion_label(name: str) -> Message:
+    """A criterion's name as users read it (a message: translated where it is shown)."""
+    return msg(f"criterion.{name}") if name in siting.CRITERIA else msg("word.unknown")
+
+
+def _normalised(weights: dict[str, float]) -> dict[str, float]:
+    """Relative weights scaled to sum to one; negative or all-zero weights are refused."""
+    negative = [criterion_label(n) for n, w in weights.items() if w < 0]
+    if negative:
+        raise ValidationError(msg("siting.weights_negative", names=negative))
+    total = sum(weights.values())
+    if not total > 0:
+        raise ValidationError(msg("siting.weights_all_zero"))
+    return {n: w / total for n, w in weights.items()}
+
+
+#: The share of the study area an input must cover; below it the run is refused (the cells
+#: an input misses are left out of the analysis, so a mostly uncovered area says nothing).
+MIN_COVERED = 0.5
+#: Which inputs the criteria need (the roads table and national roads cover the country).
+_NEEDS = {
+    "dem": {"slope_deg", "elevation_m"},
+    "landuse": {"landuse", "residential_distance_m", "facility_distance_m"},
+}
+_FOOTPRINT_LAYER = {"dem": None, "landuse": "landuse_a"}
+
+
+def input_coverage(files: dict[str, Path | None]) -> dict[str, dict[str, Any]]:
+    """The lon/lat box each siting input covers: ``{input: {"file", "bounds"}}`` (files given)."""
+    return {
+        name: {
+            "file": Path(path).name,
+            "bounds": list(footprint(Path(path), _FOOTPRINT_LAYER[name])),
+        }
+        for name, path in files.items()
+        if path is not None and name in _FOOTPRINT_LAYER and Path(path).exists()
+    }
+
+
+def check_coverage(request: SitingRequest, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The inputs the criteria ``names`` need, each with its box and the study area share covered.
+
+    Raises
+    ------
+    ValidationError
+        When an input needed covers less than :data:`MIN_COVERED` of the study area (the
+        message names the input, its file and the area it covers).
+    """
+    files = {"dem": request.dem, "landuse": request.landuse}
+    coverage = input_coverage({k: v for k, v in files.items() if _NEEDS[k] & set(names)})
+    study = shapely.box(*request.bbox)
+    for name, entry in coverage.items():
+        share = study.intersection(shapely.box(*entry["bounds"])).area / study.area
+        entry["covered_pct"] = round(100 * share, 1)
+        if share < MIN_COVERED:
+            west, south, east, north = entry["bounds"]
+            raise ValidationError(
+                msg(
+                    "siting.outside_input",
+                    input=msg(f"input.{name}"),
+                    file=entry["file"],
+                    covered_pct=entry["covered_pct"],
+                    extent=msg("coverage.extent", west=west, east=east, south=south, north=north),
+                    min_pct=round(100 * MIN_COVERED),
+                )
+            )
+    return coverage
 
 
 def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -335,6 +420,7 @@ def run_siting(
     """Suitability raster, candidate regions and sensitivity; saved as a scenario."""
     model = load_model(settings.sample_data, request.overrides)
     criteria, weight_info = criteria_for(request, model)
+    coverage = check_coverage(request, [c.name for c in criteria])
     threshold = float(
         request.threshold if request.threshold is not None else model["candidates"]["threshold"]
     )
@@ -419,6 +505,7 @@ def run_siting(
             for c in criteria
         ],
         **weight_info,
+        "coverage": coverage,
         "excluded_cells": excluded,
         "cells": grid.width * grid.height,
         "usable_cells": int(usable.sum()),

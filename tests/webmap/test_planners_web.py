@@ -205,3 +205,52 @@ def test_compare_and_delete_scenarios(planner_client):
     }
     assert c.get(f"/api/scenarios/{ids[0]}").status_code == 404
     assert c.delete(f"/api/scenarios/{ids[0]}").status_code == 404
+
+
+def test_weights_ahp_and_coverage_on_the_page_api(planner_client):
+    """Issue 16 item 5: relative weights scaled and shown; zero, negative, AHP CR, coverage."""
+    c = planner_client
+    inputs = c.get("/api/siting/inputs", headers={"Accept-Language": "vi"}).get_json()
+    dem = inputs["coverage"]["dem"]
+    assert dem["file"] == "N21E105_srtm3.tif" and dem["bounds"][1] == pytest.approx(21.0, abs=1e-3)
+    assert dem["title"] == "mô hình số độ cao (DEM)" and "vĩ độ 21° đến 22° B" in dem["extent"]
+    assert inputs["coverage"]["landuse"]["bounds"][3] == pytest.approx(21.80, abs=0.01)
+    names = ["road_distance_m", "slope_deg"]
+    refused = [
+        ({"weights": {"road_distance_m": 0, "slope_deg": 0}}, "weights_all_zero", "all weights"),
+        ({"weights": {"road_distance_m": -0.2, "slope_deg": 0.5}}, "", "main road"),
+    ]
+    for extra, _code, words in refused:
+        r = c.post(
+            "/api/siting",
+            json={"bbox": BBOX, "criteria": names, "normalise": True, **extra},
+            headers={"Accept-Language": "en"},
+        )
+        assert r.status_code == 400 and words in r.get_json()["description"], r.get_json()
+    # the Vietnamese page reads the refusal in Vietnamese, criteria by their names
+    r = c.post(
+        "/api/siting",
+        json={"bbox": BBOX, "criteria": names, "normalise": True, "weights": {"slope_deg": -1}},
+        headers={"Accept-Language": "vi"},
+    )
+    assert r.get_json()["description"] == "trọng số không được âm: Độ dốc"
+    # AHP: weights and CR of a consistent matrix; an inconsistent one names the pair
+    three = ["road_distance_m", "village_distance_m", "slope_deg"]
+    ok = c.post(
+        "/api/siting/ahp",
+        json={"criteria": three, "ahp": [[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]]},
+    ).get_json()
+    assert round(ok["cr"], 3) == 0.033 and round(ok["weights"]["road_distance_m"], 3) == 0.637
+    bad = c.post(
+        "/api/siting/ahp",
+        json={"criteria": three, "ahp": [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]},
+        headers={"Accept-Language": "en"},
+    )
+    text = bad.get_json()["refused"]  # the check's answer (the run itself is refused: 400)
+    assert bad.status_code == 200 and "above 0.1" in text and "Distance to a main road" in text
+    # a study area south of the DEM (21°N) is refused with the reason, before any job starts
+    south = [105.80, 20.90, 105.90, 20.98]
+    r = c.post("/api/siting", json={"bbox": south, "cell_m": 90}, headers={"Accept-Language": "en"})
+    text = r.get_json()["description"]
+    assert r.status_code == 400 and "the elevation model (DEM)" in text, text
+    assert "latitude 21° to 22° N" in text and "holds only 0%" in text

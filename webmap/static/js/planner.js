@@ -81,7 +81,8 @@ const editable = [
   { collection: "clusters", has: (l) => clusters.hasLayer(l) },
   { collection: "villages", has: (l) => Object.values(villageMarkers).includes(l) },
 ];
-L.control.layers(null, overlays, { collapsed: false }).addTo(map);  // the names are our own strings
+// the names are our own strings; the planning panel adds its layers (input coverage, suitability)
+const control = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
 const legend = L.control({ position: "bottomright" });
 legend.onAdd = () => h("div", { class: "legend" }, h("strong", null, T.legend),
@@ -124,6 +125,6 @@ map.on(L.Draw.Event.CREATED, async (event) => {
     part(label.villages, inside.villages), part(label.clusters, inside.clusters), part(label.zones, inside.zones));
 });
 ready();
-initPlanning({ map, drawn }).catch((error) => console.error("LangNghe:", error));
+initPlanning({ map, drawn, control }).catch((error) => console.error("LangNghe:", error));
 initEditing({ map, editable }).catch((error) => console.error("LangNghe:", error));
 initNewCluster({ drawn });

@@ -2,12 +2,13 @@
    check of a drawn polygon, and saved scenarios (suitability image, candidates, allocation lines). */
 import { h, join, show } from "./dom.js";
 import { T, config, csrfToken, getJSON, ready } from "./common.js";
+import { initSitingForm } from "./siting_form.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /* Start the planning panel on the planner map; `drawn` holds the polygon the user drew. */
-export async function initPlanning({ map, drawn }) {
+export async function initPlanning({ map, drawn, control }) {
   if (!["planner", "admin"].includes(config.role)) {  // the analyses need a planner's account
     show($("planning"), h("h2", null, T.planning_title),
       h("p", { class: "hint" }, h("a", { href: "/login?next=/" }, T.sign_in_to_plan)));
@@ -41,6 +42,7 @@ export async function initPlanning({ map, drawn }) {
   async function runJob(url, body) {
     showError(null);
     const job = await send(url, body);
+    clearShown();  // the previous run's image and features go while the new one runs
     $("job").hidden = false;
     $("job-message").textContent = T.job_status.queued;
     for (;;) {
@@ -54,21 +56,13 @@ export async function initPlanning({ map, drawn }) {
     }
   }
 
-  // Siting inputs and default weights.
+  // Siting inputs, weights (direct or AHP) and where the inputs cover.
   const inputs = await getJSON("/api/siting/inputs");
-  $("siting-weights").append(...inputs.criteria.map((c) =>
-    h("label", null, T.criteria[c.name] || c.name, " ", h("input", { type: "number", min: 0, max: 1, step: 0.05,
-      dataset: { criterion: c.name }, value: String(c.available ? c.weight : 0), disabled: !c.available,
-      title: c.available ? null : T.no_input }))));
-  $("siting-inputs").textContent = T.inputs + ": " + Object.entries(inputs.inputs).map(([k, v]) => k + " " + (v || "—")).join(", ");
+  const form = initSitingForm({ map, control, inputs });
   $("siting-run").addEventListener("click", async () => {
-    const boxes = [...document.querySelectorAll("#siting-weights input:not([disabled])")];
-    const chosen = boxes.filter((b) => Number(b.value) > 0);
-    const total = chosen.reduce((s, b) => s + Number(b.value), 0);
-    const weights = Object.fromEntries(chosen.map((b) => [b.dataset.criterion, Number(b.value) / (total || 1)]));
     try {
       await runJob("/api/siting", { bbox: studyArea(), cell_m: Number($("siting-cell").value), kind: $("siting-kind").value,
-        criteria: Object.keys(weights), weights, name: T.siting + " " + stamp() });
+        ...form.request(), name: T.siting + " " + stamp() });
     } catch (error) { showError(error); }
   });
 
@@ -154,9 +148,13 @@ export async function initPlanning({ map, drawn }) {
     return null;
   }
 
-  async function openScenario(id) {
-    shown.forEach((layer) => map.removeLayer(layer));
+  function clearShown() {
+    shown.forEach((layer) => { map.removeLayer(layer); if (control) control.removeLayer(layer); });
     shown = [];
+  }
+
+  async function openScenario(id) {
+    clearShown();
     const s = await getJSON("/api/scenarios/" + id);
     const features = await getJSON(s.links.features);
     if (s.overlay) shown.push(L.imageOverlay(s.overlay.url, s.overlay.bounds, { opacity: 0.75, alt: T.suitability }).addTo(map));
