@@ -4,7 +4,10 @@ a new one is appended, the other sections are kept.
 
 from __future__ import annotations
 
+import os
+import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -30,3 +33,46 @@ def write_section(heading: str, body: str, *, dated: bool = True) -> None:
         + ("\n" + rest.lstrip("\n") if rest else ""),
         encoding="utf-8",
     )
+
+
+def machine() -> str:
+    """Cores and the 1-, 5- and 15-minute load averages now, for the line beside a figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"{os.cpu_count()} cores, load {one:.1f} / {five:.1f} / {fifteen:.1f}"
+
+
+def load_now() -> float:
+    """The 1-minute load average."""
+    return os.getloadavg()[0]
+
+
+def spread(values: list[float], fmt: str = "{:.1f}") -> str:
+    """``median (min-max)`` of several runs."""
+    if not values:
+        return "-"
+    med = statistics.median(values)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def alternate(
+    contenders: dict[str, Callable[[], object]], *, runs: int = 3
+) -> tuple[dict[str, list[float]], list[float]]:
+    """Time each contender ``runs`` times, one after the other in turn (ours, peer, ours, ...).
+
+    Returns the wall seconds per contender and the 1-minute load seen before each round, so
+    that a ratio of two contenders compares runs made under the same load.
+    """
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    loads = []
+    for _ in range(runs):
+        loads.append(load_now())
+        for name, run in contenders.items():
+            t = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t)
+    return times, loads
+
+
+def ratio(ours: list[float], theirs: list[float]) -> str:
+    """Median of the per-round ratios ours / theirs, with their min and max."""
+    return spread([a / b for a, b in zip(ours, theirs, strict=True) if b > 0], "{:.2f}")

@@ -27,7 +27,8 @@ from scipy.sparse.csgraph import dijkstra
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import alternate, machine, ratio, spread, write_section  # noqa: E402
+from bench.tsp_reference import lkh  # noqa: E402
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.network import RoadGraph, shortest_path, travel_matrix  # noqa: E402
@@ -184,60 +185,69 @@ def _p(values: list[float], q: float) -> float:
 
 
 def point_to_point(
-    conn, graph: RoadGraph, edges_sql: str, pairs: np.ndarray, pg_pairs: int
+    conn, graph: RoadGraph, edges_sql: str, pairs: np.ndarray, pg_pairs: int, runs: int = 3
 ) -> dict:
-    ours, scipy_t, pg = [], [], []
+    """p50 / p95 of each run over the pairs; ours and scipy alternate pair by pair."""
     csr = graph.matrix("length")
     t = time.perf_counter()
     shortest_path(
         graph, 0, 1
     )  # preparation, once per graph: the CSR matrices and, on large graphs, landmarks
     prepare_s = time.perf_counter() - t
-    for a, b in pairs:
-        t = time.perf_counter()
-        cost, _ = shortest_path(graph, int(a), int(b))
-        ours.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        dijkstra(csr, indices=int(a))[int(b)]
-        scipy_t.append(time.perf_counter() - t)
-    with conn.cursor() as cur:
-        for a, b in pairs[:pg_pairs]:
+    out: dict = {"ours": [], "scipy": [], "pgrouting": [], "prepare_s": prepare_s}
+    for _ in range(runs):
+        ours, scipy_t, pg = [], [], []
+        for a, b in pairs:
             t = time.perf_counter()
-            cur.execute(
-                "SELECT max(agg_cost) FROM pgr_dijkstra(%s, %s::bigint, %s::bigint, directed => "
-                "true)",
-                (edges_sql, int(a) + 1, int(b) + 1),
-            )
-            theirs = cur.fetchone()[0]
-            pg.append(time.perf_counter() - t)
-            mine, _ = shortest_path(graph, int(a), int(b))
-            assert theirs is None or abs(theirs - mine) < 1.0, (a, b, theirs, mine)
+            shortest_path(graph, int(a), int(b))
+            ours.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            dijkstra(csr, indices=int(a))[int(b)]
+            scipy_t.append(time.perf_counter() - t)
+        with conn.cursor() as cur:
+            for a, b in pairs[:pg_pairs]:
+                t = time.perf_counter()
+                cur.execute(
+                    "SELECT max(agg_cost) FROM pgr_dijkstra(%s, %s::bigint, %s::bigint, "
+                    "directed => true)",
+                    (edges_sql, int(a) + 1, int(b) + 1),
+                )
+                theirs = cur.fetchone()[0]
+                pg.append(time.perf_counter() - t)
+                mine, _ = shortest_path(graph, int(a), int(b))
+                assert theirs is None or abs(theirs - mine) < 1.0, (a, b, theirs, mine)
+        for key, values in (("ours", ours), ("scipy", scipy_t), ("pgrouting", pg)):
+            out[key].append((_p(values, 50), _p(values, 95)))
+    return out
+
+
+def _pp(runs: list[tuple[float, float]], fmt: str = "{:.1f}") -> str:
+    return f"{spread([r[0] for r in runs], fmt)} / {spread([r[1] for r in runs], fmt)}"
+
+
+def matrix(graph: RoadGraph, nodes: np.ndarray, runs: int = 3) -> dict:
+    """50 x 50 matrix, ours and scipy's Dijkstra it wraps, alternating ``runs`` times."""
+    ours = travel_matrix(graph, nodes, nodes, weight="length")
+    csr = graph.matrix("length")
+    assert np.allclose(ours, dijkstra(csr, indices=nodes)[:, nodes])
+    times, loads = alternate(
+        {
+            "ours": lambda: travel_matrix(graph, nodes, nodes, weight="length"),
+            "scipy": lambda: dijkstra(csr, indices=nodes)[:, nodes],
+        },
+        runs=runs,
+    )
     return {
-        "ours": (_p(ours, 50), _p(ours, 95)),
-        "scipy": (_p(scipy_t, 50), _p(scipy_t, 95)),
-        "pgrouting": (_p(pg, 50), _p(pg, 95)),
-        "prepare_s": prepare_s,
+        "ours_ms": [t * 1000 for t in times["ours"]],
+        "scipy_ms": [t * 1000 for t in times["scipy"]],
+        "loads": loads,
     }
 
 
-def matrix(graph: RoadGraph, nodes: np.ndarray) -> dict:
-    t = time.perf_counter()
-    ours = travel_matrix(graph, nodes, nodes, weight="length")
-    mine = time.perf_counter() - t
-    t = time.perf_counter()
-    theirs = dijkstra(graph.matrix("length"), indices=nodes)[:, nodes]
-    plain = time.perf_counter() - t
-    assert np.allclose(ours, theirs)
-    return {"ours_ms": mine * 1000, "scipy_ms": plain * 1000}
-
-
-def tour(conn, graph: RoadGraph, nodes: np.ndarray) -> dict:
-    times = travel_matrix(graph, nodes, nodes, weight="length")  # metres as the cost: a pure TSP
+def tour(conn, graph: RoadGraph, nodes: np.ndarray, runs: int = 3) -> dict:
+    """A 51-node closed tour on motorbike seconds: ours, LKH-3 (elkai) and pgr_TSP in turn."""
+    times = travel_matrix(graph, nodes, nodes, weight="time")
     stops = [Stop(str(i), str(i), 0) for i in range(1, len(nodes))]
-    t = time.perf_counter()
-    plan = plan_tour(times, stops, start_min=0, budget_min=10**6)
-    ours_s = time.perf_counter() - t
-    best = plan_tour(times, stops, start_min=0, budget_min=10**6, time_limit_s=20.0)
     rows = [
         (i + 1, j + 1, float(times[i, j]))
         for i in range(len(nodes))
@@ -245,27 +255,35 @@ def tour(conn, graph: RoadGraph, nodes: np.ndarray) -> dict:
         if i != j
     ]
     values = ",".join(f"({a},{b},{c})" for a, b, c in rows)
-    with conn.cursor() as cur:
+    out: dict = {"ours": [], "lkh": [], "pg": []}
+    costs: dict = {"ours": [], "lkh": [], "pg": []}
+    for _ in range(runs):
         t = time.perf_counter()
-        cur.execute(
-            f"SELECT max(agg_cost) FROM pgr_TSP($$SELECT * FROM (VALUES {values}) AS t(start_vid, "
-            f"end_vid, agg_cost)$$, 1)"
-        )  # noqa: S608 - numbers we made
-        pg_cost = float(cur.fetchone()[0])
-        pg_s = time.perf_counter() - t
-    ours_cost = plan.travel_s
-    best_cost = min(best.travel_s, ours_cost, pg_cost)
-    return {
-        "ours_cost": ours_cost,
-        "ours_s": ours_s,
-        "best_cost": best_cost,
-        "pg_cost": pg_cost,
-        "pg_s": pg_s,
-    }
+        costs["ours"].append(plan_tour(times, stops, start_min=0, budget_min=10**7).travel_s)
+        out["ours"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        costs["lkh"].append(lkh(times)[0])
+        out["lkh"].append(time.perf_counter() - t)
+        with conn.cursor() as cur:
+            t = time.perf_counter()
+            cur.execute(
+                f"SELECT max(agg_cost) FROM pgr_TSP($$SELECT * FROM (VALUES {values}) AS "
+                f"t(start_vid, end_vid, agg_cost)$$, 1)"
+            )  # noqa: S608 - numbers we made
+            costs["pg"].append(float(cur.fetchone()[0]))
+            out["pg"].append(time.perf_counter() - t)
+    return {"s": out, "cost": costs}
 
 
 def main() -> None:
+    import argparse
+
     from tests.layers.road_forms import badinh_lines, write_geojson
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--grid", type=int, default=500, help="side of the generated grid")
+    args = parser.parse_args()
+    state = machine()
 
     settings = get_settings()
     create_database(settings, DB)
@@ -281,8 +299,8 @@ def main() -> None:
             Path(tmp) / "badinh_lines.geojson",
         )
         imports["Ba Đình (GeoJSON lines)"] = timed_import(lines, "badinh")
-        imports["grid 500 x 500 (GeoJSON lines)"] = timed_import(
-            write_grid_lines(Path(tmp) / "grid.geojson"), "grid"
+        imports[f"grid {args.grid} x {args.grid} (GeoJSON lines)"] = timed_import(
+            write_grid_lines(Path(tmp) / "grid.geojson", args.grid), "grid"
         )
     load.append(os.getloadavg()[0])
     for name, network, pg_pairs in (("Ba Đình", "badinh", 50), ("grid", "grid", 10)):
@@ -306,15 +324,16 @@ def main() -> None:
         load.append(os.getloadavg()[0])
     conn.close()
     lines_out = [
-        "Run by `bench/routing_peers.py` on this machine (2 cores shared with other sessions: "
-        f"1-minute load average {min(load):.1f}-{max(load):.1f} during the run). Both graphs "
+        f"Run by `bench/routing_peers.py --grid {args.grid}` on this machine ({state} at the "
+        f"start; 1-minute load {min(load):.1f}-{max(load):.1f} during the run). Both graphs "
         "were imported from GeoJSON lines by `langnghe import roads` (shared-vertex noding). "
         "Ours = `gis.network` (scipy Dijkstra on a cached CSR "
         "matrix; on graphs of 20,000 nodes or more, a forward and a backward search bounded by "
         "landmark distances that meet in the middle, after a one-time preparation of 16 "
         "landmarks) and `planning.tours` (OR-tools, guided local search). pgRouting 3.4 reads "
         "the same edges from PostgreSQL on every call, as it is used. Shortest-path costs were "
-        "checked equal to pgRouting's.",
+        "checked equal to pgRouting's. Every figure: median (min-max) of 3 runs, ours and the "
+        "peers in turn (pair by pair for point-to-point; the ratio is per round).",
         "",
         "| import (`langnghe import roads`, child process) | wall s | peak RSS MB | report |",
         "|---|---|---|---|",
@@ -323,20 +342,39 @@ def main() -> None:
         lines_out.append(f"| {name} | {imp['s']:.1f} | {imp['peak_mb']:.0f} | {imp['report'][0]} |")
     lines_out += [
         "",
-        "| graph | point-to-point p50 / p95 ms: ours | scipy | pgr_dijkstra | 50 x 50 matrix ms: "
-        "ours | scipy | 50-stop tour: ours cost / time | best known | pgr_TSP cost / time |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| graph | load | point-to-point p50 / p95 ms: ours | scipy | pgr_dijkstra |",
+        "|---|---|---|---|---|",
     ]
-    for name, (p2p, mat, tsp) in results.items():
+    for name, (p2p, mat, _tsp) in results.items():
         lines_out.append(
-            f"| {name} | {p2p['ours'][0]:.1f} / {p2p['ours'][1]:.1f} | {p2p['scipy'][0]:.1f} / "
-            f"{p2p['scipy'][1]:.1f} | "
-            f"{p2p['pgrouting'][0]:.0f} / {p2p['pgrouting'][1]:.0f} | {mat['ours_ms']:.0f} | "
-            f"{mat['scipy_ms']:.0f} | "
-            f"{tsp['ours_cost']:.0f} m / {tsp['ours_s']:.2f} s "
-            f"({100 * (tsp['ours_cost'] / tsp['best_cost'] - 1):.2f}% "
-            f"over best) | {tsp['best_cost']:.0f} m | {tsp['pg_cost']:.0f} m / {tsp['pg_s']:.2f} "
-            f"s |"
+            f"| {name} | {mat['loads'][0]:.1f} | {_pp(p2p['ours'])} | {_pp(p2p['scipy'])} | "
+            f"{_pp(p2p['pgrouting'], '{:.0f}')} |"
+        )
+    lines_out += [
+        "",
+        "| graph | load | 50 x 50 matrix ms: ours | scipy (the Dijkstra ours wraps) | "
+        "ours / scipy |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (_p2p, mat, _tsp) in results.items():
+        lines_out.append(
+            f"| {name} | {min(mat['loads']):.1f}-{max(mat['loads']):.1f} | "
+            f"{spread(mat['ours_ms'], '{:.0f}')} | {spread(mat['scipy_ms'], '{:.0f}')} | "
+            f"{ratio(mat['ours_ms'], mat['scipy_ms'])} |"
+        )
+    lines_out += [
+        "",
+        "| graph | 50-stop tour (motorbike s): ours cost / time s | LKH-3 (elkai) | "
+        "pgr_TSP | ours over LKH |",
+        "|---|---|---|---|---|",
+    ]
+    for name, (_p2p, _mat, tsp) in results.items():
+        c, t = tsp["cost"], tsp["s"]
+        lines_out.append(
+            f"| {name} | {spread(c['ours'], '{:.0f}')} / {spread(t['ours'], '{:.2f}')} | "
+            f"{spread(c['lkh'], '{:.0f}')} / {spread(t['lkh'], '{:.2f}')} | "
+            f"{spread(c['pg'], '{:.0f}')} / {spread(t['pg'], '{:.2f}')} | "
+            f"{100 * (max(c['ours']) / min(c['lkh']) - 1):.2f}% (worst run) |"
         )
     lines_out.append("")
     lines_out += [

@@ -1,0 +1,173 @@
+"""Benchmark: our tours (``planning.tours.plan_tour``) against independent references.
+
+On the Ba Đình street graph (the shared OSMnx GeoPackage, noded as ``langnghe import roads``
+nodes it) and on a generated 500 x 500 grid with random lengths, 20 random instances per
+graph and size (10, 25 and 50 stops besides the start): motorbike travel seconds between
+the stops as the cost (a closed tour with no windows; one-way streets make it asymmetric).
+Each instance is solved by ours and by LKH-3 (elkai), alternating, ``--runs`` times;
+instances of at most 12 stops also by Held-Karp (the exact optimum, ``bench/tsp_reference.py``).
+
+Run on purpose:  .venv/bin/python bench/tours_reference.py [--instances 20] [--grid 500]
+(writes a section of docs/benchmarks.md; ``make bench`` runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.report import load_now, machine, spread, write_section  # noqa: E402
+from bench.tsp_reference import HELD_KARP_MAX, cycle_cost, held_karp, lkh  # noqa: E402
+from gis.network import RoadGraph, travel_matrix  # noqa: E402
+from gis.settings import get_settings  # noqa: E402
+from planning.tours import Stop, plan_tour  # noqa: E402
+
+SIZES = (10, 25, 50)
+POOL = 160  # random nodes per graph; each instance is a random subset of them
+
+
+def badinh_graph() -> RoadGraph:
+    """The Ba Đình graph as the import builds it (its noding, its largest component)."""
+    from layers.roads import build, read_network
+
+    path = get_settings().real_data / "roads" / "hanoi_badinh_osmnx.gpkg"
+    edges, nodes, report = read_network(path)
+    kept, kept_nodes = build(edges, nodes, report)
+    order = kept_nodes.sort_values("id")
+    return RoadGraph(
+        lon=order["lon"].to_numpy(float),
+        lat=order["lat"].to_numpy(float),
+        u=kept["source"].to_numpy(np.int64) - 1,
+        v=kept["target"].to_numpy(np.int64) - 1,
+        length_m=kept["length_m"].to_numpy(float),
+        highway=kept["highway"].reset_index(drop=True),
+        maxspeed=kept["maxspeed"].reset_index(drop=True),
+        geometry=kept["geometry"].to_numpy(),
+    )
+
+
+def ours(cost: np.ndarray) -> tuple[float, list[int]]:
+    """Our plan of the closed tour over every node (no windows, a day long enough)."""
+    stops = [Stop(str(i), str(i), 0) for i in range(1, cost.shape[0])]
+    plan = plan_tour(cost, stops, start_min=0, budget_min=10**7)
+    assert not plan.dropped, plan.dropped
+    return plan.travel_s, [int(r) for r in plan.order]
+
+
+def instances(pool_cost: np.ndarray, size: int, count: int, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    picks = [rng.choice(pool_cost.shape[0], size + 1, replace=False) for _ in range(count)]
+    return [pool_cost[np.ix_(p, p)] for p in picks]
+
+
+def solve_all(cost: np.ndarray, runs: int) -> dict[str, list]:
+    """Ours and LKH alternating ``runs`` times; Held-Karp once when small enough."""
+    out: dict[str, list] = {"ours_s": [], "ours_cost": [], "lkh_s": [], "lkh_cost": []}
+    for _ in range(runs):
+        for name, solver in (("ours", ours), ("lkh", lkh)):
+            t = time.perf_counter()
+            value, order = solver(cost)
+            out[f"{name}_s"].append(time.perf_counter() - t)
+            assert sorted(order) == list(range(1, cost.shape[0]))
+            assert abs(cycle_cost(cost, order) - value) < 1e-6 * max(1.0, value)
+            out[f"{name}_cost"].append(value)
+    if cost.shape[0] - 1 <= HELD_KARP_MAX:
+        out["exact"] = [held_karp(cost)[0]]
+    return out
+
+
+def workload(graph: RoadGraph, size: int, count: int, runs: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    pool = rng.choice(graph.n_nodes, POOL, replace=False)
+    pool_cost = travel_matrix(graph, pool, pool, weight="time")
+    loads = [load_now()]
+    rows = []
+    for cost in instances(pool_cost, size, count, seed + size):
+        rows.append(solve_all(cost, runs))
+        loads.append(load_now())
+    # The gap of an instance: our worst run against LKH's best run (the reference).
+    gaps = [100 * (max(r["ours_cost"]) / min(r["lkh_cost"]) - 1) for r in rows]
+    result = {
+        "gaps": gaps,
+        "ours_s": [t for r in rows for t in r["ours_s"]],
+        "lkh_s": [t for r in rows for t in r["lkh_s"]],
+        "loads": loads,
+    }
+    if all("exact" in r for r in rows):
+        result["ours_exact"] = [100 * (max(r["ours_cost"]) / r["exact"][0] - 1) for r in rows]
+        result["lkh_exact"] = [100 * (max(r["lkh_cost"]) / r["exact"][0] - 1) for r in rows]
+    print(size, {k: round(statistics.median(v), 3) for k, v in result.items()}, flush=True)
+    return result
+
+
+def table(results: dict[str, dict[int, dict]], runs: int, count: int) -> list[str]:
+    lines = [
+        "| graph | stops | load (1 min) | gap to LKH: median / worst % | ours s: median (min-max)"
+        " | worst s | LKH s: median (min-max) | gap to the exact optimum, ours / LKH worst % |",
+        "|---|---:|---|---|---|---:|---|---|",
+    ]
+    for graph, sizes in results.items():
+        for size, r in sizes.items():
+            exact = (
+                f"{max(r['ours_exact']):.2f} / {max(r['lkh_exact']):.2f}"
+                if "ours_exact" in r
+                else "-"
+            )
+            lines.append(
+                f"| {graph} | {size} | {min(r['loads']):.1f}-{max(r['loads']):.1f} | "
+                f"{statistics.median(r['gaps']):.2f} / {max(r['gaps']):.2f} | "
+                f"{spread(r['ours_s'], '{:.2f}')} | {max(r['ours_s']):.2f} | "
+                f"{spread(r['lkh_s'], '{:.2f}')} | {exact} |"
+            )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--grid", type=int, default=500, help="side of the generated grid")
+    parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    from bench.routing_peers import grid_graph
+
+    state = machine()
+    graphs = {"Ba Đình": badinh_graph(), f"grid {args.grid} x {args.grid}": grid_graph(args.grid)}
+    results: dict[str, dict[int, dict]] = {}
+    for seed, (name, graph) in enumerate(graphs.items()):
+        label = f"{name} ({graph.n_nodes:,} nodes)"
+        results[label] = {
+            size: workload(graph, size, args.instances, args.runs, 100 * seed)
+            for size in args.sizes
+        }
+    text = "\n".join(
+        [
+            f"Run by `bench/tours_reference.py --instances {args.instances} --runs {args.runs}` "
+            f"on this machine ({state} at the start; the load column is the 1-minute load "
+            "average seen between instances). "
+            f"{args.instances} random instances per graph and size, each solved {args.runs} "
+            "times by ours and by LKH-3 (elkai, 10 runs) in turn; cost = motorbike travel "
+            "seconds between the stops (asymmetric where streets are one-way), a closed tour "
+            "from the first stop. Gap = our worst run over LKH's best run of the same "
+            "instance; times are per solve, over all instances and runs. Up to 12 stops, "
+            "Held-Karp gives the exact optimum.",
+            "",
+            *table(results, args.runs, args.instances),
+        ]
+    )
+    print(text)
+    if not args.no_write:
+        write_section("Tours against LKH and the exact optimum", text, dated=False)
+
+
+if __name__ == "__main__":
+    main()
