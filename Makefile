@@ -7,12 +7,13 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint setup system venv db sample serve clean-db help messages
+.PHONY: demo test lint setup system venv db sample serve clean-db help messages bench bench-tools
 
 help:
 	@echo "make demo   set up everything and serve the map on http://$(HOST):$(PORT)"
 	@echo "make test   set up everything and run the whole test suite against PostGIS"
 	@echo "make lint   ruff (check and format) and mypy (strict on gis and planning)"
+	@echo "make bench  install the peers (own virtualenv) and wrk, run every benchmark, rewrite docs/benchmarks.md"
 
 demo: setup sample serve
 
@@ -26,6 +27,33 @@ lint: venv
 	$(BIN)/mypy
 
 setup: system venv db
+
+# Benchmarks (never part of `make test`): the peers pinned in bench/requirements-peers.txt go in
+# their own virtualenv (servers) and, as constraints, into the project's `bench` extra
+# (in-process peers); wrk and pgbench are Debian packages. Each script rewrites its section of
+# docs/benchmarks.md from its own runs. BENCH_ARGS are passed to the routing and tours scripts
+# (e.g. BENCH_ARGS="--grid 200" while developing).
+PEERS_VENV := .local/bench-peers
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BENCH_ARGS ?=
+
+bench-tools: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]' -c bench/requirements-peers.txt
+	@test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
+	@command -v pgbench >/dev/null || ($(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq postgresql-contrib)
+
+bench: bench-tools
+	$(BIN)/python bench/tours_reference.py $(BENCH_ARGS)
+	$(BIN)/python bench/routing_peers.py $(BENCH_ARGS)
+	$(BIN)/python bench/ogc_peers.py
+	$(BIN)/python bench/allocation_solvers.py
+	$(BIN)/python bench/surfaces_peers.py
+	$(BIN)/python bench/siting_overlay.py
+	$(BIN)/python bench/measurements_scale.py
+	$(BIN)/python bench/soak.py
 
 # System packages: PostgreSQL/PostGIS/pgRouting are installed by `langnghe db start`
 # itself; here only what the virtualenv and the browser/GIS-client tests need.

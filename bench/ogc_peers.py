@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.report import load_now, machine, ratio, spread, write_section  # noqa: E402
+from bench.sql_floor import MAX_SCRIPTS, pgbench, record  # noqa: E402
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -178,10 +180,37 @@ def _wait(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise SystemExit(f"server did not answer {url}: {log.read_text()[-2000:]}")
 
 
+def setup_step(cmd: list[str], env: dict[str, str], cwd: Path) -> None:
+    """Run one setup step of a peer; on failure stop with the step's own output."""
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(
+            f"peer setup step failed ({done.returncode}): {' '.join(cmd)}\n"
+            f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+        )
+
+
+def peer_versions() -> dict[str, str]:
+    """Versions installed in the peers' virtualenv (pinned in bench/requirements-peers.txt)."""
+    code = (
+        "import importlib.metadata as m; "
+        "print(' '.join(f'{p}=={m.version(p)}' for p in ('tipg', 'pygeoapi', 'uvicorn', "
+        "'gunicorn')))"
+    )
+    done = subprocess.run(
+        [str(PEERS / "python"), "-c", code], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"the peers' virtualenv is not usable ({PEERS}):\n{done.stderr}")
+    return dict(item.split("==") for item in done.stdout.split())
+
+
 def start(name: str, port: int, settings, tmp: Path, *, tile_cache: bool) -> subprocess.Popen:
     """Start one server with 2 workers x 4 threads (or 2 async workers)."""
     log = tmp / f"{name}.log"
-    env = {**os.environ}
+    # The embedded cluster asks for a password: libpq reads it from the project's passfile
+    # (pygeoapi's configuration has none; without this its `openapi generate` fails to connect).
+    env = {**os.environ, "PGPASSFILE": str(settings.pg_passfile)}
     if name == "ours":
         env.update(
             LANGNGHE_PG_DATABASE=DB,
@@ -222,7 +251,8 @@ def start(name: str, port: int, settings, tmp: Path, *, tile_cache: bool) -> sub
         config = tmp / "pygeoapi.yml"
         config.write_text(PYGEOAPI_CONFIG.format(port=port, pgport=settings.port, db=DB))
         openapi = tmp / "pygeoapi-openapi.yml"
-        subprocess.run(
+        env.update(PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
+        setup_step(
             [
                 str(PEERS / "pygeoapi"),
                 "openapi",
@@ -231,11 +261,9 @@ def start(name: str, port: int, settings, tmp: Path, *, tile_cache: bool) -> sub
                 "--output-file",
                 str(openapi),
             ],
-            check=True,
-            capture_output=True,
-            env=env,
+            env,
+            tmp,
         )
-        env.update(PYGEOAPI_CONFIG=str(config), PYGEOAPI_OPENAPI=str(openapi))
         cmd = [
             str(PEERS / "gunicorn"),
             "-w",
@@ -295,108 +323,183 @@ def check_answers(base: str, paths: list[str]) -> None:
             assert response.status == 200, (base, path, response.status)
 
 
+def floor_scripts(settings, work: dict[str, list[tuple]]) -> dict[str, list[list[str]]]:
+    """The statements our views run for the first requests of each workload."""
+    from layers.collections import features, get_collection, tile
+
+    coll = get_collection("villages")
+    conn = connect(settings.model_copy(update={"pg_database": DB}))
+    max_features = settings.tile_max_features
+    scripts = {
+        "items": record(
+            conn,
+            [lambda c, b=b: features(c, coll, limit=100, bbox=b) for b in work["items"]],
+        ),
+        "tiles": record(
+            conn,
+            [
+                lambda c, t=t: tile(c, coll, *_zxy(t), max_features=max_features)
+                for t in work["tiles"]
+            ],
+        ),
+    }
+    conn.close()
+    return scripts
+
+
+PLANS = [
+    ("ours", 18081, False, _ours),
+    ("tipg", 18082, False, _tipg),
+    ("pygeoapi", 18083, False, _pygeoapi),
+    ("ours-cache", 18084, True, _ours),
+]
+
+
+def _kinds(name: str) -> tuple[str, ...]:
+    # pygeoapi 0.21's MVT-postgresql provider answered no tile with this table (see the report).
+    if name == "ours-cache":
+        return ("tiles",)
+    return ("items",) if name == "pygeoapi" else ("items", "tiles")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     settings = get_settings()
+    versions = peer_versions()
     build_database(settings)
     work = workloads()
-    results: dict[tuple[str, str], dict[str, float]] = {}
+    scripts = floor_scripts(settings, work)
+    dsn = {
+        "host": "127.0.0.1",
+        "port": str(settings.port),
+        "user": "langnghe",
+        "dbname": DB,
+        "passfile": str(settings.pg_passfile),
+    }
+    results: dict[tuple[str, str], list[dict[str, float]]] = {}
+    state = machine()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        plans = [
-            ("ours", 18081, False, _ours),
-            ("tipg", 18082, False, _tipg),
-            ("pygeoapi", 18083, False, _pygeoapi),
-            ("ours-cache", 18084, True, _ours),
-        ]
-        for name, port, cache, path_of in plans:
-            server = "ours" if name.startswith("ours") else name
-            proc = start(server, port, settings, tmp, tile_cache=cache)
-            base = f"http://127.0.0.1:{port}"
-            try:
-                # pygeoapi 0.21's MVT-postgresql provider answered no tile with this table
-                # (see the report).
-                kinds = (
-                    ("tiles",)
-                    if cache
-                    else (("items",) if name == "pygeoapi" else ("items", "tiles"))
-                )
-                for kind in kinds:
-                    paths = [path_of(base, kind, v) for v in work[kind]]
-                    check_answers(base, paths)
-                    if cache:  # warm: one pass over every tile first
-                        run_wrk(
-                            base, paths, max(5, args.seconds // 2), tmp, f"{name}-{kind}-warmup"
+        procs = []
+        try:
+            for name, port, cache, _path_of in PLANS:
+                server = "ours" if name.startswith("ours") else name
+                procs.append(start(server, port, settings, tmp, tile_cache=cache))
+            paths = {
+                (name, kind): [path_of("", kind, v) for v in work[kind]]
+                for name, _port, _cache, path_of in PLANS
+                for kind in _kinds(name)
+            }
+            for name, port, _cache, _p in PLANS:
+                for kind in _kinds(name):
+                    check_answers(f"http://127.0.0.1:{port}", paths[(name, kind)])
+            warm = paths[("ours-cache", "tiles")]
+            run_wrk("http://127.0.0.1:18084", warm, max(5, args.seconds // 2), tmp, "warmup")
+            for _ in range(args.runs):  # ours, the peers and the SQL floor in turn, each round
+                for kind in ("items", "tiles"):
+                    for name, port, _cache, _p in PLANS:
+                        if kind not in _kinds(name):
+                            continue
+                        r = run_wrk(
+                            f"http://127.0.0.1:{port}",
+                            paths[(name, kind)],
+                            args.seconds,
+                            tmp,
+                            f"{name}-{kind}",
                         )
-                    results[(name, kind)] = run_wrk(
-                        base, paths, args.seconds, tmp, f"{name}-{kind}"
+                        r["load"] = load_now()
+                        results.setdefault((name, kind), []).append(r)
+                        print(name, kind, {k: round(v, 1) for k, v in r.items()}, flush=True)
+                    floor = pgbench(
+                        scripts[kind],
+                        dsn=dsn,
+                        clients=8,
+                        threads=2,
+                        seconds=args.seconds,
+                        folder=tmp,
                     )
-                    print(
-                        name,
-                        kind,
-                        {k: round(v, 2) for k, v in results[(name, kind)].items()},
-                        flush=True,
-                    )
-            finally:
+                    floor["load"] = load_now()
+                    results.setdefault(("SQL floor (pgbench)", kind), []).append(floor)
+                    print("floor", kind, floor, flush=True)
+        finally:
+            for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=30)
-    write_report(results, args)
+    write_report(results, args, versions, state)
 
 
-def write_report(results, args) -> None:
-    rows = [
-        ("items (limit 100, random bbox)", "items", ["ours", "tipg", "pygeoapi"]),
-        ("tiles z10-15, cache off (cold)", "tiles", ["ours", "tipg", "pygeoapi"]),
-        ("tiles z10-15, warm cache", "tiles", ["ours-cache"]),
+def write_report(results, args, versions: dict[str, str], state: str) -> None:
+    tables = [
+        ("Items (limit 100, random bbox)", "items"),
+        ("Tiles z10-15: cache off (cold) for ours and tipg; warm cache for ours-cache", "tiles"),
     ]
+    floor_name = "SQL floor (pgbench)"
     lines = [
-        "# Benchmarks",
-        "",
-        "## OGC API items and vector tiles: ours vs tipg vs pygeoapi",
-        "",
-        f"Run by `bench/ogc_peers.py --seconds {args.seconds}` on this machine (2 cores, the "
-        f"servers, PostgreSQL "
-        "and wrk share them). Same PostGIS table (`craft_villages`: 50 sample villages + 200,000 "
-        "synthetic "
-        "points), same random requests for every server, wrk with 8 connections. Each server has "
-        "2 workers "
-        "(ours and pygeoapi: gunicorn gthread x 4 threads; tipg: uvicorn x 2). Peers: tipg 1.6.1, "
-        "pygeoapi 0.21.0.",
-        "",
-        "| workload | server | requests/s | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        f"Run by `bench/ogc_peers.py --seconds {args.seconds} --runs {args.runs}` on this machine "
+        f"({state} at the start; the servers, PostgreSQL and wrk share the cores). Same PostGIS "
+        "table (`craft_villages`: 50 sample villages + 200,000 synthetic points), same random "
+        "requests for every server, wrk with 8 connections on 2 threads. Each server has 2 "
+        "workers (ours and pygeoapi: gunicorn gthread x 4 threads; tipg: uvicorn x 2). Peers: "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+        + " (bench/requirements-peers.txt). Each figure: median (min-max) of the runs; in each "
+        "round ours, the peers and the SQL floor ran one after the other. The SQL floor is "
+        f"pgbench with the same 8 clients and 2 threads running the statements our views run "
+        f"for the first {MAX_SCRIPTS} requests of the workload (recorded with their values "
+        "bound): the database alone, no HTTP, no server; share = server's requests/s over the "
+        "floor's.",
     ]
-    for title, kind, names in rows:
-        for name in names:
-            r = results.get((name, kind))
-            if r is None:
+    for title, kind in tables:
+        floor = results.get((floor_name, kind), [])
+        floor_rps = [r["rps"] for r in floor]
+        lines += [
+            "",
+            f"### {title}",
+            "",
+            "| server | requests/s | share of the SQL floor | p50 ms | p95 ms | p99 ms | errors | "
+            "load (1 min) |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for name in ["ours", "tipg", "pygeoapi", "ours-cache", floor_name]:
+            runs = results.get((name, kind))
+            if not runs:
                 continue
-            lines.append(
-                f"| {title} | {name} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                f"{r['p99_ms']:.1f} | {int(r['non2xx'] + r['sockerr'])} |"
+            rps = [r["rps"] for r in runs]
+            share = (
+                spread([a / b for a, b in zip(rps, floor_rps, strict=True)], "{:.0%}")
+                if name != floor_name
+                else "100%"
             )
-    ratio_items = results[("ours", "items")]["rps"] / results[("tipg", "items")]["rps"]
-    ratio_tiles = results[("ours", "tiles")]["rps"] / results[("tipg", "tiles")]["rps"]
+            loads = [r["load"] for r in runs]
+            if name == floor_name:
+                cells = f"{spread([r['latency_ms'] for r in runs])} (mean) | - | - | -"
+            else:
+                cells = (
+                    " | ".join(
+                        spread([r[key] for r in runs]) for key in ("p50_ms", "p95_ms", "p99_ms")
+                    )
+                    + f" | {int(sum(r['non2xx'] + r['sockerr'] for r in runs))}"
+                )
+            lines.append(
+                f"| {name} | {spread(rps, '{:.0f}')} | {share} | {cells} | "
+                f"{min(loads):.1f}-{max(loads):.1f} |"
+            )
+    for kind in ("items", "tiles"):
+        ours = [r["rps"] for r in results[("ours", kind)]]
+        tipg = [r["rps"] for r in results[("tipg", kind)]]
+        lines.append("")
+        lines.append(f"Ours / tipg requests/s, {kind}: {ratio(ours, tipg)} (per round).")
     lines += [
         "",
         "pygeoapi tiles are not measured: its MVT-postgresql provider (0.21.0) crashed on "
-        "`options` "
-        "lists (zoom/schemes are passed on to SQLAlchemy as connection arguments) and, without "
-        "them, "
-        "answered 'identifier not found' / 204 for every tile of this table.",
+        "`options` lists (zoom/schemes are passed on to SQLAlchemy as connection arguments) and, "
+        "without them, answered 'identifier not found' / 204 for every tile of this table.",
     ]
-    lines += [
-        "",
-        f"Ours / tipg requests/s: items {ratio_items:.2f}x (target 2x), tiles with the cache off "
-        f"{ratio_tiles:.2f}x (target 1.5x).",
-        "",
-    ]
-    args.output.parent.mkdir(exist_ok=True)
-    args.output.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    text = "\n".join(lines)
+    print(text)
+    write_section("OGC API items and vector tiles: ours vs tipg vs pygeoapi", text, dated=False)
 
 
 if __name__ == "__main__":
