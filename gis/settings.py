@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     #: The web process runs one worker of its own (a thread) when no ``langnghe worker`` is
     #: meant to run: unset means yes in development (``langnghe serve``), no in production.
     jobs_in_process: bool | None = None
+    #: Rate-limit counters in Redis (``redis://host:6379/0``); unset: in the database.
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "LANGNGHE_REDIS_URL")
+    )
     siting_dem: Path | None = None
     siting_landuse: Path | None = None
     siting_roads: Path | None = None

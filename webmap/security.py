@@ -14,7 +14,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from gis.messages import msg
+from webmap.db import EXTENSION
 from webmap.errors import BadParameter
+from webmap.rate_store import storage_uri
 
 __all__ = ["PublicURL", "content_disposition", "hide_paths", "init_limits", "init_security"]
 
@@ -36,10 +38,20 @@ HEAVY = (
 def init_limits(app: Flask, settings) -> None:
     """Rate limits on sign-in and heavy endpoints, and the request size cap.
 
-    Flask-Limiter, in memory per process. Call after the blueprints are registered.
+    Flask-Limiter, counting where every process sees it: the database (``rate_limits``), or
+    Redis when ``REDIS_URL`` is set (:func:`webmap.rate_store.storage_uri`). Call after the
+    blueprints are registered.
     """
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
+    uri = storage_uri(settings)
+    options = {} if settings.redis_url else {"database": app.extensions[EXTENSION]}
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=uri,
+        storage_options=options,
+        headers_enabled=True,
+    )
     app.extensions["langnghe_limiter"] = limiter
     if "auth.login" in app.view_functions:
         # flask-limiter types its decorator's result as sync or async; our views are sync
