@@ -19,6 +19,7 @@ from webmap import (
     editing,
     env_alerts,
     env_stations,
+    env_surfaces,
     jobs,
     login,
     pages,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         planners.bp,
         editing.bp,
         env_alerts.bp,
+        env_surfaces.bp,
     ):
         app.register_blueprint(blueprint)
     init_limits(app, settings)

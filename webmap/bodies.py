@@ -8,6 +8,7 @@ are validated by the import pipeline of their layer (``layers.editing``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Annotated, Any, Literal, TypeVar
@@ -38,6 +39,7 @@ __all__ = [
     "CheckClusterBody",
     "FeatureBody",
     "SitingBody",
+    "SurfaceBody",
     "parse_body",
     "parse_feature_body",
     "validate_body",
@@ -249,6 +251,30 @@ class AlertNoteBody(_Body):
     note: Annotated[str | None, BeforeValidator(lambda v: v or None)] = Field(
         default=None, max_length=2000
     )
+
+
+class SurfaceBody(_Body):
+    """``POST /api/surfaces``: a parameter's period mean interpolated onto a grid.
+
+    The period is the local days ``since`` to ``until`` (inclusive; both or neither: without
+    them, all its data); ``method`` and the cell size ``cell_m`` in metres.
+    """
+
+    parameter: Annotated[str, Field(min_length=1, max_length=20)] = "PM2.5"
+    since: dt.date | None = None
+    until: dt.date | None = None
+    method: Literal["auto", "idw", "kriging"] = "auto"
+    cell_m: Annotated[float, Field(ge=100, le=5000, allow_inf_nan=False)] = 500.0
+
+    @model_validator(mode="after")
+    def _period(self) -> SurfaceBody:
+        if (self.since is None) != (self.until is None) or (
+            self.since and self.until and self.since > self.until
+        ):
+            raise _refuse("body.since_until")
+        if self.since and self.until and (self.until - self.since).days > 366:
+            raise _refuse("param.period_too_long")
+        return self
 
 
 class FeatureBody(_Body):

@@ -16,13 +16,13 @@ from flask_babel import gettext as _
 
 from gis.db import transaction
 from gis.errors import LangNgheError, NotFoundError
-from gis.messages import Message, msg
+from gis.messages import msg
 from layers import spatial
 from layers.collections import features, get_collection, layer_versions
 from layers.crafts import craft_names, craft_vocabulary
 from layers.measurements import latest_observation
 from layers.regulations import load_document
-from layers.scenarios import raster_path, surface_rasters
+from layers.scenarios import raster_path
 from layers.stations import import_measurements, station_ref
 from layers.villages import search
 from layers.zones import zone_count
@@ -49,7 +49,7 @@ from webmap.params import (
     parse_polygon,
     parse_units,
 )
-from webmap.rasters import raster_png, surface_band
+from webmap.rasters import raster_png
 from webmap.security import content_disposition
 
 __all__ = ["bp"]
@@ -237,50 +237,6 @@ def crafts():
         json.dumps(craft_vocabulary(get_conn()), ensure_ascii=False),
         mimetype="application/json",
     )
-
-
-@bp.get("/api/surfaces")
-def surfaces():
-    """Saved pollution surfaces (``?parameter=``), oldest period first.
-
-    Each with its image overlay, colour scale and cross-validation errors: the environment
-    page's time slider walks them.
-    """
-    parameter = request.args.get("parameter") or None
-    out = []
-    for scenario_id, params, results, path in surface_rasters(get_conn(), parameter):
-        shown = surface_band(path, results)
-        if shown is None:
-            continue
-        out.append(
-            {
-                "id": scenario_id,
-                "parameter": params.get("parameter"),
-                "start": params.get("start"),
-                "end": params.get("end"),
-                "method": shown.method,
-                "loo_rmse": results.get("loo_rmse"),
-                "left_out": results.get("left_out", []),
-                "notes": _stored_notes(results.get("notes", []), _lang()),
-                "scale": [0.0, round(shown.vmax, 2)],
-                "bounds": shown.bounds,
-                "url": url_for(
-                    "data.surface_png",
-                    scenario_id=scenario_id,
-                    band=shown.band,
-                    vmax=round(shown.vmax, 2),
-                ),
-            }
-        )
-    return jsonify(surfaces=out)
-
-
-def _stored_notes(notes: list, lang: str) -> list[dict]:
-    """Notes saved with a result: messages in their API form (older plain notes as text)."""
-    return [
-        message_json(Message.from_dict(n), lang) if isinstance(n, dict) else {"text": str(n)}
-        for n in notes
-    ]
 
 
 @bp.get("/api/surfaces/<int:scenario_id>.png")

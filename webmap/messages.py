@@ -173,6 +173,7 @@ TEXTS: dict[str, str] = {
     "body.number_too_long": N_(
         "a number in the body has {digits} digits; at most {maximum} are accepted"
     ),
+    "body.since_until": N_("give both since and until (local days), since not after until"),
     "body.too_deep": N_("the body is nested more than {depth} levels deep"),
     "body.too_long": N_("{field} is longer than {maximum} characters"),
     "body.too_many": N_("{field} has more than {maximum} items"),
@@ -872,22 +873,33 @@ TEXTS: dict[str, str] = {
     "status.pass": N_("pass"),
     "status.unknown": N_("unknown"),
     "step.candidates": N_("finding candidate regions"),
+    "step.cross_validation": N_("leave-one-out cross-validation"),
     "step.decree32": N_("checking the top candidates against Decree 32/2024"),
     "step.demand_sites": N_("reading the villages to relocate and the candidate sites"),
     "step.distances": N_("computing distances to roads and villages"),
     "step.done": N_("done"),
     "step.grid": N_("building the study grid"),
+    "step.interpolating": N_("interpolating between the stations"),
     "step.landuse": N_("reading land use"),
     "step.overlay": N_("overlaying the criteria"),
     "step.saving": N_("saving the scenario"),
     "step.solving": N_("solving the allocation model"),
+    "step.station_means": N_("averaging each station over the period"),
     "step.terrain": N_("reading the terrain"),
     "step.travel_times": N_("computing travel times"),
     "surface.completeness": N_(
         "{stations} stations with values in at least {needed} of the period's {period_hours} "
         "hours (completeness rule of this project: 75%); {left_out} left out as incomplete"
     ),
+    "surface.few_stations": N_(
+        "only {stations} stations: a surface from fewer than {minimum} stations is a "
+        "rough guess between them, not a map of the area"
+    ),
     "surface.idw_only": N_("kriging needs at least {minimum} stations, got {stations}: IDW only"),
+    "surface.kriging_too_few": N_(
+        "kriging needs at least {minimum} stations with complete values, got {stations}: choose IDW"
+    ),
+    "surface.not_a_surface": N_("scenario {id} is not a pollution surface"),
     "surface.station_incomplete": N_(
         "{station}: values in {hours} of {period_hours} hours, fewer than {needed}: left out of "
         "the surface (completeness rule of this project: 75%)"

@@ -26,6 +26,7 @@ from webmap.bodies import (
     AllocationBody,
     CheckClusterBody,
     SitingBody,
+    SurfaceBody,
 )
 from webmap.params import MODES, UNIT_LEVELS, UNIT_VERSIONS, ZONE_KINDS
 
@@ -244,7 +245,6 @@ def _ops() -> dict[str, Op]:
             "A standalone HTML map of one village", (_LANG,), ok=_HTML, tag="export"
         ),
         "data.crafts": Op("The craft vocabulary: code -> names and pollution class", ok=_JSON),
-        "data.surfaces": Op("Saved pollution surfaces", (_q("parameter", _text(20)),), ok=_JSON),
         "data.surface_png": Op(
             "One band of a surface as an image",
             (
@@ -426,6 +426,18 @@ def _environment_ops() -> dict[str, Op]:
             "Acknowledge an open alert with a note", body=note, ok=_JSON, tag="write"
         ),
         "env_alerts.close": Op("Close an alert with a note", body=note, ok=_JSON, tag="write"),
+        "env_surfaces.surfaces": Op(
+            "Saved pollution surfaces, one colour scale per parameter",
+            (_q("parameter", _text(20)), _LANG),
+            ok=_JSON,
+        ),
+        "env_surfaces.start_surface": Op(
+            "Interpolate a parameter's period mean (a job)",
+            body=_json_body(body_schema(SurfaceBody)),
+            ok=_JOB,
+            tag="analysis",
+        ),
+        "env_surfaces.remove_surface": Op("Delete a surface", ok=_JSON, tag="write"),
     }
 
 

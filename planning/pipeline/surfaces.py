@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,20 @@ from planning.surfaces import (
     period_hours,
 )
 
-__all__ = ["build_surface"]
+__all__ = ["KRIGING_MIN_STATIONS", "METHODS", "RELIABLE_STATIONS", "build_surface"]
 
 logger = logging.getLogger(__name__)
+
+#: ``auto``: IDW, and ordinary kriging as well from :data:`KRIGING_MIN_STATIONS` stations.
+METHODS = ("auto", "idw", "kriging")
+#: Kriging fits a variogram: this project asks for at least five stations.
+KRIGING_MIN_STATIONS = 5
+#: Below this many stations a surface is a rough guess between them: it says so.
+RELIABLE_STATIONS = 5
+
+
+def _no_progress(fraction: float, label: str) -> None:
+    return None
 
 
 def build_surface(
@@ -45,6 +57,9 @@ def build_surface(
     end: dt.datetime | None = None,
     cell_m: float = 500.0,
     margin_m: float = 3000.0,
+    method: str = "auto",
+    progress: Callable[[float, str], None] | None = None,
+    actor: str = "system",
 ) -> dict[str, Any]:
     """Interpolate the period mean of ``parameter``, save a COG and a scenario.
 
@@ -60,6 +75,15 @@ def build_surface(
         Half-open period of the means.
     cell_m, margin_m : float
         Cell size and the margin around the stations, in metres (EPSG:32648).
+    method : {"auto", "idw", "kriging"}
+        ``auto``: IDW, plus kriging from :data:`KRIGING_MIN_STATIONS` stations; ``idw`` or
+        ``kriging`` alone (kriging with fewer stations is refused). The leave-one-out error of
+        every method the stations allow is computed either way, to compare them.
+    progress : callable, optional
+        ``progress(fraction, step)`` with a step label (``station_means``, ``interpolating``,
+        ``cross_validation``, ``saving``).
+    actor : str
+        Who made it (the scenario's ``created_by``).
 
     Returns
     -------
@@ -71,7 +95,8 @@ def build_surface(
     ------
     ValidationError
         When fewer than 3 located stations have complete values in the period
-        (``surface.too_few_stations``).
+        (``surface.too_few_stations``), or kriging is asked of fewer than five
+        (``surface.kriging_too_few``).
 
     Notes
     -----
@@ -80,6 +105,8 @@ def build_surface(
     ``notes`` (messages) and ``left_out``. Without ``start``/``end`` the period runs from the
     first to the last hour with a value at any located station.
     """
+    step = progress or _no_progress
+    step(0.05, "station_means")
     found = station_means(conn, parameter, start=start, end=end)
     means, notes = _complete(found, start, end)
     if len(means) < 3:
@@ -92,29 +119,52 @@ def build_surface(
                 minimum=3,
             )
         )
+    krigable = len(means) >= KRIGING_MIN_STATIONS
+    if method == "kriging" and not krigable:
+        raise ValidationError(
+            msg("surface.kriging_too_few", stations=len(means), minimum=KRIGING_MIN_STATIONS)
+        )
+    if len(means) < RELIABLE_STATIONS:
+        notes.append(msg("surface.few_stations", stations=len(means), minimum=RELIABLE_STATIONS))
     x, y = project_to_metric(np.array([m.lon for m in means]), np.array([m.lat for m in means]))
     values = np.array([m.mean for m in means])
     grid = Grid.around(x, y, cell=cell_m, margin=margin_m)
-    bands = {"idw": idw(x, y, values, grid)}
+    step(0.2, "interpolating")
+    bands = {} if method == "kriging" else {"idw": idw(x, y, values, grid)}
     result: dict[str, Any] = {
         "parameter": parameter,
+        "method": method,
         "stations": [m.ref for m in means],
         "cell_m": cell_m,
-        "loo_rmse": {"idw": idw_loo(x, y, values)},
+        "loo_rmse": {},
         "left_out": [n.params["station"] for n in notes if "station" in n.params],
         "notes": notes,
     }
-    if len(means) >= 5:
+    if krigable and method != "idw":
         surface, variance, fitted = kriging(x, y, values, grid)
         bands.update(kriging=surface, kriging_variance=variance)
-        result["loo_rmse"]["kriging"] = kriging_loo(x, y, values)
         result["variogram"] = {k: float(v) for k, v in fitted.items()}
-    else:
-        result["notes"].append(msg("surface.idw_only", stations=len(means), minimum=5))
+    elif method == "auto":
+        result["notes"].append(
+            msg("surface.idw_only", stations=len(means), minimum=KRIGING_MIN_STATIONS)
+        )
+    step(0.6, "cross_validation")
+    result["loo_rmse"]["idw"] = idw_loo(x, y, values)
+    if krigable:
+        result["loo_rmse"]["kriging"] = kriging_loo(x, y, values)
     result["band_max"] = {name: float(np.nanmax(band)) for name, band in bands.items()}
-    params = {"parameter": parameter, "start": str(start), "end": str(end), "cell_m": cell_m}
+    step(0.85, "saving")
+    params = {
+        "parameter": parameter,
+        "start": str(start),
+        "end": str(end),
+        "cell_m": cell_m,
+        "method": method,
+    }
     stored = {**result, "notes": [n.as_dict() for n in notes]}
-    scenario_id = save_scenario(conn, "surface", f"{parameter} surface", params, {}, stored)
+    scenario_id = save_scenario(
+        conn, "surface", f"{parameter} surface", params, {}, stored, created_by=actor
+    )
     path = write_cog(
         settings.raster_path(f"surface-{scenario_id}-{parameter.replace('.', '')}"),
         bands,
@@ -122,6 +172,7 @@ def build_surface(
         crs=METRIC_CRS,
     )
     add_raster(conn, scenario_id, "surface", path, epsg=METRIC_EPSG, cell_size_m=cell_m)
+    step(1.0, "done")
     return {**result, "scenario_id": scenario_id, "path": str(path), "bands": list(bands)}
 
 

@@ -101,3 +101,58 @@ def test_officer_adds_a_rule_and_acknowledges_an_alert(officer, live_server, lan
     browser.execute_script("document.getElementById('alerts-panel').scrollIntoView()")
     _shots(browser, f"env-alerts-{lang}")
     _check_clean(browser, live_server)
+
+
+PERIODS = {
+    "vi": (("2019-01-22", "2019-01-25"), ("2019-01-26", "2019-01-28")),
+    "en": (("2019-01-22", "2019-01-23"), ("2019-01-24", "2019-01-29")),
+}
+SURFACE_WORDS = {
+    "vi": {"few": "chỉ có 3 trạm", "loo": "sai số kiểm định chéo", "limit": "giới hạn 50"},
+    "en": {"few": "only 3 stations", "loo": "leave-one-out error", "limit": "limit 50"},
+}
+
+
+def _make_surface(browser, since: str, until: str) -> str:
+    browser.execute_script(
+        "document.getElementById('surface-new-parameter').value = 'PM2.5';"
+        "document.getElementById('surface-since').value = arguments[0];"
+        "document.getElementById('surface-until').value = arguments[1];"
+        "delete document.body.dataset.surfaceJob;"
+        "document.getElementById('surface-make').click();",
+        since,
+        until,
+    )
+    job = _wait(browser, lambda d: d.execute_script("return document.body.dataset.surfaceJob"))
+    assert job != "failed", browser.find_element(By.ID, "surface-error").text
+    return job
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_officer_makes_two_surfaces_and_walks_them_on_one_scale(officer, live_server, lang):
+    words = SURFACE_WORDS[lang]
+    browser = officer
+    _open(browser, f"{live_server}/environment?lang={lang}")
+    _wait(browser, lambda d: d.execute_script("return document.body.dataset.surfacesReady") == "1")
+    made = [_make_surface(browser, *period) for period in PERIODS[lang]]
+    assert browser.execute_script("return document.body.dataset.surface") == made[-1]
+    assert browser.find_element(By.ID, "surface-progress").get_attribute("value") == "1"
+    urls, tops = [], set()
+    for position in (None, "0"):
+        if position is not None:  # the period before, one step back on the slider
+            browser.execute_script(
+                "const s = document.getElementById('surface-slider');"
+                "s.value = Number(s.value) - 1; s.dispatchEvent(new Event('input'));"
+            )
+        urls.append(
+            browser.find_element(By.CSS_SELECTOR, "img.leaflet-image-layer").get_attribute("src")
+        )
+        tops.add(browser.find_element(By.ID, "surface-ramp-bar").get_attribute("data-top"))
+        assert words["loo"] in browser.find_element(By.ID, "surface-label").text
+        assert words["few"] in browser.find_element(By.ID, "surface-warnings").text
+        assert words["limit"] in browser.find_element(By.ID, "surface-ramp").text
+    assert len(tops) == 1 and urls[0] != urls[1]  # two periods, one colour scale
+    assert all(f"vmax={tops.pop()}" in u for u in urls[:1])
+    browser.execute_script("document.getElementById('surfaces-panel').scrollIntoView()")
+    _shots(browser, f"env-surfaces-{lang}")
+    _check_clean(browser, live_server)

@@ -4,6 +4,7 @@ import { h, append, show } from "./dom.js";
 import { T, config, csrfToken, getJSON, items, makeMap, popup, ready, row, swatch, addBoundaries } from "./common.js";
 import { initEditing } from "./editing.js";
 import { initAlerts } from "./env_alerts.js";
+import { initSurfaces } from "./env_surfaces.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -233,28 +234,7 @@ initEditing({ map, editable: [{ collection: "stations", has: (l) => layer.hasLay
 // The officer's panels, each in its own module.
 await initAlerts({ map });
 
-// Pollution surfaces: a slider walks the saved periods; each shows as an image over the map.
-const surfaces = (await getJSON("/api/surfaces")).surfaces;
-const slider = $("surface-slider");
-let overlay = null;
-function showSurface(i) {
-  const s = surfaces[i];
-  if (overlay) map.removeLayer(overlay);
-  overlay = L.imageOverlay(s.url, s.bounds, { opacity: 0.6, alt: s.parameter }).addTo(map);
-  const rmse = Object.entries(s.loo_rmse || {}).map(([m, v]) => m + " " + Number(v).toFixed(1)).join(", ");
-  $("surface-label").textContent = s.parameter + " · " + (s.start || "").slice(0, 10) + " → " +
-    (s.end || "").slice(0, 10) + " · " + s.method + " · 0–" + s.scale[1] + " · " + T.loo + ": " + rmse;
-  show($("surface-notes"), (s.notes || []).map((n) => h("li", null, n.text)));
-  document.body.dataset.surface = String(s.id);
-}
-if (surfaces.length) {
-  slider.max = String(surfaces.length - 1);
-  slider.value = String(surfaces.length - 1);
-  slider.addEventListener("input", () => showSurface(Number(slider.value)));
-  showSurface(surfaces.length - 1);
-} else {
-  show($("surfaces"), h("p", { class: "hint" }, T.no_surfaces));
-}
+await initSurfaces({ map });
 
 // Exposure of the latest zones, communes ranked by indicator percentile x population.
 function exposure(ex) {
