@@ -20,6 +20,7 @@ from webmap import (
     env_alerts,
     env_stations,
     env_surfaces,
+    env_trends,
     jobs,
     login,
     pages,
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         editing.bp,
         env_alerts.bp,
         env_surfaces.bp,
+        env_trends.bp,
     ):
         app.register_blueprint(blueprint)
     init_limits(app, settings)

@@ -943,10 +943,21 @@ TEXTS: dict[str, str] = {
         "a {distance_km} km walk is longer than the {limit_km} km a day on foot we plan for: "
         "take a motorbike or drop a stop"
     ),
+    "trend.falling": N_("fall"),
     "trend.month_incomplete": N_(
         "{month}: {days} of {days_in_month} days with a daily mean (18 of 24 hours), fewer "
         "than {needed}: no monthly mean, left out of the trend (completeness rule of this "
         "project: 75%)"
+    ),
+    "trend.no_values": N_("no {parameter} values stored for station {station}"),
+    "trend.none": N_("no trend: {reason}"),
+    "trend.not_significant": N_("not a significant trend (p ≥ 0.05): the change may be chance"),
+    "trend.rising": N_("rise"),
+    "trend.significant": N_("a significant trend (p < 0.05)"),
+    "trend.summary": N_(
+        "{parameter} over {months} complete months: the monthly means {direction} by "
+        "{slope} a year (Theil-Sen; 95% between {low} and {high} a year); Mann-Kendall "
+        "tau {tau}, p = {p}: {verdict}"
     ),
     "trend.too_few_months": N_("a trend needs at least {minimum} monthly means, got {months}"),
     "unit.degrees": N_("degrees"),

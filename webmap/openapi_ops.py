@@ -438,6 +438,12 @@ def _environment_ops() -> dict[str, Op]:
             tag="analysis",
         ),
         "env_surfaces.remove_surface": Op("Delete a surface", ok=_JSON, tag="write"),
+        "env_trends.trend": Op(
+            "A station's monthly means and their Theil-Sen / Mann-Kendall trend",
+            (_q("parameter", _text(20)), _LANG),
+            ok=_JSON,
+            tag="analysis",
+        ),
     }
 
 

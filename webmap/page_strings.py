@@ -304,6 +304,20 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
             "failed": N_("Failed"),
         },
     },
+    "env_trends": {
+        "days_with_mean": N_("Days with a daily mean"),
+        "left_out": N_("left out"),
+        "month": N_("Month"),
+        "monthly_mean": N_("Monthly mean"),
+        "months_left_out": N_("Months left out for completeness"),
+        "needed": N_("needed"),
+        "trend_method": N_(
+            "Monthly means of the valid daily means (18 of 24 hours) in Hà Nội calendar months; "
+            "a month needs three quarters of its days (this project's completeness rule). "
+            "Theil-Sen slope with its 95 percent range; Mann-Kendall test without correction "
+            "for seasons or serial correlation, so the p-value is indicative."
+        ),
+    },
     "tour": {
         "add": N_("Add to my day"),
         "stops": N_("Stops"),
@@ -397,7 +411,16 @@ PAGES: dict[str, Page] = {
         editable=("clusters", "villages"),
     ),
     "environment": Page(
-        ("environment", "dom", "common", "editing", "env_alerts", "env_time", "env_surfaces"),
+        (
+            "environment",
+            "dom",
+            "common",
+            "editing",
+            "env_alerts",
+            "env_time",
+            "env_surfaces",
+            "env_trends",
+        ),
         editable=("stations", "zones"),
     ),
     "tour": Page(("tour", "dom", "common", "villages")),

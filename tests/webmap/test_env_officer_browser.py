@@ -156,3 +156,34 @@ def test_officer_makes_two_surfaces_and_walks_them_on_one_scale(officer, live_se
     browser.execute_script("document.getElementById('surfaces-panel').scrollIntoView()")
     _shots(browser, f"env-surfaces-{lang}")
     _check_clean(browser, live_server)
+
+
+TREND_WORDS = {
+    "vi": {"none": "không có xu hướng", "left": "2019-01: 5 trên 31 ngày"},
+    "en": {"none": "no trend", "left": "2019-01: 5 of 31 days"},
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_trend_of_a_station(officer, live_server, lang):
+    from tests.webmap.conftest import page_module
+
+    browser = officer
+    _open(browser, f"{live_server}/environment?lang={lang}")
+    page_module(
+        browser,
+        "environment",
+        "m.stationLayer.eachLayer((l) => {"
+        " if (l.feature.properties.name === arguments[0]) l.fire('click'); });",
+        "Thành Công",
+    )
+    _wait(browser, lambda d: d.find_element(By.ID, "trend-station").text == "Thành Công")
+    browser.find_element(By.ID, "trend-open").click()
+    _wait(browser, lambda d: d.execute_script("return document.body.dataset.trend"))
+    summary = browser.find_element(By.ID, "trend-summary").text
+    assert "Thành Công · PM2.5" in summary and TREND_WORDS[lang]["none"] in summary
+    assert TREND_WORDS[lang]["left"] in browser.find_element(By.ID, "trend-left-out").text
+    assert browser.find_elements(By.CSS_SELECTOR, "#trend-months tr.left-out")
+    browser.execute_script("document.getElementById('trends-panel').scrollIntoView()")
+    _shots(browser, f"env-trend-{lang}")
+    _check_clean(browser, live_server)

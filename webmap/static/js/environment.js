@@ -5,6 +5,7 @@ import { T, config, csrfToken, getJSON, items, makeMap, popup, ready, row, swatc
 import { initEditing } from "./editing.js";
 import { initAlerts } from "./env_alerts.js";
 import { initSurfaces } from "./env_surfaces.js";
+import { initTrends } from "./env_trends.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -74,6 +75,7 @@ async function showStation(feature) {
   const info = latest.stations[String(feature.id)] || { values: {} };
   $("station-title").textContent = feature.properties.name;
   const params = Object.keys(info.values);
+  document.dispatchEvent(new CustomEvent("langnghe:station", { detail: { id: feature.id, name: feature.properties.name, parameters: params } }));
   const keep = select.value;
   show(select, params.map((p) => h("option", null, p)));
   select.value = params.includes(keep) ? keep : (params.includes("PM2.5") ? "PM2.5" : params[0]);
@@ -233,6 +235,7 @@ initEditing({ map, editable: [{ collection: "stations", has: (l) => layer.hasLay
 
 // The officer's panels, each in its own module.
 await initAlerts({ map });
+initTrends();
 
 await initSurfaces({ map });
 
