@@ -22,13 +22,13 @@ from gis.messages import Message, msg
 from layers.regulations import load_document
 from layers.scenarios import delete_scenario, get_scenario, remove_files, surface_rasters
 from planning import rules
-from planning.pipeline.surfaces import RELIABLE_STATIONS, build_surface
+from planning.pipeline.surfaces import RELIABLE_STATIONS, SurfaceRequest, run_surface
 from planning.pollution import limit_in_force
 from webmap.auth import actor, require
 from webmap.bodies import SurfaceBody, parse_body
 from webmap.db import get_conn
 from webmap.i18n import current_lang
-from webmap.jobs import runner
+from webmap.jobs import JobWork, runner
 from webmap.messages import message_json
 from webmap.rasters import RAMP, surface_band
 
@@ -141,24 +141,16 @@ def start_surface():
         if body.until
         else None
     )
+    request_ = SurfaceRequest(
+        parameter=body.parameter,
+        start=start.isoformat() if start else None,
+        end=end.isoformat() if end else None,
+        cell_m=body.cell_m,
+        method=body.method,
+    )
     owner = actor()
-
-    def work(conn, settings, progress) -> int:
-        made = build_surface(
-            conn,
-            settings,
-            body.parameter,
-            start=start,
-            end=end,
-            cell_m=body.cell_m,
-            method=body.method,
-            progress=progress,
-            actor=owner,
-        )
-        return int(made["scenario_id"])
-
     summary = {"parameter": body.parameter, "method": body.method, "cell_m": body.cell_m}
-    job_id = runner().submit("surface", summary, work, created_by=owner)
+    job_id = runner().submit("surface", summary, JobWork(run_surface, request_), created_by=owner)
     return jsonify(job_id=job_id, job_url=url_for("jobs.job_status", job_id=job_id)), 202
 
 

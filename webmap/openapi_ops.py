@@ -313,6 +313,12 @@ def _ops() -> dict[str, Op]:
         "jobs.job_status": Op(
             "A job's status, progress and scenario", (_LANG,), ok=_JSON, tag="analysis"
         ),
+        "jobs.job_cancel": Op(
+            "Cancel a job (its owner or an admin)",
+            (_LANG,),
+            ok=_ok("202", "The job", "application/json", _JSON_OBJECT),
+            tag="analysis",
+        ),
         "planners.siting_inputs": Op(
             "The siting inputs and the model's criteria", ok=_JSON, tag="analysis"
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,14 @@ from planning.surfaces import (
     period_hours,
 )
 
-__all__ = ["KRIGING_MIN_STATIONS", "METHODS", "RELIABLE_STATIONS", "build_surface"]
+__all__ = [
+    "KRIGING_MIN_STATIONS",
+    "METHODS",
+    "RELIABLE_STATIONS",
+    "SurfaceRequest",
+    "build_surface",
+    "run_surface",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +54,39 @@ RELIABLE_STATIONS = 5
 
 def _no_progress(fraction: float, label: str) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class SurfaceRequest:
+    """A surface as a durable job stores it: the period's bounds as ISO 8601 instants."""
+
+    parameter: str
+    start: str | None = None
+    end: str | None = None
+    cell_m: float = 500.0
+    method: str = "auto"
+
+
+def run_surface(
+    conn: Any,
+    settings: Settings,
+    request: SurfaceRequest,
+    *,
+    progress: Callable[[float, str], None] | None = None,
+    actor: str = "system",
+) -> dict[str, Any]:
+    """:func:`build_surface` of a stored request (a job's call); its result."""
+    return build_surface(
+        conn,
+        settings,
+        request.parameter,
+        start=dt.datetime.fromisoformat(request.start) if request.start else None,
+        end=dt.datetime.fromisoformat(request.end) if request.end else None,
+        cell_m=request.cell_m,
+        method=request.method,
+        progress=progress,
+        actor=actor,
+    )
 
 
 def build_surface(
