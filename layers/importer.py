@@ -27,12 +27,14 @@ from psycopg2.extras import execute_values
 
 from gis.crs import to_wgs84
 from gis.db import savepoint
+from gis.encodings import Decoding
 from gis.errors import ImportFailedError
 from gis.io import coordinate_columns, read_vector
-from gis.messages import Message, msg
+from gis.messages import msg
 from gis.progress import Progress, counter
 from gis.validate import Problem, check_duplicates, check_fields, check_geometries
 from layers.duplicates import resolve_duplicates
+from layers.import_report import ImportReport
 from layers.layer import Layer, column_match
 
 __all__ = [
@@ -72,127 +74,10 @@ class ImportOptions:
     on_duplicate: str | None = "merge"
     #: The largest distance between two features of one place, metres (``None``: the rule's).
     duplicate_distance_m: float | None = None
+    #: The file's encoding (``--encoding``: utf-8, cp1258, tcvn3, vni); ``None``: as stated
+    #: by the file (a Shapefile's ``.cpg``), else detected (:func:`gis.encodings.detect`).
+    encoding: str | None = None
 
-
-@dataclass
-class ImportReport:
-    """Counts, row-level problems and notes (messages) of one import."""
-
-    layer: str
-    path: str
-    total: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dry_run: bool = False
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[Message] = field(default_factory=list)
-    #: ``{source column: field}`` the import read, and the source columns it did not.
-    mapped: dict[str, str] = field(default_factory=dict)
-    ignored: list[str] = field(default_factory=list)
-    #: Likely duplicates of stored features (:meth:`layers.duplicates.Duplicate.as_dict`).
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
-    #: Rows not written because of ``on_duplicate`` (merged into a stored feature, skipped).
-    set_aside: int = 0
-    #: Rows another table gained on the way (the stations a measurements file creates):
-    #: ``{"ref", "name", "positioned"}``.
-    created: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def rejected_rows(self) -> list[int]:
-        """Rows rejected by at least one error, sorted."""
-        return sorted({p.row for p in self.problems if p.severity == "error" and p.row is not None})
-
-    @property
-    def rejected(self) -> int:
-        """How many rows were rejected."""
-        return len(self.rejected_rows)
-
-    def count(self, code: str, severity: str | None = None) -> int:
-        """How many rows have a problem of ``code`` (and ``severity`` when given)."""
-        return len(
-            {
-                p.row
-                for p in self.problems
-                if p.code == code and (severity is None or p.severity == severity)
-            }
-        )
-
-    def summary(self) -> Message:
-        """The counts as one message."""
-        return msg(
-            "import.summary_dry_run" if self.dry_run else "import.summary",
-            layer=self.layer,
-            path=self.path,
-            total=self.total,
-            inserted=self.inserted,
-            updated=self.updated,
-            unchanged=self.unchanged,
-            rejected=self.rejected,
-        )
-
-    def messages(self, *, max_problems: int = 40) -> list[Message]:
-        """The report as messages, one a line.
-
-        Counts, notes, problems by code, then errors first.
-        """
-        lines = [self.summary(), *(msg("import.note", note=n) for n in self.notes)]
-        lines += self._duplicate_lines()
-        by_code: dict[tuple[str, str], set[int | None]] = {}
-        for p in self.problems:
-            by_code.setdefault((p.severity, p.code), set()).add(p.row)
-        for (severity, code), rows in sorted(by_code.items()):
-            level = _SEVERITY[severity]
-            lines.append(
-                msg("import.code_rows", severity=level, problem_code=code, rows=len(rows))
-                if None not in rows
-                else msg("import.code_file", severity=level, problem_code=code)
-            )
-        ordered = sorted(self.problems, key=lambda p: (p.severity != "error", p.row or 0))
-        lines += [
-            msg("import.problem", severity=_SEVERITY[p.severity], problem=p.message)
-            for p in ordered[:max_problems]
-        ]
-        if len(ordered) > max_problems:
-            lines.append(msg("import.more_problems", more=len(ordered) - max_problems))
-        return lines
-
-    def _duplicate_lines(self) -> list[Message]:
-        """One line with the likely duplicates by action (none when there are none)."""
-        if not self.duplicates:
-            return []
-        actions = [d["action"] for d in self.duplicates]
-        return [
-            msg(
-                "import.duplicates_summary",
-                found=len(actions),
-                merged=actions.count("merge"),
-                skipped=actions.count("skip"),
-                kept=actions.count("keep"),
-            )
-        ]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (for ``--report FILE``); notes and reasons stay messages."""
-        return {
-            "layer": self.layer,
-            "path": self.path,
-            "total": self.total,
-            "inserted": self.inserted,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "dry_run": self.dry_run,
-            "notes": self.notes,
-            "fields": dict(self.mapped),
-            "ignored_columns": list(self.ignored),
-            "created": list(self.created),
-            "problems": [p.as_dict() for p in self.problems],
-            "duplicates": list(self.duplicates),
-        }
-
-
-_SEVERITY = {"error": msg("severity.error"), "warning": msg("severity.warning")}
 
 #: The import reads its layer's declaration (:class:`layers.layer.Layer`): table, natural
 #: key, the columns it writes, the fields it validates, ``prepare``, ``stage_check``.
@@ -209,16 +94,18 @@ def _file_digest(path: Path) -> str:
 
 def read_file(
     spec: LayerSpec, path: Path, options: ImportOptions
-) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+) -> tuple[gpd.GeoDataFrame, list[Problem], Decoding]:
     """Read a layer file into a frame with ``_row`` (its record numbers), and the problems.
 
-    The frame keeps the file's CRS; a CSV's coordinate columns become point geometries.
+    The frame keeps the file's CRS; a CSV's coordinate columns become point geometries;
+    text is Unicode NFC, decoded as the returned :class:`~gis.encodings.Decoding` says.
     """
     return read_vector(
         path,
         crs=options.crs,
         layer=options.layer,
         geometry=spec.geometry_type is not None and spec.geometry_required,
+        encoding=options.encoding,
     )
 
 
@@ -290,11 +177,6 @@ def _map_columns(
         gdf = gdf.copy()
         for source_col, target in renamed.items():
             gdf[target] = gdf[source_col]
-        report.notes.append(
-            msg("import.fields_mapped", pairs=[f"{s} → {f}" for s, f in renamed.items()])
-        )
-    if found.ignored:
-        report.notes.append(msg("import.columns_ignored", columns=list(found.ignored)))
     return gdf
 
 
@@ -402,6 +284,7 @@ def _duplicates(cur: Any, layer: LayerSpec, report: ImportReport, options: Impor
     pairs, found = resolve_duplicates(
         cur, layer, action=action, distance_m=options.duplicate_distance_m
     )
+    report.duplicates_checked = True
     report.problems += found
     report.duplicates = [p.as_dict() for p in pairs]
     report.set_aside = sum(p.code == "existing_key_skipped" for p in found) + sum(
@@ -418,6 +301,7 @@ def import_frame(
     problems: list[Problem] | None = None,
     source: str = "frame",
     audit_details: dict[str, Any] | None = None,
+    encoding: Decoding | None = None,
 ) -> ImportReport:
     """Validate ``frame`` as rows of ``layer`` and upsert them by the layer's natural key.
 
@@ -442,6 +326,8 @@ def import_frame(
         What the rows came from, for the report.
     audit_details : dict, optional
         Written in the import's audit row (file name, digest).
+    encoding : Decoding, optional
+        How the rows' file was decoded, for the report.
 
     Returns
     -------
@@ -457,6 +343,7 @@ def import_frame(
     if "_row" not in frame.columns:
         frame = frame.assign(_row=np.arange(1, len(frame) + 1))
     accepted, report = _validate(layer, frame, problems or [], options, source)
+    report.encoding = encoding
     try:
         with savepoint(conn, keep=not options.dry_run) as cur:
             _stage(cur, layer, accepted, options)
@@ -503,12 +390,13 @@ def run_import(
     Raises
     ------
     ValidationError, CRSError
-        When the file as a whole cannot be read (nothing written).
+        When the file as a whole cannot be read, or its text fits no encoding (nothing
+        written).
     ImportFailedError
         When the database refuses the rows (nothing written).
     """
     path = Path(path)
-    gdf, problems = read_file(spec, path, options)
+    gdf, problems, decoding = read_file(spec, path, options)
     return import_frame(
         conn,
         spec,
@@ -516,7 +404,12 @@ def run_import(
         options,
         problems=problems,
         source=str(path),
-        audit_details={"file": str(path), "sha256": _file_digest(path)},
+        audit_details={
+            "file": str(path),
+            "sha256": _file_digest(path),
+            "encoding": decoding.encoding,
+        },
+        encoding=decoding,
     )
 
 

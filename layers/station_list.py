@@ -161,7 +161,7 @@ def set_positions(conn: Any, path: Path | str, *, actor: str, name: str | None =
         When a row cannot be used.
     """
     path = Path(path)
-    df = read_table(path)
+    df, _ = read_table(path)
     problems = check_cells(df)
     columns = [c for c in df.columns if c != "_row"]
     code = _column(columns, CODE_COLUMNS)

@@ -511,6 +511,7 @@ def import_measurements(
     progress: Progress | None = None,
     actor: str = "cli",
     fields: dict[str, str] | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import measurements from a long or wide CSV (a savepoint of the caller's transaction).
 
@@ -530,8 +531,9 @@ def import_measurements(
     ImportReport
     """
     path = Path(path)
-    df = read_table(path)
+    df, decoding = read_table(path, encoding=encoding)
     report = ImportReport("measurements", str(path), total=len(df), dry_run=dry_run)
+    report.encoding = decoding
     report.problems += check_cells(df)  # NUL and over-long cells: their rows are not read
     df = df[~df["_row"].isin({p.row for p in report.problems})].reset_index(drop=True)
     columns = list(df.columns)

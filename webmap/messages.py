@@ -473,6 +473,35 @@ TEXTS: dict[str, str] = {
     ),
     "edit.stale": N_("feature {fid} changed since you read it: read it again and redo the edit"),
     "edit.unknown_properties": N_("unknown properties {names}; {layer} have {known}"),
+    "encoding.ambiguous": N_(
+        "{path}: the text reads as Vietnamese in more than one encoding ({shares} of {words} words "
+        "with diacritics): state the encoding (--encoding, or Encoding on the upload form)"
+    ),
+    "encoding.ascii": N_("{encoding}: the text has no letter outside ASCII"),
+    "encoding.detected": N_(
+        "{encoding}, detected from the words: Vietnamese syllables {percent}% ({words} words with "
+        "diacritics; other encodings: {others})"
+    ),
+    "encoding.format": N_("{encoding}: the encoding of this file format"),
+    "encoding.given": N_(
+        "{encoding}, as given: Vietnamese syllables {percent}% ({words} words with diacritics)"
+    ),
+    "encoding.invalid_bytes": N_(
+        "{path}: the text is not valid {encoding}: state another encoding, or leave it to be "
+        "detected"
+    ),
+    "encoding.none_plausible": N_(
+        "{path}: no encoding gives Vietnamese text: Vietnamese syllables among the {words} words "
+        "with diacritics: {shares} (at least {minimum}%); state the encoding (--encoding, or "
+        "Encoding on the upload form) or save the file as UTF-8"
+    ),
+    "encoding.share": N_("{encoding} {percent}%"),
+    "encoding.stated": N_(
+        "{encoding}, as the file's .cpg states: Vietnamese syllables {percent}% ({words} words "
+        "with diacritics)"
+    ),
+    "encoding.unknown": N_("encoding '{encoding}': use one of {choices}"),
+    "encoding.utf8": N_("{encoding}: the text is valid UTF-8"),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
     "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),
@@ -563,6 +592,10 @@ TEXTS: dict[str, str] = {
     "io.coordinate_not_finite": N_("coordinate is NaN or infinite: '{value}'"),
     "io.crs_conflict": N_("{path}: the file says {file_crs} but --crs says {given}"),
     "io.empty_file": N_("{path}: the file is empty"),
+    "io.encoding_utf8_format": N_(
+        "{path}: {suffix} files are always UTF-8; an encoding can be stated only for CSV files and "
+        "Shapefiles"
+    ),
     "io.file_not_found": N_("{path}: file not found"),
     "io.no_crs": N_("{path}: the file states no CRS; say which with --crs (e.g. EPSG:4326)"),
     "io.no_geometry_columns": N_(
@@ -702,6 +735,25 @@ TEXTS: dict[str, str] = {
     "recognition.traditional_craft_village": N_("traditional craft village"),
     "recognition.unknown": N_("not recorded"),
     "recognition.village_with_craft": N_("village with a craft (not recognised)"),
+    "report.checks": N_("Checks against stored data"),
+    "report.columns": N_("{columns}"),
+    "report.counts": N_("Counts"),
+    "report.duplicates": N_("Likely duplicates"),
+    "report.encoding": N_("Encoding"),
+    "report.field_pair": N_("{column} → {field}"),
+    "report.fields": N_("Fields read (column → field)"),
+    "report.ignored": N_("Columns not read"),
+    "report.no_duplicates": N_("no likely duplicate found"),
+    "report.notes": N_("Notes"),
+    "report.rejected": N_("Rows rejected"),
+    "report.unit": N_("{column}: {unit} ({source})"),
+    "report.unit_from_all": N_("given for every column"),
+    "report.unit_from_canonical": N_("none stated: the parameter's standard unit"),
+    "report.unit_from_column": N_("from the unit column"),
+    "report.unit_from_option": N_("given for this column"),
+    "report.unit_from_row": N_("from the file's units row"),
+    "report.units": N_("Units"),
+    "report.warnings": N_("Warnings (rows kept)"),
     "request.body_over_limit": N_(
         "the request body is larger than {limit} bytes, the most accepted here"
     ),

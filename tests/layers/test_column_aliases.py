@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from gis.errors import ValidationError
+from gis.messages import msg
 from layers.importer import ImportOptions, run_import
 from layers.layer import column_match, match_columns
 from layers.registry import get_spec
@@ -125,7 +126,9 @@ def test_a_vietnamese_headed_station_file_imports_with_its_report(conn, real_dat
     assert (report.inserted, report.rejected) == (len(names), 0)
     assert count(conn, "monitoring_stations") == before + len(names)
     assert report.mapped["Tên trạm"] == "name" and report.ignored == ["Ghi chú"]
-    assert {n.code for n in report.notes} >= {"import.fields_mapped", "import.columns_ignored"}
+    sections = {title.code: lines for title, lines in report.sections()}
+    assert msg("report.field_pair", column="Tên trạm", field="name") in sections["report.fields"]
+    assert sections["report.ignored"] == [msg("report.columns", columns=["Ghi chú"])]
     with conn.cursor() as cur:
         cur.execute(
             "SELECT name, round(ST_X(geom)::numeric, 2)::float FROM monitoring_stations "

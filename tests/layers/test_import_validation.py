@@ -100,9 +100,11 @@ def test_progress_goes_through_the_callback(conn):
     assert [f for f, _ in calls] == sorted(f for f, _ in calls)
 
 
-def test_non_utf8_file_is_refused_whole(conn):
-    with pytest.raises(ValidationError, match="io.not_utf8"):
-        _import(conn, "villages", "villages_latin1.csv")
+def test_a_file_in_no_vietnamese_encoding_is_refused_whole(conn):
+    before = count(conn, "craft_villages")
+    with pytest.raises(ValidationError, match="encoding.none_plausible"):
+        _import(conn, "villages", "villages_latin1.csv")  # "Café": Latin-1, not Vietnamese
+    assert count(conn, "craft_villages") == before
 
 
 def test_self_intersecting_polygon_is_repaired_with_a_warning_or_rejected(conn):

@@ -18,6 +18,7 @@ from webmap.cli.options import (
     FILE,
     cli_lang,
     echo_lines,
+    encoding_option,
     field_option,
     network_option,
     progress_bar,
@@ -28,9 +29,11 @@ __all__ = ["import_", "measurements_group"]
 
 
 def _finish(report: ImportReport, report_file: Path | None) -> None:
+    from webmap.import_report import report_lines
     from webmap.messages import localize
 
-    echo_lines(report.messages())
+    for line in report_lines(report, cli_lang()):
+        click.echo(line)
     if report_file is not None:
         data = localize(report.to_dict(), cli_lang())
         report_file.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -81,6 +84,7 @@ def _layer_command(layer: str) -> click.Command:
         "updates it (merge, keep) or is left out (skip).",
     )
     @field_option
+    @encoding_option
     def command(
         file: Path,
         dry_run: bool,
@@ -92,12 +96,14 @@ def _layer_command(layer: str) -> click.Command:
         report_file: Path | None,
         fields: dict[str, str],
         on_duplicate: str,
+        encoding: str | None,
         **extra: Any,
     ) -> None:
         settings = get_settings()
         options = ImportOptions(
             fields=fields,
             on_duplicate=on_duplicate,
+            encoding=encoding,
             duplicate_distance_m=settings.duplicate_distance_m,
             dry_run=dry_run,
             crs=crs,
@@ -167,6 +173,8 @@ for _name in IMPORTABLE:
     help="Import the good rows even when some cannot be read (default: reject the file).",
 )
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path))
+@field_option
+@encoding_option
 def measurements(
     file: Path,
     dry_run: bool,
@@ -178,6 +186,8 @@ def measurements(
     source: str | None,
     partial: bool,
     report_file: Path | None,
+    fields: dict[str, str],
+    encoding: str | None,
 ) -> None:
     """Import measurements from a long or wide CSV (values kept, flagged, never dropped)."""
     from layers.stations import import_measurements
@@ -199,6 +209,8 @@ def measurements(
             dry_run=dry_run,
             partial=partial,
             progress=bar,
+            fields=fields,
+            encoding=encoding,
         )
     _finish(report, report_file)
 

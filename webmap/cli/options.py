@@ -26,6 +26,7 @@ __all__ = [
     "LocalDateTime",
     "cli_lang",
     "echo_lines",
+    "encoding_option",
     "field_option",
     "lang_option",
     "mode_option",
@@ -82,6 +83,17 @@ def field_option(function: F) -> F:
         metavar="TARGET=SOURCE",
         callback=_fields,
         help="Read column SOURCE as field TARGET (repeatable); wins over names and aliases.",
+    )(function)
+
+
+def encoding_option(function: F) -> F:
+    """``--encoding``: the file's text encoding (default: stated by the file, else detected)."""
+    return click.option(
+        "--encoding",
+        metavar="utf-8|cp1258|tcvn3|vni",
+        default=None,
+        help="Text encoding of a CSV or a Shapefile's DBF: utf-8, cp1258 (Windows-1258), "
+        "tcvn3 (ABC) or vni. Default: the .cpg's, else detected from the Vietnamese words.",
     )(function)
 
 
