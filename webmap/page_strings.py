@@ -104,7 +104,9 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
             "running": N_("Running…"),
             "done": N_("Done"),
             "failed": N_("Failed"),
+            "cancelled": N_("Cancelled"),
         },
+        "job_cancelling": N_("Stopping at the next step…"),
         "verdicts": {"pass": N_("pass"), "fail": N_("fail"), "unknown": N_("unknown")},
         "scenario_kinds": {
             "siting": N_("siting"),

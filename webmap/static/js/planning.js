@@ -45,15 +45,26 @@ export async function initPlanning({ map, drawn, control }) {
     clearShown();  // the previous run's image and features go while the new one runs
     $("job").hidden = false;
     $("job-message").textContent = T.job_status.queued;
-    for (;;) {
-      await sleep(400);
-      const state = await getJSON(job.job_url);
-      $("job-progress").value = state.progress;
-      $("job-message").textContent = state.status === "running" ? Math.round(state.progress * 100) + "% " + state.message
-        : T.job_status[state.status] || state.status;
-      if (state.status === "done") { await listScenarios(); await openScenario(state.scenario_id); return; }
-      if (state.status === "failed") throw new Error(state.error);
-    }
+    let cancelling = false;
+    $("job-cancel").hidden = false;
+    $("job-cancel").onclick = async () => {  // a queued job goes at once, a running one at its next step
+      cancelling = true;
+      $("job-message").textContent = T.job_cancelling;
+      try { await send(job.job_url + "/cancel", {}); } catch (error) { showError(error); }
+    };
+    try {
+      for (;;) {
+        await sleep(400);
+        const state = await getJSON(job.job_url);
+        $("job-progress").value = state.progress;
+        $("job-message").textContent = cancelling && state.status === "running" ? T.job_cancelling
+          : state.status === "running" ? Math.round(state.progress * 100) + "% " + state.message
+          : T.job_status[state.status] || state.status;
+        if (state.status === "done") { await listScenarios(); await openScenario(state.scenario_id); return; }
+        if (state.status === "failed") throw new Error(state.error);
+        if (state.status === "cancelled") return;
+      }
+    } finally { $("job-cancel").hidden = true; }
   }
 
   // Siting inputs, weights (direct or AHP) and where the inputs cover.
