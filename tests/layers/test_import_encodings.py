@@ -185,7 +185,9 @@ def test_the_cli_states_the_encoding_and_refuses_with_the_reason(real_data, tmp_
     bad = _shapefile(rows, tmp_path / "bad", ["tcvn3", "vni"] * 50 + ["vni"])
     done = _cli(test_env, "--lang", "en", "import", "villages", str(good), "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert "  Encoding:\n    VNI, detected from the words: Vietnamese syllables 100% (" in done.stdout
+    assert (
+        "  Encoding:\n    VNI, detected from the words: Vietnamese syllables 100% (" in done.stdout
+    )
     assert "  Fields read (column → field):\n    ma → ref\n    Tên làng → name" in done.stdout
     refused = _cli(test_env, "--lang", "vi", "import", "villages", str(bad), "--dry-run")
     assert refused.returncode != 0
