@@ -30,6 +30,7 @@ __all__ = [
     "POI_CATEGORIES",
     "POI_CATEGORY_CODES",
     "SRID",
+    "has_sensitive_pois",
     "poi_categories",
     "pois_near",
     "sensitive_pois",
@@ -119,11 +120,12 @@ def _check(cur: Any, options: ImportOptions) -> list[Problem]:
     ]
 
 
-#: The computed ``category_name`` property: the category's names in both languages.
+#: The computed ``category_name`` property: the category's names in both languages and its
+#: uses (``sensitive``, ``visitor``), for the maps' popups and colours.
 _CATEGORY_JSON = (
     "category_name",
-    "(SELECT json_build_object('vi', c.name_vi, 'en', c.name_en) FROM poi_categories c "
-    "WHERE c.code = t.category)",
+    "(SELECT json_build_object('vi', c.name_vi, 'en', c.name_en, 'sensitive', c.sensitive, "
+    "'visitor', c.visitor) FROM poi_categories c WHERE c.code = t.category)",
 )
 
 POIS = Layer(
@@ -184,6 +186,16 @@ def poi_categories(conn: Any) -> dict[str, dict[str, Any]]:
         }
 
 
+def has_sensitive_pois(conn: Any) -> bool:
+    """Whether the layer holds any sensitive point (exposure says "not loaded" otherwise)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM pois p JOIN poi_categories c ON c.code = p.category "
+            "AND c.sensitive)"
+        )
+        return bool(cur.fetchone()[0])
+
+
 def sensitive_pois(conn: Any, bbox: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
     """The sensitive points (schools, clinics...) in a WGS 84 box: category, name, point."""
     return read_geodataframe(
@@ -202,8 +214,9 @@ def pois_near(
     Returns
     -------
     list of dict
-        ``near`` (the index of the point), ``ref``, ``name``, ``category``, ``distance_m``,
-        ``lon``, ``lat``; at most ``limit`` per point and category, nearest first.
+        ``near`` (the index of the point), ``ref``, ``name``, ``category``, ``category_vi``,
+        ``category_en``, ``distance_m``, ``lon``, ``lat``; at most ``limit`` per point and
+        category, nearest first.
     """
     if not points:
         return []
@@ -218,5 +231,15 @@ def pois_near(
                 "limit": int(limit),
             },
         )
-        keys = ("near", "ref", "name", "category", "distance_m", "lon", "lat")
+        keys = (
+            "near",
+            "ref",
+            "name",
+            "category",
+            "category_vi",
+            "category_en",
+            "distance_m",
+            "lon",
+            "lat",
+        )
         return [dict(zip(keys, r, strict=True)) for r in cur.fetchall()]

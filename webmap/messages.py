@@ -504,8 +504,10 @@ TEXTS: dict[str, str] = {
     "encoding.utf8": N_("{encoding}: the text is valid UTF-8"),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
+    "exposure.facilities_from_pois": N_(
+        "schools and clinics from the points-of-interest layer ({points} in the zones' box)"
+    ),
     "exposure.needs_metric_crs": N_("exposure needs a projected (metric) CRS, e.g. EPSG:32648"),
-    "exposure.no_facilities": N_("no facilities file: schools and clinics not counted"),
     "exposure.no_units": N_("no administrative units to rank: import them first"),
     "exposure.no_units_loaded": N_(
         "no {level} units of {version} loaded here: population and ranking unknown"
@@ -516,6 +518,10 @@ TEXTS: dict[str, str] = {
     "exposure.no_zones_stored": N_("no pollution zones stored yet"),
     "exposure.no_zones_yet": N_(
         "no pollution zones stored yet: run `langnghe zones sources` or build them from a surface"
+    ),
+    "exposure.not_loaded": N_("not loaded"),
+    "exposure.pois_not_loaded": N_(
+        "schools and clinics not loaded (import points of interest: langnghe import pois)"
     ),
     "geometry.too_many_vertices": N_(
         "the geometry has {vertices} vertices; at most {limit} are accepted here"

@@ -93,6 +93,9 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "pollution_high": N_("Village, high-polluting craft"),
         "pollution_medium": N_("Village, medium-polluting craft"),
         "pollution_low": N_("Village, low-polluting craft"),
+        "poi_sensitive": N_("School, clinic, hospital"),
+        "poi_visitor": N_("Car park, bus stop, market, temple..."),
+        "poi_other": N_("Other point of interest"),
     },
     "planning": {
         "planning_title": N_("Planning"),
@@ -203,6 +206,7 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "villages_lc": N_("villages"),
         "schools": N_("schools"),
         "clinics": N_("clinics"),
+        "not_loaded": N_("not loaded"),
         "people": N_("people inside"),
         "unit": N_("Commune"),
         "percentile": N_("Percentile"),
@@ -339,6 +343,9 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "hazard_note": N_("A working site with pollution: not proposed as a stop."),
         "curated_route": N_("Curated route"),
         "your_route": N_("Your route"),
+        "parking": N_("Car park near a stop"),
+        "bus": N_("Bus stop near a stop"),
+        "nearby": N_("Nearby"),
         "groups": {
             "ceramics": N_("Ceramics, glass, stone"),
             "textiles": N_("Silk, weaving, embroidery"),

@@ -22,6 +22,7 @@ from gis.errors import ValidationError
 from gis.messages import Message, msg
 from gis.settings import Settings
 from layers.admin import units as admin_units
+from layers.pois import has_sensitive_pois, sensitive_pois
 from layers.scenarios import save_scenario
 from layers.villages import villages_in_bbox
 from layers.zones import SRID, latest_date, zones_on
@@ -31,7 +32,7 @@ __all__ = ["FACILITY_KINDS", "SEVERITY_WEIGHT", "assess_exposure"]
 
 logger = logging.getLogger(__name__)
 
-#: OSM POI classes -> exposure facility kind.
+#: OSM POI classes and point-of-interest categories -> exposure facility kind.
 FACILITY_KINDS = {
     "school": "school",
     "kindergarten": "school",
@@ -68,7 +69,9 @@ def assess_exposure(
     kind : str, optional
         Only zones of this kind.
     facilities : Path, optional
-        An OSM-style GeoPackage whose ``pois`` and ``pois_a`` layers hold schools and clinics.
+        An OSM-style GeoPackage whose ``pois`` and ``pois_a`` layers hold schools and clinics,
+        read when the points-of-interest layer holds none (with neither, schools and clinics
+        are "not loaded": ``None``).
     version, level : str
         The administrative units ranked.
     save_as : str, optional
@@ -103,7 +106,16 @@ def assess_exposure(
     # Every unit of the level: percentiles are among all of them, not only those near the zones.
     units = admin_units(conn, version, level).to_crs(METRIC_CRS)
     notes: list[Message] = []
-    if facilities is not None:
+    loaded = True
+    if has_sensitive_pois(conn):  # the points-of-interest layer wins over a file
+        pois = sensitive_pois(conn, box)
+        facility_gdf = gpd.GeoDataFrame(
+            {"kind": pois["category"].map(FACILITY_KINDS), "name": pois["name"]},
+            geometry=pois.geometry,
+            crs=pois.crs,
+        ).to_crs(METRIC_CRS)
+        notes.append(msg("exposure.facilities_from_pois", points=len(pois)))
+    elif facilities is not None:
         pois = pd.concat(
             [
                 gpd.read_file(facilities, layer=layer, bbox=box, engine="pyogrio")
@@ -119,7 +131,8 @@ def assess_exposure(
         ).to_crs(METRIC_CRS)
     else:
         facility_gdf = gpd.GeoDataFrame({"kind": [], "name": []}, geometry=[], crs=METRIC_CRS)
-        notes.append(msg("exposure.no_facilities"))
+        notes.append(msg("exposure.pois_not_loaded"))
+        loaded = False
     if not len(units):
         notes.append(msg("exposure.no_units_loaded", level=level, version=version))
     per_zone = zone_exposure(zones, villages, facility_gdf, units)
@@ -133,8 +146,9 @@ def assess_exposure(
         "unit_level": level,
         "population_inside": round(float(per_zone["population"].sum()), 0),
         "villages_inside": int(per_zone["villages"].sum()),
-        "schools_inside": int(per_zone["schools"].sum()),
-        "clinics_inside": int(per_zone["clinics"].sum()),
+        # None: no schools or clinics are loaded (not "none inside")
+        "schools_inside": int(per_zone["schools"].sum()) if loaded else None,
+        "clinics_inside": int(per_zone["clinics"].sum()) if loaded else None,
         "notes": notes,
         "per_zone": json.loads(per_zone.to_json(orient="records", force_ascii=False)),
         "ranking": json.loads(exposed.to_json(orient="records", force_ascii=False))

@@ -19,6 +19,7 @@ from gis.crs import METRIC_CRS, WGS84
 from gis.errors import ValidationError
 from gis.messages import Message, msg
 from gis.network import RoadGraph, path_geometry, project_to_metric, trace, travel_matrix
+from layers.pois import pois_near
 from layers.roads import cached_graph
 from layers.villages import visit_details, visitable_near
 from layers.zones import current_geometries
@@ -278,6 +279,20 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+#: Car parks, bus stops... within this walk of a stop are shown with it (metres: a village
+#: point is its centre, and its lanes spread a few hundred metres; about 15 minutes' walk).
+NEAR_STOP_M = 1000.0
+
+
+def _add_nearby(conn: Any, stops: list[dict[str, Any]]) -> None:
+    """Give each stop ``nearby``: the visitor points of interest (parking, bus stops...) near it."""
+    found = pois_near(conn, [(s["lon"], s["lat"]) for s in stops], within_m=NEAR_STOP_M, limit=2)
+    for i, stop in enumerate(stops):
+        stop["nearby"] = [
+            {k: v for k, v in p.items() if k != "near"} for p in found if p["near"] == i
+        ]
+
+
 def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
     """Plan a day: stops in order with times, dropped stops with reasons, route line, totals.
 
@@ -291,7 +306,8 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
     Returns
     -------
     dict
-        JSON-ready: ``method``, ``stops`` (with arrival and departure clock times),
+        JSON-ready: ``method``, ``stops`` (with arrival and departure clock times and
+        ``nearby``: car parks, bus stops... within ``NEAR_STOP_M``),
         ``dropped``, ``notes``, ``geometry`` (WGS 84 GeoJSON or None), totals.
 
     Raises
@@ -361,6 +377,7 @@ def plan_village_tour(conn: Any, request: TourRequest) -> dict[str, Any]:
         else None,
         "zone_m": round(_length_inside(result["line"], zones), 1),
     }
+    _add_nearby(conn, out["stops"])
     if request.avoid_pollution:
         plain = plan_village_tour(
             conn, TourRequest(**{**request.__dict__, "avoid_pollution": False})

@@ -234,3 +234,40 @@ def test_a_surface_leaves_out_incomplete_stations_and_says_so(zoned, web_setting
     assert refused.value.message.code == "surface.too_few_stations"
     assert refused.value.message.params["stations"] == 0
     app.extensions["langnghe_db"].close()
+
+
+@pytest.mark.postgis
+def test_exposure_counts_schools_and_clinics_of_the_pois_layer(zoned, web_settings, real_data):
+    """Issue 14, item 5: without points of interest (or a file) schools and clinics are "not
+    loaded" (None), not 0; once the real OSM points are imported, exposure counts them."""
+    with transaction(zoned):
+        empty = assess_exposure(zoned, web_settings, day=DAY, kind="source_buffer")
+    assert empty["schools_inside"] is None and empty["clinics_inside"] is None
+    assert "exposure.pois_not_loaded" in [n.code for n in empty["notes"]]
+    osm = real_data / "landuse" / "rrd_osm2018_geofabrik.gpkg"
+    with transaction(zoned):
+        run_import(zoned, get_spec("pois"), osm, ImportOptions(progress=None, layer="pois"))
+        result = assess_exposure(zoned, web_settings, day=DAY, kind="source_buffer")
+    assert result["schools_inside"] >= 0 and result["clinics_inside"] >= 0
+    assert "exposure.facilities_from_pois" in [n.code for n in result["notes"]]
+    with transaction(zoned), zoned.cursor() as cur:  # a clinic inside the first buffer
+        cur.execute(
+            "INSERT INTO pois (ref, name, category, source, geom) SELECT 'test:clinic', "
+            "'Trạm y tế thử', 'clinic', 'test', ST_PointOnSurface(geom) FROM pollution_zones "
+            "WHERE zone_date = %s AND kind = 'source_buffer' ORDER BY id LIMIT 1",
+            (DAY,),
+        )
+        cur.execute(
+            "SELECT count(*) FROM pollution_zones z JOIN pois p ON ST_Covers(z.geom, p.geom) "
+            "WHERE p.ref = 'test:clinic' AND z.zone_date = %s AND z.kind = 'source_buffer'",
+            (DAY,),
+        )
+        covering = cur.fetchone()[0]
+        more = assess_exposure(zoned, web_settings, day=DAY, kind="source_buffer")
+    assert covering >= 1 and more["clinics_inside"] == result["clinics_inside"] + covering
+    assert more["schools_inside"] == result["schools_inside"]
+    result = more
+    app = create_app(web_settings)
+    ex = app.test_client().get(f"/api/exposure?date={DAY}&kind=source_buffer").get_json()
+    assert ex["schools_inside"] == result["schools_inside"]
+    app.extensions["langnghe_db"].close()

@@ -282,6 +282,10 @@ def alerts_run() -> None:
     say("cli.alerts.created", count=created)
 
 
+def _count_or_not_loaded(value: int | None) -> int | str:
+    return text("exposure.not_loaded") if value is None else value
+
+
 @click.command(name="exposure")
 @click.option("--date", "day", type=LocalDate(), help="Zone date (default: the latest).")
 @click.option("--kind", type=click.Choice(["source_buffer", "surface_exceedance", "observed"]))
@@ -322,8 +326,8 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
         zones=r["zones"],
         date=r["date"],
         villages=r["villages_inside"],
-        schools=r["schools_inside"],
-        clinics=r["clinics_inside"],
+        schools=_count_or_not_loaded(r["schools_inside"]),
+        clinics=_count_or_not_loaded(r["clinics_inside"]),
         people=round(float(r["population_inside"])),
     )
     for note in r["notes"]:

@@ -240,6 +240,8 @@ initTrends();
 await initSurfaces({ map });
 
 // Exposure of the latest zones, communes ranked by indicator percentile x population.
+// Schools and clinics are null when no points of interest are loaded: "not loaded", not 0.
+const counted = (n, what) => n === null || n === undefined ? what + " " + T.not_loaded : n + " " + what;
 function exposure(ex) {
   const ranking = ex.ranking.length
     ? h("table", null, h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, T.unit), h("th", null, T.percentile),
@@ -247,7 +249,7 @@ function exposure(ex) {
       h("td", null, u.percentile), h("td", null, u.population === null ? "?" : u.population.toLocaleString())))))
     : h("p", { class: "hint" }, T.no_units);
   return [h("p", null, ex.zones + " " + T.zones_on + " " + ex.date + ": " + ex.villages_inside + " " + T.villages_lc + ", " +
-    ex.schools_inside + " " + T.schools + ", " + ex.clinics_inside + " " + T.clinics + ", ≈" +
+    counted(ex.schools_inside, T.schools) + ", " + counted(ex.clinics_inside, T.clinics) + ", ≈" +
     Math.round(ex.population_inside).toLocaleString() + " " + T.people), ranking];
 }
 try {

@@ -50,6 +50,9 @@ export const clusters = L.geoJSON(data.clusters || none, {
       row(T.area_ha, p.area_ha), row(T.occupancy, p.occupancy_pct), row(T.wastewater, yesNo(p.wastewater_treatment)));
   }),
 }).addTo(map);
+const poiCanvas = L.canvas({ padding: 0.3 });
+const POI_COLOURS = { sensitive: "#0277bd", visitor: "#5d4037", other: "#757575" };
+const poiColour = (c) => POI_COLOURS[c && c.sensitive ? "sensitive" : c && c.visitor ? "visitor" : "other"];
 const named = (f, layer) => layer.bindPopup(text(f.properties.name || f.properties.ref || ""));
 const drawnAs = {
   villages: () => villageCluster,
@@ -59,6 +62,13 @@ const drawnAs = {
   stations: (d) => L.geoJSON(d, {
     pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5, color: "#00695c", fillOpacity: 0.8 }),
     onEachFeature: named,
+  }),
+  // Points of interest: drawn on a canvas (thousands of points), coloured by use.
+  pois: (d) => L.geoJSON(d, {
+    pointToLayer: (f, ll) => L.circleMarker(ll, { renderer: poiCanvas, radius: 4, weight: 1, color: "#fff",
+      fillColor: poiColour(f.properties.category_name), fillOpacity: 0.9 }),
+    onEachFeature: (f, layer) => layer.bindPopup(() => popup(f.properties.name || f.properties.ref,
+      row(T.kind, f.properties.category_name ? f.properties.category_name[config.lang] : f.properties.category))),
   }),
   routes: (d) => L.geoJSON(d, { style: { color: "#ef6c00", weight: 3 },
     onEachFeature: (f, layer) => layer.bindPopup(text(config.lang === "vi" ? f.properties.name_vi : f.properties.name_en)) }),
@@ -84,13 +94,22 @@ const editable = [
 // the names are our own strings; the planning panel adds its layers (input coverage, suitability)
 const control = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
 
+const poiLegend = h("div", { class: "poi-legend", hidden: true },
+  [swatch(POI_COLOURS.sensitive, T.poi_sensitive, true), swatch(POI_COLOURS.visitor, T.poi_visitor, true),
+    swatch(POI_COLOURS.other, T.poi_other, true)].map((entry, i) => [i ? h("br") : null, entry]));
 const legend = L.control({ position: "bottomright" });
-legend.onAdd = () => h("div", { class: "legend" }, h("strong", null, T.legend),
+// On a phone the legend starts folded: open, it would cover the layer switch.
+legend.onAdd = () => h("details", { class: "legend", open: matchMedia("(min-width: 600px)").matches }, h("summary", null, T.legend),
   [swatch("#b42318", T.pollution_high, true), swatch("#dc8a1c", T.pollution_medium, true),
     swatch("#2e7d32", T.pollution_low, true), swatch("#6a1b9a", T.craft_village_cluster),
     swatch("#1565c0", T.general_cluster), swatch("#c62828", label.zones), swatch("#ef6c00", label.routes)]
-    .map((entry) => [h("br"), entry]));
+    .map((entry, i) => [i ? h("br") : null, entry]), poiLegend);
 legend.addTo(map);
+// The points of interest's colours are listed while their layer is shown (a phone's map has
+// no room for them beside the layer switch otherwise).
+map.on("overlayadd overlayremove", (event) => {
+  if (overlays[label.pois] && event.layer === overlays[label.pois]) poiLegend.hidden = event.type === "overlayremove";
+});
 
 const input = document.getElementById("search");
 const list = document.getElementById("search-results");

@@ -80,7 +80,9 @@ show($("legend-items"),
   CRAFT_GROUPS.filter((g) => used.has(g.key)).map((g) => h("li", null, h("span", { class: "craft-icon craft-" + g.key }, g.symbol), " ", T.groups[g.key])),
   h("li", null, h("span", { class: "craft-icon craft-hazard" }, "⚠"), " ", T.hazard),
   h("li", null, h("i", { class: "line-route" }), " ", T.curated_route),
-  h("li", null, h("i", { class: "line-plan" }), " ", T.your_route));
+  h("li", null, h("i", { class: "line-plan" }), " ", T.your_route),
+  h("li", null, h("span", { class: "poi-icon poi-P" }, "P"), " ", T.parking),
+  h("li", null, h("span", { class: "poi-icon poi-B" }, "B"), " ", T.bus));
 
 const onRoute = new Set();
 routes.features.forEach((r) => r.properties.stops.forEach((s) => onRoute.add(s.ref)));
@@ -131,6 +133,16 @@ function query() {
   return q.toString();
 }
 
+/* Car parks, bus stops... near a stop (from the points-of-interest layer), nearest first. */
+const poiLetter = (category) => category === "parking" ? "P" : category.startsWith("bus") ? "B" : "i";
+const poiLabel = (p) => (config.lang === "vi" ? p.category_vi : p.category_en) + (p.name ? " " + p.name : "");
+function nearbyLine(nearby) {
+  if (!nearby || !nearby.length) return null;
+  return h("div", { class: "hint nearby" }, T.nearby + ": ",
+    join(nearby.map((p) => h("span", null, h("span", { class: "poi-icon poi-" + poiLetter(p.category) }, poiLetter(p.category)),
+      " " + poiLabel(p) + " · " + Math.round(p.distance_m) + " m")), ", "));
+}
+
 function scheduleItems(plan) {
   const out = [];
   const lunch = plan.lunch && h("li", { class: "lunch" }, h("b", null, plan.lunch.start + "–" + plan.lunch.end), " " + T.lunch);
@@ -139,7 +151,8 @@ function scheduleItems(plan) {
     out.push(h("li", { class: "stop", dataset: { ref: s.ref } }, h("span", { class: "num" }, String(i + 1)),
       h("b", null, s.arrive + "–" + s.leave), " " + s.name + " ",
       h("span", { class: "tag " + s.priority }, s.priority === "must" ? T.must_see : T.nice_to_have),
-      s.hours ? h("div", { class: "hint" }, T.opening_hours + ": " + s.hours.text) : null));
+      s.hours ? h("div", { class: "hint" }, T.opening_hours + ": " + s.hours.text) : null,
+      nearbyLine(s.nearby)));
     if (lunch && plan.lunch.after === s.ref) out.push(lunch);
   });
   return out;
@@ -171,6 +184,11 @@ function drawPlan(plan) {
     icon: L.divIcon({ className: "stop-icon", html: h("span", null, String(i + 1)), iconSize: [26, 26], iconAnchor: [13, 13] }),
     title: (i + 1) + ". " + s.name, zIndexOffset: 1000,
   }).addTo(planned));
+  plan.stops.forEach((s) => (s.nearby || []).forEach((p) => L.marker([p.lat, p.lon], {
+    icon: L.divIcon({ className: "poi-marker", html: h("span", { class: "poi-icon poi-" + poiLetter(p.category) }, poiLetter(p.category)),
+      iconSize: [18, 18], iconAnchor: [9, 9] }),
+    title: poiLabel(p),
+  }).bindPopup(() => h("div", null, h("strong", null, poiLabel(p)), h("div", null, Math.round(p.distance_m) + " m"))).addTo(planned)));
   if (startMarker) startMarker.remove();
   startMarker = L.marker([plan.start.lat, plan.start.lon], { icon: startIcon(), interactive: false, zIndexOffset: 1100 }).addTo(planned);
   map.fitBounds(planned.getBounds().pad(0.15));
