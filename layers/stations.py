@@ -26,6 +26,7 @@ from layers._sql import query
 from layers.crafts import CRAFT_CODES
 from layers.importer import ImportOptions, ImportReport, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
+from layers.measurement_units import column_units, ignored_columns, units_row
 
 __all__ = [
     "MEASUREMENTS",
@@ -295,6 +296,61 @@ def _to_long(
     return long, "wide"
 
 
+def _read_units(
+    df: pd.DataFrame,
+    scol: str,
+    tcol: str,
+    table: pd.DataFrame,
+    unit: str | None,
+    units: dict[str, str],
+    report: ImportReport,
+) -> pd.DataFrame:
+    """A wide file's unit per value column (``report.units``), its units row taken out.
+
+    Also notes the columns the import does not read (weather, notes...).
+    """
+    lower = {c.lower() for c in df.columns}
+    columns = [c for c in df.columns if c != "_row"]
+    name_col = _find(columns, _STATION_NAME_COLS, None)
+    xy = [c for c in coordinate_columns(columns) if c is not None]
+    if "parameter" in lower and "value" in lower:
+        keep = {"parameter", "value", "unit"}
+        report.ignored = ignored_columns(
+            columns, [scol, tcol, *(c for c in columns if c.lower() in keep), name_col or "", *xy]
+        )
+        return df
+    known = {_param_key(c): c for c in table["code"]}
+    value_cols = {c: known[_param_key(c)] for c in columns if _param_key(c) in known}
+    row = units_row(df, scol, tcol, value_cols)
+    if row is not None:
+        df = df.iloc[1:].reset_index(drop=True)
+    canonical = dict(zip(table["code"], table["unit"], strict=True))
+    report.units = column_units(value_cols, given=units, row=row, default=unit, canonical=canonical)
+    report.mapped.update(value_cols)
+    report.ignored = ignored_columns(columns, [scol, tcol, *value_cols, name_col or "", *xy])
+    return df
+
+
+def _long_units(
+    long: pd.DataFrame,
+    layout: str,
+    report: ImportReport,
+    unit: str | None,
+    units: dict[str, str],
+) -> None:
+    """Give the values their unit column (in place): per column (wide), else as stated."""
+    if layout == "wide":
+        long["unit"] = long["column"].map({c: u for c, (u, _) in report.units.items()})
+        return
+    if "unit" in long or not (units or unit):
+        return
+    keyed = {column_key(k): v for k, v in units.items()}
+    long["unit"] = [keyed.get(column_key(str(p)), unit) for p in long["parameter"]]
+    for parameter in sorted({str(p) for p in long["parameter"]}):
+        mine = keyed.get(column_key(parameter))
+        report.units[parameter] = (mine, "option") if mine else (str(unit), "all")
+
+
 def _ensure_stations(
     cur,
     df: pd.DataFrame,
@@ -512,6 +568,7 @@ def import_measurements(
     actor: str = "cli",
     fields: dict[str, str] | None = None,
     encoding: str | None = None,
+    units: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import measurements from a long or wide CSV (a savepoint of the caller's transaction).
 
@@ -562,6 +619,7 @@ def import_measurements(
         )
     if (
         unit is None
+        and not units
         and not any(c.lower() == "unit" for c in columns)
         and any(c.lower() in ("parameter", "value") for c in columns)
     ):
@@ -569,7 +627,9 @@ def import_measurements(
     try:
         with savepoint(conn, keep=not dry_run) as cur:
             table = _parameters(cur)
+            df = _read_units(df, scol, tcol, table, unit, units or {}, report)
             long, layout = _to_long(df, scol, tcol, table)
+            _long_units(long, layout, report, unit, units or {})
             unknown = long["parameter"].isna() | ~long["parameter"].isin(table["code"])
             report.problems += [
                 Problem(
@@ -654,8 +714,6 @@ def import_measurements(
                 if layout == "wide"
                 else msg("measurements.read_long", values=len(long))
             )
-            if layout == "wide" and unit is None:
-                report.notes.append(msg("measurements.canonical_units"))
             if differing and not replace:
                 report.notes.append(msg("measurements.kept_stored", values=differing))
             cur.execute(

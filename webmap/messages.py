@@ -591,6 +591,9 @@ TEXTS: dict[str, str] = {
         "DRY RUN (nothing written): {layer} from {path}: {total} rows read, {inserted} "
         "inserted, {updated} updated, {unchanged} unchanged, {rejected} rejected"
     ),
+    "import.unit_format": N_(
+        "--unit takes UNIT or COLUMN=UNIT (UNIT alone once at most), got '{value}'"
+    ),
     "io.bad_csv": N_("{path}: not a readable CSV: {detail}"),
     "io.bad_vector": N_("{path}: cannot read as a vector file: {detail}"),
     "io.bad_wkt": N_("not readable WKT: '{text}'"),
@@ -669,6 +672,9 @@ TEXTS: dict[str, str] = {
     "measurements.station_created": N_("created station {ref} ({name})"),
     "measurements.stations_without_coordinates": N_(
         "{count} stations have no coordinates; their values are kept: {stations}"
+    ),
+    "measurements.unit_column": N_(
+        "unit for '{column}': the file has no such value column (value columns: {columns})"
     ),
     "measurements.unit_missing": N_("unit missing"),
     "measurements.unit_unconvertible": N_("unit '{unit}' cannot be converted for this parameter"),

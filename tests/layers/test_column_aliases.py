@@ -170,6 +170,7 @@ def test_stations_created_by_measurements_read_latitude_longitude(conn, real_dat
     assert report.inserted == 2 and report.mapped == {
         "Mã trạm": "station_ref",
         "Thời gian": "observed_at",
+        "PM2.5": "PM2.5",  # a value column and its parameter
     }
     with conn.cursor() as cur:
         cur.execute(

@@ -21,6 +21,7 @@ from webmap.cli.options import (
     encoding_option,
     field_option,
     network_option,
+    parse_units,
     progress_bar,
     text,
 )
@@ -157,7 +158,13 @@ for _name in IMPORTABLE:
     help="Replace values already stored for the same station, parameter, time.",
 )
 @click.option(
-    "--unit", help="Unit of every value when the file has no unit column (e.g. ug/m3, mg/m3, ppb)."
+    "--unit",
+    "unit_args",
+    multiple=True,
+    metavar="[COLUMN=]UNIT",
+    help="Unit of the values: COLUMN=UNIT for one value column (repeatable: --unit PM2.5=µg/m3 "
+    "--unit CO=mg/m3), or UNIT alone for every column the file gives no unit (no unit column, "
+    "no units row).",
 )
 @click.option(
     "--tz", default="Asia/Ho_Chi_Minh", show_default=True, help="Time zone of times without one."
@@ -179,7 +186,7 @@ def measurements(
     file: Path,
     dry_run: bool,
     replace: bool,
-    unit: str | None,
+    unit_args: tuple[str, ...],
     tz: str,
     station_col: str | None,
     time_col: str | None,
@@ -192,6 +199,8 @@ def measurements(
     """Import measurements from a long or wide CSV (values kept, flagged, never dropped)."""
     from layers.stations import import_measurements
 
+    unit, units = parse_units(unit_args)
+
     with (
         session(get_settings(), application_name="langnghe import measurements") as conn,
         transaction(conn),
@@ -203,6 +212,7 @@ def measurements(
             station_col=station_col,
             time_col=time_col,
             unit=unit,
+            units=units,
             tz=tz,
             replace=replace,
             source=source,

@@ -33,6 +33,7 @@ __all__ = [
     "network_option",
     "parse_bbox",
     "parse_point",
+    "parse_units",
     "parse_weights",
     "progress_bar",
     "read_yaml",
@@ -95,6 +96,29 @@ def encoding_option(function: F) -> F:
         help="Text encoding of a CSV or a Shapefile's DBF: utf-8, cp1258 (Windows-1258), "
         "tcvn3 (ABC) or vni. Default: the .cpg's, else detected from the Vietnamese words.",
     )(function)
+
+
+def parse_units(values: tuple[str, ...] | list[str]) -> tuple[str | None, dict[str, str]]:
+    """``--unit`` values as (the unit of every column, ``{column: unit}``).
+
+    Raises
+    ------
+    click.BadParameter
+        When two values give the unit of every column, or one is empty.
+    """
+    default: str | None = None
+    per_column: dict[str, str] = {}
+    for value in values:
+        column, sep, unit = value.rpartition("=")
+        if not unit.strip() or (sep and not column.strip()):
+            raise click.BadParameter(text("import.unit_format", value=value))
+        if sep:
+            per_column[column.strip()] = unit.strip()
+        elif default is not None:
+            raise click.BadParameter(text("import.unit_format", value=value))
+        else:
+            default = unit.strip()
+    return default, per_column
 
 
 def lang_option(function: F) -> F:
