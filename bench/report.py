@@ -57,16 +57,19 @@ def spread(values: list[float], fmt: str = "{:.1f}") -> str:
 def alternate(
     contenders: dict[str, Callable[[], object]], *, runs: int = 3
 ) -> tuple[dict[str, list[float]], list[float]]:
-    """Time each contender ``runs`` times, one after the other in turn (ours, peer, ours, ...).
+    """Time each contender ``runs`` times, in turn (ours, peer; then peer, ours; ...).
 
     Returns the wall seconds per contender and the 1-minute load seen before each round, so
     that a ratio of two contenders compares runs made under the same load.
     """
     times: dict[str, list[float]] = {name: [] for name in contenders}
     loads = []
-    for _ in range(runs):
+    order = list(contenders.items())
+    for round_ in range(runs):
         loads.append(load_now())
-        for name, run in contenders.items():
+        # ABBA: who goes first changes every round, so that neither always runs on a cache
+        # (or a load) the other left.
+        for name, run in order if round_ % 2 == 0 else order[::-1]:
             t = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - t)

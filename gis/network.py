@@ -430,6 +430,10 @@ def _back(pred_back: NDArray[np.int32], node: int, target: int) -> list[int]:
     return path
 
 
+#: Distances kept at once by :func:`travel_matrix` (sources of a block x nodes), 16 MB.
+_MATRIX_BLOCK = 2_000_000
+
+
 @overload
 def travel_matrix(
     graph: RoadGraph,
@@ -471,14 +475,20 @@ def travel_matrix(
     With ``predecessors``, also return the predecessor rows of the sources (one per source,
     over all nodes), so that paths between them can be traced without searching again.
     """
-    result = dijkstra(
-        graph.matrix(weight, profile, zone_factor=zone_factor),
-        directed=True,
-        indices=np.asarray(sources, dtype=np.int64),
-        return_predecessors=predecessors,
-    )
+    csr = graph.matrix(weight, profile, zone_factor=zone_factor)
+    sources = np.atleast_1d(np.asarray(sources, dtype=np.int64))
+    targets = np.asarray(targets, dtype=np.int64)
     if not predecessors:
-        return np.atleast_2d(result)[:, np.asarray(targets, dtype=np.int64)]
+        # A few sources at a time: only the target columns of each block are kept, so the
+        # full rows (sources x nodes doubles: 100 MB for 50 sources on 250,000 nodes) are
+        # never all in memory at once.
+        step = max(1, _MATRIX_BLOCK // max(1, graph.n_nodes))
+        blocks = [
+            np.atleast_2d(dijkstra(csr, directed=True, indices=sources[i : i + step]))[:, targets]
+            for i in range(0, len(sources), step)
+        ]
+        return np.vstack(blocks) if blocks else np.empty((0, len(targets)))
+    result = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
     dist, pred = result
     return np.atleast_2d(dist)[:, np.asarray(targets, dtype=np.int64)], np.atleast_2d(pred)
 
