@@ -107,7 +107,8 @@ class SitingRequest:
 
         Each criterion holds its raw layer and its score per cell (float64), plus the mask,
         the suitability (float32) and the candidate labels; 350 MB for the process and its
-        libraries. A 20 M-cell run of the seven criteria: about 3.2 GB (3.1 GB measured).
+        libraries. A 20 M-cell run of the seven criteria: about 3.2 GB (issue 18 measured
+        3.1 GB for that run; the per-cell figures are not measured here).
         """
         grid = grid_for_bbox(self.bbox, self.cell_m)
         criteria = len(self.criteria) if self.criteria else len(siting.CRITERIA)
