@@ -63,6 +63,43 @@ def _level_problems(frame: pd.DataFrame, level: str | None, version: str | None)
     return problems
 
 
+#: The plausible area of a unit of each level, km² (Vietnam: the smallest province, Bắc Ninh
+#: before 2025, 821 km², the largest about 16,500 km²; districts from island districts of
+#: about 2 km² to some 8,000 km²; communes and wards from well under 1 km² to about 1,000 km²
+#: in the highlands after 2025). Outside: refused (a province or the country named a commune).
+_AREA_KM2 = {"province": (100.0, 30_000.0), "district": (0.5, 10_000.0), "commune": (0.05, 3_000.0)}
+#: A unit this many times larger or smaller than the median unit of its file is flagged.
+_AREA_RATIO = 20.0
+#: The median is trusted from this many units of the file on.
+_AREA_MIN_UNITS = 5
+
+
+def _area_problems(gdf: gpd.GeoDataFrame, frame: pd.DataFrame, level: str | None) -> list[Problem]:
+    """Units whose area is implausible for ``level`` (refused) or far from the file's median."""
+    if level not in _AREA_KM2 or gdf.crs is None or not len(gdf):
+        return []
+    area = gdf.geometry.to_crs(ADMIN.metric_crs).area / 1e6
+    low, high = _AREA_KM2[level]
+    median = float(area.median()) if area.notna().sum() >= _AREA_MIN_UNITS else None
+    problems: list[Problem] = []
+    for idx, km2 in area.items():
+        if pd.isna(km2) or km2 <= 0:
+            continue
+        row, name = int(frame.at[idx, "_row"]), frame.at[idx, "name"]
+        where = {
+            "name": name,
+            "area_km2": round(float(km2), 2),
+            "level": msg(f"admin.level_{level}"),
+        }
+        if not low <= km2 <= high:
+            reason = msg("admin.area_out_of_range", **where, minimum=low, maximum=high)
+            problems.append(Problem(row, "geometry", "area_out_of_range", reason))
+        elif median and max(km2 / median, median / km2) > _AREA_RATIO:
+            reason = msg("admin.area_outlier", **where, median_km2=round(median, 2))
+            problems.append(Problem(row, "geometry", "area_outlier", reason, "warning"))
+    return problems
+
+
 def _first(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
 
@@ -105,6 +142,7 @@ def _prepare(gdf: gpd.GeoDataFrame, options: ImportOptions) -> tuple[pd.DataFram
     if "population" not in frame.columns:
         frame["population"] = None
     problems += _level_problems(frame, level, options.extra.get("version"))
+    problems += _area_problems(gdf, frame, level)
     return frame, problems
 
 

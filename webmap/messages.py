@@ -57,6 +57,13 @@ TEXTS: dict[str, str] = {
     "accounts.no_active_user": N_("no active user '{username}'"),
     "accounts.no_user": N_("no user '{username}'"),
     "accounts.user_exists": N_("user '{username}' exists already"),
+    "admin.area_out_of_range": N_(
+        "'{name}' covers {area_km2} km²: a {level} covers {minimum}–{maximum} km²"
+    ),
+    "admin.area_outlier": N_(
+        "'{name}' covers {area_km2} km², far from the median {level} of the file ({median_km2} "
+        "km²): check its level"
+    ),
     "admin.level_commune": N_("commune"),
     "admin.level_district": N_("district"),
     "admin.level_province": N_("province"),
@@ -579,8 +586,10 @@ TEXTS: dict[str, str] = {
     "import.field_source_missing": N_("--field {field}=...: the file has no column '{column}'"),
     "import.field_unknown": N_("--field: this layer has no field '{field}' (fields: {fields})"),
     "import.fields_mapped": N_("columns read as fields: {pairs}"),
+    "import.file_rows": N_("{path}: rows {first}–{last} ({encoding})"),
     "import.key_skipped": N_("this key is stored already: left as it is (--on-duplicate skip)"),
     "import.more_problems": N_("... and {more} more (use --report FILE for all)"),
+    "import.no_files": N_("no file to import in {paths} (CSV, GeoJSON, GeoPackage or Shapefile)"),
     "import.note": N_("note: {note}"),
     "import.problem": N_("{severity}: {problem}"),
     "import.summary": N_(

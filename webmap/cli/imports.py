@@ -12,7 +12,8 @@ import click
 from gis.db import session, transaction
 from gis.settings import get_settings
 from layers.duplicates import ON_DUPLICATE
-from layers.importer import ImportOptions, ImportReport, run_import
+from layers.import_files import run_import_files
+from layers.importer import ImportOptions, ImportReport
 from layers.registry import IMPORTABLE, get_spec
 from webmap.cli.options import (
     FILE,
@@ -46,7 +47,7 @@ def import_() -> None:
 
 
 def _layer_command(layer: str) -> click.Command:
-    @click.argument("file", type=FILE)
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     @click.option(
         "--dry-run", is_flag=True, help="Validate and count, then roll back: nothing is written."
     )
@@ -87,7 +88,7 @@ def _layer_command(layer: str) -> click.Command:
     @field_option
     @encoding_option
     def command(
-        file: Path,
+        files: tuple[Path, ...],
         dry_run: bool,
         crs: str | None,
         gpkg_layer: str | None,
@@ -120,11 +121,14 @@ def _layer_command(layer: str) -> click.Command:
             transaction(conn),
             progress_bar(text("cli.progress.import", layer=layer)) as progress,
         ):
-            report = run_import(conn, get_spec(layer), file, replace(options, progress=progress))
+            report = run_import_files(
+                conn, get_spec(layer), files, replace(options, progress=progress)
+            )
         _finish(report, report_file)
 
     command.__doc__ = (
-        f"Import {layer} from FILE (CSV with lon/lat or WKT, GeoJSON, GeoPackage, Shapefile)."
+        f"Import {layer} from FILES (CSV with lon/lat or WKT, GeoJSON, GeoPackage, Shapefile; "
+        "a folder stands for its files): several files are one import, in one transaction."
     )
     if layer == "admin":
         command = click.option(
