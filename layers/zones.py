@@ -24,6 +24,7 @@ from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
 __all__ = [
+    "KINDS",
     "SRID",
     "ZONES",
     "ZONE_COLUMNS",
@@ -33,6 +34,8 @@ __all__ = [
     "replace_zones_by_prefix",
     "zone_count",
     "zone_keys_on",
+    "zone_methods",
+    "zone_status",
     "zones_on",
 ]
 
@@ -206,3 +209,40 @@ def replace_zones_by_prefix(conn: Any, prefix: str, zones: gpd.GeoDataFrame) -> 
         )
         _insert_zones(cur, zones)
     return len(zones)
+
+
+def zone_status(conn: Any) -> list[dict[str, Any]]:
+    """Per kind: the latest zone date, its zones, when made, when their inputs changed.
+
+    The inputs of source zones are the villages; ``stale`` when they changed after the zones.
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT kind, zone_date, count(*), min(updated_at) FROM pollution_zones z "
+            "WHERE zone_date = (SELECT max(zone_date) FROM pollution_zones WHERE kind = z.kind) "
+            "GROUP BY kind, zone_date ORDER BY kind"
+        )
+        rows = cur.fetchall()
+        cur.execute("SELECT max(updated_at) FROM craft_villages")
+        villages = cur.fetchone()[0]
+    out = []
+    for kind, day, count, made in rows:
+        changed = villages if kind == "source_buffer" else None
+        out.append(
+            {
+                "kind": kind,
+                "date": day.isoformat(),
+                "zones": int(count),
+                "made_at": made.isoformat(),
+                "inputs_changed_at": changed.isoformat() if changed else None,
+                "stale": bool(changed and changed > made),
+            }
+        )
+    return out
+
+
+def zone_methods(conn: Any) -> list[str]:
+    """The distinct stored ``method`` values (codes as JSON, or older free text)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT DISTINCT method FROM pollution_zones ORDER BY method LIMIT 5000")
+        return [m for (m,) in cur.fetchall()]

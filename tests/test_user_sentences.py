@@ -35,9 +35,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("layers/layer.py", "layer "): "a wrong declaration in the code: a programmer error",
     ("layers/importer.py", "layer "): "a wrong declaration in the code: a programmer error",
     ("layers/collections.py", "layer "): "a wrong declaration in the code: a programmer error",
-    ("planning/pipeline/zones.py", "{} surface {} above"): (
-        "the zone's method column: a stored technical description (data, like its source)"
-    ),
     ("planning/allocation.py", "OR-Tools was built"): "a broken installation, for the log",
     ("gis/localdb.py", ""): "the embedded cluster's set-up (`langnghe db start`), for admins",
     ("gis/pgroles.py", ""): "the embedded cluster's roles (`langnghe db start`), for admins",

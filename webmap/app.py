@@ -21,6 +21,7 @@ from webmap import (
     env_stations,
     env_surfaces,
     env_trends,
+    env_zones,
     jobs,
     login,
     pages,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         env_alerts.bp,
         env_surfaces.bp,
         env_trends.bp,
+        env_zones.bp,
     ):
         app.register_blueprint(blueprint)
     init_limits(app, settings)

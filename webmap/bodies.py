@@ -40,6 +40,8 @@ __all__ = [
     "FeatureBody",
     "SitingBody",
     "SurfaceBody",
+    "ZoneSourcesBody",
+    "ZoneSurfaceBody",
     "parse_body",
     "parse_feature_body",
     "validate_body",
@@ -275,6 +277,19 @@ class SurfaceBody(_Body):
         if self.since and self.until and (self.until - self.since).days > 366:
             raise _refuse("param.period_too_long")
         return self
+
+
+class ZoneSourcesBody(_Body):
+    """``POST /api/zones/sources``: the date of the source zones to (re)make."""
+
+    date: dt.date
+
+
+class ZoneSurfaceBody(_Body):
+    """``POST /api/zones/surface``: exceedance zones of a saved surface (its band)."""
+
+    scenario_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    band: Literal["idw", "kriging"] | None = None
 
 
 class FeatureBody(_Body):

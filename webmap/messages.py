@@ -1151,6 +1151,20 @@ TEXTS: dict[str, str] = {
         "worker {name}: up to {memory_mb} MB, {concurrency} jobs at once, jobs of up to "
         "{limit_mb} MB"
     ),
+    "zones.compare_dates": N_(
+        "give two dates, the earlier as before and the later as after (YYYY-MM-DD)"
+    ),
+    "zones.fresh": N_("{kind} of {date}: {zones} zones made {made}, up to date with their inputs"),
+    "zones.kind.observed": N_("Observed zones"),
+    "zones.kind.source_buffer": N_("Source zones"),
+    "zones.kind.surface_exceedance": N_("Exceedance zones"),
+    "zones.method.source_buffer": N_(
+        "a buffer of {distance_m} m around the village, the distance of its craft {craft}"
+        " (data/zones/source_buffers.yaml)"
+    ),
+    "zones.method.surface_exceedance": N_(
+        "where the {band} surface {scenario} is above {limit} ({document})"
+    ),
     "zones.needs_metric_crs": N_(
         "zones are computed in a projected (metric) CRS; reproject first (e.g. EPSG:32648)"
     ),
@@ -1173,6 +1187,10 @@ TEXTS: dict[str, str] = {
     "siting.weights_negative": N_("weights must not be negative: {names}"),
     "siting.weights_all_zero": N_(
         "all weights are zero: give at least one criterion a weight above zero"
+    ),
+    "zones.stale": N_(
+        "{kind} of {date}: {zones} zones made {made}; the villages changed {changed}, "
+        "after them: out of date, make them again"
     ),
 }
 

@@ -27,6 +27,8 @@ from webmap.bodies import (
     CheckClusterBody,
     SitingBody,
     SurfaceBody,
+    ZoneSourcesBody,
+    ZoneSurfaceBody,
 )
 from webmap.params import MODES, UNIT_LEVELS, UNIT_VERSIONS, ZONE_KINDS
 
@@ -444,6 +446,29 @@ def _environment_ops() -> dict[str, Op]:
             tag="analysis",
         ),
         "env_surfaces.remove_surface": Op("Delete a surface", ok=_JSON, tag="write"),
+        "env_zones.status": Op("Zones per kind: latest date, stale or not", (_LANG,), ok=_JSON),
+        "env_zones.methods": Op("The zones' method texts in a language", (_LANG,), ok=_JSON),
+        "env_zones.sources": Op(
+            "Make the source zones of a date",
+            body=_json_body(body_schema(ZoneSourcesBody)),
+            ok=_JSON,
+            tag="write",
+        ),
+        "env_zones.from_surface": Op(
+            "Make exceedance zones from a surface",
+            body=_json_body(body_schema(ZoneSurfaceBody)),
+            ok=_JSON,
+            tag="write",
+        ),
+        "env_zones.compare": Op(
+            "Zones of two dates: new, gone, grew, shrank, unchanged",
+            (
+                _q("before", {"type": "string", "format": "date"}),
+                _q("after", {"type": "string", "format": "date"}),
+                _q("kind", _enum(*ZONE_KINDS)),
+            ),
+            ok=_GEOJSON,
+        ),
         "env_trends.trend": Op(
             "A station's monthly means and their Theil-Sen / Mann-Kendall trend",
             (_q("parameter", _text(20)), _LANG),

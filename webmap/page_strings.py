@@ -324,6 +324,24 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
             "for seasons or serial correlation, so the p-value is indicative."
         ),
     },
+    "env_zones": {
+        "changes_title": N_("Zones changed"),
+        "make_exceedance": N_("Make exceedance zones"),
+        "make_sources": N_("Make source zones"),
+        "no_zones_yet": N_("No pollution zones yet"),
+        "refresh_zones": N_("Make them again"),
+        "surface_label": N_("Surface"),
+        "zone_date": N_("Date of the zones"),
+        "zones_from_surface": N_("{count} zones where {parameter} is above {limit} ({document})"),
+        "zones_made": N_("{count} source zones made for {date}"),
+        "change": {
+            "new": N_("new"),
+            "grew": N_("grew"),
+            "shrank": N_("shrank"),
+            "gone": N_("gone"),
+            "unchanged": N_("unchanged"),
+        },
+    },
     "tour": {
         "add": N_("Add to my day"),
         "stops": N_("Stops"),
@@ -429,6 +447,7 @@ PAGES: dict[str, Page] = {
             "env_time",
             "env_surfaces",
             "env_trends",
+            "env_zones",
         ),
         editable=("stations", "zones"),
     ),

@@ -21,7 +21,7 @@ import yaml
 
 from gis.crs import METRIC_CRS
 from gis.errors import ValidationError
-from gis.messages import msg
+from gis.messages import Message, msg
 from gis.settings import Settings
 from layers.regulations import load_document
 from layers.scenarios import surface_of
@@ -31,9 +31,17 @@ from planning import rules
 from planning.pollution import limit_in_force
 from planning.zones import diff_zones, exceedance_polygons, source_buffers
 
-__all__ = ["make_source_zones", "make_surface_zones", "zone_changes"]
+__all__ = ["make_source_zones", "make_surface_zones", "zone_change_features", "zone_changes"]
 
 logger = logging.getLogger(__name__)
+
+
+def _method(message: Message) -> str:
+    """A zone's ``method`` column: the message's JSON (a code and its parameters).
+
+    The web renders it in the reader's language.
+    """
+    return json.dumps(message.as_dict(), ensure_ascii=False)
 
 
 def make_source_zones(conn: Any, settings: Settings, day: dt.date) -> int:
@@ -56,7 +64,7 @@ def make_source_zones(conn: Any, settings: Settings, day: dt.date) -> int:
             "name": [f"Vùng ảnh hưởng {n}" for n in zones["name"]],
             "kind": "source_buffer",
             "method": [
-                f"buffer {d:g} m by craft {c}"
+                _method(msg("zones.method.source_buffer", distance_m=float(d), craft=str(c)))
                 for d, c in zip(zones["distance_m"], zones["craft"], strict=True)
             ],
             "zone_date": day,
@@ -121,7 +129,15 @@ def make_surface_zones(
             "name": f"{parameter} > {limit:g}",
             "kind": "surface_exceedance",
             "parameter": parameter,
-            "method": f"{band} surface {scenario_id} above {limit:g} ({document})",
+            "method": _method(
+                msg(
+                    "zones.method.surface_exceedance",
+                    band=band,
+                    scenario=scenario_id,
+                    limit=float(limit),
+                    document=document,
+                )
+            ),
             "zone_date": day,
             "severity": "high",
             "source": json.dumps({"scenario": scenario_id}),
@@ -148,3 +164,21 @@ def zone_changes(
         zone_keys_on(conn, before, kind).to_crs(METRIC_CRS),
         zone_keys_on(conn, after, kind).to_crs(METRIC_CRS),
     )
+
+
+def zone_change_features(
+    conn: Any, before: dt.date, after: dt.date, *, kind: str = "source_buffer"
+) -> gpd.GeoDataFrame:
+    """:func:`zone_changes` with a geometry per zone (WGS 84).
+
+    The later geometry, or the earlier one for a zone that is gone; ``status``, areas in m2
+    and the change.
+    """
+    old = zone_keys_on(conn, before, kind)
+    new = zone_keys_on(conn, after, kind)
+    changes = diff_zones(old.to_crs(METRIC_CRS), new.to_crs(METRIC_CRS))
+    shapes: dict[str, Any] = {}
+    for frame in (old, new):  # the later geometry wins
+        if len(frame):
+            shapes.update(frame.dissolve(by="ref").geometry.to_dict())
+    return gpd.GeoDataFrame(changes, geometry=[shapes[r] for r in changes["ref"]], crs=SRID)

@@ -187,3 +187,62 @@ def test_trend_of_a_station(officer, live_server, lang):
     browser.execute_script("document.getElementById('trends-panel').scrollIntoView()")
     _shots(browser, f"env-trend-{lang}")
     _check_clean(browser, live_server)
+
+
+ZONE_WORDS = {
+    "vi": {
+        "made": "Đã tạo",
+        "fresh": "khớp với dữ liệu đầu vào",
+        "method": "vùng đệm",
+        "legend": "không đổi",
+    },
+    "en": {
+        "made": "source zones made",
+        "fresh": "up to date",
+        "method": "a buffer of",
+        "legend": "unchanged",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_officer_makes_zones_and_compares_two_dates(officer, live_server, lang):
+    words = ZONE_WORDS[lang]
+    browser = officer
+    _open(browser, f"{live_server}/environment?lang={lang}")
+    _wait(browser, lambda d: d.execute_script("return document.body.dataset.zonesReady") == "1")
+    for day in ("2026-11-01", "2026-11-02"):
+        browser.execute_script("document.getElementById('zone-date').value = arguments[0];", day)
+        browser.find_element(By.ID, "zone-make-sources").click()
+        _wait(browser, lambda d, day=day: day in d.find_element(By.ID, "zone-made").text)
+        assert words["made"] in browser.find_element(By.ID, "zone-made").text
+    _wait(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#zone-status li[data-kind='source_buffer']"),
+    )
+    assert words["fresh"] in browser.find_element(By.ID, "zone-status").text
+    browser.execute_script(
+        "document.getElementById('zone-before').value = '2026-11-01';"
+        "document.getElementById('zone-after').value = '2026-11-02';"
+        "document.getElementById('zone-compare-show').click();"
+    )
+    count = _wait(browser, lambda d: d.execute_script("return document.body.dataset.zoneChanges"))
+    assert int(count) > 5
+    assert words["legend"] in browser.find_element(By.ID, "zone-legend").text
+    assert words["legend"] in browser.find_element(By.ID, "zone-changes").text
+    method = page_module_text(browser)
+    assert method.startswith(words["method"]), method
+    browser.execute_script("document.getElementById('zones-panel').scrollIntoView()")
+    _shots(browser, f"env-zones-{lang}")
+    _check_clean(browser, live_server)
+
+
+def page_module_text(browser) -> str:
+    from tests.webmap.conftest import page_module
+
+    return page_module(
+        browser,
+        "env_zones",
+        "return fetch('/api/zones/methods').then((r) => r.json()).then((j) =>"
+        " m.methodText(Object.keys(j.methods)[0]));",
+    )

@@ -6,6 +6,7 @@ import { initEditing } from "./editing.js";
 import { initAlerts } from "./env_alerts.js";
 import { initSurfaces } from "./env_surfaces.js";
 import { initTrends } from "./env_trends.js";
+import { initZones, methodText } from "./env_zones.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -15,7 +16,7 @@ let latest = await getJSON("/api/stations/latest");
 await addBoundaries(map, "province");
 const zoneLayer = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 },
   onEachFeature: (f, l) => l.bindPopup(() => h("div", { class: "popup" }, h("h3", null, f.properties.name),
-    (f.properties.method || "") + " · " + (f.properties.zone_date || ""))) }).addTo(map);
+    methodText(f.properties.method) + " · " + (f.properties.zone_date || ""))) }).addTo(map);
 const select = $("parameter");
 let chart = null;
 let current = null;
@@ -238,6 +239,7 @@ await initAlerts({ map });
 initTrends();
 
 await initSurfaces({ map });
+await initZones({ map });
 
 // Exposure of the latest zones, communes ranked by indicator percentile x population.
 // Schools and clinics are null when no points of interest are loaded: "not loaded", not 0.
