@@ -37,6 +37,7 @@ from webmap.db import get_conn
 from webmap.errors import BadParameter, NotFound
 from webmap.export import village_map_html
 from webmap.i18n import current_lang
+from webmap.import_report import report_json
 from webmap.limits import check_raw_vertices, query_limits, read_body
 from webmap.messages import localize, message_json, replace_text
 from webmap.params import (
@@ -44,6 +45,7 @@ from webmap.params import (
     parse_choice,
     parse_date,
     parse_flag,
+    parse_import_form,
     parse_int,
     parse_number,
     parse_polygon,
@@ -462,7 +464,8 @@ def _exceedance_json(row: dict, lang: str) -> dict:
 def upload_measurements():
     """Upload a measurements CSV; the import report back.
 
-    Multipart field ``file``; options ``replace``, ``partial``, ``unit``, ``tz`` (the zone of
+    Multipart field ``file``; options ``replace``, ``partial``, ``encoding``, ``field`` and
+    ``unit`` (as ``langnghe import measurements`` takes them), ``tz`` (the zone of
     times written without an offset: ``Asia/Ho_Chi_Minh`` or ``UTC``), ``dry_run``:
     validated, one transaction. A file with
     unreadable rows is refused whole (400, rows and columns listed) unless ``partial``.
@@ -475,9 +478,7 @@ def upload_measurements():
         raise BadParameter(msg("upload.bad_file_name", maximum=200))
     if not name.lower().endswith(".csv"):
         raise BadParameter(msg("param.csv_only", name=name))
-    unit = request.form.get("unit") or None
-    if unit is not None and ("\x00" in unit or len(unit) > 40):
-        raise BadParameter(msg("body.too_long", field="unit", maximum=40))
+    options = parse_import_form(request.form)
     tz = parse_choice(request.form.get("tz") or None, "tz", UPLOAD_ZONES, default=UPLOAD_ZONES[0])
     flags = {
         name: request.form.get(name, "").lower() in ("1", "true", "yes", "on")
@@ -491,7 +492,7 @@ def upload_measurements():
                 report = import_measurements(
                     conn,
                     path,
-                    unit=unit,
+                    **options,
                     tz=tz,
                     actor=actor(),
                     source=name,
@@ -505,4 +506,7 @@ def upload_measurements():
                 raise type(exc)(replace_text(named, folder, "")) from None
             raise type(exc)(str(exc).replace(str(path), name).replace(folder, "")) from None
         report.path = name
-    return jsonify({**localize(report.to_dict(), current_lang()), "path": name})
+    lang = current_lang()
+    return jsonify(
+        {**localize(report.to_dict(), lang), "path": name, "report": report_json(report, lang)}
+    )

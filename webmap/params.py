@@ -13,6 +13,7 @@ from shapely.geometry import shape
 
 from gis.messages import msg
 from gis.validate import count_positions
+from gis.vncodecs import canonical_name
 from layers.collections import Collection
 from planning.pipeline.tours import THEMES, TourRequest
 from webmap.errors import BadParameter
@@ -28,6 +29,7 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_flag",
+    "parse_import_form",
     "parse_instant",
     "parse_int",
     "parse_number",
@@ -129,6 +131,50 @@ def parse_units(
             "version must be pre-2025 or 2025-07; level province, district or commune"
         )
     return version, level
+
+
+def _pairs(values: list[str], name: str) -> list[str]:
+    """Form values, one a line (a text area) or repeated, each at most 200 characters."""
+    out = [line.strip() for v in values for line in v.splitlines() if line.strip()]
+    for line in out:
+        if "\x00" in line or len(line) > 200:
+            raise BadParameter(msg("body.too_long", field=name, maximum=200))
+    return out
+
+
+def parse_import_form(form: Any) -> dict[str, Any]:
+    """An upload's import options, as ``langnghe import`` takes them.
+
+    ``encoding`` (utf-8, cp1258, tcvn3, vni; empty: detected), ``field`` (``TARGET=SOURCE``,
+    repeated or one a line, as ``--field``) and ``unit`` (``UNIT`` for every column and/or
+    ``COLUMN=UNIT`` per column, repeated or one a line, as ``--unit``).
+    """
+    encoding = (form.get("encoding") or "").strip() or None
+    if encoding is not None and canonical_name(encoding) is None:
+        raise BadParameter(
+            msg(
+                "encoding.unknown",
+                encoding=encoding[:40],
+                choices=["utf-8", "cp1258", "tcvn3", "vni"],
+            )
+        )
+    fields: dict[str, str] = {}
+    for line in _pairs(form.getlist("field"), "field"):
+        target, sep, source = line.partition("=")
+        if not sep or not target.strip() or not source.strip():
+            raise BadParameter(msg("import.field_format", value=line[:60]))
+        fields[target.strip()] = source.strip()
+    unit: str | None = None
+    units: dict[str, str] = {}
+    for line in _pairs(form.getlist("unit"), "unit"):
+        column, sep, value = line.rpartition("=")
+        if not value.strip() or (sep and not column.strip()) or (not sep and unit is not None):
+            raise BadParameter(msg("import.unit_format", value=line[:60]))
+        if sep:
+            units[column.strip()] = value.strip()
+        else:
+            unit = value.strip()
+    return {"encoding": encoding, "fields": fields, "unit": unit, "units": units}
 
 
 def parse_date(raw: str | None, name: str, *, default: dt.date | None = None) -> dt.date | None:

@@ -271,9 +271,14 @@ if (upload) {
     const response = await fetch("/api/measurements", { method: "POST", body: new FormData(upload),
       headers: { "X-CSRFToken": csrfToken } });
     const body = await response.json();
-    out.textContent = response.ok ? T.inserted + ": " + body.inserted + " · " + T.updated + ": " + body.updated +
-      " · " + T.unchanged + ": " + body.unchanged : body.description;
+    out.textContent = response.ok ? "" : body.description;
     out.className = response.ok ? "" : "error";
+    // The import report, as `langnghe import` prints it: sections rendered by the server
+    // in the page's language (counts, encoding, fields, columns not read, units, rows...).
+    show($("upload-report"), response.ok ? (body.report || []).map((section) =>
+      h("section", { class: "report-section", "data-section": section.section },
+        h("h3", null, section.title),
+        h("ul", null, section.lines.map((line) => h("li", null, line))))) : []);
   });
 }
 const first = stations.features.find((f) => latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
