@@ -214,9 +214,6 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "no_units": N_("No commune boundaries with population loaded"),
         "no_zones": N_("No pollution zones yet"),
         "planning": N_("Planning…"),  # shown while an upload runs
-        "inserted": N_("inserted"),
-        "updated": N_("updated"),
-        "unchanged": N_("unchanged"),
         "no_data_period": N_("no data in this period"),
         "local_time": N_("Local time"),
         "hourly": N_("Hourly values"),
