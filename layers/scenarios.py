@@ -44,6 +44,7 @@ __all__ = [
     "scenario_features",
     "surface_of",
     "surface_rasters",
+    "update_scenario",
     "write_features",
 ]
 
@@ -70,6 +71,7 @@ SCENARIOS = Layer(
         Column("results", required=True, role="stored", sql_type=_JSON),
         Column("created_by", required=True, role="stored"),
         _CREATED_AT,
+        Column("notes", required=True, role="stored"),
     ),
     key=("id",),
 )
@@ -215,26 +217,80 @@ def surface_rasters(
         return [(int(i), p, r, str(f)) for i, p, r, f in cur.fetchall()]
 
 
-def list_scenarios(conn: Any, kind: str | None = None) -> list[dict[str, Any]]:
-    """Saved scenarios, newest first (without their features)."""
+def list_scenarios(
+    conn: Any, kind: str | None = None, *, owner: str | None = None
+) -> list[dict[str, Any]]:
+    """Saved scenarios, newest first (without their features), of one kind and owner if given."""
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT s.id, s.kind, s.name, s.created_by, s.created_at, "
+            "SELECT s.id, s.kind, s.name, s.notes, s.created_by, s.created_at, "
             "(SELECT count(*) FROM scenario_features f WHERE f.scenario_id = s.id) "
-            "FROM scenarios s WHERE %s::text IS NULL OR s.kind = %s ORDER BY s.id DESC",
-            (kind, kind),
+            "FROM scenarios s WHERE (%s::text IS NULL OR s.kind = %s) "
+            "AND (%s::text IS NULL OR s.created_by = %s) ORDER BY s.id DESC",
+            (kind, kind, owner, owner),
         )
         return [
             {
                 "id": i,
                 "kind": k,
                 "name": n,
+                "notes": notes,
                 "created_by": b,
                 "created_at": t.isoformat(),
                 "features": f,
             }
-            for i, k, n, b, t, f in cur.fetchall()
+            for i, k, n, notes, b, t, f in cur.fetchall()
         ]
+
+
+def update_scenario(
+    conn: Any,
+    scenario_id: int,
+    *,
+    name: str | None = None,
+    notes: str | None = None,
+    actor: str = "cli",
+) -> dict[str, Any]:
+    """Rename a scenario or replace its notes; audited (action ``update``, before and after).
+
+    Returns the scenario's ``id``, ``name`` and ``notes`` as saved.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such scenario.
+    ValidationError
+        When the new name is empty.
+    """
+    if name is not None and not name.strip():
+        raise ValidationError(msg("scenario.name_empty"))
+    before = fetch_one(
+        conn,
+        "SELECT id, name, notes FROM scenarios WHERE id = %s FOR UPDATE",
+        (scenario_id,),
+        missing=msg("scenario.not_found", scenario=scenario_id),
+    )
+    after = {
+        **before,
+        **({"name": name.strip()} if name is not None else {}),
+        **({"notes": notes} if notes is not None else {}),
+    }
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE scenarios SET name = %s, notes = %s WHERE id = %s",
+            (after["name"], after["notes"], scenario_id),
+        )
+        cur.execute(
+            "INSERT INTO audit_log (actor, action, table_name, row_ref, before, after)"
+            " VALUES (%s, 'update', 'scenarios', %s, %s, %s)",
+            (
+                actor,
+                str(scenario_id),
+                json.dumps(before, ensure_ascii=False),
+                json.dumps(after, ensure_ascii=False),
+            ),
+        )
+    return after
 
 
 def get_scenario(conn: Any, scenario_id: int) -> dict[str, Any]:
@@ -247,7 +303,7 @@ def get_scenario(conn: Any, scenario_id: int) -> dict[str, Any]:
     """
     out = fetch_one(
         conn,
-        "SELECT id, kind, name, params, input_versions, results, created_by, created_at "
+        "SELECT id, kind, name, notes, params, input_versions, results, created_by, created_at "
         "FROM scenarios WHERE id = %s",
         (scenario_id,),
         missing=msg("scenario.not_found", scenario=scenario_id),

@@ -155,6 +155,22 @@ class SitingBody(_Body):
         return value or None
 
 
+def _limited(limit: int, field: str) -> BeforeValidator:
+    def check(value: Any) -> Any:
+        if value is not None and not isinstance(value, str):
+            raise _refuse("body.not_text", field=field)
+        return None if value is None else value[:limit]
+
+    return BeforeValidator(check)
+
+
+class ScenarioChangeBody(_Body):
+    """``PATCH /api/scenarios/<id>``: a new name, new notes, or both."""
+
+    name: Annotated[str | None, _limited(200, "name")] = None
+    notes: Annotated[str | None, _limited(4000, "notes")] = None
+
+
 class AhpBody(_Body):
     """``POST /api/siting/ahp``: weights and consistency of a pairwise comparison matrix."""
 

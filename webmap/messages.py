@@ -1192,6 +1192,7 @@ TEXTS: dict[str, str] = {
         "{kind} of {date}: {zones} zones made {made}; the villages changed {changed}, "
         "after them: out of date, make them again"
     ),
+    "scenario.name_empty": N_("the scenario needs a name"),
 }
 
 

@@ -28,6 +28,7 @@ from layers.scenarios import (
     list_scenarios,
     remove_files,
     scenario_features,
+    update_scenario,
     write_features,
 )
 from planning import siting as siting_model
@@ -44,7 +45,14 @@ from planning.pipeline.siting import (
     run_siting,
 )
 from webmap.auth import actor, current, require
-from webmap.bodies import AhpBody, AllocationBody, CheckClusterBody, SitingBody, parse_body
+from webmap.bodies import (
+    AhpBody,
+    AllocationBody,
+    CheckClusterBody,
+    ScenarioChangeBody,
+    SitingBody,
+    parse_body,
+)
 from webmap.db import get_conn
 from webmap.errors import BadParameter, Forbidden
 from webmap.formats import scenario_svg
@@ -241,8 +249,13 @@ def _with_rule_texts(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
 @bp.get("/api/scenarios")
 @require("planner", "env_officer")
 def scenarios():
-    """Saved scenarios, newest first (``?kind=`` to filter)."""
-    found = list_scenarios(get_conn(), request.args.get("kind") or None)
+    """Saved scenarios, newest first (``?kind=`` and ``?owner=`` to filter)."""
+    found = list_scenarios(
+        get_conn(), request.args.get("kind") or None, owner=request.args.get("owner") or None
+    )
+    user = current()
+    for s in found:
+        s["may_change"] = bool(user and may_delete_scenario(user, s))
     return jsonify(scenarios=hide_paths(found))
 
 
@@ -263,7 +276,7 @@ def compare():
 
 
 def may_delete_scenario(user, scenario: dict[str, Any]) -> bool:
-    """The policy: a scenario is deleted by whoever made it, or by an admin."""
+    """The policy: a scenario is changed or deleted by whoever made it, or by an admin."""
     return user.role == "admin" or scenario.get("created_by") == user.username
 
 
@@ -278,6 +291,21 @@ def delete(scenario_id: int):
         paths = delete_scenario(conn, scenario_id, actor=user.username)
     removed = remove_files(paths)  # once the rows are gone for good
     return jsonify(deleted=scenario_id, files_removed=len(removed))
+
+
+@bp.patch("/api/scenarios/<int:scenario_id>")
+@require("planner")
+def change(scenario_id: int):
+    """Rename a scenario or replace its notes (its owner or an admin); audited."""
+    body = parse_body(ScenarioChangeBody)
+    user = current()
+    if user is None or not may_delete_scenario(user, _scenario(scenario_id)):
+        raise Forbidden(_("Only the scenario's owner or an admin may change it."))
+    with transaction(get_conn()) as conn:
+        saved = update_scenario(
+            conn, scenario_id, name=body.name, notes=body.notes, actor=user.username
+        )
+    return jsonify(saved)
 
 
 def _scenario(scenario_id: int) -> dict[str, Any]:
@@ -305,6 +333,8 @@ def _overlay(scenario: dict[str, Any]) -> dict[str, Any] | None:
 def scenario(scenario_id: int):
     """A scenario's parameters, inputs' versions, results, and links to its features and image."""
     out = _scenario(scenario_id)
+    user = current()
+    out["may_change"] = bool(user and may_delete_scenario(user, out))
     overlay = _overlay(out)
     out["rasters"] = [{k: v for k, v in r.items() if k != "path"} for r in out["rasters"]]
     out = hide_paths(out)  # file names only; the links below are URLs, added after

@@ -254,3 +254,58 @@ def test_weights_ahp_and_coverage_on_the_page_api(planner_client):
     text = r.get_json()["description"]
     assert r.status_code == 400 and "the elevation model (DEM)" in text, text
     assert "latitude 21° to 22° N" in text and "holds only 0%" in text
+
+
+def test_scenarios_renamed_annotated_filtered_and_deleted_by_their_owner(
+    planner_client, accounts, web_settings
+):
+    """Issue 16 item 3: rename and notes (owner or admin, audited), filters by kind and owner."""
+    from gis.db import connect, transaction
+    from tests.webmap.conftest import bearer
+    from webmap.auth import add_user, create_token
+
+    conn = connect(web_settings)
+    try:
+        with transaction(conn):
+            add_user(conn, "planner-b", "planner-b-pass-123", "planner")
+            other = bearer(create_token(conn, "planner-b", "tests"))
+    finally:
+        conn.close()
+
+    c = planner_client
+    job = _wait(
+        c,
+        c.post("/api/allocate", json={"p": 1, "capacity": False, "bbox": BBOX}).get_json()[
+            "job_url"
+        ],
+    )
+    sid = job["scenario_id"]
+    changed = c.patch(f"/api/scenarios/{sid}", json={"name": "  Phương án A ", "notes": "xem lại"})
+    assert changed.get_json() == {"id": sid, "name": "Phương án A", "notes": "xem lại"}
+    listed = c.get("/api/scenarios?kind=allocation&owner=planner").get_json()["scenarios"]
+    mine = next(s for s in listed if s["id"] == sid)
+    assert mine["notes"] == "xem lại" and mine["may_change"] and mine["created_by"] == "planner"
+    assert c.get("/api/scenarios?owner=nobody").get_json()["scenarios"] == []
+    assert all(
+        s["kind"] == "siting" for s in c.get("/api/scenarios?kind=siting").get_json()["scenarios"]
+    )
+    refused = c.patch(
+        f"/api/scenarios/{sid}", json={"name": " "}, headers={"Accept-Language": "vi"}
+    )
+    assert refused.status_code == 400 and refused.get_json()["description"] == "kịch bản cần có tên"
+    # another planner may read it but neither change nor delete it; an admin may
+    other = {"Authorization": f"Bearer {accounts['planner2']}"} if "planner2" in accounts else None
+    admin = bearer(accounts["admin"])
+    if other:
+        assert (
+            c.patch(f"/api/scenarios/{sid}", json={"notes": "x"}, headers=other).status_code == 403
+        )
+    assert (
+        c.patch(f"/api/scenarios/{sid}", json={"notes": "đã duyệt"}, headers=admin).status_code
+        == 200
+    )
+    entries = c.get("/api/audit?table=scenarios", headers=admin).get_json()["entries"]
+    assert any(
+        e["action"] == "update" and e["row"] == str(sid) and e["actor"] == "admin" for e in entries
+    ), entries
+    assert c.delete(f"/api/scenarios/{sid}").status_code == 200

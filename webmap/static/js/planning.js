@@ -3,6 +3,7 @@
 import { h, join, show } from "./dom.js";
 import { T, config, csrfToken, getJSON, ready } from "./common.js";
 import { initSitingForm } from "./siting_form.js";
+import { initScenarioList } from "./scenarios.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,22 +116,25 @@ export async function initPlanning({ map, drawn, control }) {
       : now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate()) + " " + time;
   }
 
-  async function listScenarios() {
-    const data = await getJSON("/api/scenarios");
-    const listed = data.scenarios.filter((s) => ["siting", "allocation", "compliance"].includes(s.kind));
-    show($("scenario-list"), listed.length
-      ? listed.map((s) => h("li", { dataset: { id: s.id } }, "#" + s.id + " " + (T.scenario_kinds[s.kind] || s.kind) + ": " + s.name))
-      : h("li", { class: "hint" }, T.no_scenarios));
-    const sites = $("alloc-sites");
-    const keep = sites.value;
-    show(sites, h("option", { value: "" }, T.stored_clusters), data.scenarios.filter((s) => s.kind === "siting")
-      .map((s) => h("option", { value: String(s.id) }, T.candidates_of + " #" + s.id)));
-    sites.value = keep;
+  const scenarios = initScenarioList({ open: openScenario, style: featureStyle(), onError: showError,
+    onDeleted: (id) => { if (document.body.dataset.scenario === String(id)) clearShown(); },
+    onListed: (all) => {
+      const sites = $("alloc-sites");
+      const keep = sites.value;
+      show(sites, h("option", { value: "" }, T.stored_clusters), all.filter((s) => s.kind === "siting")
+        .map((s) => h("option", { value: String(s.id) }, T.candidates_of + " #" + s.id + " " + s.name)));
+      sites.value = keep;
+    } });
+  const listScenarios = () => scenarios.refresh();
+
+  function featureStyle() {
+    return {
+      style: (f) => f.properties.role === "candidate" ? { color: "#0b5d2e", weight: 2, fillColor: "#1a9850", fillOpacity: 0.35 }
+        : f.properties.role === "assignment" ? { color: "#6a1b9a", weight: 2, dashArray: "5 4" } : { color: "#1565c0" },
+      pointToLayer: (f, ll) => L.circleMarker(ll, { radius: f.properties.chosen ? 9 : 5, color: "#fff", weight: 2,
+        fillColor: f.properties.chosen ? "#1565c0" : "#90a4ae", fillOpacity: 0.95 }),
+    };
   }
-  $("scenario-list").addEventListener("click", (event) => {
-    const li = event.target.closest("li[data-id]");
-    if (li) openScenario(Number(li.dataset.id)).catch(showError);
-  });
 
   function featurePopup(p) {
     if (p.role === "candidate") {
@@ -170,10 +174,7 @@ export async function initPlanning({ map, drawn, control }) {
     const features = await getJSON(s.links.features);
     if (s.overlay) shown.push(L.imageOverlay(s.overlay.url, s.overlay.bounds, { opacity: 0.75, alt: T.suitability }).addTo(map));
     const layer = L.geoJSON(features, {
-      style: (f) => f.properties.role === "candidate" ? { color: "#0b5d2e", weight: 2, fillColor: "#1a9850", fillOpacity: 0.35 }
-        : f.properties.role === "assignment" ? { color: "#6a1b9a", weight: 2, dashArray: "5 4" } : { color: "#1565c0" },
-      pointToLayer: (f, ll) => L.circleMarker(ll, { radius: f.properties.chosen ? 9 : 5, color: "#fff", weight: 2,
-        fillColor: f.properties.chosen ? "#1565c0" : "#90a4ae", fillOpacity: 0.95 }),
+      ...featureStyle(),
       onEachFeature: (f, l) => l.bindPopup(() => featurePopup(f.properties)),
     }).addTo(map);
     shown.push(layer);
@@ -182,7 +183,8 @@ export async function initPlanning({ map, drawn, control }) {
     const links = [h("a", { href: s.links.report, target: "_blank" }, T.report),
       h("a", { href: s.links.features, download: true }, "GeoJSON"), h("a", { href: s.links.geopackage }, "GeoPackage"),
       s.overlay ? h("a", { href: s.overlay.cog }, "GeoTIFF") : null].filter(Boolean);
-    show($("scenario-view"), h("h3", null, "#" + s.id + " " + s.name), summary(s), h("p", null, join(links, " · ")));
+    show($("scenario-view"), h("h3", null, "#" + s.id + " " + s.name), summary(s), h("p", null, join(links, " · ")),
+      scenarios.manage(s));
     document.body.dataset.scenario = String(id);
   }
 
