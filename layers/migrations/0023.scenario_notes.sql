@@ -1,4 +1,4 @@
--- depends: 0021.job_queue
+-- depends: 0022.rate_limits
 -- A planner's notes on a saved scenario (issue 16: scenarios renamed and annotated on the
 -- planner page; each change is audited like a delete).
 

@@ -1,2 +1,2 @@
--- Rollback of 0022.scenario_notes.
+-- Rollback of 0023.scenario_notes.
 ALTER TABLE scenarios DROP COLUMN notes;
