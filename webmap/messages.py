@@ -1193,6 +1193,7 @@ TEXTS: dict[str, str] = {
         "after them: out of date, make them again"
     ),
     "scenario.name_empty": N_("the scenario needs a name"),
+    "coverage.of_study_area": N_("{extent}; it covers {covered_pct}% (of the study area)"),
 }
 
 

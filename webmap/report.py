@@ -19,7 +19,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
-from gis.messages import Message
+from gis.messages import Message, msg
 from planning.rules import LOCAL_TZ
 from webmap.messages import as_text, render
 
@@ -295,6 +295,17 @@ def _inputs(scenario: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
         "landuse_file": _("the file's own extent (OpenStreetMap)"),
         "roads_file": _("national and provincial roads"),
     }
+    # The footprint each input had in the run (siting runs since issue 16), in words.
+    for name, entry in ((scenario.get("results") or {}).get("coverage") or {}).items():
+        west, south, east, north = entry.get("bounds") or (None,) * 4
+        coverage[f"{name}_file"] = render(
+            msg(
+                "coverage.of_study_area",
+                extent=msg("coverage.extent", west=west, east=east, south=south, north=north),
+                covered_pct=entry.get("covered_pct"),
+            ),
+            lang,
+        )
     out = []
     for key, value in (scenario.get("input_versions") or {}).items():
         if isinstance(value, Mapping):
