@@ -1,17 +1,19 @@
 /* Environment dashboard: stations coloured by latest VN_AQI band, time series with limits, zones.
    The page's entry module: once the map stands it starts editing (environmental officers). */
 import { h, append, show } from "./dom.js";
-import { T, config, csrfToken, getJSON, items, makeMap, popup, ready, row, swatch, addBoundaries } from "./common.js";
+import { T, config, getJSON, items, makeMap, popup, ready, row, swatch, addBoundaries } from "./common.js";
 import { initEditing } from "./editing.js";
 import { initAlerts } from "./env_alerts.js";
 import { initSurfaces } from "./env_surfaces.js";
 import { initTrends } from "./env_trends.js";
 import { initZones, methodText } from "./env_zones.js";
+import { initStations } from "./env_stations.js";
+import { initUpload } from "./env_upload.js";
 
 const $ = (id) => document.getElementById(id);
 
 export const map = makeMap("map", [21.08, 105.95]);
-const [stations, zones] = await Promise.all([items("stations"), items("zones")]);
+let [stations, zones] = await Promise.all([items("stations"), items("zones")]);
 let latest = await getJSON("/api/stations/latest");
 await addBoundaries(map, "province");
 const zoneLayer = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 },
@@ -125,18 +127,23 @@ export function dailyMeans(points) {
 }
 
 function limitLine(limit, xs, color, label) {
-  return { label: label + " " + limit.value + " " + (limit.unit || "") + " · " + limit.document + " · " +
-    (limit.verified ? T.verified : T.not_verified), data: [{ x: Math.min(...xs), y: limit.value },
+  const short = label + " " + limit.value + " " + (limit.unit || "") + " · " + limit.document + " · " +
+    (limit.verified ? T.verified : T.not_verified);
+  return { label: short + (limit.source && limit.source.text ? " (" + limit.source.text + ")" : ""), short, limit: true,
+    data: [{ x: Math.min(...xs), y: limit.value },
     { x: Math.max(...xs), y: limit.value }], borderColor: color, borderDash: [6, 4], pointRadius: 0, borderWidth: 1.5 };
 }
 
+let plots = 0;  // the latest plot wins: an earlier one still waiting for its answer stops
 async function plot() {
   if (!current || !select.value) return;
+  const mine = ++plots;
   const since = $("series-since").value;
   const until = $("series-until").value;
   const range = since && until ? "&since=" + encodeURIComponent(dayStart(since)) + "&until=" +
     encodeURIComponent(dayStart(nextDay(until))) : "";
   const data = await getJSON("/api/stations/" + current.id + "/series?parameter=" + encodeURIComponent(select.value) + range);
+  if (mine !== plots) return;
   const info = (latest.stations[String(current.id)] || { values: {} }).values[data.parameter];
   const unit = info ? info.unit : ((data.limits[0] || {}).unit || "");
   const hourly = withGaps(data.points);
@@ -161,7 +168,7 @@ async function plot() {
   const span = xs.length ? xs[xs.length - 1] - xs[0] : 0;
   const step = span <= 3 * 24 * HOUR ? 6 * HOUR : span <= 14 * 24 * HOUR ? 24 * HOUR : undefined;
   if (chart) chart.destroy();
-  chart = new Chart($("chart"), { type: "line", data: { datasets },
+  chart = new Chart($("chart"), { type: "line", data: { datasets }, plugins: [limitLabels],
     options: { animation: false, maintainAspectRatio: false, parsing: false, spanGaps: false,
       plugins: { title: { display: !data.points.length, text: T.no_series },
         legend: { labels: { boxWidth: 12, filter: (item) => item.datasetIndex < series } } },
@@ -170,7 +177,65 @@ async function plot() {
           title: { display: true, text: T.local_time + " (" + ZONE + ", UTC+7)" },
           ticks: { stepSize: step, callback: (v) => tick.format(new Date(v)) + "h" } },
         y: { title: { display: true, text: data.parameter + " (" + unit + ")" } } } } });
+  const shown = { since: $("series-since").value, until: $("series-until").value };
+  const period = shown.since && shown.until ? "&since=" + encodeURIComponent(dayStart(shown.since)) + "&until=" +
+    encodeURIComponent(dayStart(nextDay(shown.until))) : "";
+  const link = $("series-csv");
+  link.href = "/api/stations/" + current.id + "/series.csv?parameter=" + encodeURIComponent(data.parameter) + period;
+  link.hidden = !data.points.length;
+  await aqiStrip(xs, period, mine);
 }
+
+/* Each limit line says what it is on the chart itself: its label at its left end. */
+const limitLabels = {
+  id: "limitLabels",
+  afterDatasetsDraw(c) {
+    const { ctx } = c;
+    ctx.save();
+    ctx.font = "11px sans-serif";
+    c.data.datasets.forEach((d, i) => {
+      if (!d.limit) return;
+      const meta = c.getDatasetMeta(i);
+      if (!meta.data.length) return;
+      const p = meta.data[0];
+      ctx.fillStyle = d.borderColor;
+      ctx.fillText(d.short, c.chartArea.left + 4, p.y - 4);
+    });
+    ctx.restore();
+  },
+};
+
+let strip = null;
+/* Daily VN_AQI as bars coloured by band, on the chart's days (air stations only). */
+async function aqiStrip(xs, period, mine) {
+  if (strip) { strip.destroy(); strip = null; }
+  const note = $("aqi-strip-note");
+  note.textContent = "";
+  $("aqi-strip").hidden = true;
+  if (!current || current.properties.medium !== "air" || !xs.length) return;
+  const answer = await getJSON("/api/stations/" + current.id + "/aqi?" + period.slice(1) + (period ? "" : aqiDefault(xs)));
+  if (mine !== plots) return;
+  const days = answer.days.filter((d) => d.aqi !== null);
+  const missing = answer.days.length - days.length;
+  note.textContent = T.daily_aqi + (missing ? " · " + T.days_without_index.replace("{count}", String(missing)) : "") +
+    (answer.verified ? "" : " · " + T.unverified);
+  if (!days.length) return;
+  $("aqi-strip").hidden = false;
+  const bars = days.map((d) => ({ x: Date.parse(dayStart(d.day)) + 12 * HOUR, y: d.aqi, band: d.band, dominant: d.dominant }));
+  strip = new Chart($("aqi-strip"), { type: "bar",
+    data: { datasets: [{ label: T.daily_aqi, data: bars, backgroundColor: days.map((d) => d.color), borderColor: "#555",
+      borderWidth: 0.5, barPercentage: 1, categoryPercentage: 0.9 }] },
+    options: { animation: false, maintainAspectRatio: false, parsing: false,
+      plugins: { legend: { display: false },
+        tooltip: { callbacks: { label: (item) => "VN_AQI " + item.raw.y + " · " + item.raw.band + " · " + item.raw.dominant } } },
+      scales: { x: { type: "linear", min: Math.min(...xs), max: Math.max(...xs), offset: false,
+        ticks: { stepSize: 24 * HOUR, callback: (v) => tick.format(new Date(v)).slice(0, 5) } },
+      y: { beginAtZero: true, title: { display: true, text: "VN_AQI" } } } } });
+  document.body.dataset.strip = String(days.length);
+}
+/** Without a chosen period: the days the chart shows. */
+const aqiDefault = (xs) => "since=" + encodeURIComponent(dayStart(localDay(Math.min(...xs)))) + "&until=" +
+  encodeURIComponent(dayStart(nextDay(localDay(Math.max(...xs)))));
 select.addEventListener("change", plot);
 $("series-period").addEventListener("submit", (event) => { event.preventDefault(); plot(); });
 
@@ -203,19 +268,22 @@ const layer = L.geoJSON(stations, {
   },
 }).addTo(map);
 export { layer as stationLayer };
+// The legend folds to its title on a narrow screen, so that it does not cover the map.
 const legend = L.control({ position: "bottomright" });
-legend.onAdd = () => h("div", { class: "legend" });
+const legendBox = h("details", { class: "legend", open: !matchMedia("(max-width: 700px)").matches });
+legend.onAdd = () => { L.DomEvent.disableClickPropagation(legendBox); return legendBox; };
 legend.addTo(map);
 function drawLegend() {
   const any = Object.values(latest.stations).find((s) => s.aqi);
-  show(legend.getContainer(), h("strong", null, T.aqi),
-    latest.bands.map((b) => [h("br"), swatch(b.color, b.min + "–" + b.max + " " + (config.lang === "vi" ? b.name_vi : b.name_en), true)]),
-    h("br"), swatch(GREY, T.no_data_period, true),
+  show(legendBox, h("summary", null, h("strong", null, T.aqi)),
+    latest.bands.map((b) => [swatch(b.color, b.min + "–" + b.max + " " + (config.lang === "vi" ? b.name_vi : b.name_en), true), h("br")]),
+    swatch(GREY, T.no_data_period, true),
     any && !any.aqi.verified ? [h("br"), h("small", null, T.unverified)] : null);
+  // The sample's warning only while synthetic stations are coloured (they have data in the period).
+  $("synthetic-warning").hidden = !stations.features.some((f) => f.properties.synthetic &&
+    latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
 }
 drawLegend();
-// The sample's warning only over synthetic stations.
-$("synthetic-warning").hidden = !stations.features.some((f) => f.properties.synthetic);
 
 /** Colour the stations by their latest value in the chosen local days (both empty: the default). */
 export async function showPeriod(since, until) {
@@ -231,6 +299,32 @@ $("map-period").addEventListener("submit", (event) => {
   showPeriod($("map-since").value, $("map-until").value);
 });
 if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2));
+
+/** Reload the stations and their latest values (after an upload or a station placed). */
+export async function reloadStations() {
+  stations = await items("stations");
+  const since = $("map-since").value;
+  const until = $("map-until").value;
+  layer.clearLayers();
+  layer.addData(stations);
+  await showPeriod(since, until);
+}
+
+/** Show a station of the list: its panel, and on the map when it has a position. */
+async function selectStation(id) {
+  const feature = stations.features.find((f) => f.id === id);
+  if (!feature) return;
+  if (feature.geometry) {
+    const [lon, lat] = feature.geometry.coordinates;
+    map.setView([lat, lon], Math.max(map.getZoom(), 13));
+    layer.eachLayer((l) => { if (l.feature.id === id) l.openPopup(); });
+  }
+  await showStation(feature);
+  $("station-title").scrollIntoView({ block: "nearest" });
+}
+const stationList = await initStations({ map, onSelect: selectStation, onPlaced: reloadStations });
+initUpload({ onUploaded: async () => { await reloadStations(); await stationList.reload(); },
+  place: (ref) => stationList.startPlacing(ref) });
 initEditing({ map, editable: [{ collection: "stations", has: (l) => layer.hasLayer(l) },
   { collection: "zones", has: (l) => zoneLayer.hasLayer(l) }] }).catch((error) => console.error("LangNghe:", error));
 
@@ -262,25 +356,6 @@ try {
   show($("exposure"), h("p", { class: "hint" }, T.no_zones));
 }
 
-const upload = $("upload");
-if (upload) {
-  upload.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const out = $("upload-result");
-    out.textContent = T.planning;  // "Planning…", as before
-    const response = await fetch("/api/measurements", { method: "POST", body: new FormData(upload),
-      headers: { "X-CSRFToken": csrfToken } });
-    const body = await response.json();
-    out.textContent = response.ok ? "" : body.description;
-    out.className = response.ok ? "" : "error";
-    // The import report, as `langnghe import` prints it: sections rendered by the server
-    // in the page's language (counts, encoding, fields, columns not read, units, rows...).
-    show($("upload-report"), response.ok ? (body.report || []).map((section) =>
-      h("section", { class: "report-section", "data-section": section.section },
-        h("h3", null, section.title),
-        h("ul", null, section.lines.map((line) => h("li", null, line))))) : []);
-  });
-}
 const first = stations.features.find((f) => latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
 if (first) await showStation(first);
 ready();
