@@ -21,10 +21,12 @@ from pydantic import BaseModel
 from layers.collections import COLLECTIONS
 from layers.editing import EDITABLE
 from webmap.bodies import (
+    AhpBody,
     AlertNoteBody,
     AlertRuleBody,
     AllocationBody,
     CheckClusterBody,
+    ScenarioChangeBody,
     SitingBody,
     SurfaceBody,
     ZoneSourcesBody,
@@ -345,6 +347,20 @@ def _ops() -> dict[str, Op]:
             tag="scenarios",
         ),
         "planners.delete": Op("Delete a scenario and its files", ok=_JSON, tag="scenarios"),
+        "planners.change": Op(
+            "Rename a scenario or change its notes (its owner or an admin)",
+            (_LANG,),
+            body=_json_body(body_schema(ScenarioChangeBody)),
+            ok=_JSON,
+            tag="scenarios",
+        ),
+        "planners.ahp": Op(
+            "Weights and consistency ratio of an AHP pairwise matrix",
+            (_LANG,),
+            body=_json_body(body_schema(AhpBody, ahp={**_matrix(), "nullable": False})),
+            ok=_JSON,
+            tag="analysis",
+        ),
         "planners.scenario": Op("A scenario", (_LANG,), ok=_JSON, tag="scenarios"),
         "planners.scenario_geojson": Op(
             "A scenario's features",
@@ -409,7 +425,7 @@ def _environment_ops() -> dict[str, Op]:
         "env_alerts.add_rule": Op(
             "Add an alert rule",
             body=rule,
-            ok=_ok("201", "Created", "application/json"),
+            ok=_ok("201", "Created", "application/json", _JSON_OBJECT),
             tag="write",
         ),
         "env_alerts.edit_rule": Op(
