@@ -25,6 +25,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from gis.db import transaction
 from gis.errors import ValidationError
+from gis.messages import msg
 from layers import accounts, sessions
 from layers.accounts import ROLES
 from webmap.db import get_conn
@@ -76,9 +77,9 @@ def _sha(token: str) -> str:
 def add_user(conn, username: str, password: str, role: str) -> int:
     """Create an account in the caller's transaction; the password is stored as an argon2id hash."""
     if role not in ROLES:
-        raise ValidationError(f"role {role!r}: use one of {', '.join(ROLES)}")
+        raise ValidationError(msg("accounts.bad_role", role=role, choices=list(ROLES)))
     if len(password) < 10:
-        raise ValidationError("the password needs at least 10 characters")
+        raise ValidationError(msg("accounts.password_short", minimum=10))
     return accounts.insert_user(conn, username, _hasher.hash(password), role)
 
 

@@ -250,7 +250,7 @@ def surface_png(scenario_id: int):
         raise BadParameter(msg("param.vmax_positive"))
     path = raster_path(get_conn(), scenario_id, "surface")
     if path is None:
-        raise NotFoundError(f"surface {scenario_id} does not exist")
+        raise NotFoundError(msg("scenario.not_found", scenario=scenario_id))
     data, _bounds = raster_png(path, band=band, vmin=vmax, vmax=0.0)  # high values red
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
 

@@ -26,6 +26,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from gis.messages import Message
+from layers.registry import LAYERS
 from planning.rules import LOCAL_TZ
 from webmap.i18n import LANGUAGES, TRANSLATIONS
 
@@ -52,6 +53,7 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's conventional name for "mark o
 
 # Every code a message below webmap/ may carry, with its English template. Keep sorted by code.
 TEXTS: dict[str, str] = {
+    "accounts.password_short": N_("the password needs at least {minimum} characters"),
     "accounts.bad_role": N_("role '{role}': use one of {choices}"),
     "accounts.bad_username": N_("user name '{username}': 3-40 of a-z, 0-9, '_', '.', '-'"),
     "accounts.no_active_user": N_("no active user '{username}'"),
@@ -702,6 +704,7 @@ TEXTS: dict[str, str] = {
     "param.clock": N_("{name} must be HH:MM"),
     "param.clock_range": N_("{name} must be HH:MM between 00:00 and 23:59"),
     "param.compare_count": N_("compare 2 to 10 scenarios"),
+    "param.compare_ids": N_("ids must be scenario numbers separated by commas, got '{value}'"),
     "param.csv_only": N_("{name}: only .csv files are accepted"),
     "param.date": N_("{name} must be a date YYYY-MM-DD, got {value}"),
     "param.finite": N_("{name} must be a finite number"),
@@ -840,6 +843,8 @@ TEXTS: dict[str, str] = {
     "rule.source_open": N_("{document}, {article}, in force from {effective_from}, {verified}"),
     "rule.unverified": N_("unverified (secondary source)"),
     "rule.verified": N_("verified against the primary text"),
+    "scenario.no_file": N_("scenario {id} has no file '{name}'"),
+    "scenario.no_raster": N_("scenario {id} has no suitability image"),
     "scenario.bad_export_type": N_("{file}: write .geojson or .gpkg"),
     "scenario.compare_kinds": N_("compare scenarios of one kind; got {kinds}"),
     "scenario.not_found": N_("scenario {scenario} does not exist"),
@@ -1236,6 +1241,14 @@ def _param(value: Any, lang: str) -> str:
     return str(value)
 
 
+def _layer_title(value: Any, lang: str) -> str:
+    """A ``layer`` parameter that names a declared layer reads as its title in ``lang``."""
+    declared = LAYERS.get(value) if isinstance(value, str) else None
+    if declared is None or not declared.title:
+        return _param(value, lang)
+    return translations(lang).gettext(declared.title)
+
+
 def _tz_label(value: dt.datetime) -> str:
     offset = value.utcoffset()
     if offset is None:
@@ -1255,7 +1268,10 @@ def render(message: Message, lang: str) -> str:
         logger.error("message code without a text: %s", message.code)
         template = TEXTS["error.internal"]
     text = translations(lang).gettext(template)
-    values = {k: _param(v, lang) for k, v in message.params.items()}
+    values = {
+        k: _layer_title(v, lang) if k == "layer" else _param(v, lang)
+        for k, v in message.params.items()
+    }
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):

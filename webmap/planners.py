@@ -267,9 +267,7 @@ def compare():
     try:
         ids = [int(v) for v in raw.split(",") if v.strip()]
     except ValueError:
-        raise BadParameter(
-            f"ids must be scenario numbers separated by commas, got {raw!r}"
-        ) from None
+        raise BadParameter(msg("param.compare_ids", value=raw)) from None
     if not 2 <= len(ids) <= 10:
         raise BadParameter(msg("param.compare_count"))
     return jsonify(scenarios=hide_paths(compare_scenarios(get_conn(), ids)))
@@ -383,7 +381,7 @@ def scenario_png(scenario_id: int):
     """The suitability raster as a transparent PNG for the map (Web Mercator)."""
     path = _suitability_path(_scenario(scenario_id))
     if path is None:
-        raise NotFoundError(f"scenario {scenario_id} has no suitability raster")
+        raise NotFoundError(msg("scenario.no_raster", id=scenario_id))
     data, _bounds = raster_png(path)
     return Response(data, mimetype="image/png", headers={"Cache-Control": "max-age=3600"})
 
@@ -463,5 +461,5 @@ def download(scenario_id: int, name: str):
     scenario = _scenario(scenario_id)
     raster = next((r for r in scenario["rasters"] if Path(r["path"]).name == name), None)
     if raster is None or not Path(raster["path"]).exists():
-        raise NotFoundError(f"scenario {scenario_id} has no file {name!r}")
+        raise NotFoundError(msg("scenario.no_file", id=scenario_id, name=name))
     return send_file(raster["path"], mimetype="image/tiff", as_attachment=True, download_name=name)

@@ -101,3 +101,20 @@ def test_new_codes_of_the_planning_pipeline_render_in_both_languages():
         assert vi != en and "{" not in vi + en and m.code not in vi + en, (m, vi, en)
     assert render(samples[0], "vi").startswith("đường chim bay")
     assert "31/01/2026" in render(samples[-1], "vi")
+
+
+def test_a_layer_parameter_reads_as_the_layer_title():
+    summary = msg(
+        "import.summary",
+        layer="measurements",
+        path="a.csv",
+        total=3,
+        inserted=3,
+        updated=0,
+        unchanged=0,
+        rejected=0,
+    )
+    assert render(summary, "vi").startswith("Số liệu quan trắc từ a.csv")
+    assert render(summary, "en").startswith("Measurements from a.csv")
+    # a name that is no declared layer is left as it is
+    assert "lớp nosuch" in render(msg("edit.no_feature", fid=3, layer="nosuch"), "vi")
