@@ -36,22 +36,12 @@ POOL = 160  # random nodes per graph; each instance is a random subset of them
 
 def badinh_graph() -> RoadGraph:
     """The Ba Đình graph as the import builds it (its noding, its largest component)."""
-    from layers.roads import build, read_network
+    from layers.roads import build, graph_from_frames, read_network
 
     path = get_settings().real_data / "roads" / "hanoi_badinh_osmnx.gpkg"
     edges, nodes, report = read_network(path)
     kept, kept_nodes = build(edges, nodes, report)
-    order = kept_nodes.sort_values("id")
-    return RoadGraph(
-        lon=order["lon"].to_numpy(float),
-        lat=order["lat"].to_numpy(float),
-        u=kept["source"].to_numpy(np.int64) - 1,
-        v=kept["target"].to_numpy(np.int64) - 1,
-        length_m=kept["length_m"].to_numpy(float),
-        highway=kept["highway"].reset_index(drop=True),
-        maxspeed=kept["maxspeed"].reset_index(drop=True),
-        geometry=kept["geometry"].to_numpy(),
-    )
+    return graph_from_frames(kept, kept_nodes)
 
 
 def ours(cost: np.ndarray) -> tuple[float, list[int]]:

@@ -32,6 +32,7 @@ from gis.errors import (
 )
 from gis.messages import Message, msg
 from gis.validate import count_positions
+from layers.audit import audit_change
 from layers.importer import ImportOptions, import_frame
 from layers.layer import Layer
 from layers.registry import LAYERS, get_spec
@@ -216,21 +217,7 @@ def _row_json(conn, table: str, fid: int) -> dict[str, Any] | None:
 
 
 def _audit(conn, actor: str, action: str, table: str, fid: int, before, after, details=None) -> int:
-    with conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO audit_log (actor, action, table_name, row_ref, before, after, details) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (
-                actor,
-                action,
-                table,
-                str(fid),
-                json.dumps(before, ensure_ascii=False) if before else None,
-                json.dumps(after, ensure_ascii=False) if after else None,
-                json.dumps(details or {}, ensure_ascii=False),
-            ),
-        )
-        return int(cur.fetchone()[0])
+    return audit_change(conn, actor, action, table, fid, before, after, details)
 
 
 def _rejected(problems: list) -> Message:

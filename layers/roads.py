@@ -37,6 +37,7 @@ __all__ = [
     "SRID",
     "RoadImportReport",
     "cached_graph",
+    "graph_from_frames",
     "import_roads",
     "read_graph",
     "roads_in_bbox",
@@ -583,14 +584,15 @@ def import_roads(
         )
         if network == "default" and not dry_run:
             redrawn, kept_routes = recompute_on_network(
-                conn, _graph_from_frames(kept, kept_nodes), max_snap_m=max_snap_m
+                conn, graph_from_frames(kept, kept_nodes), max_snap_m=max_snap_m
             )
             report.notes.append(msg("roads.routes_redrawn", routes=redrawn))
             report.notes += kept_routes
     return report
 
 
-def _graph_from_frames(kept: pd.DataFrame, kept_nodes: pd.DataFrame) -> RoadGraph:
+def graph_from_frames(kept: pd.DataFrame, kept_nodes: pd.DataFrame) -> RoadGraph:
+    """The routing graph of noded edges and nodes as :func:`build` returns them."""
     order = kept_nodes.sort_values("id")
     return RoadGraph(
         lon=order["lon"].to_numpy(float),

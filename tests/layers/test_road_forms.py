@@ -21,7 +21,7 @@ import shapely
 from pyproj import Geod
 
 from gis.network import PROFILES, RoadGraph, parse_maxspeed, shortest_path
-from layers.roads import _graph_from_frames, build, read_network
+from layers.roads import build, graph_from_frames, read_network
 from tests.layers.road_forms import Line, badinh_lines, unnoded_lines, write_geojson, write_osm
 
 _GEOD = Geod(ellps="WGS84")
@@ -105,7 +105,7 @@ def _first(value: object) -> object:
 def _ours(path: Path, **options) -> tuple[object, RoadGraph, object]:
     edges, nodes, report = read_network(path, **options)
     kept, kept_nodes = build(edges, nodes, report)
-    return report, _graph_from_frames(kept, kept_nodes), (edges, kept)
+    return report, graph_from_frames(kept, kept_nodes), (edges, kept)
 
 
 def _reference_cost(ref: Reference, a, b, profile: str | None) -> float:
