@@ -29,6 +29,7 @@ def test_gdal_lists_the_collections(live_server):
         "clusters",
         "stations",
         "zones",
+        "pois",
         "routes",
         "admin-units",
     ]

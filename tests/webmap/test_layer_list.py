@@ -20,7 +20,15 @@ def _config(client, path: str) -> dict:
 @pytest.mark.parametrize("path", ["/?lang=en", "/environment?lang=en", "/tour?lang=en"])
 def test_pages_get_the_declared_layers(client, path: str) -> None:
     layers = {entry["id"]: entry for entry in _config(client, path)["layers"]}
-    assert list(layers) == ["villages", "clusters", "stations", "zones", "routes", "admin-units"]
+    assert list(layers) == [
+        "villages",
+        "clusters",
+        "stations",
+        "zones",
+        "pois",
+        "routes",
+        "admin-units",
+    ]
     assert layers["villages"]["title"] == "Craft villages"
     assert layers["villages"]["geometry"] == "Point"
     assert layers["clusters"]["edit_roles"] == ["planner"]
@@ -32,6 +40,7 @@ def test_pages_get_the_declared_layers(client, path: str) -> None:
         "clusters",
         "stations",
         "zones",
+        "pois",
         "routes",
     ]
     assert layers["clusters"]["fields"] == [

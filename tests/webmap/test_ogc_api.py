@@ -24,6 +24,7 @@ def test_landing_conformance_and_collections(client):
         "clusters",
         "stations",
         "zones",
+        "pois",
         "routes",
         "admin-units",
     ]

@@ -144,7 +144,9 @@ def test_a_worker_process_runs_the_job_with_progress(planner, workers):
 
 def test_a_killed_worker_s_job_runs_again_then_fails_with_the_reason(planner, workers):
     client, _settings = planner
-    url = _siting(client)
+    # 8 m cells: a run lasts long enough (tens of seconds) for the second worker to start
+    # and beat before the first is killed, even on a busy machine
+    url = _siting(client, cell_m=8)
     first = workers.start("w1")
     job = _until(client, url, _running)
     assert job["attempts"] == 1
