@@ -20,6 +20,7 @@ from gis.messages import msg
 from gis.postgis import read_geodataframe
 from gis.text import nfc
 from gis.validate import REF_PATTERN, Problem
+from layers import _sql
 from layers.importer import ImportOptions, rename_columns
 from layers.layer import ID, N_, UPDATED_AT, Column, Layer
 
@@ -214,12 +215,17 @@ def replace_zones_by_prefix(conn: Any, prefix: str, zones: gpd.GeoDataFrame) -> 
 def zone_status(conn: Any) -> list[dict[str, Any]]:
     """Per kind: the latest zone date, its zones, when made, when their inputs changed.
 
-    The inputs of source zones are the villages; ``stale`` when they changed after the zones.
+    The inputs of source zones are the villages: ``stale`` when they changed after the zones.
+    Exceedance zones come one entry per surface they were made from (``scenario``, with the
+    surface's ``parameter`` and period ``start``): their inputs are the measurements of that
+    parameter observed in or after the surface's period, ``stale`` when such measurements
+    arrived after the zones were made (``inputs_changed_at`` is the latest such arrival).
     """
     with conn.cursor() as cur:
         cur.execute(
             "SELECT kind, zone_date, count(*), min(updated_at) FROM pollution_zones z "
-            "WHERE zone_date = (SELECT max(zone_date) FROM pollution_zones WHERE kind = z.kind) "
+            "WHERE kind <> 'surface_exceedance' AND zone_date = "
+            "(SELECT max(zone_date) FROM pollution_zones WHERE kind = z.kind) "
             "GROUP BY kind, zone_date ORDER BY kind"
         )
         rows = cur.fetchall()
@@ -228,16 +234,35 @@ def zone_status(conn: Any) -> list[dict[str, Any]]:
     out = []
     for kind, day, count, made in rows:
         changed = villages if kind == "source_buffer" else None
-        out.append(
-            {
-                "kind": kind,
-                "date": day.isoformat(),
-                "zones": int(count),
-                "made_at": made.isoformat(),
-                "inputs_changed_at": changed.isoformat() if changed else None,
-                "stale": bool(changed and changed > made),
-            }
+        out.append(_status(kind, day, count, made, changed))
+    return out + _surface_zone_status(conn)
+
+
+def _status(
+    kind: str, day: dt.date, count: int, made: dt.datetime, changed: dt.datetime | None
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "date": day.isoformat(),
+        "zones": int(count),
+        "made_at": made.isoformat(),
+        "inputs_changed_at": changed.isoformat() if changed else None,
+        "stale": bool(changed and changed > made),
+    }
+
+
+def _surface_zone_status(conn: Any, *, surfaces: int = 10) -> list[dict[str, Any]]:
+    """The exceedance zones of the latest ``surfaces`` surfaces, each against its measurements."""
+    with conn.cursor() as cur:
+        cur.execute(_sql.query("surface_zone_status"), {"surfaces": int(surfaces)})
+        rows = cur.fetchall()
+    out = []
+    for scenario, parameter, start, day, count, made, changed in rows:
+        entry = _status("surface_exceedance", day, count, made, changed)
+        entry.update(
+            scenario=scenario, parameter=parameter, start=start.isoformat() if start else None
         )
+        out.append(entry)
     return out
 
 

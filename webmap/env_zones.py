@@ -37,27 +37,37 @@ def method_text(stored: str, lang: str) -> str:
         return stored
 
 
+def _status_message(z: dict) -> Message:
+    """What one entry of ``zone_status`` says: made when, up to date or not with its inputs."""
+    when = {
+        k: dt.datetime.fromisoformat(z[k]) if z.get(k) else None
+        for k in ("made_at", "inputs_changed_at", "start")
+    }
+    params = {
+        "kind": msg(f"zones.kind.{z['kind']}"),
+        "date": dt.date.fromisoformat(z["date"]),
+        "zones": z["zones"],
+        "made": when["made_at"],
+        "changed": when["inputs_changed_at"],
+    }
+    if z["kind"] != "surface_exceedance":
+        return msg("zones.stale" if z["stale"] else "zones.fresh", **params)
+    params.update(scenario=z["scenario"], parameter=z["parameter"])
+    if when["start"] is None:
+        code = "zones.surface_stale_any" if z["stale"] else "zones.surface_fresh_any"
+    else:
+        code = "zones.surface_stale" if z["stale"] else "zones.surface_fresh"
+        params["start"] = when["start"]
+    return msg(code, **params)
+
+
 @bp.get("/api/zones/status")
 def status():
     """Per kind: the latest date, its zones, when made, when the inputs changed, stale or not."""
     lang = current_lang()
     found = zone_status(get_conn())
     for z in found:
-        when = {
-            k: dt.datetime.fromisoformat(z[k]) if z[k] else None
-            for k in ("made_at", "inputs_changed_at")
-        }
-        z["text"] = render(
-            msg(
-                "zones.stale" if z["stale"] else "zones.fresh",
-                kind=msg(f"zones.kind.{z['kind']}"),
-                date=dt.date.fromisoformat(z["date"]),
-                zones=z["zones"],
-                made=when["made_at"],
-                changed=when["inputs_changed_at"],
-            ),
-            lang,
-        )
+        z["text"] = render(_status_message(z), lang)
     return jsonify(kinds=found)
 
 

@@ -1193,6 +1193,24 @@ TEXTS: dict[str, str] = {
     "siting.weights_all_zero": N_(
         "all weights are zero: give at least one criterion a weight above zero"
     ),
+    "zones.surface_fresh": N_(
+        "{kind} of {date} from surface {scenario} ({parameter} from {start}): {zones} zones "
+        "made {made}, up to date with the measurements"
+    ),
+    "zones.surface_fresh_any": N_(
+        "{kind} of {date} from surface {scenario} ({parameter}): {zones} zones made {made}, "
+        "up to date with the measurements"
+    ),
+    "zones.surface_stale": N_(
+        "{kind} of {date} from surface {scenario} ({parameter} from {start}): {zones} zones "
+        "made {made}; {parameter} measurements of that period or later arrived {changed}, "
+        "after them: out of date, make the surface and its zones again"
+    ),
+    "zones.surface_stale_any": N_(
+        "{kind} of {date} from surface {scenario} ({parameter}): {zones} zones made {made}; "
+        "{parameter} measurements arrived {changed}, after them: out of date, make the surface "
+        "and its zones again"
+    ),
     "zones.stale": N_(
         "{kind} of {date}: {zones} zones made {made}; the villages changed {changed}, "
         "after them: out of date, make them again"

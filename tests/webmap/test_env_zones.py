@@ -10,6 +10,7 @@ import pytest
 
 from gis.db import connect, transaction
 from planning.pipeline.surfaces import build_surface
+from planning.pipeline.zones import make_surface_zones
 from tests.webmap.conftest import bearer
 
 pytestmark = pytest.mark.postgis
@@ -105,3 +106,71 @@ def test_exceedance_zones_from_a_surface(client, accounts, web_settings):
     if made["zones"]:
         texts = client.get("/api/zones/methods?lang=en").get_json()["methods"].values()
         assert any(t.startswith("where the kriging surface") and "QCVN 05" in t for t in texts)
+
+
+def test_surface_zones_go_stale_when_measurements_of_their_period_arrive(
+    client, accounts, web_settings
+):
+    """Exceedance zones made from a surface: up to date until values of the surface's
+    parameter observed in (or after) its period arrive after them; then out of date, with the
+    date they were made and the date the measurements arrived."""
+    conn = connect(web_settings)
+    try:
+        with transaction(conn):
+            start = dt.datetime(2026, 10, 5, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+            built = build_surface(
+                conn,
+                web_settings,
+                "PM2.5",
+                start=start,
+                end=start + dt.timedelta(days=1),
+                cell_m=1000,
+            )
+            made = make_surface_zones(conn, web_settings, built["scenario_id"], limit=1.0)
+    finally:
+        conn.close()
+    assert made["zones"] >= 1
+
+    def entry(lang: str = "en") -> dict:
+        kinds = client.get(f"/api/zones/status?lang={lang}").get_json()["kinds"]
+        return next(k for k in kinds if k.get("scenario") == built["scenario_id"])
+
+    fresh = entry()
+    assert fresh["kind"] == "surface_exceedance" and fresh["parameter"] == "PM2.5"
+    assert not fresh["stale"] and fresh["inputs_changed_at"] is None
+    assert (
+        "up to date with the measurements" in fresh["text"] and "2026-10-05 00:00" in fresh["text"]
+    )
+    # older values, and values of another parameter, do not touch the zones
+    _sql(
+        web_settings,
+        "UPDATE measurements SET value = value + 1 WHERE parameter = 'PM2.5' "
+        "AND observed_at < '2026-10-04T00:00:00+07'",
+    )
+    _sql(
+        web_settings,
+        "UPDATE measurements SET value = value + 1 WHERE parameter <> 'PM2.5' "
+        "AND observed_at >= '2026-10-05T00:00:00+07'",
+    )
+    assert not entry()["stale"]
+    # a value of the surface's period arrives: out of date, both dates said
+    _sql(
+        web_settings,
+        "UPDATE measurements SET value = value + 1 WHERE parameter = 'PM2.5' AND observed_at = "
+        "(SELECT min(observed_at) FROM measurements WHERE parameter = 'PM2.5' "
+        "AND observed_at >= '2026-10-05T03:00:00+07')",
+    )
+    stale = entry()
+    assert stale["stale"] and stale["inputs_changed_at"] > stale["made_at"]
+    assert "arrived" in stale["text"] and "out of date" in stale["text"]
+    vi = entry("vi")["text"]
+    assert "đã cũ" in vi and "được nạp lúc" in vi and "Vùng vượt giới hạn" in vi
+    assert vi.count("/2026") >= 3  # the zones' date, when made, when the values arrived
+    # zones made again are up to date again
+    conn = connect(web_settings)
+    try:
+        with transaction(conn):
+            make_surface_zones(conn, web_settings, built["scenario_id"], limit=1.0)
+    finally:
+        conn.close()
+    assert not entry()["stale"]
