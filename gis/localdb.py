@@ -30,7 +30,17 @@ from gis.errors import DatabaseUnavailableError, MissingSystemPackageError
 from gis.pgroles import HBA, ensure_role, hba_trusts
 from gis.settings import DEFAULT_PORT, Settings
 
-__all__ = ["ClusterStatus", "ensure_packages", "start", "status", "stop"]
+__all__ = [
+    "REPLICATION_SETTINGS",
+    "ClusterStatus",
+    "ensure_packages",
+    "owner_only_file",
+    "pg_tool",
+    "run_as_owner",
+    "start",
+    "status",
+    "stop",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +56,21 @@ DEBIAN_PACKAGES = {
     ),
 }
 
+
+#: What a streaming replica of the cluster needs (:mod:`gis.replica`). ``wal_level``,
+#: ``max_wal_senders`` and ``max_replication_slots`` are PostgreSQL 15's defaults, written out so
+#: that a cluster never runs without them; ``max_slot_wal_keep_size`` bounds the WAL that a
+#: replica's slot may hold back when the replica is gone (past it the slot is given up and that
+#: replica must be copied again), so a forgotten replica cannot fill the disk.
+REPLICATION_SETTINGS = {
+    "wal_level": "replica",
+    "max_wal_senders": "10",
+    "max_replication_slots": "10",
+    "max_slot_wal_keep_size": "'2GB'",
+    "hot_standby": "on",
+}
+#: Of those, the ones that only a restart changes.
+_RESTART_SETTINGS = ("wal_level", "max_wal_senders", "max_replication_slots")
 
 #: A superuser that exists only while an old cluster's superuser is renamed.
 _MIGRATION_ROLE = "langnghe_migration"
@@ -117,9 +142,10 @@ def _os_user(settings: Settings) -> str | None:
     return settings.pg_os_user
 
 
-def _as_owner(
+def run_as_owner(
     settings: Settings, args: list[str], **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
+    """Run a program as the cluster's OS user (``runuser`` when we are root), output captured."""
     user = _os_user(settings)
     prefix = ["runuser", "-u", user, "--"] if user else []
     done: subprocess.CompletedProcess[str] = subprocess.run(
@@ -137,7 +163,7 @@ def _prepare_folder(settings: Settings) -> Path:
         entry = pwd.getpwnam(user)
         for path in (settings.home, pgdata):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-        probe = _as_owner(settings, ["test", "-w", str(pgdata)])
+        probe = run_as_owner(settings, ["test", "-w", str(pgdata)])
         if probe.returncode != 0:
             raise DatabaseUnavailableError(
                 f"user {user!r} cannot write {pgdata}: a parent folder is not traversable. "
@@ -146,7 +172,8 @@ def _prepare_folder(settings: Settings) -> Path:
     return pgdata
 
 
-def _pg(settings: Settings, tool: str) -> str:
+def pg_tool(settings: Settings, tool: str) -> str:
+    """The path of a PostgreSQL program (``initdb``, ``pg_ctl``, ``pg_basebackup``...)."""
     return str(settings.pg_bindir / tool)
 
 
@@ -208,7 +235,7 @@ def _passwords(settings: Settings) -> dict[str, str]:
     return passwords
 
 
-def _owner_only_file(settings: Settings, path: Path, text: str) -> Path:
+def owner_only_file(settings: Settings, path: Path, text: str) -> Path:
     """A file (mode 0600) that only we and the cluster's OS user can read."""
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -226,7 +253,7 @@ def _write_hba(settings: Settings) -> bool:
     hba = settings.pgdata / "pg_hba.conf"
     if hba.exists() and hba.read_text() == HBA:
         return False
-    _as_owner(settings, ["sh", "-c", f"cat > '{hba}'"], input=HBA, check=True)
+    run_as_owner(settings, ["sh", "-c", f"cat > '{hba}'"], input=HBA, check=True)
     return True
 
 
@@ -235,14 +262,14 @@ def _initdb(settings: Settings, pgdata: Path, passwords: dict[str, str]) -> None
         return
     port = _choose_port(settings)
     logger.info("initialising a private PostgreSQL cluster in %s", pgdata)
-    pwfile = _owner_only_file(
+    pwfile = owner_only_file(
         settings, settings.home / ".initdb-password", passwords[_admin(settings)]
     )
     try:
-        done = _as_owner(
+        done = run_as_owner(
             settings,
             [
-                _pg(settings, "initdb"),
+                pg_tool(settings, "initdb"),
                 "-D",
                 str(pgdata),
                 "-U",
@@ -267,8 +294,11 @@ def _initdb(settings: Settings, pgdata: Path, passwords: dict[str, str]) -> None
         "maintenance_work_mem = 256MB\n"
         "max_wal_size = 2GB\n"
         "timezone = 'UTC'\n"
+        + "".join(f"{name} = {value}\n" for name, value in REPLICATION_SETTINGS.items())
     )
-    _as_owner(settings, ["sh", "-c", f"cat >> '{pgdata}/postgresql.conf'"], input=conf, check=True)
+    run_as_owner(
+        settings, ["sh", "-c", f"cat >> '{pgdata}/postgresql.conf'"], input=conf, check=True
+    )
     _write_hba(settings)
 
 
@@ -276,8 +306,8 @@ def _running(settings: Settings) -> bool:
     if not (settings.pgdata / "PG_VERSION").exists():
         return False
     return (
-        _as_owner(
-            settings, [_pg(settings, "pg_ctl"), "status", "-D", str(settings.pgdata)]
+        run_as_owner(
+            settings, [pg_tool(settings, "pg_ctl"), "status", "-D", str(settings.pgdata)]
         ).returncode
         == 0
     )
@@ -372,9 +402,69 @@ def _secure(settings: Settings, passwords: dict[str, str]) -> None:
         logger.info("securing database %s", name)
         prepare_embedded_database(settings, name)
     if _write_hba(settings):
-        _as_owner(
-            settings, [_pg(settings, "pg_ctl"), "reload", "-D", str(settings.pgdata)], check=True
+        run_as_owner(
+            settings,
+            [pg_tool(settings, "pg_ctl"), "reload", "-D", str(settings.pgdata)],
+            check=True,
         )
+
+
+def _replication_changes(current: dict[str, str]) -> dict[str, str]:
+    """Of :data:`REPLICATION_SETTINGS`, those the running cluster lacks (its values kept else).
+
+    A cluster made before replicas existed has PostgreSQL's defaults, which already allow
+    them, except that no slot's WAL is bounded; one whose values are larger or ``logical``
+    is left as it is.
+    """
+    changes = {}
+    if current.get("wal_level") not in ("replica", "logical"):
+        changes["wal_level"] = REPLICATION_SETTINGS["wal_level"]
+    for name in ("max_wal_senders", "max_replication_slots"):
+        if int(current.get(name, "0")) < 1:
+            changes[name] = REPLICATION_SETTINGS[name]
+    if current.get("max_slot_wal_keep_size") == "-1":
+        changes["max_slot_wal_keep_size"] = REPLICATION_SETTINGS["max_slot_wal_keep_size"]
+    if current.get("hot_standby") != "on":
+        changes["hot_standby"] = REPLICATION_SETTINGS["hot_standby"]
+    return changes
+
+
+def _allow_replication(settings: Settings) -> None:
+    """Give a cluster made by an older version what a replica needs (idempotent).
+
+    Missing values go to ``postgresql.auto.conf`` (``ALTER SYSTEM``); the server reloads, or
+    restarts when one of them takes effect only then (never with PostgreSQL's defaults).
+    """
+    from psycopg2 import sql
+
+    conn = _connect_admin(settings, trusting=False)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)",
+                (list(REPLICATION_SETTINGS),),
+            )
+            changes = _replication_changes(dict(cur.fetchall()))
+            for name, value in changes.items():
+                cur.execute(
+                    sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                        sql.Identifier(name), sql.Literal(value.strip("'"))
+                    )
+                )
+    finally:
+        conn.close()
+    if not changes:
+        return
+    logger.info("embedded cluster: %s set for replicas", ", ".join(sorted(changes)))
+    action = (
+        ["restart", "-w", "-m", "fast"] if set(changes) & set(_RESTART_SETTINGS) else ["reload"]
+    )
+    log = ["-l", str(settings.pgdata / "server.log")] if action[0] == "restart" else []
+    run_as_owner(
+        settings,
+        [pg_tool(settings, "pg_ctl"), *action, "-D", str(settings.pgdata), *log],
+        check=True,
+    )
 
 
 def _create_database(settings: Settings) -> None:
@@ -403,9 +493,19 @@ def start(settings: Settings) -> ClusterStatus:
     _initdb(settings, pgdata, passwords)
     if not _running(settings):
         log = pgdata / "server.log"
-        done = _as_owner(
+        done = run_as_owner(
             settings,
-            [_pg(settings, "pg_ctl"), "start", "-w", "-t", "60", "-D", str(pgdata), "-l", str(log)],
+            [
+                pg_tool(settings, "pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(pgdata),
+                "-l",
+                str(log),
+            ],
         )
         if done.returncode != 0:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -413,6 +513,7 @@ def start(settings: Settings) -> ClusterStatus:
                 f"PostgreSQL did not start on port {settings.port}:\n{done.stderr.strip()}\n{tail}"
             )
     _secure(settings, passwords)
+    _allow_replication(settings)
     _create_database(settings)
     return status(settings)
 
@@ -420,8 +521,9 @@ def start(settings: Settings) -> ClusterStatus:
 def stop(settings: Settings) -> ClusterStatus:
     """Stop the embedded cluster (a no-op when it is not running or not embedded)."""
     if settings.embedded and _running(settings):
-        _as_owner(
-            settings, [_pg(settings, "pg_ctl"), "stop", "-m", "fast", "-D", str(settings.pgdata)]
+        run_as_owner(
+            settings,
+            [pg_tool(settings, "pg_ctl"), "stop", "-m", "fast", "-D", str(settings.pgdata)],
         )
     return status(settings)
 

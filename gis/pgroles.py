@@ -35,6 +35,10 @@ HBA = """# LangNghe GIS embedded cluster (written by `langnghe db start`): every
 local   all   all                  scram-sha-256
 host    all   all   127.0.0.1/32   scram-sha-256
 host    all   all   ::1/128        scram-sha-256
+# Streaming replicas (gis/replica.py): only a role with REPLICATION (the superuser) gets in.
+local   replication   all                  scram-sha-256
+host    replication   all   127.0.0.1/32   scram-sha-256
+host    replication   all   ::1/128        scram-sha-256
 """
 
 

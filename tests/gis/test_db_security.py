@@ -117,12 +117,12 @@ def _old_trusting_cluster(settings: Settings) -> None:
     """A cluster as the previous version made it: trust, the owner role its superuser."""
     pgdata = localdb._prepare_folder(settings)
     initdb = [str(settings.pg_bindir / "initdb"), "-D", str(pgdata), "-U", settings.pg_user]
-    localdb._as_owner(settings, [*initdb, "--auth=trust", "--locale=C.UTF-8"], check=True)
+    localdb.run_as_owner(settings, [*initdb, "--auth=trust", "--locale=C.UTF-8"], check=True)
     conf = f"listen_addresses = '127.0.0.1'\nport = {settings.port}\n"
     conf += f"unix_socket_directories = '{pgdata}'\n"
-    localdb._as_owner(settings, ["sh", "-c", f"cat >> '{pgdata}/postgresql.conf'"], input=conf)
+    localdb.run_as_owner(settings, ["sh", "-c", f"cat >> '{pgdata}/postgresql.conf'"], input=conf)
     pg_ctl = [str(settings.pg_bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(pgdata / "log")]
-    localdb._as_owner(settings, [*pg_ctl, "-w", "start"], check=True)
+    localdb.run_as_owner(settings, [*pg_ctl, "-w", "start"], check=True)
     trusted = f"postgresql://{settings.pg_user}@127.0.0.1:{settings.port}/"
     admin = psycopg2.connect(trusted + "postgres")
     admin.autocommit = True
