@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import psycopg2
 import psycopg2.extras
@@ -21,15 +22,19 @@ from gis.settings import Role, Settings
 
 __all__ = [
     "Database",
+    "ReplicaPool",
     "connect",
     "create_database",
     "drop_database",
     "fetch_one",
     "prepare_embedded_database",
     "refuse_insecure_server",
+    "replayed",
+    "replica_dsn",
     "savepoint",
     "session",
     "transaction",
+    "wal_flush_lsn",
 ]
 
 logger = logging.getLogger(__name__)
@@ -147,10 +152,21 @@ class Database:
     """A small pool of connections for the web app (as the application role by default)."""
 
     def __init__(
-        self, settings: Settings, *, minconn: int = 1, maxconn: int = 8, role: Role = "app"
+        self,
+        settings: Settings,
+        *,
+        minconn: int = 1,
+        maxconn: int = 8,
+        role: Role = "app",
+        dsn: str | None = None,
+        application_name: str = "langnghe-web",
+        connect_timeout_s: int = 5,
     ) -> None:
         self.settings = settings
         self.role: Role = role
+        #: Another server than ``settings.dsn(role=role)`` (a replica: :class:`ReplicaPool`).
+        self.dsn = dsn
+        self._application_name, self._connect_timeout_s = application_name, connect_timeout_s
         self._minconn, self._maxconn = minconn, maxconn
         self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
         self._lock = threading.Lock()
@@ -167,10 +183,10 @@ class Database:
                 self._pool = psycopg2.pool.ThreadedConnectionPool(
                     self._minconn,
                     self._maxconn,
-                    self.settings.dsn(role=self.role),
-                    application_name="langnghe-web",
+                    self.dsn or self.settings.dsn(role=self.role),
+                    application_name=self._application_name,
                     options=f"-c statement_timeout={int(self.settings.statement_timeout_ms)}",
-                    connect_timeout=5,
+                    connect_timeout=self._connect_timeout_s,
                 )
             except psycopg2.OperationalError as exc:
                 raise DatabaseUnavailableError(msg("db.unreachable")) from exc
@@ -206,6 +222,137 @@ class Database:
         if self._pool is not None:
             self._pool.closeall()
             self._pool = None
+
+
+def replica_dsn(settings: Settings) -> str | None:
+    """The replica's connection string for ``settings``' database, or ``None`` without one.
+
+    ``DATABASE_REPLICA_URL`` names the server; when it names no database, the primary's
+    database name is used (a physical replica holds every database of its primary).
+    """
+    url = settings.database_replica_url
+    if url is None:
+        return None
+    if psycopg2.extensions.parse_dsn(url).get("dbname"):
+        return url
+    primary = psycopg2.extensions.parse_dsn(settings.dsn(role="app"))
+    return psycopg2.extensions.make_dsn(url, dbname=primary.get("dbname") or settings.pg_database)
+
+
+def wal_flush_lsn(conn: Connection) -> str:
+    """The primary's WAL flush position (``pg_lsn`` text), read after the caller's commit.
+
+    A commit returns once its WAL is flushed (``synchronous_commit`` on, the default), so a
+    replica whose replay position has reached this value sees that commit.
+    """
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_current_wal_flush_lsn()::text")
+        row = cur.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def replayed(conn: Connection, lsn: str) -> bool:
+    """Whether the server of ``conn`` has replayed the WAL up to ``lsn`` (a primary always has)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, NOT pg_is_in_recovery())",
+            (lsn,),
+        )
+        row = cur.fetchone()
+    conn.rollback()
+    return bool(row and row[0])
+
+
+class ReplicaPool:
+    """Pooled connections to the read replica, and whether it is worth trying now.
+
+    :meth:`getconn` hands out a replica connection, or ``None`` when the replica does not
+    answer: reads then go to the primary. A failure (to connect within
+    ``replica_connect_timeout_s``, or of a query on a replica connection, reported with
+    :meth:`mark_down`) leaves the replica alone for ``replica_retry_s``: no request waits for
+    it meanwhile, then a single request tries again while the others still use the primary.
+    The change to down is logged once as a warning, the way back once as a notice.
+    """
+
+    def __init__(self, settings: Settings, *, maxconn: int = 8) -> None:
+        dsn = replica_dsn(settings)
+        if dsn is None:
+            raise ValueError("no DATABASE_REPLICA_URL is set")
+        self.settings = settings
+        self._db = Database(
+            settings,
+            maxconn=maxconn,
+            dsn=dsn,
+            application_name="langnghe-web-replica",
+            connect_timeout_s=settings.replica_connect_timeout_s,
+        )
+        self._lock = threading.Lock()
+        self._retry_at = 0.0  # time.monotonic() after which a down replica is tried again
+        self._down = False
+        self._probing = False
+        #: Reads the replica served; reads sent to the primary because it was down (or every
+        #: connection was lent); reads sent there because it had not replayed the client's write.
+        self.served = 0
+        self.fallbacks = 0
+        self.behind = 0
+
+    @property
+    def down(self) -> bool:
+        """Whether the replica failed last time it was tried."""
+        return self._down
+
+    def getconn(self) -> Connection | None:
+        """A replica connection, or ``None`` while the replica is down (use the primary)."""
+        with self._lock:
+            if self._down and (self._probing or time.monotonic() < self._retry_at):
+                self.fallbacks += 1
+                return None
+            self._probing = self._down
+        try:
+            conn = self._db.getconn()
+        except DatabaseUnavailableError as exc:
+            self.mark_down(exc.__cause__ or exc)
+            return None
+        except psycopg2.pool.PoolError:  # every replica connection is lent: use the primary
+            with self._lock:
+                self.fallbacks += 1
+            return None
+        finally:
+            with self._lock:
+                self._probing = False
+        with self._lock:
+            back, self._down = self._down, False
+        if back:
+            logger.warning("the read replica answers again: public reads go to it")
+        return conn
+
+    def putconn(self, conn: Connection, *, broken: bool = False) -> None:
+        """Return a replica connection (broken ones are closed)."""
+        self._db.putconn(conn, broken=broken)
+
+    def count(self, outcome: Literal["served", "behind"]) -> None:
+        """Count a read the replica served, or one it could not (behind the client's write)."""
+        with self._lock:
+            setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def mark_down(self, reason: BaseException | str) -> None:
+        """The replica failed: reads go to the primary for ``replica_retry_s``."""
+        with self._lock:
+            first, self._down = not self._down, True
+            self._retry_at = time.monotonic() + self.settings.replica_retry_s
+            self.fallbacks += 1
+        if first:
+            logger.warning(
+                "the read replica does not answer (%s): public reads go to the primary,"
+                " the replica is tried again every %.0f s",
+                str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason),
+                self.settings.replica_retry_s,
+            )
+
+    def close(self) -> None:
+        """Close every replica connection."""
+        self._db.close()
 
 
 def create_database(

@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "LANGNGHE_DATABASE_URL")
     )
+    #: A streaming replica of that server for public reads (OGC items, tiles, search, the
+    #: pages' data): ``postgresql://user@host:port/[database]``. Without a database in it, the
+    #: primary's database name is used (a physical replica holds every database of its primary).
+    #: Unset: every read goes to the primary.
+    database_replica_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_REPLICA_URL", "LANGNGHE_DATABASE_REPLICA_URL"),
+    )
+    #: Seconds a new replica connection may take; after a failure the replica is left alone for
+    #: ``replica_retry_s`` (reads go to the primary), then one request tries it again.
+    replica_connect_timeout_s: int = Field(default=2, ge=1, le=60)
+    replica_retry_s: float = Field(default=10.0, gt=0, le=3600)
     home: Path = Field(default_factory=lambda: project_root() / ".local")
     pg_bindir: Path = Path("/usr/lib/postgresql/15/bin")
     pg_port: int | None = Field(default=None, ge=1024, le=65535)
@@ -148,7 +160,7 @@ class Settings(BaseSettings):
     siting_landuse: Path | None = None
     siting_roads: Path | None = None
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_replica_url")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None

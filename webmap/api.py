@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from layers.collections import COLLECTIONS, Collection, extent, features, get_collection
 from layers.editing import EDITABLE
-from webmap.db import get_conn
+from webmap.db import public_read, read_conn
 from webmap.editing import item_etag
 from webmap.errors import NotFound
 from webmap.openapi import openapi_document
@@ -53,7 +53,7 @@ def _collection_doc(coll: Collection) -> dict:
             {"href": items, "rel": "items", "type": GEOJSON, "title": title},
         ],
     }
-    box = extent(get_conn(), coll)
+    box = extent(read_conn(), coll)
     if box is not None:
         doc["extent"] = {
             "spatial": {"bbox": [box], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}
@@ -116,6 +116,7 @@ def openapi():
 
 
 @bp.get("/collections")
+@public_read
 def collections():
     """Every public collection."""
     return jsonify(
@@ -131,6 +132,7 @@ def collections():
 
 
 @bp.get("/collections/<collection_id>")
+@public_read
 def collection(collection_id: str):
     """One collection's metadata."""
     return jsonify(_collection_doc(get_collection(collection_id)))
@@ -145,6 +147,7 @@ def _page_link(coll: Collection, rel: str, offset: int, limit: int) -> dict:
 
 
 @bp.get("/collections/<collection_id>/items")
+@public_read
 def items(collection_id: str):
     """Features of a collection: bbox, limit, offset, datetime and property filters."""
     coll = get_collection(collection_id)
@@ -158,7 +161,7 @@ def items(collection_id: str):
     )
     offset = parse_int(request.args.get("offset"), "offset", default=0, minimum=0, maximum=10**9)
     rows, matched = features(
-        get_conn(),
+        read_conn(),
         coll,
         limit=limit,
         offset=offset,
@@ -184,11 +187,12 @@ def items(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items/<fid>")
+@public_read
 def item(collection_id: str, fid: str):
     """One feature by id."""
     coll = get_collection(collection_id)
     number = parse_int(fid, "feature id", default=0, minimum=1, maximum=2**31 - 1)
-    rows, _matched = features(get_conn(), coll, limit=1, fid=number)
+    rows, _matched = features(read_conn(), coll, limit=1, fid=number)
     if not rows:
         raise NotFound(f"no feature {number} in {coll.id}")
     self_url = url_for("api.item", collection_id=coll.id, fid=number, _external=True)
@@ -199,7 +203,7 @@ def item(collection_id: str, fid: str):
     )
     response = Response(rows[0][:-1] + "," + links + "}", mimetype=GEOJSON)
     if coll.id in EDITABLE:  # the ETag an edit must send back in If-Match
-        tag = item_etag(coll.table, number)
+        tag = item_etag(coll.table, number, read_conn())  # the body's server
         if tag:
             response.headers["ETag"] = f'"{tag}"'
     return response

@@ -33,7 +33,7 @@ from planning.pipeline.exposure import assess_exposure
 from planning.pipeline.water import water_status
 from planning.pollution import air_limits_on
 from webmap.auth import actor, require
-from webmap.db import get_conn
+from webmap.db import get_conn, public_read, read_conn
 from webmap.errors import BadParameter, NotFound
 from webmap.export import village_map_html
 from webmap.i18n import current_lang
@@ -63,26 +63,29 @@ UPLOAD_ZONES = ("Asia/Ho_Chi_Minh", "UTC")
 
 
 @bp.get("/search")
+@public_read
 def search_villages():
     """Accent-insensitive village search (``?q=bat trang``)."""
     query = request.args.get("q", "")
     if len(query) > 100:
         raise BadParameter(msg("param.q_too_long"))
     limit = parse_int(request.args.get("limit"), "limit", default=10, minimum=1, maximum=100)
-    return jsonify(results=search(get_conn(), query, limit=limit))
+    return jsonify(results=search(read_conn(), query, limit=limit))
 
 
 @bp.post("/api/within")
+@public_read
 def within():
     """Villages, clusters and zones inside a drawn GeoJSON polygon (request body)."""
     limits = query_limits()  # bytes before reading, vertices before building the polygon
     data = read_body(limits.body_bytes)
     check_raw_vertices(data, limits.vertices)
     polygon = parse_polygon(data, max_vertices=limits.vertices)
-    return jsonify(spatial.within(get_conn(), polygon.wkb_hex))
+    return jsonify(spatial.within(read_conn(), polygon.wkb_hex))
 
 
 @bp.get("/api/choropleth")
+@public_read
 def choropleth():
     """Administrative units with their number of craft villages."""
     version, level = parse_units(
@@ -92,7 +95,7 @@ def choropleth():
         default_level="province",
     )
     return Response(
-        spatial.village_counts(get_conn(), version=version, level=level),
+        spatial.village_counts(read_conn(), version=version, level=level),
         mimetype="application/geo+json",
     )
 
@@ -102,6 +105,7 @@ def _regulations():
 
 
 @bp.get("/api/stations/latest")
+@public_read
 def stations_latest():
     """Stations with their latest values and hourly VN_AQI (NowCast) band (air stations).
 
@@ -116,7 +120,7 @@ def stations_latest():
     table = table_from_document(document)
     lang = str(get_locale() or "vi")
     source = message_json(rules.source(document), lang)
-    conn = get_conn()
+    conn = read_conn()
     latest: dict[int, dict] = {}
     for sid, ref, parameter, at, value, unit in spatial.latest_values(conn):
         entry = latest.setdefault(sid, {"ref": ref, "values": {}, "time": at.isoformat()})
@@ -145,6 +149,7 @@ def stations_latest():
 
 
 @bp.get("/api/stations/<int:station_id>/series")
+@public_read
 def station_series(station_id: int):
     """One station's recent values of a parameter, with the QCVN limits in force."""
     parameter = request.args.get("parameter", "PM2.5")
@@ -157,7 +162,7 @@ def station_series(station_id: int):
         raise BadParameter(msg("param.since_until_both"))
     if since and until and until - since > dt.timedelta(days=366):
         raise BadParameter(msg("param.period_too_long"))
-    rows = spatial.series(get_conn(), station_id, parameter, days=days, start=since, end=until)
+    rows = spatial.series(read_conn(), station_id, parameter, days=days, start=since, end=until)
     day = rules.local_date(rows[-1][0] if rows else dt.datetime.now(dt.UTC))
     limits = [
         lim
@@ -233,10 +238,11 @@ def export_village(ref: str):
 
 
 @bp.get("/api/crafts")
+@public_read
 def crafts():
     """The craft vocabulary with names in both languages and pollution classes."""
     return Response(
-        json.dumps(craft_vocabulary(get_conn()), ensure_ascii=False),
+        json.dumps(craft_vocabulary(read_conn()), ensure_ascii=False),
         mimetype="application/json",
     )
 

@@ -6,6 +6,8 @@ audit log and revert. Each edit is one transaction of the request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from gis.db import transaction
@@ -115,8 +117,9 @@ def revert_entry(audit_id: int):
         return jsonify(revert(conn, audit_id, actor()))
 
 
-def item_etag(table: str, fid: int) -> str | None:
-    """For the item GET: the feature's ETag."""
-    tag = etag(get_conn(), table, fid)
-    get_conn().rollback()
+def item_etag(table: str, fid: int, conn: Any = None) -> str | None:
+    """For the item GET: the feature's ETag, read on ``conn`` (the one that read the body)."""
+    conn = conn if conn is not None else get_conn()
+    tag = etag(conn, table, fid)
+    conn.rollback()
     return tag

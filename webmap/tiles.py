@@ -9,7 +9,7 @@ from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, request
 
 from layers.collections import get_collection, layer_version, tile
-from webmap.db import get_conn
+from webmap.db import public_read, read_conn
 from webmap.params import parse_tile
 
 __all__ = ["MVT", "TileCache", "bp"]
@@ -62,12 +62,13 @@ def _tile_size(value: tuple[bytes, str]) -> int:
 
 
 @bp.get("/tiles/<collection_id>/<int:z>/<int:x>/<int:y>.pbf")
+@public_read
 def get_tile(collection_id: str, z: int, x: int, y: int):
     """One Mapbox Vector Tile; 304 when the client's ETag is current."""
     coll = get_collection(collection_id)
     z, x, y = parse_tile(z, x, y)
     settings = current_app.config["LANGNGHE"]
-    conn = get_conn()
+    conn = read_conn()
     key = (coll.id, z, x, y, layer_version(conn, coll))
     cache: TileCache = current_app.extensions["langnghe_tiles"]
     hit = cache.get(key)

@@ -1,0 +1,249 @@
+"""Read replicas (issue 18, item 3) against a real streaming replica of the test cluster.
+
+The module starts a replica of the embedded cluster (``pg_basebackup -R`` into a second data
+folder, another port, :mod:`gis.replica`), points a web app at it with
+``DATABASE_REPLICA_URL`` and checks: public reads are served by the replica (a row written on
+the primary appears there only after replay; the replica's ``pg_stat_activity`` shows the
+web's sessions), a client's read after its own write goes to the primary, the replica going
+down sends reads to the primary without a failed request (logged once), and its return
+brings them back. The replica is removed afterwards, its slot included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+
+from gis import replica as replicas
+from gis.db import connect
+from gis.settings import Settings
+from gis.text import fold
+from tests.support import TemplateDatabases
+from tests.webmap.conftest import bearer
+from webmap.app import create_app
+from webmap.db import REPLICA, WAL_COOKIE
+
+pytestmark = pytest.mark.postgis
+
+REF = "T-REPLICA"
+VILLAGE = {
+    "type": "Feature",
+    "properties": {"ref": REF, "name": "Làng Bản Sao", "craft": "ceramics", "source": "test"},
+    "geometry": {"type": "Point", "coordinates": [105.92, 20.97]},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def replica(databases: TemplateDatabases) -> Iterator[replicas.ReplicaCluster]:
+    """A streaming replica of the test cluster, removed (with its slot) after the module."""
+    server = databases.server
+    assert server.embedded, "the replica tests copy the embedded cluster"
+    made = replicas.start_replica(server, port=_free_port())
+    yield made
+    replicas.remove_replica(server, made)
+    assert not made.pgdata.exists()
+
+
+@pytest.fixture
+def replica_settings(
+    databases: TemplateDatabases,
+    web_template: dict[str, str],
+    replica: replicas.ReplicaCluster,
+) -> Iterator[Settings]:
+    """This test's web database, replayed on the replica, with ``DATABASE_REPLICA_URL`` set."""
+    server = databases.server
+    own = databases.copy(
+        "web",
+        basemap_url="",
+        database_replica_url=replica.url(server),
+        replica_retry_s=1.0,
+    )
+    replicas.resume_replica(server, replica)  # a test before may have stopped it
+    replicas.wait_replayed(server, replica)
+    yield own
+    databases.release(own)
+
+
+@pytest.fixture
+def app(replica_settings: Settings):
+    app = create_app(replica_settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["langnghe_db"].close()
+
+
+def _on_replica(server: Settings, replica: replicas.ReplicaCluster, query: str, *args):
+    conn = psycopg2.connect(replica.dsn(server, "postgres", role="admin"), connect_timeout=5)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query, args)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def _names(client, ref: str = REF) -> list[str]:
+    answer = client.get(f"/collections/villages/items?ref={ref}")
+    assert answer.status_code == 200, answer.data[:300]
+    return [f["properties"]["name"] for f in answer.get_json()["features"]]
+
+
+def _write_on_primary(settings: Settings, query: str, *args) -> None:
+    conn = connect(settings)
+    with conn.cursor() as cur:
+        cur.execute(query, args)
+    conn.commit()
+    conn.close()
+
+
+def _insert_village(settings: Settings, name: str) -> None:
+    _write_on_primary(
+        settings,
+        "INSERT INTO craft_villages (ref, name, name_ascii, craft, source, geom) VALUES"
+        " (%s, %s, %s, 'ceramics', 'test', ST_SetSRID(ST_MakePoint(105.92, 20.97), 4326))",
+        REF,
+        name,
+        fold(name),
+    )
+
+
+def test_public_reads_are_served_by_the_replica_after_replay(app, replica_settings, replica):
+    server = replica_settings.model_copy(update={"pg_database": "postgres"})
+    pool = app.extensions[REPLICA]
+    client = app.test_client()
+    assert _names(client) == []
+    assert pool.served >= 1 and pool.fallbacks == 0
+    sessions = _on_replica(
+        server,
+        replica,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+        replica_settings.pg_database,
+        "langnghe-web-replica",
+    )
+    assert sessions[0][0] >= 1  # the web's pool really is connected to the replica
+    assert _on_replica(server, replica, "SELECT pg_is_in_recovery()") == [(True,)]
+
+    _on_replica(server, replica, "SELECT pg_wal_replay_pause()")
+    try:
+        _insert_village(replica_settings, "Làng Bản Sao")
+        assert _names(client) == []  # the replica has not replayed the row yet: it answered
+        # tiles and search read there too
+        assert client.get("/search?q=ban sao").get_json()["results"] == []
+    finally:
+        _on_replica(server, replica, "SELECT pg_wal_replay_resume()")
+    replicas.wait_replayed(server, replica)
+    assert _names(client) == ["Làng Bản Sao"]  # the primary's row, from the replica
+    found = client.get("/search?q=ban sao").get_json()["results"]
+    assert [r["name"] for r in found] == ["Làng Bản Sao"]
+    tile = client.get("/tiles/villages/10/826/459.pbf")
+    assert tile.status_code == 200
+    assert pool.fallbacks == 0 and pool.served >= 5
+
+
+def test_a_read_after_the_callers_own_write_goes_to_the_primary(
+    app, replica_settings, replica, accounts
+):
+    server = replica_settings.model_copy(update={"pg_database": "postgres"})
+    pool = app.extensions[REPLICA]
+    editor, stranger = app.test_client(), app.test_client()
+    h = {**bearer(accounts["planner"]), "Content-Type": "application/geo+json"}
+    made = editor.post("/collections/villages/items", data=json.dumps(VILLAGE), headers=h)
+    assert made.status_code == 201
+    assert editor.get_cookie(WAL_COOKIE) is not None  # the write's WAL position
+    replicas.wait_replayed(server, replica)
+    path = "/" + made.headers["Location"].split("://", 1)[1].split("/", 1)[1]
+    item = editor.get(path)  # replayed: the replica answers and the cookie is dropped
+    assert item.status_code == 200 and editor.get_cookie(WAL_COOKIE) is None
+
+    _on_replica(server, replica, "SELECT pg_wal_replay_pause()")
+    try:
+        patch = {"type": "Feature", "properties": {"name": "Làng Bản Sao (sửa)"}}
+        edited = editor.patch(
+            path, data=json.dumps(patch), headers={**h, "If-Match": item.headers["ETag"]}
+        )
+        assert edited.status_code == 204
+        served, behind = pool.served, pool.behind
+        # the editor reads its own write (from the primary); others still see the replica's
+        assert _names(editor) == ["Làng Bản Sao (sửa)"]
+        assert editor.get(path).headers["ETag"] == edited.headers["ETag"]
+        # the replica was only asked whether it had replayed the write: not yet
+        assert (pool.served, pool.behind) == (served, behind + 2)
+        assert _names(stranger) == ["Làng Bản Sao"]
+        assert editor.get_cookie(WAL_COOKIE) is not None
+    finally:
+        _on_replica(server, replica, "SELECT pg_wal_replay_resume()")
+    replicas.wait_replayed(server, replica)
+    served = pool.served
+    assert _names(editor) == ["Làng Bản Sao (sửa)"]
+    assert pool.served == served + 1  # caught up: the replica serves the editor again
+    assert editor.get_cookie(WAL_COOKIE) is None
+
+
+def _read_loop(client, stop: threading.Event, failures: list, count: list[int]) -> None:
+    paths = (
+        f"/collections/villages/items?ref={REF}",
+        "/tiles/villages/10/826/459.pbf",
+        "/search?q=bat trang",
+        "/collections/clusters/items?limit=5",
+    )
+    while not stop.is_set():
+        for path in paths:
+            started = time.monotonic()
+            answer = client.get(path)
+            count[0] += 1
+            if answer.status_code != 200:
+                failures.append((path, answer.status_code, answer.data[:200]))
+            elif time.monotonic() - started > 1.5:
+                failures.append((path, "slow", time.monotonic() - started))
+
+
+def test_replica_down_reads_fall_back_to_the_primary_then_come_back(
+    app, replica_settings, replica, caplog
+):
+    server = replica_settings.model_copy(update={"pg_database": "postgres"})
+    pool = app.extensions[REPLICA]
+    _insert_village(replica_settings, "Làng Bản Sao")
+    replicas.wait_replayed(server, replica)
+    client = app.test_client()
+    assert _names(client) == ["Làng Bản Sao"] and not pool.down
+    caplog.set_level(logging.INFO, logger="gis.db")
+
+    stop, failures, count = threading.Event(), [], [0]
+    reader = threading.Thread(target=_read_loop, args=(app.test_client(), stop, failures, count))
+    reader.start()
+    try:
+        time.sleep(1.0)
+        replicas.stop_replica(server, replica)  # fast: its sessions are ended mid-query
+        time.sleep(3.0)
+        down_at = count[0]
+        time.sleep(2.0)
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    assert failures == []
+    assert count[0] - down_at >= 8  # reads went on while the replica was down
+    assert pool.down and pool.fallbacks >= 8
+    assert _names(client) == ["Làng Bản Sao"]  # from the primary
+    warnings = [r for r in caplog.records if "does not answer" in r.getMessage()]
+    assert len(warnings) == 1, [r.getMessage() for r in caplog.records]
+
+    replicas.resume_replica(server, replica)
+    time.sleep(replica_settings.replica_retry_s + 0.2)  # the back-off ends
+    served = pool.served
+    assert _names(client) == ["Làng Bản Sao"]
+    assert pool.served == served + 1 and not pool.down
+    assert any("answers again" in r.getMessage() for r in caplog.records)
