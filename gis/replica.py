@@ -18,6 +18,7 @@ connection for a password; it signs in to the primary as the superuser (the only
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -55,8 +56,13 @@ class ReplicaCluster:
 
     @property
     def slot(self) -> str:
-        """The physical replication slot on the primary that keeps this replica's WAL."""
-        return f"langnghe_replica_{self.port}"
+        """The physical replication slot on the primary that keeps this replica's WAL.
+
+        Named after the folder, so a new replica in the folder of a lost one (a killed test
+        run) finds and drops the old slot.
+        """
+        name = re.sub(r"[^a-z0-9_]", "_", self.pgdata.name.lower())
+        return f"langnghe_{name}"[:63]
 
     def dsn(self, settings: Settings, database: str | None = None, *, role: Role = "app") -> str:
         """The connection string of ``database`` on the replica (as :meth:`Settings.dsn`)."""
