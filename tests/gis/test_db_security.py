@@ -168,6 +168,18 @@ def test_db_start_converts_an_old_trusting_cluster_without_losing_data(own_home)
     with pytest.raises(psycopg2.OperationalError, match="password"):
         psycopg2.connect(**_passwordless(settings, "owner"), connect_timeout=5)
     assert localdb.start(settings).running  # a second start changes nothing
+    # and the old cluster now allows a streaming replica (gis.replica), slot WAL bounded
+    admin = connect(settings, database="postgres", role="admin")
+    with admin.cursor() as cur:
+        cur.execute(
+            "SELECT current_setting('wal_level'), current_setting('max_slot_wal_keep_size')"
+        )
+        assert cur.fetchone() == ("replica", "2GB")
+    admin.close()
+    assert (
+        "host    replication   all   127.0.0.1/32   scram-sha-256"
+        in (settings.pgdata / "pg_hba.conf").read_text()
+    )
 
 
 def test_fresh_cluster_is_locked_from_the_start(own_home):

@@ -42,3 +42,11 @@ def test_the_replica_url_names_the_server_and_keeps_the_database():
     assert psycopg2.extensions.parse_dsn(replica_dsn(named) or "")["dbname"] == "other"
     assert replica_dsn(settings.model_copy(update={"database_replica_url": None})) is None
     assert Settings(database_replica_url="").database_replica_url is None
+
+
+def test_the_replica_url_is_read_from_database_replica_url(monkeypatch):
+    monkeypatch.setenv("DATABASE_REPLICA_URL", "postgresql://web@replica1:5432/")
+    monkeypatch.setenv("LANGNGHE_REPLICA_RETRY_S", "3")
+    settings = Settings()
+    assert settings.database_replica_url == "postgresql://web@replica1:5432/"
+    assert settings.replica_retry_s == 3.0
