@@ -95,7 +95,11 @@ def rank_units(
 
     The indicator is the share of the unit's area inside any zone (weighted by
     ``zones[weight]`` where given, e.g. severity 3/2/1); the score is the indicator's
-    percentile among all units times the population.
+    percentile among all the units given (``units`` should be every unit of a level, not only
+    those near the zones) times the population / 100. ``inside_share`` is the unweighted share
+    of the unit's area inside any zone and ``people_inside`` its population x that share (people
+    spread evenly over the unit): the units' ``people_inside`` add up to the people inside the
+    union of the zones.
 
     >>> from shapely.geometry import box
     >>> z = gpd.GeoDataFrame({"ref": ["Z"]}, geometry=[box(0, 0, 100, 100)], crs=32648)
@@ -116,6 +120,7 @@ def rank_units(
     weights = zones[weight].astype(float).to_numpy() if weight else np.ones(len(zones))
     areas = units.geometry.area.to_numpy()
     indicator = np.zeros(len(units))
+    inside = np.zeros(len(units))
     tree = shapely.STRtree(np.asarray(zones.geometry))
     for i, geom in enumerate(units.geometry):
         hits = tree.query(geom, predicate="intersects")
@@ -129,6 +134,7 @@ def rank_units(
             covered += (area - seen) * w
             seen = area
         indicator[i] = covered / areas[i]
+        inside[i] = seen / areas[i]
     out = pd.DataFrame({c: units[c] for c in units.columns if c != units.geometry.name})
     out["indicator"] = indicator.round(4)
     # Percentile rank (share of units at or below this indicator), 0 for units outside every zone.
@@ -137,6 +143,8 @@ def rank_units(
     out["percentile"] = percentile.round(1)
     population = pd.to_numeric(out["population"], errors="coerce")
     out["score"] = (percentile * population / 100).round(1)
+    out["inside_share"] = inside.round(4)
+    out["people_inside"] = (population * inside).round(1)
     # Exposed units first (scored ones by score, then those without a population), then the rest.
     out["_exposed"] = indicator > 0
     out = out.sort_values(["_exposed", "score", "indicator"], ascending=False, na_position="last")

@@ -34,6 +34,7 @@ from planning.pipeline.water import water_status
 from planning.pollution import air_limits_on
 from webmap.auth import actor, require
 from webmap.db import get_conn, public_read, read_conn
+from webmap.env_stations import HOURS_NEEDED, daily_means
 from webmap.errors import BadParameter, NotFound
 from webmap.export import village_map_html
 from webmap.i18n import current_lang
@@ -172,6 +173,9 @@ def station_series(station_id: int):
     return jsonify(
         parameter=parameter,
         points=[{"t": t.isoformat(), "v": v, "q": q} for t, v, q in rows],
+        # the CSV export's 24-hour means: days short of HOURS_NEEDED hours have none
+        means_24h=[{**d, "start": d["start"].isoformat()} for d in daily_means(rows, tz)],
+        hours_needed=HOURS_NEEDED,
         limits=[_limit_json(lim, _lang()) for lim in limits],
     )
 

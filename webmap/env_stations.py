@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from layers.station_list import list_stations, set_positions
 from layers.stations import station_ref
 from planning.aqi import band, table_from_document
 from planning.pipeline.air import station_aqi
-from planning.pollution import mean_24h
+from planning.pollution import COMPLETENESS, mean_24h
 from webmap.auth import actor, require
 from webmap.db import get_conn
 from webmap.errors import BadParameter
@@ -38,7 +39,7 @@ from webmap.messages import localize, message_json, replace_text
 from webmap.params import parse_instant
 from webmap.security import content_disposition
 
-__all__ = ["TEMPLATE_CSV", "bp", "csv_cell"]
+__all__ = ["HOURS_NEEDED", "TEMPLATE_CSV", "bp", "csv_cell", "daily_means"]
 
 bp = Blueprint("env_stations", __name__)
 
@@ -165,12 +166,50 @@ def _series_rows(station_id: int, parameter: str) -> list[list[Any]]:
     out: list[list[Any]] = [
         [ref, parameter, "1h", t.astimezone(zone).isoformat(), v, unit, q] for t, v, q in rows
     ]
-    if rows:
-        hourly = pd.Series([v for _t, v, _q in rows], index=pd.DatetimeIndex([t for t, *_ in rows]))
-        for day, mean in mean_24h(hourly, tz=tz).dropna().items():
-            start = dt.datetime.combine(day.date(), dt.time(), tzinfo=zone)
-            out.append([ref, parameter, "24h", start.isoformat(), round(float(mean), 3), unit, ""])
+    for day in daily_means(rows, tz):
+        if day["mean"] is not None:
+            start = day["start"].isoformat()
+            out.append([ref, parameter, "24h", start, round(day["mean"], 3), unit, ""])
     return out
+
+
+#: The hours a local day needs for a 24-hour mean (this project's 75% completeness rule).
+HOURS_NEEDED = int(math.ceil(24 * COMPLETENESS))
+
+
+def daily_means(rows: list[tuple[dt.datetime, float, Any]], tz: str) -> list[dict[str, Any]]:
+    """Each local calendar day of an hourly series: its start, 24-hour mean and hours present.
+
+    The one rule of the chart and the CSV export (``planning.pollution.mean_24h``): a day with
+    fewer than :data:`HOURS_NEEDED` hours has no mean (``None``).
+
+    Parameters
+    ----------
+    rows : list of (datetime, float, quality)
+        Hourly values, aware times, as ``layers.spatial.series`` gives them.
+    tz : str
+        The local time zone of the days.
+
+    Returns
+    -------
+    list of dict
+        ``start`` (aware, local midnight), ``mean`` (float or None) and ``hours`` per day.
+    """
+    if not rows:
+        return []
+    hourly = pd.Series([v for _t, v, _q in rows], index=pd.DatetimeIndex([t for t, *_ in rows]))
+    means = mean_24h(hourly, tz=tz)
+    present = hourly.dropna().index.tz_convert(tz).floor("h").unique()
+    hours = pd.Series(1, index=present).groupby(present.date).sum()
+    zone = ZoneInfo(tz)
+    return [
+        {
+            "start": dt.datetime.combine(day.date(), dt.time(), tzinfo=zone),
+            "mean": None if mean != mean else float(mean),
+            "hours": int(hours.get(day.date(), 0)),
+        }
+        for day, mean in means.items()
+    ]
 
 
 def _units(conn: Any, station_id: int) -> list[tuple[str, str]]:

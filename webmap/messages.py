@@ -231,6 +231,7 @@ TEXTS: dict[str, str] = {
     "cli.error": N_("Error: {text}"),
     "cli.exceedances.count": N_("{count} exceedances; unverified limits are marked verified=False"),
     "cli.exposure.indicator": N_("indicator"),
+    "cli.exposure.inside": N_("inside"),
     "cli.exposure.percentile": N_("percentile"),
     "cli.exposure.population": N_("population"),
     "cli.exposure.rank": N_("rank"),
@@ -513,6 +514,25 @@ TEXTS: dict[str, str] = {
     "encoding.utf8": N_("{encoding}: the text is valid UTF-8"),
     "error.internal": N_("Internal error: the request could not be completed"),
     "exposure.crs_differ": N_("inputs are in different CRSs {crs}: project them to one metric CRS"),
+    "exposure.explain.headline": N_(
+        "About {people} people inside the zones: each {level}'s population is spread evenly "
+        "over its area and counted for the part of it inside the zones (the 'inside' column: "
+        "the rows add up to the headline, a place under two zones counts once); {unknown} of "
+        "the {exposed} units touched have no population and count as unknown"
+    ),
+    "exposure.explain.indicator": N_(
+        "Indicator: the share of a {level}'s area inside the zones, weighted by the zones' "
+        "severity (high x3, medium x2, low x1): 0 outside every zone, at most 3"
+    ),
+    "exposure.explain.percentile": N_(
+        "Percentile: the share of all {units} units ({level}, {version} boundaries) whose "
+        "indicator is at or below this unit's (0 outside every zone); the rank follows the "
+        "score = percentile x population / 100, so a populous unit half inside ranks above a "
+        "less populous one wholly inside"
+    ),
+    "exposure.level.commune": N_("commune"),
+    "exposure.level.district": N_("district"),
+    "exposure.level.province": N_("province"),
     "exposure.facilities_from_pois": N_(
         "schools and clinics from the points-of-interest layer ({points} in the zones' box)"
     ),

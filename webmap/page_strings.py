@@ -274,6 +274,10 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "percentile": N_("Percentile"),
         "population": N_("Population"),
         "no_units": N_("No commune boundaries with population loaded"),
+        "indicator": N_("Indicator"),
+        "inside": N_("Inside (people)"),
+        "show_unit": N_("Show on the map"),
+        "rows_to_map": N_("Click a commune to see it on the map."),
         "no_zones": N_("No pollution zones yet"),
         "daily_aqi": N_("Daily VN_AQI (Decision 1459/QĐ-TCMT), coloured by band"),
         "days_without_index": N_("{count} days without an index (fewer than 18 hours of PM)"),
@@ -281,6 +285,11 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "local_time": N_("Local time"),
         "hourly": N_("Hourly values"),
         "mean_24h": N_("24-hour mean"),
+        "hanoi_time": N_("Hà Nội time, UTC+7"),
+        "days_without_mean": N_(
+            "{count} days without a 24-hour mean (fewer than {hours} of 24 hours, this "
+            "project's 75% completeness rule, as in the CSV export): left as gaps"
+        ),
         "limit_1h": N_("1-hour limit"),
         "limit_24h": N_("24-hour limit"),
         "verified": N_("verified"),
@@ -385,6 +394,7 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         ),
     },
     "env_zones": {
+        "all_data": N_("all data"),
         "changes_title": N_("Zones changed"),
         "make_exceedance": N_("Make exceedance zones"),
         "make_sources": N_("Make source zones"),

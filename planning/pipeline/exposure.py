@@ -136,19 +136,27 @@ def assess_exposure(
     if not len(units):
         notes.append(msg("exposure.no_units_loaded", level=level, version=version))
     per_zone = zone_exposure(zones, villages, facility_gdf, units)
+    # The headline counts the union of the zones: a place under two zones counts once.
+    union = gpd.GeoDataFrame({"ref": ["all"]}, geometry=[zones.union_all()], crs=zones.crs)
+    inside = zone_exposure(union, villages, facility_gdf, units).iloc[0]
     ranking = rank_units(zones, units, weight="weight") if len(units) else pd.DataFrame()
     exposed = ranking[ranking["indicator"] > 0] if len(ranking) else ranking
+    if len(exposed):
+        exposed = exposed.assign(bbox=_bboxes(units, exposed["code"]))
     result = {
         "date": str(day),
         "kind": kind,
         "zones": len(zones),
         "unit_version": version,
         "unit_level": level,
-        "population_inside": round(float(per_zone["population"].sum()), 0),
-        "villages_inside": int(per_zone["villages"].sum()),
+        "population_inside": round(float(inside["population"]), 0),
+        "villages_inside": int(inside["villages"]),
         # None: no schools or clinics are loaded (not "none inside")
-        "schools_inside": int(per_zone["schools"].sum()) if loaded else None,
-        "clinics_inside": int(per_zone["clinics"].sum()) if loaded else None,
+        "schools_inside": int(inside["schools"]) if loaded else None,
+        "clinics_inside": int(inside["clinics"]) if loaded else None,
+        "units_ranked": len(units),
+        "units_exposed": len(exposed),
+        "explanation": _explanation(units, exposed, level, version, inside["population"]),
         "notes": notes,
         "per_zone": json.loads(per_zone.to_json(orient="records", force_ascii=False)),
         "ranking": json.loads(exposed.to_json(orient="records", force_ascii=False))
@@ -161,7 +169,7 @@ def assess_exposure(
             ranked = units.merge(
                 exposed[["code", "indicator", "percentile", "score", "rank"]], on="code"
             )
-            features["unit"] = ranked
+            features["unit"] = ranked.drop(columns="bbox", errors="ignore")
         result["scenario_id"] = save_scenario(
             conn,
             "exposure",
@@ -178,3 +186,29 @@ def assess_exposure(
             features,
         )
     return result
+
+
+def _bboxes(units: gpd.GeoDataFrame, codes: pd.Series) -> list[list[float]]:
+    """Each unit's box in WGS 84 ``[west, south, east, north]``, in the order of ``codes``."""
+    boxes = units.set_index("code").geometry.to_crs(SRID).bounds.round(5)
+    boxes = boxes[~boxes.index.duplicated()]
+    return [boxes.loc[c].tolist() for c in codes]
+
+
+def _explanation(
+    units: gpd.GeoDataFrame, exposed: pd.DataFrame, level: str, version: str, people: float
+) -> list[Message]:
+    """What the indicator, the percentile and the headline count are, for this answer."""
+    noun = msg(f"exposure.level.{level}")
+    unknown = int(exposed["population"].isna().sum()) if len(exposed) else 0
+    return [
+        msg("exposure.explain.indicator", level=noun),
+        msg("exposure.explain.percentile", units=len(units), level=noun, version=version),
+        msg(
+            "exposure.explain.headline",
+            people=round(float(people)),
+            level=noun,
+            exposed=len(exposed),
+            unknown=unknown,
+        ),
+    ]

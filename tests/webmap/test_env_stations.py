@@ -13,6 +13,7 @@ import io
 
 import pytest
 
+from gis.db import connect
 from tests.webmap.conftest import bearer
 from webmap.env_stations import csv_cell
 
@@ -128,6 +129,46 @@ def test_daily_aqi_and_csv_export(client, hanoi):
     means = [r for r in rows[1:] if r[2] == "24h"]
     assert hourly[0][3].endswith("+07:00") and hourly[0][5] == "µg/m3"
     assert means and means[0][3] == "2019-01-22T00:00:00+07:00"
+
+
+def test_chart_and_csv_share_the_24_hour_rule(client, hanoi, web_settings):
+    """The chart's 24-hour means are the CSV's: a day with fewer than 18 hours has none.
+
+    In the real file Thành Công (7) has 15 PM2.5 hours on 24/01 and 14 on 25/01; 26/01 is
+    cut here to 18 hours (18:00 to 23:00 Hà Nội time taken out).
+    """
+    station = next(s for s in client.get("/api/stations").get_json()["stations"] if s["ref"] == "7")
+    conn = connect(web_settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "DELETE FROM measurements WHERE station_id = %s AND parameter = 'PM2.5' AND "
+                "observed_at >= '2019-01-26T18:00:00+07' "
+                "AND observed_at < '2019-01-27T00:00:00+07'",
+                (station["id"],),
+            )
+        conn.commit()
+    finally:
+        conn.close()
+    period = "since=2019-01-22T00:00:00%2B07:00&until=2019-01-28T00:00:00%2B07:00"
+    answer = client.get(f"/api/stations/{station['id']}/series?parameter=PM2.5&{period}").get_json()
+    days = {d["start"][:10]: d for d in answer["means_24h"]}
+    assert answer["hours_needed"] == 18
+    assert [(k, days[k]["hours"]) for k in ("2019-01-23", "2019-01-24", "2019-01-25")] == [
+        ("2019-01-23", 24),
+        ("2019-01-24", 15),
+        ("2019-01-25", 14),
+    ]
+    assert days["2019-01-24"]["mean"] is None and days["2019-01-25"]["mean"] is None
+    assert days["2019-01-26"]["hours"] == 18 and days["2019-01-26"]["mean"] is not None
+    # the points come in UTC; the local day 26/01 runs from 17:00 UTC on 25/01
+    local = [p["v"] for p in answer["points"] if "2019-01-25T17" <= p["t"][:13] < "2019-01-26T17"]
+    assert len(local) == 18 and days["2019-01-26"]["mean"] == pytest.approx(sum(local) / 18)
+    exported = client.get(f"/api/stations/{station['id']}/series.csv?parameter=PM2.5&{period}")
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    csv_means = {r[3][:10]: float(r[4]) for r in rows[1:] if r[2] == "24h"}
+    chart_means = {k: round(d["mean"], 3) for k, d in days.items() if d["mean"] is not None}
+    assert csv_means == chart_means and "2019-01-24" not in csv_means and "2019-01-23" in csv_means
 
 
 def test_csv_cells_cannot_be_formulas():

@@ -94,6 +94,44 @@ def test_exposure_counts_people_villages_and_facilities(zoned, web_settings, rea
         assess_exposure(zoned, web_settings, day=dt.date(1999, 1, 1))
 
 
+@pytest.mark.postgis
+def test_exposure_is_explained_and_adds_up(zoned, web_settings):
+    """The headline's people are the ranked units' people inside (the union of the zones: a
+    place under two overlapping buffers counts once); the percentile is among every commune of
+    the boundaries; each row has its box for the map; the explanation is in the reader's
+    language (vi, en) and says the number of units ranked against."""
+    with transaction(zoned):
+        result = assess_exposure(zoned, web_settings, day=DAY, kind="source_buffer")
+    ranking = result["ranking"]
+    with zoned.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM admin_units WHERE version = '2025-07' AND level = 'commune'"
+        )
+        communes = cur.fetchone()[0]
+    assert result["units_ranked"] == communes > len(ranking) == result["units_exposed"]
+    inside = sum(u["people_inside"] for u in ranking if u["people_inside"] is not None)
+    assert inside == pytest.approx(result["population_inside"], abs=len(ranking))
+    per_zone = sum(z["population"] for z in result["per_zone"])
+    assert per_zone > result["population_inside"]  # the buffers overlap: counted once here
+    for u in ranking:
+        assert 0 < u["inside_share"] <= 1 and u["indicator"] <= 3 * u["inside_share"] + 3e-4
+        w, s, e, n = u["bbox"]
+        assert 105 < w < e < 107 and 20 < s < n < 22
+    app = create_app(web_settings)
+    client = app.test_client()
+    texts = {}
+    for lang in ("vi", "en"):
+        ex = client.get(f"/api/exposure?date={DAY}&kind=source_buffer&top=3&lang={lang}")
+        texts[lang] = [m["text"] for m in ex.get_json()["explanation"]]
+    app.extensions["langnghe_db"].close()
+    assert texts["en"][0].startswith("Indicator: the share of a commune's area")
+    assert f"all {communes} units" in texts["en"][1]
+    assert "the rows add up to the headline" in texts["en"][2]
+    assert texts["vi"][0].startswith("Chỉ số: tỷ lệ diện tích của xã/phường")
+    assert "Bách phân vị" in texts["vi"][1] and "{" not in " ".join(texts["vi"])
+    assert [t for t in texts["vi"] if "commune" in t or "units" in t] == []
+
+
 def test_exposure_pure_rules():
     zones = gpd.GeoDataFrame(
         {"ref": ["A", "B"], "w": [3.0, 1.0]},

@@ -330,19 +330,23 @@ def exposure_cmd(day, kind, facilities, version, level, top, save_as) -> None:
         clinics=_count_or_not_loaded(r["clinics_inside"]),
         people=round(float(r["population_inside"])),
     )
+    for line in r["explanation"]:  # what the indicator, percentile and headline count are
+        click.echo("  " + as_text(line, cli_lang()))
     for note in r["notes"]:
         say("cli.note", text=as_text(note, cli_lang()))
     click.echo(
         f"{text('cli.exposure.rank'):5s} {text(f'cli.level.{level}'):28s} "
         f"{text('cli.exposure.indicator'):>9s}  {text('cli.exposure.percentile'):>10s}  "
-        f"{text('cli.exposure.population'):>10s}  {text('cli.exposure.score'):>6s}"
+        f"{text('cli.exposure.population'):>10s}  {text('cli.exposure.inside'):>10s}  "
+        f"{text('cli.exposure.score'):>6s}"
     )
     for u in r["ranking"][:top]:
         pop = "?" if u["population"] is None else f"{u['population']:,}"
+        inside = "?" if u["people_inside"] is None else f"{u['people_inside']:,.0f}"
         score = "?" if u["score"] is None else f"{u['score']:,.0f}"
         click.echo(
             f"{u['rank']:4d}  {u['name'][:28]:28s} {u['indicator']:9.3f}  "
-            f"{u['percentile']:10.1f}  {pop:>10s}  {score:>6s}"
+            f"{u['percentile']:10.1f}  {pop:>10s}  {inside:>10s}  {score:>6s}"
         )
     if save_as:
         say("cli.scenario_saved", id=r["scenario_id"])

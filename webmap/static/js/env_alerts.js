@@ -3,7 +3,7 @@
    paused and deleted. Every write goes through the audited API. */
 import { h, show } from "./dom.js";
 import { T, config, getJSON, ready } from "./common.js";
-import { ZONE, hanoiTime, number, send } from "./env_time.js";
+import { hanoiTime, number, send } from "./env_time.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 10;
@@ -38,7 +38,7 @@ export async function initAlerts({ map }) {
   }
 
   function alertLine(a) {
-    return [h("b", null, a.rule), " · " + (a.station || a.station_ref) + " · " + hanoiTime(a.start) + " (" + ZONE + ") · " +
+    return [h("b", null, a.rule), " · " + (a.station || a.station_ref) + " · " + hanoiTime(a.start) + " · " +
       a.hours + " " + T.hours_short + " · " + T.alert_peak + " " + number(a.peak, config.lang) + (a.unit ? " " + a.unit : ""),
       " ", h("span", { class: "badge", style: { background: STATUS_COLOR[a.status] } }, T.alert_statuses[a.status]),
       a.note ? h("div", { class: "hint" }, T.note + ": " + a.note + " — " + a.handled_by + ", " + hanoiTime(a.handled_at)) : null];

@@ -22,6 +22,18 @@ export function hanoiDay(iso) {
   return p.day + "/" + p.month + "/" + p.year;
 }
 
+/** A calendar day "YYYY-MM-DD" as the page writes it: "22/01/2019" (no time zone involved). */
+export function showDay(day) {
+  const [y, m, d] = String(day || "").slice(0, 10).split("-");
+  return d ? d + "/" + m + "/" + y : String(day || "");
+}
+
+/** A calendar month "YYYY-MM" as the page writes it: "01/2019". */
+export function showMonth(month) {
+  const [y, m] = String(month || "").split("-");
+  return m ? m + "/" + y : String(month || "");
+}
+
 /** The instant a local day ("YYYY-MM-DD") starts in Hà Nội (UTC+7 all year). */
 export const dayStart = (day) => day + "T00:00:00+07:00";
 

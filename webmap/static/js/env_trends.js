@@ -4,7 +4,7 @@
    with a "langnghe:station" event. */
 import { h, show } from "./dom.js";
 import { T, config, getJSON, ready } from "./common.js";
-import { number } from "./env_time.js";
+import { number, showMonth } from "./env_time.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,7 +14,7 @@ export async function openTrend(station, parameter) {
   const months = data.months.length ? h("table", { id: "trend-months" },
     h("thead", null, h("tr", null, h("th", null, T.month), h("th", null, T.monthly_mean), h("th", null, T.days_with_mean))),
     h("tbody", null, data.months.map((m) => h("tr", { class: m.mean === null ? "left-out" : null },
-      h("td", null, m.month), h("td", null, m.mean === null ? T.left_out : number(m.mean, config.lang, 2)),
+      h("td", null, showMonth(m.month)), h("td", null, m.mean === null ? T.left_out : number(m.mean, config.lang, 2)),
       h("td", null, m.days_with_mean + " / " + m.days + " (" + T.needed + " " + m.needed + ")"))))) : null;
   show($("trend"), h("p", { id: "trend-summary" }, h("b", null, station.name + " · " + parameter + ": "), data.summary.text),
     months,

@@ -4,7 +4,7 @@
    The zones' method texts come from the server in the page's language. */
 import { h, show } from "./dom.js";
 import { T, config, getJSON, ready, swatch } from "./common.js";
-import { number, send } from "./env_time.js";
+import { hanoiDay, number, send, showDay } from "./env_time.js";
 
 const $ = (id) => document.getElementById(id);
 const CHANGE_COLORS = { new: "#c62828", grew: "#ef6c00", shrank: "#1565c0", gone: "#757575", unchanged: "#9e9d24" };
@@ -42,7 +42,7 @@ export async function initZones({ map }) {
     error(null);
     try {
       const made = await send("POST", "/api/zones/sources", { date: day });
-      $("zone-made").textContent = T.zones_made.replace("{count}", made.zones).replace("{date}", made.date);
+      $("zone-made").textContent = T.zones_made.replace("{count}", made.zones).replace("{date}", showDay(made.date));
       await refresh();
     } catch (e) { error(e); }
   }
@@ -73,7 +73,7 @@ export async function initZones({ map }) {
       for (const f of found.features) counts[f.properties.status] = (counts[f.properties.status] || 0) + 1;
       $("zone-changes").textContent = Object.keys(CHANGE_COLORS).map((s) => T.change[s] + " " + (counts[s] || 0)).join(" · ");
       legend.addTo(map);
-      show(legend.getContainer(), h("strong", null, T.changes_title + " " + $("zone-before").value + " → " + $("zone-after").value),
+      show(legend.getContainer(), h("strong", null, T.changes_title + " " + showDay($("zone-before").value) + " → " + showDay($("zone-after").value)),
         Object.entries(CHANGE_COLORS).map(([s, c]) => [h("br"), swatch(c, T.change[s])]));
       if (found.features.length) map.fitBounds(changes.getBounds().pad(0.1));
       document.body.dataset.zoneChanges = String(found.features.length);
@@ -87,7 +87,7 @@ export async function initZones({ map }) {
       h("p", null, h("label", null, T.zone_date + " ", h("input", { type: "date", id: "zone-date", value: config.today })), " ",
         h("button", { type: "button", id: "zone-make-sources", onclick: () => makeSources($("zone-date").value) }, T.make_sources)),
       surfaces.length ? h("p", null, h("label", null, T.surface_label + " ", h("select", { id: "zone-surface" },
-        surfaces.map((s) => h("option", { value: s.id }, s.parameter + " · " + (s.start || "").slice(0, 10) + " · #" + s.id)))), " ",
+        surfaces.map((s) => h("option", { value: s.id }, s.parameter + " · " + (s.start ? hanoiDay(s.start) : T.all_data) + " · #" + s.id)))), " ",
       h("button", { type: "button", id: "zone-make-surface", onclick: fromSurface }, T.make_exceedance)) : null,
       h("p", { id: "zone-made", class: "hint", role: "status" }));
   }

@@ -9,6 +9,7 @@ import { initTrends } from "./env_trends.js";
 import { initZones, methodText } from "./env_zones.js";
 import { initStations } from "./env_stations.js";
 import { initUpload } from "./env_upload.js";
+import { number, showDay } from "./env_time.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -18,7 +19,7 @@ let latest = await getJSON("/api/stations/latest");
 await addBoundaries(map, "province");
 const zoneLayer = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 },
   onEachFeature: (f, l) => l.bindPopup(() => h("div", { class: "popup" }, h("h3", null, f.properties.name),
-    methodText(f.properties.method) + " · " + (f.properties.zone_date || ""))) }).addTo(map);
+    methodText(f.properties.method) + " · " + showDay(f.properties.zone_date))) }).addTo(map);
 const select = $("parameter");
 let chart = null;
 let current = null;
@@ -39,9 +40,9 @@ const relative = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
 const HOUR = 3600e3;
 const GREY = "#9e9e9e";
 
-/** "22/01/2019 15:00 (Asia/Ho_Chi_Minh)" */
-export function localStamp(iso) {
-  return stamp.format(new Date(iso)) + " (" + ZONE + ")";
+/** "22/01/2019 15:00 (giờ Hà Nội, UTC+7)": the zone in words (`zone` false: where a heading says it). */
+export function localStamp(iso, zone = true) {
+  return stamp.format(new Date(iso)) + (zone ? " (" + T.hanoi_time + ")" : "");
 }
 
 /** How long ago, in the page's language ("7 năm trước", "3 hours ago"). */
@@ -82,9 +83,9 @@ async function showStation(feature) {
   const keep = select.value;
   show(select, params.map((p) => h("option", null, p)));
   select.value = params.includes(keep) ? keep : (params.includes("PM2.5") ? "PM2.5" : params[0]);
-  const box = show($("latest"), h("h3", null, T.latest),
+  const box = show($("latest"), h("h3", null, T.latest + " (" + T.hanoi_time + ")"),
     h("div", { class: "popup" }, h("dl", null, params.map((p) => row(p, info.values[p].value.toFixed(2) + " " +
-      info.values[p].unit + " · " + localStamp(info.values[p].time) + " · " + age(info.values[p].time))))),
+      info.values[p].unit + " · " + localStamp(info.values[p].time, false) + " · " + age(info.values[p].time))))),
     feature.properties.synthetic ? h("p", { class: "warn" }, T.synthetic) : null);
   if (feature.properties.medium === "water") append(box, waterClass(await getJSON("/api/stations/" + feature.id + "/water")));
   $("series-since").value = "";
@@ -107,21 +108,15 @@ export function withGaps(points) {
   return out;
 }
 
-/** 24-hour means by local calendar day, drawn as a step across the day (no mean: no step). */
-export function dailyMeans(points) {
-  const days = new Map();
-  for (const p of points) {
-    if (p.v === null) continue;
-    const key = localDay(Date.parse(p.t));
-    const d = days.get(key) || { sum: 0, n: 0 };
-    d.sum += p.v; d.n += 1;
-    days.set(key, d);
-  }
+/** The server's 24-hour means (the CSV export's rule: a day short of 18 hours has none) as a step
+    across each local day; a day without a mean is a gap, not a line joining its neighbours. */
+export function dailyMeans(means) {
   const out = [];
-  for (const [key, d] of days) {
-    const start = Date.parse(dayStart(key));
+  for (const d of means) {
+    const start = Date.parse(d.start);
+    if (d.mean === null) { out.push({ x: start, y: null }); continue; }
     if (out.length && out[out.length - 1].x < start) out.push({ x: start, y: null });
-    out.push({ x: start, y: d.sum / d.n }, { x: start + 24 * HOUR, y: d.sum / d.n });
+    out.push({ x: start, y: d.mean }, { x: start + 24 * HOUR, y: d.mean });
   }
   return out;
 }
@@ -149,8 +144,9 @@ async function plot() {
   const hourly = withGaps(data.points);
   const datasets = [{ label: T.hourly + " " + data.parameter, data: hourly, borderColor: "#7a2e0e", pointRadius: 0,
     borderWidth: 1.2, spanGaps: false }];
-  const means = dailyMeans(data.points);
-  if (means.length) {
+  const means = dailyMeans(data.means_24h || []);
+  const short = (data.means_24h || []).filter((d) => d.mean === null).length;
+  if (means.some((m) => m.y !== null)) {
     datasets.push({ label: T.mean_24h + " " + data.parameter, data: means, borderColor: "#1565c0", pointRadius: 0,
       borderWidth: 2, spanGaps: false });
   }
@@ -163,8 +159,10 @@ async function plot() {
     $("series-since").value = localDay(Date.parse(data.points[0].t));
     $("series-until").value = localDay(Date.parse(data.points[data.points.length - 1].t));
   }
-  const series = means.length ? 2 : 1;  // the limit lines are listed in full under the chart
-  show($("chart-limits"), datasets.slice(series).map((d) => h("li", null, d.label)));
+  const series = means.some((m) => m.y !== null) ? 2 : 1;  // the limit lines: in full under the chart
+  show($("chart-limits"), datasets.slice(series).map((d) => h("li", null, d.label)),
+    short ? h("li", { id: "days-without-mean" }, T.days_without_mean.replace("{count}", String(short))
+      .replace("{hours}", String(data.hours_needed))) : null);
   const span = xs.length ? xs[xs.length - 1] - xs[0] : 0;
   const step = span <= 3 * 24 * HOUR ? 6 * HOUR : span <= 14 * 24 * HOUR ? 24 * HOUR : undefined;
   if (chart) chart.destroy();
@@ -174,7 +172,7 @@ async function plot() {
         legend: { labels: { boxWidth: 12, filter: (item) => item.datasetIndex < series } } },
       scales: {
         x: { type: "linear", bounds: "data",  // ticks on whole hours, the axis ends at the data
-          title: { display: true, text: T.local_time + " (" + ZONE + ", UTC+7)" },
+          title: { display: true, text: T.local_time + " (" + T.hanoi_time + ")" },
           ticks: { stepSize: step, callback: (v) => tick.format(new Date(v)) + "h" } },
         y: { title: { display: true, text: data.parameter + " (" + unit + ")" } } } } });
   const shown = { since: $("series-since").value, until: $("series-until").value };
@@ -335,18 +333,43 @@ initTrends();
 await initSurfaces({ map });
 await initZones({ map });
 
-// Exposure of the latest zones, communes ranked by indicator percentile x population.
+// Exposure of the latest zones: communes ranked by indicator percentile x population, said in words
+// (what the indicator is, what the percentile ranks against, how the headline count adds up).
 // Schools and clinics are null when no points of interest are loaded: "not loaded", not 0.
 const counted = (n, what) => n === null || n === undefined ? what + " " + T.not_loaded : n + " " + what;
+const fmt = (v, digits) => v === null || v === undefined ? "?" : number(v, config.lang, digits);
+let unitShown = null;
+/** Zoom the map to a ranked unit and outline it (its boundary from the admin-units collection). */
+export async function showUnit(u, ex) {
+  const [w, s, e, n] = u.bbox;
+  map.fitBounds([[s, w], [n, e]], { padding: [20, 20] });
+  document.querySelectorAll("#exposure tr.selected").forEach((r) => { r.classList.remove("selected"); r.style.background = ""; });
+  const tr = document.querySelector("#exposure tr[data-code='" + CSS.escape(String(u.code)) + "']");
+  if (tr) { tr.classList.add("selected"); tr.style.background = "#fff3cd"; }
+  const q = new URLSearchParams({ version: ex.unit_version, level: ex.unit_level, code: u.code, limit: 1 });
+  const found = await getJSON("/collections/admin-units/items?" + q);
+  if (unitShown) map.removeLayer(unitShown);
+  unitShown = L.geoJSON(found, { interactive: false, style: { color: "#0d47a1", weight: 3, dashArray: "6 3", fillOpacity: 0.08 } })
+    .addTo(map);
+  document.body.dataset.unitShown = String(u.code);
+}
 function exposure(ex) {
   const ranking = ex.ranking.length
-    ? h("table", null, h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, T.unit), h("th", null, T.percentile),
-      h("th", null, T.population))), h("tbody", null, ex.ranking.map((u) => h("tr", null, h("td", null, u.rank), h("td", null, u.name),
-      h("td", null, u.percentile), h("td", null, u.population === null ? "?" : u.population.toLocaleString())))))
+    ? h("table", { id: "exposure-ranking" }, h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, T.unit),
+      h("th", null, T.indicator), h("th", null, T.percentile), h("th", null, T.population), h("th", null, T.inside))),
+    h("tbody", null, ex.ranking.map((u) => h("tr", { dataset: { code: u.code } }, h("td", null, u.rank),
+      h("td", null, h("button", { type: "button", class: "link unit-link", title: T.show_unit, onclick: () => showUnit(u, ex)
+        .catch((error) => console.error("LangNghe:", error)) }, u.name)),
+      h("td", null, fmt(u.indicator, 2)), h("td", null, fmt(u.percentile, 1)), h("td", null, fmt(u.population, 0)),
+      h("td", null, fmt(u.people_inside, 0))))))
     : h("p", { class: "hint" }, T.no_units);
-  return [h("p", null, ex.zones + " " + T.zones_on + " " + ex.date + ": " + ex.villages_inside + " " + T.villages_lc + ", " +
-    counted(ex.schools_inside, T.schools) + ", " + counted(ex.clinics_inside, T.clinics) + ", ≈" +
-    Math.round(ex.population_inside).toLocaleString() + " " + T.people), ranking];
+  return [h("p", { id: "exposure-headline" }, ex.zones + " " + T.zones_on + " " + showDay(ex.date) + ": " + ex.villages_inside + " " +
+    T.villages_lc + ", " + counted(ex.schools_inside, T.schools) + ", " + counted(ex.clinics_inside, T.clinics) + ", ≈" +
+    fmt(ex.population_inside, 0) + " " + T.people),
+  h("ul", { id: "exposure-explained", class: "hint" }, (ex.explanation || []).map((m) => h("li", null, m.text))),
+  ex.ranking.length ? h("p", { class: "hint" }, T.rows_to_map) : null,
+  ranking,
+  (ex.notes || []).length ? h("ul", { class: "hint" }, ex.notes.map((m) => h("li", null, m.text))) : null];
 }
 try {
   const ex = await getJSON("/api/exposure?top=10");
