@@ -42,9 +42,16 @@ logger = logging.getLogger(__name__)
 
 
 def _healthz() -> Response:
-    """The collections served and each table's change counter."""
+    """The collections served, each table's change counter, and this process's replica use."""
     versions = layer_versions(db.get_conn())
-    return jsonify(status="ok", collections=list(COLLECTIONS), layer_versions=versions)
+    pool = db.replica()
+    replica = None
+    if pool is not None:
+        replica = {"down": pool.down, "served": pool.served, "behind": pool.behind}
+        replica["fallbacks"] = pool.fallbacks
+    return jsonify(
+        status="ok", collections=list(COLLECTIONS), layer_versions=versions, replica=replica
+    )
 
 
 def _finite(value: Any) -> Any:

@@ -182,7 +182,11 @@ def _ops() -> dict[str, Op]:
     check = body_schema(CheckClusterBody, geometry={**_POLYGON, "nullable": True})
     scenario_kind = _q("kind", _enum("siting", "allocation", "compliance", "surface", "zones"))
     return {
-        "healthz": Op("Health: the collections served and each table's change counter", ok=_JSON),
+        "healthz": Op(
+            "Health: the collections served, each table's change counter and the process's"
+            " read-replica counters (null without DATABASE_REPLICA_URL)",
+            ok=_JSON,
+        ),
         "api.openapi": Op(
             "This document", ok=_ok("200", "OpenAPI 3.0", "application/json"), tag="ogc"
         ),

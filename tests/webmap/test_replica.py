@@ -16,6 +16,7 @@ import logging
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 
 import psycopg2
@@ -26,7 +27,7 @@ from gis.db import connect
 from gis.settings import Settings
 from gis.text import fold
 from tests.support import TemplateDatabases
-from tests.webmap.conftest import bearer
+from tests.webmap.conftest import bearer, start_server
 from webmap.app import create_app
 from webmap.db import REPLICA, WAL_COOKIE
 
@@ -249,3 +250,22 @@ def test_replica_down_reads_fall_back_to_the_primary_then_come_back(
     assert _names(client) == ["Làng Bản Sao"]
     assert pool.served == served + 1 and not pool.down
     assert any("answers again" in r.getMessage() for r in caplog.records)
+
+
+def test_a_server_process_reads_from_the_replica_named_by_database_replica_url(
+    replica_settings, replica, tmp_path
+):
+    url = replica_settings.database_replica_url
+    env = {"DATABASE_REPLICA_URL": url, "LANGNGHE_BASEMAP_URL": ""}
+    proc, base = start_server(
+        replica_settings.model_copy(update={"database_replica_url": None}), tmp_path / "log", **env
+    )
+    try:
+        with urllib.request.urlopen(base + "/collections/villages/items?limit=2") as answer:
+            assert len(json.load(answer)["features"]) == 2
+        with urllib.request.urlopen(base + "/healthz") as answer:
+            health = json.load(answer)["replica"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert health["served"] >= 1 and health["fallbacks"] == 0 and not health["down"]
