@@ -405,18 +405,26 @@ def refuse_insecure_server(settings: Settings) -> None:
     refused (no ``trust`` on a host line). An unreachable server is only logged: the check is
     about the server we would run on, and the pool reports outages per request.
 
+    The read replica (``DATABASE_REPLICA_URL``) is checked the same way.
+
     Raises
     ------
     InsecureDatabaseError
         When the role is a superuser or the server let a password-less connection in.
     """
-    import os
-
     from gis.pgroles import hba_trusts
 
     if settings.embedded and hba_trusts(settings.pgdata):
         raise InsecureDatabaseError(msg("db.embedded_trusts", pgdata=str(settings.pgdata)))
-    dsn = settings.dsn(role="app")
+    for dsn in (settings.dsn(role="app"), replica_dsn(settings)):
+        if dsn is not None:
+            _refuse_insecure_dsn(dsn)
+
+
+def _refuse_insecure_dsn(dsn: str) -> None:
+    """:func:`refuse_insecure_server` for one server (the primary, or the read replica)."""
+    import os
+
     try:
         conn = psycopg2.connect(dsn, connect_timeout=5, application_name="langnghe-check")
     except psycopg2.OperationalError as exc:

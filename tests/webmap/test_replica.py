@@ -269,3 +269,13 @@ def test_a_server_process_reads_from_the_replica_named_by_database_replica_url(
         proc.terminate()
         proc.wait(timeout=10)
     assert health["served"] >= 1 and health["fallbacks"] == 0 and not health["down"]
+
+
+def test_production_refuses_a_replica_url_with_a_superuser(replica_settings, replica, databases):
+    from gis.errors import InsecureDatabaseError
+
+    superuser = replica_settings.model_copy(
+        update={"database_replica_url": replica.url(databases.server, role="admin")}
+    )
+    with pytest.raises(InsecureDatabaseError, match="db.superuser_role"):
+        create_app(superuser.model_copy(update={"environment": "production"}))
