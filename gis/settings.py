@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     #: Per-process tile cache, bounded in bytes (0 turns it off).
     tile_cache_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
     tile_max_age_s: int = Field(default=60, ge=0)
+    #: A layer's change counter is read at most once this often per process for its tiles
+    #: (seconds; 0: on every tile request). Writes by other processes show this much later.
+    tile_version_ttl_s: float = Field(default=1.0, ge=0, le=60)
     #: The administrative unit of the Decree 32 occupancy tests (dated boundary layer and level):
     #: districts before the 2025 reform; provinces (or communes) after it, when there are no
     #: districts.

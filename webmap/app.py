@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.url_map.merge_slashes = False
     db.init_app(app, settings)
-    app.extensions["langnghe_tiles"] = tiles.TileCache(settings.tile_cache_bytes)
+    app.extensions["langnghe_tiles"] = tiles.TileCache(
+        settings.tile_cache_bytes, version_ttl_s=settings.tile_version_ttl_s
+    )
     init_i18n(app)
     init_auth(app, settings)
     init_security(app, settings)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request, session
 from flask_babel import Babel, get_locale
 
 __all__ = ["LANGUAGES", "current_lang", "init_i18n", "select_locale"]
@@ -37,6 +37,12 @@ def _remember(response: Response) -> Response:
     lang = request.args.get("lang")
     if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
+    if g.get("same_for_everyone"):
+        # A tile: the same bytes in every language and for every visitor, so a CDN keeps one
+        # copy (no Vary). Flask-Login's after-request hook read the session, and Flask would
+        # add ``Vary: Cookie`` for that; this answer does not depend on it.
+        session.accessed = False
+        return response
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")
     return response

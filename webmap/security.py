@@ -53,6 +53,8 @@ def init_limits(app: Flask, settings) -> None:
         headers_enabled=True,
     )
     app.extensions["langnghe_limiter"] = limiter
+    # Tiles carry no limit: spare their (warm, microsecond) path the limiter's lookups.
+    limiter.request_filter(lambda: request.blueprint == "tiles")
     if "auth.login" in app.view_functions:
         # flask-limiter types its decorator's result as sync or async; our views are sync
         app.view_functions["auth.login"] = limiter.limit(settings.rate_login, methods=["POST"])(  # type: ignore[assignment]

@@ -1,18 +1,26 @@
-"""Vector tiles: ``/tiles/{collection}/{z}/{x}/{y}.pbf`` with a version-keyed cache and ETags."""
+"""Vector tiles: ``/tiles/{collection}/{z}/{x}/{y}.pbf`` with a version-keyed cache and ETags.
+
+The warm path (a cached tile, or a 304 for a current ETag) borrows no database connection:
+each layer's change counter is read at most once every ``tile_version_ttl_s`` per process
+(:class:`LayerVersions`), so a write by another process shows in at most that long (the
+``Cache-Control`` lifetime browsers and CDNs already keep a tile for is longer); a write
+made through this process forgets the counters at once.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 
 from cachetools import LRUCache
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from layers.collections import get_collection, layer_version, tile
 from webmap.db import public_read, read_conn
 from webmap.params import parse_tile
 
-__all__ = ["MVT", "TileCache", "bp"]
+__all__ = ["MVT", "LayerVersions", "TileCache", "bp"]
 
 bp = Blueprint("tiles", __name__)
 MVT = "application/vnd.mapbox-vector-tile"
@@ -23,11 +31,13 @@ class TileCache:
 
     Keys carry the layer version, so a change to a layer makes its old tiles unreachable
     (they age out) and any number of processes, each with its own cache, stay correct.
-    ``max_bytes = 0`` turns caching off.
+    ``max_bytes = 0`` turns caching off. ``versions`` holds the layer versions it was last
+    told (see :class:`LayerVersions`).
     """
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, *, version_ttl_s: float = 0.0) -> None:
         self.max_bytes = max_bytes
+        self.versions = LayerVersions(version_ttl_s)
         self._data: LRUCache[tuple, tuple[bytes, str]] = LRUCache(
             maxsize=max(max_bytes, 1), getsizeof=_tile_size
         )
@@ -57,6 +67,45 @@ class TileCache:
         return len(self._data)
 
 
+class LayerVersions:
+    """Each table's change counter as last read from the database, trusted for ``ttl_s``.
+
+    ``ttl_s = 0`` trusts nothing: every tile request asks the database.
+
+    Examples
+    --------
+    >>> versions = LayerVersions(60)
+    >>> versions.get("craft_villages") is None
+    True
+    >>> versions.put("craft_villages", 7)
+    >>> versions.get("craft_villages")
+    7
+    >>> versions.clear()
+    >>> versions.get("craft_villages") is None
+    True
+    """
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._seen: dict[str, tuple[int, float]] = {}
+
+    def get(self, table: str) -> int | None:
+        """The counter read less than ``ttl_s`` ago, or ``None``."""
+        seen = self._seen.get(table)
+        if seen is None or time.monotonic() - seen[1] >= self.ttl_s:
+            return None
+        return seen[0]
+
+    def put(self, table: str, version: int) -> None:
+        """Remember ``version`` of ``table``, read just now."""
+        if self.ttl_s > 0:
+            self._seen[table] = (version, time.monotonic())
+
+    def clear(self) -> None:
+        """Forget every counter (this process wrote something)."""
+        self._seen = {}
+
+
 def _tile_size(value: tuple[bytes, str]) -> int:
     return len(value[0]) + len(value[1]) + 64  # the tile, its ETag, and the key's share
 
@@ -68,19 +117,33 @@ def get_tile(collection_id: str, z: int, x: int, y: int):
     coll = get_collection(collection_id)
     z, x, y = parse_tile(z, x, y)
     settings = current_app.config["LANGNGHE"]
-    conn = read_conn()
-    key = (coll.id, z, x, y, layer_version(conn, coll))
     cache: TileCache = current_app.extensions["langnghe_tiles"]
-    hit = cache.get(key)
+    version = cache.versions.get(coll.table)
+    hit = None if version is None else cache.get((coll.id, z, x, y, version))
     if hit is None:
-        data = tile(conn, coll, z, x, y, max_features=settings.tile_max_features)
-        hit = (
-            data,
-            '"' + hashlib.blake2b(repr(key).encode() + data, digest_size=12).hexdigest() + '"',
-        )
-        cache.put(key, hit)
+        # The counter is read again on the connection that draws the tile (the replica's or
+        # the primary's), before it: a tile is never cached under a key newer than its data.
+        conn = read_conn()
+        version = layer_version(conn, coll)
+        cache.versions.put(coll.table, version)
+        key = (coll.id, z, x, y, version)
+        hit = cache.get(key)
+        if hit is None:
+            data = tile(conn, coll, z, x, y, max_features=settings.tile_max_features)
+            digest = hashlib.blake2b(repr(key).encode() + data, digest_size=12).hexdigest()
+            hit = (data, f'"{digest}"')
+            cache.put(key, hit)
     data, etag = hit
+    g.same_for_everyone = True  # no Vary: Accept-Language, Cookie (webmap.i18n)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.tile_max_age_s}"}
     if request.if_none_match.contains(etag.strip('"')):
         return Response(status=304, headers=headers)
     return Response(data, mimetype=MVT, headers=headers)
+
+
+@bp.after_app_request
+def _forget_versions(response: Response) -> Response:
+    """A request that may have written (any unsafe method) makes the next tile ask again."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        current_app.extensions["langnghe_tiles"].versions.clear()
+    return response

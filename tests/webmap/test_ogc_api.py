@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from openapi_spec_validator import validate
@@ -252,6 +253,7 @@ def test_tiles_have_features_caching_and_304(client, web_settings):
             "UPDATE craft_villages SET visit_minutes = visit_minutes + 1 WHERE ref = 'HN-BAT-TRANG'"
         )
     conn.commit()
+    time.sleep(web_settings.tile_version_ttl_s)  # another connection's write: within the TTL
     try:
         changed = client.get(url, headers={"If-None-Match": etag})
         assert (

@@ -6,6 +6,7 @@ from its cache, and a write to the layer (by neither of them) makes both serve t
 
 from __future__ import annotations
 
+import time
 import urllib.request
 
 import pytest
@@ -35,6 +36,7 @@ def test_two_processes_serve_the_new_tile_after_a_write(web_settings, tmp_path):
             assert cur.rowcount > 0
         conn.commit()
         conn.close()
+        time.sleep(web_settings.tile_version_ttl_s)  # each reads the counter again by then
         after = [_get(base) for _proc, base in servers]
         assert after[0] == after[1]
         assert after[0][1] != first[0][1] and after[0][0] != first[0][0]
