@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from gis.errors import ValidationError
 from gis.messages import Message, msg
+from planning.tsp import closed_tour
 
 __all__ = [
     "MUST_SEE",
@@ -339,19 +340,10 @@ def _solve(plan: TourPlan, day: _Day, usable: list[int], time_limit_s: float | N
     nodes = [0, *usable]
     minutes = np.ceil(np.nan_to_num(time_s[np.ix_(nodes, nodes)], posinf=10**6) / 60.0).astype(int)
     service = [0] + [stops[i - 1].visit_min for i in usable]
-    # Two searches from different first solutions, half the time each, the better one kept:
-    # against LKH-3 this cut the worst 50-stop gap on the grid from 7.9% to 2.2% at the same
-    # total time (bench/tours_reference.py).
-    best = None
-    for strategy in _FIRST_SOLUTIONS:
-        model = _model(day, usable, minutes, service)
-        found = model[1].SolveWithParameters(
-            _search_parameters(len(nodes), time_limit_s, strategy, share=len(_FIRST_SOLUTIONS))
-        )
-        if found is not None and (
-            best is None or found.ObjectiveValue() < best[1].ObjectiveValue()
-        ):
-            best = (model, found)
+    limit = _time_limit(len(nodes), time_limit_s)
+    best = _seeded(day, usable, minutes, service, limit) or _two_searches(
+        day, usable, minutes, service, limit
+    )
     if best is None:
         for i in usable:
             _drop(plan, stops[i - 1], msg("tour.dropped_no_fit"))
@@ -387,6 +379,57 @@ def _solve(plan: TourPlan, day: _Day, usable: list[int], time_limit_s: float | N
     for k in range(1, len(nodes)):
         if k not in visited:
             _drop(plan, stops[usable[k - 1] - 1], msg("tour.dropped_budget"))
+
+
+#: Share of the time limit the closed tour of the seed (:func:`planning.tsp.closed_tour`) takes;
+#: guided local search from it has the rest.
+SEED_SHARE = 0.5
+
+
+def _seeded(
+    day: _Day, usable: list[int], minutes: NDArray[np.int64], service: list[int], limit: float
+) -> tuple[Any, Any] | None:
+    """Guided local search from the best closed tour of the stops, when that tour fits the day.
+
+    The tour ignores opening hours and lunch; when they bind (it does not fit, or the solver
+    refuses it), None, and the day is searched from the first solutions of
+    :func:`_two_searches`.
+    """
+    nodes = [0, *usable]
+    cost = day.time_s[np.ix_(nodes, nodes)]
+    if not np.isfinite(cost).all():
+        return None
+    order = closed_tour(cost, time_limit_s=limit * SEED_SHARE)
+    if not _walk(day, [usable[k - 1] for k in order])[1]:
+        return None
+    model = _model(day, usable, minutes, service)
+    manager, routing = model[0], model[1]
+    params = _search_parameters(_FIRST_SOLUTIONS[0], limit * (1 - SEED_SHARE))
+    routing.CloseModelWithParameters(params)
+    initial = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(k) for k in order]], True)
+    found = None if initial is None else routing.SolveFromAssignmentWithParameters(initial, params)
+    return None if found is None else (model, found)
+
+
+def _two_searches(
+    day: _Day, usable: list[int], minutes: NDArray[np.int64], service: list[int], limit: float
+) -> tuple[Any, Any] | None:
+    """Two searches from different first solutions, half the time each, the better one kept.
+
+    Against LKH-3 this cut the worst 50-stop gap on the grid from 7.9% to 2.2% at the same
+    total time (bench/tours_reference.py), before the seeded search.
+    """
+    best = None
+    for strategy in _FIRST_SOLUTIONS:
+        model = _model(day, usable, minutes, service)
+        found = model[1].SolveWithParameters(
+            _search_parameters(strategy, limit / len(_FIRST_SOLUTIONS))
+        )
+        if found is not None and (
+            best is None or found.ObjectiveValue() < best[1].ObjectiveValue()
+        ):
+            best = (model, found)
+    return best
 
 
 def _model(day: _Day, usable: list[int], minutes: NDArray[np.int64], service: list[int]) -> Any:
@@ -437,10 +480,13 @@ def _model(day: _Day, usable: list[int], minutes: NDArray[np.int64], service: li
 _FIRST_SOLUTIONS = ("SAVINGS", "CHRISTOFIDES")
 
 
-def _search_parameters(
-    n_nodes: int, time_limit_s: float | None, strategy: str, *, share: int = 1
-) -> Any:
-    """First solution, metaheuristic and time limit (``1 / share`` of the tour's) of a search."""
+def _time_limit(n_nodes: int, time_limit_s: float | None) -> float:
+    """Seconds of search for a tour of ``n_nodes``: 0.15 s for 5 stops, 0.9 s from 50 on."""
+    return time_limit_s if time_limit_s is not None else min(0.9, 0.05 + 0.017 * n_nodes)
+
+
+def _search_parameters(strategy: str, seconds: float) -> Any:
+    """First solution, metaheuristic and time limit of a search."""
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     params = pywrapcp.DefaultRoutingSearchParameters()
@@ -453,10 +499,8 @@ def _search_parameters(
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    # Guided local search runs until its time limit: 0.15 s for 5 stops, 0.9 s from 50 stops
-    # on (0.56 s before; the longer search halved the median gap to LKH on the 500 x 500 grid).
-    limit = time_limit_s if time_limit_s is not None else min(0.9, 0.05 + 0.017 * n_nodes)
-    params.time_limit.FromMilliseconds(max(1, int(limit * 1000 / share)))
+    # Guided local search runs until its time limit.
+    params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     return params
 
 

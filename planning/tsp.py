@@ -1,0 +1,86 @@
+"""The order of a closed tour with no time windows: a travel-time matrix in, an order out.
+
+PyVRP's iterated local search (MIT licence) on the matrix, for the starting tour of the
+day planner (:mod:`planning.tours`), which keeps the opening hours, the lunch break and the
+drops. LKH, through elkai, finds tours as good but is licensed for non-commercial use only,
+so it stays a reference of the benchmarks (``bench/tsp_reference.py``).
+
+Pure: an ndarray in, a list out.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["closed_tour"]
+
+logger = logging.getLogger(__name__)
+
+#: Iterations without a better tour after which the search stops before its time limit.
+NO_IMPROVEMENT = 1_500
+#: Searches from different random tours, the cheapest kept.
+STARTS = 2
+#: Costs are given to PyVRP as integers: hundredths of the matrix's unit (of a second).
+SCALE = 100.0
+
+
+def closed_tour(
+    cost: NDArray[np.float64], *, time_limit_s: float, starts: int = STARTS, seed: int = 0
+) -> list[int]:
+    """Order of nodes ``1 .. n - 1`` in a cheap closed tour from node 0 and back.
+
+    Parameters
+    ----------
+    cost : ndarray, shape (n, n)
+        Finite travel costs (seconds), possibly asymmetric (one-way streets).
+    time_limit_s : float
+        Longest search, shared by the starts; each stops earlier after ``NO_IMPROVEMENT``
+        iterations without a better tour.
+    starts : int
+        Searches from different random tours (seeds ``seed``, ``seed + 1``, ...), the
+        cheapest tour kept: one search can stay in a local optimum 4% above LKH's tour
+        that another seed avoids (bench/tours_reference.py, Ba Đình, 50 stops).
+    seed : int
+        Seed of the first search: the same seeds, matrix and (unreached) limit give the
+        same order.
+
+    Returns
+    -------
+    list of int
+        The other nodes in visiting order (the empty list for a matrix of one node).
+
+    Examples
+    --------
+    >>> cost = np.array([[0, 9, 9, 1], [1, 0, 9, 9], [9, 1, 0, 9], [9, 9, 1, 0]], float)
+    >>> closed_tour(cost, time_limit_s=0.5)
+    [3, 2, 1]
+    """
+    n = cost.shape[0]
+    if n <= 2:
+        return list(range(1, n))
+    import pyvrp
+    from pyvrp.stop import MaxRuntime, MultipleCriteria, NoImprovement
+
+    scaled = np.rint(np.asarray(cost, dtype=np.float64) * SCALE).astype(np.int64)
+    data = pyvrp.ProblemData(
+        locations=[pyvrp.Location(0, 0) for _ in range(n)],
+        clients=[pyvrp.Client(location=i) for i in range(1, n)],
+        depots=[pyvrp.Depot(location=0)],
+        vehicle_types=[pyvrp.VehicleType(num_available=1)],
+        # PyVRP's stubs type a matrix as ndarray[int] (its shape parameter): a plain array is right.
+        distance_matrices=[scaled],  # type: ignore[list-item]
+        duration_matrices=[np.zeros_like(scaled)],  # type: ignore[list-item]
+    )
+    best: tuple[int, list[int]] | None = None
+    for k in range(starts):
+        stop = MultipleCriteria([NoImprovement(NO_IMPROVEMENT), MaxRuntime(time_limit_s / starts)])
+        result = pyvrp.solve(data, stop=stop, seed=seed + k, collect_stats=False, display=False)
+        (route,) = result.best.routes()
+        if best is None or route.distance() < best[0]:
+            # Client k of the data stands at location k + 1 (location 0 is the depot).
+            best = (route.distance(), [int(visit.idx) + 1 for visit in route if visit.is_client()])
+    assert best is not None
+    return best[1]
