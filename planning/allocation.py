@@ -199,8 +199,12 @@ def p_median(
     status = model.solve(time_limit_s)
     if status not in ("Optimal", "Feasible"):
         raise ValidationError(
-            msg("allocation.median_no_solution_capacity", status=status)
+            msg("allocation.median_infeasible", p=p, max_cost=max_cost, status=status)
+            if capacity is not None and max_cost is not None
+            else msg("allocation.median_no_solution_capacity", status=status)
             if capacity is not None
+            else msg("allocation.median_beyond_commute", p=p, max_cost=max_cost, status=status)
+            if max_cost is not None
             else msg("allocation.median_no_solution", status=status)
         )
     assignment = [max(range(m), key=partial(model.value, i)) for i in range(n)]

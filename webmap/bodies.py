@@ -192,6 +192,8 @@ class AllocationBody(_Body):
     basis: Literal["decree08", "class_weights"] = "decree08"
     bbox: Bbox | None = None
     mode: Literal[MODES] = "motorbike"  # type: ignore[valid-type]
+    # households (or workers) for a village without that count; None: such villages skipped
+    default_demand: Annotated[float, Field(gt=0, lt=1e6, allow_inf_nan=False)] | None = None
 
     @field_validator("site_refs", mode="before")
     @classmethod

@@ -95,6 +95,21 @@ TEXTS: dict[str, str] = {
     "alerts.status.closed": N_("closed (resolved)"),
     "alerts.status.open": N_("open"),
     "alerts.unknown_station": N_("no monitoring station '{station}'"),
+    "allocation.bad_default_demand": N_(
+        "default demand {value}: give a number of households or workers above 0"
+    ),
+    "allocation.candidate_site": N_("Candidate {rank} of siting #{scenario_id} “{scenario}”"),
+    "allocation.count.households": N_("households"),
+    "allocation.count.workers": N_("workers"),
+    "allocation.no_villages_counted": N_(
+        "none of the polluting craft villages here has a known number of {column} ({skipped} "
+        "villages without one): give a default demand to count them"
+    ),
+    "allocation.villages_stranded": N_("these villages reach no site: {villages}"),
+    "allocation.villages_stranded_within": N_(
+        "these villages reach no site within {minutes} minutes: {villages}; raise the maximum "
+        "commute or use maximal coverage"
+    ),
     "allocation.bad_basis": N_("basis '{basis}': use decree08 or class_weights"),
     "allocation.bad_capacities": N_("capacities must be {sites} non-negative numbers"),
     "allocation.bad_demand": N_("demand must be finite and not negative"),
@@ -119,6 +134,15 @@ TEXTS: dict[str, str] = {
     "allocation.coverage_no_solution": N_("maximal coverage has no solution ({status})"),
     "allocation.far_from_network": N_(
         "{far} of {total} villages and sites are more than {max_m} m from road network '{network}'"
+    ),
+    "allocation.median_beyond_commute": N_(
+        "no {p} sites are within {max_cost} minutes of every village ({status}): open more "
+        "sites, raise the maximum commute or use maximal coverage"
+    ),
+    "allocation.median_infeasible": N_(
+        "no {p} sites can take every village within {max_cost} minutes and within their free "
+        "land ({status}): open more sites, raise the maximum commute, untick the capacity or "
+        "use maximal coverage"
     ),
     "allocation.median_no_solution": N_(
         "p-median has no solution ({status}): check the cost matrix"
@@ -205,6 +229,14 @@ TEXTS: dict[str, str] = {
     "cli.allocate.by_line": N_("straight line x {factor} at {speed} km/h ({reason})"),
     "cli.allocate.by_network": N_("road network {network}"),
     "cli.allocate.cost": N_("scenario {id}: travel cost by {how}"),
+    "cli.allocate.defaulted": N_(
+        "{count} villages without a number of {column} counted with the default of {value}: "
+        "{villages}"
+    ),
+    "cli.allocate.skipped": N_(
+        "{count} villages skipped, without a number of {column} (give --default-demand to "
+        "count them): {villages}"
+    ),
     "cli.allocate.summary": N_(
         "sites: {sites}; demand covered {covered}% ({served}/{villages} villages); "
         "commute mean {mean} min, max {max} min"

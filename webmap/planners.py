@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from gis.db import transaction
 from gis.errors import NotFoundError, ValidationError
-from gis.messages import msg
+from gis.messages import Message, msg
 from layers.admin import units_in_bbox
 from layers.scenarios import (
     delete_scenario,
@@ -222,6 +222,27 @@ def check_cluster():
     return jsonify({**result, "results": rendered(result["results"], current_lang())})
 
 
+def _relocation_texts(results: dict[str, Any], basis: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A relocation's basis, left-out villages and chosen sites, named in ``lang``."""
+    named = basis.get("left_out_villages") or {
+        k: [{"ref": r, "name": r} for r in refs]
+        for k, refs in (basis.get("left_out") or {}).items()
+    }
+    names = results.get("site_names") or {}
+    return {
+        "demand_basis_text": rendered([{"status": "pass", "message": basis.get("source")}], lang)[
+            0
+        ]["text"],
+        "demand_left_out": sorted(v["name"] for vs in named.values() for v in vs),
+        "sites_chosen_names": [
+            text_of(names.get(ref, ref), lang) for ref in results.get("sites_chosen") or []
+        ],
+        "demand_column_text": render(
+            Message(f"allocation.count.{results.get('demand_column') or 'households'}"), lang
+        ),
+    }
+
+
 def _with_rule_texts(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
     """The scenario with its rule checks' messages rendered (compliance and siting)."""
     results = dict(scenario.get("results") or {})
@@ -229,11 +250,7 @@ def _with_rule_texts(scenario: dict[str, Any], lang: str) -> dict[str, Any]:
         results["results"] = rendered(results["results"], lang)
     basis = results.get("demand_basis")
     if scenario.get("kind") == "allocation" and basis:
-        left = basis.get("left_out") or {}
-        results["demand_basis_text"] = rendered(
-            [{"status": "pass", "message": basis.get("source")}], lang
-        )[0]["text"]
-        results["demand_left_out"] = sorted(r for refs in left.values() for r in refs)
+        results.update(_relocation_texts(results, basis, lang))
     if results.get("notes"):  # siting, surfaces: stored as messages
         results["notes"] = [text_of(n, lang) for n in results["notes"]]
     cost = results.get("cost")

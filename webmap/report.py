@@ -329,15 +329,39 @@ def _inputs(scenario: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
     return out
 
 
+def _site_name(
+    site: Mapping[str, Any] | None, ref: Any, names: Mapping[str, Any], lang: str
+) -> str:
+    """A site as people name it: the stored label, else the feature's cluster name or rank."""
+    if ref in names:
+        return _text(names[ref], lang)
+    site = site or {}
+    if site.get("rank") is not None:
+        return _text(
+            msg(
+                "allocation.candidate_site",
+                rank=int(site["rank"]),
+                scenario_id=int(site.get("siting_scenario") or 0),
+                scenario=str(site.get("siting_name") or ""),
+            ),
+            lang,
+        )
+    return str(site.get("name") or ref or "–")
+
+
 def _allocation(
     scenario: Mapping[str, Any], features: Sequence[Mapping[str, Any]], lang: str
 ) -> dict[str, Any]:
     r = scenario.get("results") or {}
+    names = r.get("site_names") or {}
     sites = {f.get("ref"): f for f in features if f.get("role") == "site"}
-    villages = {f.get("village_ref"): f.get("village") for f in features if f.get("village_ref")}
+
+    def name(ref: Any) -> str:
+        return _site_name(sites.get(ref), ref, names, lang) if ref else "–"
+
     chosen = [
         {
-            "name": (sites.get(ref) or {}).get("name") or ref,
+            "name": name(ref),
             "load": number((r.get("site_load_ha") or {}).get(ref), lang, 2),
             "capacity": number((sites.get(ref) or {}).get("capacity_ha"), lang, 2),
         }
@@ -346,9 +370,10 @@ def _allocation(
     assignments = [
         {
             "village": f.get("village") or f.get("village_ref"),
-            "site": (sites.get(f.get("site_ref")) or {}).get("name") or f.get("site_ref"),
+            "site": name(f.get("site_ref")) if f.get("site_ref") else _("not served"),
             "minutes": number(f.get("commute_min"), lang, 1),
             "need": number(f.get("need_ha"), lang, 2),
+            "defaulted": bool(f.get("defaulted")),
         }
         for f in features
         if f.get("role") == "assignment"
@@ -362,7 +387,9 @@ def _allocation(
         ),
         "network": _("shortest paths on the road network"),
     }.get(str(cost.get("method")), "–")
-    left = [villages.get(ref) or ref for ref in r.get("demand_left_out") or []]
+    column = as_text(msg(f"allocation.count.{r.get('demand_column') or 'households'}"), lang)
+    skipped = [v.get("name") or v.get("ref") for v in r.get("skipped_villages") or []]
+    defaulted = [v.get("name") or v.get("ref") for v in r.get("defaulted_villages") or []]
     return {
         "model": {
             "p_median": _("p-median (least total commute)"),
@@ -378,7 +405,23 @@ def _allocation(
         "max_min": number(r.get("max_commute_min"), lang, 1),
         "method": method,
         "basis": r.get("demand_basis_text"),
-        "left_out": left,
+        "left_out": r.get("demand_left_out") or [],
+        "skipped": skipped,
+        "skipped_text": _(
+            "%(n)s villages without a number of %(what)s were skipped (no default demand was "
+            "chosen)",
+            n=number(len(skipped), lang, 0),
+            what=column,
+        ),
+        "defaulted": defaulted,
+        "default_text": _(
+            "%(n)s villages without a number of %(what)s were counted with a default demand of "
+            "%(v)s %(what)s each",
+            n=number(len(defaulted), lang, 0),
+            what=column,
+            v=number(r.get("default_demand"), lang, 1),
+        ),
+        "sites_from": (r.get("sites_from") or {}).get("name"),
     }
 
 

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from pyproj import Geod
 
 from gis.errors import ValidationError
-from gis.messages import msg
+from gis.messages import Message, msg
 from gis.network import travel_matrix
 from gis.progress import Progress, silent
 from gis.settings import Settings
@@ -41,7 +41,7 @@ from planning.craft_rules import appendix2_status
 from planning.pipeline._inputs import load_model
 from planning.pipeline.tours import FALLBACK_KMH, MAX_SNAP_M
 
-__all__ = ["AllocationRequest", "run_allocation"]
+__all__ = ["AllocationRequest", "run_allocation", "site_label"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,9 @@ class AllocationRequest:
     bbox: tuple[float, float, float, float] | None = None  # villages inside (default: all)
     network: str = "default"
     mode: str = "motorbike"
+    # Households (or workers, as ``demand`` says) assumed for a village without that count;
+    # None: such villages are skipped, and named in the result.
+    default_demand: float | None = None
 
     def __post_init__(self) -> None:
         if self.model not in ("p_median", "max_coverage"):
@@ -76,6 +79,15 @@ class AllocationRequest:
             raise ValidationError(msg("allocation.bad_basis", basis=self.basis))
         if self.p < 1:
             raise ValidationError(msg("allocation.p_below_one"))
+        if self.default_demand is not None and not 0 < self.default_demand < 1e6:
+            raise ValidationError(msg("allocation.bad_default_demand", value=self.default_demand))
+
+
+def _villages(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """The ``ref`` and ``name`` of each row, for a result that names villages."""
+    return [
+        {"ref": str(r), "name": str(n)} for r, n in zip(frame["ref"], frame["name"], strict=True)
+    ]
 
 
 def _demand(
@@ -88,43 +100,63 @@ def _demand(
 
     Basis ``decree08``: villages whose craft Decree 08/2022 Appendix II lists (demand =
     households or workers x relocate_share); crafts listed only with a stage, or not found
-    in the part of the appendix read, are left out and named in ``frame.attrs``. Basis
-    ``class_weights``: the team's pollution-class weights (labelled as such).
+    in the part of the appendix read, are left out and named in ``frame.attrs["left_out"]``.
+    Basis ``class_weights``: the team's pollution-class weights (labelled as such).
+
+    A village without the count the demand needs is skipped (``frame.attrs["skipped"]``:
+    ref and name of each), unless ``request.default_demand`` is given: then it counts with
+    that many households or workers (``frame["defaulted"]`` marks it).
     """
     reloc = model["relocation"]
     by_law = request.basis == "decree08"
     column = request.demand
     classes = None if by_law else list(reloc["relocate_classes"])
     frame = relocation_candidates(conn, column, classes, request.bbox)
-    left_out: dict[str, list[str]] = {}
+    left_out: dict[str, list[dict[str, str]]] = {}
     if by_law:
         status = {c: appendix2_status(c, appendix or {}) for c in frame["craft"].unique()}
         frame["basis_items"] = [", ".join(status[c]["items"]) for c in frame["craft"]]
         kinds = frame["craft"].map(lambda c: status[c]["status"])
         left_out = {
-            k: sorted(frame.loc[kinds == k, "ref"])
+            k: _villages(frame[kinds == k].sort_values("ref"))
             for k in ("if_stage", "unknown")
             if (kinds == k).any()
         }
         frame = frame[kinds == "listed"].reset_index(drop=True)
-    missing = frame[frame["amount"].isna()]["ref"].tolist()
-    if missing:
-        logger.warning("villages without %s left out: %s", column, missing)
-    frame = frame.dropna(subset=["amount"]).reset_index(drop=True)
+    missing = frame["amount"].isna()
+    frame["defaulted"] = missing
+    skipped: list[dict[str, str]] = []
+    if request.default_demand is not None:
+        frame["amount"] = frame["amount"].astype(float).fillna(float(request.default_demand))
+    else:
+        skipped = _villages(frame[missing])
+        frame = frame[~missing].reset_index(drop=True)
+    if skipped:
+        logger.warning("%d villages without %s skipped", len(skipped), column)
     if not len(frame):
-        raise ValidationError(msg("allocation.no_villages", column=column))
-    workshops = frame["households"].fillna(frame["amount"]).astype(float) * float(
+        counted = msg(f"allocation.count.{column}")
+        raise ValidationError(
+            msg("allocation.no_villages_counted", column=counted, skipped=len(skipped))
+            if skipped
+            else msg("allocation.no_villages", column=counted)
+        )
+    workshops = frame["households"].astype(float).fillna(frame["amount"].astype(float)) * float(
         reloc["relocate_share"]
     )
     weight = 1.0 if by_law else frame["pollution_class"].map(reloc["class_weight"]).astype(float)
     frame["demand"] = frame["amount"].astype(float) * float(reloc["relocate_share"]) * weight
     frame["need_ha"] = workshops * float(reloc["ha_per_workshop"])
     frame.attrs["left_out"] = left_out
+    frame.attrs["skipped"] = skipped
     return frame
 
 
 def _sites(conn: Any, request: AllocationRequest) -> pd.DataFrame:
-    """Candidate sites: a siting scenario's candidates, or the stored clusters' free land."""
+    """Candidate sites: a siting scenario's candidates, or the stored clusters' free land.
+
+    Each site has its ``ref`` (a cluster's, or ``S<scenario>-C<number>``) and what names it:
+    a cluster's ``name``, or a candidate's ``rank`` with its siting scenario's ``siting_name``.
+    """
     if request.sites_from is not None:
         scenario = get_scenario(conn, request.sites_from)
         if scenario["kind"] != "siting":
@@ -136,7 +168,10 @@ def _sites(conn: Any, request: AllocationRequest) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "ref": [f"S{request.sites_from}-C{int(r)}" for r in gdf["rank"]],
-                "name": [f"candidate {int(r)}" for r in gdf["rank"]],
+                "name": pd.array([None] * len(gdf), dtype="string"),
+                "rank": pd.array([int(r) for r in gdf["rank"]], dtype="Int64"),
+                "siting_scenario": request.sites_from,
+                "siting_name": str(scenario["name"]),
                 "capacity_ha": gdf["area_ha"],
                 "lon": points.x,
                 "lat": points.y,
@@ -153,12 +188,32 @@ def _sites(conn: Any, request: AllocationRequest) -> pd.DataFrame:
         {
             "ref": gdf["ref"],
             "name": gdf["name"],
+            "rank": pd.array([None] * len(gdf), dtype="Int64"),
+            "siting_scenario": pd.array([None] * len(gdf), dtype="Int64"),
+            "siting_name": pd.array([None] * len(gdf), dtype="string"),
             "capacity_ha": free,
             "lon": points.x,
             "lat": points.y,
             "geometry": gdf.geometry,
         }
     )
+
+
+def site_label(site: Any) -> Message | str:
+    """What names a site for people: a cluster's name, or its candidate number and scenario.
+
+    ``site`` is a row (or mapping) with ``name``, ``rank``, ``siting_scenario`` and
+    ``siting_name``; the web and the CLI render the message in the reader's language.
+    """
+    rank = site.get("rank")
+    if rank is not None and not pd.isna(rank):
+        return msg(
+            "allocation.candidate_site",
+            rank=int(rank),
+            scenario_id=int(site.get("siting_scenario")),
+            scenario=str(site.get("siting_name") or ""),
+        )
+    return str(site.get("name") or site.get("ref"))
 
 
 def _commute_minutes(
@@ -216,6 +271,29 @@ def _commute_minutes(
     }
 
 
+def _stored(label: Message | str) -> Any:
+    return label.as_dict() if isinstance(label, Message) else label
+
+
+def _optional(value: Any) -> Any:
+    """A pandas missing value as None, numpy numbers as Python's."""
+    if value is None or pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _check_reach(villages: pd.DataFrame, minutes: NDArray[np.float64], limit: float | None) -> None:
+    """Refuse, naming them, villages that reach no site (within ``limit`` minutes)."""
+    allowed = np.isfinite(minutes) & (minutes <= limit if limit is not None else True)
+    stranded = villages.loc[~allowed.any(axis=1), "name"].astype(str).tolist()
+    if stranded:
+        raise ValidationError(
+            msg("allocation.villages_stranded", villages=stranded)
+            if limit is None
+            else msg("allocation.villages_stranded_within", villages=stranded, minutes=limit)
+        )
+
+
 def run_allocation(
     conn: Any,
     settings: Settings,
@@ -235,7 +313,9 @@ def run_allocation(
         "source": rules.source(appendix).as_dict()
         if request.basis == "decree08"
         else {"code": "allocation.class_weights_basis", "params": {}},
-        "left_out": villages.attrs.get("left_out", {}),
+        # crafts the basis does not list (or lists only with a stage): ref -> refs, and names
+        "left_out": {k: [v["ref"] for v in vs] for k, vs in villages.attrs["left_out"].items()},
+        "left_out_villages": villages.attrs["left_out"],
     }
     sites = _sites(conn, request)
     if request.p > len(sites):
@@ -255,6 +335,8 @@ def run_allocation(
                     offer_ha=round(best, 1),
                 )
             )
+    if request.model == "p_median":
+        _check_reach(villages, minutes, request.max_commute_min)
     progress(0.5, "solving")
     if request.model == "p_median":
         result = p_median(
@@ -284,6 +366,18 @@ def run_allocation(
         "cost": cost_info,
         "capacity": request.capacity,
         "sites_chosen": [sites["ref"].iloc[j] for j in result.sites],
+        # what names each chosen site: a cluster's name, or a candidate's number and scenario
+        "site_names": {
+            sites["ref"].iloc[j]: _stored(site_label(sites.iloc[j])) for j in result.sites
+        },
+        "sites_from": None
+        if request.sites_from is None
+        else {"id": request.sites_from, "name": str(sites["siting_name"].iloc[0])},
+        "demand_column": request.demand,
+        # villages without the count the demand needs: skipped, or counted with the default
+        "skipped_villages": villages.attrs["skipped"],
+        "default_demand": request.default_demand,
+        "defaulted_villages": _villages(villages[villages["defaulted"]]),
         "demand_total": round(result.total_demand, 1),
         "demand_covered": round(result.covered_demand, 1),
         "demand_covered_pct": round(100 * result.covered_demand / result.total_demand, 1)
@@ -297,7 +391,7 @@ def run_allocation(
         "max_commute_min": round(float(np.nanmax(commute)), 1) if served.any() else None,
         "objective": round(result.objective, 3),
         "demand_basis": basis,
-        "solver": "CBC via PuLP",
+        "solver": "HiGHS via OR-Tools",
         "status": result.status,
     }
     loads = {
@@ -310,6 +404,9 @@ def run_allocation(
         {
             "ref": sites["ref"],
             "name": sites["name"],
+            "rank": sites["rank"],
+            "siting_scenario": sites["siting_scenario"],
+            "siting_name": sites["siting_name"],
             "capacity_ha": sites["capacity_ha"].round(2),
             "chosen": [j in result.sites for j in range(len(sites))],
             "load_ha": [loads.get(r, 0.0) for r in sites["ref"]],
@@ -334,6 +431,9 @@ def run_allocation(
                 "demand": round(float(v["demand"]), 1),
                 "need_ha": round(float(v["need_ha"]), 2),
                 "site_ref": sites["ref"].iloc[j] if j >= 0 else None,
+                "site_name": _optional(sites["name"].iloc[j]) if j >= 0 else None,
+                "site_rank": _optional(sites["rank"].iloc[j]) if j >= 0 else None,
+                "defaulted": bool(v["defaulted"]),
                 "commute_min": round(float(commute[i]), 1) if j >= 0 else None,
                 "geometry": geom,
             }

@@ -23,7 +23,7 @@ from webmap.cli.options import (
     text,
 )
 from webmap.messages import as_text
-from webmap.rule_results import rendered
+from webmap.rule_results import rendered, text_of
 
 __all__ = ["allocate_cmd", "check_cluster_cmd", "siting_group"]
 
@@ -211,6 +211,12 @@ def siting_ahp(matrix_file: str, criteria: str | None) -> None:
     "team's pollution-class weights (an override, not law).",
 )
 @click.option("--bbox", help="Only villages inside minlon,minlat,maxlon,maxlat.")
+@click.option(
+    "--default-demand",
+    type=click.FloatRange(0, 1e6, min_open=True, max_open=True),
+    help="Households (or workers) assumed for a village without that count (default: such "
+    "villages are skipped and listed).",
+)
 @network_option
 @mode_option
 @click.option("--name", default="allocation", show_default=True)
@@ -224,6 +230,7 @@ def allocate_cmd(
     demand,
     basis,
     bbox,
+    default_demand,
     network,
     mode,
     name,
@@ -245,6 +252,7 @@ def allocate_cmd(
         bbox=parse_bbox(bbox) if bbox else None,
         network=network,
         mode=mode,
+        default_demand=default_demand,
     )
     with (
         session(settings, application_name="langnghe allocate") as conn,
@@ -263,16 +271,35 @@ def allocate_cmd(
             reason=as_text(cost["reason"], cli_lang()),
         )
     say("cli.allocate.cost", id=result["scenario_id"], how=how)
+    lang = cli_lang()
+    names = [text_of(result["site_names"][ref], lang) for ref in result["sites_chosen"]]
     say(
         "cli.allocate.summary",
-        sites=", ".join(result["sites_chosen"]),
+        sites="; ".join(names),
         covered=result["demand_covered_pct"],
         served=result["villages_served"],
         villages=result["villages"],
         mean=result["mean_commute_min"],
         max=result["max_commute_min"],
     )
-    table = result["assignment_gdf"][["village_ref", "site_ref", "commute_min", "need_ha"]]
+    column = msg(f"allocation.count.{request.demand}")
+    if result["skipped_villages"]:
+        say(
+            "cli.allocate.skipped",
+            count=len(result["skipped_villages"]),
+            column=column,
+            villages=[v["name"] for v in result["skipped_villages"]],
+        )
+    if result["defaulted_villages"]:
+        say(
+            "cli.allocate.defaulted",
+            count=len(result["defaulted_villages"]),
+            column=column,
+            value=default_demand,
+            villages=[v["name"] for v in result["defaulted_villages"]],
+        )
+    table = result["assignment_gdf"][["village", "site_ref", "commute_min", "need_ha"]].copy()
+    table["site_ref"] = [text_of(result["site_names"].get(r, r), lang) for r in table["site_ref"]]
     click.echo(table.to_string(index=False))
 
 

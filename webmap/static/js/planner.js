@@ -92,14 +92,15 @@ const editable = [
   { collection: "villages", has: (l) => Object.values(villageMarkers).includes(l) },
 ];
 // the names are our own strings; the planning panel adds its layers (input coverage, suitability)
-const control = L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+// On a phone (<= 700 px, as the legends) the switch folds to its button: open, it covers the map.
+const control = L.control.layers(null, overlays, { collapsed: matchMedia("(max-width: 700px)").matches }).addTo(map);
 
 const poiLegend = h("div", { class: "poi-legend", hidden: true },
   [swatch(POI_COLOURS.sensitive, T.poi_sensitive, true), swatch(POI_COLOURS.visitor, T.poi_visitor, true),
     swatch(POI_COLOURS.other, T.poi_other, true)].map((entry, i) => [i ? h("br") : null, entry]));
 const legend = L.control({ position: "bottomright" });
-// On a phone the legend starts folded: open, it would cover the layer switch.
-legend.onAdd = () => h("details", { class: "legend", open: matchMedia("(min-width: 600px)").matches }, h("summary", null, T.legend),
+// On a phone (<= 700 px) the legend starts folded: open, it would cover the map.
+legend.onAdd = () => h("details", { class: "legend", open: !matchMedia("(max-width: 700px)").matches }, h("summary", null, T.legend),
   [swatch("#b42318", T.pollution_high, true), swatch("#dc8a1c", T.pollution_medium, true),
     swatch("#2e7d32", T.pollution_low, true), swatch("#6a1b9a", T.craft_village_cluster),
     swatch("#1565c0", T.general_cluster), swatch("#c62828", label.zones), swatch("#ef6c00", label.routes)]

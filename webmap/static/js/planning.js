@@ -4,6 +4,7 @@ import { h, join, show } from "./dom.js";
 import { T, config, csrfToken, getJSON, ready } from "./common.js";
 import { initSitingForm } from "./siting_form.js";
 import { initScenarioList } from "./scenarios.js";
+import { relocationLegend, relocationPopup, relocationStyle, relocationSummary } from "./relocation.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,6 +18,7 @@ export async function initPlanning({ map, drawn, control }) {
     return;
   }
   let shown = [];
+  let legend = null;  // a relocation's legend while one is on the map
 
   async function send(url, body) {
     const response = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
@@ -80,10 +82,12 @@ export async function initPlanning({ map, drawn, control }) {
 
   $("alloc-run").addEventListener("click", async () => {
     const sites = $("alloc-sites").value;
+    const fallback = $("alloc-default-demand").value;
     try {
       await runJob("/api/allocate", { model: $("alloc-model").value, p: Number($("alloc-p").value),
         max_commute_min: Number($("alloc-commute").value) || null, capacity: $("alloc-capacity").checked,
-        sites_from: sites ? Number(sites) : null, bbox: studyArea(), name: T.relocation + " " + stamp() });
+        sites_from: sites ? Number(sites) : null, bbox: studyArea(), name: T.relocation + " " + stamp(),
+        demand: $("alloc-demand").value, default_demand: fallback === "" ? null : Number(fallback) });
     } catch (error) { showError(error); }
   });
 
@@ -130,7 +134,7 @@ export async function initPlanning({ map, drawn, control }) {
   function featureStyle() {
     return {
       style: (f) => f.properties.role === "candidate" ? { color: "#0b5d2e", weight: 2, fillColor: "#1a9850", fillOpacity: 0.35 }
-        : f.properties.role === "assignment" ? { color: "#6a1b9a", weight: 2, dashArray: "5 4" } : { color: "#1565c0" },
+        : { color: "#1565c0" },
       pointToLayer: (f, ll) => L.circleMarker(ll, { radius: f.properties.chosen ? 9 : 5, color: "#fff", weight: 2,
         fillColor: f.properties.chosen ? "#1565c0" : "#90a4ae", fillOpacity: 0.95 }),
     };
@@ -141,10 +145,6 @@ export async function initPlanning({ map, drawn, control }) {
       return h("span", null, h("b", null, T.candidate + " " + p.rank), h("br"),
         p.area_ha.toFixed(1) + " ha · " + T.score + " " + p.mean_score.toFixed(2));
     }
-    if (p.role === "assignment") {
-      return document.createTextNode(p.village + " → " + (p.site_ref || "—") +
-        (p.commute_min !== null ? " · " + p.commute_min + " " + T.minutes : ""));
-    }
     return document.createTextNode(p.name || p.ref || p.verdict || "");
   }
 
@@ -154,11 +154,7 @@ export async function initPlanning({ map, drawn, control }) {
       return h("p", null, r.candidates + " " + T.candidates + " (" + r.area_limits_ha.join("–") + " ha) · " +
         (r.leader_stable ? T.leader_stable : T.leader_changes));
     }
-    if (s.kind === "allocation") {
-      return h("p", null, r.sites_chosen.join(", "), h("br"), T.covered + " " + r.demand_covered_pct + "% · " +
-        T.commute + " " + r.mean_commute_min + " / " + r.max_commute_min + " " + T.minutes, h("br"),
-        h("small", null, T.method + ": " + (r.cost.method === "network" ? T.road_network : T.straight_line + " ×" + r.cost.detour_factor)));
-    }
+    if (s.kind === "allocation") return relocationSummary(s);
     if (s.kind === "compliance") return h("p", { class: r.verdict }, T.verdicts[r.verdict] || r.verdict);
     return null;
   }
@@ -166,6 +162,7 @@ export async function initPlanning({ map, drawn, control }) {
   function clearShown() {
     shown.forEach((layer) => { map.removeLayer(layer); if (control) control.removeLayer(layer); });
     shown = [];
+    if (legend) { map.removeControl(legend); legend = null; }
   }
 
   async function openScenario(id) {
@@ -173,10 +170,18 @@ export async function initPlanning({ map, drawn, control }) {
     const s = await getJSON("/api/scenarios/" + id);
     const features = await getJSON(s.links.features);
     if (s.overlay) shown.push(L.imageOverlay(s.overlay.url, s.overlay.bounds, { opacity: 0.75, alt: T.suitability }).addTo(map));
+    const relocation = s.kind === "allocation";
+    const names = relocation ? Object.fromEntries((s.results.sites_chosen || [])
+      .map((ref, i) => [ref, (s.results.sites_chosen_names || [])[i]])) : null;
     const layer = L.geoJSON(features, {
-      ...featureStyle(),
-      onEachFeature: (f, l) => l.bindPopup(() => featurePopup(f.properties)),
+      ...(relocation ? relocationStyle(s) : featureStyle()),
+      onEachFeature: (f, l) => l.bindPopup(() => relocation ? relocationPopup(f.properties, names) : featurePopup(f.properties)),
     }).addTo(map);
+    if (relocation) {
+      legend = L.control({ position: "bottomleft" });
+      legend.onAdd = () => relocationLegend(s, features);
+      legend.addTo(map);
+    }
     shown.push(layer);
     if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { maxZoom: 15 });
     else if (s.overlay) map.fitBounds(s.overlay.bounds);

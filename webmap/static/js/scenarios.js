@@ -5,6 +5,7 @@
 import { h, show } from "./dom.js";
 import { T, config, csrfToken, getJSON } from "./common.js";
 import { fmt } from "./siting_form.js";
+import { relocationStyle } from "./relocation.js";
 
 const $ = (id) => document.getElementById(id);
 const KINDS = ["siting", "allocation", "compliance"];
@@ -69,7 +70,7 @@ async function scenarioMap(node, s, style) {
   const m = L.map(node, { attributionControl: false, zoomSnap: 0.25 });
   const features = await getJSON(s.links.features);
   if (s.overlay) L.imageOverlay(s.overlay.url, s.overlay.bounds, { opacity: 0.8 }).addTo(m);
-  const layer = L.geoJSON(features, style).addTo(m);
+  const layer = L.geoJSON(features, s.kind === "allocation" ? relocationStyle(s) : style).addTo(m);
   const bounds = s.overlay ? L.latLngBounds(s.overlay.bounds) : layer.getLayers().length ? layer.getBounds() : null;
   if (bounds) m.fitBounds(bounds); else m.setView([21.03, 105.85], 10);
   layer.eachLayer((l) => { const q = l.feature.properties; if (q.role === "candidate") l.bindTooltip(String(q.rank), { permanent: true, direction: "center", className: "rank-label" }); });
