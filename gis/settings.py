@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     #: Language of the command line's messages (``--lang`` overrides it).
     lang: Literal["vi", "en"] = "vi"
     statement_timeout_ms: int = Field(default=60_000, ge=100)
+    #: Statement timeout of the ``langnghe import`` commands (one COPY of a national road
+    #: network or of years of measurements outlasts the 60 s above); 0 = no limit.
+    import_statement_timeout_ms: int = Field(default=3_600_000, ge=0)
     items_default_limit: int = Field(default=100, ge=1)
     items_max_limit: int = Field(default=10_000, ge=1)
     #: Basemap tile URL template; empty turns the basemap off (the map still works).

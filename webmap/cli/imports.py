@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from gis.db import session, transaction
-from gis.settings import get_settings
+from gis.settings import Settings, get_settings
 from layers.duplicates import ON_DUPLICATE
 from layers.import_files import run_import_files
 from layers.importer import ImportOptions, ImportReport
@@ -27,7 +27,15 @@ from webmap.cli.options import (
     text,
 )
 
-__all__ = ["import_", "measurements_group"]
+__all__ = ["import_", "import_settings", "measurements_group"]
+
+
+def import_settings() -> Settings:
+    """The settings of an import command: the longer ``import_statement_timeout_ms``."""
+    settings = get_settings()
+    return settings.model_copy(
+        update={"statement_timeout_ms": settings.import_statement_timeout_ms}
+    )
 
 
 def _finish(report: ImportReport, report_file: Path | None) -> None:
@@ -101,7 +109,7 @@ def _layer_command(layer: str) -> click.Command:
         encoding: str | None,
         **extra: Any,
     ) -> None:
-        settings = get_settings()
+        settings = import_settings()
         options = ImportOptions(
             fields=fields,
             on_duplicate=on_duplicate,
@@ -206,7 +214,7 @@ def measurements(
     unit, units = parse_units(unit_args)
 
     with (
-        session(get_settings(), application_name="langnghe import measurements") as conn,
+        session(import_settings(), application_name="langnghe import measurements") as conn,
         transaction(conn),
         progress_bar(text("cli.progress.import", layer="measurements")) as bar,
     ):
@@ -244,7 +252,7 @@ def routes(file: Path, dry_run: bool) -> None:
     """Import curated tourism routes from a YAML file."""
     from layers.routes import import_routes
 
-    with session(get_settings(), application_name="langnghe import routes") as conn:
+    with session(import_settings(), application_name="langnghe import routes") as conn:
         with transaction(conn):
             report = import_routes(conn, file, dry_run=dry_run)
         _finish(report, None)
@@ -267,7 +275,7 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool, snap_m: floa
     from layers.roads import import_roads
 
     with (
-        session(get_settings(), application_name="langnghe import roads") as conn,
+        session(import_settings(), application_name="langnghe import roads") as conn,
         transaction(conn),
         progress_bar(text("cli.progress.roads", network=network)) as progress,
     ):
