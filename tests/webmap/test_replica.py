@@ -155,6 +155,25 @@ def test_public_reads_are_served_by_the_replica_after_replay(app, replica_settin
     tile = client.get("/tiles/villages/10/826/459.pbf")
     assert tile.status_code == 200
     assert pool.fallbacks == 0 and pool.served >= 5
+    # every view marked public_read runs on a read-only server (it writes nothing)
+    served = pool.served
+    for path in PUBLIC_READS:
+        assert client.get(path).status_code == 200, path
+    square = [[105.7, 20.9], [106.0, 20.9], [106.0, 21.2], [105.7, 21.2], [105.7, 20.9]]
+    within = client.post("/api/within", json={"type": "Polygon", "coordinates": [square]})
+    assert within.status_code == 200
+    assert (pool.served, pool.fallbacks) == (served + len(PUBLIC_READS) + 1, 0)
+
+
+PUBLIC_READS = (
+    "/collections",
+    "/collections/villages",
+    "/collections/villages/items/1",
+    "/api/choropleth",
+    "/api/stations/latest",
+    "/api/stations/1/series?parameter=PM2.5&days=30",
+    "/api/crafts",
+)
 
 
 def test_a_read_after_the_callers_own_write_goes_to_the_primary(
