@@ -4,13 +4,14 @@ import { h, join, show } from "./dom.js";
 import { T, config, csrfToken, getJSON, ready } from "./common.js";
 import { initSitingForm } from "./siting_form.js";
 import { initScenarioList } from "./scenarios.js";
-import { relocationLegend, relocationPopup, relocationStyle, relocationSummary } from "./relocation.js";
+import { fitLegends, relocationLegend, relocationPopup, relocationStyle, relocationSummary } from "./relocation.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /* Start the planning panel on the planner map; `drawn` holds the polygon the user drew. */
 export async function initPlanning({ map, drawn, control }) {
+  const fit = fitLegends(map);  // open legends stay clear of the other controls
   if (!["planner", "admin"].includes(config.role)) {  // the analyses need a planner's account
     show($("planning"), h("h2", null, T.planning_title),
       h("p", { class: "hint" }, h("a", { href: "/login?next=/" }, T.sign_in_to_plan)));
@@ -181,6 +182,7 @@ export async function initPlanning({ map, drawn, control }) {
       legend = L.control({ position: "bottomleft" });
       legend.onAdd = () => relocationLegend(s, features);
       legend.addTo(map);
+      fit();
     }
     shown.push(layer);
     if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { maxZoom: 15 });

@@ -106,3 +106,31 @@ export function relocationSummary(s) {
     h("p", null, h("small", null, T.method + ": " + (r.cost.method === "network" ? T.road_network
       : T.straight_line + " ×" + fmt(r.cost.detour_factor, 2)))));
 }
+
+/* Keep the map's open legends clear of its other controls: an open legend (a <details> in a
+   bottom corner) scrolls within the room left below the controls of the top corner on its side
+   and beside those of the other bottom corner (on a phone the map is about 300 px tall). */
+export function fitLegends(map) {
+  const box = map.getContainer();
+  const rects = (selector) => [...box.querySelectorAll(selector)].map((e) => e.getBoundingClientRect());
+  function fit() {
+    for (const legend of box.querySelectorAll(".leaflet-bottom details.legend")) {
+      legend.style.maxHeight = legend.style.maxWidth = "";
+      if (!legend.open) continue;
+      const left = legend.parentElement.classList.contains("leaflet-left");
+      const own = legend.getBoundingClientRect();
+      const beside = rects(".leaflet-bottom." + (left ? "leaflet-right" : "leaflet-left") + " .leaflet-control")
+        .filter((r) => r.width && r.top < own.bottom);
+      if (beside.length) {
+        const room = left ? Math.min(...beside.map((r) => r.left)) - own.left : own.right - Math.max(...beside.map((r) => r.right));
+        legend.style.maxWidth = Math.max(120, room - 10) + "px";
+      }
+      const above = rects(".leaflet-top." + (left ? "leaflet-left" : "leaflet-right") + " .leaflet-control").filter((r) => r.width);
+      const top = Math.max(box.getBoundingClientRect().top, ...above.map((r) => r.bottom));
+      legend.style.maxHeight = Math.max(40, legend.getBoundingClientRect().bottom - top - 10) + "px";
+    }
+  }
+  box.addEventListener("toggle", () => requestAnimationFrame(fit), true);  // toggle does not bubble
+  map.on("resize", fit);
+  return fit;
+}
