@@ -119,13 +119,35 @@ def timed_import(path: Path, network: str) -> dict:
 
 def engines(graph: RoadGraph, pairs: np.ndarray, nodes: np.ndarray) -> dict:
     """Contraction-hierarchy engines that are installed, on the same graph, checked against
-    scipy's Dijkstra: preparation, 50 x 50 matrix and point-to-point p50/p95."""
+    scipy's Dijkstra: preparation, 50 x 50 matrix and point-to-point p50/p95.
+
+    pyroutingkit (MIT, RoutingKit's customizable CH) and pandana (AGPL-3.0-or-later: a bench
+    peer only, never a dependency of this proprietary project) are imported when present.
+    """
     out: dict = {}
     reference = dijkstra(graph.matrix("length"), indices=nodes)[:, nodes]
-    try:
-        from pyroutingkit import CCHMetric, CCHTopology
-    except ImportError:
-        return out
+    for name, engine in (("pyroutingkit CCH", _pyroutingkit), ("pandana CH", _pandana)):
+        try:
+            found = engine(graph, pairs, nodes)
+        except ImportError:
+            continue
+        found["max_error_m"] = float(np.max(np.abs(found.pop("matrix") - reference)))
+        out[name] = found
+    return out
+
+
+def _timed_pairs(query, pairs: np.ndarray) -> tuple[float, float]:
+    times = []
+    for a, b in pairs:
+        t = time.perf_counter()
+        query(int(a), int(b))
+        times.append(time.perf_counter() - t)
+    return _p(times, 50), _p(times, 95)
+
+
+def _pyroutingkit(graph: RoadGraph, pairs: np.ndarray, nodes: np.ndarray) -> dict:
+    from pyroutingkit import CCHMetric, CCHTopology
+
     t = time.perf_counter()
     topology = CCHTopology()
     topology.build(
@@ -143,18 +165,37 @@ def engines(graph: RoadGraph, pairs: np.ndarray, nodes: np.ndarray) -> dict:
         metric.distances_many_to_many(nodes.astype(np.uint32), nodes.astype(np.uint32))
     )
     mat_ms = (time.perf_counter() - t) * 1000
-    times = []
-    for a, b in pairs:
-        t = time.perf_counter()
-        metric.query(int(a), int(b))
-        times.append(time.perf_counter() - t)
-    out["pyroutingkit CCH"] = {
+    return {
         "prepare_s": prepare,
         "matrix_ms": mat_ms,
-        "p2p": (_p(times, 50), _p(times, 95)),
-        "max_error_m": float(np.max(np.abs(mat / 1000.0 - reference))),
+        "p2p": _timed_pairs(metric.query, pairs),
+        "matrix": mat / 1000.0,
     }
-    return out
+
+
+def _pandana(graph: RoadGraph, pairs: np.ndarray, nodes: np.ndarray) -> dict:
+    import pandana
+
+    t = time.perf_counter()
+    net = pandana.Network(
+        pd.Series(graph.lon),
+        pd.Series(graph.lat),
+        pd.Series(graph.u),
+        pd.Series(graph.v),
+        pd.DataFrame({"length": graph.length_m}),
+        twoway=False,  # one row per direction, as stored
+    )
+    prepare = time.perf_counter() - t
+    a, b = np.repeat(nodes, len(nodes)), np.tile(nodes, len(nodes))
+    t = time.perf_counter()
+    mat = np.asarray(net.shortest_path_lengths(a, b, imp_name="length"), dtype=float)
+    mat_ms = (time.perf_counter() - t) * 1000
+    return {
+        "prepare_s": prepare,
+        "matrix_ms": mat_ms,
+        "p2p": _timed_pairs(lambda x, y: net.shortest_path_length(x, y, imp_name="length"), pairs),
+        "matrix": mat.reshape(len(nodes), len(nodes)),
+    }
 
 
 def store_grid(conn, graph: RoadGraph) -> None:
@@ -396,7 +437,7 @@ def main() -> None:
         lines_out += [
             "",
             "Contraction-hierarchy engines installed in this environment (not used by the "
-            "project), same graphs, same pairs; integer weights in millimetres:",
+            "project), same graphs, same pairs (pyroutingkit on integer millimetres):",
             "",
             "| graph | engine | preparation s | 50 x 50 matrix ms | point-to-point p50 / p95 ms "
             "| largest difference from scipy, m |",
