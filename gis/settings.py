@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     #: A layer's change counter is read at most once this often per process for its tiles
     #: (seconds; 0: on every tile request). Writes by other processes show this much later.
     tile_version_ttl_s: float = Field(default=1.0, ge=0, le=60)
+    #: The map pages draw a layer with more features than this from its vector tiles (MVT,
+    #: Leaflet.VectorGrid) instead of downloading its features as GeoJSON (0: always tiles).
+    page_tiles_above: int = Field(default=10_000, ge=0)
     #: The administrative unit of the Decree 32 occupancy tests (dated boundary layer and level):
     #: districts before the 2025 reform; provinces (or communes) after it, when there are no
     #: districts.

@@ -24,6 +24,7 @@ __all__ = [
     "Collection",
     "Prop",
     "collection_of",
+    "count_upto",
     "extent",
     "features",
     "get_collection",
@@ -217,6 +218,22 @@ def features(
             )
             matched = int(cur.fetchone()[0])
     return rows, matched
+
+
+def count_upto(conn, coll: Collection, most: int) -> int:
+    """The number of features of ``coll``, counted up to ``most + 1`` at most.
+
+    Reads at most ``most + 1`` rows, so it tells "more than ``most``" apart cheaply however
+    large the table (the pages ask it per layer on every load).
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT %s) s").format(
+                sql.Identifier(coll.table)
+            ),
+            (int(most) + 1,),
+        )
+        return int(cur.fetchone()[0])
 
 
 def extent(conn, coll: Collection) -> list[float] | None:

@@ -10,11 +10,12 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from layers.collections import COLLECTIONS
+from layers.collections import COLLECTIONS, count_upto
 from layers.layer import Column
 from layers.registry import LAYERS
 from webmap.api import landing
 from webmap.auth import current, require
+from webmap.db import get_conn
 from webmap.page_strings import page_strings
 
 __all__ = ["bp", "render_page"]
@@ -27,12 +28,24 @@ def _form_field(column: Column, *, measured: bool = False) -> list[Any]:
     return [column.name, widget, _(column.title) if column.title else column.name]
 
 
-def _layers() -> list[dict[str, Any]]:
+def _tiled(coll_id: str, tiles_above: int) -> bool:
+    """Whether the pages draw the collection from its vector tiles.
+
+    So they do for more features than the setting ``page_tiles_above``; the others they
+    download as GeoJSON.
+    """
+    coll = COLLECTIONS[coll_id]
+    return count_upto(get_conn(), coll, tiles_above) > tiles_above
+
+
+def _layers(tiles_above: int) -> list[dict[str, Any]]:
     """The public layers as the page scripts need them, from the layer declarations.
 
     Each entry: ``id`` (collection), ``title`` and ``label`` (a short title for legends,
     both translated), ``geometry``, ``items`` (whether the pages load its features),
-    ``edit_roles``
+    ``tiles`` (whether they draw it from ``/tiles/{id}/{z}/{x}/{y}.pbf`` instead of
+    downloading its features: it has more than ``tiles_above``), ``min_zoom`` (the lowest
+    zoom at which its tiles carry features), ``edit_roles``
     (besides admin) and ``fields``: the edit form's ``[name, widget, label]`` triples, a
     widget being ``text``, ``number``, ``date``, the list of allowed values or ``measured``
     (read-only: the database derives it from the geometry).
@@ -44,6 +57,8 @@ def _layers() -> list[dict[str, Any]]:
             "label": _(LAYERS[coll.layer].short_title),
             "geometry": coll.geometry_type,
             "items": LAYERS[coll.layer].page_items,
+            "tiles": LAYERS[coll.layer].page_items and _tiled(coll.id, tiles_above),
+            "min_zoom": coll.min_zoom,
             "edit_roles": list(LAYERS[coll.layer].edit_roles),
             "fields": [
                 _form_field(
@@ -79,8 +94,9 @@ def render_page(template: str, **extra: Any) -> str:
         "basemap_url": settings.basemap_url,
         "attribution": settings.basemap_attribution,
         "strings": page_strings(extra.get("page")),
-        "layers": _layers(),
+        "layers": _layers(settings.page_tiles_above),
         "items_max": settings.items_max_limit,
+        "tiles_above": settings.page_tiles_above,
         "role": user.role if user else None,
         "today": dt.datetime.now(ZoneInfo(settings.timezone)).date().isoformat(),
     }

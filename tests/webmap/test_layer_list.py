@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from gis.db import connect
+from webmap.app import create_app
+
 pytestmark = pytest.mark.postgis
 
 
@@ -77,3 +80,31 @@ def test_layer_titles_follow_the_language(client) -> None:
     assert doc["title"] == "Đơn vị hành chính"
     doc = client.get("/collections/admin-units?lang=en").get_json()
     assert doc["title"] == "Administrative units"
+
+
+def test_pages_learn_which_layers_come_from_tiles(client, web_settings) -> None:
+    """A layer with more features than ``page_tiles_above`` is drawn from its vector tiles."""
+    layers = {entry["id"]: entry for entry in _config(client, "/?lang=en")["layers"]}
+    assert [i for i, entry in layers.items() if entry["tiles"]] == []  # the sample is small
+    assert layers["villages"]["min_zoom"] == 0
+    conn = connect(web_settings)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT (SELECT count(*) FROM craft_villages), greatest("
+                "(SELECT count(*) FROM industrial_clusters), (SELECT count(*) FROM pois), "
+                "(SELECT count(*) FROM monitoring_stations), "
+                "(SELECT count(*) FROM pollution_zones), (SELECT count(*) FROM tourism_routes))"
+            )
+            villages, others = cur.fetchone()
+    finally:
+        conn.close()
+    assert others < villages - 1
+    app = create_app(web_settings.model_copy(update={"page_tiles_above": villages - 1}))
+    try:
+        config = _config(app.test_client(), "/?lang=en")
+    finally:
+        app.extensions["langnghe_db"].close()
+    assert config["tiles_above"] == villages - 1
+    tiled = [entry["id"] for entry in config["layers"] if entry["tiles"]]
+    assert tiled == ["villages"]  # exactly one over the line; the units are not a page layer

@@ -1,7 +1,7 @@
 /* Environment dashboard: stations coloured by latest VN_AQI band, time series with limits, zones.
    The page's entry module: once the map stands it starts editing (environmental officers). */
 import { h, append, show } from "./dom.js";
-import { T, config, getJSON, items, makeMap, popup, ready, row, swatch, addBoundaries } from "./common.js";
+import { T, config, getJSON, items, layerData, makeMap, popup, ready, row, swatch, addBoundaries, tileLayer } from "./common.js";
 import { initEditing } from "./editing.js";
 import { initAlerts } from "./env_alerts.js";
 import { initSurfaces } from "./env_surfaces.js";
@@ -14,12 +14,15 @@ import { number, showDay } from "./env_time.js";
 const $ = (id) => document.getElementById(id);
 
 export const map = makeMap("map", [21.08, 105.95]);
-let [stations, zones] = await Promise.all([items("stations"), items("zones")]);
+// Zones beyond the page_tiles_above setting come from their vector tiles (zones is then null).
+let [stations, zones] = await Promise.all([items("stations"), layerData("zones")]);
 let latest = await getJSON("/api/stations/latest");
 await addBoundaries(map, "province");
-const zoneLayer = L.geoJSON(zones, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2 },
-  onEachFeature: (f, l) => l.bindPopup(() => h("div", { class: "popup" }, h("h3", null, f.properties.name),
-    methodText(f.properties.method) + " · " + showDay(f.properties.zone_date))) }).addTo(map);
+const ZONE_STYLE = { color: "#c62828", weight: 1, fillOpacity: 0.2 };
+const zonePopup = (p) => h("div", { class: "popup" }, h("h3", null, p.name), methodText(p.method) + " · " + showDay(p.zone_date));
+const zoneLayer = zones ? L.geoJSON(zones, { style: ZONE_STYLE, onEachFeature: (f, l) => l.bindPopup(() => zonePopup(f.properties)) })
+  : tileLayer(map, "zones", { zIndex: 405, style: Object.assign({ fill: true }, ZONE_STYLE), popup: zonePopup });
+zoneLayer.addTo(map);
 const select = $("parameter");
 let chart = null;
 let current = null;
@@ -324,7 +327,7 @@ const stationList = await initStations({ map, onSelect: selectStation, onPlaced:
 initUpload({ onUploaded: async () => { await reloadStations(); await stationList.reload(); },
   place: (ref) => stationList.startPlacing(ref) });
 initEditing({ map, editable: [{ collection: "stations", has: (l) => layer.hasLayer(l) },
-  { collection: "zones", has: (l) => zoneLayer.hasLayer(l) }] }).catch((error) => console.error("LangNghe:", error));
+  { collection: "zones", has: (l) => Boolean(zones) && zoneLayer.hasLayer(l) }] }).catch((error) => console.error("LangNghe:", error));
 
 // The officer's panels, each in its own module.
 await initAlerts({ map });

@@ -1,8 +1,10 @@
 /* Planner map: every layer, legend, popups, clustering, choropleth, search, draw-a-polygon.
    The page's entry module: once the map stands it starts the planning panel and editing. */
 import { h, show } from "./dom.js";
-import { T, config, getJSON, items, makeMap, popup, ready, row, swatch } from "./common.js";
-import { craftName, loadCrafts, recognitionFilter, recognitionMatches, villageMarker, villagePopup } from "./villages.js";
+import { T, config, getJSON, layerData, makeMap, openTiledPopup, popup, ready, row, swatch, tileLayer } from "./common.js";
+import {
+  craftName, loadCrafts, recognitionFilter, recognitionMatches, villageMarker, villagePopup, villageStyle,
+} from "./villages.js";
 import { initPlanning } from "./planning.js";
 import { initEditing } from "./editing.js";
 import { initNewCluster } from "./new_cluster.js";
@@ -18,11 +20,18 @@ const villageMarkers = {};
 
 // The collections this map loads come from the server (config.layers, derived from the layer
 // declarations: those whose features the pages load); each is drawn in its own style below, or
-// plainly with its names.
+// plainly with its names. A layer beyond the page_tiles_above setting (l.tiles) is drawn from
+// its vector tiles in the same style, its popups fetched by id: its features are not downloaded.
 const shown = (config.layers || []).filter((l) => l.items);
-const data = Object.fromEntries(await Promise.all(shown.map(async (l) => [l.id, await items(l.id)])));
+const data = Object.fromEntries(await Promise.all(shown.map(async (l) => [l.id, await layerData(l.id)])));
 const none = { type: "FeatureCollection", features: [] };
+const isTiled = Object.fromEntries(shown.map((l) => [l.id, Boolean(l.tiles)]));
 
+let recognition = "";
+// Many villages: drawn from tiles, unclustered, filtered by restyling (an empty style hides one).
+const villageTiles = isTiled.villages ? tileLayer(map, "villages", { zIndex: 450,
+  style: (p) => recognitionMatches(p, recognition) ? villageStyle(p) : [],
+  popup: villagePopup }) : null;
 export const villageCluster = L.markerClusterGroup({ maxClusterRadius: 40 });
 L.geoJSON(data.villages || none, {
   pointToLayer: villageMarker,
@@ -31,10 +40,12 @@ L.geoJSON(data.villages || none, {
     villageMarkers[f.id] = layer;
   },
 }).eachLayer((l) => villageCluster.addLayer(l));
-villageCluster.addTo(map);
+(villageTiles || villageCluster).addTo(map);
 // Filter the villages by their recorded recognition (Decree 52/2018/NĐ-CP).
 const allVillageLayers = Object.values(villageMarkers);
 document.querySelector(".search").after(recognitionFilter((code) => {
+  recognition = code;
+  if (villageTiles) { villageTiles.redraw(); return; }
   villageCluster.clearLayers();
   villageCluster.addLayers(allVillageLayers.filter((l) => recognitionMatches(l.feature.properties, code)));
   document.body.dataset.villagesShown = String(villageCluster.getLayers().length);
@@ -42,23 +53,36 @@ document.querySelector(".search").after(recognitionFilter((code) => {
 
 const kindName = (kind) => kind === "craft_village" ? T.craft_village_cluster : T.general_cluster;
 const yesNo = (value) => value === null || value === undefined ? T.unknown : (value ? T.yes : T.no);
-export const clusters = L.geoJSON(data.clusters || none, {
-  style: (f) => ({ color: f.properties.kind === "craft_village" ? "#6a1b9a" : "#1565c0", weight: 2, fillOpacity: 0.25 }),
-  onEachFeature: (f, layer) => layer.bindPopup(() => {
-    const p = f.properties;
-    return popup(p.name, row(T.kind, kindName(p.kind)), row(T.status, T.statuses[p.status] || p.status),
-      row(T.area_ha, p.area_ha), row(T.occupancy, p.occupancy_pct), row(T.wastewater, yesNo(p.wastewater_treatment)));
-  }),
-}).addTo(map);
+const clusterStyle = (p) => ({ color: p.kind === "craft_village" ? "#6a1b9a" : "#1565c0", weight: 2, fillOpacity: 0.25 });
+const clusterPopup = (p) => popup(p.name, row(T.kind, kindName(p.kind)), row(T.status, T.statuses[p.status] || p.status),
+  row(T.area_ha, p.area_ha), row(T.occupancy, p.occupancy_pct), row(T.wastewater, yesNo(p.wastewater_treatment)));
+export const clusters = isTiled.clusters
+  ? tileLayer(map, "clusters", { zIndex: 410, style: (p) => Object.assign({ fill: true }, clusterStyle(p)), popup: clusterPopup })
+  : L.geoJSON(data.clusters || none, {
+    style: (f) => clusterStyle(f.properties),
+    onEachFeature: (f, layer) => layer.bindPopup(() => clusterPopup(f.properties)),
+  });
+clusters.addTo(map);
 const poiCanvas = L.canvas({ padding: 0.3 });
 const POI_COLOURS = { sensitive: "#0277bd", visitor: "#5d4037", other: "#757575" };
 const poiColour = (c) => POI_COLOURS[c && c.sensitive ? "sensitive" : c && c.visitor ? "visitor" : "other"];
 const named = (f, layer) => layer.bindPopup(text(f.properties.name || f.properties.ref || ""));
+const ZONE_STYLE = { color: "#c62828", weight: 1, fillOpacity: 0.2, dashArray: "4" };
+const namePopup = (p) => document.createTextNode(p.name || p.ref || "");
+// A tiled layer: the same look from its tiles (polygons filled, as L.geoJSON fills them).
+const tilesOf = (id, style, popupOf, zIndex) => tileLayer(map, id, { zIndex, style, popup: popupOf || namePopup });
+const tiledAs = {
+  villages: () => villageTiles,
+  clusters: () => clusters,
+  zones: () => tilesOf("zones", Object.assign({ fill: true }, ZONE_STYLE), null, 405),
+  stations: () => tilesOf("stations", { radius: 5, color: "#00695c", fill: true, fillOpacity: 0.8 }),
+  routes: () => tilesOf("routes", { color: "#ef6c00", weight: 3 },
+    (p) => document.createTextNode(config.lang === "vi" ? p.name_vi : p.name_en)),
+};
 const drawnAs = {
   villages: () => villageCluster,
   clusters: () => clusters,
-  zones: (d) => L.geoJSON(d, { style: { color: "#c62828", weight: 1, fillOpacity: 0.2, dashArray: "4" },
-    onEachFeature: named }),
+  zones: (d) => L.geoJSON(d, { style: ZONE_STYLE, onEachFeature: named }),
   stations: (d) => L.geoJSON(d, {
     pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5, color: "#00695c", fillOpacity: 0.8 }),
     onEachFeature: named,
@@ -73,7 +97,10 @@ const drawnAs = {
   routes: (d) => L.geoJSON(d, { style: { color: "#ef6c00", weight: 3 },
     onEachFeature: (f, layer) => layer.bindPopup(text(config.lang === "vi" ? f.properties.name_vi : f.properties.name_en)) }),
 };
-for (const l of shown) overlays[l.label] = (drawnAs[l.id] || ((d) => L.geoJSON(d, { onEachFeature: named })))(data[l.id]);
+for (const l of shown) {
+  overlays[l.label] = l.tiles ? (tiledAs[l.id] || ((id) => tilesOf(id, { radius: 4, fill: true, weight: 1 })))(l.id)
+    : (drawnAs[l.id] || ((d) => L.geoJSON(d, { onEachFeature: named })))(data[l.id]);
+}
 
 const units = await getJSON("/api/choropleth?version=pre-2025&level=district");
 if (units.features.length) {
@@ -88,7 +115,8 @@ if (units.features.length) {
   document.getElementById("draw-hint").before(h("p", { class: "hint", id: "no-admin" }, T.no_admin));
 }
 const editable = [
-  { collection: "clusters", has: (l) => clusters.hasLayer(l) },
+  // a tiled layer's features are not Leaflet layers of the page: they are not edited here
+  { collection: "clusters", has: (l) => !isTiled.clusters && clusters.hasLayer(l) },
   { collection: "villages", has: (l) => Object.values(villageMarkers).includes(l) },
 ];
 // the names are our own strings; the planning panel adds its layers (input coverage, suitability)
@@ -122,12 +150,18 @@ input.addEventListener("input", async () => {
   const data = await getJSON("/search?q=" + encodeURIComponent(q));
   if (ticket !== pending) return;
   show(list, data.results.length ? data.results.map((r) =>
-    h("li", { dataset: { id: r.id } }, r.name, " ", h("small", null, craftName(r.craft) + ", " + (r.province_name || ""))))
+    h("li", { dataset: { id: r.id, lon: r.lon, lat: r.lat } }, r.name, " ", h("small", null, craftName(r.craft) + ", " + (r.province_name || ""))))
     : h("li", null, T.no_results));
 });
 list.addEventListener("click", (event) => {
   const li = event.target.closest("li[data-id]");
   if (!li) return;
+  if (villageTiles) {  // no marker to open: go there, and show the village fetched by id
+    const latlng = [Number(li.dataset.lat), Number(li.dataset.lon)];
+    map.setView(latlng, Math.max(map.getZoom(), 14));
+    openTiledPopup(map, "villages", li.dataset.id, latlng, villagePopup);
+    return;
+  }
   const marker = villageMarkers[li.dataset.id];
   villageCluster.zoomToShowLayer(marker, () => marker.openPopup());
 });

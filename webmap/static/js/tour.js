@@ -2,7 +2,7 @@
    routes, village cards, and "plan my day": priorities, order, date, start time, lunch.
    Phone first. */
 import { h, join, show } from "./dom.js";
-import { T, config, items, makeMap, ready, addBoundaries } from "./common.js";
+import { T, config, items, makeMap, ready, addBoundaries, tiled, tileLayer } from "./common.js";
 import {
   CRAFT_GROUPS, craftIcon, craftGroup, craftName, craftPollution, hoursText, loadCrafts, ocopList, recognitionFilter,
   recognitionMatches, recognitionName, villagePopup,
@@ -13,14 +13,17 @@ $("planner").addEventListener("submit", (event) => event.preventDefault());
 
 export const map = makeMap("map", [21.0, 105.85]);
 await loadCrafts();
-const [villages, routes] = await Promise.all([items("villages"), items("routes")]);
+// Many villages (beyond the page_tiles_above setting): only the welcoming ones are downloaded,
+// the hazards are drawn from the tiles.
+const manyVillages = tiled("villages");
+const [villages, routes] = await Promise.all([items("villages", manyVillages ? "&visitable=true" : ""), items("routes")]);
 await addBoundaries(map, "province");
 
 /* Stops are only the villages that welcome visitors; polluting working sites (recycling,
    smelting...) are a hazard layer the visitor may turn on, never a stop. */
+const isHazard = (p) => p.visitable !== true && craftPollution(p.craft) === "high";
 const welcome = villages.features.filter((f) => f.properties.visitable === true);
-const hazards = villages.features.filter((f) => f.properties.visitable !== true
-  && craftPollution(f.properties.craft) === "high");
+const hazards = villages.features.filter((f) => isHazard(f.properties));
 const byRef = Object.fromEntries(welcome.map((f) => [f.properties.ref, f.properties]));
 const name = (p) => config.lang === "vi" ? p.name_vi : p.name_en;
 
@@ -68,11 +71,14 @@ L.geoJSON({ type: "FeatureCollection", features: welcome }, {
   },
 }).eachLayer((l) => cluster.addLayer(l));
 map.addLayer(cluster);
-const hazardLayer = L.geoJSON({ type: "FeatureCollection", features: hazards }, {
-  pointToLayer: (f, latlng) => L.marker(latlng, { icon: craftIcon(f.properties.craft, "craft-hazard"), title: f.properties.name }),
-  onEachFeature: (f, l) => l.bindPopup(() => h("div", null, villagePopup(f.properties),
-    h("p", { class: "warn" }, T.hazard_note)), { maxWidth: 280, maxHeight: 260 }),
-});
+const hazardPopup = (p) => h("div", null, villagePopup(p), h("p", { class: "warn" }, T.hazard_note));
+const hazardLayer = manyVillages
+  ? tileLayer(map, "villages", { zIndex: 450, maxWidth: 280, popup: hazardPopup,
+    style: (p) => isHazard(p) ? { radius: 6, color: "#fff", weight: 1.5, fill: true, fillColor: "#b42318", fillOpacity: 0.95 } : [] })
+  : L.geoJSON({ type: "FeatureCollection", features: hazards }, {
+    pointToLayer: (f, latlng) => L.marker(latlng, { icon: craftIcon(f.properties.craft, "craft-hazard"), title: f.properties.name }),
+    onEachFeature: (f, l) => l.bindPopup(() => hazardPopup(f.properties), { maxWidth: 280, maxHeight: 260 }),
+  });
 $("hazards").addEventListener("change", (e) => { if (e.target.checked) hazardLayer.addTo(map); else hazardLayer.remove(); });
 
 const used = new Set(welcome.map((f) => craftGroup(f.properties.craft).key));

@@ -77,8 +77,13 @@ export function craftColor(code) {
   return CRAFT_COLORS[c ? c.pollution : "low"];
 }
 
+/* A village's look on the map, from its properties: the marker's, and the tiles' (one style). */
+export function villageStyle(p) {
+  return { radius: 7, color: "#fff", weight: 1.5, fill: true, fillColor: craftColor(p.craft), fillOpacity: 0.95 };
+}
+
 export function villageMarker(feature, latlng) {
-  return L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 1.5, fillColor: craftColor(feature.properties.craft), fillOpacity: 0.95 });
+  return L.circleMarker(latlng, villageStyle(feature.properties));
 }
 
 /* Craft symbols (one per family of crafts) for the tourist map and its legend. The glyphs
