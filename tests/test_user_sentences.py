@@ -38,6 +38,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("planning/allocation.py", "OR-Tools was built"): "a broken installation, for the log",
     ("gis/localdb.py", ""): "the embedded cluster's set-up (`langnghe db start`), for admins",
     ("gis/pgroles.py", ""): "the embedded cluster's roles (`langnghe db start`), for admins",
+    ("gis/replica.py", ""): "a streaming replica started by the tests and bench/, for admins",
+    ("gis/db.py", "no DATABASE_REPLICA_URL"): "a wrong call in the code (the pool needs the URL)",
     ("gis/validate.py", "check_geometries expects"): "a wrong call in the code",
     (
         "gis/settings.py",
