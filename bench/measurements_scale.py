@@ -55,7 +55,7 @@ QUERIES = (
         "one station, one parameter, one year (8,760 rows)",
         "SELECT observed_at, value FROM measurements WHERE station_id = %s AND parameter = %s "
         "AND observed_at >= %s AND observed_at < %s",
-        (42, "PM2.5", "2023-01-01", "2024-01-01"),
+        (22, "PM2.5", "2023-01-01", "2024-01-01"),
     ),
     (
         "one station, all parameters, one year, monthly means",
