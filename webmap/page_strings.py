@@ -247,6 +247,12 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "capacity": N_("Site capacity respected"),
         "sites_chosen": N_("Sites chosen"),
         "villages_served": N_("Villages served"),
+        "villages_skipped": N_("Villages skipped (no household or worker count)"),
+        "default_demand": N_("Default demand for a village without that count"),
+        "models": {
+            "p_median": N_("p-median: least total travel"),
+            "max_coverage": N_("Maximal coverage within a commute"),
+        },
         "verdict": N_("Verdict"),
         "area": N_("Area"),
     },

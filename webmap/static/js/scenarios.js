@@ -51,13 +51,15 @@ function rows(kind, scenarios) {
   }
   if (kind === "allocation") {
     return [
-      [T.model, (s) => value(r(s).model || p(s).model)],
+      [T.model, (s) => T.models[r(s).model || p(s).model] || value(r(s).model || p(s).model)],
       [T.sites_open, (s) => value(r(s).p || p(s).p)],
       [T.max_commute, (s) => value(p(s).max_commute_min)],
       [T.capacity, (s) => value(p(s).capacity)],
       [T.sites_chosen, (s) => value(r(s).sites_chosen_names || r(s).sites_chosen)],
       [T.covered, (s) => value(r(s).demand_covered_pct) + " %"],
       [T.villages_served, (s) => value(r(s).villages_served)],
+      [T.villages_skipped, (s) => value((r(s).skipped_villages || []).length)],
+      [T.default_demand, (s) => value(r(s).default_demand)],
       [T.commute, (s) => value(r(s).mean_commute_min) + " / " + value(r(s).max_commute_min) + " " + T.minutes],
     ];
   }
