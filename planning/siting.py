@@ -9,7 +9,8 @@ GeoDataFrames out. The pipeline fetches the layers; this module only scores them
 - :func:`overlay_blocks` combines the scores block by block (numexpr inside a block),
   so a raster larger than memory streams through in row strips;
 - hard constraints are a boolean mask (True = excluded);
-- :func:`candidate_regions` turns the suitable cells into ranked polygons of legal size;
+- :func:`candidate_regions` turns the suitable cells into ranked polygons of legal size,
+  at least a minimum width across and compact enough (:class:`ParcelRules`);
 - :func:`sensitivity` re-ranks the candidates with each weight moved by a fraction.
 """
 
@@ -36,12 +37,16 @@ __all__ = [
     "CRITERIA",
     "AhpResult",
     "Criterion",
+    "ParcelRules",
     "Transform",
     "ahp_weights",
     "candidate_regions",
     "check_weights",
+    "disk",
     "distance_to",
+    "open_to_width",
     "overlay_blocks",
+    "polsby_popper",
     "sensitivity",
     "slope_deg",
     "weighted_overlay",
@@ -325,12 +330,73 @@ def _label_areas(suitable: NDArray[np.bool_]) -> tuple[NDArray[np.int32], int]:
     return labels.astype("int32"), n
 
 
+def disk(width_cells: float) -> NDArray[np.bool_]:
+    """The grid cells of a disk about ``width_cells`` across (rounded to whole cells, >= 1).
+
+    An odd width is centred on a cell, an even one on a cell corner.
+
+    >>> disk(3.4).astype(int).tolist()
+    [[1, 1, 1], [1, 1, 1], [1, 1, 1]]
+    >>> int(disk(5).sum()), int(disk(4).sum()), disk(1.7).shape, disk(0.5).shape
+    (21, 12, (2, 2), (1, 1))
+    """
+    n = max(1, int(round(float(width_cells))))
+    c = np.arange(n) - (n - 1) / 2
+    return np.asarray(c[:, None] ** 2 + c[None, :] ** 2 <= (n / 2) ** 2, dtype=bool)
+
+
+def open_to_width(mask: NDArray[np.bool_], width_cells: float) -> NDArray[np.bool_]:
+    """The cells of ``mask`` covered by a disk ``width_cells`` across that fits inside it.
+
+    A morphological opening: strips narrower than the disk go, blocks it fits in stay (their
+    convex corners rounded). Cells beyond the array count as not in the mask.
+
+    >>> m = np.zeros((9, 12), bool); m[1:8, 1:8] = True; m[3:5, 8:12] = True  # block + strip
+    >>> opened = open_to_width(m, 3)
+    >>> bool(opened[1:8, 1:8].all()), bool(opened[:, 8:].any())
+    (True, False)
+    >>> one = np.zeros((9, 12), bool); one[1:8, 1:8] = True; one[4, 8:12] = True
+    >>> bool((open_to_width(one, 2) == (one & (np.arange(12) < 8))).all())  # even width
+    True
+    """
+    structure = disk(width_cells)
+    if structure.size == 1:
+        return np.asarray(mask, dtype=bool).copy()
+    return np.asarray(ndimage.binary_opening(mask, structure=structure), dtype=bool)
+
+
+def polsby_popper(
+    geometry: gpd.GeoSeries | NDArray[np.object_], *, tolerance: float = 0.0
+) -> NDArray[np.float64]:
+    """Compactness 4 pi A / P^2 of each outline (1 for a disk, 0.785 for a square).
+
+    Holes are filled first (the outline is what a parcel is). ``tolerance`` (metres) simplifies
+    the outline first, so that the staircase of grid cells does not count as perimeter: with
+    one cell, a raster square turned 45 degrees scores as a square, not as a saw.
+
+    >>> round(float(polsby_popper(np.array([shapely.box(0, 0, 10, 10)]))[0]), 3)
+    0.785
+    >>> round(float(polsby_popper(np.array([shapely.box(0, 0, 100, 10)]))[0]), 3)
+    0.26
+    """
+    geoms = np.asarray(getattr(geometry, "values", geometry), dtype=object)
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    filled = shapely.polygons(shapely.get_exterior_ring(parts))
+    if tolerance > 0:
+        filled = shapely.simplify(filled, tolerance, preserve_topology=True)
+    area = np.bincount(index, weights=shapely.area(filled), minlength=len(geoms))
+    perimeter = np.bincount(index, weights=shapely.length(filled), minlength=len(geoms))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(perimeter > 0, 4 * np.pi * area / perimeter**2, 0.0)
+
+
 def _split_large(
     suitability: NDArray[np.float64],
     region: NDArray[np.bool_],
     cells_max: int,
     cells_min: int,
     threshold: float,
+    width_cells: float = 0.0,
     step: float = 0.02,
 ) -> list[NDArray[np.bool_]]:
     """Pieces of an over-size region that fit, taken by raising the threshold inside it."""
@@ -339,7 +405,7 @@ def _split_large(
     remaining = region
     while remaining.any() and t < 1.0:
         t += step
-        labels, n = _label_areas(remaining & (suitability >= t))
+        labels, n = _label_areas(open_to_width(remaining & (suitability >= t), width_cells))
         if n == 0:
             break
         sizes = np.bincount(labels.ravel())[1:]
@@ -349,6 +415,64 @@ def _split_large(
         still = [i + 1 for i, s in enumerate(sizes) if s > cells_max]
         remaining = np.isin(labels, still) if still else np.zeros_like(region)
     return pieces
+
+
+def _regions(
+    suitable: NDArray[np.bool_],
+    suitability: NDArray[np.float64],
+    cells: tuple[int, int],
+    threshold: float,
+    width_cells: float,
+    split_large: bool,
+) -> NDArray[np.int32]:
+    """Label raster of the regions of legal size (over-size ones split inside their box)."""
+    cells_min, cells_max = cells
+    labels, n = _label_areas(suitable)
+    sizes = np.bincount(labels.ravel(), minlength=n + 1)
+    fits = (sizes >= cells_min) & (sizes <= cells_max)
+    fits[0] = False
+    lut = np.zeros(n + 1, dtype="int32")
+    lut[fits] = np.arange(1, int(fits.sum()) + 1, dtype="int32")
+    out = lut[labels]
+    next_id = int(fits.sum()) + 1
+    if not split_large:
+        return out
+    large = np.flatnonzero(sizes > cells_max)
+    boxes = ndimage.find_objects(labels)
+    for k in large[large > 0]:
+        box = boxes[k - 1]
+        if box is None:
+            continue
+        for piece in _split_large(
+            suitability[box], labels[box] == k, cells_max, cells_min, threshold, width_cells
+        ):
+            out[box][piece] = next_id
+            next_id += 1
+    return out
+
+
+@dataclass(frozen=True)
+class ParcelRules:
+    """What a group of suitable cells must be to count as a parcel.
+
+    ``min_width_m``: a disk this wide (rounded to whole cells) must fit everywhere in it (0:
+    no rule; at 30 m cells 100 m is 3 cells, at 60 m 2 cells);
+    ``min_compactness``: its Polsby-Popper compactness (outline simplified by one cell) at
+    least this (0: no rule).
+    """
+
+    min_width_m: float = 0.0
+    min_compactness: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (self.min_width_m >= 0 and 0 <= self.min_compactness < 1):
+            raise ValidationError(
+                msg(
+                    "siting.bad_parcel_rules",
+                    min_width_m=self.min_width_m,
+                    min_compactness=self.min_compactness,
+                )
+            )
 
 
 def candidate_regions(
@@ -361,48 +485,66 @@ def candidate_regions(
     max_ha: float,
     criteria_layers: Mapping[str, NDArray[np.float64]] | None = None,
     split_large: bool = True,
+    rules: ParcelRules | None = None,
+    inside: NDArray[np.bool_] | None = None,
 ) -> gpd.GeoDataFrame:
     """Contiguous cells with suitability >= ``threshold`` (8-connected), of ``min_ha``-``max_ha``.
 
+    With ``rules``, the suitable cells are first opened by a disk of ``min_width_m`` (strips
+    narrower than it go) and regions less compact than ``min_compactness`` are dropped.
     Regions larger than ``max_ha`` are split by raising the threshold inside them (their
-    best cores are kept). Each candidate carries its area, mean/min score, and the mean of
-    each raw criterion; rows are ranked by mean score (rank 1 = best).
+    best cores are kept). ``inside`` marks the study area's cells on a grid padded around it:
+    a region is kept when it has a cell inside, and its extent is not cut at the study area's
+    edge; without it the whole array is the study area. Each candidate carries its area,
+    mean/min score, compactness, ``touches_edge`` (it reaches beyond the study area or the
+    array's border), ``inside_pct`` and the mean of each raw criterion; rows are ranked by
+    mean score (rank 1 = best).
     """
+    rules = rules or ParcelRules()
     cell_ha = abs(transform.a * transform.e) / 10_000
+    cell_m = float(np.sqrt(cell_ha * 1e4))
     cells_min, cells_max = int(np.ceil(min_ha / cell_ha)), int(np.floor(max_ha / cell_ha))
     if cells_max < 1:
-        raise ValidationError(
-            msg(
-                "siting.cell_too_coarse",
-                cell_m=round(float(np.sqrt(cell_ha * 1e4)), 3),
-                max_ha=max_ha,
-            )
-        )
+        raise ValidationError(msg("siting.cell_too_coarse", cell_m=round(cell_m, 3), max_ha=max_ha))
     valid = np.isfinite(suitability)
     if not valid.any():
         raise ValidationError(msg("siting.no_suitable_land"))
-    labels, n = _label_areas(valid & (suitability >= threshold))
-    sizes = np.bincount(labels.ravel(), minlength=n + 1)
-    out = np.zeros(labels.shape, dtype="int32")
-    next_id = 1
-    for k in range(1, n + 1):
-        if cells_min <= sizes[k] <= cells_max:
-            out[labels == k] = next_id
-            next_id += 1
-        elif sizes[k] > cells_max and split_large:
-            for piece in _split_large(suitability, labels == k, cells_max, cells_min, threshold):
-                out[piece] = next_id
-                next_id += 1
-    ids = np.arange(1, next_id)
-    columns = ["rank", "area_ha", "mean_score", "min_score"] + [
-        f"mean_{name}" for name in (criteria_layers or {})
-    ]
+    width_cells = rules.min_width_m / cell_m
+    suitable = open_to_width(valid & (suitability >= threshold), width_cells)
+    out = _regions(
+        suitable, suitability, (cells_min, cells_max), threshold, width_cells, split_large
+    )
+    inside = np.ones(out.shape, dtype=bool) if inside is None else np.asarray(inside, bool)
+    ids = np.unique(out[out > 0])
+    inside_cells = ndimage.sum(inside, out, ids) if len(ids) else np.zeros(0)
+    ids = ids[inside_cells > 0]
+    columns = [
+        "rank",
+        "area_ha",
+        "mean_score",
+        "min_score",
+        "compactness",
+        "touches_edge",
+        "inside_pct",
+    ] + [f"mean_{name}" for name in (criteria_layers or {})]
     if len(ids) == 0:
         return gpd.GeoDataFrame(columns=columns + ["geometry"], geometry="geometry", crs=crs)
     polygons: dict[int, list[Any]] = {}
-    for geom, value in features.shapes(out, mask=out > 0, transform=transform, connectivity=8):
+    kept = np.isin(out, ids)
+    for geom, value in features.shapes(out, mask=kept, transform=transform, connectivity=8):
         polygons.setdefault(int(value), []).append(shapely.geometry.shape(geom))
-    counts = np.bincount(out.ravel(), minlength=next_id)[1:]
+    geometry = np.array(
+        [shapely.make_valid(shapely.union_all(polygons[int(i)])) for i in ids], dtype=object
+    )
+    compactness = polsby_popper(geometry, tolerance=cell_m)
+    if rules.min_compactness > 0:
+        compact = compactness >= rules.min_compactness
+        ids, geometry, compactness = ids[compact], geometry[compact], compactness[compact]
+        if len(ids) == 0:
+            return gpd.GeoDataFrame(columns=columns + ["geometry"], geometry="geometry", crs=crs)
+    border = np.unique(np.concatenate([out[0], out[-1], out[:, 0], out[:, -1]]))
+    outside = np.unique(out[~inside])
+    counts = ndimage.sum(np.ones(out.shape), out, ids)
     score = np.nan_to_num(suitability, nan=0.0)
     frame = pd.DataFrame(
         {
@@ -410,13 +552,15 @@ def candidate_regions(
             "area_ha": counts * cell_ha,
             "mean_score": ndimage.mean(score, out, ids),
             "min_score": ndimage.minimum(score, out, ids),
+            "compactness": np.round(compactness, 3),
+            "touches_edge": np.isin(ids, border) | np.isin(ids, outside),
+            "inside_pct": np.round(100 * ndimage.sum(inside, out, ids) / counts, 1),
         }
     )
     for name, layer in (criteria_layers or {}).items():
         frame[f"mean_{name}"] = ndimage.mean(np.asarray(layer, dtype="float64"), out, ids)
-    geometry = [shapely.make_valid(shapely.union_all(polygons[int(i)])) for i in ids]
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs=crs).sort_values(
-        "mean_score", ascending=False
+    gdf = gpd.GeoDataFrame(frame, geometry=list(geometry), crs=crs).sort_values(
+        "mean_score", ascending=False, kind="stable"
     )
     gdf.insert(0, "rank", np.arange(1, len(gdf) + 1))
     return gdf.reset_index(drop=True)

@@ -1263,6 +1263,11 @@ TEXTS: dict[str, str] = {
         "{parameter} measurements arrived {changed}, after them: out of date, make the surface "
         "and its zones again"
     ),
+    "siting.bad_parcel_rules": N_(
+        "parcel rules: minimum width {min_width_m} m must be 0 or more and minimum "
+        "compactness {min_compactness} between 0 and 1"
+    ),
+    "siting.bad_edge_margin": N_("edge margin {margin_m} m: use 0-10000 m"),
     "zones.stale": N_(
         "{kind} of {date}: {zones} zones made {made}; the villages changed {changed}, "
         "after them: out of date, make them again"

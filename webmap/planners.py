@@ -61,7 +61,7 @@ from webmap.jobs import JobWork, runner
 from webmap.limits import query_limits
 from webmap.messages import render
 from webmap.pages import render_page
-from webmap.rasters import raster_frame, raster_png
+from webmap.rasters import RAMP, raster_frame, raster_png
 from webmap.report import report_pdf, report_sections
 from webmap.rule_results import rendered, text_of
 from webmap.security import content_disposition, hide_paths
@@ -340,6 +340,7 @@ def _overlay(scenario: dict[str, Any]) -> dict[str, Any] | None:
         "url": url_for("planners.scenario_png", scenario_id=scenario["id"]),
         "bounds": raster_frame(path)[3],
         "cog": url_for("planners.download", scenario_id=scenario["id"], name=path.name),
+        "ramp": ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in c)) for c in RAMP],  # low to high
     }
 
 

@@ -212,7 +212,27 @@ def _siting(scenario: Mapping[str, Any], lang: str) -> dict[str, Any]:
         ),
         "mean_suitability": number(r.get("mean_suitability"), lang, 2),
         "count": r.get("candidates"),
+        "parcel_rules": _parcel_rules(r, lang),
     }
+
+
+def _parcel_rules(r: Mapping[str, Any], lang: str) -> str | None:
+    """The candidate rules of the run in words (None for runs made before they existed)."""
+    rules = r.get("candidate_rules")
+    if not rules:
+        return None
+    return _(
+        "Each candidate is a usable parcel: at least %(w)s m wide everywhere (a disk of that "
+        "width fits in it, measured in whole cells) and compact enough (Polsby-Popper "
+        "compactness at least %(c)s; a square scores 0.79, a strip ten times longer than wide "
+        "0.26). The suitability was computed %(m)s m beyond the study area, so that its edge "
+        "does not cut a candidate: %(k)s candidates cross the edge and are marked in the table "
+        "with the share inside the study area.",
+        w=number(rules.get("min_width_m"), lang, 0),
+        c=number(rules.get("min_compactness"), lang, 2),
+        m=number(rules.get("edge_margin_m"), lang, 0),
+        k=number(r.get("candidates_at_edge") or 0, lang, 0),
+    )
 
 
 def _sensitivity(r: Mapping[str, Any], names: Mapping[str, str], lang: str) -> dict[str, Any]:
@@ -275,7 +295,11 @@ def candidate_rows(
                 "slope": number(f.get("mean_slope_deg"), lang, 1),
                 "elevation": number(f.get("mean_elevation_m"), lang, 1),
                 "verdict": verdicts.get(int(f.get("rank") or 0), ""),
+                "compactness": number(f.get("compactness"), lang, 2),
                 "edge": bool(f.get("touches_edge")),
+                "edge_text": number(f.get("inside_pct"), lang, 0) + " %"
+                if f.get("touches_edge")
+                else "–",
             }
         )
     return rows

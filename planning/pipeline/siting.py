@@ -41,6 +41,7 @@ from layers.villages import villages_in_bbox
 from planning import siting
 from planning.compliance import area_limits
 from planning.pipeline._inputs import (
+    MAX_CELLS,
     dem_on_grid,
     distance_m,
     footprint,
@@ -61,6 +62,7 @@ __all__ = [
     "input_coverage",
     "load_model",
     "overlay_files",
+    "parcel_rules",
     "run_siting",
 ]
 
@@ -110,7 +112,7 @@ class SitingRequest:
         libraries. A 20 M-cell run of the seven criteria: about 3.2 GB (issue 18 measured
         3.1 GB for that run; the per-cell figures are not measured here).
         """
-        grid = grid_for_bbox(self.bbox, self.cell_m)
+        grid = grid_for_bbox(self.bbox, self.cell_m).padded(_margin_cells(self.cell_m))
         criteria = len(self.criteria) if self.criteria else len(siting.CRITERIA)
         per_cell = 16 * criteria + 32
         return int(350 + grid.width * grid.height * per_cell / 2**20)
@@ -240,6 +242,36 @@ def check_coverage(request: SitingRequest, names: list[str]) -> dict[str, dict[s
     return coverage
 
 
+#: Metres the analysis grid reaches beyond the study area (the model's default), so that a
+#: candidate across the study area's edge keeps its whole extent.
+EDGE_MARGIN_M = 1500.0
+
+
+def _margin_cells(cell_m: float, margin_m: float = EDGE_MARGIN_M) -> int:
+    return int(np.ceil(float(margin_m) / float(cell_m)))
+
+
+def parcel_rules(model: dict[str, Any]) -> tuple[siting.ParcelRules, float]:
+    """The model's parcel rules (minimum width, compactness) and its edge margin in metres."""
+    spec = model.get("candidates") or {}
+    rules = siting.ParcelRules(
+        min_width_m=float(spec.get("min_width_m", 0.0)),
+        min_compactness=float(spec.get("min_compactness", 0.0)),
+    )
+    margin = float(spec.get("edge_margin_m", EDGE_MARGIN_M))
+    if not 0 <= margin <= 10_000:
+        raise ValidationError(msg("siting.bad_edge_margin", margin_m=margin))
+    return rules, margin
+
+
+def _study_cells(request: SitingRequest, grid: Grid) -> NDArray[np.bool_]:
+    """The cells of ``grid`` whose centres are in the study area (a lon/lat box)."""
+    t = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+    ring = shapely.box(*request.bbox).segmentize(0.01)
+    area = shapely.transform(ring, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    return np.asarray(rasterize([area], grid, all_touched=False) > 0, dtype=bool)
+
+
 def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.to_crs(METRIC_CRS) if len(gdf) else gpd.GeoDataFrame(geometry=[], crs=METRIC_CRS)
 
@@ -337,8 +369,12 @@ def _layers(
     notes: list[Message],
     progress: Progress,
 ) -> tuple[dict[str, NDArray[Any]], NDArray[np.bool_], dict[str, int]]:
-    """Raw criterion rasters, the constraint mask (True = excluded), excluded-cell counts."""
+    """Raw criterion rasters, the constraint mask (True = excluded), excluded-cell counts.
+
+    ``grid`` reaches beyond the study area; the counts are of the study area's cells.
+    """
     margin = 0.1  # degrees (~11 km) around the study area, so distances see features outside it
+    # (the grid's own margin, EDGE_MARGIN_M, is well inside it)
     x0, y0, x1, y1 = request.bbox
     wide = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
     cons = model["constraints"]
@@ -346,15 +382,12 @@ def _layers(
     mask = np.zeros(grid.shape, dtype=bool)
     excluded: dict[str, int] = {}
 
+    inside = _study_cells(request, grid)
+
     def exclude(name: str, cells: NDArray[np.bool_]) -> None:
-        excluded[name] = int((cells & ~mask).sum())
+        excluded[name] = int((cells & ~mask & inside).sum())
         mask[cells] = True
 
-    # Study area itself: cells outside the lon/lat box are out.
-    t = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
-    ring = shapely.box(*request.bbox).segmentize(0.01)
-    area = shapely.transform(ring, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-    exclude("outside_study_area", rasterize([area], grid, all_touched=False) == 0)
     progress(0.1, "landuse")
     landuse, water, facilities = _landuse_files(request, model, wide, needed, notes)
     layers["landuse"], bad_landuse = _landuse_scores(landuse, model, grid)
@@ -430,7 +463,20 @@ def run_siting(
     min_ha, max_ha = area_limits(
         load_document(settings.sample_data / "regulations", "decree32_clusters"), request.kind
     )
-    grid = grid_for_bbox(request.bbox, request.cell_m)
+    rules, margin_m = parcel_rules(model)
+    grid = grid_for_bbox(request.bbox, request.cell_m).padded(
+        _margin_cells(request.cell_m, margin_m)
+    )
+    if grid.width * grid.height > MAX_CELLS:
+        raise ValidationError(
+            msg(
+                "siting.grid_too_large",
+                cell_m=request.cell_m,
+                width=grid.width,
+                height=grid.height,
+                max_cells=MAX_CELLS,
+            )
+        )
     notes = [
         msg(
             "siting.grid",
@@ -452,7 +498,8 @@ def run_siting(
 
     for r0, block in siting.overlay_blocks(read, grid.height, criteria):
         suitability[r0 : r0 + block.shape[0]] = block
-    usable = np.isfinite(suitability)
+    inside = _study_cells(request, grid)
+    usable = np.isfinite(suitability) & inside
     if not usable.any():
         raise ValidationError(
             msg(
@@ -471,6 +518,8 @@ def run_siting(
         min_ha=min_ha,
         max_ha=max_ha,
         criteria_layers=cast("dict[str, NDArray[np.float64]]", {**raw, **scores}),
+        rules=rules,
+        inside=inside,
     )
     sens = pd.DataFrame()
     if len(candidates) >= 2:
@@ -495,6 +544,12 @@ def run_siting(
         "kind": request.kind,
         "area_limits_ha": [min_ha, max_ha],
         "threshold": threshold,
+        "candidate_rules": {
+            "min_width_m": rules.min_width_m,
+            "min_compactness": rules.min_compactness,
+            "edge_margin_m": margin_m,
+        },
+        "candidates_at_edge": int(candidates["touches_edge"].sum()) if len(candidates) else 0,
         "compliance": checks,
         "criteria": [
             {
@@ -508,9 +563,9 @@ def run_siting(
         **weight_info,
         "coverage": coverage,
         "excluded_cells": excluded,
-        "cells": grid.width * grid.height,
+        "cells": int(inside.sum()),
         "usable_cells": int(usable.sum()),
-        "mean_suitability": float(np.nanmean(suitability)),
+        "mean_suitability": float(np.nanmean(np.where(inside, suitability, np.nan))),
         "candidates": len(candidates),
         "notes": notes,
         "sensitivity": json.loads(sens.to_json(orient="records")) if len(sens) else [],
@@ -537,11 +592,7 @@ def run_siting(
         params,
         _input_versions(conn, request),
         result,
-        {
-            "candidate": candidates.drop(
-                columns=[c for c in candidates.columns if c.startswith("mean_score_")]
-            )
-        },
+        {"candidate": candidates},
         created_by=actor,
     )
     path = write_cog(

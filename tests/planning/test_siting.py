@@ -13,6 +13,7 @@ from rasterio.transform import from_origin
 from gis.errors import ValidationError
 from planning.siting import (
     Criterion,
+    ParcelRules,
     Transform,
     ahp_weights,
     candidate_regions,
@@ -193,3 +194,85 @@ def test_sensitivity_reports_a_leader_change():
     assert not out[(out.criterion == "road_distance_m") & (out.change_pct == 20)].iloc[0][
         "leader_changed"
     ]
+
+
+def _ha(gdf):
+    return [round(v, 2) for v in gdf["area_ha"]]
+
+
+def test_a_strip_along_a_road_goes_and_a_compact_block_stays():
+    """Issue 16 item 4: a 60 m strip is no parcel; a 400 x 400 m block is, corners rounded."""
+    cell = 10.0  # 0.01 ha cells
+    suit = np.full((200, 300), 0.2, dtype="float32")
+    suit[20:26, 10:290] = 0.9  # a 60 m x 2.8 km strip along a road: 16.8 ha
+    suit[60:100, 20:60] = 0.9  # a 400 x 400 m block: 16 ha
+    suit[120:135, 20:280] = 0.9  # 150 m wide but 2.6 km long: 39 ha, Polsby-Popper 0.16
+    box = dict(threshold=0.7, min_ha=10, max_ha=75)
+    plain = candidate_regions(suit, from_origin(0, 2000, cell, cell), 32648, **box)
+    assert sorted(_ha(plain)) == [16.0, 16.8, 39.0]  # without rules all three pass
+    ruled = candidate_regions(
+        suit,
+        from_origin(0, 2000, cell, cell),
+        32648,
+        rules=ParcelRules(min_width_m=100, min_compactness=0.25),
+        **box,
+    )
+    assert len(ruled) == 1, ruled
+    block = ruled.iloc[0]
+    assert 15.5 < block["area_ha"] <= 16.0  # the opening rounds the four corners only
+    assert 0.78 <= block["compactness"] <= 0.9  # a square (0.785), corners rounded
+    assert not block["touches_edge"] and block["inside_pct"] == 100.0
+    # width alone keeps the long 150 m strip; compactness alone keeps the 60 m one
+    wide = candidate_regions(
+        suit, from_origin(0, 2000, cell, cell), 32648, rules=ParcelRules(min_width_m=100), **box
+    )
+    assert len(wide) == 2 and (wide["compactness"] < 0.25).sum() == 1
+    # a strip attached to a block is cut off and the block stays
+    suit[60:66, 60:290] = 0.9
+    joined = candidate_regions(
+        suit,
+        from_origin(0, 2000, cell, cell),
+        32648,
+        rules=ParcelRules(min_width_m=100, min_compactness=0.25),
+        **box,
+    )
+    assert len(joined) == 1 and joined.iloc[0]["area_ha"] <= 16.0
+    with pytest.raises(ValidationError, match="siting.bad_parcel_rules"):
+        ParcelRules(min_compactness=1.5)
+
+
+def test_a_candidate_across_the_study_area_edge_is_flagged_and_not_cut():
+    """The grid is padded around the study area: a block across its edge keeps its extent."""
+    cell = 10.0
+    suit = np.full((200, 200), 0.2, dtype="float32")
+    suit[40:80, 80:120] = 0.9  # 16 ha block, half of it east of the study area's edge
+    suit[120:160, 20:60] = 0.9  # 16 ha block well inside
+    suit[120:160, 150:190] = 0.95  # 16 ha block wholly outside: not a candidate of this area
+    inside = np.zeros(suit.shape, dtype=bool)
+    inside[20:180, 10:100] = True  # the study area: columns 10-99
+    gdf = candidate_regions(
+        suit,
+        from_origin(0, 2000, cell, cell),
+        32648,
+        threshold=0.7,
+        min_ha=10,
+        max_ha=75,
+        rules=ParcelRules(min_width_m=100, min_compactness=0.25),
+        inside=inside,
+    )
+    assert len(gdf) == 2
+    edge = gdf[gdf["touches_edge"]]
+    assert len(edge) == 1 and edge.iloc[0]["inside_pct"] == pytest.approx(50.0, abs=1.5)
+    assert edge.iloc[0]["area_ha"] == pytest.approx(gdf[~gdf["touches_edge"]].iloc[0]["area_ha"])
+    assert edge.geometry.iloc[0].bounds[2] == pytest.approx(1200.0)  # reaches column 120
+    # cut at the study area instead (the grid ends at its edge): the same block is half as big
+    cut = candidate_regions(
+        suit[:, :100],
+        from_origin(0, 2000, cell, cell),
+        32648,
+        threshold=0.7,
+        min_ha=5,
+        max_ha=75,
+    )
+    assert sorted(_ha(cut)) == [8.0, 16.0]
+    assert cut.set_index("area_ha").loc[8.0, "touches_edge"]  # at the array border: flagged

@@ -5,6 +5,7 @@ import { T, config, csrfToken, getJSON, ready } from "./common.js";
 import { initSitingForm } from "./siting_form.js";
 import { initScenarioList } from "./scenarios.js";
 import { fitLegends, relocationLegend, relocationPopup, relocationStyle, relocationSummary } from "./relocation.js";
+import { candidateContext, candidatePopup, suitabilityLayer } from "./siting_map.js";
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -141,11 +142,8 @@ export async function initPlanning({ map, drawn, control }) {
     };
   }
 
-  function featurePopup(p) {
-    if (p.role === "candidate") {
-      return h("span", null, h("b", null, T.candidate + " " + p.rank), h("br"),
-        p.area_ha.toFixed(1) + " ha · " + T.score + " " + p.mean_score.toFixed(2));
-    }
+  function featurePopup(p, context) {
+    if (p.role === "candidate") return candidatePopup(p, context);
     return document.createTextNode(p.name || p.ref || p.verdict || "");
   }
 
@@ -170,13 +168,20 @@ export async function initPlanning({ map, drawn, control }) {
     clearShown();
     const s = await getJSON("/api/scenarios/" + id);
     const features = await getJSON(s.links.features);
-    if (s.overlay) shown.push(L.imageOverlay(s.overlay.url, s.overlay.bounds, { opacity: 0.75, alt: T.suitability }).addTo(map));
+    if (s.overlay) shown.push(suitabilityLayer({ map, control, overlay: s.overlay }));
     const relocation = s.kind === "allocation";
     const names = relocation ? Object.fromEntries((s.results.sites_chosen || [])
       .map((ref, i) => [ref, (s.results.sites_chosen_names || [])[i]])) : null;
+    const context = candidateContext(s, features);
     const layer = L.geoJSON(features, {
       ...(relocation ? relocationStyle(s) : featureStyle()),
-      onEachFeature: (f, l) => l.bindPopup(() => relocation ? relocationPopup(f.properties, names) : featurePopup(f.properties)),
+      onEachFeature: (f, l) => {
+        l.bindPopup(() => relocation ? relocationPopup(f.properties, names) : featurePopup(f.properties, context),
+          { maxWidth: 340 });
+        if (f.properties.role === "candidate") {  // one number per candidate, whatever its parts
+          l.bindTooltip(String(f.properties.rank), { permanent: true, direction: "center", className: "rank-label" });
+        }
+      },
     }).addTo(map);
     if (relocation) {
       legend = L.control({ position: "bottomleft" });
