@@ -54,6 +54,8 @@ bench: bench-tools
 	$(BIN)/python bench/siting_overlay.py
 	$(BIN)/python bench/measurements_scale.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/tiles_warm.py
+	$(BIN)/python bench/scale_test.py
 
 # System packages: PostgreSQL/PostGIS/pgRouting are installed by `langnghe db start`
 # itself; here only what the virtualenv and the browser/GIS-client tests need.
