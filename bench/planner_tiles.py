@@ -130,7 +130,7 @@ def _bytes(driver) -> int:
 def _one(driver, base: str, way: str) -> dict[str, float]:
     driver.get("about:blank")
     driver.get_log("performance")
-    tiled = ["villages", "zones"] if way == "tiles" else []
+    tiled = ["villages"] if way == "tiles" else []  # the zones are off until turned on
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     start = time.perf_counter()
@@ -212,7 +212,8 @@ cache off; median (min-max) of {runs} runs per way, alternating. {machine()}.
 The GeoJSON way downloads at most 10,000 features per layer (the items limit), so it shows
 only 5% of the villages and half the zones, and still takes {ratio:.1f}x as long to draw. The
 tiles way downloads only the tiles in view; a pan fetches the new tiles (the GeoJSON way has all
-its features in memory and only redraws).
+its features in memory and only redraws). The first run of each way is its server's first page
+(a cold process and tile cache): the spread of the tiles way is mostly that.
 """
 
 
