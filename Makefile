@@ -56,6 +56,7 @@ bench: bench-tools
 	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/tiles_warm.py
 	$(BIN)/python bench/scale_test.py
+	nice -n 10 $(BIN)/python bench/planner_tiles.py
 
 # System packages: PostgreSQL/PostGIS/pgRouting are installed by `langnghe db start`
 # itself; here only what the virtualenv and the browser/GIS-client tests need.

@@ -3,7 +3,8 @@
 their vector tiles and never downloads their features, loads within a stated time, keeps the
 JS heap under a stated figure, and a click on a tile's village or zone opens its popup with the
 feature's attributes fetched by id; the village search still finds and shows a village. The
-small layers (clusters, stations, routes) stay GeoJSON.
+small layers (clusters, stations, routes) stay GeoJSON. The environment page draws the zones
+from tiles too.
 """
 
 from __future__ import annotations
@@ -49,13 +50,13 @@ def national_server(module_web_settings, tmp_path_factory):
     proc.wait(timeout=10)
 
 
-def _load(browser, url: str, collections: tuple[str, ...]) -> float:
+def _load(browser, url: str, collections: tuple[str, ...], *, timeout_s: float = 90) -> float:
     """Open ``url``; wait until the page is ready and the tiles in view are drawn; seconds."""
     browser.get_log("performance")
     browser.get_log("browser")
     start = time.perf_counter()
     browser.get(url)
-    WebDriverWait(browser, 60).until(
+    WebDriverWait(browser, timeout_s).until(
         lambda d: d.execute_script(
             "const s = document.body.dataset; return s.ready === '1' && arguments[0]"
             ".every((c) => s['tiles_' + c] === '1')",
@@ -199,3 +200,15 @@ def test_the_planner_filters_tiled_villages_by_recognition(browser, national_ser
     assert village is not None
     ActionChains(browser).move_to_element(village).click().perform()
     assert "traditional craft village" in _popup_title(browser).lower()
+
+
+def test_the_environment_page_draws_zones_from_tiles(browser, national_server):
+    # the dashboard's own panels (stations, alerts, exposure) take a while on a busy machine
+    _load(browser, f"{national_server}/environment?lang=en", ("zones",), timeout_s=180)
+    urls = _requests(browser)
+    assert not [u for u in urls if "/collections/zones/items" in u]
+    assert [u for u in urls if "/tiles/zones/" in u]
+    browser.execute_script(
+        "const p = document.querySelector('.leaflet-tiles-zones-pane path');"
+        "if (!p) throw new Error('no zone drawn');"
+    )
