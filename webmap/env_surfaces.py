@@ -22,7 +22,12 @@ from gis.messages import Message, msg
 from layers.regulations import load_document
 from layers.scenarios import delete_scenario, get_scenario, remove_files, surface_rasters
 from planning import rules
-from planning.pipeline.surfaces import RELIABLE_STATIONS, SurfaceRequest, run_surface
+from planning.pipeline.surfaces import (
+    KRIGING_MIN_STATIONS,
+    RELIABLE_STATIONS,
+    SurfaceRequest,
+    run_surface,
+)
 from planning.pollution import limit_in_force
 from webmap.auth import actor, require
 from webmap.bodies import SurfaceBody, parse_body
@@ -72,15 +77,18 @@ def _surface(scenario_id, params, results, shown, qcvn05, lang) -> dict[str, Any
     day = rules.local_date(start) if start and start != "None" else None
     limit = limit_in_force(qcvn05, params.get("parameter"), "24h", day) if day else None
     stations = results.get("stations") or []
-    warnings = (
-        [
-            message_json(
-                msg("surface.few_stations", stations=len(stations), minimum=RELIABLE_STATIONS), lang
-            )
-        ]
-        if len(stations) < RELIABLE_STATIONS
-        else []
+    codes = {n.get("code") for n in results.get("notes", []) if isinstance(n, dict)}
+    few = len(stations) < RELIABLE_STATIONS
+    # One warning says the station count once: with IDW only, why kriging was not made too.
+    idw_only = few and "surface.idw_only" in codes
+    warning = msg(
+        "surface.few_stations_idw_only" if idw_only else "surface.few_stations",
+        stations=len(stations),
+        minimum=RELIABLE_STATIONS,
+        **({"kriging": KRIGING_MIN_STATIONS} if idw_only else {}),
     )
+    warnings = [message_json(warning, lang)] if few else []
+    folded = {"surface.few_stations", *(("surface.idw_only",) if idw_only else ())}
     return {
         "id": scenario_id,
         "parameter": params.get("parameter"),
@@ -97,7 +105,7 @@ def _surface(scenario_id, params, results, shown, qcvn05, lang) -> dict[str, Any
         "notes": [
             message_json(Message.from_dict(n), lang) if isinstance(n, dict) else {"text": str(n)}
             for n in results.get("notes", [])
-            if not (isinstance(n, dict) and n.get("code") == "surface.few_stations")  # a warning
+            if not (isinstance(n, dict) and n.get("code") in folded)  # said in the warning
         ],
         "limit": None
         if limit is None

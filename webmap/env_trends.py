@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from gis.messages import msg
+from gis.messages import Message, msg
 from layers.stations import station_ref
 from planning.pipeline.trends import station_trend
 from webmap.db import get_conn
@@ -28,4 +28,14 @@ def trend(station_id: int):
         raise BadParameter(msg("param.parameter_too_long"))
     ref = station_ref(get_conn(), min(station_id, 2**31 - 1))
     found = station_trend(get_conn(), ref, parameter, tz=current_app.config["LANGNGHE"].timezone)
+    found["left_out"] = [_month_shown(m) for m in found["left_out"]]
     return jsonify(localize(found, current_lang()))
+
+
+def _month_shown(message: Message) -> Message:
+    """A left-out month's message with its month as the page writes it ("2019-01": "01/2019")."""
+    month = str(message.params.get("month", ""))
+    year, _, number = month.partition("-")
+    if not (year.isdigit() and number.isdigit()):
+        return message
+    return Message(message.code, {**message.params, "month": f"{number}/{year}"})

@@ -1025,6 +1025,11 @@ TEXTS: dict[str, str] = {
         "only {stations} stations: a surface from fewer than {minimum} stations is a "
         "rough guess between them, not a map of the area"
     ),
+    "surface.few_stations_idw_only": N_(
+        "only {stations} stations: a surface from fewer than {minimum} stations is a rough "
+        "guess between them, not a map of the area (and kriging, which needs {kriging}, was "
+        "not made: IDW only)"
+    ),
     "surface.idw_only": N_("kriging needs at least {minimum} stations, got {stations}: IDW only"),
     "surface.kriging_too_few": N_(
         "kriging needs at least {minimum} stations with complete values, got {stations}: choose IDW"

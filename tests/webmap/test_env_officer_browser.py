@@ -159,8 +159,8 @@ def test_officer_makes_two_surfaces_and_walks_them_on_one_scale(officer, live_se
 
 
 TREND_WORDS = {
-    "vi": {"none": "không có xu hướng", "left": "2019-01: 5 trên 31 ngày"},
-    "en": {"none": "no trend", "left": "2019-01: 5 of 31 days"},
+    "vi": {"none": "không có xu hướng", "left": "01/2019: 5 trên 31 ngày"},
+    "en": {"none": "no trend", "left": "01/2019: 5 of 31 days"},
 }
 
 
@@ -214,7 +214,8 @@ def test_officer_makes_zones_and_compares_two_dates(officer, live_server, lang):
     for day in ("2026-11-01", "2026-11-02"):
         browser.execute_script("document.getElementById('zone-date').value = arguments[0];", day)
         browser.find_element(By.ID, "zone-make-sources").click()
-        _wait(browser, lambda d, day=day: day in d.find_element(By.ID, "zone-made").text)
+        shown = "/".join(reversed(day.split("-")))  # dd/mm/yyyy on the page
+        _wait(browser, lambda d, shown=shown: shown in d.find_element(By.ID, "zone-made").text)
         assert words["made"] in browser.find_element(By.ID, "zone-made").text
     _wait(
         browser,

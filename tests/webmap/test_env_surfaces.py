@@ -66,7 +66,12 @@ def test_two_surfaces_on_one_scale(client, accounts, hanoi):
     assert mine[0]["max"] != mine[1]["max"]
     assert mine[0]["limit"]["value"] == 50 and "QCVN 05" in mine[0]["limit"]["document"]
     assert len(mine[0]["stations"]) == 3 and mine[0]["method"] == "idw"
-    assert "only 3 stations" in mine[0]["warnings"][0]["text"]
+    # the station count said once: one warning (with why kriging was not made), no note again
+    assert len(mine[0]["warnings"]) == 1 and "only 3 stations" in mine[0]["warnings"][0]["text"]
+    assert "IDW only" in mine[0]["warnings"][0]["text"]
+    codes = [n["code"] for n in mine[0]["notes"]]
+    assert "surface.completeness" in codes  # how many stations were complete enough, once
+    assert not {"surface.few_stations", "surface.idw_only"} & set(codes)
     assert set(mine[0]["loo_rmse"]) == {"idw"} and mine[0]["loo_rmse"]["idw"] > 0
     assert len(listed["ramp"]) == 5 and listed["reliable_stations"] == 5
     assert mine[0]["start"] == "2019-01-22T00:00:00+07:00"

@@ -28,8 +28,12 @@ export async function initSurfaces({ map }) {
   function rampBar(s) {
     const [low, top] = s.scale;
     const unit = s.limit && s.limit.unit ? " " + s.limit.unit : "";
-    const mark = s.limit ? h("span", { class: "mark", style: { left: (100 * s.limit.value / top).toFixed(1) + "%" } },
-      h("span", null, T.limit_mark + " " + number(s.limit.value, config.lang) + unit)) : null;
+    // The limit's label on one line under its mark, kept inside the ramp's width (it wrapped onto the next line).
+    const at = s.limit ? 100 * s.limit.value / top : 0;
+    const shift = at > 70 ? "translateX(-100%)" : at < 30 ? "none" : "translateX(-50%)";
+    const mark = s.limit ? h("span", { class: "mark", style: { left: at.toFixed(1) + "%" } },
+      h("span", { class: "mark-label", style: { left: "0", width: "auto", whiteSpace: "nowrap", transform: shift } },
+        T.limit_mark + " " + number(s.limit.value, config.lang) + unit)) : null;
     return [h("div", { class: "ramp-ends" }, h("span", null, number(low, config.lang)), h("span", null, s.parameter + unit),
       h("span", null, number(top, config.lang))),
     h("div", { class: "ramp", id: "surface-ramp-bar", style: { background: "linear-gradient(to right, " + ramp.join(", ") + ")" },

@@ -44,6 +44,7 @@ export async function initZones({ map }) {
       const made = await send("POST", "/api/zones/sources", { date: day });
       $("zone-made").textContent = T.zones_made.replace("{count}", made.zones).replace("{date}", showDay(made.date));
       await refresh();
+      document.dispatchEvent(new CustomEvent("langnghe:zones"));  // the map's zones and the exposure follow
     } catch (e) { error(e); }
   }
 
@@ -54,6 +55,7 @@ export async function initZones({ map }) {
       $("zone-made").textContent = T.zones_from_surface.replace("{count}", made.zones).replace("{parameter}", made.parameter)
         .replace("{limit}", number(made.limit, config.lang)).replace("{document}", made.document);
       await refresh();
+      document.dispatchEvent(new CustomEvent("langnghe:zones"));  // the map's zones and the exposure follow
     } catch (e) { error(e); }
   }
 

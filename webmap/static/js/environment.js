@@ -374,13 +374,23 @@ function exposure(ex) {
   ranking,
   (ex.notes || []).length ? h("ul", { class: "hint" }, ex.notes.map((m) => h("li", null, m.text))) : null];
 }
-try {
-  const ex = await getJSON("/api/exposure?top=10");
-  if (!ex.zones) throw new Error("no zones");
-  show($("exposure"), exposure(ex));
-} catch (error) {
-  show($("exposure"), h("p", { class: "hint" }, T.no_zones));
+async function loadExposure() {
+  try {
+    const ex = await getJSON("/api/exposure?top=10");
+    if (!ex.zones) throw new Error("no zones");
+    show($("exposure"), exposure(ex));
+  } catch (error) {
+    show($("exposure"), h("p", { class: "hint" }, T.no_zones));
+  }
+  document.body.dataset.exposure = String(Date.now());
 }
+await loadExposure();
+// Zones made on the page: the map's zones and the exposure panel follow.
+document.addEventListener("langnghe:zones", async () => {
+  zoneLayer.clearLayers();
+  zoneLayer.addData(await items("zones"));
+  await loadExposure();
+});
 
 const first = stations.features.find((f) => latest.stations[String(f.id)] && latest.stations[String(f.id)].aqi);
 if (first) await showStation(first);
