@@ -245,8 +245,9 @@ def cluster_facts(conn: Any, ref: str) -> dict[str, Any]:
     """
     out = fetch_one(
         conn,
-        "SELECT ref, kind, area_ha, occupancy_pct, wastewater_treatment, craft_land_share_pct, "
-        "service_land_share_pct, industrial_land_ha, green_strip_m, mountainous, "
+        "SELECT ref, name, kind, area_ha, occupancy_pct, wastewater_treatment, "
+        "craft_land_share_pct, service_land_share_pct, industrial_land_ha, green_strip_m, "
+        "mountainous, "
         "ST_AsBinary(geom) AS geom "
         "FROM industrial_clusters WHERE ref = %s",
         (ref,),
@@ -279,8 +280,8 @@ def clusters_by_ref(conn: Any, refs: list[str]) -> gpd.GeoDataFrame:
 
 def clusters_within(
     conn: Any, area_wkb: bytes, skip: list[str]
-) -> list[tuple[str, float | None, float | None, float | None]]:
-    """Clusters (ref, area ha, occupancy %, industrial land ha) inside a WGS 84 area.
+) -> list[tuple[str, float | None, float | None, float | None, str | None]]:
+    """Clusters (ref, area ha, occupancy %, industrial land ha, name) inside a WGS 84 area.
 
     A cluster is inside when its point on surface is.
 
@@ -288,12 +289,13 @@ def clusters_within(
     """
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT ref, area_ha, occupancy_pct, industrial_land_ha FROM industrial_clusters "
+            "SELECT ref, area_ha, occupancy_pct, industrial_land_ha, name "
+            "FROM industrial_clusters "
             "WHERE ST_Covers(ST_GeomFromWKB(%s, %s), ST_PointOnSurface(geom)) "
             "AND NOT (ref = ANY(%s)) ORDER BY ref",
             (area_wkb, SRID, list(skip)),
         )
-        return [(str(r), _number(a), _number(o), _number(i)) for r, a, o, i in cur.fetchall()]
+        return [(str(r), _number(a), _number(o), _number(i), n) for r, a, o, i, n in cur.fetchall()]
 
 
 def _number(value: Any) -> float | None:

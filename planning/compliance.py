@@ -42,6 +42,7 @@ class UnitCluster:
     area_ha: float | None
     occupancy_pct: float | None
     industrial_land_ha: float | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,11 @@ def _unit_caveat(decree: Mapping[str, Any], facts: ClusterFacts) -> Message | No
         return None
     return msg(
         "decree32.unit_caveat",
-        unit_level=facts.unit_level or msg("word.unknown"),
+        unit_level=(
+            msg(f"admin.level_{facts.unit_level}")
+            if facts.unit_level in ("commune", "district", "province")
+            else facts.unit_level or msg("word.unknown")
+        ),
         ended=ended,
     )
 
@@ -282,7 +287,7 @@ def _expansion(out: _Out, facts: ClusterFacts, total: float) -> None:
         status,
         msg(
             "decree32.expansion",
-            ref=base.ref,
+            ref=base.name or base.ref,
             total_ha=round(total, 2),
             max_total_ha=limit_ha,
             occupancy_pct=occ,
@@ -338,7 +343,9 @@ def _new_in_unit(out: _Out, facts: ClusterFacts) -> None:
         status = "fail"
     else:
         status = "unknown"
-    missing = [c.ref for c in clusters if c.occupancy_pct is None or c.industrial_land_ha is None]
+    missing = [
+        c.name or c.ref for c in clusters if c.occupancy_pct is None or c.industrial_land_ha is None
+    ]
     numbers = {
         "unit": facts.unit,
         "clusters": len(clusters),

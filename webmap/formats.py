@@ -192,6 +192,9 @@ def scenario_svg(
         "boundary": "boundary",
         "study_area": "study area",
         "north": "N",
+        "deg_east": "°E",
+        "deg_north": "°N",
+        "locale": "en",
         **(labels or {}),
     }
     if not len(gdf) and overlay is None and not study_bbox:
@@ -260,7 +263,7 @@ def scenario_svg(
             'fill="none" stroke="#222" stroke-width="1.5"/>'
         )
     parts += _features(gdf, xy)
-    parts += _grid(t, (x0, x1, y0, y1), width, map_h)
+    parts += _grid(t, (x0, x1, y0, y1), width, map_h, words)
     parts += _scale_and_north((x0, x1, y0, y1), width, map_h, words["north"])
     parts += _legend(
         width, map_h, words, overlay is not None, set(gdf["role"]) if len(gdf) else set()
@@ -321,7 +324,14 @@ def _features(gdf: gpd.GeoDataFrame, xy) -> list[str]:
     return parts + labels_after
 
 
-def _grid(t: Transformer, frame: tuple[float, ...], width: int, map_h: int) -> list[str]:
+def _grid(
+    t: Transformer, frame: tuple[float, ...], width: int, map_h: int, words: dict[str, str]
+) -> list[str]:
+    from babel.numbers import format_decimal
+
+    def degrees(value: float, suffix: str) -> str:
+        return f"{format_decimal(value, format='0.000', locale=words['locale'])}{suffix}"
+
     x0, x1, y0, y1 = frame
     (lon0, lon1), (lat0, lat1) = t.transform([x0, x1], [y0, y1], direction="INVERSE")
     step = _nice(max(lon1 - lon0, lat1 - lat0) / 4)
@@ -332,7 +342,8 @@ def _grid(t: Transformer, frame: tuple[float, ...], width: int, map_h: int) -> l
         parts.append(
             f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{map_h}" stroke="#000" '
             'stroke-opacity="0.25" stroke-width="0.6"/>'
-            f'<text x="{x + 2:.1f}" y="10" font-size="8" fill="#333">{lon:.3f}°E</text>'
+            f'<text x="{x + 2:.1f}" y="10" font-size="8" fill="#333">'
+            f"{degrees(lon, words['deg_east'])}</text>"
         )
         lon += step
     lat = math.ceil(lat0 / step) * step
@@ -341,7 +352,8 @@ def _grid(t: Transformer, frame: tuple[float, ...], width: int, map_h: int) -> l
         parts.append(
             f'<line x1="0" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="#000" '
             'stroke-opacity="0.25" stroke-width="0.6"/>'
-            f'<text x="2" y="{y - 2:.1f}" font-size="8" fill="#333">{lat:.3f}°N</text>'
+            f'<text x="2" y="{y - 2:.1f}" font-size="8" fill="#333">'
+            f"{degrees(lat, words['deg_north'])}</text>"
         )
         lat += step
     return parts

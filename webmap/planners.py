@@ -416,6 +416,9 @@ def _map_words() -> dict[str, str]:
         "boundary": _("district boundary"),
         "study_area": _("study area"),
         "north": _("N"),
+        "deg_east": _("°E"),
+        "deg_north": _("°N"),
+        "locale": current_lang(),
     }
 
 

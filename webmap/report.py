@@ -21,9 +21,25 @@ from flask_babel import gettext as _
 
 from gis.messages import Message, msg
 from planning.rules import LOCAL_TZ
-from webmap.messages import as_text, render
+from webmap.messages import N_, as_text, render
 
 __all__ = ["number", "report_pdf", "report_sections", "when"]
+
+
+#: The OpenStreetMap land-use classes the siting model scores, as the report names them.
+LANDUSE_WORDS = {
+    "industrial": N_("industrial land"),
+    "commercial": N_("commercial land"),
+    "farm": N_("farm land"),
+    "farmland": N_("farmland"),
+    "meadow": N_("meadow"),
+    "grass": N_("grass land"),
+    "scrub": N_("scrub"),
+    "quarry": N_("quarry"),
+    "orchard": N_("orchard"),
+    "retail": N_("retail land"),
+    "forest": N_("forest"),
+}
 
 
 def number(value: Any, lang: str, digits: int = 2) -> str:
@@ -189,7 +205,7 @@ def _siting(scenario: Mapping[str, Any], lang: str) -> dict[str, Any]:
             "cr": number(r["ahp"].get("cr"), lang, 3),
         }
     landuse_scores = [
-        {"cls": k, "score": number(v, lang, 2)}
+        {"cls": _(LANDUSE_WORDS[k]) if k in LANDUSE_WORDS else k, "score": number(v, lang, 2)}
         for k, v in sorted((model.get("landuse_scores") or {}).items(), key=lambda kv: -kv[1])
     ]
     return {

@@ -179,6 +179,7 @@ infrastructure_done
             _metric_area_ha(row["geom"]),
             row["occupancy_pct"],
             row["industrial_land_ha"],
+            row.get("name"),
         )
         kind = kind or row["kind"]
         if infrastructure_done is None and row["wastewater_treatment"] is False:

@@ -209,3 +209,17 @@ def test_bad_facts():
         ClusterFacts(area_ha=0)
     with pytest.raises(ValidationError, match="kind"):
         ClusterFacts(area_ha=10, kind="port")
+
+
+def test_rule_texts_name_clusters_and_levels_in_the_users_language():
+    """A cluster without figures is named by its name; the unit level is a word of the page."""
+    unit = (UnitCluster("CCN-X", 40, None, None, "Cụm công nghiệp Đông Quang"),)
+    facts = ClusterFacts(
+        area_ha=20, unit_level="district", unit_clusters=unit, checked_on=dt.date(2026, 1, 1)
+    )
+    found = _by_rule(facts)["new_cluster_in_unit"]
+    vi = render(found.message, "vi")
+    assert "Cụm công nghiệp Đông Quang" in vi and "CCN-X" not in vi
+    (caveat,) = found.caveats
+    assert "cấp huyện" in render(caveat, "vi") and "district" not in render(caveat, "vi")
+    assert "district level" in render(caveat, "en")

@@ -4,12 +4,14 @@ in Chromium's print emulation, a PDF with the expected pages, no 500 on incomple
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
 import time
 import urllib.request
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -67,17 +69,23 @@ def test_report_reads_as_a_document_in_both_languages(planner_client):  # noqa: 
     codes = [code for code in TEXTS if code in text]
     assert codes == [], codes
     assert "Khoảng cách tới đường chính" in text and "Nghị định 32/2024/NĐ-CP" in text
-    assert re.search(r"\d\d/12/2026 \d\d:\d\d", text)  # local date, Vietnamese order
+    scores = re.search(r'<table id="landuse-scores">.*?</table>', html, flags=re.S).group(0)
+    assert "đất công nghiệp" in scores and "industrial" not in scores and "meadow" not in scores
+    month = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%m/%Y")
+    assert re.search(rf"\d\d/{month} \d\d:\d\d", text)  # local date, Vietnamese order
     assert "phương pháp" in text.lower() and "ha" in text
     # the map: a legend, a scale bar, a north arrow, a grid, one label per candidate
     svg = re.search(r"<svg.*?</svg>", html, flags=re.S).group(0)
-    assert "Mức độ phù hợp" in svg and ("km</text>" in svg or " m</text>" in svg) and "°E" in svg
+    assert "Mức độ phù hợp" in svg and ("km</text>" in svg or " m</text>" in svg)
+    # grid labels in the page's language: Vietnamese decimal comma, Đông / Bắc
+    assert re.search(r">\d{3},\d{3}°Đ<", svg) and re.search(r">\d{2},\d{3}°B<", svg), svg[:400]
+    assert "°E" not in svg and "°N" not in svg
     n = c.get(f"/api/scenarios/{sid}").get_json()["results"]["candidates"]
     labels = re.findall(r'font-weight="600" text-anchor="middle" fill="#0b3d91">(\d+)<', svg)
     assert sorted(int(x) for x in labels) == list(range(1, n + 1))
     en = _text(c.get(f"/scenarios/{sid}/report?lang=en").get_data(as_text=True))
     assert "Distance to a main road" in en and "Method and limitations" in en
-    assert re.search(r"2026-12-\d\d \d\d:\d\d", en)
+    assert re.search(rf"{month[3:]}-{month[:2]}-\d\d \d\d:\d\d", en)
 
     pdf = c.get(f"/scenarios/{sid}/report.pdf?lang=vi")
     assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"

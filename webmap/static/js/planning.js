@@ -2,7 +2,7 @@
    check of a drawn polygon, and saved scenarios (suitability image, candidates, allocation lines). */
 import { h, join, show } from "./dom.js";
 import { T, config, csrfToken, getJSON, ready } from "./common.js";
-import { initSitingForm } from "./siting_form.js";
+import { fmt, initSitingForm } from "./siting_form.js";
 import { initScenarioList } from "./scenarios.js";
 import { fitLegends, relocationLegend, relocationPopup, relocationStyle, relocationSummary } from "./relocation.js";
 import { candidateContext, candidatePopup, suitabilityLayer } from "./siting_map.js";
@@ -103,7 +103,7 @@ export async function initPlanning({ map, drawn, control }) {
         green_strip_m: strip === "" ? null : Number(strip), save_as: T.check + " " + stamp() });
       show($("check-result"),
         h("p", { class: result.verdict }, (T.verdicts[result.verdict] || result.verdict) + " · " +
-          result.facts.area_ha.toFixed(2) + " ha · " + (result.facts.unit || T.verdicts.unknown)),
+          fmt(result.facts.area_ha, 2) + " ha · " + (result.facts.unit || T.verdicts.unknown)),
         h("ul", null, result.results.map((r) => h("li", null, h("span", { class: r.status }, r.status_text),
           " " + r.text + " ", h("small", null, "(" + r.source_text + ")"),
           r.caveats_text.map((c) => [h("br"), h("small", null, c)])))),
