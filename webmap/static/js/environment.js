@@ -387,8 +387,9 @@ async function loadExposure() {
 await loadExposure();
 // Zones made on the page: the map's zones and the exposure panel follow.
 document.addEventListener("langnghe:zones", async () => {
-  zoneLayer.clearLayers();
-  zoneLayer.addData(await items("zones"));
+  try {
+    if (zones) { zoneLayer.clearLayers(); zoneLayer.addData(await items("zones")); } else if (zoneLayer.redraw) zoneLayer.redraw();
+  } catch (error) { console.error("LangNghe:", error); }
   await loadExposure();
 });
 
