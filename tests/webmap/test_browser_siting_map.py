@@ -72,7 +72,10 @@ def test_candidate_popup_and_suitability_layer(browser, live_server, accounts):
             )
             assert words["suit"] in switcher, switcher
             legend = browser.find_element(By.ID, "suitability-legend")
-            assert legend.is_displayed() and words["opacity"] in legend.text
+            assert legend.is_displayed() and words["suit"] in legend.text
+            if width < 600:  # folded to its title on a phone; open it
+                legend.find_element(By.TAG_NAME, "summary").click()
+            assert words["opacity"] in legend.text
             assert words["low"] in legend.text and words["high"] in legend.text
             assert "gradient" in browser.find_element(By.ID, "suitability-ramp").get_attribute(
                 "style"

@@ -25,8 +25,9 @@ function legendControl(map) {
     "aria-label": T.opacity });
   slider.addEventListener("input", () => { if (current) current.setOpacity(Number(slider.value) / 100); });
   const ramp = h("div", { class: "ramp suitability-ramp", id: "suitability-ramp" });
-  const box = h("div", { class: "legend suitability-legend", id: "suitability-legend", hidden: true },
-    h("b", null, T.suitability), ramp,
+  // On a phone it starts folded to its title (open, it would cover the candidates).
+  const box = h("details", { class: "legend suitability-legend", id: "suitability-legend", hidden: true,
+    open: matchMedia("(min-width: 600px)").matches }, h("summary", null, T.suitability), ramp,
     h("div", { class: "ramp-ends" }, h("span", { id: "suitability-low" }, T.low + " (0)"),
       h("span", { id: "suitability-high" }, T.high + " (1)")),
     h("label", { class: "opacity" }, T.opacity + " ", slider));
