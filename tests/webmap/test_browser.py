@@ -306,10 +306,12 @@ def test_planner_runs_siting_relocation_and_a_decree_check(browser, live_server,
         By.ID, "planning-error"
     ).text
     view = browser.find_element(By.ID, "scenario-view").text
-    assert "Demand covered" in view and f"S{siting_id}-C" in view
+    # sites are named (the siting's candidate and scenario), never by their codes
+    assert "Demand covered" in view and f"of siting #{siting_id}" in view, view
+    assert f"S{siting_id}-C" not in view, view
     assert browser.find_elements(
-        By.CSS_SELECTOR, "path.leaflet-interactive[stroke-dasharray]"
-    )  # village -> site lines
+        By.CSS_SELECTOR, 'path.leaflet-interactive[fill="none"][stroke-opacity="0.8"]'
+    )  # village -> site lines, in their site's colour
     browser.save_screenshot(str(SCREENSHOTS / "planner-relocation-en.png"))
     page_module(
         browser,
