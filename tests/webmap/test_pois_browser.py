@@ -61,6 +61,16 @@ def test_the_planner_map_shows_points_of_interest(browser, poi_server, lang, wid
         _open(browser, f"{poi_server}/?lang={lang}")
         legend = browser.find_element(By.CSS_SELECTOR, ".legend")
         assert WORDS[lang]["legend"] not in legend.text  # listed while the layer is shown
+        if width <= 700:  # folded on a phone: the planner opens the layer switch first
+            browser.find_element(By.CSS_SELECTOR, "#map .leaflet-control-layers-toggle").click()
+            WebDriverWait(browser, 10).until(
+                lambda d: (
+                    "leaflet-control-layers-expanded"
+                    in d.find_element(
+                        By.CSS_SELECTOR, "#map .leaflet-control-layers"
+                    ).get_attribute("class")
+                )
+            )
         labels = browser.find_elements(By.CSS_SELECTOR, ".leaflet-control-layers-overlays label")
         switch = next(lb for lb in labels if WORDS[lang]["layer"] in lb.text)
         box = switch.find_element(By.TAG_NAME, "input")
