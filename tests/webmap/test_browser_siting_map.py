@@ -92,8 +92,11 @@ def test_candidate_popup_and_suitability_layer(browser, live_server, accounts):
             # the candidate's popup: criterion values with units, Decree 32, why its rank
             browser.execute_script("window.scrollTo(0, 0);")
             browser.execute_script(CLICK)
-            popup = WebDriverWait(browser, 10).until(
-                lambda d: d.find_element(By.CSS_SELECTOR, ".candidate-popup")
+            popup = WebDriverWait(browser, 30).until(  # present and laid out (text shown)
+                lambda d: next(
+                    (p for p in d.find_elements(By.CSS_SELECTOR, ".candidate-popup") if p.text),
+                    None,
+                )
             )
             text = popup.text
             assert words["road"] in text and " m" in text, text
