@@ -219,17 +219,10 @@ def serve(tree: Path, db: str, port: int, tmp: Path, tile_cache: bool) -> subpro
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    import urllib.request
+    from bench.ogc_peers import _wait  # the peers' wait for a server, with its log on exit
 
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/collections", timeout=5):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit((tmp / f"{tree.name}-{port}.log").read_text()[-3000:]) from None
-            time.sleep(0.5)
-    raise SystemExit(f"{tree} did not start")
+    _wait(f"http://127.0.0.1:{port}/collections", proc, tmp / f"{tree.name}-{port}.log")
+    return proc
 
 
 def ogc_runs(
