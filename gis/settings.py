@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     #: farther than ``snap_warn_m`` is routed with a warning.
     snap_max_m: float = Field(default=500.0, gt=0)
     snap_warn_m: float = Field(default=200.0, ge=0)
+    #: Road graphs of at least this many nodes route through a contraction hierarchy, whose
+    #: topology is saved per network and version under ``home/routing`` (``LANGNGHE_CH_DIR``).
+    ch_min_nodes: int = Field(default=5_000, ge=0)
+    ch_dir: Path | None = None
     #: Inputs of siting runs started from the web (a DEM GeoTIFF, an OSM-style land-use
     #: GeoPackage, extra road lines); unset inputs leave their criteria out of the page.
     secret_key: str | None = None
@@ -241,6 +245,11 @@ class Settings(BaseSettings):
     def pg_passfile(self) -> Path:
         """The libpq password file (mode 0600) of the embedded cluster's roles."""
         return self.home / "pgpass"
+
+    @property
+    def ch_store(self) -> Path:
+        """Folder of the saved contraction-hierarchy topologies of the road networks."""
+        return self.ch_dir or self.home / "routing"
 
     @property
     def pgdata(self) -> Path:

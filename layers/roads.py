@@ -607,7 +607,15 @@ def graph_from_frames(kept: pd.DataFrame, kept_nodes: pd.DataFrame) -> RoadGraph
 
 
 def read_graph(conn, network: str = "default") -> RoadGraph:
-    """Load a stored network as an in-memory graph (node i is database id i + 1)."""
+    """Load a stored network as an in-memory graph (node i is database id i + 1).
+
+    From ``LANGNGHE_CH_MIN_NODES`` nodes on, it routes through a contraction hierarchy whose
+    topology is saved per network and version in the settings' ``ch_store`` (built on the
+    first route, loaded by every later process).
+    """
+    from gis.settings import get_settings
+
+    settings = get_settings()
     with conn.cursor() as cur:
         cur.execute(
             "SELECT ST_X(geom), ST_Y(geom) FROM road_nodes WHERE network = %s ORDER BY id",
@@ -633,6 +641,9 @@ def read_graph(conn, network: str = "default") -> RoadGraph:
         maxspeed=frame["maxspeed"],
         geometry=shapely.from_wkb([bytes(b) for b in frame["wkb"]]),
         edge_ids=frame["id"].to_numpy(np.int64),
+        network=network,
+        ch_store=settings.ch_store,
+        ch_min_nodes=settings.ch_min_nodes,
     )
 
 

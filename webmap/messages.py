@@ -279,6 +279,7 @@ TEXTS: dict[str, str] = {
     "cli.progress.allocate": N_("allocation"),
     "cli.progress.import": N_("import {layer}"),
     "cli.progress.roads": N_("roads {network}"),
+    "cli.progress.routing": N_("routing index of {network}"),
     "cli.progress.sample": N_("sample data"),
     "cli.progress.siting": N_("siting"),
     "cli.scenario_saved": N_("scenario {id}"),

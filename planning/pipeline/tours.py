@@ -18,7 +18,14 @@ import shapely
 from gis.crs import METRIC_CRS, WGS84
 from gis.errors import ValidationError
 from gis.messages import Message, msg
-from gis.network import RoadGraph, path_geometry, project_to_metric, trace, travel_matrix
+from gis.network import (
+    RoadGraph,
+    path_geometry,
+    project_to_metric,
+    shortest_path,
+    trace,
+    travel_matrix,
+)
 from layers.pois import pois_near
 from layers.roads import cached_graph
 from layers.villages import visit_details, visitable_near
@@ -202,15 +209,19 @@ def _on_network(
         hit = shapely.STRtree(zones).query(graph.geometry, predicate="intersects")[0]
         factor = np.ones(len(graph.u))
         factor[np.unique(hit)] = ZONE_FACTOR
-    times, pred = travel_matrix(
-        graph,
-        nodes,
-        nodes,
-        weight="time",
-        profile=request.mode,
-        zone_factor=factor,
-        predecessors=True,
-    )
+    pred = None
+    if factor is None and graph.uses_hierarchy():  # the legs are asked for once the order is known
+        times = travel_matrix(graph, nodes, nodes, weight="time", profile=request.mode)
+    else:
+        times, pred = travel_matrix(
+            graph,
+            nodes,
+            nodes,
+            weight="time",
+            profile=request.mode,
+            zone_factor=factor,
+            predecessors=True,
+        )
     for i, d in enumerate(snap[1:], start=1):
         if d > request.snap_max_m:
             times[i, :] = times[:, i] = np.inf
@@ -224,7 +235,14 @@ def _on_network(
     distance = 0.0
     for a, b in zip(order[:-1], order[1:], strict=True):
         # the leg follows the fastest path already found for the matrix (zone penalty included)
-        path = trace(pred[a], int(nodes[a]), int(nodes[b]))
+        # or, through the contraction hierarchy, the fastest path of the same metric
+        path = (
+            trace(pred[a], int(nodes[a]), int(nodes[b]))
+            if pred is not None
+            else shortest_path(
+                graph, int(nodes[a]), int(nodes[b]), weight="time", profile=request.mode
+            )[1]
+        )
         leg = path_geometry(graph, path)
         if leg is not None:
             distance += float(sum(graph.length_m[i] for i in _edge_indices(graph, path)))

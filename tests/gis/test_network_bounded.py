@@ -1,5 +1,7 @@
-"""Point-to-point search on large graphs (two bounded searches meeting in the middle) equals
-a plain Dijkstra: lengths, paths, one-way edges, unreachable targets.
+"""Point-to-point search on large graphs equals a plain Dijkstra (lengths, paths, one-way
+edges, unreachable targets): through the contraction hierarchy (the default on graphs this
+large) and through two bounded searches meeting in the middle (when the hierarchy is set
+off by a higher ``ch_min_nodes``).
 """
 
 from __future__ import annotations
@@ -42,10 +44,13 @@ def _grid(n: int, seed: int) -> RoadGraph:
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_bounded_search_equals_dijkstra(seed):
+@pytest.mark.parametrize(("seed", "engine"), [(1, "bounded"), (2, "bounded"), (1, "hierarchy")])
+def test_large_graph_search_equals_dijkstra(seed, engine):
     graph = _grid(150, seed)
     assert graph.n_nodes >= BOUNDED_SEARCH_NODES
+    if engine == "bounded":
+        graph.ch_min_nodes = graph.n_nodes + 1
+    assert graph.uses_hierarchy() == (engine == "hierarchy")
     matrix = graph.matrix("length")
     rng = np.random.default_rng(seed)
     pairs = [tuple(p) for p in rng.integers(0, graph.n_nodes, (40, 2))] + [

@@ -77,6 +77,31 @@ def test_tour_on_the_road_network(city):
     assert len(gpx.tracks[0].segments[0].points) == len(plan["geometry"]["coordinates"])
 
 
+def test_a_tour_through_the_hierarchy_equals_the_plain_search(city):
+    from layers.roads import cached_graph
+
+    request = TourRequest(
+        refs=("T-A", "T-B", "T-C"), start=(105.8300, 21.0370), day=MONDAY, budget_min=240
+    )
+    graph = cached_graph(city, "default")  # the one the planner gets: same object, same cache
+    assert graph is not None and graph.n_nodes < graph.ch_min_nodes  # Ba Đình: plain search
+    default = graph.ch_min_nodes
+    plain = plan_village_tour(city, request)
+    graph.ch_min_nodes = 0
+    try:
+        fast = plan_village_tour(city, request)
+    finally:
+        graph.ch_min_nodes = default
+    assert graph.hierarchy().origin in ("built", "loaded")
+    assert [s["ref"] for s in fast["stops"]] == [s["ref"] for s in plain["stops"]]
+    assert [(s["arrive"], s["leave"]) for s in fast["stops"]] == [
+        (s["arrive"], s["leave"]) for s in plain["stops"]
+    ]
+    assert fast["travel_min"] == pytest.approx(plain["travel_min"], abs=1e-3)
+    assert fast["distance_m"] == pytest.approx(plain["distance_m"], rel=1e-9)
+    assert fast["geometry"] == plain["geometry"]
+
+
 def test_pollution_aware_routes_spend_less_distance_in_zones(city):
     import shapely
 

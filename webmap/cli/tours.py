@@ -19,6 +19,7 @@ from webmap.cli.options import (
     mode_option,
     network_option,
     parse_point,
+    progress_bar,
     say,
     text,
     today,
@@ -32,6 +33,13 @@ def _graph(network: str) -> RoadGraph:
 
     with session(get_settings(), application_name="langnghe route") as conn:
         return read_graph(conn, network)
+
+
+def _prepare(graph: RoadGraph, weight: str, profile: str) -> None:
+    """Load (or build, the first time, with a bar) the graph's contraction hierarchy."""
+    if graph.uses_hierarchy():
+        with progress_bar(text("cli.progress.routing", network=graph.network)) as bar:
+            graph.hierarchy().prepare(weight, profile, progress=bar)
 
 
 def _snap(graph: RoadGraph, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,9 +74,9 @@ def route(origin: str, destination: str, network: str, mode: str, fastest: bool)
     graph = _graph(network)
     points = np.array([parse_point(origin), parse_point(destination)])
     (a, b), snap = _snap(graph, points)
-    cost, nodes = shortest_path(
-        graph, int(a), int(b), weight="time" if fastest else "length", profile=mode
-    )
+    weight = "time" if fastest else "length"
+    _prepare(graph, weight, mode)
+    cost, nodes = shortest_path(graph, int(a), int(b), weight=weight, profile=mode)
     if not nodes:
         raise ValidationError(msg("route.no_path", network=network))
     line = path_geometry(graph, nodes)
@@ -161,6 +169,11 @@ def tour(
         avoid_pollution=avoid_pollution,
     )
     with session(get_settings(), application_name="langnghe tour") as conn:
+        from layers.roads import cached_graph
+
+        graph = cached_graph(conn, network)
+        if graph is not None and not avoid_pollution:
+            _prepare(graph, "time", mode)  # the plan below reuses this graph and its hierarchy
         plan = plan_village_tour(conn, request)
     _echo_plan(plan)
     if gpx_path:
