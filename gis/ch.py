@@ -148,13 +148,14 @@ def topology(
     of the same ``name`` are removed when a new one is saved.
 
     Returns the topology and how it was had: ``"built"``, ``"loaded"`` or ``"built, not
-    saved"`` (no store).
+    saved"`` (no store). ``progress`` hears 0 before a build and 0.6 after it, 0.7 once saved
+    (the customisation of a metric fills the rest), with ``name`` as its label.
     """
     report = progress or silent
     if store is None:
-        report(0.0, "ch.build")
+        report(0.0, name)
         built = _build(graph)
-        report(1.0, "ch.build")
+        report(0.6, name)
         return built, "built, not saved"
     safe = re.sub(r"[^0-9A-Za-z_.-]", "_", name) or "graph"
     key = topology_key(graph)
@@ -168,9 +169,9 @@ def topology(
         found = _load(folder, graph)  # built by another process while we waited
         if found is not None:
             return found, "loaded"
-        report(0.0, "ch.build")
+        report(0.0, name)
         built = _build(graph)
-        report(0.9, "ch.save")
+        report(0.6, name)
         partial = store / f".{safe}-{key}.{os.getpid()}.{threading.get_ident()}.tmp"
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir()
@@ -183,7 +184,7 @@ def topology(
                     shutil.rmtree(old, ignore_errors=True)
                 else:
                     old.unlink(missing_ok=True)
-        report(1.0, "ch.save")
+        report(0.7, name)
     return built, "built"
 
 
@@ -222,6 +223,7 @@ class Hierarchy:
             t = time.perf_counter()
             self._topology, self.origin = topology(g, self.store, self.name, progress)
             self.topology_s = time.perf_counter() - t
+            (progress or silent)(0.7, self.name)
         w = g.weights(weight, profile)
         ok = np.isfinite(w)
         # d(s, t) <= d(s, 0) + d(0, t) in a strongly connected graph: bound every path
@@ -233,6 +235,7 @@ class Hierarchy:
         metric = CCHMetric(self._topology)
         metric.customize(ints.astype(np.uint32))
         self._metrics[key] = (metric, unit, np.where(ok, w, np.inf))
+        (progress or silent)(1.0, self.name)
         return self._metrics[key]
 
     def prepare(
