@@ -162,6 +162,12 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=2, ge=1, le=20)
     #: Rasters of job scenarios older than this many days are deleted (0 keeps them).
     job_raster_retention_days: float = Field(default=30.0, ge=0)
+    #: Finished jobs (done, failed, cancelled) older than this many days are deleted: the
+    #: queue's rows with their events (procrastinate's ``remove_old_jobs``) and the ``jobs``
+    #: rows, a row once its scenario's rasters are gone (0 keeps them). The scenarios stay.
+    job_retention_days: float = Field(default=30.0, ge=0)
+    #: When a worker runs the retention tasks above (cron; a sixth field gives seconds).
+    job_upkeep_cron: str = "*/10 * * * *"
     #: The web process runs one worker of its own (a thread) when no ``langnghe worker`` is
     #: meant to run: unset means yes in development (``langnghe serve``), no in production.
     jobs_in_process: bool | None = None

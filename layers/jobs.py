@@ -21,6 +21,7 @@ from gis.messages import msg
 __all__ = [
     "JOB_FIELDS",
     "add_worker",
+    "delete_finished_jobs",
     "forget_rasters",
     "get_job",
     "insert_job",
@@ -116,6 +117,23 @@ def forget_rasters(conn: Any, ids: list[int]) -> int:
     """Delete the catalogue rows of rasters ``ids``; returns how many went."""
     with conn.cursor() as cur:
         cur.execute("DELETE FROM rasters WHERE id = ANY(%s)", ([int(i) for i in ids],))
+        return int(cur.rowcount)
+
+
+def delete_finished_jobs(conn: Any, days: float) -> int:
+    """Delete the jobs that ended (done, failed, cancelled) more than ``days`` ago.
+
+    A job whose scenario still has rasters stays until the raster retention has removed
+    them: :func:`job_rasters_before` finds a job's rasters through its row. Returns how many
+    rows went; the scenarios the jobs made stay.
+    """
+    with conn.cursor() as cur:
+        cur.execute(
+            "DELETE FROM jobs j WHERE j.status IN ('done', 'failed', 'cancelled') "
+            "AND j.updated_at < now() - make_interval(secs => %s) "
+            "AND NOT EXISTS (SELECT 1 FROM rasters r WHERE r.scenario_id = j.scenario_id)",
+            (float(days) * 86400.0,),
+        )
         return int(cur.rowcount)
 
 

@@ -20,8 +20,10 @@ workers, on any machines that reach the database, run it:
   within ``job_stall_s + 2 * job_heartbeat_s`` once another worker is running;
 - **cancellation**: the page asks, the queue marks the job; a waiting job is dropped at once,
   a running one stops at its next progress report and rolls its transaction back;
-- **retention**: a periodic task deletes job rasters older than
-  ``job_raster_retention_days``.
+- **retention**: periodic tasks (``job_upkeep_cron``, in :data:`UPKEEP_QUEUE`, which every
+  worker takes) delete job rasters older than ``job_raster_retention_days``, and finished jobs
+  older than ``job_retention_days``: the queue's rows and their events by procrastinate's own
+  ``remove_old_jobs`` task, then the ``jobs`` rows (:func:`clean_job_rows`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import os
 import socket
 import threading
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import procrastinate
+from procrastinate import builtin_tasks
 from procrastinate import exceptions as queue_errors
 from procrastinate import jobs as queue_jobs
 from procrastinate.contrib.psycopg2 import Psycopg2Connector
@@ -50,6 +54,7 @@ from gis.messages import Message, msg
 from gis.settings import Settings
 from layers.jobs import (
     add_worker,
+    delete_finished_jobs,
     forget_rasters,
     job_call,
     job_rasters_before,
@@ -61,9 +66,11 @@ from webmap.messages import TEXTS
 __all__ = [
     "JOB_MEMORY_STEP_MB",
     "TASK",
+    "UPKEEP_QUEUE",
     "JobWorker",
     "cancel",
     "clean_job_rasters",
+    "clean_job_rows",
     "defer",
     "job_limit_mb",
     "loaded",
@@ -131,6 +138,10 @@ def queues_for(budget_mb: int) -> list[str]:
     """
     top = job_limit_mb(budget_mb)
     return [queue_name(mb) for mb in range(JOB_MEMORY_STEP_MB, top + 1, JOB_MEMORY_STEP_MB)]
+
+
+#: The queue of the workers' upkeep (retention): the smallest, which every worker takes.
+UPKEEP_QUEUE = queue_name(0)
 
 
 class _CallerConnector(Psycopg2Connector):
@@ -229,6 +240,21 @@ def clean_job_rasters(settings: Settings) -> int:
     return len(old)
 
 
+def clean_job_rows(settings: Settings) -> int:
+    """Delete the ``jobs`` rows finished before the retention setting; how many went."""
+    if settings.job_retention_days <= 0:
+        return 0
+    conn = connect(settings, application_name="langnghe-worker-clean", role="app")
+    try:
+        with transaction(conn):
+            gone = delete_finished_jobs(conn, settings.job_retention_days)
+    finally:
+        conn.close()
+    if gone:
+        logger.info("deleted %d finished jobs older than the retention", gone)
+    return gone
+
+
 class JobWorker:
     """A queue worker: ``run()`` until stopped (``langnghe worker``, or a thread of the web)."""
 
@@ -253,8 +279,14 @@ class JobWorker:
         )
         self.app = procrastinate.App(connector=connector)
         self.app.task(name=TASK, pass_context=True)(self._run_job)
-        self.app.periodic(cron="*/10 * * * *")(
-            self.app.task(name="langnghe.clean_job_rasters")(self._clean)
+        upkeep = settings.job_upkeep_cron
+        self.app.periodic(cron=upkeep, periodic_id="rasters")(
+            self.app.task(name="langnghe.clean_job_rasters", queue=UPKEEP_QUEUE)(self._clean)
+        )
+        self.app.periodic(cron=upkeep, periodic_id="jobs")(
+            self.app.task(name="langnghe.remove_old_jobs", queue=UPKEEP_QUEUE, pass_context=True)(
+                self._remove_old_jobs
+            )
         )
         self._queue_worker: QueueWorker | None = None
         self._stop_requested = False
@@ -375,6 +407,24 @@ class JobWorker:
 
     def _clean(self, timestamp: int) -> int:
         return clean_job_rasters(self.settings)
+
+    async def _remove_old_jobs(self, context: Any, timestamp: int) -> int:
+        """The queue's finished jobs (and their events), then the ``jobs`` rows, past retention.
+
+        The queue's part is procrastinate's ``remove_old_jobs`` task, which counts a job's age
+        from its last event, in whole hours.
+        """
+        days = self.settings.job_retention_days
+        if days <= 0:
+            return 0
+        await builtin_tasks.remove_old_jobs(
+            context,
+            max_hours=max(1, math.ceil(days * 24)),
+            remove_failed=True,
+            remove_cancelled=True,
+            remove_aborted=True,
+        )
+        return await asyncio.to_thread(clean_job_rows, self.settings)
 
     # -- one job (in a thread of the worker) -------------------------------------------------
 

@@ -10,14 +10,16 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
 from gis.db import connect
+from layers.jobs import delete_finished_jobs, forget_rasters, insert_job, update_job
 from tests.support import database_env, executable
 from webmap.app import create_app
-from webmap.worker import clean_job_rasters
+from webmap.worker import cancel, clean_job_rasters, defer
 
 pytestmark = pytest.mark.postgis
 
@@ -248,3 +250,148 @@ def test_old_job_rasters_are_deleted_by_retention(web_settings, tmp_path):
     assert clean_job_rasters(web_settings.model_copy(update={"job_raster_retention_days": 0})) == 0
     conn.close()
     assert os.path.exists(paths[1])
+
+
+def _queue(conn, queue_ids: list[int]) -> dict[int, str]:
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, status::text FROM procrastinate_jobs WHERE id = ANY(%s)", (queue_ids,)
+        )
+        found = dict(cur.fetchall())
+    conn.rollback()
+    return found
+
+
+def test_finished_jobs_go_after_the_retention_time(planner, workers, tmp_path):
+    """A real worker's upkeep deletes finished jobs older than ``job_retention_days``.
+
+    Done, failed and cancelled jobs finished "31 days ago" (their queue events and rows moved
+    back) go from the queue with their events and from ``jobs``, and the old raster of their
+    scenario goes too. A job finished now, and a job still waiting, stay; the scenario stays.
+    """
+    _client, settings = planner
+    conn = connect(settings)
+    raster = tmp_path / "old.tif"
+    raster.write_bytes(b"II*\x00")
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO scenarios (kind, name, params, results, input_versions) "
+            "VALUES ('siting', 'old', '{}', '{}', '{}') RETURNING id"
+        )
+        scenario = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO rasters (scenario_id, kind, path, epsg, cell_size_m, created_at) "
+            "VALUES (%s, 'suitability', %s, 32648, 30, now() - interval '40 days')",
+            (scenario, str(raster)),
+        )
+    jobs, queued = {}, {}
+    for name in ("done_old", "failed_old", "cancelled_old", "done_new", "waiting"):
+        jobs[name] = str(uuid.uuid4())
+        insert_job(conn, jobs[name], "siting", {}, created_by="planner")
+        if name.startswith("done"):  # a worker skips a job its row says is over
+            update_job(conn, jobs[name], status="done", scenario_id=scenario)
+        # no worker takes a job of a million MB: it waits in its queue
+        queued[name] = defer(conn, jobs[name], 1_000_000 if name == "waiting" else 0)
+        update_job(conn, jobs[name], queue_job_id=queued[name])
+    assert cancel(conn, queued["cancelled_old"]) == "cancelled"
+    update_job(conn, jobs["cancelled_old"], status="cancelled")
+    conn.commit()
+
+    workers.env.update(
+        LANGNGHE_JOB_UPKEEP_CRON="* * * * * *",  # every second
+        LANGNGHE_JOB_RETENTION_DAYS="30",
+        LANGNGHE_JOB_RASTER_RETENTION_DAYS="30",
+    )
+    workers.start("keeper", "--memory-mb", "512")
+    workers.ready("keeper")
+    final = {"succeeded", "failed", "cancelled"}
+    deadline = time.monotonic() + 60
+    while not final >= set(_queue(conn, [queued[n] for n in queued if n != "waiting"]).values()):
+        assert time.monotonic() < deadline, _queue(conn, list(queued.values()))
+        time.sleep(0.2)
+    status = _queue(conn, list(queued.values()))
+    assert [status[queued[n]] for n in queued] == [
+        "succeeded",
+        "failed",
+        "cancelled",
+        "succeeded",
+        "todo",
+    ]
+    time.sleep(3)  # several upkeep runs: nothing is old enough yet
+    assert len(_queue(conn, list(queued.values()))) == 5
+
+    old = [jobs[n] for n in ("done_old", "failed_old", "cancelled_old", "waiting")]
+    old_queue = [queued[n] for n in ("done_old", "failed_old", "cancelled_old", "waiting")]
+    with conn.cursor() as cur:
+        cur.execute(
+            "UPDATE procrastinate_events SET at = at - interval '31 days' WHERE job_id = ANY(%s)",
+            (old_queue,),
+        )
+        cur.execute(
+            "UPDATE jobs SET updated_at = now() - interval '31 days' WHERE id = ANY(%s::uuid[])",
+            (old,),
+        )
+    conn.commit()
+
+    gone = [queued[n] for n in ("done_old", "failed_old", "cancelled_old")]
+    deadline = time.monotonic() + 60
+    while True:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT id::text FROM jobs WHERE id = ANY(%s::uuid[])", (list(jobs.values()),)
+            )
+            rows = {r[0] for r in cur.fetchall()}
+        conn.rollback()
+        if not set(_queue(conn, gone)) and rows == {jobs["done_new"], jobs["waiting"]}:
+            break
+        assert time.monotonic() < deadline, (rows, _queue(conn, list(queued.values())))
+        time.sleep(0.2)
+    assert not raster.exists()
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM procrastinate_events WHERE job_id = ANY(%s)", (gone,))
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM scenarios WHERE id = %s", (scenario,))
+        assert cur.fetchone()[0] == 1
+        cur.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'langnghe.remove_old_jobs' "
+            "AND status = 'succeeded'"
+        )
+        assert cur.fetchone()[0] >= 1  # the worker ran the upkeep
+    assert _queue(conn, [queued["done_new"], queued["waiting"]]) == {
+        queued["done_new"]: "succeeded",
+        queued["waiting"]: "todo",
+    }
+    conn.close()
+
+
+def test_a_finished_job_stays_while_its_scenario_has_rasters(web_settings):
+    """The raster retention finds a job's rasters through its row: the row goes after them."""
+    conn = connect(web_settings)
+    with conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO scenarios (kind, name, params, results, input_versions) "
+            "VALUES ('siting', 'kept', '{}', '{}', '{}') RETURNING id"
+        )
+        scenario = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO rasters (scenario_id, kind, path, epsg, cell_size_m) "
+            "VALUES (%s, 'suitability', '/nonexistent/kept.tif', 32648, 30) RETURNING id",
+            (scenario,),
+        )
+        raster = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO jobs (id, kind, status, scenario_id, updated_at) VALUES "
+            "(gen_random_uuid(), 'siting', 'done', %s, now() - interval '40 days'), "
+            "(gen_random_uuid(), 'siting', 'failed', NULL, now() - interval '40 days'), "
+            "(gen_random_uuid(), 'siting', 'running', NULL, now() - interval '40 days'), "
+            "(gen_random_uuid(), 'siting', 'done', NULL, now() - interval '20 days')",
+            (scenario,),
+        )
+    assert delete_finished_jobs(conn, 30) == 1  # the failed one: no rasters, finished long ago
+    assert forget_rasters(conn, [raster]) == 1
+    assert delete_finished_jobs(conn, 30) == 1  # now the done one
+    with conn.cursor() as cur:
+        cur.execute("SELECT status FROM jobs ORDER BY status")
+        assert [r[0] for r in cur.fetchall()] == ["done", "running"]
+    conn.rollback()
+    conn.close()
