@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -27,6 +29,7 @@ __all__ = [
     "create_database",
     "drop_database",
     "fetch_one",
+    "keepalive_dsn",
     "prepare_embedded_database",
     "refuse_insecure_server",
     "replayed",
@@ -59,7 +62,7 @@ def connect(
     """
     try:
         conn = psycopg2.connect(
-            settings.dsn(database, role=role),
+            keepalive_dsn(settings, settings.dsn(database, role=role)),
             application_name=application_name,
             options=f"-c statement_timeout={int(settings.statement_timeout_ms)}",
             connect_timeout=10,
@@ -68,6 +71,16 @@ def connect(
         code = "db.cannot_connect_embedded" if settings.embedded else "db.cannot_connect"
         raise DatabaseUnavailableError(msg(code)) from exc
     return conn
+
+
+def keepalive_dsn(settings: Settings, dsn: str) -> str:
+    """``dsn`` with the TCP keepalive parameters of the settings (:meth:`Settings.keepalives`).
+
+    Parameters already in ``dsn`` (an operator's ``DATABASE_URL``) are kept.
+    """
+    given = psycopg2.extensions.parse_dsn(dsn)
+    extra = {k: v for k, v in settings.keepalives().items() if k not in given}
+    return psycopg2.extensions.make_dsn(dsn, **extra)
 
 
 @contextmanager
@@ -148,6 +161,99 @@ def _answers(conn: psycopg2.extensions.connection) -> bool:
     return True
 
 
+class _StallWatch:
+    """Cuts the lent connections of a server that stopped answering, on a thread of its own.
+
+    A connection lent for ``stall_s`` makes the watch call ``alive()`` (a new connection with
+    a short timeout). When that fails, the socket of every lent connection is shut down, so
+    the request blocked in libpq on it gets an error at once (a frozen server, or a network
+    gone without a reset, would otherwise hold it until TCP gives up), and ``on_dead`` is
+    told. When it answers, the reads are only slow: they are left alone, checked again
+    ``stall_s`` later.
+    """
+
+    def __init__(
+        self,
+        stall_s: float,
+        alive: Callable[[], BaseException | None],
+        on_dead: Callable[[BaseException], None],
+    ) -> None:
+        self.stall_s = stall_s
+        self._alive, self._on_dead = alive, on_dead
+        self._cond = threading.Condition()
+        #: id(conn) -> [fd, the socket's own address, deadline (inf once cut)]
+        self._lent: dict[int, list[Any]] = {}
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._closed = False
+        #: Lent connections cut because their server did not answer.
+        self.cut = 0
+
+    def lend(self, conn: Connection) -> None:
+        try:
+            fd = conn.fileno()
+            with socket.socket(fileno=os.dup(fd)) as sock:
+                address = sock.getsockname()
+        except (OSError, psycopg2.Error):
+            return  # not a socket we can watch (closed already): the request finds out
+        with self._cond:
+            self._lent[id(conn)] = [fd, address, time.monotonic() + self.stall_s]
+            if self._thread is None or self._pid != os.getpid():  # none yet, or forked
+                self._pid = os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, name="langnghe-db-stall-watch", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def back(self, conn: Connection) -> None:
+        with self._cond:
+            self._lent.pop(id(conn), None)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if self._closed:
+                    return
+                now = time.monotonic()
+                due = min((entry[2] for entry in self._lent.values()), default=None)
+                if due is None or due > now:
+                    self._cond.wait(None if due is None or due == float("inf") else due - now)
+                    continue
+            failure = self._alive()  # outside the lock: it takes up to its connect timeout
+            with self._cond:
+                now = time.monotonic()
+                cut = 0
+                for entry in self._lent.values():
+                    if failure is None:
+                        if entry[2] <= now:
+                            entry[2] = now + self.stall_s
+                    elif entry[2] != float("inf"):
+                        cut += _shut(entry[0], entry[1])
+                        entry[2] = float("inf")
+                self.cut += cut
+            if failure is not None:
+                logger.warning("cut %d connections to a server that stopped answering", cut)
+                self._on_dead(failure)
+
+
+def _shut(fd: int, address: Any) -> int:
+    """Shut the socket ``fd`` down if it still is the one bound to ``address``; 1 if so."""
+    try:
+        with socket.socket(fileno=os.dup(fd)) as sock:
+            if sock.getsockname() != address:  # closed by libpq and the number reused
+                return 0
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        return 0
+    return 1
+
+
 class Database:
     """A small pool of connections for the web app (as the application role by default)."""
 
@@ -161,8 +267,11 @@ class Database:
         dsn: str | None = None,
         application_name: str = "langnghe-web",
         connect_timeout_s: int = 5,
+        watch: _StallWatch | None = None,
     ) -> None:
         self.settings = settings
+        #: Cuts lent connections whose server stopped answering (a replica's pool).
+        self.watch = watch
         self.role: Role = role
         #: Another server than ``settings.dsn(role=role)`` (a replica: :class:`ReplicaPool`).
         self.dsn = dsn
@@ -183,7 +292,7 @@ class Database:
                 self._pool = psycopg2.pool.ThreadedConnectionPool(
                     self._minconn,
                     self._maxconn,
-                    self.dsn or self.settings.dsn(role=self.role),
+                    keepalive_dsn(self.settings, self.dsn or self.settings.dsn(role=self.role)),
                     application_name=self._application_name,
                     options=f"-c statement_timeout={int(self.settings.statement_timeout_ms)}",
                     connect_timeout=self._connect_timeout_s,
@@ -200,18 +309,27 @@ class Database:
         an idle site recovers at its next request instead of answering 503s.
         """
         pool = self._get_pool()
+        cut = self.watch.cut if self.watch is not None else 0
         for _attempt in range(self._maxconn + 1):
             try:
                 conn = pool.getconn()
             except psycopg2.OperationalError as exc:
                 raise DatabaseUnavailableError(msg("db.unreachable")) from exc
+            if self.watch is not None:
+                self.watch.lend(conn)
             if _answers(conn):
                 return conn
+            if self.watch is not None:
+                self.watch.back(conn)
             pool.putconn(conn, close=True)
+            if self.watch is not None and self.watch.cut != cut:  # the server stopped answering
+                break
         raise DatabaseUnavailableError(msg("db.unreachable"))
 
     def putconn(self, conn: Connection, *, broken: bool = False) -> None:
         """Return a borrowed connection; broken ones are closed, not reused."""
+        if self.watch is not None:
+            self.watch.back(conn)
         if self._pool is not None:
             self._pool.putconn(conn, close=broken or bool(conn.closed))
 
@@ -219,6 +337,8 @@ class Database:
         """Close every pooled connection (after calling :attr:`on_close`)."""
         for stop in self.on_close:
             stop()
+        if self.watch is not None:
+            self.watch.close()
         if self._pool is not None:
             self._pool.closeall()
             self._pool = None
@@ -280,12 +400,14 @@ class ReplicaPool:
         if dsn is None:
             raise ValueError("no DATABASE_REPLICA_URL is set")
         self.settings = settings
+        self._dsn = dsn
         self._db = Database(
             settings,
             maxconn=maxconn,
             dsn=dsn,
             application_name="langnghe-web-replica",
             connect_timeout_s=settings.replica_connect_timeout_s,
+            watch=_StallWatch(settings.replica_stall_s, self._probe, self.mark_down),
         )
         self._lock = threading.Lock()
         self._retry_at = 0.0  # time.monotonic() after which a down replica is tried again
@@ -301,6 +423,24 @@ class ReplicaPool:
     def down(self) -> bool:
         """Whether the replica failed last time it was tried."""
         return self._down
+
+    @property
+    def cut(self) -> int:
+        """Lent replica connections cut because the replica stopped answering."""
+        return self._db.watch.cut if self._db.watch is not None else 0
+
+    def _probe(self) -> BaseException | None:
+        """Whether the replica answers a new connection in time (``None``), else why not."""
+        try:
+            conn = psycopg2.connect(
+                keepalive_dsn(self.settings, self._dsn),
+                application_name="langnghe-web-replica-check",
+                connect_timeout=self.settings.replica_connect_timeout_s,
+            )
+        except psycopg2.Error as exc:
+            return exc
+        conn.close()
+        return None
 
     def getconn(self) -> Connection | None:
         """A replica connection, or ``None`` while the replica is down (use the primary)."""

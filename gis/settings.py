@@ -54,6 +54,22 @@ class Settings(BaseSettings):
     #: ``replica_retry_s`` (reads go to the primary), then one request tries it again.
     replica_connect_timeout_s: int = Field(default=2, ge=1, le=60)
     replica_retry_s: float = Field(default=10.0, gt=0, le=3600)
+    #: A replica connection lent to a request for ``replica_stall_s`` makes the web check that
+    #: the replica still answers (a new connection within ``replica_connect_timeout_s``). When
+    #: it does not (the host frozen, the network gone without a reset), every lent replica
+    #: connection is cut and its read served by the primary: a silently dead replica holds a
+    #: request at most ``replica_stall_s + replica_connect_timeout_s`` (5 s) before that.
+    replica_stall_s: float = Field(default=3.0, gt=0, le=3600)
+    #: TCP keepalives of every connection to PostgreSQL (primary and replica, web, commands
+    #: and workers): an idle connection is probed after ``db_keepalives_idle_s``, then every
+    #: ``db_keepalives_interval_s``; after ``db_keepalives_count`` probes unanswered the kernel
+    #: drops it (10 + 3 x 5 = 25 s), and data unacknowledged for ``db_tcp_user_timeout_ms``
+    #: (0: the system's) drops it too: a dead peer is found without waiting for the system's
+    #: two hours.
+    db_keepalives_idle_s: int = Field(default=10, ge=1, le=7200)
+    db_keepalives_interval_s: int = Field(default=5, ge=1, le=600)
+    db_keepalives_count: int = Field(default=3, ge=1, le=100)
+    db_tcp_user_timeout_ms: int = Field(default=25_000, ge=0, le=3_600_000)
     home: Path = Field(default_factory=lambda: project_root() / ".local")
     pg_bindir: Path = Path("/usr/lib/postgresql/15/bin")
     pg_port: int | None = Field(default=None, ge=1024, le=65535)
@@ -261,6 +277,22 @@ class Settings(BaseSettings):
     def pgdata(self) -> Path:
         """Folder of the embedded cluster."""
         return self.home / "pgdata"
+
+    def keepalives(self) -> dict[str, int]:
+        """The libpq TCP keepalive parameters of every connection (``db_keepalives_*``).
+
+        Examples
+        --------
+        >>> Settings(pg_port=5432).keepalives()["keepalives_idle"]
+        10
+        """
+        return {
+            "keepalives": 1,
+            "keepalives_idle": self.db_keepalives_idle_s,
+            "keepalives_interval": self.db_keepalives_interval_s,
+            "keepalives_count": self.db_keepalives_count,
+            "tcp_user_timeout": self.db_tcp_user_timeout_ms,
+        }
 
     def dsn(self, database: str | None = None, *, role: Role = "owner") -> str:
         """Return the libpq connection string, optionally for another database name.

@@ -48,7 +48,7 @@ def _healthz() -> Response:
     replica = None
     if pool is not None:
         replica = {"down": pool.down, "served": pool.served, "behind": pool.behind}
-        replica["fallbacks"] = pool.fallbacks
+        replica["fallbacks"], replica["cut"] = pool.fallbacks, pool.cut
     return jsonify(
         status="ok", collections=list(COLLECTIONS), layer_versions=versions, replica=replica
     )

@@ -19,7 +19,12 @@ get no such guarantee on later requests.
 
 If the replica does not answer, or a replica connection fails during a public read, the read
 is served by the primary (the view runs again there: public reads write nothing) and the
-replica is left alone for ``replica_retry_s`` (:class:`gis.db.ReplicaPool`).
+replica is left alone for ``replica_retry_s`` (:class:`gis.db.ReplicaPool`). A replica that
+stops answering without closing its connections (the host frozen, the network gone without a
+reset) is found by the pool's stall watch: a replica connection lent for ``replica_stall_s``
+makes it try a new connection, and when that fails within ``replica_connect_timeout_s`` the
+lent connections are cut, so their reads fail over to the primary in the same way. Every
+connection also carries TCP keepalives (``db_keepalives_*``).
 """
 
 from __future__ import annotations

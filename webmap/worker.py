@@ -275,7 +275,7 @@ class JobWorker:
             conninfo=settings.dsn(role="app"),
             min_size=1,
             max_size=self.concurrency + 4,
-            kwargs={"application_name": "langnghe-worker"},
+            kwargs={"application_name": "langnghe-worker", **settings.keepalives()},
         )
         self.app = procrastinate.App(connector=connector)
         self.app.task(name=TASK, pass_context=True)(self._run_job)

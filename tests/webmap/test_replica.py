@@ -5,19 +5,25 @@ folder, another port, :mod:`gis.replica`), points a web app at it with
 ``DATABASE_REPLICA_URL`` and checks: public reads are served by the replica (a row written on
 the primary appears there only after replay; the replica's ``pg_stat_activity`` shows the
 web's sessions), a client's read after its own write goes to the primary, the replica going
-down sends reads to the primary without a failed request (logged once), and its return
-brings them back. The replica is removed afterwards, its slot included.
+down (stopped, or frozen with SIGSTOP) sends reads to the primary without a failed request
+(logged once), within the stated time when it is frozen, and its return brings them back;
+every connection carries the TCP keepalives of the settings. The replica is removed
+afterwards, its slot included.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import signal
 import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -298,3 +304,114 @@ def test_production_refuses_a_replica_url_with_a_superuser(replica_settings, rep
     )
     with pytest.raises(InsecureDatabaseError, match="db.superuser_role"):
         create_app(superuser.model_copy(update={"environment": "production"}))
+
+
+def test_connections_carry_the_tcp_keepalives_of_the_settings(replica_settings):
+    """The kernel probes an idle connection and drops it when the peer is gone (no RST)."""
+    settings = replica_settings.model_copy(
+        update={
+            "db_keepalives_idle_s": 17,
+            "db_keepalives_interval_s": 4,
+            "db_keepalives_count": 6,
+            "db_tcp_user_timeout_ms": 12_345,
+        }
+    )
+    app = create_app(settings)
+    primary, pool = app.extensions["langnghe_db"], app.extensions[REPLICA]
+    conns = [primary.getconn(), pool.getconn(), connect(settings)]
+    try:
+        for conn in conns:
+            assert conn is not None
+            with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+                assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 17
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 4
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 6
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 12_345
+    finally:
+        primary.putconn(conns[0])
+        pool.putconn(conns[1])
+        conns[2].close()
+        primary.close()
+
+
+def _replica_processes(replica: replicas.ReplicaCluster) -> list[int]:
+    """The replica's postmaster and its children (backends, WAL receiver, startup, ...)."""
+    postmaster = int((replica.pgdata / "postmaster.pid").read_text().split()[0])
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == postmaster:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def _timed_reads(client, stop: threading.Event, reads: list, failures: list) -> None:
+    paths = (f"/collections/villages/items?ref={REF}", "/search?q=ban sao")
+    while not stop.is_set():
+        for path in paths:
+            started = time.monotonic()
+            answer = client.get(path)
+            reads.append((started, time.monotonic() - started))
+            if answer.status_code != 200:
+                failures.append((path, answer.status_code, answer.data[:200]))
+
+
+def test_a_frozen_replica_is_cut_off_and_its_reads_served_by_the_primary_in_time(
+    app, replica_settings, replica, caplog
+):
+    """SIGSTOP on every process of the replica, under a read loop, then SIGCONT.
+
+    A stopped server keeps its sockets open and the kernel still acknowledges what is sent, as
+    with a frozen host or a network gone without a reset: no error ever comes by itself. Each
+    read must still end within ``replica_stall_s + replica_connect_timeout_s`` (plus the time
+    the primary takes on a busy machine), without an error, and the replica serve again after.
+    """
+    server = replica_settings.model_copy(update={"pg_database": "postgres"})
+    pool = app.extensions[REPLICA]
+    _insert_village(replica_settings, "Làng Bản Sao")
+    replicas.wait_replayed(server, replica)
+    client = app.test_client()
+    assert _names(client) == ["Làng Bản Sao"] and not pool.down
+    caplog.set_level(logging.INFO, logger="gis.db")
+    stated = replica_settings.replica_stall_s + replica_settings.replica_connect_timeout_s
+    frozen_for = 2 * stated + replica_settings.replica_retry_s
+
+    stop, reads, failures = threading.Event(), [], []
+    reader = threading.Thread(target=_timed_reads, args=(app.test_client(), stop, reads, failures))
+    reader.start()
+    pids = _replica_processes(replica)
+    assert len(pids) >= 4  # postmaster, startup, WAL receiver, the web's connections, ...
+    try:
+        time.sleep(1.0)
+        served = pool.served
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        frozen_at = time.monotonic()
+        time.sleep(frozen_for)
+        cut, down = pool.cut, pool.down
+    finally:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        stop.set()
+        reader.join(timeout=60)
+    thawed_at = time.monotonic()
+    assert failures == []
+    assert served >= 1 and cut >= 1 and down  # it served, then its connections were cut
+    during = [seconds for started, seconds in reads if frozen_at - 1 < started < thawed_at]
+    slowest = max(during)
+    # the first reads waited on the frozen replica; none waited longer than stated
+    assert replica_settings.replica_stall_s <= slowest <= stated + 3.0, during
+    assert len(during) >= 10  # reads went on, from the primary
+    warnings = [r for r in caplog.records if "does not answer" in r.getMessage()]
+    assert len(warnings) == 1, [r.getMessage() for r in caplog.records]
+
+    replicas.wait_streaming(server, replica)
+    time.sleep(replica_settings.replica_retry_s + 0.2)  # the back-off ends
+    served = pool.served
+    assert _names(client) == ["Làng Bản Sao"]
+    assert pool.served == served + 1 and not pool.down
