@@ -30,12 +30,22 @@ setup: system venv db
 
 # Benchmarks (never part of `make test`): the peers pinned in bench/requirements-peers.txt go in
 # their own virtualenv (servers) and, as constraints, into the project's `bench` extra
-# (in-process peers); wrk and pgbench are Debian packages. Each script rewrites its section of
-# docs/benchmarks.md from its own runs. BENCH_ARGS are passed to the routing and tours scripts
-# (e.g. BENCH_ARGS="--grid 200" while developing).
+# (in-process peers); wrk and pgbench are Debian packages; bench/check_peers.py then asks each
+# peer for something real and stops with that peer's own output when it fails.
+# `make bench` starts docs/benchmarks.md afresh (bench/report.py begin: the run's start, commit,
+# cores and load), runs every script below (each writes its section, stamped with the run),
+# goes on past a failed script and fails at the end naming it (bench/report.py end: the total
+# time, the failed scripts). BENCH_ARGS go to every script: the full sizes take well over an
+# hour on 2 cores; `make bench BENCH_ARGS=--quick` runs smaller sizes (each section's command
+# line says which). Servers listen on ports the system picks, or from BENCH_PORT_BASE on
+# (`make bench BENCH_PORT_BASE=18200`: two runs on one machine given different bases never meet).
 PEERS_VENV := .local/bench-peers
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BENCH_ARGS ?=
+BENCH_PORT_BASE ?=
+BENCH_SCRIPTS := tours_reference.py routing_peers.py ogc_peers.py tiles_warm.py \
+	allocation_solvers.py surfaces_peers.py siting_overlay.py measurements_scale.py soak.py \
+	scale_test.py planner_tiles.py
 
 bench-tools: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]' -c bench/requirements-peers.txt
@@ -44,19 +54,21 @@ bench-tools: setup
 	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
 	@command -v pgbench >/dev/null || ($(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq postgresql-contrib)
+	$(BIN)/python bench/check_peers.py
 
-bench: bench-tools
-	$(BIN)/python bench/tours_reference.py $(BENCH_ARGS)
-	$(BIN)/python bench/routing_peers.py $(BENCH_ARGS)
-	$(BIN)/python bench/ogc_peers.py
-	$(BIN)/python bench/allocation_solvers.py
-	$(BIN)/python bench/surfaces_peers.py
-	$(BIN)/python bench/siting_overlay.py
-	$(BIN)/python bench/measurements_scale.py
-	$(BIN)/python bench/soak.py
-	$(BIN)/python bench/tiles_warm.py
-	$(BIN)/python bench/scale_test.py
-	nice -n 10 $(BIN)/python bench/planner_tiles.py
+bench:
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory bench-tools || exit 1; \
+	run="$$($(BIN)/python bench/report.py begin $(BENCH_ARGS))" || exit 1; \
+	export LANGNGHE_BENCH_RUN="$$run" LANGNGHE_BENCH_PORT_BASE="$(BENCH_PORT_BASE)"; \
+	failed=""; \
+	for script in $(BENCH_SCRIPTS); do \
+		echo "== bench/$$script $(BENCH_ARGS) ($$(date -u +%H:%M:%S) UTC, load $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+		$(BIN)/python bench/$$script $(BENCH_ARGS) || failed="$$failed $$script"; \
+	done; \
+	$(BIN)/python bench/report.py end "$$run" "$$start" $$failed; \
+	echo "== make bench: $$(( ($$(date +%s) - start) / 60 )) min; failed:$${failed:- none}"; \
+	test -z "$$failed"
 
 # System packages: PostgreSQL/PostGIS/pgRouting are installed by `langnghe db start`
 # itself; here only what the virtualenv and the browser/GIS-client tests need.

@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import quick, write_section  # noqa: E402
 from planning.allocation import max_coverage, p_median  # noqa: E402
 
 try:
@@ -81,6 +81,7 @@ def timed(fn, *args, **kwargs):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    quick()  # make bench BENCH_ARGS=--quick: the same sizes
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load {load:.1f}; runs alternate ours and the peer's")

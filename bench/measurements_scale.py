@@ -34,7 +34,7 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import machine, quick, write_section  # noqa: E402
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -372,6 +372,9 @@ def main() -> None:
     parser.add_argument(
         "--stations", type=int, default=STATIONS, help="fewer stations for a quick check"
     )
+    fast = quick()  # make bench BENCH_ARGS=--quick: 4 stations, written all the same
+    if fast:
+        parser.set_defaults(stations=4)
     args = parser.parse_args()
     settings = get_settings()
     state = machine()
@@ -400,7 +403,7 @@ def main() -> None:
     loaded = (args.stations - first + 1) * YEARS * 8760 * len(PARAMETERS)
     text = report(out, load_s, index_s, loaded, state)
     print(text)
-    if args.stations >= 20:  # not a quick check
+    if args.stations >= 20 or fast:  # not a check of the script (fewer stations by hand)
         write_section("Measurements at scale", text, dated=False)
 
 

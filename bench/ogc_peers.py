@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import load_now, machine, ratio, spread, write_section  # noqa: E402
+from bench.report import load_now, machine, quick, ratio, server_ports, spread, write_section  # noqa: E402
 from bench.sql_floor import MAX_SCRIPTS, pgbench, record  # noqa: E402
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
@@ -347,12 +347,19 @@ def floor_scripts(settings, work: dict[str, list[tuple]]) -> dict[str, list[list
     return scripts
 
 
+#: (name, port, tile cache on, path of a request); the ports are given by main (server_ports).
 PLANS = [
-    ("ours", 18081, False, _ours),
-    ("tipg", 18082, False, _tipg),
-    ("pygeoapi", 18083, False, _pygeoapi),
-    ("ours-cache", 18084, True, _ours),
+    ("ours", 0, False, _ours),
+    ("tipg", 0, False, _tipg),
+    ("pygeoapi", 0, False, _pygeoapi),
+    ("ours-cache", 0, True, _ours),
 ]
+
+
+def _assign_ports() -> None:
+    """Give each server of PLANS its port (bench.report.server_ports)."""
+    ports = server_ports(len(PLANS))
+    PLANS[:] = [(name, port, c, f) for (name, _, c, f), port in zip(PLANS, ports, strict=True)]
 
 
 def _kinds(name: str) -> tuple[str, ...]:
@@ -366,9 +373,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
+    if quick():  # make bench BENCH_ARGS=--quick
+        parser.set_defaults(seconds=10)
     args = parser.parse_args()
     settings = get_settings()
     versions = peer_versions()
+    _assign_ports()
     build_database(settings)
     work = workloads()
     scripts = floor_scripts(settings, work)
@@ -397,7 +407,10 @@ def main() -> None:
                 for kind in _kinds(name):
                     check_answers(f"http://127.0.0.1:{port}", paths[(name, kind)])
             warm = paths[("ours-cache", "tiles")]
-            run_wrk("http://127.0.0.1:18084", warm, max(5, args.seconds // 2), tmp, "warmup")
+            cache_port = next(port for name, port, _c, _p in PLANS if name == "ours-cache")
+            run_wrk(
+                f"http://127.0.0.1:{cache_port}", warm, max(5, args.seconds // 2), tmp, "warmup"
+            )
             for _ in range(args.runs):  # ours, the peers and the SQL floor in turn, each round
                 for kind in ("items", "tiles"):
                     for name, port, _cache, _p in PLANS:

@@ -30,7 +30,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from bench.report import machine, spread, write_section  # noqa: E402
+from bench.report import machine, quick, spread, write_section  # noqa: E402
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -159,6 +159,7 @@ def _one(driver, base: str, way: str) -> dict[str, float]:
 
 
 def main() -> None:
+    quick()  # make bench BENCH_ARGS=--quick: the same sizes
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 3
     settings = _database()
     results: dict[str, list[dict[str, float]]] = {way: [] for way in WAYS}

@@ -231,6 +231,7 @@ def ogc_runs(
     """Requests per second of every tree's server, the servers running side by side and
     driven in turn (the first tree of a round changes every round)."""
     from bench.ogc_peers import _ours, run_wrk, workloads
+    from bench.report import server_ports
     from gis.db import create_database  # this tree's: the cluster's superuser creates it
 
     paths = workloads()
@@ -241,12 +242,13 @@ def ogc_runs(
     for kind, cache in (("items", False), ("tiles", False), ("tiles", True)):
         label = f"{kind} ({'warm' if cache else 'cold'})" if kind == "tiles" else kind
         urls = [_ours("", kind, v) for v in paths[kind]]
+        ports = dict(zip(trees, server_ports(len(trees)), strict=True))
         procs = {
-            tree: serve(tree, f"langnghe_pair_{heads[tree]}", 8750 + i, tmp, cache)
-            for i, tree in enumerate(trees)
+            tree: serve(tree, f"langnghe_pair_{heads[tree]}", ports[tree], tmp, cache)
+            for tree in trees
         }
         try:
-            bases = {tree: f"http://127.0.0.1:{8750 + i}" for i, tree in enumerate(trees)}
+            bases = {tree: f"http://127.0.0.1:{ports[tree]}" for tree in trees}
             if cache:
                 for tree in trees:
                     run_wrk(bases[tree], urls, 3, tmp, "warmup")
@@ -339,7 +341,9 @@ def main() -> None:
             lines.append(f"| {label} | {' | '.join(cells)} |")
     text = "\n".join(lines) + "\n"
     print(text)
-    write_section("Before and after the reshape (issue 11)", text, dated=True)
+    # Not a run of `make bench` (it needs the checkouts): its own document.
+    pairs = Path(__file__).resolve().parents[1] / "docs" / "benchmarks-pairs.md"
+    write_section("Before and after the reshape (issue 11)", text, doc=pairs)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from scipy.sparse.csgraph import dijkstra
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import alternate, machine, ratio, spread, write_section  # noqa: E402
+from bench.report import alternate, machine, quick, ratio, spread, write_section  # noqa: E402
 from bench.tsp_reference import cycle_cost, lkh  # noqa: E402
 from gis.db import connect, create_database  # noqa: E402
 from gis.migrate import apply  # noqa: E402
@@ -327,6 +327,8 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", type=int, default=500, help="side of the generated grid")
+    if quick():  # make bench BENCH_ARGS=--quick
+        parser.set_defaults(grid=200)
     args = parser.parse_args()
     state = machine()
 

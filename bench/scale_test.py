@@ -25,7 +25,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import machine, write_section  # noqa: E402
+from bench.report import machine, quick, server_ports, write_section  # noqa: E402
 from gis import replica  # noqa: E402
 from gis.db import connect, transaction  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -67,9 +66,7 @@ CSRF = re.compile(r'name="csrf[-_]token"[^>]*(?:content|value)="([^"]+)"')
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return server_ports(1)[0]
 
 
 # --- the clients ---------------------------------------------------------------------------
@@ -484,6 +481,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=300)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--replica-port", type=int, default=None)
+    if quick():  # make bench BENCH_ARGS=--quick
+        parser.set_defaults(seconds=60)
     args = parser.parse_args()
     if args.replica_port is None:
         args.replica_port = int(os.environ.get("LANGNGHE_PG_PORT", "54330")) + 10

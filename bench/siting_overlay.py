@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import quick, write_section  # noqa: E402
 from planning.siting import Criterion, Transform, distance_to  # noqa: E402
 
 SIZE = 10_000
@@ -130,6 +130,7 @@ def run_one(method: str) -> None:
 
 
 def main() -> None:
+    quick()  # make bench BENCH_ARGS=--quick: the same sizes
     import numexpr
     from scipy import ndimage
 

@@ -12,7 +12,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import quick, server_ports, write_section  # noqa: E402
 
 
 def _rss_mb(pid: int) -> float:
@@ -38,9 +37,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return server_ports(1)[0]
 
 
 def _paths() -> list[str]:
@@ -77,6 +74,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=8)
+    if quick():  # make bench BENCH_ARGS=--quick
+        parser.set_defaults(minutes=2.0)
     args = parser.parse_args()
     port = _free_port()
     env = {**os.environ, "LANGNGHE_BASEMAP_URL": "", "LANGNGHE_RATE_HEAVY": "100000 per minute"}

@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import write_section  # noqa: E402
+from bench.report import quick, write_section  # noqa: E402
 from planning.surfaces import Grid, _kriging_model, idw, kriging, kriging_loo  # noqa: E402
 
 
@@ -42,6 +42,7 @@ def plain_idw(x, y, values, grid: Grid, k: int = 12, power: float = 2.0):
 
 
 def main() -> None:
+    quick()  # make bench BENCH_ARGS=--quick: the same sizes
     rng = np.random.default_rng(42)
     lines = []
     # IDW: 2,000 stations, 1,000 x 1,000 cells of 50 m.

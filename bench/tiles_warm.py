@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.ogc_peers import _ours, build_database, run_wrk, start, workloads  # noqa: E402
-from bench.report import load_now, machine, ratio, spread, write_section  # noqa: E402
+from bench.report import load_now, machine, quick, ratio, server_ports, spread, write_section  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
 
-#: (name, port, cache on, version TTL s)
-SERVERS = (
-    ("cold (cache off)", 18091, False, "1"),
-    ("warm", 18092, True, "1"),
-    ("warm, counter read every request", 18093, True, "0"),
+#: (name, cache on, version TTL s); each server's port is given by bench.report.server_ports.
+KINDS = (
+    ("cold (cache off)", False, "1"),
+    ("warm", True, "1"),
+    ("warm, counter read every request", True, "0"),
 )
 
 
@@ -50,23 +50,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--tiles", type=int, default=300)
+    if quick():  # make bench BENCH_ARGS=--quick
+        parser.set_defaults(tiles=100)
     args = parser.parse_args()
     settings = get_settings()
+    servers = [
+        (name, port, cache, ttl)
+        for (name, cache, ttl), port in zip(KINDS, server_ports(len(KINDS)), strict=True)
+    ]
     build_database(settings)
     paths = [_ours("", "tiles", t) for t in workloads()["tiles"][: args.tiles]]
     state = machine()
-    results: dict[str, list[dict[str, float]]] = {name: [] for name, *_ in SERVERS}
+    results: dict[str, list[dict[str, float]]] = {name: [] for name, *_ in KINDS}
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         procs = []
         try:
-            for _name, port, cache, ttl in SERVERS:
+            for _name, port, cache, ttl in servers:
                 os.environ["LANGNGHE_TILE_VERSION_TTL_S"] = ttl
                 procs.append(start("ours", port, settings, tmp, tile_cache=cache))
                 if cache:
                     _fill(f"http://127.0.0.1:{port}", paths)
             for _ in range(args.runs):
-                for name, port, _cache, _ttl in SERVERS:
+                for name, port, _cache, _ttl in servers:
                     r = run_wrk(f"http://127.0.0.1:{port}", paths, args.seconds, tmp, "tiles")
                     r["load"] = load_now()
                     results[name].append(r)
@@ -99,7 +105,7 @@ def report(results, args, state: str) -> str:
             f"{min(loads):.1f}-{max(loads):.1f} |"
         )
     rps = {name: [r["rps"] for r in runs] for name, runs in results.items()}
-    cold, warm, every = (rps[name] for name, *_ in SERVERS)
+    cold, warm, every = (rps[name] for name, *_ in KINDS)
     lines += [
         "",
         f"Warm / cold requests/s: {ratio(warm, cold)} (per round); warm with the counter read "

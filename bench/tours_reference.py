@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import load_now, machine, spread, write_section  # noqa: E402
+from bench.report import load_now, machine, quick, spread, write_section  # noqa: E402
 from bench.tsp_reference import HELD_KARP_MAX, cycle_cost, held_karp, lkh  # noqa: E402
 from gis.network import RoadGraph, travel_matrix  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
@@ -147,6 +147,7 @@ def main() -> None:
     parser.add_argument("--grid", type=int, default=500, help="side of the generated grid")
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--no-write", action="store_true", help="print only")
+    quick()  # make bench BENCH_ARGS=--quick: the same sizes
     args = parser.parse_args()
     from bench.routing_peers import grid_graph
 
