@@ -448,7 +448,10 @@ class JobWorker:
         last = [-1.0]
 
         def progress(fraction: float, message: Message | str) -> None:
-            if context.should_abort():
+            # The last report (1.0) comes after the results and their files are written: a
+            # cancel that arrives then finds the job done (aborting would roll the scenario
+            # back and leave its raster file behind).
+            if fraction < 1.0 and context.should_abort():
                 raise JobCancelledError(msg("job.cancelled"))
             if fraction - last[0] >= 0.01 or fraction >= 1.0:
                 last[0] = fraction

@@ -601,8 +601,12 @@ def run_siting(
         transform=grid.transform,
         crs=METRIC_CRS,
     )
-    add_raster(conn, scenario_id, "suitability", path, epsg=METRIC_EPSG, cell_size_m=grid.cell)
-    progress(1.0, "done")
+    try:
+        add_raster(conn, scenario_id, "suitability", path, epsg=METRIC_EPSG, cell_size_m=grid.cell)
+        progress(1.0, "done")
+    except BaseException:  # the transaction rolls the scenario back: its file goes too
+        Path(path).unlink(missing_ok=True)
+        raise
     return {**out, "scenario_id": scenario_id, "path": str(path)}
 
 
