@@ -1,11 +1,12 @@
 """Benchmark: the planner page with 200,000 villages and 20,000 zones in Chromium, drawn from
-vector tiles (today) and as GeoJSON (the old way: every layer's items, up to the 10,000-feature
-page limit), in the same run over the same database and server build.
+vector tiles with the villages as counted groups below zoom 12 (today), from vector tiles with
+every village a dot (before the groups), and as GeoJSON (the old way: every layer's items, up to
+the 10,000-feature page limit), in the same run over the same database and server build.
 
 For each way: first paint (the browser's first-contentful-paint), the map drawn (page ready and,
-for the tiles way, every tile in view drawn), a pan by 700 px with the newly shown area drawn,
-the JS heap after loading (CDP Performance.getMetrics JSHeapUsedSize) and the bytes the page
-downloaded. Runs alternate between the ways (tiles, GeoJSON, GeoJSON, tiles...).
+for the tiles ways, every tile or group in view drawn), a pan by 700 px with the newly shown
+area drawn, the JS heap after loading (CDP Performance.getMetrics JSHeapUsedSize) and the bytes
+the page downloaded. Runs alternate between the ways (groups, tiles, GeoJSON, then back).
 
 Run on purpose (not part of the tests):
     nice -n 10 .venv/bin/python bench/planner_tiles.py [--runs 3] [--keep]
@@ -41,8 +42,15 @@ from tests.webmap.national_layers import add_national_layers  # noqa: E402
 
 DB = "langnghe_bench_tiles"
 VILLAGES, ZONES = 200_000, 20_000
-#: The old way: no layer is large enough for tiles, every page downloads every layer's items.
-WAYS = {"tiles": {}, "geojson": {"LANGNGHE_PAGE_TILES_ABOVE": str(10**9)}}
+#: Today: groups below zoom 12; before them: every village a dot of the tiles; the old way: no
+#: layer is large enough for tiles, every page downloads every layer's items.
+WAYS = {
+    "groups": {},
+    "tiles": {"LANGNGHE_PAGE_GROUP_BELOW_ZOOM": "0"},
+    "geojson": {"LANGNGHE_PAGE_TILES_ABOVE": str(10**9)},
+}
+#: What each way's page marks when the villages in view are drawn.
+FLAGS = {"groups": ["groups_villages"], "tiles": ["tiles_villages"], "geojson": []}
 PAN_PX = 700
 
 
@@ -98,7 +106,7 @@ def _browser(profile: Path) -> webdriver.Chrome:
 
 _DRAWN = (
     "const s = document.body.dataset; return s.ready === '1' && arguments[0]"
-    ".every((c) => s['tiles_' + c] === '1')"
+    ".every((flag) => s[flag] === '1')"
 )
 _PAN = """
 const done = arguments[arguments.length - 1];
@@ -106,10 +114,10 @@ const tiled = arguments[0];
 const px = arguments[1];
 import('/static/js/planner.js').then((m) => {
   const start = performance.now();
-  tiled.forEach((c) => { delete document.body.dataset['tiles_' + c]; });
+  tiled.forEach((flag) => { delete document.body.dataset[flag]; });
   m.map.panBy([px, 0], { animate: false });
   const check = () => {
-    if (tiled.every((c) => document.body.dataset['tiles_' + c] === '1')) {
+    if (tiled.every((flag) => document.body.dataset[flag] === '1')) {
       requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - start)));
     } else setTimeout(check, 10);
   };
@@ -130,7 +138,7 @@ def _bytes(driver) -> int:
 def _one(driver, base: str, way: str) -> dict[str, float]:
     driver.get("about:blank")
     driver.get_log("performance")
-    tiled = ["villages"] if way == "tiles" else []  # the zones are off until turned on
+    tiled = FLAGS[way]  # the zones are off until turned on
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     start = time.perf_counter()
@@ -194,7 +202,8 @@ def _body(results: dict[str, list[dict[str, float]]], runs: int) -> str:
         ("downloaded (MB)", "mb", "{:.1f}"),
     ]
     table = "\n".join(
-        f"| {label} | {cell('tiles', key, fmt)} | {cell('geojson', key, fmt)} |"
+        f"| {label} | {cell('groups', key, fmt)} | {cell('tiles', key, fmt)} "
+        f"| {cell('geojson', key, fmt)} |"
         for label, key, fmt in rows
     )
     ratio = statistics.median(r["drawn_s"] for r in results["geojson"]) / max(
@@ -206,10 +215,13 @@ zones over Vietnam's extent (one `generate_series` insert each),
 headless Chromium at 1400x900, the planner at its opening view (zoom 10 over Hà Nội), browser
 cache off; median (min-max) of {runs} runs per way, alternating. {machine()}.
 
-| planner page | tiles (VectorGrid from `/tiles`) | GeoJSON (old way: all items) |
-|---|---|---|
+| planner page | groups below zoom 12 (today) | tiles, every village a dot (before) \
+| GeoJSON (old way: all items) |
+|---|---|---|---|
 {table}
 
+At the opening view the groups way draws one circle per quarter tile with its count
+(`/tiles/villages/groups/...json`) instead of the tiles' villages (up to 5,000 dots per tile).
 The GeoJSON way downloads at most 10,000 features per layer (the items limit), so it shows
 only 5% of the villages and half the zones, and still takes {ratio:.1f}x as long to draw. The
 tiles way downloads only the tiles in view; a pan fetches the new tiles (the GeoJSON way has all

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     #: The map pages draw a layer with more features than this from its vector tiles (MVT,
     #: Leaflet.VectorGrid) instead of downloading its features as GeoJSON (0: always tiles).
     page_tiles_above: int = Field(default=10_000, ge=0)
+    #: Below this zoom a page draws a tiled point layer (villages) as counted groups, one per
+    #: square of a quarter tile (/tiles/{id}/groups/...), each feature above it; 0: never.
+    page_group_below_zoom: int = Field(default=12, ge=0, le=22)
     #: The administrative unit of the Decree 32 occupancy tests (dated boundary layer and level):
     #: districts before the 2025 reform; provinces (or communes) after it, when there are no
     #: districts.

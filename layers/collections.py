@@ -13,7 +13,7 @@ from typing import Any
 from psycopg2 import sql
 
 from gis.crs import WEB_MERCATOR_EPSG, WGS84_EPSG
-from gis.errors import LayerNotFoundError
+from gis.errors import LayerNotFoundError, NotFoundError
 from gis.messages import msg
 from layers._sql import query as _query
 from layers.layer import Layer
@@ -28,6 +28,7 @@ __all__ = [
     "extent",
     "features",
     "get_collection",
+    "group_tile",
     "layer_version",
     "layer_versions",
     "tile",
@@ -71,6 +72,8 @@ class Collection:
     srid: int = WGS84_EPSG
     #: the import layer behind the collection (``layers.registry.LAYERS``).
     layer: str = ""
+    #: the property a counted group of points counts apart (:func:`group_tile`), or ``None``.
+    group_by: str | None = None
 
     def prop(self, name: str) -> Prop | None:
         """The property called ``name``, or ``None``."""
@@ -110,6 +113,7 @@ def collection_of(layer: Layer) -> Collection:
         extra_json=layer.extra_json,
         srid=layer.srid,
         layer=layer.name,
+        group_by=layer.tiles.group_by,
     )
 
 
@@ -329,3 +333,52 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
         )
         data = cur.fetchone()[0]
     return bytes(data) if data is not None else b""
+
+
+#: A tile's side is cut into this many squares for the counted groups (64 px of 256).
+GROUP_CELLS = 4
+
+
+def group_tile(conn, coll: Collection, z: int, x: int, y: int) -> list[dict[str, Any]]:
+    """The counted groups of a point collection in one tile: the pages' low-zoom overview.
+
+    The tile is cut into ``GROUP_CELLS`` x ``GROUP_CELLS`` squares in Web Mercator (so a
+    point falls in exactly one square of one tile at each zoom); each square holding features
+    gives one group: ``n`` (how many), ``lon``/``lat`` (their mean position, WGS 84), ``by``
+    (counts by the collection's ``group_by`` property, ``""`` for none) and, for a square with
+    a single feature, ``one``: that feature's id and tile properties, so it can be drawn and
+    clicked as itself.
+    """
+    if coll.geometry_type not in ("Point", "MultiPoint"):
+        raise NotFoundError(msg("tiles.no_groups", collection=coll.id))
+    props = [p for p in coll.props if p.in_tiles and p.type != "array"]
+    one = sql.SQL("").join(
+        sql.SQL(", {}, t.{}").format(sql.Literal(p.name), sql.Identifier(p.name)) for p in props
+    )
+    by = sql.SQL("t.{}::text").format(sql.Identifier(coll.group_by)) if coll.group_by else None
+    query = sql.SQL(_query("collection_groups")).format(
+        table=sql.Identifier(coll.table), by=by or sql.SQL("NULL::text"), one=one
+    )
+    side = _WORLD_M / 2 ** int(z)
+    west, south, east, north = _tile_bounds(z, x, y)
+    with conn.cursor() as cur:
+        cur.execute(
+            query,
+            {
+                "x0": -_WORLD_M / 2 + x * side,
+                "y0": _WORLD_M / 2 - y * side,
+                "side": side,
+                "cell": side / GROUP_CELLS,
+                "w": west,
+                "s": south,
+                "e": east,
+                "n": north,
+                "wgs84": WGS84_EPSG,
+                "srid": int(coll.srid),
+                "mercator": WEB_MERCATOR_EPSG,
+            },
+        )
+        return [
+            {"n": int(n), "lon": round(lon, 6), "lat": round(lat, 6), "by": by_, "one": one_}
+            for n, lon, lat, by_, one_ in cur.fetchall()
+        ]

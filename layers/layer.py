@@ -223,10 +223,15 @@ class Tiles:
     simplify_px : float, optional
         Simplification tolerance in tile pixels (of 4096); by default 0 for points and
         1 for lines and polygons.
+    group_by : str, optional
+        For a point layer: the column whose values a counted group (the pages' low-zoom
+        overview, :func:`layers.collections.group_tile`) counts apart, so a page filtering on
+        it can show its own count.
     """
 
     min_zoom: int = 0
     simplify_px: float | None = None
+    group_by: str | None = None
 
 
 Prepare = Callable[["gpd.GeoDataFrame", Any], tuple["pd.DataFrame", list[Problem]]]

@@ -23,7 +23,7 @@ from layers._sql import query
 from layers.crafts import CRAFT_CODES, infer_craft, infer_recognition
 from layers.duplicates import DuplicateRule
 from layers.importer import ImportOptions, rename_columns
-from layers.layer import ID, N_, UPDATED_AT, Column, Layer
+from layers.layer import ID, N_, UPDATED_AT, Column, Layer, Tiles
 
 __all__ = [
     "OCOP",
@@ -363,6 +363,7 @@ VILLAGES = Layer(
     geometry_type="Point",
     importable=True,
     collection="villages",
+    tiles=Tiles(group_by="recognition"),
     edit_roles=("planner",),
     edit_form=("name", "households", "workers", "visit_minutes", "opening_hours"),
     extra_json=(_OCOP_JSON,),

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from gis.db import transaction
+from layers.collections import get_collection, layer_version
 from layers.editing import (
     EDITABLE,
     audit_entries,
@@ -30,6 +31,9 @@ from webmap.params import parse_int
 __all__ = ["bp"]
 
 bp = Blueprint("editing", __name__)
+#: Response header of an edit: the layer's change counter after it. A page asks for tiles with
+#: ``?v=`` that version, so the editor sees the change at once (webmap.tiles).
+LAYER_VERSION = "Layer-Version"
 
 
 def _layer(collection_id: str) -> str:
@@ -60,7 +64,9 @@ def create(collection_id: str):
     feature = parse_feature_body(max_bytes=limits.body_bytes, max_vertices=limits.vertices)
     with transaction(get_conn()) as conn:
         fid, tag = create_feature(conn, layer, feature, actor(), max_vertices=limits.vertices)
+        version = layer_version(conn, get_collection(collection_id))
     response = Response(status=201)
+    response.headers[LAYER_VERSION] = str(version)
     response.headers["Location"] = url_for(
         "api.item", collection_id=collection_id, fid=fid, _external=True
     )
@@ -85,8 +91,10 @@ def update(collection_id: str, fid: str):
             partial=request.method == "PATCH",
             max_vertices=limits.vertices,
         )
+        version = layer_version(conn, get_collection(collection_id))
     response = Response(status=204)
     response.headers["ETag"] = f'"{tag}"'
+    response.headers[LAYER_VERSION] = str(version)
     return response
 
 
@@ -96,7 +104,8 @@ def delete(collection_id: str, fid: str):
     layer = _layer(collection_id)
     with transaction(get_conn()) as conn:
         delete_feature(conn, layer, _fid(fid), request.headers.get("If-Match"), actor())
-    return Response(status=204)
+        version = layer_version(conn, get_collection(collection_id))
+    return Response(status=204, headers={LAYER_VERSION: str(version)})
 
 
 @bp.get("/api/audit")

@@ -1044,6 +1044,7 @@ TEXTS: dict[str, str] = {
         "{parameter}: {stations} stations with coordinates have complete values in that period "
         "({left_out} left out as incomplete); a surface needs at least {minimum}"
     ),
+    "tiles.no_groups": N_("the layer {collection} has no points to count in groups"),
     "tour.avoid_needs_network": N_(
         "avoiding pollution zones needs a road network: this route is not changed by it"
     ),

@@ -656,23 +656,48 @@ def _edit_ops(paths: dict[str, Any]) -> None:
 
 
 def _tile_ops(paths: dict[str, Any]) -> None:
+    zxy = [
+        {"name": n, "in": "path", "required": True, "schema": _int(0, 2**22)}
+        for n in ("z", "x", "y")
+    ]
+    version = {
+        "name": "v",
+        "in": "query",
+        "required": False,
+        "description": "The layer version the page knows (an edit's Layer-Version header): "
+        "a newer one than the server's is read again at once.",
+        "schema": {"type": "string", "maxLength": 18},
+    }
+    errors = {
+        c: {"description": "Error", "content": _content("application/json", _ERR)} for c in _ERRORS
+    }
     for coll in COLLECTIONS.values():
+        ident = coll.id.replace("-", "_")
         paths[f"/tiles/{coll.id}/{{z}}/{{x}}/{{y}}.pbf"] = {
             "get": {
                 "summary": f"Vector tile of {coll.id}",
-                "operationId": f"tile_{coll.id.replace('-', '_')}",
+                "operationId": f"tile_{ident}",
                 "tags": ["tiles"],
-                "parameters": [
-                    {"name": n, "in": "path", "required": True, "schema": _int(0, 2**22)}
-                    for n in ("z", "x", "y")
-                ],
+                "parameters": [*zxy, version],
                 "responses": {
                     **_ok("200", "Mapbox Vector Tile", "application/vnd.mapbox-vector-tile"),
                     "304": {"description": "Not modified (If-None-Match)"},
-                    **{
-                        c: {"description": "Error", "content": _content("application/json", _ERR)}
-                        for c in _ERRORS
-                    },
+                    **errors,
+                },
+            }
+        }
+        if coll.geometry_type not in ("Point", "MultiPoint"):
+            continue
+        paths[f"/tiles/{coll.id}/groups/{{z}}/{{x}}/{{y}}.json"] = {
+            "get": {
+                "summary": f"Counted groups of {coll.id} in a tile (a quarter tile each)",
+                "operationId": f"tile_groups_{ident}",
+                "tags": ["tiles"],
+                "parameters": [*zxy, version],
+                "responses": {
+                    **_ok("200", "Groups: n, lon, lat, by, one", "application/json", _JSON_OBJECT),
+                    "304": {"description": "Not modified (If-None-Match)"},
+                    **errors,
                 },
             }
         }
@@ -690,6 +715,7 @@ OGC = {
     "editing.update",
     "editing.delete",
     "tiles.get_tile",
+    "tiles.get_group_tile",
 }
 
 

@@ -93,6 +93,8 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "pollution_high": N_("Village, high-polluting craft"),
         "pollution_medium": N_("Village, medium-polluting craft"),
         "pollution_low": N_("Village, low-polluting craft"),
+        "group_zoom": N_("{n} villages here: click to zoom in"),
+        "group_legend": N_("Villages grouped at this zoom: how many (click to zoom in)"),
         "poi_sensitive": N_("School, clinic, hospital"),
         "poi_visitor": N_("Car park, bus stop, market, temple..."),
         "poi_other": N_("Other point of interest"),

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from layers.collections import COLLECTIONS, count_upto
+from layers.collections import COLLECTIONS, count_upto, layer_versions
 from layers.layer import Column
 from layers.registry import LAYERS
 from webmap.api import landing
@@ -48,8 +48,10 @@ def _layers(tiles_above: int) -> list[dict[str, Any]]:
     zoom at which its tiles carry features), ``edit_roles``
     (besides admin) and ``fields``: the edit form's ``[name, widget, label]`` triples, a
     widget being ``text``, ``number``, ``date``, the list of allowed values or ``measured``
-    (read-only: the database derives it from the geometry).
+    (read-only: the database derives it from the geometry). ``version`` is the table's change
+    counter: the pages put it in their tile URLs (``?v=``).
     """
+    versions = layer_versions(get_conn())
     return [
         {
             "id": coll.id,
@@ -59,6 +61,7 @@ def _layers(tiles_above: int) -> list[dict[str, Any]]:
             "items": LAYERS[coll.layer].page_items,
             "tiles": LAYERS[coll.layer].page_items and _tiled(coll.id, tiles_above),
             "min_zoom": coll.min_zoom,
+            "version": versions.get(coll.table, 0),
             "edit_roles": list(LAYERS[coll.layer].edit_roles),
             "fields": [
                 _form_field(
@@ -97,6 +100,7 @@ def render_page(template: str, **extra: Any) -> str:
         "layers": _layers(settings.page_tiles_above),
         "items_max": settings.items_max_limit,
         "tiles_above": settings.page_tiles_above,
+        "group_below_zoom": settings.page_group_below_zoom,
         "role": user.role if user else None,
         "today": dt.datetime.now(ZoneInfo(settings.timezone)).date().isoformat(),
     }

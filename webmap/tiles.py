@@ -10,14 +10,19 @@ made through this process forgets the counters at once.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, g, request
 
-from layers.collections import get_collection, layer_version, tile
+from gis.messages import msg
+from layers.collections import get_collection, group_tile, layer_version, tile
 from webmap.db import public_read, read_conn
+from webmap.errors import NotFound
 from webmap.params import parse_tile
 
 __all__ = ["MVT", "LayerVersions", "TileCache", "bp"]
@@ -116,20 +121,62 @@ def get_tile(collection_id: str, z: int, x: int, y: int):
     """One Mapbox Vector Tile; 304 when the client's ETag is current."""
     coll = get_collection(collection_id)
     z, x, y = parse_tile(z, x, y)
+    max_features = current_app.config["LANGNGHE"].tile_max_features
+    return _cached(
+        coll, ("mvt", z, x, y), lambda conn: tile(conn, coll, z, x, y, max_features=max_features)
+    )
+
+
+@bp.get("/tiles/<collection_id>/groups/<int:z>/<int:x>/<int:y>.json")
+@public_read
+def get_group_tile(collection_id: str, z: int, x: int, y: int):
+    """A point collection's counted groups in one tile (JSON), the pages' low-zoom overview.
+
+    ``{"groups": [{"n", "lon", "lat", "by", "one"}, ...]}`` (:func:`layers.collections.group_tile`),
+    cached and versioned as the vector tiles are.
+    """
+    coll = get_collection(collection_id)
+    if coll.geometry_type not in ("Point", "MultiPoint"):
+        raise NotFound(msg("tiles.no_groups", collection=coll.id))
+    z, x, y = parse_tile(z, x, y)
+
+    def build(conn) -> bytes:
+        return json.dumps(
+            {"groups": group_tile(conn, coll, z, x, y)}, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+
+    return _cached(coll, ("groups", z, x, y), build, mimetype="application/json")
+
+
+def _asked_version() -> int | None:
+    """The layer version the client's URL names (``?v=``, set by the page after an edit)."""
+    raw = request.args.get("v", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _cached(coll, what: tuple, build: Callable[[Any], bytes], *, mimetype: str = MVT):
+    """Serve ``build(conn)``'s bytes through the version-keyed cache, with ETag and 304.
+
+    A URL naming a version (``?v=``) newer than the counter this process trusts makes it read
+    the counter again at once: the editor who just wrote sees their change in the tiles.
+    """
     settings = current_app.config["LANGNGHE"]
     cache: TileCache = current_app.extensions["langnghe_tiles"]
     version = cache.versions.get(coll.table)
-    hit = None if version is None else cache.get((coll.id, z, x, y, version))
+    asked = _asked_version()
+    if version is not None and asked is not None and asked > version:
+        version = None
+    hit = None if version is None else cache.get((coll.id, *what, version))
     if hit is None:
         # The counter is read again on the connection that draws the tile (the replica's or
         # the primary's), before it: a tile is never cached under a key newer than its data.
         conn = read_conn()
         version = layer_version(conn, coll)
         cache.versions.put(coll.table, version)
-        key = (coll.id, z, x, y, version)
+        key = (coll.id, *what, version)
         hit = cache.get(key)
         if hit is None:
-            data = tile(conn, coll, z, x, y, max_features=settings.tile_max_features)
+            data = build(conn)
             digest = hashlib.blake2b(repr(key).encode() + data, digest_size=12).hexdigest()
             hit = (data, f'"{digest}"')
             cache.put(key, hit)
@@ -138,7 +185,7 @@ def get_tile(collection_id: str, z: int, x: int, y: int):
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.tile_max_age_s}"}
     if request.if_none_match.contains(etag.strip('"')):
         return Response(status=304, headers=headers)
-    return Response(data, mimetype=MVT, headers=headers)
+    return Response(data, mimetype=mimetype, headers=headers)
 
 
 @bp.after_app_request

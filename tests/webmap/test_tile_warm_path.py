@@ -7,6 +7,7 @@ time, a write through this process at once; ``tile_version_ttl_s = 0`` asks ever
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
@@ -95,3 +96,84 @@ def test_a_write_through_this_process_and_ttl_zero_ask_at_once(web_settings):
         assert len(borrowed) == 2  # every request asked
     finally:
         app.extensions["langnghe_db"].close()
+
+
+def _version(settings) -> int:
+    conn = connect(settings)
+    with conn.cursor() as cur:
+        cur.execute("SELECT version FROM layer_versions WHERE layer = 'craft_villages'")
+        version = int(cur.fetchone()[0])
+    conn.close()
+    return version
+
+
+def test_a_url_naming_a_newer_version_asks_at_once(web_settings):
+    """An editor's page asks for ``?v=`` the version its edit answered: no stale tile."""
+    app, client, borrowed = _client(web_settings, tile_version_ttl_s=3600.0)
+    try:
+        before = client.get(f"{TILE}?v={_version(web_settings)}")
+        _rename(web_settings, " C")  # another process's write
+        assert client.get(f"{TILE}?v={_version(web_settings) - 1}").data == before.data
+        assert len(borrowed) == 1  # an older or equal version: trusted, no database
+        fresh = client.get(f"{TILE}?v={_version(web_settings)}")
+        assert b" C" in fresh.data and fresh.headers["ETag"] != before.headers["ETag"]
+        assert client.get(f"{TILE}?v=x").status_code == 200  # not a version: ignored
+    finally:
+        app.extensions["langnghe_db"].close()
+
+
+def test_an_edit_answers_with_the_layer_version(client, accounts, web_settings):
+    from tests.webmap.conftest import bearer
+
+    item = client.get("/collections/villages/items?ref=HN-BAT-TRANG").get_json()["features"][0]
+    path = f"/collections/villages/items/{item['id']}"
+    tag = client.get(path).headers["ETag"]
+    before = _version(web_settings)
+    answer = client.patch(
+        path,
+        json={"type": "Feature", "properties": {"households": 1234}},
+        headers={**bearer(accounts["planner"]), "If-Match": tag},
+    )
+    assert answer.status_code == 204, answer.get_data(as_text=True)
+    assert int(answer.headers["Layer-Version"]) == _version(web_settings) > before
+
+
+def test_groups_count_every_village_once_and_carry_lone_ones(client, web_settings):
+    """The low-zoom overview: each village in exactly one group of one tile per zoom."""
+    conn = connect(web_settings)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM craft_villages")
+        total = cur.fetchone()[0]
+        cur.execute(
+            "SELECT count(*) FROM craft_villages WHERE recognition = 'traditional_craft_village'"
+        )
+        traditional = cur.fetchone()[0]
+        cur.execute("SELECT ST_X(geom), ST_Y(geom) FROM craft_villages WHERE ref = 'HN-BAT-TRANG'")
+        lon, lat = cur.fetchone()
+    conn.close()
+    assert total > 10
+    for z in (0, 1):
+        groups = [
+            g
+            for x in range(2**z)
+            for y in range(2**z)
+            for g in client.get(f"/tiles/villages/groups/{z}/{x}/{y}.json").get_json()["groups"]
+        ]
+        assert sum(g["n"] for g in groups) == total
+        assert sum(g["by"].get("traditional_craft_village", 0) for g in groups) == traditional
+        assert all(sum(g["by"].values()) == g["n"] for g in groups)
+    # at zoom 14 around Bát Tràng most villages are alone in their square: drawn as themselves
+    cx = int((lon + 180) / 360 * 2**14)
+    cy = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * 2**14)
+    near = [
+        g
+        for x in range(cx - 2, cx + 3)
+        for y in range(cy - 2, cy + 3)
+        for g in client.get(f"/tiles/villages/groups/14/{x}/{y}.json").get_json()["groups"]
+    ]
+    lone = [g["one"] for g in near if g["n"] == 1]
+    assert lone and all(o["id"] and o["craft"] and "name" in o for o in lone), near
+    answer = client.get("/tiles/villages/groups/3/6/3.json")
+    assert answer.headers["Cache-Control"] == "public, max-age=60" and answer.headers["ETag"]
+    assert client.get("/tiles/zones/groups/3/6/3.json").status_code == 404
+    assert client.get("/tiles/villages/groups/3/9/3.json").status_code == 400

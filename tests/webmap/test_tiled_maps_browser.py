@@ -5,6 +5,12 @@ JS heap under a stated figure, and a click on a tile's village or zone opens its
 feature's attributes fetched by id; the village search still finds and shows a village. The
 small layers (clusters, stations, routes) stay GeoJSON. The environment page draws the zones
 from tiles too.
+
+Below zoom 12 (``page_group_below_zoom``) the villages are counted groups: circles with their
+count, which follow the recognition filter; a click zooms in. A signed-in planner edits a tiled
+village from its popup (the same Edit form and PATCH as the GeoJSON way, audited) and the tiles
+show the change at once (their URL names the version the edit answered). vi and en, 360 and
+1400 px, no control covered.
 """
 
 from __future__ import annotations
@@ -18,7 +24,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from gis.db import connect
-from tests.webmap.conftest import SCREENSHOTS, _check_clean, _requests, serve
+from tests.webmap.conftest import (
+    SCREENSHOTS,
+    _check_clean,
+    _requests,
+    _sign_in,
+    _sign_out,
+    page_module,
+    serve,
+)
 from tests.webmap.national_layers import add_national_layers
 
 pytestmark = pytest.mark.postgis
@@ -50,8 +64,11 @@ def national_server(module_web_settings, tmp_path_factory):
     proc.wait(timeout=10)
 
 
-def _load(browser, url: str, collections: tuple[str, ...], *, timeout_s: float = 90) -> float:
-    """Open ``url``; wait until the page is ready and the tiles in view are drawn; seconds."""
+def _load(
+    browser, url: str, collections: tuple[str, ...], *, timeout_s: float = 90, flag: str = "tiles_"
+) -> float:
+    """Open ``url``; wait until the page is ready and the tiles (``flag`` ``groups_``: the
+    groups) in view are drawn; seconds."""
     browser.get_log("performance")
     browser.get_log("browser")
     start = time.perf_counter()
@@ -59,8 +76,9 @@ def _load(browser, url: str, collections: tuple[str, ...], *, timeout_s: float =
     WebDriverWait(browser, timeout_s).until(
         lambda d: d.execute_script(
             "const s = document.body.dataset; return s.ready === '1' && arguments[0]"
-            ".every((c) => s['tiles_' + c] === '1')",
+            ".every((c) => s[arguments[1] + c] === '1')",
             list(collections),
+            flag,
         )
     )
     return time.perf_counter() - start
@@ -85,6 +103,58 @@ def _clickable_path(browser, pane: str):
     )
 
 
+def _groups(browser) -> list[int]:
+    """The counts of the village groups drawn in view (digits of the page's number format)."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll('.leaflet-tiles-villages-pane button.group')]"
+        ".filter((b) => { const r = b.getBoundingClientRect();"
+        "  return r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight; })"
+        ".map((b) => Number(b.textContent.replace(/[^0-9]/g, '')))"
+    )
+
+
+def _click_group(browser) -> None:
+    """Click a village group that nothing covers, with the pointer."""
+    group = browser.execute_script(
+        "const map = document.getElementById('map').getBoundingClientRect();"
+        "for (const b of document.querySelectorAll('.leaflet-tiles-villages-pane button.group')) {"
+        "  const r = b.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;"
+        "  if (x < map.left + 60 || x > map.right - 60 || y < map.top + 60 || y > map.bottom - 60)"
+        "    continue;"
+        "  const hit = document.elementFromPoint(x, y);"
+        "  if (hit === b || b.contains(hit)) return b;"
+        "} return null;"
+    )
+    assert group is not None, "no village group can be clicked"
+    ActionChains(browser).move_to_element(group).click().perform()
+
+
+#: Every visible control of the page (the map's own included): the element at its centre must
+#: be the control or inside it. The groups and features drawn on the map are its content.
+COVERED = """
+const out = [];
+for (const el of document.querySelectorAll('main button, main select, main input, main summary,'
+    + ' .leaflet-control a, .leaflet-control-layers-toggle, header a')) {
+  if (!el.offsetParent || (el.checkVisibility && !el.checkVisibility())) continue;
+  if (el.closest('.group-tile, .leaflet-popup-pane, .leaflet-marker-pane')) continue;
+  if (!el.closest('.leaflet-control-container')) el.scrollIntoView({block: 'center'});
+  const r = el.getBoundingClientRect();
+  if (!r.width || !r.height) continue;
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  const labelled = el.labels && [...el.labels].some((l) => l.contains(hit));
+  if (hit && !(hit === el || el.contains(hit) || labelled))
+    out.push((el.id || el.className || el.tagName) + ' under '
+      + (hit.id || hit.className || hit.tagName));
+}
+window.scrollTo(0, 0);
+return out;
+"""
+
+
+def _covered(browser) -> list[str]:
+    return browser.execute_script(COVERED)
+
+
 def _popup_title(browser) -> str:
     WebDriverWait(browser, 20).until(
         lambda d: (
@@ -98,7 +168,7 @@ def _popup_title(browser) -> str:
 def test_the_planner_draws_national_layers_from_tiles(browser, national_server):
     base = national_server
     browser.set_window_size(1400, 900)
-    seconds = _load(browser, f"{base}/?lang=en", ("villages",))
+    seconds = _load(browser, f"{base}/?lang=en", ("villages",), flag="groups_")
     heap = _heap_mb(browser)
     print(f"planner with {VILLAGES} villages, {ZONES} zones: {seconds:.1f} s, heap {heap:.1f} MB")
     assert seconds < LOAD_S
@@ -112,6 +182,30 @@ def test_the_planner_draws_national_layers_from_tiles(browser, national_server):
     }
     assert layers["villages"]["tiles"] and layers["zones"]["tiles"]
     assert not layers["clusters"]["tiles"] and not layers["stations"]["tiles"]
+
+    # At zoom 10 the villages are counted groups, never single dots: their counts add up to
+    # the villages of the tiles in view, the legend says what a group is.
+    groups = _groups(browser)
+    assert len(groups) > 20, groups
+    assert all(n >= 1 for n in groups) and sum(groups) > 5 * len(groups), groups
+    assert not browser.find_elements(By.CSS_SELECTOR, ".leaflet-tiles-villages-pane path")
+    seen = _requests(browser)
+    urls = seen
+    assert [u for u in urls if re.search(r"/tiles/villages/groups/10/\d+/\d+\.json\?v=\d+$", u)]
+    assert not [u for u in urls if re.search(r"/tiles/villages/\d+/", u)]
+    legend = browser.find_element(By.CSS_SELECTOR, ".legend").text
+    assert "Villages grouped at this zoom" in legend, legend
+    assert _covered(browser) == []
+    browser.save_screenshot(str(SCREENSHOTS / "tiled-planner-groups-1400.png"))
+    # A click on a group zooms in two levels, to the villages themselves (zoom 12).
+    _click_group(browser)
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return document.body.dataset.tiles_villages === '1'")
+    )
+    assert page_module(browser, "planner", "return m.map.getZoom()") == 12
+    assert not browser.find_elements(By.CSS_SELECTOR, ".leaflet-tiles-villages-pane .group")
+    assert "Villages grouped" not in browser.find_element(By.CSS_SELECTOR, ".legend").text
+
     # The zones are off until the planner turns them on in the layer switch.
     label = next(
         lb
@@ -122,10 +216,10 @@ def test_the_planner_draws_national_layers_from_tiles(browser, national_server):
     WebDriverWait(browser, 60).until(
         lambda d: d.execute_script("return document.body.dataset.tiles_zones === '1'")
     )
-    urls = _requests(browser)
+    urls = seen + _requests(browser)
     for big in ("villages", "zones"):
         assert not [u for u in urls if f"/collections/{big}/items" in u], big
-        assert [u for u in urls if re.search(rf"/tiles/{big}/\d+/\d+/\d+\.pbf$", u)], big
+        assert [u for u in urls if re.search(rf"/tiles/{big}/\d+/\d+/\d+\.pbf\?v=\d+$", u)], big
     assert [u for u in urls if "/collections/clusters/items?" in u]  # small: still GeoJSON
 
     # Drawn in the GeoJSON layers' style: villages by their craft's pollution class, zones red.
@@ -187,12 +281,20 @@ def test_the_planner_draws_national_layers_from_tiles(browser, national_server):
 
 
 def test_the_planner_filters_tiled_villages_by_recognition(browser, national_server):
-    _load(browser, f"{national_server}/?lang=en", ("villages",))
+    browser.set_window_size(1400, 900)
+    _load(browser, f"{national_server}/?lang=en", ("villages",), flag="groups_")
+    every = sum(_groups(browser))
     browser.execute_script(
         "const s = document.getElementById('recognition-filter');"
-        "s.value = 'traditional_craft_village'; delete document.body.dataset.tiles_villages;"
+        "s.value = 'traditional_craft_village'; delete document.body.dataset.groups_villages;"
         "s.dispatchEvent(new Event('change'));"
     )
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.body.dataset.groups_villages === '1'")
+    )
+    # the synthetic villages cycle through the four statuses: a group now counts about a quarter
+    assert 0.2 * every < sum(_groups(browser)) < 0.3 * every, (every, _groups(browser))
+    page_module(browser, "planner", "m.map.setZoom(12)")
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return document.body.dataset.tiles_villages === '1'")
     )
@@ -200,6 +302,149 @@ def test_the_planner_filters_tiled_villages_by_recognition(browser, national_ser
     assert village is not None
     ActionChains(browser).move_to_element(village).click().perform()
     assert "traditional craft village" in _popup_title(browser).lower()
+
+
+WORDS = {
+    "vi": {"group": "làng ở đây", "legend": "Nhóm làng", "saved": "Đã lưu", "edit": "Sửa"},
+    "en": {
+        "group": "villages here",
+        "legend": "Villages grouped",
+        "saved": "Saved",
+        "edit": "Edit",
+    },
+}
+
+
+@pytest.mark.parametrize(("lang", "width"), [("vi", 360), ("en", 1400)])
+def test_the_groups_read_in_the_page_language(browser, national_server, lang, width):
+    browser.set_window_size(width, 800)
+    _load(browser, f"{national_server}/?lang={lang}", ("villages",), flag="groups_")
+    groups = _groups(browser)
+    assert groups and sum(groups) > 5 * len(groups), groups
+    title = browser.find_element(By.CSS_SELECTOR, "button.group").get_attribute("title")
+    assert WORDS[lang]["group"] in title, title
+    if lang == "vi" and max(groups) >= 1000:
+        assert "." in title or "1000" not in title  # 1.234 in Vietnamese
+    assert _covered(browser) == []
+    legend = browser.find_element(By.CSS_SELECTOR, ".legend")
+    if not legend.get_attribute("open"):
+        legend.find_element(By.TAG_NAME, "summary").click()
+    assert WORDS[lang]["legend"] in legend.text, legend.text
+    browser.save_screenshot(str(SCREENSHOTS / f"tiled-planner-groups-{lang}-{width}.png"))
+    legend.find_element(By.TAG_NAME, "summary").click()  # folded again (a phone's map)
+    _click_group(browser)
+    WebDriverWait(browser, 60).until(
+        lambda d: page_module(d, "planner", "return m.map.getZoom()") == 12
+    )
+
+
+def _tile_at(browser, latlng: tuple[float, float]):
+    """The element drawn at a place of the map (found from its screen point)."""
+    return browser.execute_script(
+        "return import('/static/js/planner.js').then((m) => {"
+        "  const p = m.map.latLngToContainerPoint(arguments[0]);"
+        "  const r = document.getElementById('map').getBoundingClientRect();"
+        "  return document.elementFromPoint(r.left + p.x, r.top + p.y); })",
+        list(latlng),
+    )
+
+
+@pytest.mark.parametrize(("lang", "width"), [("vi", 360), ("en", 1400)])
+def test_a_planner_edits_a_tiled_village(
+    browser, national_server, module_web_settings, lang, width
+):
+    base = national_server
+    ref = {"vi": "SYN-V123457", "en": "SYN-V54321"}[lang]
+    conn = connect(module_web_settings)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, name, ST_Y(geom), ST_X(geom) FROM craft_villages WHERE ref = %s", (ref,)
+        )
+        fid, name, lat, lon = cur.fetchone()
+    conn.rollback()
+    browser.set_window_size(width, 800)
+    _sign_in(browser, base, "planner")
+    try:
+        _load(browser, f"{base}/?lang={lang}", ("villages",), flag="groups_")
+        WebDriverWait(browser, 20).until(
+            lambda d: d.execute_script("return document.body.dataset.editingReady") == "1"
+        )
+        version = browser.execute_script(
+            "return JSON.parse(document.getElementById('config').textContent).layers"
+            ".find((l) => l.id === 'villages').version"
+        )
+        # The planner searches the village and opens it: the tile's popup offers Edit.
+        search = browser.find_element(By.ID, "search")
+        search.send_keys(name.replace("Làng tổng hợp", "lang tong hop"))
+        WebDriverWait(browser, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, f"#search-results li[data-id='{fid}']")
+        )
+        browser.find_element(By.CSS_SELECTOR, f"#search-results li[data-id='{fid}']").click()
+        edit = WebDriverWait(browser, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button")
+        )[0]
+        assert edit.text == WORDS[lang]["edit"]
+        browser.save_screenshot(str(SCREENSHOTS / f"tiled-edit-popup-{lang}-{width}.png"))
+        edit.click()
+        field = WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=name]")
+        )
+        assert field.get_attribute("value") == name
+        field.clear()
+        field.send_keys(f"{name} đã sửa")
+        households = browser.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=households]")
+        households.clear()
+        households.send_keys("321")
+        assert _covered(browser) == []
+        browser.find_element(By.ID, "edit-save").click()
+        WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "edit-result").text)
+        assert browser.find_element(By.ID, "edit-result").text == WORDS[lang]["saved"]
+        browser.save_screenshot(str(SCREENSHOTS / f"tiled-edit-saved-{lang}-{width}.png"))
+        # Through the editing API: stored, audited as the planner's update.
+        with conn.cursor() as cur:
+            cur.execute("SELECT name, households FROM craft_villages WHERE id = %s", (fid,))
+            assert cur.fetchone() == (f"{name} đã sửa", 321)
+            cur.execute(
+                "SELECT actor, action FROM audit_log WHERE table_name = 'craft_villages'"
+                " AND row_ref = %s ORDER BY id DESC LIMIT 1",
+                (str(fid),),
+            )
+            assert cur.fetchone() == ("planner", "update")
+            cur.execute("SELECT version FROM layer_versions WHERE layer = 'craft_villages'")
+            now = cur.fetchone()[0]
+        conn.rollback()
+        assert now > version
+        # The tiles are asked again with the new version, and the village drawn from them
+        # opens with its new name.
+        WebDriverWait(browser, 30).until(
+            lambda d: (
+                d.execute_script("return document.body.dataset.tiles_villages === '1'")
+                and [
+                    u
+                    for u in _requests(d)
+                    if re.search(rf"/tiles/villages/\d+/\d+/\d+\.pbf\?v={now}$", u)
+                ]
+            )
+        )
+        browser.execute_script("document.getElementById('edit-panel').hidden = true")
+        page_module(browser, "planner", "m.map.closePopup()")
+        path = WebDriverWait(browser, 30).until(
+            lambda d: (lambda el: el if el is not None and el.tag_name == "path" else None)(
+                _tile_at(d, (lat, lon))
+            )
+        )
+        ActionChains(browser).move_to_element(path).click().perform()
+        WebDriverWait(browser, 20).until(
+            lambda d: (
+                f"{name} đã sửa" in d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text
+            )
+        )
+        _sign_out(browser, base)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("UPDATE craft_villages SET name = %s WHERE id = %s", (name, fid))
+        conn.commit()
+        conn.close()
 
 
 def test_the_environment_page_draws_zones_from_tiles(browser, national_server):

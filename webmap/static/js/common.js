@@ -83,40 +83,124 @@ if (L.VectorGrid) {
   Object.getPrototypeOf(point).getLatLng = undefined;
 }
 
+/* The layer version a tile URL names (?v=): the page's, or the one an edit answered, so the
+   editor's next tiles are drawn after their change (the server reads the counter again). */
+const tiledLayers = {};
+const tileQuery = (collection) => "?v=" + ((layerInfo[collection] || {}).version || 0);
+
+/* Redraw a collection's tile layers after an edit that answered with `version`. */
+export function layerChanged(collection, version) {
+  if (!layerInfo[collection] || !(version > (layerInfo[collection].version || 0))) return;
+  layerInfo[collection].version = version;
+  (tiledLayers[collection] || []).forEach((layer) => layer.refresh());
+}
+
+function register(collection, layer) {
+  (tiledLayers[collection] = tiledLayers[collection] || []).push(layer);
+}
+
+/* A tile feature's popup: built from all its properties, fetched by id (a tile carries only
+   some). The map fires "tilepopup" once it shows them, so editing can add its button. */
+function tilePopup(map, collection, id, latlng, popup, maxWidth) {
+  const shown = L.popup({ maxWidth: maxWidth || 320 }).setLatLng(latlng)
+    .setContent(h("div", { class: "popup", "aria-busy": "true" }, "…")).openOn(map);
+  return feature(collection, id).then((f) => {
+    shown.setContent(popup(f.properties, f));
+    map.fire("tilepopup", { popup: shown, collection, feature: f });
+    return shown;
+  }).catch((error) => { map.closePopup(shown); console.error("LangNghe:", error); });
+}
+
 /* A large layer drawn from /tiles/{collection}/{z}/{x}/{y}.pbf (Leaflet.VectorGrid, SVG: only
    the drawn features take clicks, so the layers below stay clickable). style(properties, zoom)
    gives Leaflet path options as the GeoJSON layer would (an empty array hides the feature);
    popup(properties) builds the popup of a clicked feature from all its properties, fetched
    by id since a tile carries only some. Each layer has its own pane at zIndex (the overlay
-   pane is 400, markers 600), so it is drawn and clicked above the choropleth. */
-export function tileLayer(map, collection, { style, popup, zIndex, maxWidth }) {
+   pane is 400, markers 600), so it is drawn and clicked above the choropleth. minZoom: the
+   layer is drawn from that zoom on (below it, groups: groupLayer). */
+export function tileLayer(map, collection, { style, popup, zIndex, maxWidth, minZoom }) {
   const pane = "tiles-" + collection;
   if (!map.getPane(pane)) map.createPane(pane).style.zIndex = String(zIndex || 450);
-  const grid = L.vectorGrid.protobuf("/tiles/" + collection + "/{z}/{x}/{y}.pbf", {
+  const url = () => "/tiles/" + collection + "/{z}/{x}/{y}.pbf" + tileQuery(collection);
+  const grid = L.vectorGrid.protobuf(url(), {
     pane,
     interactive: true,
-    minZoom: 0,
+    minZoom: minZoom || 0,
     maxZoom: 19,
     vectorTileLayerStyles: { [collection]: style },
     // The tile's feature id is the row id; VectorGrid hands a click only the properties.
     getFeatureId: (f) => { f.properties.id = f.id; return f.id; },
   });
-  grid.on("click", (event) => {
-    const id = event.layer.properties.id;
-    const shown = L.popup({ maxWidth: maxWidth || 320 }).setLatLng(event.latlng)
-      .setContent(h("div", { class: "popup", "aria-busy": "true" }, "…")).openOn(map);
-    feature(collection, id).then((f) => shown.setContent(popup(f.properties, f)))
-      .catch((error) => { map.closePopup(shown); console.error("LangNghe:", error); });
-  });
+  grid.on("click", (event) => tilePopup(map, collection, event.layer.properties.id, event.latlng, popup, maxWidth));
   // the browser tests and benchmarks wait for this: every tile in view drawn
   grid.on("load", () => ready("tiles_" + collection.replace(/-/g, "_")));
+  grid.refresh = () => grid.setUrl(url());
+  register(collection, grid);
   return grid;
 }
 
+/* Whether the pages draw a tiled point layer as counted groups at this zoom. */
+export const groupBelow = (collection) => tiled(collection) && layerInfo[collection].geometry === "Point"
+  ? config.group_below_zoom || 0 : 0;
+
+/* The low-zoom overview of a tiled point layer: /tiles/{collection}/groups/{z}/{x}/{y}.json
+   gives, per quarter of a tile, how many features and where. A group is a circle sized by its
+   count (count(group): the number the page's filter leaves, 0 hides it) with the number on it;
+   a click zooms in. A feature alone in its square is drawn as itself (style(properties), as
+   the tiles would; an empty array hides it) and opens its popup. Below zoom `below` only.
+   label: the group's title, "{n}" standing for its count. */
+export function groupLayer(map, collection, { style, popup, count, zIndex, maxWidth, below, label }) {
+  const pane = "tiles-" + collection;
+  if (!map.getPane(pane)) map.createPane(pane).style.zIndex = String(zIndex || 450);
+  const locale = config.lang === "vi" ? "vi-VN" : "en-GB";
+  const Groups = L.GridLayer.extend({
+    createTile(coords, done) {
+      const tile = L.DomUtil.create("div", "group-tile");
+      const origin = coords.scaleBy(this.getTileSize());
+      fetch("/tiles/" + collection + "/groups/" + coords.z + "/" + coords.x + "/" + coords.y + ".json" + tileQuery(collection))
+        .then((r) => { if (!r.ok) throw new Error("groups " + r.status); return r.json(); })
+        .then((data) => {
+          for (const g of data.groups) {
+            const latlng = L.latLng(g.lat, g.lon);
+            const at = map.project(latlng, coords.z).subtract(origin);
+            const n = count ? count(g) : g.n;
+            let el = null;
+            if (g.one) {
+              const look = style(g.one);
+              if (Array.isArray(look)) continue;
+              const d = 2 * (look.radius || 7);
+              el = h("button", { type: "button", class: "group-one", title: g.one.name || "",
+                "aria-label": g.one.name || "", style: { width: d + "px", height: d + "px",
+                  left: (at.x - d / 2) + "px", top: (at.y - d / 2) + "px", background: look.fillColor } });
+              el.addEventListener("click", () => tilePopup(map, collection, g.one.id, latlng, popup, maxWidth));
+            } else if (n > 0) {
+              const d = Math.round(26 + 9 * Math.log10(n));
+              const says = label.replace("{n}", n.toLocaleString(locale));
+              el = h("button", { type: "button", class: "group", title: says, "aria-label": says,
+                style: { width: d + "px", height: d + "px", left: (at.x - d / 2) + "px", top: (at.y - d / 2) + "px" } },
+              n.toLocaleString(locale));
+              el.addEventListener("click", () => map.setView(latlng, Math.min(coords.z + 2, below)));
+            }
+            if (!el) continue;
+            L.DomEvent.disableClickPropagation(el);
+            tile.append(el);
+          }
+          done(null, tile);
+        })
+        .catch((error) => { console.error("LangNghe:", error); done(error, tile); });
+      return tile;
+    },
+  });
+  const layer = new Groups({ pane, maxZoom: below - 1, minZoom: 0, updateWhenZooming: false });
+  layer.on("load", () => ready("groups_" + collection.replace(/-/g, "_")));
+  layer.refresh = () => layer.redraw();
+  register(collection, layer);
+  return layer;
+}
+
 /* Open the popup of a tiled layer's feature at a place (a search result). */
-export async function openTiledPopup(map, collection, id, latlng, popup, maxWidth) {
-  const f = await feature(collection, id);
-  return L.popup({ maxWidth: maxWidth || 320 }).setLatLng(latlng).setContent(popup(f.properties, f)).openOn(map);
+export function openTiledPopup(map, collection, id, latlng, popup, maxWidth) {
+  return tilePopup(map, collection, id, latlng, popup, maxWidth);
 }
 
 /* One term of a definition list, or nothing when the value is empty. */

@@ -4,7 +4,7 @@
    with the ETag read when editing began, so a change made meanwhile by someone else is
    refused (412) instead of overwritten. */
 import { h, show } from "./dom.js";
-import { T, config, csrfToken, ready } from "./common.js";
+import { T, config, csrfToken, layerChanged, ready, tiled } from "./common.js";
 
 // Who may edit which layer, and the fields of its form, come from the layer declarations
 // (config.layers: [{id, title, label, geometry, edit_roles, fields: [[name, widget, label], ...]}],
@@ -43,17 +43,21 @@ export async function initEditing({ map, editable }) {
   if (!mine.length) { ready("editingReady"); return; }
   const panel = document.getElementById("edit-panel");
   let session = null;
+  // A tile feature being edited: drawn apart (above the tiles) from its fetched GeoJSON.
+  const picked = L.layerGroup().addTo(map);
 
   function stop() {
     if (!session) return;
+    picked.clearLayers();
     if (session.layer.editing && session.layer.editing.enabled && session.layer.editing.enabled()) session.layer.editing.disable();
     if (session.collection === "villages" && session.layer.dragging) session.layer.dragging.disable();
     session = null;
     panel.hidden = true;
   }
 
-  async function start(collection, layer) {
+  async function start(collection, layer, temporary) {
     stop();
+    if (temporary) picked.addLayer(layer);
     const id = layer.feature.id;
     const response = await fetch("/collections/" + collection + "/items/" + id);
     const feature = await response.json();
@@ -99,6 +103,8 @@ export async function initEditing({ map, editable }) {
       headers: { "Content-Type": "application/geo+json", "If-Match": session.etag, "X-CSRFToken": csrfToken } });
     if (response.ok) {
       session.etag = response.headers.get("ETag");
+      // a tiled layer is drawn again with the version the edit answered (no stale tile)
+      if (tiled(session.collection)) layerChanged(session.collection, Number(response.headers.get("Layer-Version")));
       Object.assign(session.layer.feature.properties, properties);
       // The saved row's measured values (a reshaped cluster's area) are the database's.
       const saved = await (await fetch("/collections/" + session.collection + "/items/" + session.id)).json();
@@ -115,6 +121,22 @@ export async function initEditing({ map, editable }) {
       out.className = "error";
     }
   }
+
+  // A feature of a tiled layer: its popup shows the feature fetched by id; editing works on
+  // a layer made from that GeoJSON, drawn in the markers' pane above the tiles.
+  map.on("tilepopup", ({ popup, collection, feature }) => {
+    if (!mine.some((e) => e.collection === collection)) return;
+    const content = popup.getContent();  // our node: update() draws it again, with the button
+    if (!(content instanceof Node)) return;
+    content.append(h("button", { type: "button", class: "edit-button", onclick: () => {
+      const layer = L.geoJSON(feature, {
+        pointToLayer: (f, ll) => L.circleMarker(ll, { pane: "markerPane", radius: 10, color: "#111", weight: 3, fill: false }),
+        style: { pane: "markerPane", color: "#111", weight: 3, dashArray: "6 4", fillOpacity: 0.1 },
+      }).getLayers()[0];
+      start(collection, layer, true);
+    } }, T.edit));
+    popup.update();
+  });
 
   map.on("popupopen", (event) => {
     const layer = event.popup._source;

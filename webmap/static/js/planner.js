@@ -1,7 +1,9 @@
 /* Planner map: every layer, legend, popups, clustering, choropleth, search, draw-a-polygon.
    The page's entry module: once the map stands it starts the planning panel and editing. */
 import { h, show } from "./dom.js";
-import { T, config, getJSON, layerData, makeMap, openTiledPopup, popup, ready, row, swatch, tileLayer } from "./common.js";
+import {
+  T, config, getJSON, groupBelow, groupLayer, layerData, makeMap, openTiledPopup, popup, ready, row, swatch, tileLayer,
+} from "./common.js";
 import {
   craftName, loadCrafts, recognitionFilter, recognitionMatches, villageMarker, villagePopup, villageStyle,
 } from "./villages.js";
@@ -29,9 +31,15 @@ const isTiled = Object.fromEntries(shown.map((l) => [l.id, Boolean(l.tiles)]));
 
 let recognition = "";
 // Many villages: drawn from tiles, unclustered, filtered by restyling (an empty style hides one).
-const villageTiles = isTiled.villages ? tileLayer(map, "villages", { zIndex: 450,
-  style: (p) => recognitionMatches(p, recognition) ? villageStyle(p) : [],
-  popup: villagePopup }) : null;
+// Below the group_below_zoom setting they are counted groups (the count the filter leaves).
+const below = groupBelow("villages");
+const villageShown = (p) => recognitionMatches(p, recognition) ? villageStyle(p) : [];
+const villageTiles = isTiled.villages ? tileLayer(map, "villages", { zIndex: 450, minZoom: below,
+  style: villageShown, popup: villagePopup }) : null;
+const villageGroups = below ? groupLayer(map, "villages", { zIndex: 450, below, style: villageShown, popup: villagePopup,
+  label: T.group_zoom,
+  count: (g) => recognition ? g.by[recognition] || 0 : g.n }) : null;
+const villagesTiled = villageTiles && L.layerGroup(villageGroups ? [villageGroups, villageTiles] : [villageTiles]);
 export const villageCluster = L.markerClusterGroup({ maxClusterRadius: 40 });
 L.geoJSON(data.villages || none, {
   pointToLayer: villageMarker,
@@ -40,12 +48,12 @@ L.geoJSON(data.villages || none, {
     villageMarkers[f.id] = layer;
   },
 }).eachLayer((l) => villageCluster.addLayer(l));
-(villageTiles || villageCluster).addTo(map);
+(villagesTiled || villageCluster).addTo(map);
 // Filter the villages by their recorded recognition (Decree 52/2018/NĐ-CP).
 const allVillageLayers = Object.values(villageMarkers);
 document.querySelector(".search").after(recognitionFilter((code) => {
   recognition = code;
-  if (villageTiles) { villageTiles.redraw(); return; }
+  if (villageTiles) { villageTiles.redraw(); if (villageGroups) villageGroups.redraw(); return; }
   villageCluster.clearLayers();
   villageCluster.addLayers(allVillageLayers.filter((l) => recognitionMatches(l.feature.properties, code)));
   document.body.dataset.villagesShown = String(villageCluster.getLayers().length);
@@ -72,7 +80,7 @@ const namePopup = (p) => document.createTextNode(p.name || p.ref || "");
 // A tiled layer: the same look from its tiles (polygons filled, as L.geoJSON fills them).
 const tilesOf = (id, style, popupOf, zIndex) => tileLayer(map, id, { zIndex, style, popup: popupOf || namePopup });
 const tiledAs = {
-  villages: () => villageTiles,
+  villages: () => villagesTiled,
   clusters: () => clusters,
   zones: () => tilesOf("zones", Object.assign({ fill: true }, ZONE_STYLE), null, 405),
   stations: () => tilesOf("stations", { radius: 5, color: "#00695c", fill: true, fillOpacity: 0.8 }),
@@ -115,7 +123,8 @@ if (units.features.length) {
   document.getElementById("draw-hint").before(h("p", { class: "hint", id: "no-admin" }, T.no_admin));
 }
 const editable = [
-  // a tiled layer's features are not Leaflet layers of the page: they are not edited here
+  // a tiled layer's features are not Leaflet layers of the page: editing takes them from the
+  // popup the tiles open ("tilepopup", with the feature fetched by id)
   { collection: "clusters", has: (l) => !isTiled.clusters && clusters.hasLayer(l) },
   { collection: "villages", has: (l) => Object.values(villageMarkers).includes(l) },
 ];
@@ -127,13 +136,19 @@ const poiLegend = h("div", { class: "poi-legend", hidden: true },
   [swatch(POI_COLOURS.sensitive, T.poi_sensitive, true), swatch(POI_COLOURS.visitor, T.poi_visitor, true),
     swatch(POI_COLOURS.other, T.poi_other, true)].map((entry, i) => [i ? h("br") : null, entry]));
 const legend = L.control({ position: "bottomright" });
+const groupEntry = villageGroups ? h("span", { class: "group-entry" }, h("br"),
+  h("span", { class: "group group-swatch", "aria-hidden": "true" }, "12"), T.group_legend) : null;
 // On a phone (<= 700 px) the legend starts folded: open, it would cover the map.
 legend.onAdd = () => h("details", { class: "legend", open: !matchMedia("(max-width: 700px)").matches }, h("summary", null, T.legend),
   [swatch("#b42318", T.pollution_high, true), swatch("#dc8a1c", T.pollution_medium, true),
-    swatch("#2e7d32", T.pollution_low, true), swatch("#6a1b9a", T.craft_village_cluster),
+    swatch("#2e7d32", T.pollution_low, true), groupEntry, swatch("#6a1b9a", T.craft_village_cluster),
     swatch("#1565c0", T.general_cluster), swatch("#c62828", label.zones), swatch("#ef6c00", label.routes)]
-    .map((entry, i) => [i ? h("br") : null, entry]), poiLegend);
+    .filter(Boolean).map((entry, i) => [i && entry !== groupEntry ? h("br") : null, entry]), poiLegend);
 legend.addTo(map);
+// The groups' entry is shown at the zooms that draw them.
+const showGroupEntry = () => { if (groupEntry) groupEntry.hidden = map.getZoom() >= below; };
+map.on("zoomend", showGroupEntry);
+showGroupEntry();
 // The points of interest's colours are listed while their layer is shown (a phone's map has
 // no room for them beside the layer switch otherwise).
 map.on("overlayadd overlayremove", (event) => {
