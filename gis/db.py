@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import socket
 import threading
 import time
@@ -161,6 +162,37 @@ def _answers(conn: psycopg2.extensions.connection) -> bool:
     return True
 
 
+def _server_spoke(conn: psycopg2.extensions.connection) -> bool:
+    """Whether the server sent something to an idle connection (or closed its end).
+
+    An idle connection receives nothing unless the server ends it (a restart or
+    ``pg_terminate_backend`` sends an error and closes the socket) or sends a notice: either
+    way the connection is checked with a round trip before it is lent.
+    """
+    try:
+        readable, _w, _x = select.select([conn], [], [], 0)
+    except (OSError, ValueError, psycopg2.InterfaceError):
+        return True
+    return bool(readable)
+
+
+class _KeepingPool(psycopg2.pool.ThreadedConnectionPool):
+    """psycopg2's thread-safe pool, keeping every returned connection for the next borrower.
+
+    psycopg2 keeps at most ``minconn`` idle connections and closes the others when they come
+    back, so under concurrent requests most requests paid a new server process (and its
+    PostGIS and PROJ start-up: about half the database time of an OGC items request,
+    measured with 4 threads per worker). Here ``minconn`` connections are opened at
+    once and up to ``keep`` idle ones are kept.
+    """
+
+    def __init__(self, minconn: int, maxconn: int, *args: Any, keep: int, **kwargs: Any) -> None:
+        super().__init__(minconn, maxconn, *args, **kwargs)
+        # psycopg2 reads ``minconn`` after the start only as the number of idle connections
+        # it keeps (AbstractConnectionPool._putconn).
+        self.minconn = keep
+
+
 class _StallWatch:
     """Cuts the lent connections of a server that stopped answering, on a thread of its own.
 
@@ -254,6 +286,10 @@ def _shut(fd: int, address: Any) -> int:
     return 1
 
 
+#: An idle pooled connection is checked with a round trip after this long (seconds).
+PING_AFTER_IDLE_S = 5.0
+
+
 class Database:
     """A small pool of connections for the web app (as the application role by default)."""
 
@@ -279,6 +315,8 @@ class Database:
         self._minconn, self._maxconn = minconn, maxconn
         self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
         self._lock = threading.Lock()
+        #: When each idle connection came back (``time.monotonic()``), by ``id``.
+        self._returned: dict[int, float] = {}
         #: Called first by :meth:`close` (what else of the app uses the database stops too).
         self.on_close: list[Callable[[], None]] = []
 
@@ -289,13 +327,14 @@ class Database:
     def _create_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
         if self._pool is None:
             try:
-                self._pool = psycopg2.pool.ThreadedConnectionPool(
+                self._pool = _KeepingPool(
                     self._minconn,
                     self._maxconn,
                     keepalive_dsn(self.settings, self.dsn or self.settings.dsn(role=self.role)),
                     application_name=self._application_name,
                     options=f"-c statement_timeout={int(self.settings.statement_timeout_ms)}",
                     connect_timeout=self._connect_timeout_s,
+                    keep=self._maxconn,
                 )
             except psycopg2.OperationalError as exc:
                 raise DatabaseUnavailableError(msg("db.unreachable")) from exc
@@ -305,8 +344,11 @@ class Database:
         """Borrow a connection that answers; broken ones are closed and replaced.
 
         After a server restart every pooled connection is dead although ``closed`` is still
-        false: each is checked with a round trip (``SELECT 1``) before it is handed out, so
-        an idle site recovers at its next request instead of answering 503s.
+        false, so an idle site would answer 503s. A connection is checked with a round trip
+        (``SELECT 1``) before it is lent when it has been idle for ``PING_AFTER_IDLE_S`` or
+        more, or when the server sent it something while it was idle (a restart or a
+        terminated backend does: see :func:`_server_spoke`); one that came back moments ago
+        and heard nothing since is lent at once (a busy site pays no round trip for it).
         """
         pool = self._get_pool()
         cut = self.watch.cut if self.watch is not None else 0
@@ -317,7 +359,9 @@ class Database:
                 raise DatabaseUnavailableError(msg("db.unreachable")) from exc
             if self.watch is not None:
                 self.watch.lend(conn)
-            if _answers(conn):
+            returned = self._returned.pop(id(conn), None)
+            recent = returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_S
+            if (recent and not conn.closed and not _server_spoke(conn)) or _answers(conn):
                 return conn
             if self.watch is not None:
                 self.watch.back(conn)
@@ -331,7 +375,10 @@ class Database:
         if self.watch is not None:
             self.watch.back(conn)
         if self._pool is not None:
-            self._pool.putconn(conn, close=broken or bool(conn.closed))
+            close = broken or bool(conn.closed)
+            if not close:
+                self._returned[id(conn)] = time.monotonic()
+            self._pool.putconn(conn, close=close)
 
     def close(self) -> None:
         """Close every pooled connection (after calling :attr:`on_close`)."""
@@ -342,6 +389,7 @@ class Database:
         if self._pool is not None:
             self._pool.closeall()
             self._pool = None
+        self._returned.clear()
 
 
 def replica_dsn(settings: Settings) -> str | None:
