@@ -82,7 +82,10 @@ def pgbench(
     args = ["pgbench", "-n", "-c", str(clients), "-j", str(threads), "-T", str(seconds)]
     for i, statements in enumerate(scripts):
         path = folder / f"floor-{i}.sql"
-        path.write_text("".join(_one_line(s) + ";\n" for s in statements), encoding="utf-8")
+        # in a transaction, as the server runs them (psycopg2 opens one; the request's end rolls
+        # it back), so that a SET LOCAL among them holds for the statements after it
+        lines = ["BEGIN;\n", *(_one_line(s) + ";\n" for s in statements), "ROLLBACK;\n"]
+        path.write_text("".join(lines), encoding="utf-8")
         args += ["-f", f"{path}@1"]
     args += ["-h", dsn["host"], "-p", dsn["port"], "-U", dsn["user"], dsn["dbname"]]
     env = {**os.environ, "PGPASSFILE": dsn["passfile"]}

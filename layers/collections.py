@@ -26,12 +26,14 @@ __all__ = [
     "collection_of",
     "count_upto",
     "extent",
+    "feature_page",
     "features",
     "get_collection",
     "group_tile",
     "layer_version",
     "layer_versions",
     "tile",
+    "versioned_tile",
 ]
 
 
@@ -186,6 +188,79 @@ def _properties_json(coll: Collection) -> sql.Composable:
     return sql.SQL("json_build_object({})").format(sql.SQL(", ").join(pairs))
 
 
+#: Sent before the statements of items and tiles, in the same call (no round trip of its own):
+#: their plans' costs are high for what they read (the per-row GeoJSON and MVT functions are
+#: costed at thousands of rows' worth), so PostgreSQL compiled them with JIT, which took longer
+#: than the statement itself (70 ms of a 210 ms z11 tile). It lasts to the transaction's end.
+_NO_JIT = sql.SQL("SET LOCAL jit = off;\n")
+
+
+def _page_query(
+    coll: Collection,
+    *,
+    limit: int,
+    offset: int,
+    bbox: tuple[float, float, float, float] | None,
+    interval: tuple[dt.date | None, dt.date | None] | None,
+    props: dict[str, Any] | None,
+    fid: int | None,
+    aggregate: str,
+) -> tuple[sql.Composed, dict[str, Any]]:
+    where, params = _filters(coll, bbox=bbox, interval=interval, props=props or {}, fid=fid)
+    counted = coll.count_matched and fid is None
+    aggregates = {
+        "text": sql.SQL("coalesce(string_agg(p.feature, ',' ORDER BY p.id), '')"),
+        "array": sql.SQL("coalesce(array_agg(p.feature ORDER BY p.id), '{}')"),
+    }
+    query = _NO_JIT + sql.SQL(_query("collection_items")).format(
+        materialized=sql.SQL("MATERIALIZED" if bbox is not None else "NOT MATERIALIZED"),
+        count=sql.SQL("(SELECT count(*) FROM matched)" if counted else "NULL::bigint"),
+        aggregate=aggregates[aggregate],
+        props=_properties_json(coll),
+        table=sql.Identifier(coll.table),
+        where=where,
+    )
+    return query, {
+        **params,
+        "limit": int(limit),
+        "offset": int(offset),
+        "out_srid": WGS84_EPSG,
+    }
+
+
+def feature_page(
+    conn,
+    coll: Collection,
+    *,
+    limit: int,
+    offset: int = 0,
+    bbox: tuple[float, float, float, float] | None = None,
+    interval: tuple[dt.date | None, dt.date | None] | None = None,
+    props: dict[str, Any] | None = None,
+) -> tuple[str, int, int | None]:
+    """One page of GeoJSON Features as PostGIS wrote them, in one statement.
+
+    Returns the Features' texts joined with commas (the inside of a ``features`` array), how
+    many there are, and the number matched where counting is cheap (``count_matched``).
+    ``props`` keys must be filterable properties of ``coll`` (checked by the caller); values
+    are bound parameters.
+    """
+    query, params = _page_query(
+        coll,
+        limit=limit,
+        offset=offset,
+        bbox=bbox,
+        interval=interval,
+        props=props,
+        fid=None,
+        aggregate="text",
+    )
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        matched, returned, text = cur.fetchone()
+    return str(text), int(returned), None if matched is None else int(matched)
+
+
 def features(
     conn,
     coll: Collection,
@@ -199,29 +274,23 @@ def features(
 ) -> tuple[list[str], int | None]:
     """GeoJSON Feature texts built by PostGIS, and the number matched where cheap.
 
-    ``props`` keys must be filterable properties of ``coll`` (checked by the caller);
-    values are bound parameters.
+    As :func:`feature_page`, one text per Feature; ``fid`` picks one feature by id (then
+    nothing is counted).
     """
-    where, params = _filters(coll, bbox=bbox, interval=interval, props=props or {}, fid=fid)
-    query = sql.SQL(_query("collection_items")).format(
-        props=_properties_json(coll), table=sql.Identifier(coll.table), where=where
+    query, params = _page_query(
+        coll,
+        limit=limit,
+        offset=offset,
+        bbox=bbox,
+        interval=interval,
+        props=props,
+        fid=fid,
+        aggregate="array",
     )
     with conn.cursor() as cur:
-        cur.execute(
-            query,
-            {**params, "limit": int(limit), "offset": int(offset), "out_srid": WGS84_EPSG},
-        )
-        rows = [r[0] for r in cur.fetchall()]
-        matched = None
-        if coll.count_matched and fid is None:
-            cur.execute(
-                sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(
-                    sql.Identifier(coll.table), where
-                ),
-                params,
-            )
-            matched = int(cur.fetchone()[0])
-    return rows, matched
+        cur.execute(query, params)
+        matched, _returned, rows = cur.fetchone()
+    return [str(r) for r in rows], None if matched is None else int(matched)
 
 
 def count_upto(conn, coll: Collection, most: int) -> int:
@@ -299,15 +368,21 @@ def _tile_bounds(
     return lon(x - buffer), lat(y + 1 + buffer), lon(x + 1 + buffer), lat(y - buffer)
 
 
-def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -> bytes:
-    """One Mapbox Vector Tile of ``coll`` built by ``ST_AsMVT`` (integer SRIDs only)."""
+def versioned_tile(
+    conn, coll: Collection, z: int, x: int, y: int, *, max_features: int
+) -> tuple[int, bytes]:
+    """The change counter of ``coll``'s table and one of its Mapbox Vector Tiles.
+
+    The tile is built by ``ST_AsMVT`` (integer SRIDs only); the counter
+    (:func:`layer_version`) is read in the same statement, so from the same snapshot.
+    """
     props = [p for p in coll.props if p.in_tiles and p.type != "array"]
     columns = sql.SQL("").join(sql.SQL(", t.{}").format(sql.Identifier(p.name)) for p in props)
     tolerance = coll.simplify_px * _WORLD_M / (2 ** int(z)) / 4096.0
     geom = sql.SQL("ST_Transform(t.geom, %(mercator)s)")
     if tolerance > 0:
         geom = sql.SQL("ST_Simplify(ST_Transform(t.geom, %(mercator)s), %(tol)s, true)")
-    query = sql.SQL(_query("collection_tile")).format(
+    query = _NO_JIT + sql.SQL(_query("collection_tile")).format(
         geom=geom, columns=columns, table=sql.Identifier(coll.table)
     )
     west, south, east, north = _tile_bounds(z, x, y, buffer=64 / 4096)
@@ -322,6 +397,7 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
                 "minz": coll.min_zoom,
                 "cap": int(max_features),
                 "layer": coll.id,
+                "table": coll.table,
                 "w": west,
                 "s": south,
                 "e": east,
@@ -331,8 +407,13 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
                 "mercator": WEB_MERCATOR_EPSG,
             },
         )
-        data = cur.fetchone()[0]
-    return bytes(data) if data is not None else b""
+        version, data = cur.fetchone()
+    return int(version), bytes(data) if data is not None else b""
+
+
+def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -> bytes:
+    """One Mapbox Vector Tile of ``coll`` built by ``ST_AsMVT`` (integer SRIDs only)."""
+    return versioned_tile(conn, coll, z, x, y, max_features=max_features)[1]
 
 
 #: A tile's side is cut into this many squares for the counted groups (64 px of 256).

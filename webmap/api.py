@@ -8,7 +8,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from layers.collections import COLLECTIONS, Collection, extent, features, get_collection
+from layers.collections import (
+    COLLECTIONS,
+    Collection,
+    extent,
+    feature_page,
+    features,
+    get_collection,
+)
 from layers.editing import EDITABLE
 from webmap.db import public_read, read_conn
 from webmap.editing import item_etag
@@ -160,7 +167,7 @@ def items(collection_id: str):
         maximum=settings.items_max_limit,
     )
     offset = parse_int(request.args.get("offset"), "offset", default=0, minimum=0, maximum=10**9)
-    rows, matched = features(
+    text, returned, matched = feature_page(
         read_conn(),
         coll,
         limit=limit,
@@ -170,20 +177,20 @@ def items(collection_id: str):
         props=parse_props(request.args, coll),
     )
     links = [_page_link(coll, "self", offset, limit)]
-    if len(rows) == limit and (matched is None or offset + limit < matched):
+    if returned == limit and (matched is None or offset + limit < matched):
         links.append(_page_link(coll, "next", offset + limit, limit))
     if offset > 0:
         links.append(_page_link(coll, "prev", max(offset - limit, 0), limit))
     head = {
         "type": "FeatureCollection",
-        "numberReturned": len(rows),
+        "numberReturned": returned,
         "timeStamp": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": links,
     }
     if matched is not None:
         head["numberMatched"] = matched
-    text = current_app.json.dumps(head)[:-1] + ',"features":[' + ",".join(rows) + "]}"
-    return Response(text, mimetype=GEOJSON)
+    body = current_app.json.dumps(head)[:-1] + ',"features":[' + text + "]}"
+    return Response(body, mimetype=GEOJSON)
 
 
 @bp.get("/collections/<collection_id>/items/<fid>")
