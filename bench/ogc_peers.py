@@ -411,9 +411,12 @@ def main() -> None:
             run_wrk(
                 f"http://127.0.0.1:{cache_port}", warm, max(5, args.seconds // 2), tmp, "warmup"
             )
-            for _ in range(args.runs):  # ours, the peers and the SQL floor in turn, each round
+            for round_ in range(args.runs):
+                # ours, the peers and the SQL floor in turn; who goes first swaps every round
+                # (ABBA), so that neither always runs on the load or the caches the other left
+                order = PLANS if round_ % 2 == 0 else PLANS[::-1]
                 for kind in ("items", "tiles"):
-                    for name, port, _cache, _p in PLANS:
+                    for name, port, _cache, _p in order:
                         if kind not in _kinds(name):
                             continue
                         r = run_wrk(
@@ -458,7 +461,8 @@ def write_report(results, args, versions: dict[str, str], state: str) -> None:
         "workers (ours and pygeoapi: gunicorn gthread x 4 threads; tipg: uvicorn x 2). Peers: "
         + ", ".join(f"{k} {v}" for k, v in versions.items())
         + " (bench/requirements-peers.txt). Each figure: median (min-max) of the runs; in each "
-        "round ours, the peers and the SQL floor ran one after the other. The SQL floor is "
+        "round ours, the peers and the SQL floor ran one after the other, the servers' order "
+        "reversed every other round. The SQL floor is "
         f"pgbench with the same 8 clients and 2 threads running the statements our views run "
         f"for the first {MAX_SCRIPTS} requests of the workload (recorded with their values "
         "bound): the database alone, no HTTP, no server; share = server's requests/s over the "
