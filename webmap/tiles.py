@@ -151,7 +151,7 @@ def get_group_tile(collection_id: str, z: int, x: int, y: int):
 def _asked_version() -> int | None:
     """The layer version the client's URL names (``?v=``, set by the page after an edit)."""
     raw = request.args.get("v", "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 def _cached(coll, what: tuple, build: Callable[[Any], bytes], *, mimetype: str = MVT):
