@@ -226,7 +226,7 @@ The GeoJSON way downloads at most 10,000 features per layer (the items limit), s
 only 5% of the villages and half the zones, and still takes {ratio:.1f}x as long to draw. The
 tiles way downloads only the tiles in view; a pan fetches the new tiles (the GeoJSON way has all
 its features in memory and only redraws). The first run of each way is its server's first page
-(a cold process and tile cache): the spread of the tiles way is mostly that.
+(a cold process and tile cache): the spread of the tiles ways is mostly that.
 """
 
 
