@@ -18,11 +18,16 @@ same; matrix entries are the integer sums, within ``hops * unit / 2`` of it.
 Why this library (measured on the 500 x 500 grid of ``bench/routing_peers.py``, 250,000
 nodes, one machine, same runs):
 
-* ``pyroutingkit`` 0.2.1: topology build 10 s (6 s on a quiet machine), load of the saved
-  topology 2.8 s, customisation 4-8 s, point-to-point p95 2-3 ms, 50 x 50 matrix 450 ms on a
-  quiet machine (its many-to-many answers one source at a time against the pinned
-  targets). The metric is not safe to query from two threads at once (it crashed), so
-  queries of one metric are serialised here.
+* ``pyroutingkit`` 0.2.1: topology build 10 s at load 4 (19 s at load 15-18), load of the
+  saved topology 1.2-2.8 s, customisation of one metric 5-8 s; point-to-point p95 2.3-2.8 ms
+  and 50 x 50 matrix 440-460 ms on a quiet machine (load 0.5), 450-1,300 ms at load 10. Its
+  many-to-many costs about 20 targets' worth of work per source (1 x 50 took 22 ms, 50 x 1
+  200 ms, 50 x 50 1,110 ms at load 4), so the 200 ms matrix target is not met on this grid.
+  Our wrapper adds about 0.5 ms to a path (the float cost and the node list) and nothing
+  measurable to a matrix. The metric is not safe to query from two threads at once (two
+  threads on one metric crashed the process), so queries of one hierarchy are serialised
+  here; splitting a matrix over threads would need one customised metric per thread.
+  ``OMP_NUM_THREADS`` 1 or 2 made no difference to its many-to-many.
 * ``routingkit-cch`` 0.1.4 (BSD-2, RoutingKit's pinned-target one-to-many): the same
   engine, and its 50 x 50 matrix was no faster (970-1,420 ms against pyroutingkit's
   1,110-1,210 ms in the same minutes at load 4-5); it cannot save a topology (only the
