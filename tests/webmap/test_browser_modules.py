@@ -195,6 +195,20 @@ def hostile(live_server, accounts, module_web_settings):
         _delete(village, planner)  # its OCOP product goes with it
 
 
+def _click_clear(driver, css: str) -> None:
+    """Click an element with the pointer once the map's pan has stopped and nothing covers it."""
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "const e = document.querySelector(arguments[0]); if (!e) return false;"
+            "const r = e.getBoundingClientRect();"
+            "const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+            "return at !== null && e.contains(at);",
+            css,
+        )
+    )
+    driver.find_element(By.CSS_SELECTOR, css).click()
+
+
 def _text(driver, css: str) -> str:
     return driver.find_element(By.CSS_SELECTOR, css).get_attribute("textContent")
 
@@ -225,7 +239,7 @@ def test_hostile_names_show_as_text(browser, live_server, accounts, hostile):
             " if (l.feature.properties.ref === 'CCN-T-HOSTILE') l.openPopup(); });",
         )
         WebDriverWait(browser, 10).until(lambda d: _text(d, ".leaflet-popup-content h3") == HOSTILE)
-        _wait(browser, ".leaflet-popup .edit-button").click()
+        _click_clear(browser, ".leaflet-popup .edit-button")
         name = _wait(browser, "#edit-panel [data-field=name]")
         assert name.get_attribute("value") == HOSTILE
         assert _text(browser, "#edit-panel h3") == "Edit: " + HOSTILE
@@ -258,7 +272,7 @@ def test_hostile_names_show_as_text(browser, live_server, accounts, hostile):
         )
         WebDriverWait(browser, 10).until(lambda d: _text(d, ".leaflet-popup-content h3") == HOSTILE)
         assert _text(browser, ".leaflet-popup-content .popup").startswith(HOSTILE + HOSTILE + " · ")
-        _wait(browser, ".leaflet-popup .edit-button").click()
+        _click_clear(browser, ".leaflet-popup .edit-button")
         method = _wait(browser, "#edit-panel [data-field=method]")
         assert method.get_attribute("value") == HOSTILE
         assert (

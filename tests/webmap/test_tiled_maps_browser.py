@@ -294,12 +294,13 @@ def test_the_planner_filters_tiled_villages_by_recognition(browser, national_ser
     )
     # the synthetic villages cycle through the four statuses: a group now counts about a quarter
     assert 0.2 * every < sum(_groups(browser)) < 0.3 * every, (every, _groups(browser))
+    browser.execute_script("delete document.body.dataset.tiles_villages")
     page_module(browser, "planner", "m.map.setZoom(12)")
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return document.body.dataset.tiles_villages === '1'")
     )
-    village = _clickable_path(browser, "tiles-villages")
-    assert village is not None
+    # the tiles are drawn once the zoom's animation ends: wait for a village nothing covers
+    village = WebDriverWait(browser, 30).until(lambda d: _clickable_path(d, "tiles-villages"))
     ActionChains(browser).move_to_element(village).click().perform()
     assert "traditional craft village" in _popup_title(browser).lower()
 

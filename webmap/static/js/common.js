@@ -39,6 +39,10 @@ export function ready(name) {
   document.body.dataset[name || "ready"] = "1";
 }
 
+/* A popup that the map pans into view stops below the zoom and layer controls (they take
+   the top 72 px of the map), so none of its buttons lies under a control. */
+L.Popup.mergeOptions({ autoPanPaddingTopLeft: L.point(10, 84), autoPanPaddingBottomRight: L.point(10, 10) });
+
 export function makeMap(id, view) {
   const map = L.map(id, { preferCanvas: false, maxZoom: 19 }).setView(view || [21.03, 105.85], 10);
   maps.push(map);
