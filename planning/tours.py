@@ -381,17 +381,19 @@ def _solve(plan: TourPlan, day: _Day, usable: list[int], time_limit_s: float | N
             _drop(plan, stops[usable[k - 1] - 1], msg("tour.dropped_budget"))
 
 
-#: Share of the time limit the closed tour of the seed (:func:`planning.tsp.closed_tour`) takes;
-#: guided local search from it has the rest. PyVRP's restarts do most of the work: on the
-#: bench's 50-stop instances they alone reach 0.5-0.8% of LKH at worst in 0.3 s, and guided
-#: local search after them moved the worst gap by less than the run-to-run noise.
-SEED_SHARE = 2 / 3
+#: Cap of the local search from the closed tour, as a share of the time limit (which caps the
+#: closed tour itself). The search is a descent to the nearest local optimum, not guided local
+#: search until the time is spent: on the bench's 50-stop instances (bench/tours_reference.py)
+#: guided local search for 0.2 s after PyVRP's tour left the worst gap to LKH where it was
+#: (0.45% / 0.80% on Ba Đình / the grid, load 7) and took 0.15 s of CPU, the descent takes a
+#: few milliseconds; with it a 50-stop plan takes 0.15 s of CPU (median; 0.36 s before).
+POLISH_SHARE = 1 / 3
 
 
 def _seeded(
     day: _Day, usable: list[int], minutes: NDArray[np.int64], service: list[int], limit: float
 ) -> tuple[Any, Any] | None:
-    """Guided local search from the best closed tour of the stops, when that tour fits the day.
+    """A local search from the best closed tour of the stops, when that tour fits the day.
 
     The tour ignores opening hours and lunch; when they bind (it does not fit, or the solver
     refuses it), None, and the day is searched from the first solutions of
@@ -401,12 +403,12 @@ def _seeded(
     cost = day.time_s[np.ix_(nodes, nodes)]
     if not np.isfinite(cost).all():
         return None
-    order = closed_tour(cost, time_limit_s=limit * SEED_SHARE)
+    order = closed_tour(cost, time_limit_s=limit)
     if not _walk(day, [usable[k - 1] for k in order])[1]:
         return None
     model = _model(day, usable, minutes, service)
     manager, routing = model[0], model[1]
-    params = _search_parameters(_FIRST_SOLUTIONS[0], limit * (1 - SEED_SHARE))
+    params = _search_parameters(_FIRST_SOLUTIONS[0], limit * POLISH_SHARE, guided=False)
     routing.CloseModelWithParameters(params)
     initial = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(k) for k in order]], True)
     found = None if initial is None else routing.SolveFromAssignmentWithParameters(initial, params)
@@ -486,13 +488,21 @@ def _time_limit(n_nodes: int, time_limit_s: float | None) -> float:
     """Seconds of search for a tour of ``n_nodes``: 0.12 s for 5 stops, 0.6 s from 50 on.
 
     Wall clock, so that a tour answers in time on a loaded machine: 50 stops in at most 1 s
-    with the model and the schedule around the search (bench/tours_reference.py).
+    with the model and the schedule around the search (bench/tours_reference.py). When the
+    closed tour fits the day (:func:`_seeded`) it is a cap: the search there is a fixed amount
+    of work (0.15 s of CPU for 50 stops), and the cap ends it early only when the machine
+    gives the process less than about a third of a core. The searches of days whose opening
+    hours bind (:func:`_two_searches`) run until it.
     """
     return time_limit_s if time_limit_s is not None else min(0.6, 0.05 + 0.011 * n_nodes)
 
 
-def _search_parameters(strategy: str, seconds: float) -> Any:
-    """First solution, metaheuristic and time limit of a search."""
+def _search_parameters(strategy: str, seconds: float, *, guided: bool = True) -> Any:
+    """First solution, metaheuristic and time limit of a search.
+
+    ``guided``: guided local search until the time limit; else a descent to the first local
+    optimum (the time limit a cap).
+    """
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     params = pywrapcp.DefaultRoutingSearchParameters()
@@ -502,8 +512,9 @@ def _search_parameters(strategy: str, seconds: float) -> Any:
     # default operators and lambda (tsp_lns, tsp_opt, cross exchange and lambda 0.02 / 0.5 were
     # no better).
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, strategy)
+    metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
     params.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        metaheuristic.GUIDED_LOCAL_SEARCH if guided else metaheuristic.GREEDY_DESCENT
     )
     # Guided local search runs until its time limit.
     params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,27 @@ def test_closed_tour_is_the_held_karp_optimum_on_ten_asymmetric_stops(seed):
     order = closed_tour(times, time_limit_s=0.5)
     assert sorted(order) == list(range(1, 11))
     assert _cycle(times, order) == pytest.approx(held_karp(times)[0], rel=1e-6)
+
+
+def test_the_same_matrix_gives_the_same_tour_whatever_the_time_cap():
+    """The search is counted in iterations: a cap it does not reach changes nothing."""
+    times = _asymmetric(7, 41)
+    first = closed_tour(times, time_limit_s=30.0)
+    assert sorted(first) == list(range(1, 41))
+    assert closed_tour(times, time_limit_s=60.0) == first
+    stops = [Stop(f"V{i}", f"V{i}", visit_min=10) for i in range(1, 41)]
+    plans = [plan_tour(times, stops, start_min=0, budget_min=10**6, time_limit_s=30.0)]
+    plans.append(plan_tour(times, stops, start_min=0, budget_min=10**6, time_limit_s=60.0))
+    assert plans[0].order == plans[1].order and plans[0].travel_s == plans[1].travel_s
+
+
+def test_a_reached_time_cap_keeps_the_tour_found_and_says_so(caplog):
+    times = _asymmetric(8, 41)
+    with caplog.at_level(logging.INFO, logger="planning.tsp"):
+        order = closed_tour(times, time_limit_s=0.0)
+    assert sorted(order) == list(range(1, 41))
+    assert any("time cap" in r.getMessage() for r in caplog.records)
+    assert _cycle(times, order) >= _cycle(times, closed_tour(times, time_limit_s=30.0))
 
 
 def test_closed_tour_of_one_or_two_nodes():
