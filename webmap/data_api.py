@@ -47,6 +47,7 @@ from webmap.params import (
     parse_date,
     parse_flag,
     parse_import_form,
+    parse_instant,
     parse_int,
     parse_number,
     parse_polygon,
@@ -397,13 +398,9 @@ _COUNTS = ("assessed", "incomplete", "no_limit", "exceeded")
 
 
 def _when(name: str, tz: str):
-    raw = request.args.get(name)
-    if not raw:
+    value = parse_instant(request.args.get(name), name)
+    if value is None:
         return None
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise BadParameter(msg("param.iso_instant", name=name, value=raw[:40])) from None
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
 
 

@@ -188,12 +188,16 @@ def parse_date(raw: str | None, name: str, *, default: dt.date | None = None) ->
 
 
 def parse_instant(raw: str | None, name: str) -> dt.datetime | None:
-    """An ISO 8601 date or date-time (as the caller wrote it: naive stays naive)."""
+    """An ISO 8601 date or date-time: naive stays naive, an offset is turned into UTC.
+
+    PostgreSQL refuses offsets beyond 15:59 and offsets with seconds, which Python reads.
+    """
     if not raw:
         return None
     try:
-        return dt.datetime.fromisoformat(raw)
-    except ValueError:
+        value = dt.datetime.fromisoformat(raw)
+        return value.astimezone(dt.UTC) if value.tzinfo is not None else value
+    except (ValueError, OverflowError):
         raise BadParameter(msg("param.iso_instant", name=name, value=raw[:40])) from None
 
 

@@ -82,6 +82,13 @@ def test_rules_and_alerts_by_an_officer_audited(client, accounts):
 def test_alert_filters_are_checked(client):
     assert client.get("/api/alerts?status=bogus").status_code == 400
     assert client.get("/api/alerts?since=yesterday").status_code == 400
+    # offsets Python reads but PostgreSQL refuses (beyond 15:59, or with seconds) are UTC
+    for since in ("1613-06-29T11:30:43.3-22:00", "2026-01-01T00:00:00+05:30:17"):
+        answer = client.get("/api/alerts", query_string={"since": since})
+        assert answer.status_code == 200, (since, answer.get_data(as_text=True))
+    # an offset that takes the instant out of the calendar is a bad parameter, not a 500
+    early = client.get("/api/alerts", query_string={"since": "0001-01-01T00:00+10:00"})
+    assert early.status_code == 400
     assert client.get("/api/alerts?rule=0").status_code == 400
     assert client.get("/api/alerts?station=x'%3B--").get_json()["total"] == 0
 

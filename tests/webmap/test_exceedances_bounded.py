@@ -43,6 +43,12 @@ def test_window_is_bounded_and_too_wide_is_refused(app_client, counted):
     assert wide.status_code == 400 and "366" in wide.get_json()["description"]
     backwards = app_client.get("/api/exceedances?since=2026-02-01&until=2026-01-01")
     assert backwards.status_code == 400
+    # an offset PostgreSQL would refuse (beyond 15:59) is read as the same instant in UTC
+    far = app_client.get(
+        "/api/exceedances",
+        query_string={"since": "2026-01-01T00:00-22:00", "until": "2026-01-20T00:00+00:00"},
+    )
+    assert far.status_code == 200, far.get_data(as_text=True)
 
 
 def test_pages_and_cache_until_the_measurements_change(app_client, counted, web_settings):
