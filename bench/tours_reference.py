@@ -218,7 +218,7 @@ def main() -> None:
             "compares two independent solvers. Our search is a fixed amount of work, not a time "
             "budget, so a loaded machine finds the same tours, later: the CPU column is the "
             "work, the wall columns what a visitor waits at the load of the run. A wall-clock "
-            "cap (0.6 s for the closed tour from 50 stops) ends the search early when the "
+            "cap (0.7 s for the closed tour from 50 stops) ends the search early when the "
             "machine gives it too little CPU; the cap column counts the runs it cut. "
             "The solvers are imported "
             "before the clock starts, as in a running server. The tours are timed on a matrix "

@@ -381,13 +381,16 @@ def _solve(plan: TourPlan, day: _Day, usable: list[int], time_limit_s: float | N
             _drop(plan, stops[usable[k - 1] - 1], msg("tour.dropped_budget"))
 
 
-#: Cap of the local search from the closed tour, as a share of the time limit (which caps the
-#: closed tour itself). The search is a descent to the nearest local optimum, not guided local
-#: search until the time is spent: on the bench's 50-stop instances (bench/tours_reference.py)
-#: guided local search for 0.2 s after PyVRP's tour left the worst gap to LKH where it was
-#: (0.45% / 0.80% on Ba Đình / the grid, load 7) and took 0.15 s of CPU, the descent takes a
-#: few milliseconds; with it a 50-stop plan takes 0.15 s of CPU (median; 0.36 s before).
-POLISH_SHARE = 1 / 3
+#: Caps of the seeded search (:func:`_seeded`), as shares of the time limit: the closed tour
+#: (:func:`planning.tsp.closed_tour`, a fixed amount of work that only a machine short of CPU
+#: cuts) and the local search from it, together 4/3 of the limit (0.8 s from 50 stops, which
+#: leaves 0.2 s of the second for the model and the schedule on a loaded machine). The local
+#: search is a descent to the nearest local optimum, not guided local search until the time is
+#: spent: on the bench's 50-stop instances (bench/tours_reference.py) guided local search for
+#: 0.2 s after PyVRP's tour left the worst gap to LKH where it was (0.45% / 0.80% on Ba Đình /
+#: the grid, load 7) and took 0.15 s of CPU, the descent 0.01 s (0.03 s at most); with it a
+#: 50-stop plan takes 0.13-0.15 s of CPU (median; 0.33-0.46 s before, at load 4-7).
+CLOSED_SHARE, POLISH_SHARE = 7 / 6, 1 / 6
 
 
 def _seeded(
@@ -403,7 +406,7 @@ def _seeded(
     cost = day.time_s[np.ix_(nodes, nodes)]
     if not np.isfinite(cost).all():
         return None
-    order = closed_tour(cost, time_limit_s=limit)
+    order = closed_tour(cost, time_limit_s=limit * CLOSED_SHARE)
     if not _walk(day, [usable[k - 1] for k in order])[1]:
         return None
     model = _model(day, usable, minutes, service)
@@ -490,8 +493,11 @@ def _time_limit(n_nodes: int, time_limit_s: float | None) -> float:
     Wall clock, so that a tour answers in time on a loaded machine: 50 stops in at most 1 s
     with the model and the schedule around the search (bench/tours_reference.py). When the
     closed tour fits the day (:func:`_seeded`) it is a cap: the search there is a fixed amount
-    of work (0.15 s of CPU for 50 stops), and the cap ends it early only when the machine
-    gives the process less than about a third of a core. The searches of days whose opening
+    of work (0.15 s of CPU for 50 stops), and the caps end it early only when the machine
+    gives the process less than about a quarter of a core. Scaling the caps down on an idle
+    machine as if it had a share of a core (bench instances, 50 stops): at 0.1 the worst gap
+    to LKH stays 1.11% (about two searches); at 0.07 (one search) it is 4.27% on one Ba Đình
+    instance, as a wall-clock budget gave at load 14-19. The searches of days whose opening
     hours bind (:func:`_two_searches`) run until it.
     """
     return time_limit_s if time_limit_s is not None else min(0.6, 0.05 + 0.011 * n_nodes)
@@ -516,7 +522,7 @@ def _search_parameters(strategy: str, seconds: float, *, guided: bool = True) ->
     params.local_search_metaheuristic = (
         metaheuristic.GUIDED_LOCAL_SEARCH if guided else metaheuristic.GREEDY_DESCENT
     )
-    # Guided local search runs until its time limit.
+    # Guided local search runs until its time limit; the descent stops at a local optimum.
     params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
     return params
 
