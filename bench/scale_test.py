@@ -40,11 +40,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.report import machine, quick, server_ports, write_section  # noqa: E402
+from bench.sample_db import database_env, sample_database  # noqa: E402
 from gis import replica  # noqa: E402
 from gis.db import connect, transaction  # noqa: E402
 from gis.settings import get_settings  # noqa: E402
+from webmap import worker as worker_module  # noqa: E402
 
 USER, PASSWORD = "scale_planner", "scale-test-password-1"
+#: The run's own database (the sample loaded once): see bench/sample_db.py.
+DB = "langnghe_scale"
 BBOX = [105.90, 21.08, 105.99, 21.16]
 TILES = [
     (z, x, y)
@@ -261,6 +265,7 @@ def _env(settings, made) -> dict[str, str]:
     real = settings.real_data
     return {
         **os.environ,
+        **database_env(settings),
         "DATABASE_REPLICA_URL": made.url(settings),
         "LANGNGHE_BASEMAP_URL": "",
         "LANGNGHE_COOKIE_SECURE": "false",
@@ -302,7 +307,7 @@ def _wait_http(url: str, timeout_s: float = 300) -> None:
 
 
 def run(args) -> dict:
-    settings = get_settings()
+    settings = sample_database(get_settings(), DB)
     _prepare(settings)
     made = replica.start_replica(settings, port=args.replica_port)
     env = _env(settings, made)
@@ -374,6 +379,7 @@ def run(args) -> dict:
         jobs = _wait_jobs(settings, tally.jobs, timeout_s=300)
         events.append((now(), "every submitted job ended" if jobs["open"] == 0 else "gave up"))
         health = requests.get(base + "/healthz", timeout=10).json()
+        load_end = machine().split(", ", 1)[-1]  # "load 1 / 5 / 15 min"
     finally:
         mem_stop.set()
         web.send_signal(signal.SIGTERM)
@@ -392,6 +398,7 @@ def run(args) -> dict:
         "memory": memory.seen,
         "health": health,
         "folder": folder,
+        "load_end": load_end,
     }
 
 
@@ -401,20 +408,35 @@ def _wait_jobs(settings, ids: list[str], *, timeout_s: float) -> dict:
     deadline = time.monotonic() + timeout_s
     while True:
         with conn.cursor() as cur:
-            cur.execute("SELECT status, attempts FROM jobs WHERE id::text = ANY(%s)", ([*ids],))
+            cur.execute(
+                "SELECT status, attempts, worker, error FROM jobs WHERE id::text = ANY(%s)",
+                ([*ids],),
+            )
             rows = cur.fetchall()
         conn.rollback()
-        open_ = sum(1 for status, _a in rows if status in ("queued", "running"))
+        open_ = sum(1 for status, *_ in rows if status in ("queued", "running"))
         if open_ == 0 or time.monotonic() > deadline:
             break
         time.sleep(2)
     conn.close()
     return {
         "submitted": len(ids),
-        "status": Counter(status for status, _a in rows),
-        "run twice": sum(1 for _s, attempts in rows if attempts > 1),
+        "status": Counter(status for status, *_ in rows),
+        "run twice": sum(1 for _s, attempts, *_ in rows if attempts > 1),
         "open": open_,
+        # why the failed ones failed (the message code stored in the row) and who ran them
+        "reasons": Counter(
+            (_code(error), worker or "-")
+            for status, _a, worker, error in rows
+            if status == "failed"
+        ),
     }
+
+
+def _code(error: str | None) -> str:
+    """The message code of a job's stored error (plain text of older rows as it is)."""
+    loaded = worker_module.loaded(error)
+    return getattr(loaded, "code", None) or str(loaded)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -426,7 +448,8 @@ def report(result: dict, args, state: str) -> str:
     every = [s for values in tally.seconds.values() for s in values]
     lines = [
         f"Run by `bench/scale_test.py --seconds {args.seconds} --clients {args.clients}` under "
-        f"`nice -n 10` ({state} at the start; other sessions shared the 2 cores). The web: "
+        f"`nice -n 10` ({state} at the start, {result['load_end']} at the end; other sessions "
+        f"shared the 2 cores), over the sample in a database of its own ({DB}). The web: "
         "gunicorn, 2 worker processes (gthread x 4 threads) on one port, public reads from a "
         "streaming replica of the embedded cluster (`gis.replica.start_replica`); jobs: two "
         "`langnghe worker` processes (1024 MB budget each, heartbeat 2 s, stall 10 s, 2 runs at "
@@ -461,7 +484,14 @@ def report(result: dict, args, state: str) -> str:
         f"Jobs: {jobs['submitted']} submitted, {status}; {jobs['run twice']} ran a second time "
         f"(the killed worker's), {jobs['open']} still open at the end. Retries in all: "
         f"{len(tally.retries)} ({', '.join(sorted({e for _t, _k, e in tally.retries})) or '-'}). "
-        f"Replica use seen by the last web process (/healthz): {result['health'].get('replica')}.",
+        f"Replica use seen by the last web process (/healthz): {result['health'].get('replica')}."
+        + (
+            " Failed jobs by reason and worker: "
+            + "; ".join(f"{code} on {who} x {n}" for (code, who), n in jobs["reasons"].items())
+            + "."
+            if jobs["reasons"]
+            else ""
+        ),
         "",
         "| process | memory first MB | peak MB | last MB |",
         "|---|---:|---:|---:|",
@@ -493,6 +523,9 @@ def main() -> None:
     print("logs:", result["folder"])
     if args.seconds >= 300:
         write_section("Scale test on one machine", text)
+    jobs = result["jobs"]
+    if jobs["open"] or jobs["status"].get("failed"):  # the target: every job completed
+        raise SystemExit(f"{jobs['status'].get('failed', 0)} jobs failed, {jobs['open']} open")
 
 
 if __name__ == "__main__":

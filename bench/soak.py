@@ -16,13 +16,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import quick, server_ports, write_section  # noqa: E402
+from bench.report import machine, quick, server_ports, write_section  # noqa: E402
+from bench.sample_db import database_env, sample_database  # noqa: E402
+from gis.settings import get_settings  # noqa: E402
+
+#: The run's own database with the sample (the tour paths name sample villages).
+DB = "langnghe_soak"
 
 
 def _rss_mb(pid: int) -> float:
@@ -70,6 +76,15 @@ def _paths() -> list[str]:
     return paths
 
 
+def _warm(url: str) -> None:
+    """One warm-up request; a refusal stops the run with the path and the server's answer."""
+    try:
+        urllib.request.urlopen(url, timeout=60).read()
+    except urllib.error.HTTPError as exc:
+        body = exc.read().decode("utf-8", errors="replace")[:500]
+        raise SystemExit(f"warm-up {url}: HTTP {exc.code}: {body}") from None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -77,8 +92,14 @@ def main() -> None:
     if quick():  # make bench BENCH_ARGS=--quick
         parser.set_defaults(minutes=2.0)
     args = parser.parse_args()
+    settings = sample_database(get_settings(), DB)
     port = _free_port()
-    env = {**os.environ, "LANGNGHE_BASEMAP_URL": "", "LANGNGHE_RATE_HEAVY": "100000 per minute"}
+    env = {
+        **os.environ,
+        **database_env(settings),
+        "LANGNGHE_BASEMAP_URL": "",
+        "LANGNGHE_RATE_HEAVY": "100000 per minute",
+    }
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -105,8 +126,9 @@ def main() -> None:
                 time.sleep(0.2)
         for path in _paths():  # warm every worker's caches once, so the start figure is steady
             for _ in range(4):
-                urllib.request.urlopen(base + path, timeout=60).read()
+                _warm(base + path)
         start_mb = _rss_mb(server.pid)
+        load_start = machine()
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
             fh.write("\n".join(_paths()) + "\n")
             list_file = fh.name
@@ -133,6 +155,7 @@ def main() -> None:
             check=True,
         )
         end_mb = _rss_mb(server.pid)
+        load_end = machine()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -144,6 +167,8 @@ def main() -> None:
         f"### Soak: {args.connections} clients, {args.minutes:g} minutes, gunicorn 4 workers x 2 "
         f"threads "
         f"({len(_paths())} paths: items, tiles, search, tours, stations)\n\n"
+        f"Over the sample in a database of its own ({DB}); {load_start} when wrk started, "
+        f"{load_end} when it ended.\n\n"
         "| requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | socket errors | memory start "
         "MB | memory end MB | growth |\n"
         "|---|---|---|---|---|---|---|---|---|---|\n"
