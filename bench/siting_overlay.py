@@ -3,8 +3,10 @@
 whole arrays, from the same run; peak memory of each (own process). Then distance-to-features
 on 4,000 x 4,000 beside scipy.ndimage.distance_transform_edt.
 
-Run on purpose:  .venv/bin/python bench/siting_overlay.py   (appends to docs/benchmarks.md)
-Inputs (2.4 GB of GeoTIFF) are generated once under /tmp/langnghe-bench-overlay and reused.
+Run on purpose:  .venv/bin/python bench/siting_overlay.py [--quick]   (writes its section of
+docs/benchmarks.md). Every figure is the median (min-max) of 3 runs, the methods alternating;
+``--quick`` makes the overlay 4,000 x 4,000. Inputs (2.4 GB of GeoTIFF at the full size) are
+generated once under /tmp/langnghe-bench-overlay (-4000 for --quick) and reused.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.report import quick, write_section  # noqa: E402
+from bench.report import alternate, machine, quick, ratio, spread, write_section  # noqa: E402
 from planning.siting import Criterion, Transform, distance_to  # noqa: E402
 
 SIZE = 10_000
+#: ``--quick``: a 4,000 x 4,000 overlay (its inputs in a folder of their own).
+QUICK_SIZE = 4_000
+#: Rounds of every method (median, min and max reported), the methods' order alternating.
+RUNS = 3
 FOLDER = Path("/tmp/langnghe-bench-overlay")
 CRITERIA = [
     Criterion("road_distance_m", Transform("linear", low=3000, high=0), 0.25),
@@ -43,17 +49,22 @@ SCALE = {
 }
 
 
-def _inputs() -> dict[str, Path]:
+def _folder(size: int) -> Path:
+    return FOLDER if size == SIZE else FOLDER.with_name(f"{FOLDER.name}-{size}")
+
+
+def _inputs(size: int) -> dict[str, Path]:
     import rasterio
     from rasterio.transform import from_origin
     from rasterio.windows import Window
 
-    FOLDER.mkdir(exist_ok=True)
-    paths = {c.name: FOLDER / f"{c.name}.tif" for c in CRITERIA}
+    folder = _folder(size)
+    folder.mkdir(exist_ok=True)
+    paths = {c.name: folder / f"{c.name}.tif" for c in CRITERIA}
     profile = {
         "driver": "GTiff",
-        "width": SIZE,
-        "height": SIZE,
+        "width": size,
+        "height": size,
         "count": 1,
         "dtype": "float32",
         "crs": "EPSG:32648",
@@ -68,9 +79,10 @@ def _inputs() -> dict[str, Path]:
         if path.exists():
             continue
         with rasterio.open(path, "w", **profile) as dst:
-            for r0 in range(0, SIZE, 1000):
-                block = rng.random((1000, SIZE), dtype=np.float32) * SCALE[name]
-                dst.write(block, 1, window=Window(0, r0, SIZE, 1000))
+            for r0 in range(0, size, 1000):
+                rows = min(1000, size - r0)
+                block = rng.random((rows, size), dtype=np.float32) * SCALE[name]
+                dst.write(block, 1, window=Window(0, r0, size, rows))
     return paths
 
 
@@ -92,15 +104,15 @@ def _numpy_expression(a: dict[str, np.ndarray]) -> np.ndarray:
     ).astype("float32")
 
 
-def run_one(method: str) -> None:
+def run_one(method: str, size: int) -> None:
     import numexpr
     import rasterio
 
     from planning.pipeline.siting import overlay_files
     from planning.siting import _expression
 
-    paths = _inputs()
-    out = FOLDER / f"out-{method}.tif"
+    paths = _inputs(size)
+    out = _folder(size) / f"out-{method}.tif"
     start = time.perf_counter()
     compute = None
     if method == "ours":
@@ -129,67 +141,90 @@ def run_one(method: str) -> None:
     )
 
 
+def _one(method: str, size: int) -> dict:
+    """One run of ``method`` in a process of its own (its peak memory is its own)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--run", method, str(size)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 def main() -> None:
-    quick()  # make bench BENCH_ARGS=--quick: the same sizes
+    size = QUICK_SIZE if quick() else SIZE  # make bench BENCH_ARGS=--quick
     import numexpr
     from scipy import ndimage
 
-    _inputs()
-    rows = []
-    for method in (
-        "ours",
-        "numexpr",
-        "numpy",
-        "ours",
-    ):  # ours twice: the first warms the page cache
-        done = subprocess.run(
-            [sys.executable, __file__, "--run", method], capture_output=True, text=True, check=True
-        )
-        rows.append(json.loads(done.stdout.splitlines()[-1]))
-    rows = rows[1:]
-    mpix = SIZE * SIZE / 1e6
+    state = machine()
+    _inputs(size)
+    _one("ours", size)  # once first, unmeasured: it warms the page cache
+    runs: dict[str, list[dict]] = {"ours": [], "numexpr": [], "numpy": []}
+
+    def contender(method: str):
+        return lambda: runs[method].append(_one(method, size))
+
+    _wall, loads = alternate({m: contender(m) for m in runs}, runs=RUNS)
+    mpix = size * size / 1e6
     lines = [
-        f"### Weighted overlay, 6 criteria, {SIZE:,} x {SIZE:,} float32 (read, compute, write; "
+        f"Every figure: median (min-max) of {RUNS} runs, each method in a process of its own, "
+        "the methods' order reversed every other round (after one unmeasured run of ours that "
+        f"warms the page cache); the ratio is ours / the peer's per round. {state} at the "
+        f"start; 1-minute load {min(loads):.1f}-{max(loads):.1f} before the rounds.",
+        "",
+        f"### Weighted overlay, 6 criteria, {size:,} x {size:,} float32 (read, compute, write; "
         f"numexpr {numexpr.__version__}, {numexpr.detect_number_of_cores()} cores)",
         "",
-        "| method | total s | Mpx/s | compute-only s | peak memory MB |",
-        "|---|---|---|---|---|",
+        "| method | total s | ours / this | Mpx/s | compute-only s | peak memory MB |",
+        "|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        compute = "-" if r["compute_s"] is None else f"{r['compute_s']:.2f}"
+    ours_s = [r["seconds"] for r in runs["ours"]]
+    for method, rows in runs.items():
+        seconds = [r["seconds"] for r in rows]
+        computes = [r["compute_s"] for r in rows if r["compute_s"] is not None]
         lines.append(
-            f"| {r['method']} | {r['seconds']:.2f} | {mpix / r['seconds']:.1f} | {compute} | "
-            f"{r['peak_mb']:.0f} |"
+            f"| {method} | {spread(seconds, '{:.2f}')} | "
+            f"{'-' if method == 'ours' else ratio(ours_s, seconds)} | "
+            f"{spread([mpix / s for s in seconds])} | "
+            f"{spread(computes, '{:.2f}') if computes else '-'} | "
+            f"{spread([r['peak_mb'] for r in rows], '{:.0f}')} |"
         )
     # Distance to features, 4,000 x 4,000.
     rng = np.random.default_rng(1)
     present = np.zeros((4000, 4000), dtype=bool)
     present[rng.integers(0, 4000, 3000), rng.integers(0, 4000, 3000)] = True
     present[2000, :] = True  # a road across
-    timings = {"ours (planning.siting.distance_to)": [], "scipy distance_transform_edt": []}
-    for _ in range(3):
-        t0 = time.perf_counter()
-        ours = distance_to(present, 10.0)
-        timings["ours (planning.siting.distance_to)"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        peer = ndimage.distance_transform_edt(~present) * 10.0
-        timings["scipy distance_transform_edt"].append(time.perf_counter() - t0)
-    assert np.allclose(ours, peer, rtol=1e-6)
+    out: dict[str, np.ndarray] = {}
+
+    def ours() -> None:
+        out["ours"] = distance_to(present, 10.0)
+
+    def peer() -> None:
+        out["peer"] = ndimage.distance_transform_edt(~present) * 10.0
+
+    times, loads = alternate({"ours": ours, "peer": peer}, runs=RUNS)
+    assert np.allclose(out["ours"], out["peer"], rtol=1e-6)
     lines += [
         "",
-        "### Distance to features, 4,000 x 4,000 (best of 3)",
+        f"### Distance to features, 4,000 x 4,000 (1-minute load {min(loads):.1f}-"
+        f"{max(loads):.1f} before the rounds)",
         "",
-        "| method | s |",
-        "|---|---|",
+        "| method | s | ours / scipy |",
+        "|---|---|---|",
+        f"| ours (planning.siting.distance_to) | {spread(times['ours'], '{:.2f}')} | "
+        f"{ratio(times['ours'], times['peer'])} |",
+        f"| scipy distance_transform_edt | {spread(times['peer'], '{:.2f}')} | |",
+        "",
+        f"{machine()} at the end.",
     ]
-    lines += [f"| {k} | {min(v):.2f} |" for k, v in timings.items()]
     text = "\n".join(lines)
     print(text)
     write_section("Siting rasters", text)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--run":
-        run_one(sys.argv[2])
+    if len(sys.argv) == 4 and sys.argv[1] == "--run":
+        run_one(sys.argv[2], int(sys.argv[3]))
     else:
         main()
