@@ -32,6 +32,8 @@ _SAME_DEG = 1e-8
 #: A line end this close (degrees, about 1 cm: the rounding of 7-decimal files) to another
 #: line lies on it: a T-junction drawn without a shared vertex.
 _TOUCH_DEG = 1e-7
+#: Relative bound of the rounding error of an orientation test (a few ulps, with margin).
+_ORIENT_EPS = 1e-12
 
 
 @dataclass
@@ -54,11 +56,19 @@ class Noded:
 
 
 def _vertex_ids(coords: NDArray[np.float64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Id of each coordinate's point (exact equality) and how often each point occurs."""
-    # one complex number a point: a 1-d sort, much faster than np.unique(axis=0), still exact
-    keys = coords[:, 0] + 1j * coords[:, 1]
-    _unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    return inverse.ravel().astype(np.int64), counts.astype(np.int64)
+    """Id of each coordinate's point (exact equality) and how often each point occurs.
+
+    Ids number the distinct points in (x, y) order: one ``np.lexsort``, no lookups.
+    """
+    if len(coords) == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.lexsort((coords[:, 1], coords[:, 0]))
+    ranked = coords[order]
+    new = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]
+    ids = np.empty(len(coords), dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    counts = np.diff(np.r_[np.flatnonzero(new), len(coords)]).astype(np.int64)
+    return ids, counts
 
 
 def _ends(line_of: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -157,31 +167,118 @@ def _insert(line: shapely.LineString, points: list[shapely.Point]) -> shapely.Li
     return shapely.LineString(coords)
 
 
+def _orient(
+    a: NDArray[np.float64], b: NDArray[np.float64], c: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Orientation of ``c`` from segment ``a``-``b`` (sign) and a bound of its rounding error."""
+    left = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1])
+    right = (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    return left - right, _ORIENT_EPS * (np.abs(left) + np.abs(right))
+
+
+def _candidate_pairs(
+    geoms: NDArray[np.object_], level: NDArray[np.object_] | None
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Pairs of lines (``i < j``, same level) that may cross away from a shared vertex.
+
+    A box query of the lines' segments, then array tests that drop, for certain, the segment
+    pairs that cannot meet in a point other than a vertex both share: one segment wholly on
+    one side of the other, or two segments that share an end and are not collinear (they meet
+    there only). What is left is tested by GEOS (:func:`_crossing_points`); the filter only
+    saves GEOS the pairs of lines that merely touch, most pairs in a street network.
+    """
+    coords, line_of = shapely.get_coordinates(geoms, return_index=True)
+    seg = np.flatnonzero(line_of[1:] == line_of[:-1])
+    a, b, owner = coords[seg], coords[seg + 1], line_of[seg]
+    segments = shapely.linestrings(np.stack([a, b], axis=1))
+    s, t = shapely.STRtree(segments).query(segments)
+    del segments
+    keep = owner[s] < owner[t]
+    if level is not None:
+        keep &= level[owner[s]] == level[owner[t]]
+    s, t = s[keep], t[keep]
+    ta, tb, sa, sb = a[t], b[t], a[s], b[s]
+    o1, e1 = _orient(sa, sb, ta)
+    o2, e2 = _orient(sa, sb, tb)
+    o3, e3 = _orient(ta, tb, sa)
+    o4, e4 = _orient(ta, tb, sb)
+    strict1, strict2 = np.abs(o1) > e1, np.abs(o2) > e2
+    strict3, strict4 = np.abs(o3) > e3, np.abs(o4) > e4
+    apart = (strict1 & strict2 & (np.sign(o1) == np.sign(o2))) | (
+        strict3 & strict4 & (np.sign(o3) == np.sign(o4))
+    )
+
+    def same(p: NDArray[np.float64], q: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return np.asarray((p == q).all(axis=1), dtype=np.bool_)
+
+    # one shared end, the other end of each off the other's line: they meet at that end only
+    at_end = (
+        (same(sa, ta) & strict2 & strict4)
+        | (same(sa, tb) & strict1 & strict4)
+        | (same(sb, ta) & strict2 & strict3)
+        | (same(sb, tb) & strict1 & strict3)
+    )
+    keep = ~(apart | at_end)
+    n = np.int64(len(geoms))
+    pairs = np.unique(owner[s[keep]] * n + owner[t[keep]])
+    return (pairs // n).astype(np.int64), (pairs % n).astype(np.int64)
+
+
+def _on_vertex(
+    points: NDArray[np.float64],
+    line: NDArray[np.int64],
+    coords: NDArray[np.float64],
+    line_of: NDArray[np.int64],
+    tree: cKDTree,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Each point moved onto the first vertex of its line nearer than ``_SAME_DEG``.
+
+    Nearer in x and in y; returns the points and whether each was moved.
+    """
+    near = tree.query_ball_point(points, _SAME_DEG, p=np.inf)
+    sizes = np.fromiter((len(n) for n in near), dtype=np.int64, count=len(near))
+    which = np.repeat(np.arange(len(points)), sizes)
+    vertex = np.concatenate([np.asarray(n, dtype=np.int64) for n in near] + [np.empty(0, int)])
+    ok = line_of[vertex] == line[which]
+    ok &= np.abs(coords[vertex] - points[which]).max(axis=1) < _SAME_DEG
+    which, vertex = which[ok], vertex[ok]
+    first = np.full(len(points), len(coords), dtype=np.int64)
+    np.minimum.at(first, which, vertex)
+    found = first < len(coords)
+    out = points.copy()
+    out[found] = coords[first[found]]
+    return out, found
+
+
 def _crossing_points(
     geoms: NDArray[np.object_], level: NDArray[np.object_] | None
 ) -> list[tuple[int, shapely.Point]]:
-    """Points where two lines on the same level cross away from a shared vertex."""
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="crosses")
-    keep = left < right
-    if level is not None:
-        keep &= level[left] == level[right]
-    found: list[tuple[int, shapely.Point]] = []
-    for i, j in zip(left[keep], right[keep], strict=True):
-        meet = shapely.intersection(geoms[i], geoms[j])
-        for part in getattr(meet, "geoms", [meet]):
-            if part.geom_type != "Point":
-                continue
-            on_vertex = 0
-            for k in (i, j):  # use a vertex of either line exactly where it is one
-                vertex = shapely.get_coordinates(geoms[k])
-                close = np.flatnonzero(np.abs(vertex - (part.x, part.y)).max(axis=1) < _SAME_DEG)
-                if len(close):
-                    part = shapely.Point(vertex[close[0]])
-                    on_vertex += 1
-            if on_vertex < 2:  # not a vertex both lines already share
-                found += [(int(i), part), (int(j), part)]
-    return found
+    """Points where two lines on the same level cross away from a shared vertex.
+
+    Candidate pairs from :func:`_candidate_pairs`, then ``shapely.crosses`` and
+    ``shapely.intersection`` on the arrays of pairs. A crossing point within ``_SAME_DEG``
+    of a vertex of a line is taken as that vertex (of the first line, then of the second);
+    a point that is a vertex of both lines is one they share already.
+    """
+    left, right = _candidate_pairs(geoms, level)
+    crossing = shapely.crosses(geoms[left], geoms[right])
+    left, right = left[crossing], right[crossing]
+    if len(left) == 0:
+        return []
+    parts, pair = shapely.get_parts(
+        shapely.intersection(geoms[left], geoms[right]), return_index=True
+    )
+    point = shapely.get_type_id(parts) == 0
+    parts, pair = parts[point], pair[point]
+    xy = shapely.get_coordinates(parts)
+    coords, line_of = shapely.get_coordinates(geoms, return_index=True)
+    tree = cKDTree(coords)
+    xy, on_left = _on_vertex(xy, left[pair], coords, line_of, tree)
+    xy, on_right = _on_vertex(xy, right[pair], coords, line_of, tree)
+    new = ~(on_left & on_right)
+    rows = np.stack([left[pair][new], right[pair][new]], axis=1).ravel()
+    points = shapely.points(np.repeat(xy[new], 2, axis=0))
+    return list(zip(rows.tolist(), points, strict=True))
 
 
 def _touching_ends(
