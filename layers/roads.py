@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,8 @@ class RoadImportReport:
     moved_mean_m: float = 0.0
     notes: list[Message] = field(default_factory=list)
     errors: list[Message] = field(default_factory=list)
+    #: The edges were copied on the bulk path (foreign keys dropped and added again).
+    bulk: bool = False
 
     def messages(self) -> list[Message]:
         """The report as messages, one a line (rendered by the command line)."""
@@ -493,16 +496,111 @@ def build(
     return kept, kept_nodes
 
 
-def _copy(cur, table: str, columns: list[str], frame: pd.DataFrame) -> None:
-    buf = io.StringIO()
-    frame[columns].to_csv(buf, header=False, index=False, na_rep="")
-    buf.seek(0)
+#: Rows of one piece of COPY text: the text of one piece is all that is held at a time.
+COPY_CHUNK_ROWS = 50_000
+#: From this many edges (and a quarter of the roads table) an import takes the bulk path.
+BULK_MIN_EDGES = 50_000
+
+
+def _copy_column(values: pd.Series) -> pd.Series:
+    r"""One column as COPY text: ``\N`` for a null, text escaped, floats exact (``repr``)."""
+    null = values.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(values.dtype):
+        text = pd.Series(np.where(values.to_numpy(bool), "t", "f"), index=values.index)
+    elif pd.api.types.is_numeric_dtype(values.dtype):
+        text = values.astype(object).map(repr) if values.dtype.kind == "f" else values.astype(str)
+    else:
+        text = values.map(str, na_action="ignore").astype(object)
+        text = (
+            text.str.replace("\\", "\\\\", regex=False)
+            .str.replace("\t", "\\t", regex=False)
+            .str.replace("\n", "\\n", regex=False)
+            .str.replace("\r", "\\r", regex=False)
+        )
+    return text.where(~null, "\\N")
+
+
+def _copy_chunks(frame: pd.DataFrame, columns: list[str], geoms: np.ndarray) -> Iterator[str]:
+    """COPY text of ``frame``'s ``columns`` then the geometry (hex EWKB), a piece at a time."""
+    for start in range(0, len(frame), COPY_CHUNK_ROWS):
+        part = frame.iloc[start : start + COPY_CHUNK_ROWS]
+        wkb = shapely.to_wkb(
+            shapely.set_srid(geoms[start : start + COPY_CHUNK_ROWS], SRID),
+            hex=True,
+            include_srid=True,
+        )
+        line = pd.Series(wkb, index=part.index, dtype=object)
+        for column in reversed(columns):
+            line = _copy_column(part[column]) + "\t" + line
+        yield "\n".join(line.tolist()) + "\n"
+
+
+class _CopyStream(io.TextIOBase):
+    """A file for ``copy_expert`` that reads the pieces of :func:`_copy_chunks` in turn."""
+
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self._chunks = chunks
+        self._piece = io.StringIO()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        while True:
+            text = self._piece.read(size)
+            if text:
+                return text
+            piece = next(self._chunks, None)
+            if piece is None:
+                return ""
+            self._piece = io.StringIO(piece)
+
+
+def _copy(cur, table: str, columns: list[str], frame: pd.DataFrame, geoms: np.ndarray) -> None:
+    """COPY ``frame``'s ``columns`` and ``geom`` (from ``geoms``) into ``table``, streamed."""
     cur.copy_expert(
-        sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)")
-        .format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        sql.SQL("COPY {} ({}) FROM STDIN")
+        .format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(map(sql.Identifier, [*columns, "geom"])),
+        )
         .as_string(cur),
-        buf,
+        _CopyStream(_copy_chunks(frame, columns, geoms)),
+        size=1 << 20,
     )
+
+
+def _foreign_keys(cur, table: str) -> list[tuple[str, str]]:
+    """The foreign keys of ``table``: name and definition (validated when added again)."""
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        (table,),
+    )
+    return [(name, definition.removesuffix(" NOT VALID")) for name, definition in cur.fetchall()]
+
+
+def _copy_roads(cur, kept: pd.DataFrame, network: str, bulk_min_edges: int) -> bool:
+    """COPY the edges; a large import (see :func:`import_roads`) without per-row key checks.
+
+    Returns whether the bulk path was taken.
+    """
+    columns = [c for c in STORED_COLUMNS if c != "geom"]
+    cur.execute("SELECT count(*) FROM roads WHERE network <> %s", (network,))
+    others = int(cur.fetchone()[0])
+    bulk = len(kept) >= bulk_min_edges and 4 * len(kept) >= others + len(kept)
+    keys = _foreign_keys(cur, "roads") if bulk else []
+    for name, _definition in keys:
+        cur.execute(sql.SQL("ALTER TABLE roads DROP CONSTRAINT {}").format(sql.Identifier(name)))
+    _copy(cur, "roads", columns, kept, kept["geometry"].to_numpy())
+    for name, definition in keys:  # the catalogue's own text of the key, checked in one pass
+        cur.execute(
+            sql.SQL("ALTER TABLE roads ADD CONSTRAINT {} {}").format(
+                sql.Identifier(name),
+                sql.SQL(definition),  # the text pg_get_constraintdef gave
+            )
+        )
+    return bulk
 
 
 def import_roads(
@@ -515,8 +613,17 @@ def import_roads(
     snap_m: float | None = None,
     max_snap_m: float = 500.0,
     progress: Progress | None = None,
+    bulk_min_edges: int = BULK_MIN_EDGES,
 ) -> RoadImportReport:
-    """Replace road network ``network`` with the contents of ``path``, in one transaction.
+    """Replace road network ``network`` with the contents of ``path``.
+
+    All in the caller's transaction (in a savepoint: a failure leaves the tables as they
+    were; the caller commits). Rows are streamed to COPY in pieces of
+    :data:`COPY_CHUNK_ROWS` (geometry as hex EWKB), so that their text is never held whole.
+    A large import, at least ``bulk_min_edges`` edges and at least a quarter of the rows the
+    roads table will hold, drops the foreign keys of ``roads``, copies, and adds them again
+    (validated in one pass instead of row by row). The bulk path holds an exclusive lock on
+    ``roads`` until the caller's transaction ends: readers of every network wait for it.
 
     Raises ``ValidationError`` (with the report's errors) when an edge matches no source line.
     """
@@ -532,10 +639,6 @@ def import_roads(
         if kept_nodes["key"].map(lambda k: isinstance(k, int | str)).all()
         else None,
     )
-    kept_nodes["geom"] = [
-        f"SRID={SRID};POINT({x!r} {y!r})"
-        for x, y in zip(kept_nodes["lon"], kept_nodes["lat"], strict=True)
-    ]
     kept = kept.assign(
         network=network,
         cost=kept["length_m"],
@@ -543,9 +646,7 @@ def import_roads(
         maxspeed_kmh=kept["maxspeed"].map(parse_maxspeed),
         osm_id=pd.to_numeric(kept["osm_id"].astype(str).str.extract(r"(\d+)")[0], errors="coerce"),
         highway=kept["highway"].map(lambda h: None if h is None else str(h)),
-        geom=shapely.to_wkt(kept["geometry"].to_numpy(), rounding_precision=7),
     )
-    kept["geom"] = f"SRID={SRID};" + kept["geom"]
     kept["osm_id"] = kept["osm_id"].astype("Int64")
     kept_nodes["osm_id"] = pd.Series(kept_nodes["osm_id"], index=kept_nodes.index).astype("Int64")
     step = counter(3, network, progress)
@@ -553,9 +654,15 @@ def import_roads(
         cur.execute("DELETE FROM roads WHERE network = %s", (network,))
         cur.execute("DELETE FROM road_nodes WHERE network = %s", (network,))
         step(1)
-        _copy(cur, "road_nodes", ["network", "id", "osm_id", "geom"], kept_nodes)
+        _copy(
+            cur,
+            "road_nodes",
+            ["network", "id", "osm_id"],
+            kept_nodes,
+            shapely.points(kept_nodes["lon"].to_numpy(float), kept_nodes["lat"].to_numpy(float)),
+        )
         step(2)
-        _copy(cur, "roads", list(STORED_COLUMNS), kept)
+        report.bulk = _copy_roads(cur, kept, network, bulk_min_edges)
         step(3)
         cur.execute(
             query("upsert_road_network"),
