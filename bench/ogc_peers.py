@@ -6,7 +6,11 @@ It needs the peers in a separate virtualenv (``.local/bench-peers``: tipg, pygeo
 gunicorn, uvicorn) and ``wrk``. The script builds a database ``langnghe_bench`` with
 the sample villages plus 200,000 synthetic points in ``craft_villages``, starts the three
 servers with the same number of workers, drives each with 8 concurrent connections, and
-writes the table to ``docs/benchmarks.md``.
+writes its section of ``docs/benchmarks.md`` (``bench.report.write_section``: median (min-max)
+of ``--runs`` rounds, the load beside every figure). A fourth server, ours with the tile cache
+on and filled with every tile of the workload before the rounds, gives the warm-tile figure
+beside the cold one (target: warm at least 5x cold, as ``bench/tiles_warm.py`` measures on
+fewer tiles).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +43,8 @@ PEERS = ROOT / ".local" / "bench-peers" / "bin"
 DB = "langnghe_bench"
 AREA = (105.3, 20.4, 106.6, 21.5)  # the Hà Nội - Bắc Ninh - Hưng Yên area
 SYNTHETIC = 200_000
+#: The tile cache of the server that has one (ours-cache; bench/tiles_warm.py's warm servers).
+CACHE_BYTES = 128 * 1024 * 1024
 
 
 def build_database(settings) -> None:
@@ -215,7 +222,7 @@ def start(name: str, port: int, settings, tmp: Path, *, tile_cache: bool) -> sub
         env.update(
             LANGNGHE_PG_DATABASE=DB,
             LANGNGHE_BASEMAP_URL="",
-            LANGNGHE_TILE_CACHE_BYTES=str(128 * 1024 * 1024) if tile_cache else "0",
+            LANGNGHE_TILE_CACHE_BYTES=str(CACHE_BYTES) if tile_cache else "0",
         )
         cmd = [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -323,6 +330,26 @@ def check_answers(base: str, paths: list[str]) -> None:
             assert response.status == 200, (base, path, response.status)
 
 
+def fill_cache(base: str, paths: list[str], *, times: int = 8, threads: int = 8) -> int:
+    """Request every distinct path ``times`` times, each on a new connection, ``threads`` at once.
+
+    Each of the server's 2 processes has its own tile cache; a new connection goes to either,
+    so after 8 requests a tile is in both but with odds of 1 in 128. Returns the bytes of one
+    copy of every distinct answer (what each process's cache must hold).
+    """
+
+    def get(path: str) -> int:
+        with urllib.request.urlopen(base + path, timeout=120) as answer:
+            return len(answer.read())
+
+    distinct = list(dict.fromkeys(paths))
+    with ThreadPoolExecutor(threads) as pool:
+        size = sum(pool.map(get, distinct))
+        for _ in range(times - 1):
+            list(pool.map(get, distinct))
+    return size
+
+
 def floor_scripts(settings, work: dict[str, list[tuple]]) -> dict[str, list[list[str]]]:
     """The statements our views run for the first requests of each workload."""
     from layers.collections import features, get_collection, tile
@@ -406,10 +433,13 @@ def main() -> None:
             for name, port, _cache, _p in PLANS:
                 for kind in _kinds(name):
                     check_answers(f"http://127.0.0.1:{port}", paths[(name, kind)])
-            warm = paths[("ours-cache", "tiles")]
             cache_port = next(port for name, port, _c, _p in PLANS if name == "ours-cache")
-            run_wrk(
-                f"http://127.0.0.1:{cache_port}", warm, max(5, args.seconds // 2), tmp, "warmup"
+            t0 = time.perf_counter()
+            filled = fill_cache(f"http://127.0.0.1:{cache_port}", paths[("ours-cache", "tiles")])
+            print(
+                f"ours-cache filled in {time.perf_counter() - t0:.0f} s with {filled / 1e6:.1f} MB "
+                f"of tiles (load {load_now():.1f})",
+                flush=True,
             )
             for round_ in range(args.runs):
                 # ours, the peers and the SQL floor in turn; who goes first swaps every round
@@ -444,13 +474,17 @@ def main() -> None:
             for proc in procs:
                 proc.terminate()
                 proc.wait(timeout=30)
-    write_report(results, args, versions, state)
+    write_report(results, args, versions, state, filled)
 
 
-def write_report(results, args, versions: dict[str, str], state: str) -> None:
+def write_report(results, args, versions: dict[str, str], state: str, filled: int) -> None:
     tables = [
         ("Items (limit 100, random bbox)", "items"),
-        ("Tiles z10-15: cache off (cold) for ours and tipg; warm cache for ours-cache", "tiles"),
+        (
+            "Tiles z10-15: cache off (cold) for ours and tipg; ours-cache: the cache on and filled "
+            "(warm)",
+            "tiles",
+        ),
     ]
     floor_name = "SQL floor (pgbench)"
     lines = [
@@ -508,6 +542,18 @@ def write_report(results, args, versions: dict[str, str], state: str) -> None:
         tipg = [r["rps"] for r in results[("tipg", kind)]]
         lines.append("")
         lines.append(f"Ours / tipg requests/s, {kind}: {ratio(ours, tipg)} (per round).")
+    warm = [r["rps"] for r in results[("ours-cache", "tiles")]]
+    cold = [r["rps"] for r in results[("ours", "tiles")]]
+    lines += [
+        "",
+        f"Ours warm (ours-cache) / ours cold requests/s, tiles: {ratio(warm, cold)} (per round; "
+        "target at least 5). The warm server's cache was filled before the rounds with every "
+        f"tile of the workload ({len(set(workloads()['tiles'])):,} distinct tiles, each asked 8 "
+        f"times on new connections, so each of its 2 processes holds it): {filled / 1e6:.1f} MB "
+        "of tiles, "
+        + ("within" if filled < CACHE_BYTES else "more than (so not all stay warm)")
+        + f" the cache's bound of {CACHE_BYTES / 1e6:.0f} MB (128 MiB).",
+    ]
     lines += [
         "",
         "pygeoapi tiles are not measured: its MVT-postgresql provider (0.21.0) crashed on "
@@ -516,7 +562,7 @@ def write_report(results, args, versions: dict[str, str], state: str) -> None:
     ]
     text = "\n".join(lines)
     print(text)
-    write_section("OGC API items and vector tiles: ours vs tipg vs pygeoapi", text, dated=False)
+    write_section("OGC API items and vector tiles: ours vs tipg vs pygeoapi", text)
 
 
 if __name__ == "__main__":
