@@ -13,7 +13,7 @@ from typing import Any
 from psycopg2 import sql
 
 from gis.crs import WEB_MERCATOR_EPSG, WGS84_EPSG
-from gis.errors import LayerNotFoundError, NotFoundError
+from gis.errors import LayerNotFoundError, NotFoundError, ValidationError
 from gis.messages import msg
 from layers._sql import query as _query
 from layers.layer import Layer
@@ -74,8 +74,8 @@ class Collection:
     srid: int = WGS84_EPSG
     #: the import layer behind the collection (``layers.registry.LAYERS``).
     layer: str = ""
-    #: the property a counted group of points counts apart (:func:`group_tile`), or ``None``.
-    group_by: str | None = None
+    #: the properties a counted group of points may count apart (:func:`group_tile`).
+    group_by: tuple[str, ...] = ()
 
     def prop(self, name: str) -> Prop | None:
         """The property called ``name``, or ``None``."""
@@ -420,25 +420,77 @@ def tile(conn, coll: Collection, z: int, x: int, y: int, *, max_features: int) -
 GROUP_CELLS = 4
 
 
-def group_tile(conn, coll: Collection, z: int, x: int, y: int) -> list[dict[str, Any]]:
+#: At most this many properties a counted group counts apart at once (nested counts).
+GROUP_BY_MOST = 2
+
+
+def _group_counts(levels: int) -> sql.Composable:
+    """The nested counts of a square by ``by1`` .. ``by<levels>`` (the ``counts`` CTE's body).
+
+    One level: ``{"value": n, ...}``; two: ``{"value1": {"value2": n, ...}, ...}``; ``""``
+    stands for a missing value.
+    """
+    names = [f"by{i}" for i in range(1, levels + 1)]
+    inner = "SELECT cx, cy, {cols}, count(*) AS n FROM square GROUP BY cx, cy, {cols}".format(
+        cols=", ".join(names)
+    )
+    value = "n"
+    for i in range(levels, 0, -1):
+        outer = ", ".join(["cx", "cy", *names[: i - 1]])
+        inner = (
+            f"SELECT {outer}, jsonb_object_agg(coalesce(by{i}, ''), {value}) AS v{i} "
+            f"FROM ({inner}) c{i} GROUP BY {outer}"
+        )
+        value = f"v{i}"
+    return sql.SQL(inner.replace("AS v1 ", "AS by ", 1))
+
+
+def group_tile(
+    conn, coll: Collection, z: int, x: int, y: int, *, by: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
     """The counted groups of a point collection in one tile: the pages' low-zoom overview.
 
     The tile is cut into ``GROUP_CELLS`` x ``GROUP_CELLS`` squares in Web Mercator (so a
     point falls in exactly one square of one tile at each zoom); each square holding features
     gives one group: ``n`` (how many), ``lon``/``lat`` (their mean position, WGS 84), ``by``
-    (counts by the collection's ``group_by`` property, ``""`` for none) and, for a square with
-    a single feature, ``one``: that feature's id and tile properties, so it can be drawn and
-    clicked as itself.
+    (counts by the properties ``by``, some of the collection's ``group_by``, its first by
+    default: nested, one level per property, ``""`` for a missing value) and, for a square
+    with a single feature, ``one``: that feature's id and tile properties, so it can be drawn
+    and clicked as itself.
+
+    Raises
+    ------
+    ValidationError
+        When ``by`` names a property the collection does not count apart, one twice, or more
+        than ``GROUP_BY_MOST`` (the web checks them first, with the parameter's name).
     """
     if coll.geometry_type not in ("Point", "MultiPoint"):
         raise NotFoundError(msg("tiles.no_groups", collection=coll.id))
+    if by is None:
+        by = coll.group_by[:1]
+    if len(by) > GROUP_BY_MOST or not set(by) <= set(coll.group_by) or len(set(by)) < len(by):
+        raise ValidationError(
+            msg("tiles.group_by_most", most=GROUP_BY_MOST, choices=", ".join(coll.group_by))
+        )
     props = [p for p in coll.props if p.in_tiles and p.type != "array"]
     one = sql.SQL("").join(
         sql.SQL(", {}, t.{}").format(sql.Literal(p.name), sql.Identifier(p.name)) for p in props
     )
-    by = sql.SQL("t.{}::text").format(sql.Identifier(coll.group_by)) if coll.group_by else None
+    columns = (
+        sql.SQL(", ").join(
+            sql.SQL("t.{}::text AS {}").format(sql.Identifier(name), sql.Identifier(f"by{i}"))
+            for i, name in enumerate(by, 1)
+        )
+        if by
+        else sql.SQL("NULL::text AS by1")
+    )
+    levels = max(len(by), 1)
     query = sql.SQL(_query("collection_groups")).format(
-        table=sql.Identifier(coll.table), by=by or sql.SQL("NULL::text"), one=one
+        table=sql.Identifier(coll.table),
+        by=columns,
+        by_names=sql.SQL(", ").join(sql.Identifier(f"by{i}") for i in range(1, levels + 1)),
+        counts=_group_counts(levels),
+        one=one,
     )
     side = _WORLD_M / 2 ** int(z)
     west, south, east, north = _tile_bounds(z, x, y)

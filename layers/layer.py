@@ -223,15 +223,16 @@ class Tiles:
     simplify_px : float, optional
         Simplification tolerance in tile pixels (of 4096); by default 0 for points and
         1 for lines and polygons.
-    group_by : str, optional
-        For a point layer: the column whose values a counted group (the pages' low-zoom
-        overview, :func:`layers.collections.group_tile`) counts apart, so a page filtering on
-        it can show its own count.
+    group_by : tuple of str, optional
+        For a point layer: the columns whose values a counted group (the pages' low-zoom
+        overview, :func:`layers.collections.group_tile`) may count apart, so a page filtering
+        on them can show its own count. A page asks for one or two of them (the first by
+        default).
     """
 
     min_zoom: int = 0
     simplify_px: float | None = None
-    group_by: str | None = None
+    group_by: tuple[str, ...] = ()
 
 
 Prepare = Callable[["gpd.GeoDataFrame", Any], tuple["pd.DataFrame", list[Problem]]]

@@ -363,7 +363,8 @@ VILLAGES = Layer(
     geometry_type="Point",
     importable=True,
     collection="villages",
-    tiles=Tiles(group_by="recognition"),
+    # recognition: the planner's filter; craft and visitable: the tourist page's hazards
+    tiles=Tiles(group_by=("recognition", "craft", "visitable")),
     edit_roles=("planner",),
     edit_form=("name", "households", "workers", "visit_minutes", "opening_hours"),
     extra_json=(_OCOP_JSON,),

@@ -1045,6 +1045,7 @@ TEXTS: dict[str, str] = {
         "({left_out} left out as incomplete); a surface needs at least {minimum}"
     ),
     "tiles.no_groups": N_("the layer {collection} has no points to count in groups"),
+    "tiles.group_by_most": N_("by names at most {most} properties, each once, of: {choices}"),
     "tour.avoid_needs_network": N_(
         "avoiding pollution zones needs a road network: this route is not changed by it"
     ),

@@ -688,12 +688,20 @@ def _tile_ops(paths: dict[str, Any]) -> None:
         }
         if coll.geometry_type not in ("Point", "MultiPoint"):
             continue
+        by = {
+            "name": "by",
+            "in": "query",
+            "required": False,
+            "description": "The properties the counts are nested by, one or two of "
+            f"{', '.join(coll.group_by) or 'none'} joined by a comma (the first by default).",
+            "schema": {"type": "string", "maxLength": 200},
+        }
         paths[f"/tiles/{coll.id}/groups/{{z}}/{{x}}/{{y}}.json"] = {
             "get": {
                 "summary": f"Counted groups of {coll.id} in a tile (a quarter tile each)",
                 "operationId": f"tile_groups_{ident}",
                 "tags": ["tiles"],
-                "parameters": [*zxy, version],
+                "parameters": [*zxy, version, by],
                 "responses": {
                     **_ok("200", "Groups: n, lon, lat, by, one", "application/json", _JSON_OBJECT),
                     "304": {"description": "Not modified (If-None-Match)"},

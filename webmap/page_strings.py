@@ -529,6 +529,10 @@ MODULE_STRINGS: dict[str, dict[str, Any]] = {
         "walk_limit": N_("Walking limit for a day"),
         "hazard": N_("Polluting site (not a stop)"),
         "hazard_note": N_("A working site with pollution: not proposed as a stop."),
+        "hazard_group": N_("{n} polluting sites here: click to zoom in"),
+        "hazard_group_legend": N_(
+            "Polluting sites grouped at this zoom: how many (click to zoom in)"
+        ),
         "curated_route": N_("Curated route"),
         "your_route": N_("Your route"),
         "parking": N_("Car park near a stop"),

@@ -20,9 +20,9 @@ from cachetools import LRUCache
 from flask import Blueprint, Response, current_app, g, request
 
 from gis.messages import msg
-from layers.collections import get_collection, group_tile, layer_version, tile
+from layers.collections import GROUP_BY_MOST, get_collection, group_tile, layer_version, tile
 from webmap.db import public_read, read_conn
-from webmap.errors import NotFound
+from webmap.errors import BadParameter, NotFound
 from webmap.params import parse_tile
 
 __all__ = ["MVT", "LayerVersions", "TileCache", "bp"]
@@ -133,19 +133,39 @@ def get_group_tile(collection_id: str, z: int, x: int, y: int):
     """A point collection's counted groups in one tile (JSON), the pages' low-zoom overview.
 
     ``{"groups": [{"n", "lon", "lat", "by", "one"}, ...]}`` (:func:`layers.collections.group_tile`),
-    cached and versioned as the vector tiles are.
+    cached and versioned as the vector tiles are. ``?by=craft,visitable``: the properties the
+    counts ``by`` are nested by (one or two of the layer's declared ones; its first by default).
     """
     coll = get_collection(collection_id)
     if coll.geometry_type not in ("Point", "MultiPoint"):
         raise NotFound(msg("tiles.no_groups", collection=coll.id))
     z, x, y = parse_tile(z, x, y)
+    by = _group_by(coll)
 
     def build(conn) -> bytes:
         return json.dumps(
-            {"groups": group_tile(conn, coll, z, x, y)}, ensure_ascii=False, separators=(",", ":")
+            {"groups": group_tile(conn, coll, z, x, y, by=by)},
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).encode()
 
-    return _cached(coll, ("groups", z, x, y), build, mimetype="application/json")
+    return _cached(coll, ("groups", by, z, x, y), build, mimetype="application/json")
+
+
+def _group_by(coll) -> tuple[str, ...]:
+    """The properties ``?by=`` asks the groups to count apart (the layer's first by default)."""
+    raw = request.args.get("by", "")
+    if not raw:
+        return coll.group_by[:1]
+    names = tuple(raw.split(","))
+    for name in names:
+        if name not in coll.group_by:
+            raise BadParameter(msg("param.choice", name="by", choices=", ".join(coll.group_by)))
+    if len(names) > GROUP_BY_MOST or len(set(names)) < len(names):
+        raise BadParameter(
+            msg("tiles.group_by_most", most=GROUP_BY_MOST, choices=", ".join(coll.group_by))
+        )
+    return names
 
 
 def _asked_version() -> int | None:

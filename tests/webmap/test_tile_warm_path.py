@@ -178,3 +178,40 @@ def test_groups_count_every_village_once_and_carry_lone_ones(client, web_setting
     assert answer.headers["Cache-Control"] == "public, max-age=60" and answer.headers["ETag"]
     assert client.get("/tiles/zones/groups/3/6/3.json").status_code == 404
     assert client.get("/tiles/villages/groups/3/9/3.json").status_code == 400
+
+
+def test_groups_count_by_the_properties_a_page_asks(client, web_settings):
+    """?by=craft,visitable nests the counts (the tourist page's hazards); a bad by is a 400."""
+    conn = connect(web_settings)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM craft_villages v JOIN craft_types c ON c.code = v.craft "
+            "WHERE c.pollution_class = 'high' AND v.visitable IS NOT TRUE"
+        )
+        hazards = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM craft_villages")
+        total = cur.fetchone()[0]
+        cur.execute("SELECT code FROM craft_types WHERE pollution_class = 'high'")
+        high = {r[0] for r in cur.fetchall()}
+    conn.close()
+    assert hazards > 0
+    groups = client.get("/tiles/villages/groups/0/0/0.json?by=craft,visitable").get_json()["groups"]
+    assert sum(g["n"] for g in groups) == total
+    assert all(sum(sum(v.values()) for v in g["by"].values()) == g["n"] for g in groups)
+    counted = sum(
+        n
+        for g in groups
+        for craft, visits in g["by"].items()
+        if craft in high
+        for visitable, n in visits.items()
+        if visitable != "true"
+    )
+    assert counted == hazards
+    assert {k for g in groups for v in g["by"].values() for k in v} <= {"true", "false", ""}
+    # the planner's default is unchanged: by recognition, one level
+    plain = client.get("/tiles/villages/groups/0/0/0.json").get_json()["groups"]
+    assert all(isinstance(n, int) for g in plain for n in g["by"].values())
+    for bad in ("name", "craft,craft", "craft,visitable,recognition", "craft,"):
+        answer = client.get(f"/tiles/villages/groups/0/0/0.json?by={bad}")
+        assert answer.status_code == 400, (bad, answer.get_data(as_text=True))
+        assert "by" in answer.get_json()["description"], answer.get_json()

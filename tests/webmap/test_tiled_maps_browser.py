@@ -448,6 +448,256 @@ def test_a_planner_edits_a_tiled_village(
         conn.close()
 
 
+def _drawn_at(browser, module: str, latlng: tuple[float, float]):
+    """The element drawn at a place of ``module``'s map (found from its screen point)."""
+    return page_module(
+        browser,
+        module,
+        "const p = m.map.latLngToContainerPoint(arguments[0]);"
+        "const r = document.getElementById('map').getBoundingClientRect();"
+        "return document.elementFromPoint(r.left + p.x, r.top + p.y);",
+        list(latlng),
+    )
+
+
+def _click(browser, css: str) -> None:
+    element = browser.find_element(By.CSS_SELECTOR, css)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
+def _hazard_groups(browser) -> list[int]:
+    return browser.execute_script(
+        "return [...document.querySelectorAll('.leaflet-tiles-villages-pane button.group')]"
+        ".filter((b) => { const r = b.getBoundingClientRect();"
+        "  return r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight; })"
+        ".map((b) => [b.classList.contains('group-hazard'),"
+        "  Number(b.textContent.replace(/[^0-9]/g, ''))])"
+    )
+
+
+def test_the_tour_page_groups_the_tiled_hazards(browser, national_server, module_web_settings):
+    """With 200,000 villages the tourist page's hazards (polluting villages that do not welcome
+    visitors) are drawn from the villages' tiles; below zoom 12 as counted groups of hazards
+    (their count asked by craft and visitable), from zoom 12 the hazards themselves."""
+    conn = connect(module_web_settings)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FILTER (WHERE c.pollution_class = 'high' AND v.visitable IS NOT TRUE),"
+            " count(*) FROM craft_villages v JOIN craft_types c ON c.code = v.craft"
+        )
+        hazards, total = cur.fetchone()
+        cur.execute("SELECT code FROM craft_types WHERE pollution_class = 'high'")
+        high = {r[0] for r in cur.fetchall()}
+    conn.rollback()
+    conn.close()
+    browser.set_window_size(1400, 900)
+    browser.get_log("performance")
+    browser.get(f"{national_server}/tour?lang=en")
+    WebDriverWait(browser, 90).until(
+        lambda d: d.execute_script("return document.body.dataset.ready === '1'")
+    )
+    page_module(browser, "tour", "m.map.setView([21.0, 105.85], 10)")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".leaflet-tiles-villages-pane *")
+    _click(browser, "#hazards")
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return document.body.dataset.groups_villages === '1'")
+    )
+    groups = _hazard_groups(browser)
+    assert len(groups) > 10 and all(hazard and n >= 1 for hazard, n in groups), groups
+    # The groups count the hazards only: drawn, they add up to the hazards of the tiles asked
+    # (from their counts by craft and visitable), about the table's share of all villages.
+    urls = _requests(browser)
+    asked = [u for u in urls if re.search(r"/tiles/villages/groups/10/\d+/\d+\.json\?v=\d+", u)]
+    assert asked and all(u.endswith("&by=craft%2Cvisitable") for u in asked), asked
+    assert not [u for u in urls if re.search(r"/tiles/villages/\d+/\d+/\d+\.pbf", u)]
+    answers = [_fetch_groups(browser, u) for u in asked]
+    expected = sum(
+        n
+        for groups_ in answers
+        for g in groups_
+        for craft, visits in g["by"].items()
+        if craft in high
+        for visitable, n in visits.items()
+        if visitable != "true"
+    )
+    drawn = browser.execute_script(
+        "const pane = '.leaflet-tiles-villages-pane ';"
+        "return [...document.querySelectorAll(pane + 'button.group')]"
+        ".reduce((n, b) => n + Number(b.textContent.replace(/[^0-9]/g, '')), 0)"
+        " + document.querySelectorAll(pane + 'button.group-one').length"
+    )
+    assert drawn == expected > 0, (drawn, expected)
+    every = sum(g["n"] for groups_ in answers for g in groups_)
+    assert 0.5 * hazards / total < expected / every < 1.5 * hazards / total, (expected, every)
+    legend = browser.find_element(By.ID, "legend")
+    if not legend.get_attribute("open"):
+        legend.find_element(By.TAG_NAME, "summary").click()
+    entry = browser.find_element(By.ID, "hazard-group-entry")
+    assert entry.is_displayed() and "Polluting sites grouped" in entry.text, entry.text
+    title = browser.find_element(By.CSS_SELECTOR, "button.group-hazard").get_attribute("title")
+    assert "polluting sites here" in title, title
+    assert _covered(browser) == []
+    browser.save_screenshot(str(SCREENSHOTS / "tiled-tour-hazard-groups-1400.png"))
+
+    # From zoom 12: the hazards themselves, red, each opening its popup with the warning.
+    browser.execute_script("delete document.body.dataset.tiles_villages")
+    page_module(browser, "tour", "m.map.setView([21.0, 105.85], 12)")
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return document.body.dataset.tiles_villages === '1'")
+    )
+    assert not entry.is_displayed()
+    village = WebDriverWait(browser, 30).until(lambda d: _clickable_path(d, "tiles-villages"))
+    fills = set(
+        browser.execute_script(
+            "return [...document.querySelectorAll('.leaflet-tiles-villages-pane path')]"
+            ".map((p) => p.getAttribute('fill'))"
+        )
+    )
+    assert fills == {"#b42318"}, fills
+    ActionChains(browser).move_to_element(village).click().perform()
+    assert "not proposed as a stop" in _popup_title(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, ".start-icon")  # a hazard is no start
+    browser.save_screenshot(str(SCREENSHOTS / "tiled-tour-hazard-1400.png"))
+    _check_clean(browser, national_server)
+
+
+def _fetch_groups(browser, url: str) -> list[dict]:
+    """The groups a group tile's URL answers, fetched by the page."""
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0]).then((r) => r.json()).then((d) => done(d.groups));",
+        url,
+    )
+
+
+ZONE_WORDS = {
+    "vi": {"edit": "Sửa", "saved": "Đã lưu", "severity": "Mức độ"},
+    "en": {"edit": "Edit", "saved": "Saved", "severity": "Severity"},
+}
+
+
+@pytest.mark.parametrize(("lang", "width"), [("vi", 360), ("en", 1400)])
+def test_an_officer_edits_a_tiled_zone(browser, national_server, module_web_settings, lang, width):
+    """An environmental officer opens a zone from its tile popup, edits it with the same form
+    and PATCH as the GeoJSON way (audited), and the tiles show the change at once."""
+    base = national_server
+    ref = {"vi": "SYN-Z12345", "en": "SYN-Z5432"}[lang]
+    conn = connect(module_web_settings)
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id, name, severity, ST_Y(ST_Centroid(geom)), ST_X(ST_Centroid(geom))"
+            " FROM pollution_zones WHERE ref = %s",
+            (ref,),
+        )
+        fid, name, severity, lat, lon = cur.fetchone()
+    conn.rollback()
+    changed = {"high": "low", "medium": "high", "low": "medium"}[severity]
+    browser.set_window_size(width, 800)
+    _sign_in(browser, base, "env_officer")
+    try:
+        _load(browser, f"{base}/environment?lang={lang}", ("zones",), timeout_s=180)
+        WebDriverWait(browser, 30).until(
+            lambda d: d.execute_script("return document.body.dataset.editingReady") == "1"
+        )
+        version = browser.execute_script(
+            "return JSON.parse(document.getElementById('config').textContent).layers"
+            ".find((l) => l.id === 'zones').version"
+        )
+        browser.execute_script("delete document.body.dataset.tiles_zones")
+        page_module(browser, "environment", "m.map.setView(arguments[0], 14)", [lat, lon])
+        WebDriverWait(browser, 60).until(
+            lambda d: d.execute_script("return document.body.dataset.tiles_zones === '1'")
+        )
+        # The officer clicks the zone drawn from the tiles: its popup offers Edit.
+        path = WebDriverWait(browser, 30).until(
+            lambda d: (lambda el: el if el is not None and el.tag_name == "path" else None)(
+                _drawn_at(d, "environment", (lat, lon))
+            )
+        )
+        ActionChains(browser).move_to_element(path).click().perform()
+        assert name in _popup_title(browser)
+        edit = WebDriverWait(browser, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".leaflet-popup .edit-button")
+        )[0]
+        assert edit.text == ZONE_WORDS[lang]["edit"]
+        browser.save_screenshot(str(SCREENSHOTS / f"tiled-zone-popup-{lang}-{width}.png"))
+        edit.click()
+        field = WebDriverWait(browser, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=name]")
+        )
+        assert field.get_attribute("value") == name
+        field.clear()
+        field.send_keys(f"{name} đã sửa")
+        level = browser.find_element(By.CSS_SELECTOR, "#edit-panel [data-field=severity]")
+        assert ZONE_WORDS[lang]["severity"] in level.find_element(By.XPATH, "..").text
+        browser.execute_script(
+            "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'))",
+            level,
+            changed,
+        )
+        assert _covered(browser) == []
+        browser.find_element(By.ID, "edit-save").click()
+        WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "edit-result").text)
+        assert browser.find_element(By.ID, "edit-result").text == ZONE_WORDS[lang]["saved"]
+        browser.save_screenshot(str(SCREENSHOTS / f"tiled-zone-saved-{lang}-{width}.png"))
+        # Through the editing API: stored, audited as the officer's update.
+        with conn.cursor() as cur:
+            cur.execute("SELECT name, severity FROM pollution_zones WHERE id = %s", (fid,))
+            assert cur.fetchone() == (f"{name} đã sửa", changed)
+            cur.execute(
+                "SELECT actor, action FROM audit_log WHERE table_name = 'pollution_zones'"
+                " AND row_ref = %s ORDER BY id DESC LIMIT 1",
+                (str(fid),),
+            )
+            assert cur.fetchone() == ("env-officer", "update")
+            cur.execute("SELECT version FROM layer_versions WHERE layer = 'pollution_zones'")
+            now = cur.fetchone()[0]
+        conn.rollback()
+        assert now > version
+        # The tiles are asked again with the new version; the zone drawn from them opens
+        # with its new name.
+        WebDriverWait(browser, 30).until(
+            lambda d: (
+                d.execute_script("return document.body.dataset.tiles_zones === '1'")
+                and [
+                    u
+                    for u in _requests(d)
+                    if re.search(rf"/tiles/zones/\d+/\d+/\d+\.pbf\?v={now}$", u)
+                ]
+            )
+        )
+        # The edit's session stays open, its filled outline drawn above the tiles (the
+        # markers' pane): out of the pointer's way, a click reaches the zone of the tiles.
+        browser.execute_script(
+            "document.getElementById('edit-panel').hidden = true;"
+            "document.querySelectorAll('.leaflet-marker-pane svg, .leaflet-marker-pane path')"
+            ".forEach((el) => { el.style.pointerEvents = 'none'; });"
+        )
+        page_module(browser, "environment", "m.map.closePopup()")
+        path = WebDriverWait(browser, 30).until(
+            lambda d: (lambda el: el if el is not None and el.tag_name == "path" else None)(
+                _drawn_at(d, "environment", (lat, lon))
+            )
+        )
+        ActionChains(browser).move_to_element(path).click().perform()
+        WebDriverWait(browser, 20).until(
+            lambda d: (
+                f"{name} đã sửa" in d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text
+            )
+        )
+        browser.save_screenshot(str(SCREENSHOTS / f"tiled-zone-after-{lang}-{width}.png"))
+        _sign_out(browser, base)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(
+                "UPDATE pollution_zones SET name = %s, severity = %s WHERE id = %s",
+                (name, severity, fid),
+            )
+        conn.commit()
+        conn.close()
+
+
 def test_the_environment_page_draws_zones_from_tiles(browser, national_server):
     # the dashboard's own panels (stations, alerts, exposure) take a while on a busy machine
     _load(browser, f"{national_server}/environment?lang=en", ("zones",), timeout_s=180)

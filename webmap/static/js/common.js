@@ -152,8 +152,10 @@ export const groupBelow = (collection) => tiled(collection) && layerInfo[collect
    count (count(group): the number the page's filter leaves, 0 hides it) with the number on it;
    a click zooms in. A feature alone in its square is drawn as itself (style(properties), as
    the tiles would; an empty array hides it) and opens its popup. Below zoom `below` only.
-   label: the group's title, "{n}" standing for its count. */
-export function groupLayer(map, collection, { style, popup, count, zIndex, maxWidth, below, label }) {
+   label: the group's title, "{n}" standing for its count. by: the properties the counts g.by
+   are nested by ("craft,visitable": g.by[craft][visitable]; the layer's first by default);
+   className: added to the groups' class (their look). */
+export function groupLayer(map, collection, { style, popup, count, zIndex, maxWidth, below, label, by, className }) {
   const pane = "tiles-" + collection;
   if (!map.getPane(pane)) map.createPane(pane).style.zIndex = String(zIndex || 450);
   const locale = config.lang === "vi" ? "vi-VN" : "en-GB";
@@ -161,7 +163,8 @@ export function groupLayer(map, collection, { style, popup, count, zIndex, maxWi
     createTile(coords, done) {
       const tile = L.DomUtil.create("div", "group-tile");
       const origin = coords.scaleBy(this.getTileSize());
-      fetch("/tiles/" + collection + "/groups/" + coords.z + "/" + coords.x + "/" + coords.y + ".json" + tileQuery(collection))
+      fetch("/tiles/" + collection + "/groups/" + coords.z + "/" + coords.x + "/" + coords.y + ".json" + tileQuery(collection)
+        + (by ? "&by=" + encodeURIComponent(by) : ""))
         .then((r) => { if (!r.ok) throw new Error("groups " + r.status); return r.json(); })
         .then((data) => {
           for (const g of data.groups) {
@@ -180,7 +183,7 @@ export function groupLayer(map, collection, { style, popup, count, zIndex, maxWi
             } else if (n > 0) {
               const d = Math.round(26 + 9 * Math.log10(n));
               const says = label.replace("{n}", n.toLocaleString(locale));
-              el = h("button", { type: "button", class: "group", title: says, "aria-label": says,
+              el = h("button", { type: "button", class: "group" + (className ? " " + className : ""), title: says, "aria-label": says,
                 style: { width: d + "px", height: d + "px", left: (at.x - d / 2) + "px", top: (at.y - d / 2) + "px" } },
               n.toLocaleString(locale));
               el.addEventListener("click", () => map.setView(latlng, Math.min(coords.z + 2, below)));

@@ -2,7 +2,7 @@
    routes, village cards, and "plan my day": priorities, order, date, start time, lunch.
    Phone first. */
 import { h, join, show } from "./dom.js";
-import { T, config, items, makeMap, ready, addBoundaries, tiled, tileLayer } from "./common.js";
+import { T, config, items, makeMap, ready, addBoundaries, groupBelow, groupLayer, tiled, tileLayer } from "./common.js";
 import {
   CRAFT_GROUPS, craftIcon, craftGroup, craftName, craftPollution, hoursText, loadCrafts, ocopList, recognitionFilter,
   recognitionMatches, recognitionName, villagePopup,
@@ -72,9 +72,20 @@ L.geoJSON({ type: "FeatureCollection", features: welcome }, {
 }).eachLayer((l) => cluster.addLayer(l));
 map.addLayer(cluster);
 const hazardPopup = (p) => h("div", null, villagePopup(p), h("p", { class: "warn" }, T.hazard_note));
-const hazardLayer = manyVillages
-  ? tileLayer(map, "villages", { zIndex: 450, maxWidth: 280, popup: hazardPopup,
-    style: (p) => isHazard(p) ? { radius: 6, color: "#fff", weight: 1.5, fill: true, fillColor: "#b42318", fillOpacity: 0.95 } : [] })
+const hazardStyle = (p) => isHazard(p) ? { radius: 6, color: "#fff", weight: 1.5, fill: true, fillColor: "#b42318", fillOpacity: 0.95 } : [];
+/* Many villages: the hazards are drawn from the villages' tiles (the others hidden by the
+   style) and, below the group_below_zoom setting, as counted groups of hazards: the groups
+   count the villages by craft and by visitable, a group here is those of a high-polluting
+   craft that do not welcome visitors. */
+const below = manyVillages ? groupBelow("villages") : 0;
+const hazardCount = (g) => Object.entries(g.by).reduce((n, [craft, visits]) => craftPollution(craft) !== "high" ? n
+  : n + Object.entries(visits).reduce((m, [visitable, k]) => visitable === "true" ? m : m + k, 0), 0);
+const hazardTiles = () => [
+  below ? groupLayer(map, "villages", { zIndex: 450, maxWidth: 280, below, by: "craft,visitable", className: "group-hazard",
+    style: hazardStyle, popup: hazardPopup, count: hazardCount, label: T.hazard_group }) : null,
+  tileLayer(map, "villages", { zIndex: 450, maxWidth: 280, minZoom: below, popup: hazardPopup, style: hazardStyle }),
+].filter(Boolean);
+const hazardLayer = manyVillages ? L.layerGroup(hazardTiles())
   : L.geoJSON({ type: "FeatureCollection", features: hazards }, {
     pointToLayer: (f, latlng) => L.marker(latlng, { icon: craftIcon(f.properties.craft, "craft-hazard"), title: f.properties.name }),
     onEachFeature: (f, l) => l.bindPopup(() => hazardPopup(f.properties), { maxWidth: 280, maxHeight: 260 }),
@@ -85,10 +96,18 @@ const used = new Set(welcome.map((f) => craftGroup(f.properties.craft).key));
 show($("legend-items"),
   CRAFT_GROUPS.filter((g) => used.has(g.key)).map((g) => h("li", null, h("span", { class: "craft-icon craft-" + g.key }, g.symbol), " ", T.groups[g.key])),
   h("li", null, h("span", { class: "craft-icon craft-hazard" }, "⚠"), " ", T.hazard),
+  below ? h("li", { id: "hazard-group-entry" }, h("span", { class: "group group-hazard group-swatch", "aria-hidden": "true" }, "12"),
+    " ", T.hazard_group_legend) : null,
   h("li", null, h("i", { class: "line-route" }), " ", T.curated_route),
   h("li", null, h("i", { class: "line-plan" }), " ", T.your_route),
   h("li", null, h("span", { class: "poi-icon poi-P" }, "P"), " ", T.parking),
   h("li", null, h("span", { class: "poi-icon poi-B" }, "B"), " ", T.bus));
+
+// The hazard groups' entry is shown at the zooms that draw them.
+const groupEntry = $("hazard-group-entry");
+const showGroupEntry = () => { if (groupEntry) groupEntry.hidden = map.getZoom() >= below; };
+map.on("zoomend", showGroupEntry);
+showGroupEntry();
 
 const onRoute = new Set();
 routes.features.forEach((r) => r.properties.stops.forEach((s) => onRoute.add(s.ref)));
@@ -122,7 +141,9 @@ if (lines.getLayers().length) map.fitBounds(lines.getBounds().pad(0.1));
 
 const startIcon = () => L.divIcon({ className: "start-icon", html: h("span", null, T.start), iconSize: null, iconAnchor: [0, 0] });
 map.on("click", (event) => {
-  if (event.originalEvent && event.originalEvent.target.closest && event.originalEvent.target.closest(".leaflet-popup")) return;
+  // a popup's or a tiled hazard's click (it opens that hazard's popup) sets no start
+  if (event.originalEvent && event.originalEvent.target.closest
+    && event.originalEvent.target.closest(".leaflet-popup, .leaflet-tiles-villages-pane")) return;
   start = event.latlng;
   if (startMarker) startMarker.remove();
   startMarker = L.marker(start, { icon: startIcon(), interactive: false }).addTo(map);
