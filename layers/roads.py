@@ -580,27 +580,16 @@ def _foreign_keys(cur, table: str) -> list[tuple[str, str]]:
     return [(name, definition.removesuffix(" NOT VALID")) for name, definition in cur.fetchall()]
 
 
-def _copy_roads(cur, kept: pd.DataFrame, network: str, bulk_min_edges: int) -> bool:
-    """COPY the edges; a large import (see :func:`import_roads`) without per-row key checks.
+def _bulk_keys(cur, edges: int, network: str, bulk_min_edges: int) -> list[tuple[str, str]] | None:
+    """The foreign keys of ``roads`` to drop for a large import (see :func:`import_roads`).
 
-    Returns whether the bulk path was taken.
+    None when the import is small: the keys then check it row by row.
     """
-    columns = [c for c in STORED_COLUMNS if c != "geom"]
     cur.execute("SELECT count(*) FROM roads WHERE network <> %s", (network,))
     others = int(cur.fetchone()[0])
-    bulk = len(kept) >= bulk_min_edges and 4 * len(kept) >= others + len(kept)
-    keys = _foreign_keys(cur, "roads") if bulk else []
-    for name, _definition in keys:
-        cur.execute(sql.SQL("ALTER TABLE roads DROP CONSTRAINT {}").format(sql.Identifier(name)))
-    _copy(cur, "roads", columns, kept, kept["geometry"].to_numpy())
-    for name, definition in keys:  # the catalogue's own text of the key, checked in one pass
-        cur.execute(
-            sql.SQL("ALTER TABLE roads ADD CONSTRAINT {} {}").format(
-                sql.Identifier(name),
-                sql.SQL(definition),  # the text pg_get_constraintdef gave
-            )
-        )
-    return bulk
+    if edges < bulk_min_edges or 4 * edges < others + edges:
+        return None
+    return _foreign_keys(cur, "roads")
 
 
 def import_roads(
@@ -621,7 +610,8 @@ def import_roads(
     were; the caller commits). Rows are streamed to COPY in pieces of
     :data:`COPY_CHUNK_ROWS` (geometry as hex EWKB), so that their text is never held whole.
     A large import, at least ``bulk_min_edges`` edges and at least a quarter of the rows the
-    roads table will hold, drops the foreign keys of ``roads``, copies, and adds them again
+    roads table will hold, drops the foreign keys of ``roads`` (before deleting the old
+    network, whose cascade would otherwise run row by row), copies, and adds them again
     (validated in one pass instead of row by row). The bulk path holds an exclusive lock on
     ``roads`` until the caller's transaction ends: readers of every network wait for it.
 
@@ -651,6 +641,12 @@ def import_roads(
     kept_nodes["osm_id"] = pd.Series(kept_nodes["osm_id"], index=kept_nodes.index).astype("Int64")
     step = counter(3, network, progress)
     with savepoint(conn, keep=not dry_run) as cur:
+        keys = _bulk_keys(cur, len(kept), network, bulk_min_edges)
+        report.bulk = keys is not None
+        for name, _definition in keys or []:  # before the deletes: no cascade row by row
+            cur.execute(
+                sql.SQL("ALTER TABLE roads DROP CONSTRAINT {}").format(sql.Identifier(name))
+            )
         cur.execute("DELETE FROM roads WHERE network = %s", (network,))
         cur.execute("DELETE FROM road_nodes WHERE network = %s", (network,))
         step(1)
@@ -662,7 +658,15 @@ def import_roads(
             shapely.points(kept_nodes["lon"].to_numpy(float), kept_nodes["lat"].to_numpy(float)),
         )
         step(2)
-        report.bulk = _copy_roads(cur, kept, network, bulk_min_edges)
+        columns = [c for c in STORED_COLUMNS if c != "geom"]
+        _copy(cur, "roads", columns, kept, kept["geometry"].to_numpy())
+        for name, definition in keys or []:  # the catalogue's text of the key, checked at once
+            cur.execute(
+                sql.SQL("ALTER TABLE roads ADD CONSTRAINT {} {}").format(
+                    sql.Identifier(name),
+                    sql.SQL(definition),  # the text pg_get_constraintdef gave
+                )
+            )
         step(3)
         cur.execute(
             query("upsert_road_network"),
