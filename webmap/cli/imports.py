@@ -290,3 +290,26 @@ def roads(file: Path, network: str, crs: str | None, dry_run: bool, snap_m: floa
             progress=progress,
         )
     echo_lines(report.messages())
+    if not dry_run:
+        prepare_routing(network, report.nodes)
+
+
+def prepare_routing(network: str, nodes: int) -> str | None:
+    """Build and save the contraction-hierarchy topology of a network just imported.
+
+    With a bar, so that the network's first route does not pay for it; only from
+    ``ch_min_nodes`` nodes on (``LANGNGHE_CH_MIN_NODES``).
+
+    Returns how the topology was had (``"built"``, ``"loaded"``), None below the size.
+    """
+    from gis.ch import topology
+    from layers.roads import read_graph
+
+    settings = get_settings()
+    if nodes < settings.ch_min_nodes:
+        return None
+    with session(settings, application_name="langnghe import roads") as conn:
+        graph = read_graph(conn, network)
+    with progress_bar(text("cli.progress.routing", network=network)) as bar:
+        _topology, origin = topology(graph, store=settings.ch_store, name=network, progress=bar)
+    return origin
