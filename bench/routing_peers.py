@@ -2,7 +2,9 @@
 pgRouting (pgr_dijkstra, pgr_TSP) and scipy.sparse.csgraph, on the Ba Đình street graph and
 on a generated 500 x 500 grid (250,000 nodes), both imported from GeoJSON lines through the
 noding of ``langnghe import roads`` (time and peak memory of each import are measured, in a
-child process running the command). Contraction-hierarchy engines found installed
+child process running the command) beside a peer: ``ogr2ogr`` into PostGIS, then
+pgRouting's topology (``pgr_extractVertices``, source and target), in turn, 3 runs each.
+Contraction-hierarchy engines found installed
 (pyroutingkit, pandana) are timed beside them on the same graphs.
 
 Run on purpose:  .venv/bin/python bench/routing_peers.py   (writes a section of docs/benchmarks.md)
@@ -13,15 +15,16 @@ from __future__ import annotations
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pandas as pd
+from psycopg2 import sql
 from scipy.sparse.csgraph import dijkstra
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,28 +96,125 @@ def write_grid_lines(path: Path, n: int = 500, seed: int = 0) -> Path:
     return path
 
 
-def timed_import(path: Path, network: str) -> dict:
-    """``langnghe import roads`` in a child process: wall time (s) and its peak RSS (MB)."""
-    env = {
+def _measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run ``cmd`` under ``/usr/bin/time``: wall seconds, the peak RSS (MB) of that process
+    alone, and what it printed.
+
+    (``getrusage`` of a child forked from this process would count this process's own RSS
+    at the fork: Linux carries the high-water mark across ``exec``.)
+    """
+    with tempfile.NamedTemporaryFile("r") as peak:
+        t = time.perf_counter()
+        run = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", peak.name, *cmd],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        wall = time.perf_counter() - t
+        if run.returncode:
+            raise SystemExit(f"{' '.join(cmd[:3])}: {run.stderr}")
+        return wall, int(peak.read().split()[-1]) / 1024, run.stdout
+
+
+def _env() -> dict[str, str]:
+    return {
         **os.environ,
         "LANGNGHE_PG_DATABASE": DB,
         "LANGNGHE_LANG": "en",
         "LANGNGHE_STATEMENT_TIMEOUT_MS": "1800000",  # a million edges in one COPY
     }
+
+
+def timed_import(path: Path, network: str) -> dict:
+    """``langnghe import roads`` in a child process: wall time (s) and its peak RSS (MB)."""
     exe = Path(sys.executable).with_name("langnghe")
-    t = time.perf_counter()
-    run = subprocess.run(
-        [str(exe), "import", "roads", str(path), "--network", network],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    # the import alone, as the peer's: the topology it builds next is timed on its own below
+    env = {**_env(), "LANGNGHE_CH_MIN_NODES": str(10**9)}
+    wall, peak, out = _measured([str(exe), "import", "roads", str(path), "--network", network], env)
+    return {"s": wall, "peak_mb": peak, "report": out.strip().splitlines()[:3]}
+
+
+def peer_import(conn, conninfo: str, path: Path, table: str) -> dict:
+    """The peer: ``ogr2ogr`` into PostGIS (COPY), then pgRouting's topology as its
+    documentation builds it (``pgr_extractVertices``, then source and target from the
+    vertices' out- and in-edges). Wall time of each part, ogr2ogr's peak RSS (MB)."""
+    ogr_s, peak, _out = _measured(
+        [
+            "ogr2ogr",
+            "--config",
+            "PG_USE_COPY",
+            "YES",
+            "-f",
+            "PostgreSQL",
+            f"PG:{conninfo}",
+            str(path),
+            "-nln",
+            table,
+            "-overwrite",
+            "-nlt",
+            "LINESTRING",
+            "-lco",
+            "GEOMETRY_NAME=geom",
+            "-lco",
+            "FID=id",
+        ],
+        _env(),
     )
-    wall = time.perf_counter() - t
-    if run.returncode:
-        raise SystemExit(run.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"s": wall, "peak_mb": peak, "report": run.stdout.strip().splitlines()[:3]}
+    t = time.perf_counter()
+    with conn.cursor() as cur:
+        name, vertices = sql.Identifier(table), sql.Identifier(f"{table}_vertices")
+        cur.execute(
+            sql.SQL("ALTER TABLE {} ADD COLUMN source bigint, ADD COLUMN target bigint").format(
+                name
+            )
+        )
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(vertices))
+        cur.execute(
+            sql.SQL("CREATE TABLE {} AS SELECT * FROM pgr_extractVertices(%s)").format(vertices),
+            (sql.SQL("SELECT id, geom FROM {} ORDER BY id").format(name).as_string(cur),),
+        )
+        for column, edges in (("source", "out_edges"), ("target", "in_edges")):
+            cur.execute(
+                sql.SQL(
+                    "UPDATE {} AS e SET {} = v.id FROM (SELECT id, unnest({}) AS edge FROM {}) "
+                    "AS v WHERE e.id = v.edge"
+                ).format(name, sql.Identifier(column), sql.Identifier(edges), vertices)
+            )
+        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(vertices))
+        nodes = int(cur.fetchone()[0])
+        cur.execute(sql.SQL("SELECT count(*) FROM {} WHERE source IS NULL").format(name))
+        assert cur.fetchone()[0] == 0
+    conn.commit()
+    sql_s = time.perf_counter() - t
+    return {"s": ogr_s + sql_s, "ogr_s": ogr_s, "sql_s": sql_s, "peak_mb": peak, "nodes": nodes}
+
+
+def imports_side_by_side(conn, conninfo: str, files: dict[str, tuple[Path, str]], runs: int):
+    """Ours and the peer on each file, ``runs`` times, in turn (ours first on even runs)."""
+    out: dict = {}
+    for label, (path, network) in files.items():
+        rows: dict = {"ours": [], "peer": [], "loads": []}
+        for run in range(runs):
+            rows["loads"].append(os.getloadavg()[0])
+            order = ("ours", "peer") if run % 2 == 0 else ("peer", "ours")
+            for who in order:
+                rows[who].append(
+                    timed_import(path, network)
+                    if who == "ours"
+                    else peer_import(conn, conninfo, path, f"peer_{network}")
+                )
+            print(
+                f"import {label} run {run + 1}: ours {rows['ours'][-1]['s']:.1f} s "
+                f"{rows['ours'][-1]['peak_mb']:.0f} MB, peer {rows['peer'][-1]['s']:.1f} s "
+                f"(ogr2ogr {rows['peer'][-1]['peak_mb']:.0f} MB), load {rows['loads'][-1]:.1f}",
+                file=sys.stderr,
+                flush=True,
+            )
+        rows["loads"].append(os.getloadavg()[0])
+        out[label] = rows
+    return out
 
 
 def engines(graph: RoadGraph, pairs: np.ndarray, nodes: np.ndarray) -> dict:
@@ -341,6 +441,19 @@ def tour(conn, graph: RoadGraph, nodes: np.ndarray, runs: int = 3) -> dict:
     return {"s": out, "cost": costs}
 
 
+def _conninfo(dsn: str) -> str:
+    """A libpq key=value string (what GDAL's PG: driver reads) of a postgresql:// URL."""
+    url = urlsplit(dsn)
+    parts = {
+        "host": url.hostname,
+        "port": url.port,
+        "user": url.username,
+        "dbname": url.path.lstrip("/"),
+        **{k: v[0] for k, v in parse_qs(url.query).items()},
+    }
+    return " ".join(f"{k}={v}" for k, v in parts.items() if v)
+
+
 def main() -> None:
     import argparse
 
@@ -350,6 +463,7 @@ def main() -> None:
     parser.add_argument("--grid", type=int, default=500, help="side of the generated grid")
     if quick():  # make bench BENCH_ARGS=--quick
         parser.set_defaults(grid=200)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each import, in turn")
     parser.add_argument(
         "--skip-import",
         action="store_true",
@@ -372,9 +486,15 @@ def main() -> None:
                 badinh_lines(settings.real_data / "roads" / "hanoi_badinh_osmnx.gpkg"),
                 Path(tmp) / "badinh_lines.geojson",
             )
-            imports["Ba Đình (GeoJSON lines)"] = timed_import(lines, "badinh")
-            imports[f"grid {args.grid} x {args.grid} (GeoJSON lines)"] = timed_import(
-                write_grid_lines(Path(tmp) / "grid.geojson", args.grid), "grid"
+            grid_file = write_grid_lines(Path(tmp) / "grid.geojson", args.grid)
+            imports = imports_side_by_side(
+                conn,
+                _conninfo(bench.dsn()),
+                {
+                    "Ba Đình (GeoJSON lines)": (lines, "badinh"),
+                    f"grid {args.grid} x {args.grid} (GeoJSON lines)": (grid_file, "grid"),
+                },
+                args.runs,
             )
     load.append(os.getloadavg()[0])
     for name, network, pg_pairs in (("Ba Đình", "badinh", 50), ("grid", "grid", 10)):
@@ -418,13 +538,34 @@ def main() -> None:
     ]
     if imports:
         lines_out += [
-            "| import (`langnghe import roads`, child process) | wall s | peak RSS MB | report |",
-            "|---|---|---|---|",
+            f"Imports, median (min-max) of {args.runs} runs, ours and the peer in turn. Ours: "
+            "`langnghe import roads` in a child process (read, node, largest strongly "
+            "connected component, nodes and both directions of every two-way edge streamed "
+            "to COPY, foreign keys dropped and added again on a large import, committed); "
+            "peak RSS of that process. Peer: `ogr2ogr` (COPY) into PostGIS, one row a line, "
+            "then pgRouting's topology in SQL (`pgr_extractVertices`, source and target from "
+            "its out- and in-edges); peak RSS of ogr2ogr. The server's memory is counted for "
+            "neither.",
+            "",
+            "| import | load | ours wall s | ours peak RSS MB | peer wall s: ogr2ogr + SQL "
+            "= total | ogr2ogr peak RSS MB | ours / peer | our report |",
+            "|---|---|---|---|---|---|---|---|",
         ]
     else:
         lines_out.append("The imports were not timed in this run (`--skip-import`).")
     for name, imp in imports.items():
-        lines_out.append(f"| {name} | {imp['s']:.1f} | {imp['peak_mb']:.0f} | {imp['report'][0]} |")
+        ours, peer = imp["ours"], imp["peer"]
+
+        def col(rows: list[dict], key: str, fmt: str = "{:.1f}") -> str:
+            return spread([r[key] for r in rows], fmt)
+
+        lines_out.append(
+            f"| {name} | {min(imp['loads']):.1f}-{max(imp['loads']):.1f} | "
+            f"{col(ours, 's')} | {col(ours, 'peak_mb', '{:.0f}')} | "
+            f"{col(peer, 'ogr_s')} + {col(peer, 'sql_s')} = {col(peer, 's')} | "
+            f"{col(peer, 'peak_mb', '{:.0f}')} | "
+            f"{ratio([r['s'] for r in ours], [r['s'] for r in peer])} | {ours[-1]['report'][0]} |"
+        )
     lines_out += [
         "",
         "| graph | load | point-to-point p50 / p95 ms: ours | scipy | pgr_dijkstra |",
