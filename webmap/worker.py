@@ -291,6 +291,10 @@ class JobWorker:
         self._queue_worker: QueueWorker | None = None
         self._stop_requested = False
         self.worker_id: int | None = None
+        #: The queue's ids of the jobs this process is running: never settled as stalled by
+        #: this process, whatever its heartbeat says (a loaded machine writes it late).
+        self._running: set[int] = set()
+        self._running_lock = threading.Lock()
 
     # -- the process -------------------------------------------------------------------------
 
@@ -366,8 +370,16 @@ class JobWorker:
         stalled = await manager.get_stalled_jobs(
             task_name=TASK, seconds_since_heartbeat=self.settings.job_stall_s
         )
+        with self._running_lock:
+            mine = set(self._running)
         settled = 0
         for job in stalled:
+            if job.id in mine or (job.worker_id is not None and job.worker_id == self.worker_id):
+                # Alive (this check runs in the same process): the heartbeat was late.
+                logger.info(
+                    "job %s: this worker's heartbeat is late; the job keeps running", job.id
+                )
+                continue
             try:
                 settled += await self._settle(job)
             except queue_errors.ConnectorException:  # another worker settled it first
@@ -429,6 +441,15 @@ class JobWorker:
     # -- one job (in a thread of the worker) -------------------------------------------------
 
     def _run_job(self, context: Any, job_id: str) -> None:
+        with self._running_lock:
+            self._running.add(context.job.id)
+        try:
+            self._run_held(context, job_id)
+        finally:
+            with self._running_lock:
+                self._running.discard(context.job.id)
+
+    def _run_held(self, context: Any, job_id: str) -> None:
         status = connect(self.settings, application_name="langnghe-job-status", role="app")
         status.autocommit = True
         try:
