@@ -288,6 +288,8 @@ def _shut(fd: int, address: Any) -> int:
 
 #: An idle pooled connection is checked with a round trip after this long (seconds).
 PING_AFTER_IDLE_S = 5.0
+#: How long a request waits for a free connection when all are lent (seconds); then 503.
+POOL_WAIT_S = 15.0
 
 
 class Database:
@@ -304,8 +306,11 @@ class Database:
         application_name: str = "langnghe-web",
         connect_timeout_s: int = 5,
         watch: _StallWatch | None = None,
+        wait_s: float = POOL_WAIT_S,
     ) -> None:
         self.settings = settings
+        #: How long :meth:`getconn` waits for a free connection; 0: raise ``PoolError`` at once.
+        self.wait_s = wait_s
         #: Cuts lent connections whose server stopped answering (a replica's pool).
         self.watch = watch
         self.role: Role = role
@@ -319,6 +324,11 @@ class Database:
         self._returned: dict[int, float] = {}
         #: Called first by :meth:`close` (what else of the app uses the database stops too).
         self.on_close: list[Callable[[], None]] = []
+        #: One slot per connection: a thread finding them all lent waits for one to come back
+        #: (psycopg2's pool would raise "connection pool exhausted" at once: a page's parallel
+        #: layer requests on a busy server got 500s).
+        self._slots = threading.BoundedSemaphore(maxconn)
+        self._holding: set[int] = set()
 
     def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
         with self._lock:  # two threads must never each create a pool of their own
@@ -351,6 +361,24 @@ class Database:
         and heard nothing since is lent at once (a busy site pays no round trip for it).
         """
         pool = self._get_pool()
+        if self.wait_s > 0:
+            got = self._slots.acquire(timeout=self.wait_s)
+        else:
+            got = self._slots.acquire(blocking=False)
+        if not got:
+            if self.wait_s <= 0:
+                raise psycopg2.pool.PoolError("connection pool exhausted")
+            raise DatabaseUnavailableError(msg("db.busy", seconds=round(self.wait_s)))
+        try:
+            conn = self._lend(pool)
+        except BaseException:
+            self._slots.release()
+            raise
+        with self._lock:
+            self._holding.add(id(conn))
+        return conn
+
+    def _lend(self, pool: psycopg2.pool.ThreadedConnectionPool) -> Connection:
         cut = self.watch.cut if self.watch is not None else 0
         for _attempt in range(self._maxconn + 1):
             try:
@@ -374,11 +402,18 @@ class Database:
         """Return a borrowed connection; broken ones are closed, not reused."""
         if self.watch is not None:
             self.watch.back(conn)
-        if self._pool is not None:
-            close = broken or bool(conn.closed)
-            if not close:
-                self._returned[id(conn)] = time.monotonic()
-            self._pool.putconn(conn, close=close)
+        try:
+            if self._pool is not None:
+                close = broken or bool(conn.closed)
+                if not close:
+                    self._returned[id(conn)] = time.monotonic()
+                self._pool.putconn(conn, close=close)
+        finally:
+            with self._lock:
+                held = id(conn) in self._holding
+                self._holding.discard(id(conn))
+            if held:
+                self._slots.release()
 
     def close(self) -> None:
         """Close every pooled connection (after calling :attr:`on_close`)."""
@@ -390,6 +425,9 @@ class Database:
             self._pool.closeall()
             self._pool = None
         self._returned.clear()
+        with self._lock:
+            self._holding.clear()
+            self._slots = threading.BoundedSemaphore(self._maxconn)
 
 
 def replica_dsn(settings: Settings) -> str | None:
@@ -456,6 +494,7 @@ class ReplicaPool:
             application_name="langnghe-web-replica",
             connect_timeout_s=settings.replica_connect_timeout_s,
             watch=_StallWatch(settings.replica_stall_s, self._probe, self.mark_down),
+            wait_s=0.0,  # every replica connection lent: the read goes to the primary at once
         )
         self._lock = threading.Lock()
         self._retry_at = 0.0  # time.monotonic() after which a down replica is tried again

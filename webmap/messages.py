@@ -349,6 +349,7 @@ TEXTS: dict[str, str] = {
         "only the rights on the project's tables (see README, Production server)"
     ),
     "db.unreachable": N_("the database is not reachable"),
+    "db.busy": N_("the server is busy: no database connection came free in {seconds} s; try again"),
     "decree08.appendix2_if_stage": N_(
         "{craft}: listed in Appendix II (item {items}) only with that production stage "
         "(dyeing, tanning, smelting): to confirm for each facility ({source})"

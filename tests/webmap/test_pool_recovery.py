@@ -60,3 +60,47 @@ def test_web_answers_right_after_its_connections_were_cut(web_settings):
             assert client.get("/healthz").status_code == 200
     finally:
         app.extensions["langnghe_db"].close()
+
+
+def test_a_request_waits_for_a_connection_when_all_are_lent(settings):
+    """Every connection lent: the next borrower waits for one to come back (psycopg2's pool
+    raised "connection pool exhausted" at once, a 500 for a page's parallel requests), and one
+    that waits too long gets the server-busy error (a 503); a pool that must not wait (the
+    replica's: its reads go to the primary) raises at once."""
+    import threading
+
+    from gis.errors import DatabaseUnavailableError
+
+    db = Database(settings, minconn=1, maxconn=2, wait_s=10.0)
+    try:
+        held = [db.getconn(), db.getconn()]
+        got: list[float] = []
+
+        def borrow() -> None:
+            start = time.monotonic()
+            conn = db.getconn()
+            got.append(time.monotonic() - start)
+            db.putconn(conn)
+
+        waiter = threading.Thread(target=borrow)
+        waiter.start()
+        time.sleep(0.5)
+        assert not got  # still waiting: no connection came back
+        db.putconn(held.pop())
+        waiter.join(timeout=10)
+        assert got and 0.4 < got[0] < 5, got
+        db.wait_s = 0.3
+        other = db.getconn()
+        with pytest.raises(DatabaseUnavailableError) as busy:
+            db.getconn()
+        assert busy.value.message.code == "db.busy"
+        db.putconn(other)
+        db.wait_s = 0.0
+        both = [db.getconn()]
+        with pytest.raises(psycopg2.pool.PoolError):
+            db.getconn()
+        db.putconn(both[0])
+        db.putconn(held.pop())
+        db.putconn(db.getconn())  # every slot came back
+    finally:
+        db.close()
