@@ -367,7 +367,7 @@ class Database:
             got = self._slots.acquire(blocking=False)
         if not got:
             if self.wait_s <= 0:
-                raise psycopg2.pool.PoolError("connection pool exhausted")
+                raise psycopg2.pool.PoolError  # the replica pool reads from the primary
             raise DatabaseUnavailableError(msg("db.busy", seconds=round(self.wait_s)))
         try:
             conn = self._lend(pool)

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from ortools.linear_solver import pywraplp
 
 from gis.errors import ValidationError
-from gis.messages import msg
+from gis.messages import Message, msg
 
 __all__ = ["Allocation", "max_coverage", "p_median"]
 
@@ -85,6 +85,11 @@ def _size(size: NDArray[np.float64] | None, demand: NDArray[np.float64]) -> NDAr
     if size.shape != demand.shape or np.any(size < 0):
         raise ValidationError(msg("allocation.bad_sizes", demand_points=len(demand)))
     return size
+
+
+def _failure(status: str) -> Message:
+    """The solver's failure status, in the reader's words (not the solver's English)."""
+    return msg("allocation.status." + status.lower().replace(" ", "_"))
 
 
 class _Model:
@@ -198,14 +203,15 @@ def p_median(
     model.constrain(p, use, capacity, every=True)
     status = model.solve(time_limit_s)
     if status not in ("Optimal", "Feasible"):
+        failure = _failure(status)
         raise ValidationError(
-            msg("allocation.median_infeasible", p=p, max_cost=max_cost, status=status)
+            msg("allocation.median_infeasible", p=p, max_cost=max_cost, status=failure)
             if capacity is not None and max_cost is not None
-            else msg("allocation.median_no_solution_capacity", status=status)
+            else msg("allocation.median_no_solution_capacity", status=failure)
             if capacity is not None
-            else msg("allocation.median_beyond_commute", p=p, max_cost=max_cost, status=status)
+            else msg("allocation.median_beyond_commute", p=p, max_cost=max_cost, status=failure)
             if max_cost is not None
-            else msg("allocation.median_no_solution", status=status)
+            else msg("allocation.median_no_solution", status=failure)
         )
     assignment = [max(range(m), key=partial(model.value, i)) for i in range(n)]
     sites = model.opened()
@@ -254,7 +260,7 @@ def max_coverage(
     model.constrain(p, use, capacity, every=False)
     status = model.solve(time_limit_s)
     if status not in ("Optimal", "Feasible"):
-        raise ValidationError(msg("allocation.coverage_no_solution", status=status))
+        raise ValidationError(msg("allocation.coverage_no_solution", status=_failure(status)))
     assignment = []
     for i in range(n):
         chosen = [j for j in range(m) if model.value(i, j) > 0.5]

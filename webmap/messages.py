@@ -151,6 +151,9 @@ TEXTS: dict[str, str] = {
         "p-median has no solution ({status}): total capacity of any p sites is below the demand"
     ),
     "allocation.no_demand": N_("no demand points to allocate"),
+    "allocation.status.infeasible": N_("no plan meets every condition"),
+    "allocation.status.unbounded": N_("the problem is unbounded"),
+    "allocation.status.not_solved": N_("the solver found no plan in its time"),
     "allocation.no_network": N_("no road network '{network}' is loaded"),
     "allocation.no_sites": N_("no candidate sites"),
     "allocation.no_villages": N_(

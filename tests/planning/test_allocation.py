@@ -68,8 +68,15 @@ def test_bad_allocation_input():
         p_median(cost[:3], demand, 1)
     with pytest.raises(ValidationError, match=r"allocation.stranded_within\(.*max_cost=0.1\)"):
         p_median(cost, demand, 1, max_cost=0.1)
-    with pytest.raises(ValidationError, match="allocation.median_no_solution_capacity"):
+    with pytest.raises(ValidationError, match="allocation.median_no_solution_capacity") as no:
         p_median(cost, demand, 1, capacity=np.ones(5))
+    # the solver's status is said in the reader's language, not OR-Tools' English
+    from webmap.messages import render
+
+    assert no.value.message is not None
+    vi, en = render(no.value.message, "vi"), render(no.value.message, "en")
+    assert "không có phương án nào thỏa mọi điều kiện" in vi and "Infeasible" not in vi, vi
+    assert "no plan meets every condition" in en, en
 
 
 def test_the_solver_prints_nothing(capfd):
