@@ -510,8 +510,10 @@ def upload_measurements():
         ) as exc:  # name the file as the user knows it, never our temporary folder
             if exc.message is not None:
                 named = replace_text(exc.message, str(path), name)
-                raise type(exc)(replace_text(named, folder, "")) from None
-            raise type(exc)(str(exc).replace(str(path), name).replace(folder, "")) from None
+                named = replace_text(replace_text(named, folder, ""), path.name, name)
+                raise type(exc)(named) from None
+            text = str(exc).replace(str(path), name).replace(folder, "")
+            raise type(exc)(text.replace(path.name, name)) from None
         report.path = name
     lang = current_lang()
     return jsonify(

@@ -95,6 +95,10 @@ def test_an_undecodable_upload_is_refused_with_the_reason_in_the_pages_language(
     assert "không bảng mã nào cho ra văn bản tiếng Việt" in body["description"]
     assert "/tmp" not in body["description"]
     assert _stations(client) == before  # nothing of it written
+    # an unreadable row: the error names the file as the user sent it, not our temporary copy
+    rows = b"station_ref,observed_at,PM2.5\nHN-PVD,2026-01-01 00:00,abc\n"
+    unread = _post(client, accounts["env_officer"], rows, "vi").get_json()
+    assert "tram.csv" in unread["description"] and "upload.csv" not in unread["description"], unread
     fields = "station_ref=Trạm\nobserved_at=Giờ đo"
     given = _post(client, accounts["env_officer"], mixed, "en", encoding="abc", field=fields)
     assert given.status_code == 200, given.get_json()

@@ -150,8 +150,9 @@ export async function initPlanning({ map, drawn, control }) {
   function summary(s) {
     const r = s.results;
     if (s.kind === "siting") {
-      return h("p", null, r.candidates + " " + T.candidates + " (" + r.area_limits_ha.join("–") + " ha) · " +
-        (r.leader_stable ? T.leader_stable : T.leader_changes));
+      // With no candidate there is no leader whose stability could be told.
+      return h("p", null, r.candidates + " " + T.candidates + " (" + r.area_limits_ha.join("–") + " ha)" +
+        (r.candidates > 0 ? " · " + (r.leader_stable ? T.leader_stable : T.leader_changes) : ""));
     }
     if (s.kind === "allocation") return relocationSummary(s);
     if (s.kind === "compliance") return h("p", { class: r.verdict }, T.verdicts[r.verdict] || r.verdict);
