@@ -10,6 +10,8 @@ day before), is the first point and its tick reads 01.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -100,6 +102,10 @@ def test_hanoi_2019_shown_as_historical(browser, live_server, hanoi_2019, lang):
     )
     latest = browser.find_element(By.ID, "latest").text
     assert "2019" in latest and words["ago"] in latest
+    # values in the page's number format: "84,78" in Vietnamese, "84.78" in English
+    mark, other = (",", ".") if lang == "vi" else (".", ",")
+    assert re.search(rf"\d\{mark}\d+ (µg|mg)", latest), latest
+    assert not re.search(rf"\d\{other}\d\d (µg|mg)", latest), latest
     assert not browser.find_elements(By.CSS_SELECTOR, "#latest .warn")  # real data, no warning
     # the station's latest 7 days by default, not today's
     WebDriverWait(browser, 20).until(

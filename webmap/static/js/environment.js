@@ -87,7 +87,7 @@ async function showStation(feature) {
   show(select, params.map((p) => h("option", null, p)));
   select.value = params.includes(keep) ? keep : (params.includes("PM2.5") ? "PM2.5" : params[0]);
   const box = show($("latest"), h("h3", null, T.latest + " (" + T.hanoi_time + ")"),
-    h("div", { class: "popup" }, h("dl", null, params.map((p) => row(p, info.values[p].value.toFixed(2) + " " +
+    h("div", { class: "popup" }, h("dl", null, params.map((p) => row(p, number(info.values[p].value, config.lang, 2) + " " +
       info.values[p].unit + " · " + localStamp(info.values[p].time, false) + " · " + age(info.values[p].time))))),
     feature.properties.synthetic ? h("p", { class: "warn" }, T.synthetic) : null);
   if (feature.properties.medium === "water") append(box, waterClass(await getJSON("/api/stations/" + feature.id + "/water")));

@@ -189,7 +189,7 @@ function planResult(plan) {
   const notes = [...plan.notes, ...plan.dropped.map((d) => ({ text: T.not_visited + ": " + d.name + " (" + d.reason.text + ")" }))];
   return [
     h("ul", { class: "schedule" }, h("li", { class: "start" }, h("b", null, plan.start.time), " " + T.start), scheduleItems(plan)),
-    h("p", null, T.back_at + " " + plan.end + " · " + (plan.distance_m / 1000).toFixed(1) + " " + T.km),
+    h("p", null, T.back_at + " " + plan.end + " · " + (plan.distance_m / 1000).toLocaleString(config.lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 1 }) + " " + T.km),
     notes.length ? h("ul", { id: "plan-notes", class: "notes warn" }, notes.map((n) => h("li", null, n.text))) : null,
     h("p", { class: "hint", id: "zone-metres" }, T.in_zones + ": " + Math.round(plan.zone_m) + " m"
       + (plan.zone_m_without_option !== undefined ? " (" + Math.round(plan.zone_m_without_option) + " m " + T.without_option + ")" : "")),
