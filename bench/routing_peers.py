@@ -529,8 +529,8 @@ def main() -> None:
         f"{settings.ch_min_nodes:,} nodes or more (`LANGNGHE_CH_MIN_NODES`) through the "
         "customizable contraction hierarchy of `gis.ch` (pyroutingkit), its topology saved "
         "per network and version; below that scipy's Dijkstra on a cached CSR matrix. Tours: "
-        "`planning.tours` (OR-tools guided local search from PyVRP's closed "
-        "tour). pgRouting 3.4 reads "
+        "`planning.tours` (PyVRP's best of 4 searches for the closed tour, then an OR-tools "
+        "descent for the day's rules). pgRouting 3.4 reads "
         "the same edges from PostgreSQL on every call, as it is used. Shortest-path costs were "
         "checked equal to pgRouting's. Every figure: median (min-max) of 3 runs, ours and the "
         "peers in turn (pair by pair for point-to-point; the ratio is per round).",
