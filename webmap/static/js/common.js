@@ -43,6 +43,20 @@ export function ready(name) {
    the top 72 px of the map), so none of its buttons lies under a control. */
 L.Popup.mergeOptions({ autoPanPaddingTopLeft: L.point(10, 84), autoPanPaddingBottomRight: L.point(10, 10) });
 
+/* Leaflet's own words in the page's language: the zoom buttons and the layers button (their
+   defaults are English). The attribution names Leaflet without its English link title. */
+L.Control.Zoom.mergeOptions({ zoomInTitle: T.zoom_in, zoomOutTitle: T.zoom_out });
+L.Control.Attribution.mergeOptions({ prefix: "Leaflet" });
+const layersOnAdd = L.Control.Layers.prototype.onAdd;
+L.Control.Layers.include({
+  onAdd(map) {
+    const container = layersOnAdd.call(this, map);
+    const toggle = container.querySelector(".leaflet-control-layers-toggle");
+    if (toggle) toggle.title = T.layers;
+    return container;
+  },
+});
+
 export function makeMap(id, view) {
   const map = L.map(id, { preferCanvas: false, maxZoom: 19 }).setView(view || [21.03, 105.85], 10);
   maps.push(map);

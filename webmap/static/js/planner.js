@@ -181,6 +181,30 @@ list.addEventListener("click", (event) => {
   villageCluster.zoomToShowLayer(marker, () => marker.openPopup());
 });
 
+// Leaflet.draw's words in the page's language (read when its toolbars are made).
+const words = L.drawLocal;
+Object.assign(words.draw.toolbar, {
+  actions: { title: T.draw_cancel_title, text: T.draw_cancel },
+  finish: { title: T.draw_finish_title, text: T.draw_finish },
+  undo: { title: T.draw_undo_title, text: T.draw_undo },
+});
+Object.assign(words.draw.toolbar.buttons, { polygon: T.draw_polygon, rectangle: T.draw_rectangle });
+const shapeTips = { start: T.draw_polygon_start, cont: T.draw_polygon_cont, end: T.draw_polygon_end };
+words.draw.handlers.polygon.tooltip = shapeTips;
+words.draw.handlers.polyline.tooltip = shapeTips;
+words.draw.handlers.polyline.error = T.draw_cross_error;
+words.draw.handlers.rectangle.tooltip = { start: T.draw_rectangle_start };
+words.draw.handlers.simpleshape.tooltip = { end: T.draw_shape_end };
+Object.assign(words.edit.toolbar.actions, {
+  save: { title: T.edit_save_title, text: T.edit_save },
+  cancel: { title: T.edit_cancel_title, text: T.draw_cancel },
+  clearAll: { title: T.edit_clear_title, text: T.edit_clear },
+});
+words.edit.toolbar.buttons = { edit: T.edit_layers, editDisabled: T.edit_none,
+  remove: T.remove_layers, removeDisabled: T.remove_none };
+words.edit.handlers.edit.tooltip = { text: T.edit_tip, subtext: T.edit_subtip };
+words.edit.handlers.remove.tooltip = { text: T.remove_tip };
+
 export const drawn = new L.FeatureGroup().addTo(map);
 map.addControl(new L.Control.Draw({ draw: { polygon: true, polyline: false, rectangle: true, circle: false,
   marker: false, circlemarker: false }, edit: { featureGroup: drawn } }));
