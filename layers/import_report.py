@@ -56,6 +56,55 @@ SECTIONS = (
 Section = tuple[Message, list[Message]]
 
 _SEVERITY = {"error": msg("severity.error"), "warning": msg("severity.warning")}
+#: The kinds of problem the importers give (``Problem.code``), said in the reader's words in
+#: the counts by kind (``problem.kind.<code>`` in the catalogue).
+KINDS = frozenset(
+    {
+        "area_measured",
+        "area_mismatch",
+        "area_out_of_range",
+        "area_outlier",
+        "bad_coordinate",
+        "bad_wkt",
+        "choice",
+        "craft_inferred",
+        "duplicate",
+        "duplicate_coordinates",
+        "empty_geometry",
+        "existing_key_skipped",
+        "geometry_type",
+        "invalid_geometry",
+        "latlon_swapped",
+        "likely_duplicate",
+        "negative",
+        "no_coordinates",
+        "non_finite",
+        "nul",
+        "out_of_range",
+        "outside_stated_district",
+        "outside_stated_province",
+        "outside_vietnam",
+        "province_normalised",
+        "province_unchecked",
+        "range",
+        "required",
+        "test_row",
+        "too_long",
+        "too_many_vertices",
+        "type",
+        "unit",
+        "unknown_category",
+        "unknown_station",
+        "unknown_village",
+        "wrong_level",
+    }
+)
+
+
+def _kind(code: str) -> Message | str:
+    return msg("problem.kind." + code) if code in KINDS else code
+
+
 #: The warning :mod:`layers.duplicates` gives each likely duplicate.
 _DUPLICATE = "likely_duplicate"
 
@@ -204,9 +253,9 @@ class ImportReport:
             by_code.setdefault(p.code, set()).add(p.row)
         level = _SEVERITY[severity]
         lines = [
-            msg("import.code_rows", severity=level, problem_code=code, rows=len(rows))
+            msg("import.code_rows", severity=level, problem_code=_kind(code), rows=len(rows))
             if None not in rows
-            else msg("import.code_file", severity=level, problem_code=code)
+            else msg("import.code_file", severity=level, problem_code=_kind(code))
             for code, rows in sorted(by_code.items())
         ]
         ordered = sorted(chosen, key=lambda p: p.row or 0)

@@ -115,3 +115,26 @@ def test_report_lines_indent_each_section():
         "    ten → name",
         "  Columns not read:",
     ]
+
+
+def test_the_counts_by_kind_say_the_kind_in_words():
+    """The rejected section's counts name each kind of problem in the reader's language, not
+    by its code ('lỗi required: 10 dòng' was what a Vietnamese officer read); every kind the
+    importers give has its words in both languages."""
+    from gis.messages import msg
+    from gis.validate import Problem
+    from layers.import_report import KINDS, ImportReport
+    from webmap.messages import TEXTS, render
+
+    assert {f"problem.kind.{k}" for k in KINDS} <= set(TEXTS)
+    report = ImportReport("stations", "a.csv", total=3)
+    report.problems = [
+        Problem(r, "name", "required", msg("validate.required", field="name")) for r in (1, 2)
+    ] + [Problem(3, "lon", "out_of_range", msg("validate.required", field="lon"))]
+    rejected = dict(report.sections())
+    lines = next(v for k, v in rejected.items() if k.code == "report.rejected")
+    vi = [render(m, "vi") for m in lines]
+    en = [render(m, "en") for m in lines]
+    assert "lỗi thiếu giá trị: 2 dòng" in vi and "error missing value: 2 rows" in en, (vi, en)
+    counts = vi[:2] + en[:2]  # a line per kind, then the problems themselves
+    assert not any("required" in line or "out_of_range" in line for line in counts), counts
